@@ -1,0 +1,1 @@
+print("flowcraft-benchmark: no modes yet")

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need and is missing: Debian's libyaml, hiredis and
+# redis-server, and the pinned Python bullmq package used by the interoperability tests.
+set -euo pipefail
+need=()
+dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
+dpkg -s libhiredis-dev >/dev/null 2>&1 || need+=(libhiredis-dev)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  # The Debian package starts a system-wide server on 6379; the tests run their own.
+  if command -v systemctl >/dev/null 2>&1; then $sudo systemctl stop redis-server >/dev/null 2>&1 || true; fi
+fi
+if [ "${FLOWCRAFT_SKIP_PYTHON:-}" != "1" ]; then
+  python3 -c 'import bullmq, sys; sys.exit(0 if bullmq.__version__ == "3.4.4" else 1)' >/dev/null 2>&1 \
+    || python3 -m pip install -q --disable-pip-version-check "bullmq==3.4.4" >&2
+fi

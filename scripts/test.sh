@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing dependencies, starts a throwaway Redis on a free port
+# (no persistence), builds everything, runs every test, and stops Redis again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+redis_dir=$(mktemp -d)
+redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" \
+  --daemonize no --logfile "$redis_dir/redis.log" &
+redis_pid=$!
+cleanup() { kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; rm -rf "$redis_dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  redis-cli -p "$port" ping >/dev/null 2>&1 && break
+  sleep 0.05
+done
+redis-cli -p "$port" ping >/dev/null
+
+export FLOWCRAFT_TEST_REDIS_URL="redis://127.0.0.1:$port"
+export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
+
+swift build --build-tests
+swift test --skip-build "$@"
