@@ -1,1 +1,2 @@
 @_exported import FlowcraftModel
+@_exported import Logging

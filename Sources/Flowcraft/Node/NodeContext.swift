@@ -1,0 +1,71 @@
+import Logging
+
+/// Everything a node sees while it runs. Cheap to copy; `Sendable`.
+public struct NodeContext: Sendable {
+    public let runID: String
+    public let blueprintID: String
+    public let nodeID: String
+    /// The node's resolved input (from `inputs:`, an edge `transform`, or the predecessor's output).
+    public let input: JSONValue
+    /// The node's static `params:`.
+    public let params: [String: JSONValue]
+    /// 1-based attempt number (retries count up).
+    public let attempt: Int
+    /// The run's shared state (Flowcraft's context): read and write keys.
+    public let state: any WorkflowState
+    public let logger: Logger
+    /// Values the application injected into the runtime (database handles, clients, …).
+    public let dependencies: Dependencies
+
+    public init(
+        runID: String,
+        blueprintID: String,
+        nodeID: String,
+        input: JSONValue,
+        params: [String: JSONValue],
+        attempt: Int,
+        state: any WorkflowState,
+        logger: Logger,
+        dependencies: Dependencies
+    ) {
+        self.runID = runID
+        self.blueprintID = blueprintID
+        self.nodeID = nodeID
+        self.input = input
+        self.params = params
+        self.attempt = attempt
+        self.state = state
+        self.logger = logger
+        self.dependencies = dependencies
+    }
+
+    /// True once the run is cancelled or the node's timeout has passed; long nodes should check it
+    /// (or call `try Task.checkCancellation()`).
+    public var isCancelled: Bool { Task.isCancelled }
+}
+
+/// A run's shared key/value state. In memory for the embedded engine; a Redis hash when distributed.
+public protocol WorkflowState: Sendable {
+    func get(_ key: String) async throws -> JSONValue?
+    func set(_ key: String, _ value: JSONValue) async throws
+    func delete(_ key: String) async throws
+    /// Sets several keys at once (a single round trip when distributed).
+    func patch(_ values: [String: JSONValue]) async throws
+    /// Every key and value (costly when distributed; prefer `get`).
+    func snapshot() async throws -> [String: JSONValue]
+}
+
+/// Type-keyed values injected by the application, looked up by nodes.
+public struct Dependencies: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    public init() {}
+
+    public mutating func register<T: Sendable>(_ value: T, as type: T.Type = T.self) {
+        values[ObjectIdentifier(type)] = value
+    }
+
+    public func get<T: Sendable>(_ type: T.Type = T.self) -> T? {
+        values[ObjectIdentifier(type)] as? T
+    }
+}
