@@ -1,1 +1,2 @@
+await QueueBenchmark.runIfRequested()
 print("flowcraft-benchmark: no modes yet")

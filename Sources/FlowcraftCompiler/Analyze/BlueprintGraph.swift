@@ -1,0 +1,98 @@
+import FlowcraftModel
+
+/// A blueprint's nodes and edges as dense index arrays (compressed adjacency), built once in
+/// linear time so the analyses and validators never look nodes up by string in their inner loops.
+///
+/// Node indexes follow file order. When two nodes share an id, the first one owns it (the
+/// duplicate is reported by a validator and otherwise ignored). Edges whose endpoints are unknown
+/// are left out of the adjacency (they are reported too) but keep their index in `edges`.
+public struct BlueprintGraph: Sendable {
+    /// Node ids in file order (duplicates included, so indexes match `blueprint.nodes`).
+    public let ids: [String]
+    /// The first node index of each id.
+    public let index: [String: Int]
+    /// For each blueprint edge: source and target indexes, or -1 when unknown.
+    public let edgeSource: [Int]
+    public let edgeTarget: [Int]
+    /// Outgoing edges: edge indexes of node `n` are `outEdges[outStart[n]..<outStart[n + 1]]`.
+    public let outStart: [Int]
+    public let outEdges: [Int]
+    /// Incoming edges, laid out the same way.
+    public let inStart: [Int]
+    public let inEdges: [Int]
+    /// `fallbackOf[n]` is the index of node `n`'s `config.fallback`, or -1.
+    public let fallbackOf: [Int]
+    /// Whether some node names `n` as its fallback (such nodes are not start nodes).
+    public let isFallbackTarget: [Bool]
+
+    public var nodeCount: Int { ids.count }
+
+    public init(_ blueprint: WorkflowBlueprint) {
+        let n = blueprint.nodes.count
+        var ids: [String] = []
+        ids.reserveCapacity(n)
+        var index: [String: Int] = [:]
+        index.reserveCapacity(n)
+        for (i, node) in blueprint.nodes.enumerated() {
+            ids.append(node.id)
+            if index[node.id] == nil { index[node.id] = i }
+        }
+        let m = blueprint.edges.count
+        var edgeSource = [Int](repeating: -1, count: m)
+        var edgeTarget = [Int](repeating: -1, count: m)
+        var outDegree = [Int](repeating: 0, count: n + 1)
+        var inDegree = [Int](repeating: 0, count: n + 1)
+        for (e, edge) in blueprint.edges.enumerated() {
+            let s = index[edge.source] ?? -1
+            let t = index[edge.target] ?? -1
+            edgeSource[e] = s
+            edgeTarget[e] = t
+            if s >= 0 && t >= 0 {
+                outDegree[s] += 1
+                inDegree[t] += 1
+            }
+        }
+        // Prefix sums turn degrees into start offsets.
+        var outStart = [Int](repeating: 0, count: n + 1)
+        var inStart = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            outStart[i + 1] = outStart[i] + outDegree[i]
+            inStart[i + 1] = inStart[i] + inDegree[i]
+        }
+        var outFill = outStart
+        var inFill = inStart
+        var outEdges = [Int](repeating: 0, count: outStart[n])
+        var inEdges = [Int](repeating: 0, count: inStart[n])
+        for e in 0..<m where edgeSource[e] >= 0 && edgeTarget[e] >= 0 {
+            outEdges[outFill[edgeSource[e]]] = e
+            outFill[edgeSource[e]] += 1
+            inEdges[inFill[edgeTarget[e]]] = e
+            inFill[edgeTarget[e]] += 1
+        }
+        var fallbackOf = [Int](repeating: -1, count: n)
+        var isFallbackTarget = [Bool](repeating: false, count: n)
+        for (i, node) in blueprint.nodes.enumerated() {
+            if let f = node.config.fallback, let fi = index[f] {
+                fallbackOf[i] = fi
+                if fi != i { isFallbackTarget[fi] = true }
+            }
+        }
+        self.ids = ids
+        self.index = index
+        self.edgeSource = edgeSource
+        self.edgeTarget = edgeTarget
+        self.outStart = outStart
+        self.outEdges = outEdges
+        self.inStart = inStart
+        self.inEdges = inEdges
+        self.fallbackOf = fallbackOf
+        self.isFallbackTarget = isFallbackTarget
+    }
+
+    /// Edge indexes leaving node `n`.
+    public func outgoing(_ n: Int) -> ArraySlice<Int> { outEdges[outStart[n]..<outStart[n + 1]] }
+    /// Edge indexes entering node `n`.
+    public func incoming(_ n: Int) -> ArraySlice<Int> { inEdges[inStart[n]..<inStart[n + 1]] }
+    public func outDegree(_ n: Int) -> Int { outStart[n + 1] - outStart[n] }
+    public func inDegree(_ n: Int) -> Int { inStart[n + 1] - inStart[n] }
+}

@@ -1,0 +1,5 @@
+/// Text formats `flowcraft graph` can draw a blueprint in.
+public enum GraphFormat: String, Sendable, CaseIterable {
+    case mermaid
+    case dot
+}

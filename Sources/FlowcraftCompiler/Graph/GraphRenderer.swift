@@ -1,0 +1,11 @@
+import FlowcraftModel
+
+/// Draws a blueprint in the chosen `GraphFormat`.
+public enum GraphRenderer {
+    public static func render(_ blueprint: WorkflowBlueprint, as format: GraphFormat) -> String {
+        switch format {
+        case .mermaid: return MermaidGraphRenderer.render(blueprint)
+        case .dot: return DOTGraphRenderer.render(blueprint)
+        }
+    }
+}

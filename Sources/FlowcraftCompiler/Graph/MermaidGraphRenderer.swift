@@ -1,0 +1,110 @@
+import FlowcraftModel
+
+/// Draws a blueprint as a Mermaid `flowchart`.
+///
+/// Node ids are rewritten to safe identifiers (`[A-Za-z0-9_]`, never a Mermaid keyword, unique);
+/// the real id is shown in the label. Labels are always quoted and escape `"`, `#`, `<`, `>`, `&`,
+/// `|` with Mermaid's `#…;` entities (Flowcraft's own renderer breaks on quotes), and newlines
+/// become `<br/>`.
+public enum MermaidGraphRenderer {
+    public static func render(_ blueprint: WorkflowBlueprint) -> String {
+        var out = "flowchart TD\n"
+        let ids = safeIdentifiers(for: blueprint.nodes.map(\.id))
+        var byNodeID: [String: String] = [:]
+        byNodeID.reserveCapacity(blueprint.nodes.count)
+        for (node, safe) in zip(blueprint.nodes, ids) where byNodeID[node.id] == nil {
+            byNodeID[node.id] = safe
+            let label = quoted(GraphLabels.node(node))
+            switch GraphLabels.shape(of: node) {
+            case .box: out += "    \(safe)[\(label)]\n"
+            case .decision: out += "    \(safe){\(label)}\n"
+            case .subroutine: out += "    \(safe)[[\(label)]]\n"
+            case .pause: out += "    \(safe)([\(label)])\n"
+            }
+        }
+        // Edges to ids that are not nodes still draw, as plain boxes, so broken blueprints show.
+        var extra = Set(byNodeID.values)
+        func identifier(_ id: String) -> String {
+            if let known = byNodeID[id] { return known }
+            var candidate = "missing_" + sanitized(id)
+            while extra.contains(candidate) { candidate += "_" }
+            extra.insert(candidate)
+            byNodeID[id] = candidate
+            out += "    \(candidate)[\(quoted(id + "\n(missing)"))]\n"
+            return candidate
+        }
+        for edge in blueprint.edges {
+            let source = identifier(edge.source)
+            let target = identifier(edge.target)
+            if let label = GraphLabels.edge(edge) {
+                out += "    \(source) -->|\(quoted(label))| \(target)\n"
+            } else {
+                out += "    \(source) --> \(target)\n"
+            }
+        }
+        for node in blueprint.nodes {
+            if let fallback = node.config.fallback, let from = byNodeID[node.id] {
+                out += "    \(from) -.->|\"fallback\"| \(identifier(fallback))\n"
+            }
+        }
+        return out
+    }
+
+    static let keywords: Set<String> = [
+        "end", "graph", "flowchart", "subgraph", "direction", "style", "class", "classdef", "click",
+        "linkstyle", "default", "call", "href",
+    ]
+
+    /// Unique Mermaid-safe identifiers, in order.
+    static func safeIdentifiers(for ids: [String]) -> [String] {
+        var used = Set<String>()
+        used.reserveCapacity(ids.count)
+        var result: [String] = []
+        result.reserveCapacity(ids.count)
+        for id in ids {
+            var base = sanitized(id)
+            if keywords.contains(base.lowercased()) { base = "n_" + base }
+            var candidate = base
+            var n = 2
+            while !used.insert(candidate).inserted {
+                candidate = "\(base)_\(n)"
+                n += 1
+            }
+            result.append(candidate)
+        }
+        return result
+    }
+
+    static func sanitized(_ id: String) -> String {
+        var out = ""
+        for scalar in id.unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "_"
+            }
+        }
+        if out.isEmpty || out.unicodeScalars.first.map({ ("0"..."9").contains($0) }) == true { out = "n_" + out }
+        return out
+    }
+
+    /// A double-quoted Mermaid label with entity escapes.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "#quot;"
+            case "#": out += "#35;"
+            case "<": out += "#lt;"
+            case ">": out += "#gt;"
+            case "&": out += "#amp;"
+            case "|": out += "#124;"
+            case "\n": out += "<br/>"
+            case "\r": break
+            default:
+                if scalar.value < 0x20 { out += " " } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,370 @@
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The dedicated OS thread behind one ``RedisConnection``: it owns the hiredis context and
+/// auto-pipelines everything callers submit.
+///
+/// Callers append a ``PendingRequest`` to the queue under a mutex and suspend. The thread takes
+/// *everything* queued since its last write, appends it all with `redisAppendCommandArgv`, flushes
+/// once, then reads the replies in order and resumes each caller as soon as its replies are in. So N
+/// concurrent callers cost one write and one read wake-up per round trip, not N.
+///
+/// The thread (re)connects lazily: when a batch arrives and there is no context, it connects (after
+/// the reconnection back-off), authenticates, selects the database and loads the preloaded scripts.
+/// A failed connect fails that batch; later batches try again.
+final class ConnectionThread: Sendable {
+    struct State {
+        var queue: [PendingRequest] = []
+        /// The thread is parked (or about to park) in `wakeup.wait()`; submitters must signal.
+        var sleeping = false
+        var closing = false
+        var exited = false
+        var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+        /// The connected socket, published so `close()` can interrupt a blocking command.
+        var socket: Int32 = -1
+        /// The batch in flight contains a command with a longer-than-normal timeout (BZPOPMIN…).
+        var blockingBatchInFlight = false
+        var preloadedScripts: [RedisScript] = []
+        var isConnected = false
+    }
+
+    let configuration: RedisConfiguration
+    let logger: Logger
+    let state = Mutex(State())
+    private let wakeup = ThreadWakeup()
+    /// Requests submitted and not yet completed, for the pool's least-loaded choice.
+    let outstanding = Atomic<Int>(0)
+
+    init(configuration: RedisConfiguration, logger: Logger, scripts: [RedisScript]) {
+        self.configuration = configuration
+        self.logger = logger
+        state.withLock { $0.preloadedScripts = scripts }
+    }
+
+    // MARK: - Caller side (any thread or task; never blocks beyond a short mutex hold)
+
+    /// Starts the OS thread. Call once.
+    func start() throws(RedisError) {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            let connectionThread = Unmanaged<ConnectionThread>.fromOpaque(argument).takeRetainedValue()
+            connectionThread.run()
+            return nil
+        }, box)
+        guard status == 0 else {
+            Unmanaged<ConnectionThread>.fromOpaque(box).release()
+            throw .connection("cannot start the connection thread (pthread_create: \(status))")
+        }
+        pthread_detach(thread)
+    }
+
+    /// Queues commands for the next round trip and suspends until their replies (one per command)
+    /// arrive.
+    func submit(_ commands: [RedisCommand], timeout: Duration?) async -> Result<[RedisReply], RedisError> {
+        outstanding.add(1, ordering: .relaxed)
+        return await withUnsafeContinuation { continuation in
+            let request = PendingRequest(commands: commands, timeout: timeout, continuation: continuation)
+            let action: SubmitAction = state.withLock { state in
+                if state.closing { return .rejectClosed }
+                state.queue.append(request)
+                if state.sleeping {
+                    state.sleeping = false
+                    return .wake
+                }
+                return .none
+            }
+            switch action {
+            case .none: break
+            case .wake: wakeup.signal()
+            case .rejectClosed: complete(request, with: .failure(.closed(command: commands.first?.name)))
+            }
+        }
+    }
+
+    private enum SubmitAction { case none, wake, rejectClosed }
+
+    /// Adds scripts to load on every future (re)connect.
+    func addPreloadedScripts(_ scripts: [RedisScript]) {
+        state.withLock { state in
+            for script in scripts where !state.preloadedScripts.contains(where: { $0.sha1 == script.sha1 }) {
+                state.preloadedScripts.append(script)
+            }
+        }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closing } }
+    var isConnected: Bool { state.withLock { $0.isConnected } }
+
+    /// Stops accepting commands, fails queued ones with `.closed`, interrupts a blocking command in
+    /// flight, and lets the thread exit. Does not wait.
+    func requestClose() {
+        let failed: [PendingRequest] = state.withLock { state in
+            guard !state.closing else { return [] }
+            state.closing = true
+            let queued = state.queue
+            state.queue = []
+            if state.blockingBatchInFlight, state.socket >= 0 {
+                // Under the lock, so the thread cannot have freed (and the OS reused) the descriptor.
+                shutdownSocket(state.socket)
+            }
+            return queued
+        }
+        for request in failed {
+            complete(request, with: .failure(.closed(command: request.commands.first?.name)))
+        }
+        wakeup.signal()
+    }
+
+    /// ``requestClose()`` and wait until the thread has freed the context and exited its loop.
+    func close() async {
+        requestClose()
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let alreadyExited: Bool = state.withLock { state in
+                if state.exited { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if alreadyExited { continuation.resume() }
+        }
+    }
+
+    private func complete(_ request: PendingRequest, with result: Result<[RedisReply], RedisError>) {
+        outstanding.subtract(1, ordering: .relaxed)
+        request.continuation.resume(returning: result)
+    }
+
+    // MARK: - Thread side (only ever runs on the dedicated thread)
+
+    private enum Step {
+        case exit
+        case sleep
+        case run([PendingRequest])
+    }
+
+    private func run() {
+        var context: HiredisContext?
+        var backoff = ReconnectBackoff(
+            baseDelay: configuration.reconnectBaseDelay, maxDelay: configuration.reconnectMaxDelay)
+        var hasConnectedBefore = false
+
+        loop: while true {
+            let step: Step = state.withLock { state in
+                if state.closing { return .exit }
+                if state.queue.isEmpty {
+                    state.sleeping = true
+                    return .sleep
+                }
+                let batch = state.queue
+                state.queue.removeAll(keepingCapacity: true)
+                state.blockingBatchInFlight = batch.contains { request in
+                    request.timeout.map { $0 > configuration.commandTimeout || $0 == .zero } ?? false
+                }
+                return .run(batch)
+            }
+
+            switch step {
+            case .exit:
+                break loop
+            case .sleep:
+                wakeup.wait()
+            case .run(let batch):
+                if context == nil {
+                    if let delay = backoff.remainingDelay(now: .now), !waitForBackoff(delay) {
+                        fail(batch[...], with: .closed(command: nil))
+                        continue loop
+                    }
+                    do {
+                        context = try establishConnection()
+                        if backoff.consecutiveFailures > 0 || hasConnectedBefore {
+                            logger.info("Reconnected to Redis", metadata: ["endpoint": "\(configuration.endpointDescription)"])
+                        }
+                        backoff.recordSuccess()
+                        hasConnectedBefore = true
+                    } catch {
+                        backoff.recordFailure(now: .now)
+                        let retryIn = backoff.delay(afterFailures: backoff.consecutiveFailures)
+                        logger.debug("Redis connection attempt failed", metadata: [
+                            "endpoint": "\(configuration.endpointDescription)",
+                            "error": "\(error)", "retryIn": "\(retryIn)",
+                        ])
+                        fail(batch[...], with: closingAware(error))
+                        continue loop
+                    }
+                }
+                guard let connected = context else { continue loop }
+                if !execute(batch, on: connected) {
+                    dropConnection()
+                    context = nil
+                }
+                state.withLock { $0.blockingBatchInFlight = false }
+            }
+        }
+
+        if context != nil {
+            dropConnection()
+            context = nil
+        }
+        let (waiters, leftovers) = state.withLock { state in
+            state.exited = true
+            let waiters = state.closeWaiters
+            state.closeWaiters = []
+            let leftovers = state.queue
+            state.queue = []
+            return (waiters, leftovers)
+        }
+        fail(leftovers[...], with: .closed(command: nil))
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Sends a whole batch in one write and completes each request as its replies arrive.
+    /// Returns false when the connection must be dropped.
+    private func execute(_ batch: [PendingRequest], on context: HiredisContext) -> Bool {
+        var timeout = configuration.commandTimeout
+        for request in batch {
+            if let override = request.timeout {
+                // `.zero` means wait forever (blocking commands with timeout 0).
+                if override == .zero || timeout == .zero { timeout = .zero } else { timeout = max(timeout, override) }
+            }
+        }
+        do {
+            try context.setTimeout(timeout)
+            for request in batch {
+                for command in request.commands {
+                    try context.append(command)
+                }
+            }
+        } catch {
+            fail(batch[...], with: closingAware(error))
+            return false
+        }
+
+        for (index, request) in batch.enumerated() {
+            var replies: [RedisReply] = []
+            replies.reserveCapacity(request.commands.count)
+            for command in request.commands {
+                do {
+                    replies.append(try context.readReply())
+                } catch {
+                    let failure = closingAware(RedisError(kind: error.kind, message: error.message, command: command.name))
+                    if failure.kind != .closed {
+                        logger.warning("Redis connection lost; reconnecting", metadata: [
+                            "endpoint": "\(configuration.endpointDescription)", "error": "\(failure)",
+                        ])
+                    }
+                    complete(request, with: .failure(failure))
+                    // Later requests were sent on the same broken connection: their fate is unknown.
+                    let rest = RedisError(
+                        kind: failure.kind == .closed ? .closed : .connection,
+                        message: "connection dropped while waiting for the reply (\(failure.message))")
+                    fail(batch[(index + 1)...], with: rest)
+                    return false
+                }
+            }
+            complete(request, with: .success(replies))
+        }
+        return true
+    }
+
+    /// Connects, authenticates, selects the database, names the client and loads preloaded scripts.
+    private func establishConnection() throws(RedisError) -> HiredisContext {
+        let context = try HiredisContext.connect(configuration)
+        try context.setTimeout(configuration.commandTimeout)
+
+        var setup: [RedisCommand] = []
+        if let password = configuration.password {
+            if let username = configuration.username {
+                setup.append(RedisCommand(["AUTH", username, password]))
+            } else {
+                setup.append(RedisCommand(["AUTH", password]))
+            }
+        }
+        if configuration.database != 0 {
+            setup.append(RedisCommand(["SELECT", String(configuration.database)]))
+        }
+        if let clientName = configuration.clientName {
+            setup.append(RedisCommand(["CLIENT", "SETNAME", clientName]))
+        }
+        let requiredCount = setup.count
+        let scripts = state.withLock { $0.preloadedScripts }
+        for script in scripts {
+            setup.append(RedisCommand(["SCRIPT", "LOAD", script.source]))
+        }
+        for command in setup {
+            try context.append(command)
+        }
+        var firstError: RedisError?
+        for (index, command) in setup.enumerated() {
+            let reply = try context.readReply()
+            guard case .error(let message) = reply else { continue }
+            if index < requiredCount {
+                if firstError == nil { firstError = .server(message, command: command.name) }
+            } else {
+                logger.warning("Preloading a Redis script failed", metadata: [
+                    "script": "\(scripts[index - requiredCount].name)", "error": "\(message)",
+                ])
+            }
+        }
+        if let firstError { throw firstError }
+
+        let closing: Bool = state.withLock { state in
+            if state.closing { return true }
+            state.socket = context.fileDescriptor
+            state.isConnected = true
+            return false
+        }
+        if closing { throw .closed(command: nil) }
+        return context
+    }
+
+    /// Unpublishes the socket before the context (and its descriptor) is freed by the caller.
+    private func dropConnection() {
+        state.withLock { state in
+            state.socket = -1
+            state.isConnected = false
+        }
+    }
+
+    /// Sleeps out the reconnection delay; returns false if the connection was closed meanwhile.
+    private func waitForBackoff(_ delay: Duration) -> Bool {
+        let deadline = ContinuousClock.now + delay
+        while true {
+            if state.withLock({ $0.closing }) { return false }
+            let now = ContinuousClock.now
+            if now >= deadline { return true }
+            wakeup.wait(timeout: deadline - now)
+        }
+    }
+
+    private func fail(_ requests: ArraySlice<PendingRequest>, with error: RedisError) {
+        for request in requests {
+            let named = error.command == nil
+                ? RedisError(kind: error.kind, message: error.message, command: request.commands.first?.name)
+                : error
+            complete(request, with: .failure(named))
+        }
+    }
+
+    /// While closing, every failure is reported as `.closed` (the socket was shut down on purpose).
+    private func closingAware(_ error: RedisError) -> RedisError {
+        guard error.kind != .closed, state.withLock({ $0.closing }) else { return error }
+        return .closed(command: error.command)
+    }
+}
+
+private func shutdownSocket(_ socket: Int32) {
+    #if canImport(Glibc)
+    _ = shutdown(socket, Int32(SHUT_RDWR))
+    #else
+    _ = shutdown(socket, SHUT_RDWR)
+    #endif
+}

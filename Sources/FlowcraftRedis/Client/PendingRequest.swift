@@ -1,0 +1,17 @@
+/// Commands submitted by one caller, waiting on the connection thread for their replies.
+///
+/// An empty `commands` list only asks for the connection to be established (used by `connect`).
+struct PendingRequest: Sendable {
+    let commands: [RedisCommand]
+    /// Overrides the configured command timeout (blocking commands need longer).
+    let timeout: Duration?
+    let continuation: UnsafeContinuation<Result<[RedisReply], RedisError>, Never>
+
+    func succeed(_ replies: [RedisReply]) {
+        continuation.resume(returning: .success(replies))
+    }
+
+    func fail(_ error: RedisError) {
+        continuation.resume(returning: .failure(error))
+    }
+}

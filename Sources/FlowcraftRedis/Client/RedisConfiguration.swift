@@ -1,0 +1,75 @@
+/// Where and how to connect to Redis: endpoint, credentials, database, timeouts and reconnection.
+///
+/// Build one from a URL (``init(url:)``) or field by field (``init(host:port:)``,
+/// ``init(unixSocketPath:)``) and adjust the `var`s.
+public struct RedisConfiguration: Sendable, Hashable {
+    /// Host name or IP address for TCP connections (ignored when ``unixSocketPath`` is set).
+    public var host: String
+    /// TCP port (ignored when ``unixSocketPath`` is set).
+    public var port: Int
+    /// Path of a unix domain socket; when set it is used instead of ``host`` and ``port``.
+    public var unixSocketPath: String?
+    /// ACL user name for `AUTH username password` (Redis 6+); `nil` for the default user.
+    public var username: String?
+    /// Password for `AUTH`; no `AUTH` is sent when `nil`.
+    public var password: String?
+    /// Database index selected with `SELECT` on every (re)connect when not 0.
+    public var database: Int
+    /// Maximum time to establish the TCP/unix connection.
+    public var connectTimeout: Duration
+    /// Maximum time the server may stay silent while a command is outstanding; on expiry the command
+    /// fails with ``RedisError/Kind/timeout`` and the connection is re-established. Blocking commands
+    /// pass a longer timeout explicitly (``RedisConnection/send(_:timeout:)-(RedisCommand,_)``).
+    public var commandTimeout: Duration
+    /// Name given to every connection with `CLIENT SETNAME` (shown by `CLIENT LIST`), if any.
+    public var clientName: String?
+    /// First delay before reconnecting after a failed connection attempt; doubled on each failure.
+    public var reconnectBaseDelay: Duration
+    /// Upper bound for the reconnection delay.
+    public var reconnectMaxDelay: Duration
+
+    /// The default Redis port.
+    public static let defaultPort = 6379
+
+    /// A TCP configuration with default timeouts (connect 5 s, command 10 s) and database 0.
+    public init(host: String = "127.0.0.1", port: Int = RedisConfiguration.defaultPort) {
+        self.host = host
+        self.port = port
+        self.unixSocketPath = nil
+        self.username = nil
+        self.password = nil
+        self.database = 0
+        self.connectTimeout = .seconds(5)
+        self.commandTimeout = .seconds(10)
+        self.clientName = nil
+        self.reconnectBaseDelay = .milliseconds(50)
+        self.reconnectMaxDelay = .seconds(2)
+    }
+
+    /// A unix-socket configuration with default timeouts and database 0.
+    public init(unixSocketPath: String) {
+        self.init()
+        self.unixSocketPath = unixSocketPath
+    }
+
+    /// Parses a Redis URL.
+    ///
+    /// Accepted forms:
+    /// - `redis://[[user]:password@]host[:port][/db][?options]` (IPv6 hosts in brackets)
+    /// - `unix:///path/to.sock[?db=2&password=…]`, also spelled `redis+unix://` or `redis-socket://`,
+    ///   optionally with `unix://[[user]:password@]/path`.
+    ///
+    /// Components are percent-decoded. Query options: `db`, `username` (or `user`), `password`,
+    /// `connect_timeout` / `timeout` (seconds), `command_timeout` (seconds), `client_name` (or `name`).
+    /// `rediss://` (TLS) throws ``RedisError/Kind/unsupported``: Debian's hiredis 0.14 has no TLS.
+    public init(url: String) throws(RedisError) {
+        self.init()
+        try RedisURLParser.parse(url, into: &self)
+    }
+
+    /// A short text naming the endpoint (never the password), for logs and errors.
+    public var endpointDescription: String {
+        if let unixSocketPath { return "unix:\(unixSocketPath)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

@@ -1,0 +1,98 @@
+/// An error from the Redis client: a failed connection, a timeout, an error reply from the server,
+/// a bad URL, or use of a closed connection.
+///
+/// Match on ``kind``; ``message`` holds the detail (for ``Kind/server`` the server's error text,
+/// e.g. `WRONGTYPE Operation against a key holding the wrong kind of value`) and ``command`` names
+/// the command (or script) that failed when known.
+public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The broad category of a ``RedisError``.
+    public enum Kind: Sendable, Hashable {
+        /// Connecting failed or the connection broke (server gone, restarted, I/O error).
+        case connection
+        /// A connect or command timeout expired; the connection was dropped and will be re-established.
+        case timeout
+        /// The server answered with an error reply (`-ERR …`, `-WRONGTYPE …`, `-NOSCRIPT …`).
+        case server
+        /// The server sent something the client could not understand.
+        case `protocol`
+        /// The configuration URL is malformed.
+        case invalidURL
+        /// A feature this build cannot provide (TLS with Debian's hiredis 0.14).
+        case unsupported
+        /// The connection or client was closed before the command completed.
+        case closed
+    }
+
+    /// The category of the error.
+    public let kind: Kind
+    /// Human-readable detail; for server errors the exact error text from Redis.
+    public let message: String
+    /// The command (first argument) or script name this error belongs to, when known.
+    public let command: String?
+
+    public init(kind: Kind, message: String, command: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.command = command
+    }
+
+    /// Connecting failed or the connection broke.
+    public static func connection(_ message: String, command: String? = nil) -> RedisError {
+        RedisError(kind: .connection, message: message, command: command)
+    }
+
+    /// A connect or command timeout expired.
+    public static func timeout(_ message: String = "timed out", command: String? = nil) -> RedisError {
+        RedisError(kind: .timeout, message: message, command: command)
+    }
+
+    /// An error reply from the server.
+    public static func server(_ message: String, command: String? = nil) -> RedisError {
+        RedisError(kind: .server, message: message, command: command)
+    }
+
+    /// Unintelligible data from the server.
+    public static func `protocol`(_ message: String, command: String? = nil) -> RedisError {
+        RedisError(kind: .protocol, message: message, command: command)
+    }
+
+    /// A malformed configuration URL.
+    public static func invalidURL(_ message: String) -> RedisError {
+        RedisError(kind: .invalidURL, message: message)
+    }
+
+    /// A feature this build does not support.
+    public static func unsupported(_ message: String) -> RedisError {
+        RedisError(kind: .unsupported, message: message)
+    }
+
+    /// The connection was closed.
+    public static func closed(command: String? = nil) -> RedisError {
+        RedisError(kind: .closed, message: "the Redis connection was closed", command: command)
+    }
+
+    /// The first word of a server error (`WRONGTYPE`, `NOSCRIPT`, `ERR`, `BUSY`), or `nil`.
+    public var serverErrorCode: String? {
+        guard kind == .server else { return nil }
+        let word = message.prefix { $0 != " " }
+        return word.isEmpty ? nil : String(word)
+    }
+
+    /// Whether retrying on a fresh connection may succeed (connection problems and timeouts).
+    public var isTransient: Bool {
+        kind == .connection || kind == .timeout
+    }
+
+    public var description: String {
+        let subject = command.map { " (\($0))" } ?? ""
+        switch kind {
+        case .connection: return "Redis connection error\(subject): \(message)"
+        case .timeout: return "Redis timeout\(subject): \(message)"
+        case .server: return "Redis error reply\(subject): \(message)"
+        case .protocol: return "Redis protocol error\(subject): \(message)"
+        case .invalidURL: return "invalid Redis URL: \(message)"
+        case .unsupported: return "unsupported Redis feature: \(message)"
+        case .closed: return "Redis connection closed\(subject): \(message)"
+        }
+    }
+}

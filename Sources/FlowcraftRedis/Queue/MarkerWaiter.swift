@@ -1,0 +1,158 @@
+import Logging
+import Synchronization
+
+/// Parks a worker's idle processing slots until the queue's `marker` says there may be work.
+///
+/// One dedicated connection blocks on `BZPOPMIN marker` for all idle slots. Each pop wakes one slot;
+/// a slot that fetches a job while more are ready re-adds the marker (in the fetch script), which wakes
+/// the next slot — so an idle worker does not answer one new job with a burst of empty fetches.
+final class MarkerWaiter: Sendable {
+    private struct State {
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// The blocking loop, parked while no slot waits.
+        var parkedBlocker: CheckedContinuation<Void, Never>?
+        /// Earliest delayed due time reported by idle slots (ms), 0 when unknown.
+        var nextDelayedDue = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let markerKey: String
+    private let drainDelay: Double
+    private let client: RedisClient
+    private let logger: Logger
+    /// The blocking connection; replaced after failures, closed by ``close()`` to end a blocking call.
+    private let connection = Mutex<RedisConnection?>(nil)
+
+    init(markerKey: String, drainDelay: Double, client: RedisClient, logger: Logger) {
+        self.markerKey = markerKey
+        self.drainDelay = drainDelay
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Suspends an idle slot until woken by the marker, a timeout, or ``close()``.
+    /// - Parameter nextDelayedDue: the earliest delayed job's due time (ms) the slot saw, or 0.
+    func waitForWork(nextDelayedDue: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let blocker: CheckedContinuation<Void, Never>? = state.withLock { state in
+                if state.closed {
+                    continuation.resume()
+                    return nil
+                }
+                state.waiters.append(continuation)
+                if nextDelayedDue > 0, state.nextDelayedDue == 0 || nextDelayedDue < state.nextDelayedDue {
+                    state.nextDelayedDue = nextDelayedDue
+                }
+                let blocker = state.parkedBlocker
+                state.parkedBlocker = nil
+                return blocker
+            }
+            blocker?.resume()
+        }
+    }
+
+    /// Wakes every waiting slot for good and interrupts the blocking call.
+    func close() async {
+        let (waiters, blocker) = state.withLock { state in
+            state.closed = true
+            let taken = (state.waiters, state.parkedBlocker)
+            state.waiters = []
+            state.parkedBlocker = nil
+            return taken
+        }
+        for waiter in waiters { waiter.resume() }
+        blocker?.resume()
+        if let open = connection.withLock({ $0 }) { await open.close() }
+    }
+
+    /// The blocking loop; returns after ``close()``.
+    func run() async {
+        var failures = 0
+        while !isClosed {
+            await parkUntilSomeoneWaits()
+            if isClosed { break }
+            do {
+                try await blockOnce()
+                failures = 0
+            } catch {
+                if isClosed { break }
+                failures += 1
+                logger.warning("waiting on the queue marker failed; retrying", metadata: ["error": "\(error)"])
+                await dropConnection()
+                wakeOne()
+                try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
+            }
+        }
+        await dropConnection()
+    }
+
+    private var isClosed: Bool { state.withLock { $0.closed } }
+
+    private func parkUntilSomeoneWaits() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state in
+                if state.closed || !state.waiters.isEmpty { return true }
+                state.parkedBlocker = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    private func blockOnce() async throws {
+        let open: RedisConnection
+        if let existing = connection.withLock({ $0 }) {
+            open = existing
+        } else {
+            open = try await client.dedicatedConnection()
+            connection.withLock { $0 = open }
+            if isClosed {
+                await open.close()
+                return
+            }
+        }
+        let now = QueueClock.nowMilliseconds()
+        var timeout = drainDelay
+        let due = state.withLock { state in
+            let due = state.nextDelayedDue
+            state.nextDelayedDue = 0
+            return due
+        }
+        if due > 0 { timeout = min(timeout, max(0.001, Double(due - now) / 1000)) }
+        let command = RedisCommand(["BZPOPMIN", markerKey, format3(timeout)])
+        let reply = try await open.send(command, timeout: .milliseconds(Int(timeout * 1000) + 5000))
+        if let items = reply.array, items.count == 3, let score = items[2].double {
+            // Member "1" carries the next delayed due time: sleep until then, so the slot's fetch
+            // finds the job promotable.
+            let wait = Int(score) - QueueClock.nowMilliseconds()
+            if wait > 0 {
+                try await Task.sleep(for: .milliseconds(min(wait, Int(drainDelay * 1000))))
+            }
+        }
+        wakeOne()
+    }
+
+    private func wakeOne() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+        }
+        waiter?.resume()
+    }
+
+    private func dropConnection() async {
+        let old = connection.withLock { slot -> RedisConnection? in
+            let old = slot
+            slot = nil
+            return old
+        }
+        await old?.close()
+    }
+
+    /// Seconds with millisecond precision, as Redis accepts for blocking timeouts.
+    private func format3(_ seconds: Double) -> String {
+        let millis = max(1, Int((seconds * 1000).rounded()))
+        let fraction = String(millis % 1000)
+        return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,22 @@
+extension QueueScript {
+    /// Promotes due delayed jobs, then takes the next job (plain before prioritized) into `active`
+    /// under a lock.
+    ///
+    /// KEYS: wait, active, prioritized, delayed, events, meta, pc, marker, stalled.
+    /// ARGV: key prefix, lock token, lock duration ms, now ms, worker name.
+    /// Returns `{jobId, {field, value, …}, 0}` or `{"", {}, nextDelayedDueMs}` (0 = none delayed).
+    static let moveToActive = RedisScript(
+        name: "moveToActive",
+        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+local prefix, token = ARGV[1], ARGV[2]
+local lockDuration, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+if token == "" or not isInteger(lockDuration) or lockDuration <= 0 or not isInteger(now) then
+  return redis.error_reply("ERR flowcraft moveToActive: invalid token, lock duration or time")
+end
+local k = fetchKeys(1)
+local cap = eventsCap(k.meta)
+local id, fields = fetchJob(k, prefix, token, lockDuration, now, ARGV[5], cap)
+if id then return { id, fields, 0 } end
+return { "", {}, nextDelayedDue(k.delayed) }
+"""#)
+}

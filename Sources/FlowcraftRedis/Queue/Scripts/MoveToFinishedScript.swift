@@ -1,0 +1,102 @@
+extension QueueScript {
+    /// Finishes an active job as completed or failed (final), applies retention, emits the events and
+    /// optionally fetches the next job in the same call, so a busy worker makes one call per job.
+    ///
+    /// KEYS: wait, active, prioritized, delayed, events, meta, pc, marker, stalled, target zset.
+    /// ARGV: 1 key prefix, 2 job id, 3 lock token ("0" = skip the lock check), 4 now ms,
+    /// 5 "completed" | "failed", 6 returnvalue JSON or failedReason, 7 stacktrace JSON or "" (unchanged),
+    /// 8 keep count (-1 all, 0 remove at once), 9 keep age seconds (0 = no age limit), 10 attempts,
+    /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name.
+    /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
+    /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
+    static let moveToFinished = RedisScript(
+        name: "moveToFinished",
+        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
+local keepCount, keepAge, attempts = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
+if not isInteger(now) or (target ~= "completed" and target ~= "failed") or not isInteger(keepCount)
+  or not isInteger(keepAge) or not isInteger(attempts) or jobId == "" then
+  return redis.error_reply("ERR flowcraft moveToFinished: invalid arguments")
+end
+if fetchNext and (nextToken == "" or not isInteger(lockDuration) or lockDuration <= 0) then
+  return redis.error_reply("ERR flowcraft moveToFinished: invalid next token or lock duration")
+end
+
+local k = fetchKeys(1)
+local targetKey = KEYS[10]
+local jobKey = prefix .. jobId
+local lockKey = jobKey .. ":lock"
+
+if redis.call("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
+if token ~= "0" then
+  local held = redis.call("GET", lockKey)
+  if not held then return { -2, "", {}, 0 } end
+  if held ~= token then return { -6, "", {}, 0 } end
+end
+if redis.call("LREM", k.active, -1, jobId) == 0 then return { -3, "", {}, 0 } end
+redis.call("DEL", lockKey)
+redis.call("SREM", k.stalled, jobId)
+
+local cap = eventsCap(k.meta)
+local dedupId = redis.call("HGET", jobKey, "deid")
+if dedupId then
+  local dedupKey = prefix .. "de:" .. dedupId
+  if redis.call("GET", dedupKey) == jobId then redis.call("DEL", dedupKey) end
+end
+local attemptsMade = redis.call("HINCRBY", jobKey, "atm", 1)
+
+local function removeJob(id)
+  local key = prefix .. id
+  redis.call("DEL", key, key .. ":logs", key .. ":lock")
+end
+
+if keepCount == 0 then
+  removeJob(jobId)
+else
+  redis.call("ZADD", targetKey, now, jobId)
+  local field = "returnvalue"
+  if target == "failed" then field = "failedReason" end
+  if stacktrace ~= "" then
+    redis.call("HSET", jobKey, field, value, "finishedOn", now, "stacktrace", stacktrace)
+  else
+    redis.call("HSET", jobKey, field, value, "finishedOn", now)
+  end
+  redis.call("HDEL", jobKey, "defa")
+  if keepAge > 0 then
+    local old = redis.call("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
+    for _, id in ipairs(old) do removeJob(id) end
+    if #old > 0 then redis.call("ZREM", targetKey, unpack(old)) end
+  end
+  if keepCount > 0 then
+    local excess = redis.call("ZCARD", targetKey) - keepCount
+    if excess > 0 then
+      if excess > 1000 then excess = 1000 end
+      local old = redis.call("ZRANGE", targetKey, 0, excess - 1)
+      for _, id in ipairs(old) do removeJob(id) end
+      redis.call("ZREM", targetKey, unpack(old))
+    end
+  end
+end
+
+if target == "completed" then
+  emit(k.events, cap, "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
+else
+  emit(k.events, cap, "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
+  if attemptsMade >= attempts then
+    emit(k.events, cap, "event", "retries-exhausted", "jobId", jobId, "attemptsMade", attemptsMade)
+  end
+end
+
+if fetchNext then
+  local nextId, fields = fetchJob(k, prefix, nextToken, lockDuration, now, ARGV[14], cap)
+  if nextId then return { 0, nextId, fields, 0 } end
+end
+if redis.call("LLEN", k.wait) == 0 and redis.call("LLEN", k.active) == 0
+  and redis.call("ZCARD", k.prioritized) == 0 then
+  emit(k.events, cap, "event", "drained")
+end
+return { 0, "", {}, nextDelayedDue(k.delayed) }
+"""#)
+}

@@ -1,0 +1,421 @@
+import FlowcraftModel
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Processes a job and returns its result (stored as the job's `returnvalue`). Throwing fails the
+/// attempt; throw ``UnrecoverableJobError`` to fail the job without further attempts.
+public typealias JobProcessor = @Sendable (Job) async throws -> JSONValue
+
+/// The consumer side of a BullMQ-compatible queue.
+///
+/// `concurrency` slots each take a job, run the processor and finish the job with one script call
+/// that also fetches the slot's next job, so a busy worker makes one round trip per job. Idle slots
+/// wait on one blocking connection (``MarkerWaiter``). Held locks are renewed in one call per tick;
+/// a stalled sweep recovers jobs of workers that died. Redis failures are logged and retried with
+/// back-off; the worker keeps running.
+///
+/// Run it with ``run()`` (it is a swift-service-lifecycle `Service`: graceful shutdown closes it),
+/// stop it with ``close(force:)``.
+public final class Worker: Service, Sendable {
+    public let queueName: String
+    public let options: WorkerOptions
+    /// The name written to `pb` of taken jobs.
+    public let name: String
+    let keys: QueueKeys
+    let client: RedisClient
+    let processor: JobProcessor
+    let logger: Logger
+    private let waiter: MarkerWaiter
+    private let state = Mutex(State())
+    private let forceStop: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
+
+    private enum Phase { case created, running, closing, stopped }
+
+    private struct State {
+        var phase = Phase.created
+        var forced = false
+        var tokenCounter = 0
+        /// Jobs this worker holds: id → lock token.
+        var heldLocks: [String: String] = [:]
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// A job this worker holds, with its lock token.
+    private struct ActiveJob: Sendable {
+        let job: Job
+        let token: String
+    }
+
+    private enum Outcome {
+        case completed(JSONValue)
+        case failed(reason: String, unrecoverable: Bool)
+    }
+
+    private enum FetchResult {
+        case job(ActiveJob)
+        case none(nextDelayedDue: Int)
+    }
+
+    /// - Throws: ``QueueError`` for an invalid queue name or options.
+    public init(
+        queueName: String, client: RedisClient, options: WorkerOptions = WorkerOptions(),
+        logger: Logger = Logger(label: "flowcraft.queue.worker"), processor: @escaping JobProcessor
+    ) throws {
+        guard !queueName.isEmpty, !queueName.contains(":") else {
+            throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'")
+        }
+        self.options = try options.validated()
+        self.queueName = queueName
+        self.client = client
+        self.processor = processor
+        keys = QueueKeys(prefix: options.prefix, queueName: queueName)
+        name = options.name ?? "flowcraft-\(Self.randomHex(8))"
+        var logger = logger
+        logger[metadataKey: "queue"] = "\(queueName)"
+        logger[metadataKey: "worker"] = "\(name)"
+        self.logger = logger
+        waiter = MarkerWaiter(markerKey: keys.marker, drainDelay: options.drainDelay, client: client, logger: logger)
+        forceStop = AsyncStream<Void>.makeStream()
+    }
+
+    /// Processes jobs until ``close(force:)`` or graceful shutdown; returns once stopped.
+    /// - Throws: ``QueueError`` when the worker was already started.
+    public func run() async throws {
+        let mayStart = state.withLock { state -> Bool in
+            guard state.phase == .created else { return false }
+            state.phase = .running
+            return true
+        }
+        guard mayStart else { throw QueueError("a worker can only be run once") }
+        await withGracefulShutdownHandler {
+            await self.runLoops()
+        } onGracefulShutdown: {
+            self.beginClose(force: false)
+        }
+        let waiters = state.withLock { state in
+            state.phase = .stopped
+            let waiters = state.stopWaiters
+            state.stopWaiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops the worker and returns once ``run()`` has returned.
+    /// - Parameter force: `false` finishes the jobs in progress (without taking new ones); `true`
+    ///   abandons them at once, leaving their locks to lapse so the stalled sweep recovers them.
+    public func close(force: Bool = false) async {
+        beginClose(force: force)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.phase == .stopped || state.phase == .created { return true }
+                state.stopWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func beginClose(force: Bool) {
+        let changed = state.withLock { state -> Bool in
+            if force { state.forced = true }
+            guard state.phase == .running || (force && state.phase == .closing) else { return false }
+            state.phase = .closing
+            return true
+        }
+        guard changed else { return }
+        if force { forceStop.continuation.finish() }
+        Task { await self.waiter.close() }
+    }
+
+    private var isClosing: Bool { state.withLock { $0.phase != .running } }
+    private var isForced: Bool { state.withLock { $0.forced } }
+
+    // MARK: - Loops
+
+    private enum LoopEnd: Sendable { case slot, background, force }
+
+    private func runLoops() async {
+        await preloadScripts()
+        await withTaskGroup(of: LoopEnd.self) { group in
+            for _ in 0..<options.concurrency {
+                group.addTask { await self.runSlot(); return .slot }
+            }
+            group.addTask { await self.waiter.run(); return .background }
+            group.addTask { await self.renewLocksPeriodically(); return .background }
+            group.addTask { await self.sweepStalledPeriodically(); return .background }
+            group.addTask {
+                for await _ in self.forceStop.stream {}
+                return .force
+            }
+            var slotsRunning = options.concurrency
+            while let end = await group.next() {
+                switch end {
+                case .slot:
+                    slotsRunning -= 1
+                    if slotsRunning == 0 { group.cancelAll() }
+                case .force:
+                    if isForced { group.cancelAll() }
+                case .background:
+                    break
+                }
+            }
+        }
+        await waiter.close()
+    }
+
+    private func preloadScripts() async {
+        var failures = 0
+        while !isClosing {
+            do {
+                try await client.preload(QueueScript.all)
+                return
+            } catch {
+                failures += 1
+                logger.warning("loading the queue scripts failed; retrying", metadata: ["error": "\(error)"])
+                await backoff(failures)
+            }
+        }
+    }
+
+    private func runSlot() async {
+        var current: ActiveJob?
+        var failures = 0
+        while !Task.isCancelled {
+            guard let active = current else {
+                if isClosing { return }
+                do {
+                    switch try await fetch() {
+                    case .job(let job): current = job
+                    case .none(let due): await waiter.waitForWork(nextDelayedDue: due)
+                    }
+                    failures = 0
+                } catch {
+                    failures += 1
+                    logger.warning("fetching a job failed; retrying", metadata: ["error": "\(error)"])
+                    await backoff(failures)
+                }
+                continue
+            }
+            let outcome = await process(active.job)
+            if isForced || Task.isCancelled { return }
+            current = await finish(active, outcome)
+        }
+    }
+
+    private func process(_ job: Job) async -> Outcome {
+        if let reason = job.deferredFailure {
+            return .failed(reason: reason, unrecoverable: true)
+        }
+        if let dataError = job.dataError {
+            return .failed(reason: "job data is not valid JSON: \(dataError)", unrecoverable: true)
+        }
+        do {
+            return .completed(try await processor(job))
+        } catch let error as UnrecoverableJobError {
+            return .failed(reason: error.message, unrecoverable: true)
+        } catch {
+            return .failed(reason: String(describing: error), unrecoverable: false)
+        }
+    }
+
+    // MARK: - Redis steps
+
+    private func nextToken() -> String {
+        let counter = state.withLock { state in
+            state.tokenCounter += 1
+            return state.tokenCounter
+        }
+        return "\(name):\(counter)"
+    }
+
+    private func fetch() async throws -> FetchResult {
+        let token = nextToken()
+        let reply = try await client.evalScript(
+            QueueScript.moveToActive, keys: keys.fetchKeys,
+            arguments: [keys.base, token, String(options.lockDuration), String(QueueClock.nowMilliseconds()), name]
+        )
+        return try await fetched(reply, token: token, offset: 0)
+    }
+
+    /// Reads `{id, fields, nextDelayedDue}` at `offset` of a script reply.
+    private func fetched(_ reply: RedisReply, token: String, offset: Int) async throws -> FetchResult {
+        guard let items = reply.array, items.count >= offset + 3, let id = items[offset].string else {
+            throw QueueError("unexpected reply from the fetch script: \(reply)")
+        }
+        guard !id.isEmpty else { return .none(nextDelayedDue: items[offset + 2].int ?? 0) }
+        state.withLock { $0.heldLocks[id] = token }
+        guard let job = Job(id: id, reply: items[offset + 1]) else {
+            // A hash without name or data cannot be processed; fail it so it does not linger in active.
+            let placeholder = Job(id: id, fields: ["name": "", "data": "null"])
+            if let placeholder {
+                _ = await failMalformed(ActiveJob(job: placeholder, token: token))
+            }
+            return .none(nextDelayedDue: 0)
+        }
+        return .job(ActiveJob(job: job, token: token))
+    }
+
+    private func failMalformed(_ active: ActiveJob) async -> ActiveJob? {
+        await finish(active, .failed(reason: "job hash lacks its name or data", unrecoverable: true))
+    }
+
+    /// Finishes a job (completed, retried or failed) and returns the next job when the finishing call
+    /// fetched one. Redis failures are retried until the lock could have lapsed; then the job is left
+    /// to the stalled sweep.
+    private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> ActiveJob? {
+        let job = active.job
+        var failures = 0
+        let deadline = QueueClock.nowMilliseconds() + options.lockDuration
+        defer { state.withLock { _ = $0.heldLocks.removeValue(forKey: job.id) } }
+        while true {
+            do {
+                switch outcome {
+                case .completed(let value):
+                    return try await moveToFinished(
+                        active, target: "completed", value: JSONText.serialize(value), stacktrace: "",
+                        retention: job.options.removeOnComplete)
+                case .failed(let reason, let unrecoverable):
+                    var trace = job.stacktrace
+                    trace.append(reason)
+                    if trace.count > options.stackTraceLimit { trace.removeFirst(trace.count - options.stackTraceLimit) }
+                    let stacktrace = JSONText.serialize(.array(trace.map { .string($0) }))
+                    if !unrecoverable, job.attemptsMade + 1 < job.options.attempts {
+                        let delay = job.options.backoff?.delay(afterAttemptsMade: job.attemptsMade) ?? 0
+                        try await retry(active, delay: delay, reason: reason, stacktrace: stacktrace)
+                        return nil
+                    }
+                    return try await moveToFinished(
+                        active, target: "failed", value: reason, stacktrace: stacktrace,
+                        retention: job.options.removeOnFail)
+                }
+            } catch let error as LostLock {
+                logger.warning(
+                    "job lock lost before finishing; another worker may have taken it",
+                    metadata: ["job": "\(job.id)", "code": "\(error.code)"])
+                return nil
+            } catch {
+                failures += 1
+                if isForced || QueueClock.nowMilliseconds() > deadline {
+                    logger.error(
+                        "could not finish job; leaving it to stalled recovery",
+                        metadata: ["job": "\(job.id)", "error": "\(error)"])
+                    return nil
+                }
+                logger.warning(
+                    "finishing job failed; retrying", metadata: ["job": "\(job.id)", "error": "\(error)"])
+                await backoff(failures)
+            }
+        }
+    }
+
+    private struct LostLock: Error { let code: Int }
+
+    private func moveToFinished(
+        _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention
+    ) async throws -> ActiveJob? {
+        let fetchNext = !isClosing
+        let nextToken = fetchNext ? self.nextToken() : ""
+        let (keepCount, keepAge) = retention.scriptArguments
+        let reply = try await client.evalScript(
+            QueueScript.moveToFinished,
+            keys: keys.fetchKeys + [target == "completed" ? keys.completed : keys.failed],
+            arguments: [
+                keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), target, value,
+                stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
+                fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
+            ]
+        )
+        guard let items = reply.array, let code = items.first?.int else {
+            throw QueueError("unexpected reply from moveToFinished: \(reply)")
+        }
+        guard code == 0 else { throw LostLock(code: code) }
+        state.withLock { _ = $0.heldLocks.removeValue(forKey: active.job.id) }
+        guard fetchNext, case .job(let next) = try await fetched(reply, token: nextToken, offset: 1) else { return nil }
+        return next
+    }
+
+    private func retry(_ active: ActiveJob, delay: Int, reason: String, stacktrace: String) async throws {
+        let reply: RedisReply
+        if delay > 0 {
+            reply = try await client.evalScript(
+                QueueScript.moveToDelayed,
+                keys: [keys.delayed, keys.active, keys.events, keys.meta, keys.marker, keys.stalled],
+                arguments: [
+                    keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), String(delay),
+                    reason, stacktrace,
+                ])
+        } else {
+            reply = try await client.evalScript(
+                QueueScript.retryJob, keys: keys.fetchKeys,
+                arguments: [keys.base, active.job.id, active.token, reason, stacktrace])
+        }
+        guard let code = reply.int else { throw QueueError("unexpected reply from retry: \(reply)") }
+        guard code == 0 else { throw LostLock(code: code) }
+    }
+
+    private func renewLocksPeriodically() async {
+        let interval = options.lockRenewInterval ?? max(1, options.lockDuration / 2)
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .milliseconds(interval))
+            } catch {
+                return
+            }
+            let held = state.withLock { $0.heldLocks }
+            guard !held.isEmpty else { continue }
+            var arguments = [keys.base, String(options.lockDuration)]
+            arguments.reserveCapacity(2 + held.count * 2)
+            for (id, token) in held {
+                arguments.append(id)
+                arguments.append(token)
+            }
+            do {
+                let reply = try await client.evalScript(QueueScript.extendLocks, keys: [keys.stalled], arguments: arguments)
+                for lost in reply.array?.compactMap(\.string) ?? [] {
+                    logger.warning("lock of a running job was lost (stalled?)", metadata: ["job": "\(lost)"])
+                }
+            } catch {
+                logger.warning("renewing job locks failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func sweepStalledPeriodically() async {
+        while !Task.isCancelled {
+            do {
+                let reply = try await client.evalScript(
+                    QueueScript.moveStalledJobsToWait,
+                    keys: [keys.stalled, keys.wait, keys.active, keys.stalledCheck, keys.meta, keys.marker, keys.events],
+                    arguments: [
+                        keys.base, String(options.maxStalledCount), String(QueueClock.nowMilliseconds()),
+                        String(options.stalledInterval),
+                    ])
+                let recovered = reply.array?.compactMap(\.string) ?? []
+                if !recovered.isEmpty {
+                    logger.info("recovered stalled jobs", metadata: ["jobs": "\(recovered.joined(separator: ","))"])
+                }
+            } catch {
+                logger.warning("stalled-job sweep failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(options.stalledInterval))
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func backoff(_ failures: Int) async {
+        try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
+    }
+
+    private static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+}
