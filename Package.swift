@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Flowcraft", targets: ["Flowcraft"]),
         .library(name: "FlowcraftRedis", targets: ["FlowcraftRedis"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
+        .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
+        .plugin(name: "FlowcraftGenerateCommand", targets: ["FlowcraftGenerateCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,6 +54,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The build plugin's tool: only the compiler, so it builds fast (no ArgumentParser, no Redis).
+        .executableTarget(
+            name: "flowcraft-generator",
+            dependencies: ["FlowcraftCompiler", "FlowcraftModel"]
+        ),
+        // Regenerates typed Swift from a target's blueprints on every build.
+        .plugin(name: "FlowcraftPlugin", capability: .buildTool(), dependencies: ["flowcraft-generator"]),
+        // `swift package generate-flowcraft-stubs`: the same code, written into the package.
+        .plugin(
+            name: "FlowcraftGenerateCommand",
+            capability: .command(
+                intent: .custom(
+                    verb: "generate-flowcraft-stubs",
+                    description: "Write the Swift code generated from each target's Flowcraft blueprints into the package"
+                ),
+                permissions: [.writeToPackageDirectory(reason: "Writes generated Swift files next to the blueprints")]
+            ),
+            dependencies: ["flowcraft-generator"]
+        ),
         .executableTarget(
             name: "flowcraft-benchmark",
             dependencies: ["FlowcraftCompiler", "Flowcraft", "FlowcraftRedis"],
@@ -64,8 +85,13 @@ let package = Package(
             dependencies: ["FlowcraftCompiler"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler"]),
-        .testTarget(name: "FlowcraftRedisTests", dependencies: ["FlowcraftRedis", "FlowcraftCompiler"]),
+        // Engine-independent semantics scenarios, shared by the in-memory and Redis engine tests.
+        .target(name: "FlowcraftScenarios", dependencies: ["Flowcraft"]),
+        .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler", "FlowcraftScenarios"]),
+        .testTarget(
+            name: "FlowcraftRedisTests",
+            dependencies: ["FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

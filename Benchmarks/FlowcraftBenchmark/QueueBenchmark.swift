@@ -163,7 +163,7 @@ struct ServerCounters {
     static func read(_ client: RedisClient) async throws -> ServerCounters {
         let reply = try await client.send(["INFO", "cpu", "stats", "commandstats"])
         var counters = ServerCounters()
-        for line in (reply.string ?? "").split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+        for line in (reply.string ?? "").split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let key = parts[0]

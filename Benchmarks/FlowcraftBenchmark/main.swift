@@ -1,2 +1,17 @@
-await QueueBenchmark.runIfRequested()
-print("flowcraft-benchmark: no modes yet")
+import Foundation
+
+// `flowcraft-benchmark MODE [options]`: one mode per file; add new modes to this switch.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let modeArguments = Array(arguments.dropFirst())
+
+switch arguments.first {
+case "compiler":
+    CompilerBenchmark.run(arguments: modeArguments)
+case "queue":
+    await QueueBenchmark.run(arguments: modeArguments)
+case "redis":
+    await RedisBenchmark.run(arguments: modeArguments)
+default:
+    FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis [options]\n".utf8))
+    exit(2)
+}

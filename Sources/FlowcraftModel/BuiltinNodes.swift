@@ -16,7 +16,7 @@ public enum BuiltinNode: String, Sendable, CaseIterable {
         case .subflow: return (["blueprintId"], ["inputs", "outputs"])
         case .batchScatter: return (["workerUsesKey", "gatherNodeId"], ["chunkSize", "outputKey"])
         case .batchGather: return (["gatherNodeId"], ["outputKey"])
-        case .loopController: return (["condition"], ["maxIterations"])
+        case .loopController: return (["condition"], ["maxIterations", "endNodeId"])
         case .webhook: return ([], ["path", "method"])
         }
     }

@@ -11,6 +11,7 @@ struct FlowcraftCommand: AsyncParsableCommand {
             ValidateCommand.self,
             InspectCommand.self,
             GraphCommand.self,
+            QueueWorkerCommand.self,
         ]
     )
 

@@ -17,6 +17,8 @@ public struct BlueprintGraph: Sendable {
     /// Outgoing edges: edge indexes of node `n` are `outEdges[outStart[n]..<outStart[n + 1]]`.
     public let outStart: [Int]
     public let outEdges: [Int]
+    /// Target node of each entry of `outEdges` (the successor lists, for graph walks).
+    public let outTargets: [Int]
     /// Incoming edges, laid out the same way.
     public let inStart: [Int]
     public let inEdges: [Int]
@@ -24,6 +26,8 @@ public struct BlueprintGraph: Sendable {
     public let fallbackOf: [Int]
     /// Whether some node names `n` as its fallback (such nodes are not start nodes).
     public let isFallbackTarget: [Bool]
+    /// Whether node `n` owns its id (`false` for a later node repeating an earlier id).
+    public let ownsID: [Bool]
 
     public var nodeCount: Int { ids.count }
 
@@ -33,18 +37,26 @@ public struct BlueprintGraph: Sendable {
         ids.reserveCapacity(n)
         var index: [String: Int] = [:]
         index.reserveCapacity(n)
-        for (i, node) in blueprint.nodes.enumerated() {
-            ids.append(node.id)
-            if index[node.id] == nil { index[node.id] = i }
+        var ownsID = [Bool](repeating: false, count: n)
+        // Indexed access reads fields in place instead of copying whole node values.
+        for i in 0..<n {
+            let id = blueprint.nodes[i].id
+            ids.append(id)
+            // One hash lookup in the common case; a repeated id puts the first owner back.
+            if let first = index.updateValue(i, forKey: id) {
+                index[id] = first
+            } else {
+                ownsID[i] = true
+            }
         }
         let m = blueprint.edges.count
         var edgeSource = [Int](repeating: -1, count: m)
         var edgeTarget = [Int](repeating: -1, count: m)
         var outDegree = [Int](repeating: 0, count: n + 1)
         var inDegree = [Int](repeating: 0, count: n + 1)
-        for (e, edge) in blueprint.edges.enumerated() {
-            let s = index[edge.source] ?? -1
-            let t = index[edge.target] ?? -1
+        for e in 0..<m {
+            let s = index[blueprint.edges[e].source] ?? -1
+            let t = index[blueprint.edges[e].target] ?? -1
             edgeSource[e] = s
             edgeTarget[e] = t
             if s >= 0 && t >= 0 {
@@ -71,8 +83,8 @@ public struct BlueprintGraph: Sendable {
         }
         var fallbackOf = [Int](repeating: -1, count: n)
         var isFallbackTarget = [Bool](repeating: false, count: n)
-        for (i, node) in blueprint.nodes.enumerated() {
-            if let f = node.config.fallback, let fi = index[f] {
+        for i in 0..<n {
+            if let f = blueprint.nodes[i].config.fallback, let fi = index[f] {
                 fallbackOf[i] = fi
                 if fi != i { isFallbackTarget[fi] = true }
             }
@@ -83,10 +95,12 @@ public struct BlueprintGraph: Sendable {
         self.edgeTarget = edgeTarget
         self.outStart = outStart
         self.outEdges = outEdges
+        self.outTargets = outEdges.map { edgeTarget[$0] }
         self.inStart = inStart
         self.inEdges = inEdges
         self.fallbackOf = fallbackOf
         self.isFallbackTarget = isFallbackTarget
+        self.ownsID = ownsID
     }
 
     /// Edge indexes leaving node `n`.

@@ -20,8 +20,9 @@ struct BranchTags {
 
     private var tags: [Tag] = []
     private var nodeTag: [Int]
-    /// For routers: tag per action key ("" + action, or "\u{0}" for the default edges).
-    private var routerTags: [Int: [String: Int]] = [:]
+    /// Tag of each edge once known; `unknown` before.
+    private var edgeTags: [Int]
+    private static let unknown = -2
     private let blueprint: WorkflowBlueprint
     private let graph: BlueprintGraph
     private let isRouter: [Bool]
@@ -48,6 +49,7 @@ struct BranchTags {
         }
         self.isRouter = isRouter
         self.nodeTag = [Int](repeating: -1, count: n)
+        self.edgeTags = [Int](repeating: BranchTags.unknown, count: blueprint.edges.count)
         // Components descend in topological order; only acyclic (single-node) components get tags.
         var c = scc.count - 1
         while c >= 0 {
@@ -73,16 +75,31 @@ struct BranchTags {
     private mutating func edgeTag(_ e: Int) -> Int {
         let s = graph.edgeSource[e]
         guard isRouter[s] else { return nodeTag[s] }
-        let action = blueprint.edges[e].action
-        let key = action.map { "a" + $0 } ?? "\u{0}"
-        if let t = routerTags[s]?[key] { return t }
-        tags.append(Tag(router: s, action: action, parent: nodeTag[s]))
-        routerTags[s, default: [:]][key] = tags.count - 1
-        return tags.count - 1
+        if edgeTags[e] == BranchTags.unknown { tagOutgoingEdges(of: s) }
+        return edgeTags[e]
+    }
+
+    /// Gives every outgoing edge of router `s` the tag of its action, once.
+    private mutating func tagOutgoingEdges(of s: Int) {
+        var byAction: [String?: Int] = [:]
+        for e in graph.outgoing(s) {
+            let action = blueprint.edges[e].action
+            if let t = byAction[action] {
+                edgeTags[e] = t
+            } else {
+                tags.append(Tag(router: s, action: action, parent: nodeTag[s]))
+                byAction[action] = tags.count - 1
+                edgeTags[e] = tags.count - 1
+            }
+        }
     }
 
     /// The exclusive branch groups into join `v`, one per router with conflicting actions.
     mutating func exclusiveBranches(into v: Int) -> [ExclusiveJoin] {
+        // Two tagged ways in are needed for a conflict; most joins have none.
+        var tagged = 0
+        for e in graph.incoming(v) where edgeTag(e) >= 0 { tagged += 1 }
+        guard tagged > 1 else { return [] }
         // router -> branches seen through it
         var byRouter: [Int: [ExclusiveJoin.Branch]] = [:]
         var routerOrder: [Int] = []

@@ -47,7 +47,7 @@ public enum GraphAnalyzer {
 
         // Start nodes.
         var startIndexes: [Int] = []
-        for v in 0..<n where graph.inDegree(v) == 0 && !graph.isFallbackTarget[v] && graph.index[ids[v]] == v {
+        for v in 0..<n where graph.inDegree(v) == 0 && !graph.isFallbackTarget[v] && graph.ownsID[v] {
             startIndexes.append(v)
         }
         var startsAtCycleEntries = false
@@ -104,7 +104,7 @@ public enum GraphAnalyzer {
         var joins: [JoinPoint] = []
         var joinIndexes: [Int] = []
         var mark = [Int](repeating: -1, count: n)
-        for v in 0..<n where graph.inDegree(v) > 1 && graph.index[ids[v]] == v {
+        for v in 0..<n where graph.inDegree(v) > 1 && graph.ownsID[v] {
             var preds: [String] = []
             for e in graph.incoming(v) {
                 let p = graph.edgeSource[e]

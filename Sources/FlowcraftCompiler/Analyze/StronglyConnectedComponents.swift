@@ -9,7 +9,12 @@ struct StronglyConnectedComponents {
     let size: [Int]
 
     init(_ graph: BlueprintGraph) {
-        let n = graph.nodeCount
+        self.init(count: graph.nodeCount, start: graph.outStart, targets: graph.outTargets)
+    }
+
+    /// Components of a graph given as compressed adjacency: the successors of `v` are
+    /// `targets[start[v]..<start[v + 1]]`.
+    init(count n: Int, start: [Int], targets: [Int]) {
         var indexOf = [Int](repeating: -1, count: n)
         var lowLink = [Int](repeating: 0, count: n)
         var onStack = [Bool](repeating: false, count: n)
@@ -27,19 +32,19 @@ struct StronglyConnectedComponents {
             counter += 1
             stack.append(root)
             onStack[root] = true
-            frames.append((root, graph.outStart[root]))
+            frames.append((root, start[root]))
             while let frame = frames.last {
                 let v = frame.node
-                if frame.next < graph.outStart[v + 1] {
+                if frame.next < start[v + 1] {
                     frames[frames.count - 1].next += 1
-                    let w = graph.edgeTarget[graph.outEdges[frame.next]]
+                    let w = targets[frame.next]
                     if indexOf[w] < 0 {
                         indexOf[w] = counter
                         lowLink[w] = counter
                         counter += 1
                         stack.append(w)
                         onStack[w] = true
-                        frames.append((w, graph.outStart[w]))
+                        frames.append((w, start[w]))
                     } else if onStack[w] {
                         lowLink[v] = min(lowLink[v], indexOf[w])
                     }

@@ -5,7 +5,8 @@ import FlowcraftModel
 ///
 /// Decoding never stops at the first problem: a bad field is reported and skipped, a node or edge
 /// lacking its identity (`id`; `source`/`target`) is reported and left out, a node lacking `uses`
-/// is kept with an empty `uses` so edges to it still resolve.
+/// is kept with an empty `uses` so edges to it still resolve. Top-level keys starting with `x-` are
+/// ignored, so they can hold anchors (`x-defaults: &retry {maxRetries: 3}`).
 public struct BlueprintDecoder {
     /// The file path, as it appears in diagnostics.
     public let file: String
@@ -69,6 +70,8 @@ public struct BlueprintDecoder {
             case "implementations":
                 blueprint.implementations = decodeImplementations(value)
             default:
+                // `x-…` keys are free for authors (e.g. to hold `&anchors` reused below).
+                if key.hasPrefix("x-") { continue }
                 unknownField(key, at: entry.key, known: Self.blueprintFields, in: "blueprint")
             }
         }

@@ -11,9 +11,16 @@ enum GraphLabels {
     static func edge(_ edge: EdgeDefinition) -> String? {
         var parts: [String] = []
         if let action = edge.action { parts.append(action) }
-        if let condition = edge.condition { parts.append("[\(condition)]") }
-        if let transform = edge.transform { parts.append("⇒ \(transform)") }
+        if let condition = edge.condition { parts.append("[\(trimmed(condition))]") }
+        if let transform = edge.transform { parts.append("⇒ \(trimmed(transform))") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    /// Block scalars end with a newline; labels should not.
+    static func trimmed(_ text: String) -> String {
+        var scalars = Substring(text).unicodeScalars
+        while let last = scalars.last, last == "\n" || last == " " || last == "\r" || last == "\t" { scalars.removeLast() }
+        return String(scalars)
     }
 
     /// Built-ins drawn with their own shape.

@@ -45,6 +45,18 @@ public struct BlueprintCompiler: Sendable {
         return finish(files: sources.map(\.path), blueprints: decoded, diagnostics: diagnostics)
     }
 
+    /// Compiles in-memory raw bytes (checked for UTF-8 like files are).
+    public func compile(sourceBytes: [(path: String, bytes: [UInt8])]) -> CompilationResult {
+        var diagnostics: [Diagnostic] = []
+        var decoded: [WorkflowBlueprint] = []
+        for source in sourceBytes {
+            let (blueprint, found) = source.bytes.withUnsafeBufferPointer { frontEnd(bytes: $0, file: source.path) }
+            diagnostics += found
+            if let blueprint { decoded.append(blueprint) }
+        }
+        return finish(files: sourceBytes.map(\.path), blueprints: decoded, diagnostics: diagnostics)
+    }
+
     // MARK: - Stages
 
     /// Stage 1: bytes → syntax tree.
@@ -62,7 +74,18 @@ public struct BlueprintCompiler: Sendable {
 
     /// Stage 3: every validator, over the whole set (subflow references resolve across files).
     public func validate(_ blueprints: [WorkflowBlueprint]) -> [Diagnostic] {
-        PendingRulesStages.validate(blueprints)
+        BlueprintSetValidator.validate(blueprints)
+    }
+
+    /// Stage 4: graph facts of one blueprint.
+    public func analyze(_ blueprint: WorkflowBlueprint) -> BlueprintAnalysis {
+        GraphAnalyzer.analyze(blueprint)
+    }
+
+    /// Stages 3 and 4 together, as the pipeline runs them: validation analyzes every graph anyway,
+    /// so its analyses are reused (one per blueprint, same order).
+    public func validateAndAnalyze(_ blueprints: [WorkflowBlueprint]) -> (diagnostics: [Diagnostic], analyses: [BlueprintAnalysis]) {
+        BlueprintSetValidator.validateAndAnalyze(blueprints)
     }
 
 
@@ -76,9 +99,9 @@ public struct BlueprintCompiler: Sendable {
     }
 
     private func finish(files: [String], blueprints: [WorkflowBlueprint], diagnostics: [Diagnostic]) -> CompilationResult {
-        var all = diagnostics
-        all += validate(blueprints)
+        let (found, analyses) = validateAndAnalyze(blueprints)
+        var all = diagnostics + found
         all.sort(by: Diagnostic.reportOrder)
-        return CompilationResult(files: files, blueprints: blueprints, diagnostics: all)
+        return CompilationResult(files: files, blueprints: blueprints, analyses: analyses, diagnostics: all)
     }
 }

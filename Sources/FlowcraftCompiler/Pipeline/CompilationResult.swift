@@ -6,16 +6,20 @@ public struct CompilationResult: Sendable {
     public var files: [String]
     /// Every blueprint that decoded (possibly partially, when it has errors), in file order.
     public var blueprints: [WorkflowBlueprint]
+    /// Graph facts, one per entry of `blueprints` (same order).
+    public var analyses: [BlueprintAnalysis]
     /// All findings, sorted with `Diagnostic.reportOrder`.
     public var diagnostics: [Diagnostic]
 
     public init(
         files: [String] = [],
         blueprints: [WorkflowBlueprint] = [],
+        analyses: [BlueprintAnalysis] = [],
         diagnostics: [Diagnostic] = []
     ) {
         self.files = files
         self.blueprints = blueprints
+        self.analyses = analyses
         self.diagnostics = diagnostics
     }
 
@@ -25,8 +29,9 @@ public struct CompilationResult: Sendable {
     /// `true` when a path could not be found or read (the CLI exits with status 2).
     public var hasIOErrors: Bool { diagnostics.contains { $0.code == .ioError } }
 
-    /// The blueprint with `id`.
-    public func blueprint(id: String) -> WorkflowBlueprint? {
-        blueprints.first { $0.id == id }
+    /// The blueprint with `id`, and its analysis.
+    public func blueprint(id: String) -> (blueprint: WorkflowBlueprint, analysis: BlueprintAnalysis)? {
+        guard let index = blueprints.firstIndex(where: { $0.id == id }) else { return nil }
+        return (blueprints[index], analyses[index])
     }
 }

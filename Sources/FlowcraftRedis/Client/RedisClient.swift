@@ -94,8 +94,8 @@ public final class RedisClient: Sendable {
     }
 
     /// ``evalScript(_:keys:arguments:)`` with binary arguments.
-    public func evalScript(_ script: RedisScript, keys: [String], arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
-        try await connection().evalScript(script, keys: keys, arguments: arguments)
+    public func evalScript(_ script: RedisScript, keys: [String], binaryArguments arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
+        try await connection().evalScript(script, keys: keys, binaryArguments: arguments)
     }
 
     /// Loads the scripts on every pool connection now (`SCRIPT LOAD`) and again whenever one

@@ -120,8 +120,8 @@ public final class RedisConnection: Sendable {
     }
 
     /// ``evalScript(_:keys:arguments:)`` with binary arguments.
-    public func evalScript(_ script: RedisScript, keys: [String], arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
-        try await send(script.evalSHACommand(keys: keys, arguments: arguments), timeout: nil)
+    public func evalScript(_ script: RedisScript, keys: [String], binaryArguments arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
+        try await send(script.evalSHACommand(keys: keys, binaryArguments: arguments), timeout: nil)
     }
 
     /// Loads scripts now with `SCRIPT LOAD` and again after every reconnect.

@@ -29,8 +29,8 @@ public struct RedisScript: Sendable, Hashable {
         return command
     }
 
-    /// The same as ``evalSHACommand(keys:arguments:)`` with binary arguments.
-    public func evalSHACommand(keys: [String], arguments: [[UInt8]]) -> RedisCommand {
+    /// ``evalSHACommand(keys:arguments:)`` with binary arguments.
+    public func evalSHACommand(keys: [String], binaryArguments arguments: [[UInt8]]) -> RedisCommand {
         var command = RedisCommand(capacity: 3 + keys.count + arguments.count)
         command.append("EVALSHA")
         command.append(sha1)

@@ -33,6 +33,31 @@ enum TestRedis {
         RedisClient(configuration: try configuration(), poolSize: poolSize)
     }
 
+    /// Waits until a connection named `clientName` is executing `command` (per `CLIENT LIST`), i.e. a
+    /// blocking command has reached the server. Polls; gives up after a few seconds.
+    static func waitUntilBlocked(clientName: String, command: String, observer: RedisClient) async throws {
+        try await waitUntilBlocked(clientName: clientName, command: command) { try await observer.send($0) }
+    }
+
+    /// ``waitUntilBlocked(clientName:command:observer:)`` observing through a single connection.
+    static func waitUntilBlocked(clientName: String, command: String, observer: RedisConnection) async throws {
+        try await waitUntilBlocked(clientName: clientName, command: command) { try await observer.send($0) }
+    }
+
+    private static func waitUntilBlocked(
+        clientName: String, command: String, send: ([String]) async throws -> RedisReply
+    ) async throws {
+        for _ in 0..<500 {
+            let clients = try await send(["CLIENT", "LIST"]).string ?? ""
+            let blocked = clients.split(separator: "\n").contains { line in
+                line.contains(" name=\(clientName) ") && line.contains(" cmd=\(command) ")
+            }
+            if blocked { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("connection \(clientName) never started \(command)")
+    }
+
     /// A key prefix unique to one test, so tests running in parallel on one Redis never collide.
     static func uniqueKey(_ name: String = "key") -> String {
         "flowcraft-test:\(name):\(UUID().uuidString)"

@@ -1,0 +1,63 @@
+/// Something that happened during a run. Types and payload members follow Flowcraft's events
+/// (`workflow:start`, `node:finish`, …) so tooling written for the original reads them.
+public struct WorkflowEvent: Sendable, Hashable, Codable {
+    public var type: WorkflowEventType
+    /// Flowcraft's `executionId`.
+    public var runID: String
+    public var blueprintID: String
+    /// The node concerned, for `node:*`, `context:change` (the writer) and `batch:*` events.
+    public var nodeID: String?
+    /// Type-specific members, e.g. `attempt`, `delayMs`, `error`, `output`, `action`, `key`, `value`.
+    public var payload: [String: JSONValue]
+
+    public init(
+        type: WorkflowEventType, runID: String, blueprintID: String, nodeID: String? = nil,
+        payload: [String: JSONValue] = [:]
+    ) {
+        self.type = type
+        self.runID = runID
+        self.blueprintID = blueprintID
+        self.nodeID = nodeID
+        self.payload = payload
+    }
+
+    /// The event as one JSON object: `{type, runId, blueprintId, nodeId?, …payload}`.
+    public var jsonValue: JSONValue {
+        var object = payload
+        object["type"] = .string(type.rawValue)
+        object["runId"] = .string(runID)
+        object["blueprintId"] = .string(blueprintID)
+        if let nodeID { object["nodeId"] = .string(nodeID) }
+        return .object(object)
+    }
+}
+
+/// Every event type the in-memory engine emits (the distributed engine adds `job:*`).
+public enum WorkflowEventType: String, Sendable, Hashable, Codable, CaseIterable {
+    case workflowStart = "workflow:start"
+    case workflowResume = "workflow:resume"
+    /// The run paused: nodes are awaiting (`sleep`, `wait`, nested subflow).
+    case workflowPause = "workflow:pause"
+    /// The run finished with join nodes still waiting for predecessors that never came.
+    case workflowStall = "workflow:stall"
+    case workflowFinish = "workflow:finish"
+    case nodeStart = "node:start"
+    case nodeFinish = "node:finish"
+    /// One attempt failed (`willRetry` says whether another follows).
+    case nodeError = "node:error"
+    /// The next attempt is about to start after `delayMs`.
+    case nodeRetry = "node:retry"
+    case nodeFallback = "node:fallback"
+    /// The node will not run in this round: every path to it is dead.
+    case nodeSkipped = "node:skipped"
+    case edgeEvaluate = "edge:evaluate"
+    case contextChange = "context:change"
+    case batchStart = "batch:start"
+    case batchFinish = "batch:finish"
+    case jobEnqueued = "job:enqueued"
+    case jobProcessed = "job:processed"
+    case jobFailed = "job:failed"
+}
+
+/// Receives events synchronously, in order for each run. Keep it fast (hand off heavy work).
+public typealias WorkflowEventHandler = @Sendable (WorkflowEvent) -> Void

@@ -1,0 +1,221 @@
+/// A blueprint prepared once for execution and shared by every run of it: a node index, adjacency
+/// arrays, join modes and every expression already parsed.
+///
+/// Both engines (in-memory and distributed) schedule from this form; nothing in it changes while runs
+/// execute, so it is freely shared across tasks.
+public final class CompiledBlueprint: Sendable {
+    public let blueprint: WorkflowBlueprint
+    /// `blueprint.id`.
+    public let id: String
+    /// Node definitions by index (the blueprint's order).
+    public let nodes: [NodeDefinition]
+    /// Index of each node id.
+    public let nodeIndex: [String: Int]
+    /// Edges by index (the blueprint's order).
+    public let edges: [CompiledEdge]
+    /// Indices into `edges` leaving each node.
+    public let outgoing: [[Int]]
+    /// Number of distinct predecessor nodes of each node.
+    public let predecessorCounts: [Int]
+    /// How each node waits for its predecessors.
+    public let joinModes: [JoinMode]
+    /// Index of each node's `config.fallback`, if any.
+    public let fallbacks: [Int?]
+    /// The built-in behind each node's `uses`, if it names one.
+    public let builtins: [BuiltinNode?]
+    /// Parsed `condition` of each loop-controller node.
+    public let loopConditions: [Int: Expression]
+    /// Nodes that run first: no predecessors and not only a fallback.
+    public let startNodes: [Int]
+    /// Nodes without outgoing edges.
+    public let terminalNodes: [Int]
+
+    /// How a node with predecessors becomes ready.
+    public enum JoinMode: Sendable, Hashable, Codable {
+        /// Zero or one predecessor: ready on its arrival.
+        case single
+        /// Ready once every live predecessor arrived (dead ones count as resolved).
+        case all
+        /// Ready on the first live arrival.
+        case any
+        /// Ready on every live arrival: loop controllers, loop re-entry points, declared cycle entries.
+        case eachArrival
+    }
+
+    /// Prepares `blueprint`. Throws when an edge names an unknown node, a fallback is unknown, or an
+    /// expression does not parse; the error carries the YAML location.
+    public init(_ blueprint: WorkflowBlueprint) throws(BlueprintPreparationError) {
+        self.blueprint = blueprint
+        self.id = blueprint.id
+        self.nodes = blueprint.nodes
+        var index: [String: Int] = [:]
+        index.reserveCapacity(nodes.count)
+        for (i, node) in nodes.enumerated() {
+            if index[node.id] != nil {
+                throw BlueprintPreparationError(
+                    blueprintID: blueprint.id, message: "duplicate node id '\(node.id)'", location: node.location)
+            }
+            index[node.id] = i
+        }
+        self.nodeIndex = index
+
+        var compiledEdges: [CompiledEdge] = []
+        compiledEdges.reserveCapacity(blueprint.edges.count)
+        var outgoing = [[Int]](repeating: [], count: nodes.count)
+        var predecessors = [[Int]](repeating: [], count: nodes.count)
+        for edge in blueprint.edges {
+            guard let source = index[edge.source] else {
+                throw BlueprintPreparationError(
+                    blueprintID: blueprint.id, message: "edge source '\(edge.source)' is not a node",
+                    location: edge.location(of: "source"))
+            }
+            guard let target = index[edge.target] else {
+                throw BlueprintPreparationError(
+                    blueprintID: blueprint.id, message: "edge target '\(edge.target)' is not a node",
+                    location: edge.location(of: "target"))
+            }
+            let condition = try Self.parse(edge.condition, field: "condition", edge: edge, blueprintID: blueprint.id)
+            let transform = try Self.parse(edge.transform, field: "transform", edge: edge, blueprintID: blueprint.id)
+            outgoing[source].append(compiledEdges.count)
+            predecessors[target].append(source)
+            compiledEdges.append(
+                CompiledEdge(
+                    source: source, target: target, action: edge.action, condition: condition,
+                    transform: transform, definition: edge))
+        }
+        self.edges = compiledEdges
+        self.outgoing = outgoing
+
+        var builtins: [BuiltinNode?] = []
+        builtins.reserveCapacity(nodes.count)
+        var loopConditions: [Int: Expression] = [:]
+        var fallbacks: [Int?] = []
+        fallbacks.reserveCapacity(nodes.count)
+        var isFallbackTarget = [Bool](repeating: false, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            let builtin = BuiltinNode(rawValue: node.uses)
+            builtins.append(builtin)
+            if builtin == .loopController {
+                guard case .string(let text)? = node.params["condition"] else {
+                    throw BlueprintPreparationError(
+                        blueprintID: blueprint.id,
+                        message: "loop-controller '\(node.id)' needs a string 'condition' parameter",
+                        location: node.location(of: "params.condition"))
+                }
+                do {
+                    loopConditions[i] = try ExpressionParser.parse(text)
+                } catch {
+                    throw BlueprintPreparationError(
+                        blueprintID: blueprint.id,
+                        message: "loop-controller '\(node.id)' condition: \(error.description)",
+                        location: node.location(of: "params.condition"))
+                }
+            }
+            if let fallback = node.config.fallback {
+                guard let f = index[fallback] else {
+                    throw BlueprintPreparationError(
+                        blueprintID: blueprint.id,
+                        message: "node '\(node.id)' names unknown fallback '\(fallback)'",
+                        location: node.location(of: "config.fallback"))
+                }
+                fallbacks.append(f)
+                isFallbackTarget[f] = true
+            } else {
+                fallbacks.append(nil)
+            }
+        }
+        self.builtins = builtins
+        self.loopConditions = loopConditions
+        self.fallbacks = fallbacks
+
+        // Loop re-entry: a loop-controller's `continue` targets and declared cycle entries are
+        // entered once per iteration, so they fire on each arrival instead of joining.
+        var eachArrival = [Bool](repeating: false, count: nodes.count)
+        for (i, builtin) in builtins.enumerated() where builtin == .loopController {
+            eachArrival[i] = true
+            for e in outgoing[i] where compiledEdges[e].action == "continue" {
+                eachArrival[compiledEdges[e].target] = true
+            }
+        }
+        for entry in blueprint.metadata?.cycleEntryPoints ?? [] {
+            if let i = index[entry] { eachArrival[i] = true }
+        }
+
+        var counts: [Int] = []
+        counts.reserveCapacity(nodes.count)
+        var modes: [JoinMode] = []
+        modes.reserveCapacity(nodes.count)
+        var starts: [Int] = []
+        var terminals: [Int] = []
+        for i in nodes.indices {
+            // Distinct predecessors: two edges from one node count once.
+            let distinct = predecessors[i].count <= 1 ? predecessors[i].count : Set(predecessors[i]).count
+            counts.append(distinct)
+            if eachArrival[i] {
+                modes.append(.eachArrival)
+            } else if distinct <= 1 {
+                modes.append(.single)
+            } else {
+                modes.append(nodes[i].config.joinStrategy == .any ? .any : .all)
+            }
+            if distinct == 0 && !isFallbackTarget[i] { starts.append(i) }
+            if outgoing[i].isEmpty { terminals.append(i) }
+        }
+        if starts.isEmpty, let entries = blueprint.metadata?.cycleEntryPoints {
+            starts = entries.compactMap { index[$0] }
+        }
+        self.predecessorCounts = counts
+        self.joinModes = modes
+        self.startNodes = starts
+        self.terminalNodes = terminals
+    }
+
+    /// The node with id `nodeID`.
+    public func node(_ nodeID: String) -> NodeDefinition? {
+        nodeIndex[nodeID].map { nodes[$0] }
+    }
+
+    private static func parse(
+        _ text: String?, field: String, edge: EdgeDefinition, blueprintID: String
+    ) throws(BlueprintPreparationError) -> Expression? {
+        guard let text else { return nil }
+        do {
+            return try ExpressionParser.parse(text)
+        } catch {
+            var location = edge.location(of: field)
+            if let base = edge.fieldLocations[field] { location = base.advanced(byColumns: error.offset) }
+            throw BlueprintPreparationError(
+                blueprintID: blueprintID,
+                message: "edge \(edge.source) -> \(edge.target) \(field): \(error.message)",
+                location: location)
+        }
+    }
+}
+
+/// An edge with its endpoints as node indices and its expressions parsed.
+public struct CompiledEdge: Sendable {
+    public let source: Int
+    public let target: Int
+    public let action: String?
+    public let condition: Expression?
+    public let transform: Expression?
+    public let definition: EdgeDefinition
+}
+
+/// A blueprint that cannot be prepared for execution.
+public struct BlueprintPreparationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var blueprintID: String
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(blueprintID: String, message: String, location: SourceLocation?) {
+        self.blueprintID = blueprintID
+        self.message = message
+        self.location = location
+    }
+
+    public var description: String {
+        let prefix = location.map { "\($0): " } ?? ""
+        return "\(prefix)blueprint '\(blueprintID)': \(message)"
+    }
+}

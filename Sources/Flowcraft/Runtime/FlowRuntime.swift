@@ -1,0 +1,239 @@
+/// The in-memory workflow engine: runs prepared blueprints with registered node implementations.
+///
+/// ```swift
+/// var registry = NodeRegistry()
+/// registry.register("fetch-order") { ctx in NodeResult(output: ["total": 42]) }
+/// let runtime = try FlowRuntime(blueprints: [blueprint], registry: registry)
+/// let result = try await runtime.run("orders", context: ["orderId": "A-1"])
+/// if result.status == .awaiting {            // a `wait` node paused the run
+///     let resumed = try await runtime.resume(result, action: "approved", output: ["by": "ann"])
+/// }
+/// ```
+/// Scheduling (joins, dead paths, routing, fallbacks, batches, loops) lives in `RunScheduler`;
+/// this type adds tasks: a sliding window of at most `concurrency` nodes in flight, per-attempt
+/// timeouts that cancel the node's task, retries with exponential backoff and jitter on `clock`,
+/// middleware and events. A run's failure, pause or cancellation is a `WorkflowResult`, not a
+/// thrown error; `run` throws only for misuse (unknown blueprint, nothing to resume).
+public final class FlowRuntime: Sendable {
+    /// Prepared blueprints by id.
+    public let plans: [String: CompiledBlueprint]
+    public let registry: NodeRegistry
+    public let dependencies: Dependencies
+    public let logger: Logger
+    public let eventHandler: WorkflowEventHandler?
+    public let middleware: [any NodeMiddleware]
+    /// Most node attempts in flight at once per run (sliding window).
+    public let concurrency: Int
+    public let clock: any RuntimeClock
+    public let retryBackoff: RetryBackoff
+    /// Cap on a loop-controller's iterations when its `maxIterations` param is absent.
+    public let maximumLoopIterations: Int
+    /// Deepest nesting of subflows.
+    public let maximumSubflowDepth: Int
+
+    /// Prepares `blueprints` (once) for running.
+    public convenience init(
+        blueprints: [WorkflowBlueprint],
+        registry: NodeRegistry = NodeRegistry(),
+        dependencies: Dependencies = Dependencies(),
+        logger: Logger = Logger(label: "flowcraft"),
+        eventHandler: WorkflowEventHandler? = nil,
+        middleware: [any NodeMiddleware] = [],
+        concurrency: Int = 64,
+        clock: any RuntimeClock = SystemClock(),
+        retryBackoff: RetryBackoff = .default,
+        maximumLoopIterations: Int = 1000
+    ) throws(BlueprintPreparationError) {
+        var plans: [CompiledBlueprint] = []
+        for blueprint in blueprints { plans.append(try CompiledBlueprint(blueprint)) }
+        self.init(
+            plans: plans, registry: registry, dependencies: dependencies, logger: logger,
+            eventHandler: eventHandler, middleware: middleware, concurrency: concurrency, clock: clock,
+            retryBackoff: retryBackoff, maximumLoopIterations: maximumLoopIterations)
+    }
+
+    /// Prepares the blueprints of a dictionary keyed by id.
+    public convenience init(
+        blueprints: [String: WorkflowBlueprint],
+        registry: NodeRegistry = NodeRegistry(),
+        dependencies: Dependencies = Dependencies(),
+        logger: Logger = Logger(label: "flowcraft"),
+        eventHandler: WorkflowEventHandler? = nil,
+        middleware: [any NodeMiddleware] = [],
+        concurrency: Int = 64,
+        clock: any RuntimeClock = SystemClock()
+    ) throws(BlueprintPreparationError) {
+        try self.init(
+            blueprints: blueprints.keys.sorted().compactMap { blueprints[$0] }, registry: registry,
+            dependencies: dependencies, logger: logger, eventHandler: eventHandler, middleware: middleware,
+            concurrency: concurrency, clock: clock)
+    }
+
+    /// Uses blueprints prepared elsewhere (shared between runtimes).
+    public init(
+        plans: [CompiledBlueprint],
+        registry: NodeRegistry = NodeRegistry(),
+        dependencies: Dependencies = Dependencies(),
+        logger: Logger = Logger(label: "flowcraft"),
+        eventHandler: WorkflowEventHandler? = nil,
+        middleware: [any NodeMiddleware] = [],
+        concurrency: Int = 64,
+        clock: any RuntimeClock = SystemClock(),
+        retryBackoff: RetryBackoff = .default,
+        maximumLoopIterations: Int = 1000,
+        maximumSubflowDepth: Int = 32
+    ) {
+        var byID: [String: CompiledBlueprint] = [:]
+        for plan in plans { byID[plan.id] = plan }
+        self.plans = byID
+        self.registry = registry
+        self.dependencies = dependencies
+        self.logger = logger
+        self.eventHandler = eventHandler
+        self.middleware = middleware
+        self.concurrency = max(1, concurrency)
+        self.clock = clock
+        self.retryBackoff = retryBackoff
+        self.maximumLoopIterations = max(1, maximumLoopIterations)
+        self.maximumSubflowDepth = max(1, maximumSubflowDepth)
+    }
+
+    // MARK: - Running
+
+    /// Runs blueprint `blueprintID` from its start nodes with `context` as the initial state.
+    /// Cancelling the calling task cancels the run (status `.cancelled`, context kept).
+    public func run(
+        _ blueprintID: String, context: [String: JSONValue] = [:], runID: String? = nil
+    ) async throws(FlowRuntimeError) -> WorkflowResult {
+        guard let plan = plans[blueprintID] else { throw .unknownBlueprint(blueprintID) }
+        let driver = RunDriver(
+            runtime: self, plan: plan, runID: runID ?? Self.makeRunID(), context: context,
+            scheduler: RunScheduler(plan: plan), children: [:], depth: 0)
+        return await driver.start()
+    }
+
+    /// Starts a run in its own task; the handle cancels it or awaits its result.
+    public func start(
+        _ blueprintID: String, context: [String: JSONValue] = [:], runID: String? = nil
+    ) throws(FlowRuntimeError) -> RunHandle {
+        guard plans[blueprintID] != nil else { throw .unknownBlueprint(blueprintID) }
+        let id = runID ?? Self.makeRunID()
+        let task = Task { () -> Result<WorkflowResult, FlowRuntimeError> in
+            do throws(FlowRuntimeError) {
+                return .success(try await self.run(blueprintID, context: context, runID: id))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return RunHandle(runID: id, task: task)
+    }
+
+    /// Resumes an awaiting run at a paused node: `wait` (routes by `action`, with `output` as the
+    /// node's output), `sleep` (woken early) or `subflow` (the call is passed to the child run's
+    /// paused node). With `nodeID` nil the first paused `wait` (directly or inside a subflow) is
+    /// resumed. Works on a result decoded in another process.
+    public func resume(
+        _ run: WorkflowResult, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null
+    ) async throws(FlowRuntimeError) -> WorkflowResult {
+        let driver = try makeDriver(run)
+        guard let result = await driver.resume(nodeID: nodeID, action: action, output: output) else {
+            throw .nothingToResume(runID: run.runID, nodeID: nodeID)
+        }
+        return result
+    }
+
+    /// Resumes the due `sleep` nodes of an awaiting run, first sleeping on `clock` until the
+    /// earliest one is due.
+    public func wake(_ run: WorkflowResult) async throws(FlowRuntimeError) -> WorkflowResult {
+        guard let wakeAt = run.nextWakeAt else { throw .nothingToResume(runID: run.runID, nodeID: nil) }
+        let now = clock.now()
+        if wakeAt > now {
+            do {
+                try await clock.sleep(milliseconds: wakeAt - now)
+            } catch {
+                return run
+            }
+        }
+        let driver = try makeDriver(run)
+        return await driver.wakeDueSleeps()
+    }
+
+    /// Wakes sleeps until the run completes, fails, or waits for an external `resume` (a `wait`).
+    public func settle(_ run: WorkflowResult) async throws(FlowRuntimeError) -> WorkflowResult {
+        var current = run
+        while current.status == .awaiting, current.nextWakeAt != nil, !Task.isCancelled {
+            current = try await wake(current)
+        }
+        return current
+    }
+
+    // MARK: - Internals
+
+    private func makeDriver(_ run: WorkflowResult) throws(FlowRuntimeError) -> RunDriver {
+        guard run.status == .awaiting, let snapshot = run.snapshot else {
+            throw .notAwaiting(runID: run.runID, status: run.status)
+        }
+        return try RunDriver(runtime: self, snapshot: snapshot)
+    }
+
+    /// The earliest due sleep in a snapshot tree.
+    static func earliestWake(_ snapshot: RunSnapshot) -> Int64? {
+        var best: Int64?
+        for item in snapshot.scheduler.awaiting {
+            var candidate: Int64?
+            switch item.reason {
+            case .sleep(let at): candidate = at
+            case .subflow: candidate = snapshot.children[item.nodeID].flatMap(earliestWake)
+            case .wait: candidate = nil
+            }
+            if let c = candidate, best.map({ c < $0 }) ?? true { best = c }
+        }
+        return best
+    }
+
+    static func makeRunID() -> String {
+        let a = UInt64.random(in: .min ... .max)
+        let b = UInt64.random(in: .min ... .max)
+        return hex(a) + hex(b)
+    }
+
+    private static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// Misuse of the runtime API (node failures are reported in `WorkflowResult`, not thrown).
+public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknownBlueprint(String)
+    case notAwaiting(runID: String, status: WorkflowStatus)
+    case nothingToResume(runID: String, nodeID: String?)
+    /// A snapshot refers to a blueprint or node this runtime does not have.
+    case incompatibleSnapshot(String)
+
+    public var description: String {
+        switch self {
+        case .unknownBlueprint(let id): return "no blueprint with id '\(id)' is loaded"
+        case .notAwaiting(let runID, let status): return "run '\(runID)' is \(status.rawValue), not awaiting"
+        case .nothingToResume(let runID, let nodeID):
+            if let nodeID { return "run '\(runID)' has no paused node '\(nodeID)'" }
+            return "run '\(runID)' has no paused node to resume"
+        case .incompatibleSnapshot(let message): return "cannot resume: \(message)"
+        }
+    }
+}
+
+/// A run started with `FlowRuntime.start`.
+public struct RunHandle: Sendable {
+    public let runID: String
+    let task: Task<Result<WorkflowResult, FlowRuntimeError>, Never>
+
+    /// Cancels the run: running nodes see cancellation, no new node starts, and the result has
+    /// status `.cancelled` with the context as it was.
+    public func cancel() { task.cancel() }
+
+    /// Waits for the run's result.
+    public func result() async throws(FlowRuntimeError) -> WorkflowResult {
+        try await task.value.get()
+    }
+}

@@ -1,0 +1,528 @@
+/// Drives one run of one blueprint: takes ready items from the `RunScheduler`, runs built-ins
+/// inline and node attempts as tasks in a sliding window, writes outputs and inputs into the
+/// context, and reports the result.
+///
+/// Confined to the task that calls `start`/`resume`/`wakeDueSleeps` (never shared), so it needs no
+/// locking; node tasks only touch `Sendable` values and the mutex-protected state.
+final class RunDriver {
+    let runtime: FlowRuntime
+    let plan: CompiledBlueprint
+    let runID: String
+    let state: InMemoryWorkflowState
+    var scheduler: RunScheduler
+    var children: [String: RunSnapshot]
+    let depth: Int
+    let events: EventEmitter?
+    private var errors: [WorkflowError] = []
+    private var failed = false
+    private var cancelled = false
+    /// Inputs of in-flight nodes that have a fallback, handed to the fallback if they fail.
+    private var fallbackInputs: [Int: JSONValue] = [:]
+
+    init(
+        runtime: FlowRuntime, plan: CompiledBlueprint, runID: String, context: [String: JSONValue],
+        scheduler: RunScheduler, children: [String: RunSnapshot], depth: Int
+    ) {
+        self.runtime = runtime
+        self.plan = plan
+        self.runID = runID
+        self.state = InMemoryWorkflowState(context)
+        self.scheduler = scheduler
+        self.children = children
+        self.depth = depth
+        self.events = EventEmitter(handler: runtime.eventHandler, runID: runID, blueprintID: plan.id)
+    }
+
+    convenience init(runtime: FlowRuntime, snapshot: RunSnapshot) throws(FlowRuntimeError) {
+        guard let plan = runtime.plans[snapshot.blueprintID] else {
+            throw .incompatibleSnapshot("blueprint '\(snapshot.blueprintID)' is not loaded")
+        }
+        self.init(
+            runtime: runtime, plan: plan, runID: snapshot.runID, context: snapshot.context,
+            scheduler: snapshot.scheduler, children: snapshot.children, depth: snapshot.depth)
+    }
+
+    // MARK: - Entry points
+
+    func start() async -> WorkflowResult {
+        events?.emit(.workflowStart)
+        await drive()
+        return finish()
+    }
+
+    /// Resumes one paused node (see `FlowRuntime.resume`); `nil` when there is no such node.
+    func resume(nodeID: String?, action: String?, output: JSONValue) async -> WorkflowResult? {
+        guard let target = pickAwaiting(nodeID: nodeID), let paused = scheduler.resume(nodeID: target.nodeID) else {
+            return nil
+        }
+        events?.emit(.workflowResume, nodeID: paused.nodeID)
+        switch paused.reason {
+        case .wait, .sleep:
+            succeed(paused.item, NodeResult(output: output, action: action))
+        case .subflow:
+            let innerNodeID = nodeID == paused.nodeID ? nil : nodeID
+            guard let (call, child) = childDriver(for: paused),
+                let childResult = await child.resume(nodeID: innerNodeID, action: action, output: output)
+            else {
+                scheduler.suspend(paused.item, nodeID: paused.nodeID, reason: .subflow)
+                return nil
+            }
+            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+        }
+        await drive()
+        return finish()
+    }
+
+    /// Completes every sleep that is due (here and in paused subflows), then continues the run.
+    func wakeDueSleeps() async -> WorkflowResult {
+        events?.emit(.workflowResume)
+        let now = runtime.clock.now()
+        for item in scheduler.awaiting {
+            switch item.reason {
+            case .sleep(let wakeAt) where wakeAt <= now:
+                if let paused = scheduler.resume(nodeID: item.nodeID) { succeed(paused.item, NodeResult()) }
+            case .subflow:
+                guard let snapshot = children[item.nodeID], let due = FlowRuntime.earliestWake(snapshot), due <= now,
+                    let paused = scheduler.resume(nodeID: item.nodeID)
+                else { continue }
+                guard let (call, child) = childDriver(for: paused) else { continue }
+                let childResult = await child.wakeDueSleeps()
+                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+            default:
+                continue
+            }
+        }
+        await drive()
+        return finish()
+    }
+
+    // MARK: - The loop
+
+    private func drive() async {
+        let limit = runtime.concurrency
+        await withTaskGroup(of: (WorkItem, JobOutcome).self) { group in
+            var running = 0
+            while true {
+                if !failed && !cancelled && Task.isCancelled { cancelled = true }
+                if failed || cancelled {
+                    group.cancelAll()
+                } else {
+                    while running < limit, !failed, !Task.isCancelled, let item = scheduler.takeReady() {
+                        guard let job = prepare(item) else { continue }
+                        if running == 0 && scheduler.readyCount == 0 {
+                            // The only runnable item: run it on this task, saving a task per node on
+                            // chains. It still sees the run's cancellation.
+                            handle(item, await job.execute())
+                            continue
+                        }
+                        group.addTask { (item, await job.execute()) }
+                        running += 1
+                    }
+                    if Task.isCancelled { continue }
+                }
+                if running == 0 { break }
+                guard let (item, outcome) = await group.next() else { break }
+                running -= 1
+                handle(item, outcome)
+            }
+        }
+    }
+
+    private func handle(_ item: WorkItem, _ outcome: JobOutcome) {
+        switch outcome {
+        case .success(let result):
+            succeed(item, result)
+        case .failure(let message, let attempts, let fatal):
+            failItem(item, message: message, attempts: attempts, fatal: fatal)
+        case .cancelled:
+            if !failed { cancelled = true }
+        case .suspendedSubflow(let snapshot):
+            let id = nodeID(of: item)
+            children[id] = snapshot
+            scheduler.suspend(item, nodeID: id, reason: .subflow)
+        }
+    }
+
+    // MARK: - Preparing nodes
+
+    /// Resolves the item's input and starts it: built-ins that need no task run here (returns nil);
+    /// others become a job.
+    private func prepare(_ item: WorkItem) -> NodeJob? {
+        let def: NodeDefinition
+        var index: Int?
+        switch item {
+        case .node(let n):
+            def = plan.nodes[n]
+            index = n
+        case .fallback(_, let f):
+            def = plan.nodes[f]
+            index = f
+        case .worker(let owner, let slot):
+            guard let worker = scheduler.worker(owner: owner, slot: slot) else {
+                failItem(item, message: "dynamic worker \(slot) of '\(plan.nodes[owner].id)' is missing", attempts: 0, fatal: true)
+                return nil
+            }
+            def = worker
+        }
+        let input: JSONValue
+        if case .fallback(let n, _) = item, let stashed = fallbackInputs.removeValue(forKey: n) {
+            input = stashed
+        } else {
+            input = resolveInput(def)
+        }
+        if case .node(let n) = item, plan.fallbacks[n] != nil { fallbackInputs[n] = input }
+        events?.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
+
+        if let n = index, let builtin = plan.builtins[n] {
+            return runBuiltin(builtin, item, def, index: n, input: input)
+        }
+        guard let implementation = runtime.registry.implementation(for: def.uses) else {
+            failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
+            return nil
+        }
+        return NodeJob(
+            body: .implementation(implementation), context: makeContext(def, input),
+            maxAttempts: max(1, def.config.maxRetries ?? 1), retryDelay: max(0, def.config.retryDelay ?? 0),
+            timeout: def.config.timeout, runtime: runtime, events: events)
+    }
+
+    private func resolveInput(_ def: NodeDefinition) -> JSONValue {
+        if let inputs = def.inputs {
+            return InputResolution.resolve(inputs) { state.value(forKey: $0) }
+        }
+        return state.value(forKey: "_inputs." + def.id) ?? .null
+    }
+
+    private func makeContext(_ def: NodeDefinition, _ input: JSONValue) -> NodeContext {
+        let nodeState: any WorkflowState
+        if let events {
+            let id = def.id
+            nodeState = ObservedWorkflowState(base: state) { key, value in
+                events.contextChange(by: id, key: key, value: value)
+            }
+        } else {
+            nodeState = state
+        }
+        return NodeContext(
+            runID: runID, blueprintID: plan.id, nodeID: def.id, input: input, params: def.params, attempt: 1,
+            state: nodeState, logger: runtime.logger, dependencies: runtime.dependencies)
+    }
+
+    // MARK: - Built-ins
+
+    private func runBuiltin(
+        _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue
+    ) -> NodeJob? {
+        switch builtin {
+        case .sleep:
+            guard let ms = DurationValue.milliseconds(def.params["duration"]) else {
+                failItem(item, message: "sleep needs a 'duration' (milliseconds, or text such as '5s')", attempts: 1, fatal: true)
+                return nil
+            }
+            if ms == 0 {
+                succeed(item, NodeResult())
+            } else {
+                scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: runtime.clock.now() + ms))
+            }
+        case .wait:
+            scheduler.suspend(item, nodeID: def.id, reason: .wait)
+        case .loopController:
+            runLoopController(item, def, index: n)
+        case .batchScatter:
+            scatter(item, def, input: input)
+        case .batchGather:
+            gather(item, def)
+        case .subflow:
+            guard case .string(let blueprintID)? = def.params["blueprintId"], let child = runtime.plans[blueprintID] else {
+                let name = def.params["blueprintId"]?.stringValue ?? "(missing)"
+                failItem(item, message: "subflow blueprint '\(name)' is not loaded", attempts: 1, fatal: true)
+                return nil
+            }
+            let call = SubflowCall(
+                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth)
+            return NodeJob(
+                body: .subflow(call), context: makeContext(def, input), maxAttempts: 1, retryDelay: 0, timeout: nil,
+                runtime: runtime, events: events)
+        case .webhook:
+            failItem(item, message: "webhook nodes need a transport; the in-memory engine has none", attempts: 1, fatal: true)
+        }
+        return nil
+    }
+
+    private func runLoopController(_ item: WorkItem, _ def: NodeDefinition, index n: Int) {
+        let cap = def.params["maxIterations"]?.intValue ?? runtime.maximumLoopIterations
+        let holds = plan.loopConditions[n]?.evaluate(in: ContextScope(state: state)).isTruthy ?? false
+        guard holds else {
+            let count = scheduler.iterationCount(ofLoop: n)
+            succeed(item, NodeResult(output: ["iteration": .int(count), "continue": false], action: "break"))
+            return
+        }
+        let iteration = scheduler.recordIteration(ofLoop: n)
+        if iteration > cap {
+            failItem(
+                item,
+                message: "loop did not finish within its iteration cap of \(cap) (set params.maxIterations to raise it)",
+                attempts: 1, fatal: true)
+            return
+        }
+        succeed(item, NodeResult(output: ["iteration": .int(iteration), "continue": true], action: "continue"))
+    }
+
+    private func scatter(_ item: WorkItem, _ def: NodeDefinition, input: JSONValue) {
+        guard case .array(let values) = input else {
+            failItem(item, message: "batch-scatter needs an array input, got \(input.kindName)", attempts: 1, fatal: true)
+            return
+        }
+        guard case .string(let workerUses)? = def.params["workerUsesKey"],
+            case .string(let gatherID)? = def.params["gatherNodeId"]
+        else {
+            failItem(item, message: "batch-scatter needs 'workerUsesKey' and 'gatherNodeId' params", attempts: 1, fatal: true)
+            return
+        }
+        let chunkSize = def.params["chunkSize"]?.intValue ?? values.count
+        let workerConfig = NodeConfig(
+            maxRetries: def.config.maxRetries, retryDelay: def.config.retryDelay, timeout: def.config.timeout)
+        var workers: [NodeDefinition] = []
+        workers.reserveCapacity(values.count)
+        var ids: [JSONValue] = []
+        ids.reserveCapacity(values.count)
+        for (i, value) in values.enumerated() {
+            let key = "_batch.\(def.id)_item_\(i)"
+            state.setValue(value, forKey: key)
+            let workerID = "\(workerUses)_\(def.id)_\(i)"
+            workers.append(NodeDefinition(id: workerID, uses: workerUses, inputs: .key(key), config: workerConfig))
+            ids.append(.string(workerID))
+        }
+        write(gatherID + "_allWorkerIds", .array(ids), by: def.id)
+        write(gatherID + "_hasMore", false, by: def.id)
+        events?.emit(
+            .batchStart, nodeID: def.id,
+            ["batchId": .string(def.id), "scatterNodeId": .string(def.id), "workerNodeIds": .array(ids),
+             "chunkSize": .int(max(1, chunkSize))])
+        let output: JSONValue = ["gatherNodeId": .string(gatherID), "count": .int(values.count)]
+        write("_outputs." + def.id, output, by: def.id)
+        events?.emit(.nodeFinish, nodeID: def.id, ["output": output])
+        let outcome = scheduler.startBatch(
+            item, workers: workers, chunkSize: max(1, chunkSize), action: nil, in: plan,
+            condition: { evaluateCondition($0, output: output, action: nil) })
+        apply(outcome, direct: item, output: output)
+    }
+
+    private func gather(_ item: WorkItem, _ def: NodeDefinition) {
+        let gatherID = def.params["gatherNodeId"]?.stringValue ?? def.id
+        let outputKey = def.params["outputKey"]?.stringValue ?? def.id
+        let ids = state.value(forKey: gatherID + "_allWorkerIds")?.arrayValue ?? []
+        // Every worker keeps its slot, even when it produced nothing.
+        let results: [JSONValue] = ids.map { id in
+            id.stringValue.flatMap { state.value(forKey: "_outputs." + $0) } ?? .null
+        }
+        write(outputKey, .array(results), by: def.id)
+        events?.emit(
+            .batchFinish, nodeID: def.id,
+            ["batchId": .string(gatherID), "gatherNodeId": .string(gatherID), "results": .array(results)])
+        succeed(item, NodeResult(output: .array(results)))
+    }
+
+    private func childDriver(for paused: AwaitingItem) -> (SubflowCall, RunDriver)? {
+        guard let n = paused.item.executedNode, case .string(let blueprintID)? = plan.nodes[n].params["blueprintId"],
+            let childPlan = runtime.plans[blueprintID], let snapshot = children.removeValue(forKey: paused.nodeID),
+            let child = try? RunDriver(runtime: runtime, snapshot: snapshot)
+        else { return nil }
+        let call = SubflowCall(
+            runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
+            depth: depth)
+        return (call, child)
+    }
+
+    // MARK: - Completions
+
+    private func succeed(_ item: WorkItem, _ result: NodeResult) {
+        let id = nodeID(of: item)
+        write("_outputs." + id, result.output, by: id)
+        if case .fallback(let n, _) = item { write("_outputs." + plan.nodes[n].id, result.output, by: id) }
+        if let events {
+            var payload: [String: JSONValue] = ["output": result.output]
+            if let action = result.action { payload["action"] = .string(action) }
+            events.emit(.nodeFinish, nodeID: id, payload)
+        }
+        let outcome: RoutingOutcome
+        if !result.dynamicNodes.isEmpty {
+            outcome = scheduler.startBatch(
+                item, workers: result.dynamicNodes, chunkSize: result.dynamicNodes.count, action: result.action,
+                in: plan, condition: { evaluateCondition($0, output: result.output, action: result.action) })
+        } else {
+            outcome = scheduler.complete(
+                item, action: result.action, in: plan,
+                condition: { evaluateCondition($0, output: result.output, action: result.action) })
+        }
+        apply(outcome, direct: item, output: result.output)
+    }
+
+    private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {
+        let id = nodeID(of: item)
+        if let fallback = scheduler.fail(item, in: plan, allowFallback: !fatal), case .fallback(_, let f) = fallback {
+            events?.emit(.nodeFallback, nodeID: id, ["fallback": .string(plan.nodes[f].id), "error": .string(message)])
+            return
+        }
+        if case .node(let n) = item { fallbackInputs[n] = nil }
+        failed = true
+        errors.append(
+            WorkflowError(
+                blueprintID: plan.id, nodeID: id, location: location(of: item), message: message, attempts: attempts,
+                isFatal: fatal))
+    }
+
+    /// Writes the inputs of targets reached by taken edges (Flowcraft: when the target has one
+    /// predecessor, explicit `inputs`, or the edge has a transform) and reports skipped nodes.
+    private func apply(_ outcome: RoutingOutcome, direct item: WorkItem, output: JSONValue) {
+        for e in outcome.takenEdges {
+            let edge = plan.edges[e]
+            let target = edge.target
+            guard edge.transform != nil || plan.predecessorCounts[target] == 1 || plan.nodes[target].inputs != nil else {
+                continue
+            }
+            let sourceOutput = self.output(of: edge.source, direct: item, output: output)
+            var value = sourceOutput
+            if let transform = edge.transform {
+                value = transform.evaluate(in: TransformScope(input: sourceOutput, state: state))
+            }
+            write("_inputs." + plan.nodes[target].id, value, by: plan.nodes[edge.source].id)
+        }
+        if let events {
+            for s in outcome.skipped { events.emit(.nodeSkipped, nodeID: plan.nodes[s].id, ["reason": "dead path"]) }
+        }
+    }
+
+    private func evaluateCondition(_ e: Int, output: JSONValue, action: String?) -> Bool {
+        let edge = plan.edges[e]
+        guard let condition = edge.condition else { return true }
+        let result: JSONValue = ["output": output, "action": action.map(JSONValue.string) ?? .null]
+        let holds = condition.evaluate(in: EdgeConditionScope(result: result, state: state)).isTruthy
+        events?.emit(
+            .edgeEvaluate, nodeID: plan.nodes[edge.source].id,
+            ["source": .string(plan.nodes[edge.source].id), "target": .string(plan.nodes[edge.target].id),
+             "condition": .string(condition.text), "result": .bool(holds)])
+        return holds
+    }
+
+    private func output(of source: Int, direct item: WorkItem, output: JSONValue) -> JSONValue {
+        switch item {
+        case .node(let n) where n == source: return output
+        case .fallback(let n, let f) where n == source || f == source: return output
+        default: return state.value(forKey: "_outputs." + plan.nodes[source].id) ?? .null
+        }
+    }
+
+    private func write(_ key: String, _ value: JSONValue, by nodeID: String) {
+        state.setValue(value, forKey: key)
+        events?.contextChange(by: nodeID, key: key, value: value)
+    }
+
+    private func nodeID(of item: WorkItem) -> String {
+        switch item {
+        case .node(let n): return plan.nodes[n].id
+        case .fallback(_, let f): return plan.nodes[f].id
+        case .worker(let owner, let slot):
+            return scheduler.worker(owner: owner, slot: slot)?.id ?? "\(plan.nodes[owner].id)#\(slot)"
+        }
+    }
+
+    private func location(of item: WorkItem) -> SourceLocation? {
+        switch item {
+        case .node(let n): return plan.nodes[n].location
+        case .fallback(_, let f): return plan.nodes[f].location
+        case .worker(let owner, _): return plan.nodes[owner].location
+        }
+    }
+
+    /// The paused item a resume call addresses: `nodeID` here, or the subflow holding it; with no
+    /// id, the first `wait` here or in a paused subflow, else the first paused item.
+    private func pickAwaiting(nodeID: String?) -> AwaitingItem? {
+        let items = scheduler.awaiting
+        if let nodeID {
+            if let direct = items.first(where: { $0.nodeID == nodeID }) { return direct }
+            return items.first { $0.reason == .subflow && children[$0.nodeID].map { Self.holds($0, nodeID: nodeID) } == true }
+        }
+        if let wait = items.first(where: { $0.reason == .wait }) { return wait }
+        if let sub = items.first(where: { $0.reason == .subflow && children[$0.nodeID].map { Self.holdsWait($0) } == true }) {
+            return sub
+        }
+        return items.first
+    }
+
+    private static func holds(_ snapshot: RunSnapshot, nodeID: String) -> Bool {
+        snapshot.scheduler.awaiting.contains { $0.nodeID == nodeID }
+            || snapshot.children.values.contains { holds($0, nodeID: nodeID) }
+    }
+
+    private static func holdsWait(_ snapshot: RunSnapshot) -> Bool {
+        snapshot.scheduler.awaiting.contains { $0.reason == .wait } || snapshot.children.values.contains(where: holdsWait)
+    }
+
+    // MARK: - Result
+
+    private func finish() -> WorkflowResult {
+        let status: WorkflowStatus
+        if cancelled {
+            status = .cancelled
+        } else if failed {
+            status = .failed
+        } else if !scheduler.awaiting.isEmpty {
+            status = .awaiting
+        } else {
+            status = .completed
+        }
+        let context = state.dictionary
+        var snapshot: RunSnapshot?
+        let awaiting = scheduler.awaiting.map { AwaitingNode(nodeID: $0.nodeID, reason: $0.reason) }
+        if status == .awaiting {
+            snapshot = RunSnapshot(
+                runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
+                depth: depth)
+            events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
+        }
+        events?.emit(
+            .workflowFinish,
+            ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
+        return WorkflowResult(
+            runID: runID, blueprintID: plan.id, status: status, context: context, errors: errors,
+            awaiting: status == .awaiting ? awaiting : [], snapshot: snapshot)
+    }
+}
+
+/// Roots of an edge condition: `result`, `context`, and every context key directly.
+struct EdgeConditionScope: ExpressionScope {
+    let result: JSONValue
+    let state: InMemoryWorkflowState
+
+    func value(forRoot name: String) -> JSONValue? {
+        switch name {
+        case "result": return result
+        case "context": return .object(state.dictionary)
+        default: return state.value(forKey: name)
+        }
+    }
+}
+
+/// Roots of an edge transform: `input` (the source's output) and `context`.
+struct TransformScope: ExpressionScope {
+    let input: JSONValue
+    let state: InMemoryWorkflowState
+
+    func value(forRoot name: String) -> JSONValue? {
+        switch name {
+        case "input": return input
+        case "context": return .object(state.dictionary)
+        default: return nil
+        }
+    }
+}
+
+/// Roots of a loop condition: `context` and every context key directly.
+struct ContextScope: ExpressionScope {
+    let state: InMemoryWorkflowState
+
+    func value(forRoot name: String) -> JSONValue? {
+        name == "context" ? .object(state.dictionary) : state.value(forKey: name)
+    }
+}

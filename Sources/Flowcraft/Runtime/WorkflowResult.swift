@@ -1,0 +1,81 @@
+/// How a run ended (or paused).
+public enum WorkflowStatus: String, Sendable, Hashable, Codable {
+    case completed
+    case failed
+    /// Paused on `sleep`, `wait` or a nested subflow; resume it with `FlowRuntime.resume` or `wake`.
+    case awaiting
+    case cancelled
+}
+
+/// A node failure that failed the run: which node, where it is declared, and why.
+public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public var blueprintID: String
+    public var nodeID: String?
+    /// The YAML position of the node (`NodeDefinition.location`).
+    public var location: SourceLocation?
+    public var message: String
+    /// Attempts made before giving up (0 when the node never ran).
+    public var attempts: Int
+    /// A `FatalNodeError` (no retries, no fallback).
+    public var isFatal: Bool
+
+    public init(
+        blueprintID: String, nodeID: String?, location: SourceLocation?, message: String,
+        attempts: Int = 0, isFatal: Bool = false
+    ) {
+        self.blueprintID = blueprintID
+        self.nodeID = nodeID
+        self.location = location
+        self.message = message
+        self.attempts = attempts
+        self.isFatal = isFatal
+    }
+
+    /// `file:line:col: error: node 'id' in blueprint 'b': message`
+    public var description: String {
+        let prefix = location.map { "\($0): error: " } ?? "error: "
+        let node = nodeID.map { "node '\($0)' in " } ?? ""
+        return "\(prefix)\(node)blueprint '\(blueprintID)': \(message)"
+    }
+}
+
+/// A paused node, as reported to callers.
+public struct AwaitingNode: Sendable, Hashable, Codable {
+    public var nodeID: String
+    public var reason: AwaitReason
+    /// For sleeps: when the node is due (ms since the Unix epoch on the runtime's clock).
+    public var wakeAt: Int64? {
+        if case .sleep(let at) = reason { return at }
+        return nil
+    }
+}
+
+/// Everything needed to continue a paused run in another process: the scheduler state, the
+/// context, and the paused child runs of subflow nodes.
+public struct RunSnapshot: Sendable, Codable {
+    public var runID: String
+    public var blueprintID: String
+    public var scheduler: RunScheduler
+    public var context: [String: JSONValue]
+    /// Paused child runs, keyed by the subflow node id.
+    public var children: [String: RunSnapshot]
+    /// The depth of this run in a subflow tree (0 for a top-level run).
+    public var depth: Int
+}
+
+/// The outcome of `FlowRuntime.run` / `resume`.
+public struct WorkflowResult: Sendable, Codable {
+    public var runID: String
+    public var blueprintID: String
+    public var status: WorkflowStatus
+    /// The final (or current, when awaiting) context.
+    public var context: [String: JSONValue]
+    public var errors: [WorkflowError]
+    /// Paused nodes when `status == .awaiting`.
+    public var awaiting: [AwaitingNode]
+    /// State to resume from when `status == .awaiting`; encode the whole result to persist it.
+    public var snapshot: RunSnapshot?
+
+    /// The earliest wake-up time of a paused sleep, in this run or a nested subflow.
+    public var nextWakeAt: Int64? { snapshot.flatMap(FlowRuntime.earliestWake) }
+}

@@ -1,0 +1,332 @@
+/// The pure scheduling core of one run: which items are ready, join bookkeeping, dead-path
+/// elimination, routing by action and condition, fallbacks, batches of dynamic workers, loop
+/// iteration counts and paused items.
+///
+/// It is synchronous and engine-neutral: the in-memory `FlowRuntime` drives it with tasks, the
+/// distributed engine persists it between jobs (it is `Codable`). Every call does work proportional
+/// to the completed node's out-degree (plus the nodes it skips); nothing scans all nodes.
+///
+/// The scheduler never evaluates expressions itself: `complete` asks the caller, through
+/// `condition`, whether a guarded edge holds, so the caller controls the scope and emits events.
+public struct RunScheduler: Sendable, Codable {
+    private var queue = WorkQueue()
+    private var joins: [Int: JoinProgress] = [:]
+    private var batches: [Int: BatchProgress] = [:]
+    private var iterations: [Int: Int] = [:]
+    /// Items taken and not yet completed, failed or paused.
+    public private(set) var inFlight = 0
+    /// Paused items, in the order they paused.
+    public private(set) var awaiting: [AwaitingItem] = []
+    /// Counters, for reports and tests.
+    public private(set) var completedCount = 0
+    public private(set) var skippedCount = 0
+
+    /// A scheduler whose ready queue holds the blueprint's start nodes.
+    public init(plan: CompiledBlueprint) {
+        for n in plan.startNodes { queue.push(.node(n)) }
+    }
+
+    /// Items waiting to be taken.
+    public var readyCount: Int { queue.count }
+
+    /// True when nothing is ready, running or batching: the run is finished (completed, or
+    /// awaiting when `awaiting` is not empty).
+    public var isIdle: Bool { queue.count == 0 && inFlight == 0 && batches.isEmpty }
+
+    /// Takes the next ready item (FIFO); it counts as in flight until completed, failed or paused.
+    public mutating func takeReady() -> WorkItem? {
+        guard let item = queue.pop() else { return nil }
+        inFlight += 1
+        return item
+    }
+
+    /// The definition of a dynamic worker.
+    public func worker(owner: Int, slot: Int) -> NodeDefinition? {
+        guard let batch = batches[owner], batch.workers.indices.contains(slot) else { return nil }
+        return batch.workers[slot]
+    }
+
+    /// Records a successful completion and routes from it. `condition(edge)` is called for each
+    /// edge with a condition that is considered, in edge order.
+    public mutating func complete(
+        _ item: WorkItem, action: String?, in plan: CompiledBlueprint, condition: (Int) -> Bool
+    ) -> RoutingOutcome {
+        inFlight -= 1
+        completedCount += 1
+        var outcome = RoutingOutcome()
+        switch item {
+        case .node(let n):
+            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
+        case .fallback(let n, let f):
+            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
+            if !plan.outgoing[f].isEmpty {
+                route(from: f, action: action, plan: plan, condition: condition, into: &outcome)
+            }
+        case .worker(let owner, _):
+            workerFinished(owner: owner, plan: plan, condition: condition, into: &outcome)
+        }
+        return outcome
+    }
+
+    /// Records that `item` failed for good. Returns the fallback item (already queued) when the node
+    /// has a fallback and `allowFallback`; `nil` means the run fails.
+    public mutating func fail(_ item: WorkItem, in plan: CompiledBlueprint, allowFallback: Bool) -> WorkItem? {
+        inFlight -= 1
+        guard allowFallback, case .node(let n) = item, let f = plan.fallbacks[n] else { return nil }
+        let fallback = WorkItem.fallback(node: n, fallback: f)
+        queue.push(fallback)
+        return fallback
+    }
+
+    /// Replaces `item`'s completion by a batch of dynamic workers released `chunkSize` at a time;
+    /// `item` routes with `action` once every worker finished. Released workers are queued and listed
+    /// in the outcome; with no workers, `item` routes at once.
+    public mutating func startBatch(
+        _ item: WorkItem, workers: [NodeDefinition], chunkSize: Int, action: String?,
+        in plan: CompiledBlueprint, condition: (Int) -> Bool
+    ) -> RoutingOutcome {
+        guard !workers.isEmpty, let owner = item.executedNode else {
+            return complete(item, action: action, in: plan, condition: condition)
+        }
+        inFlight -= 1
+        var outcome = RoutingOutcome()
+        var batch = BatchProgress(
+            workers: workers, chunkSize: max(1, chunkSize), released: 0, outstanding: 0, action: action)
+        release(owner: owner, batch: &batch, into: &outcome)
+        batches[owner] = batch
+        return outcome
+    }
+
+    /// Pauses an in-flight item.
+    public mutating func suspend(_ item: WorkItem, nodeID: String, reason: AwaitReason) {
+        inFlight -= 1
+        awaiting.append(AwaitingItem(item: item, nodeID: nodeID, reason: reason))
+    }
+
+    /// Takes a paused item back in flight; the caller then completes or fails it.
+    public mutating func resume(nodeID: String) -> AwaitingItem? {
+        guard let i = awaiting.firstIndex(where: { $0.nodeID == nodeID }) else { return nil }
+        inFlight += 1
+        return awaiting.remove(at: i)
+    }
+
+    /// Counts one more iteration of a loop controller and returns the new count (1 on first entry).
+    public mutating func recordIteration(ofLoop node: Int) -> Int {
+        let next = (iterations[node] ?? 0) + 1
+        iterations[node] = next
+        return next
+    }
+
+    /// Iterations counted so far for a loop controller.
+    public func iterationCount(ofLoop node: Int) -> Int { iterations[node] ?? 0 }
+
+    // MARK: - Routing
+
+    private mutating func route(
+        from n: Int, action: String?, plan: CompiledBlueprint, condition: (Int) -> Bool,
+        into outcome: inout RoutingOutcome
+    ) {
+        let out = plan.outgoing[n]
+        if out.isEmpty { return }
+        let firstTaken = outcome.takenEdges.count
+        if let action {
+            for e in out where plan.edges[e].action == action {
+                if plan.edges[e].condition == nil || condition(e) {
+                    outcome.takenEdges.append(e)
+                } else {
+                    outcome.rejectedEdges.append(e)
+                }
+            }
+        }
+        if outcome.takenEdges.count == firstTaken {
+            for e in out where plan.edges[e].action == nil {
+                if plan.edges[e].condition == nil || condition(e) {
+                    outcome.takenEdges.append(e)
+                } else {
+                    outcome.rejectedEdges.append(e)
+                }
+            }
+        }
+        let taken = outcome.takenEdges[firstTaken...]
+
+        // A loop that continues keeps its exit open: its untaken edges are not dead yet.
+        let propagateDeath = !(plan.builtins[n] == .loopController && action == "continue")
+        if out.count == 1 {
+            if taken.isEmpty {
+                if propagateDeath { propagateDead(from: n, to: plan.edges[out[0]].target, plan: plan, into: &outcome) }
+            } else {
+                arrive(from: n, at: plan.edges[out[0]].target, plan: plan, into: &outcome)
+            }
+            return
+        }
+        var takenTargets: Set<Int> = []
+        for e in taken where takenTargets.insert(plan.edges[e].target).inserted {
+            arrive(from: n, at: plan.edges[e].target, plan: plan, into: &outcome)
+        }
+        guard propagateDeath else { return }
+        var deadTargets: Set<Int> = []
+        for e in out {
+            let t = plan.edges[e].target
+            if !takenTargets.contains(t) && deadTargets.insert(t).inserted {
+                propagateDead(from: n, to: t, plan: plan, into: &outcome)
+            }
+        }
+    }
+
+    private mutating func arrive(from s: Int, at t: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+        let fire: Bool
+        switch plan.joinModes[t] {
+        case .single:
+            fire = true
+        case .eachArrival:
+            var j = joins[t] ?? JoinProgress()
+            j.fired = true
+            joins[t] = j
+            fire = true
+        case .any:
+            var j = joins[t] ?? JoinProgress()
+            j.live.insert(s)
+            fire = !j.fired
+            j.fired = true
+            joins[t] = j.live.count + j.dead.count >= plan.predecessorCounts[t] ? nil : j
+        case .all:
+            var j = joins[t] ?? JoinProgress()
+            j.live.insert(s)
+            if j.live.count + j.dead.count >= plan.predecessorCounts[t] {
+                joins[t] = nil
+                fire = true
+            } else {
+                joins[t] = j
+                fire = false
+            }
+        }
+        if fire {
+            queue.push(.node(t))
+            outcome.activated.append(.node(t))
+        }
+    }
+
+    private enum DeadArrival { case pending, skip, fire }
+
+    /// Marks the edge `s -> t` dead and propagates: a node all of whose predecessors are dead is
+    /// skipped, and its own edges die in turn (iteratively: no recursion on long chains).
+    private mutating func propagateDead(from s: Int, to t: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+        var work = [(s, t)]
+        while let (source, target) = work.popLast() {
+            switch deadArrival(from: source, at: target, plan: plan) {
+            case .pending:
+                continue
+            case .fire:
+                queue.push(.node(target))
+                outcome.activated.append(.node(target))
+            case .skip:
+                skippedCount += 1
+                outcome.skipped.append(target)
+                let out = plan.outgoing[target]
+                if out.count == 1 {
+                    work.append((target, plan.edges[out[0]].target))
+                } else if out.count > 1 {
+                    var seen: Set<Int> = []
+                    for e in out where seen.insert(plan.edges[e].target).inserted {
+                        work.append((target, plan.edges[e].target))
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func deadArrival(from s: Int, at t: Int, plan: CompiledBlueprint) -> DeadArrival {
+        let count = plan.predecessorCounts[t]
+        switch plan.joinModes[t] {
+        case .single:
+            return .skip
+        case .eachArrival:
+            var j = joins[t] ?? JoinProgress()
+            if j.fired { return .pending }
+            j.dead.insert(s)
+            joins[t] = j
+            return j.dead.count >= count ? .skip : .pending
+        case .any:
+            var j = joins[t] ?? JoinProgress()
+            j.dead.insert(s)
+            guard j.live.count + j.dead.count >= count else {
+                joins[t] = j
+                return .pending
+            }
+            joins[t] = nil
+            return j.fired ? .pending : .skip
+        case .all:
+            var j = joins[t] ?? JoinProgress()
+            j.dead.insert(s)
+            guard j.live.count + j.dead.count >= count else {
+                joins[t] = j
+                return .pending
+            }
+            joins[t] = nil
+            return j.live.isEmpty ? .skip : .fire
+        }
+    }
+
+    // MARK: - Batches
+
+    private mutating func release(owner: Int, batch: inout BatchProgress, into outcome: inout RoutingOutcome) {
+        let end = min(batch.workers.count, batch.released + batch.chunkSize)
+        for slot in batch.released..<end {
+            queue.push(.worker(owner: owner, slot: slot))
+            outcome.activated.append(.worker(owner: owner, slot: slot))
+        }
+        batch.outstanding += end - batch.released
+        batch.released = end
+    }
+
+    private mutating func workerFinished(
+        owner: Int, plan: CompiledBlueprint, condition: (Int) -> Bool, into outcome: inout RoutingOutcome
+    ) {
+        guard var batch = batches[owner] else { return }
+        batch.outstanding -= 1
+        if batch.outstanding > 0 {
+            batches[owner] = batch
+        } else if batch.released < batch.workers.count {
+            release(owner: owner, batch: &batch, into: &outcome)
+            batches[owner] = batch
+        } else {
+            batches[owner] = nil
+            route(from: owner, action: batch.action, plan: plan, condition: condition, into: &outcome)
+        }
+    }
+}
+
+/// A FIFO of work items with amortised O(1) push and pop; encodes only the pending items.
+struct WorkQueue: Sendable, Codable {
+    private var items: [WorkItem] = []
+    private var head = 0
+
+    init() {}
+
+    var count: Int { items.count - head }
+
+    mutating func push(_ item: WorkItem) { items.append(item) }
+
+    mutating func pop() -> WorkItem? {
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024 && head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return item
+    }
+
+    init(from decoder: any Decoder) throws {
+        items = try decoder.singleValueContainer().decode([WorkItem].self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(Array(items[head...]))
+    }
+}

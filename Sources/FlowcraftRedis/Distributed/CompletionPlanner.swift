@@ -1,0 +1,159 @@
+import Flowcraft
+
+/// Turns a node's routing — decided by the runtime's ``RunScheduler`` — into the arrival records the
+/// completion script applies atomically in Redis.
+///
+/// The scheduler decides which edges are taken (action, conditions, fallback edges, loop continue);
+/// the join state itself lives in Redis, so the scheduler runs on a fresh state here and only its
+/// routing is used. Dead-path elimination is passed on as records: the dead first-level targets and,
+/// for each node that could die because of them, the dead arrivals its own edges would deliver.
+struct CompletionPlanner: Sendable {
+    let plan: CompiledBlueprint
+    let runID: String
+    let options: DistributedOptions
+
+    /// Records for the routing of a successful completion of `item` in `iteration`.
+    func records(
+        completing item: WorkItem, action: String?, iteration: Int, condition: (Int) -> Bool
+    ) -> (records: [ArrivalRecord], takenEdges: [Int]) {
+        var scheduler = RunScheduler(plan: plan)
+        let outcome = scheduler.complete(item, action: action, in: plan, condition: condition)
+        var routedSources: [Int] = []
+        switch item {
+        case .node(let n): routedSources = [n]
+        case .fallback(let n, let f): routedSources = plan.outgoing[f].isEmpty ? [n] : [n, f]
+        case .worker: routedSources = []
+        }
+
+        var records: [ArrivalRecord] = []
+        var liveTargets: Set<Pair> = []
+        for e in outcome.takenEdges {
+            let edge = plan.edges[e]
+            guard liveTargets.insert(Pair(source: edge.source, target: edge.target)).inserted else { continue }
+            let target = instance(of: edge.target, from: edge.source, action: action, iteration: iteration)
+            records.append(record(from: "", source: plan.nodes[edge.source].id, target: target, live: true))
+        }
+
+        // Mirrors the scheduler's rule: a loop controller that continues keeps its exit open.
+        var dying: [NodeInstance] = []
+        for s in routedSources where !(plan.builtins[s] == .loopController && action == "continue") {
+            var seen: Set<Int> = []
+            for e in plan.outgoing[s] {
+                let t = plan.edges[e].target
+                guard !liveTargets.contains(Pair(source: s, target: t)), seen.insert(t).inserted else { continue }
+                let target = instance(of: t, from: s, action: nil, iteration: iteration)
+                records.append(record(from: "", source: plan.nodes[s].id, target: target, live: false))
+                dying.append(target)
+            }
+        }
+        records += deadClosure(startingAt: dying)
+        return (records, outcome.takenEdges)
+    }
+
+    /// For every node that dead arrivals could kill, the dead arrivals its death delivers.
+    func deadClosure(startingAt roots: [NodeInstance]) -> [ArrivalRecord] {
+        var records: [ArrivalRecord] = []
+        var visited: Set<NodeInstance> = Set(roots)
+        var work = roots
+        while let dead = work.popLast() {
+            guard let n = plan.nodeIndex[dead.nodeID] else { continue }
+            var seen: Set<Int> = []
+            for e in plan.outgoing[n] {
+                let t = plan.edges[e].target
+                guard seen.insert(t).inserted else { continue }
+                let target = instance(of: t, from: n, action: nil, iteration: dead.iteration)
+                records.append(record(from: dead.description, source: dead.nodeID, target: target, live: false))
+                if visited.insert(target).inserted { work.append(target) }
+            }
+        }
+        return records
+    }
+
+    /// Records that enqueue the start nodes of a new run.
+    func startRecords() -> [ArrivalRecord] {
+        plan.startNodes.map { n in
+            record(from: "", source: "", target: NodeInstance(plan.nodes[n].id), live: true)
+        }
+    }
+
+    /// The record that enqueues `fallback` in place of failed `node`.
+    func fallbackRecord(node: Int, fallback: Int, iteration: Int) -> ArrivalRecord {
+        let data = NodeJobData(
+            runID: runID, blueprintID: plan.id, nodeID: plan.nodes[fallback].id, iteration: iteration,
+            fallbackFor: plan.nodes[node].id)
+        var r = record(from: "", source: "", target: data.instance, live: true)
+        r.jobID = data.jobID
+        r.data = JSONText.serialize(data.json)
+        r.options = jobOptions(for: fallback, jobID: data.jobID, delay: r.delay)
+        return r
+    }
+
+    /// Loop iterations: a loop controller's `continue` edge enters the next iteration, its other
+    /// edges leave the loop (iteration 0); every other edge stays in the source's iteration.
+    private func instance(of target: Int, from source: Int, action: String?, iteration: Int) -> NodeInstance {
+        var next = iteration
+        if plan.builtins[source] == .loopController {
+            let continues = plan.outgoing[source].contains { e in
+                plan.edges[e].target == target && plan.edges[e].action == "continue"
+            }
+            next = continues ? (action == "continue" ? iteration + 1 : iteration) : 0
+        }
+        return NodeInstance(plan.nodes[target].id, iteration: next)
+    }
+
+    private func record(from: String, source: String, target: NodeInstance, live: Bool) -> ArrivalRecord {
+        let t = plan.nodeIndex[target.nodeID] ?? 0
+        let join: String
+        let required: Int
+        switch plan.joinModes[t] {
+        case .single: (join, required) = ("all", 1)
+        case .all: (join, required) = ("all", plan.predecessorCounts[t])
+        case .any: (join, required) = ("any", plan.predecessorCounts[t])
+        case .eachArrival: (join, required) = ("each", max(1, plan.predecessorCounts[t]))
+        }
+        let data = NodeJobData(runID: runID, blueprintID: plan.id, nodeID: target.nodeID, iteration: target.iteration)
+        let delay = plan.builtins[t] == .sleep ? SleepDuration.milliseconds(plan.nodes[t].params["duration"]) : 0
+        return ArrivalRecord(
+            from: from, target: target, source: source, live: live, required: required, join: join, delay: delay,
+            jobID: data.jobID, data: JSONText.serialize(data.json),
+            options: jobOptions(for: t, jobID: data.jobID, delay: delay))
+    }
+
+    /// BullMQ `opts` of a node job: the custom id, the delay of `sleep` nodes, and in queue retry mode
+    /// the node's attempts with exponential backoff.
+    private func jobOptions(for node: Int, jobID: String, delay: Int) -> String {
+        var options = JobOptions(jobId: jobID, delay: delay)
+        if self.options.retryMode == .queue {
+            let config = plan.nodes[node].config
+            options.attempts = max(1, config.maxRetries ?? 1)
+            if let delay = config.retryDelay, delay > 0 { options.backoff = Backoff(.exponential, delay: delay) }
+        }
+        return JSONText.serialize(options.json)
+    }
+
+    private struct Pair: Hashable {
+        var source: Int
+        var target: Int
+    }
+}
+
+/// `sleep` durations: milliseconds as a number, or text such as `250ms`, `5s`, `2m`, `1h`.
+enum SleepDuration {
+    static func milliseconds(_ value: JSONValue?) -> Int {
+        switch value {
+        case .int(let ms)?: return max(0, ms)
+        case .double(let ms)?: return ms.isFinite ? max(0, Int(ms)) : 0
+        case .string(let text)?:
+            var trimmed = Substring(text)
+            while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+            while trimmed.last == " " { trimmed = trimmed.dropLast() }
+            for (suffix, factor) in [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)] {
+                if trimmed.hasSuffix(suffix), let number = Double(trimmed.dropLast(suffix.count)), number.isFinite {
+                    return max(0, Int(number * factor))
+                }
+            }
+            return Double(trimmed).map { $0.isFinite ? max(0, Int($0)) : 0 } ?? 0
+        default: return 0
+        }
+    }
+}

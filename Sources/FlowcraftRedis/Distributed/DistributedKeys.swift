@@ -1,0 +1,58 @@
+/// The Redis keys of distributed runs (DESIGN §5).
+///
+/// The state hash and the final status use the seed's names (`workflow:state:<runId>`,
+/// `workflow:status:<runId>`) so clients written against the original read and write them; every key
+/// this engine adds for coordination lives under `flowcraft:`.
+struct DistributedKeys: Sendable, Hashable {
+    /// The sorted set of runs with work in flight, scored by last activity (ms): the reconciler's index.
+    static let activeRuns = "flowcraft:runs:active"
+
+    let runID: String
+
+    init(runID: String) { self.runID = runID }
+
+    /// The run's context: one field per key, JSON-encoded values.
+    var state: String { "workflow:state:\(runID)" }
+    /// The final `{status, payload?, reason?}` JSON, written once when the run ends.
+    var status: String { "workflow:status:\(runID)" }
+    /// Run bookkeeping: status, blueprint id and version, commit counter, timestamps.
+    var run: String { "flowcraft:run:\(runID)" }
+    /// `node#iteration` of every committed completion: what makes a redelivered job commit nothing.
+    var done: String { "flowcraft:done:\(runID)" }
+    /// `node#iteration` of every enqueued job not yet committed: the run ends when this empties.
+    var pending: String { "flowcraft:pending:\(runID)" }
+    /// Pending entries parked by a `wait` node until `resume`.
+    var awaiting: String { "flowcraft:awaiting:\(runID)" }
+    /// `join#iteration<predecessor` members: the set of predecessors (live or skipped) that arrived.
+    var fanIn: String { "flowcraft:fanin:\(runID)" }
+    /// Per join: arrival count, live arrival count and the fired flag of `any` joins.
+    var joinLock: String { "flowcraft:joinlock:\(runID)" }
+
+    /// The keys the completion script takes, in its KEYS order (the queue's keys follow them).
+    var scriptKeys: [String] { [state, run, done, pending, awaiting, fanIn, joinLock, Self.activeRuns, status] }
+
+    /// Every key a finished run leaves behind, for expiry.
+    var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock] }
+}
+
+/// A pending/done entry: a node and its loop iteration.
+struct NodeInstance: Sendable, Hashable, CustomStringConvertible {
+    var nodeID: String
+    var iteration: Int
+
+    init(_ nodeID: String, iteration: Int = 0) {
+        self.nodeID = nodeID
+        self.iteration = iteration
+    }
+
+    /// `node#iteration`, the member stored in the done/pending sets.
+    var description: String { "\(nodeID)#\(iteration)" }
+
+    /// Parses `node#iteration` (the node id may itself contain `#`: the last one separates).
+    init?(member: String) {
+        guard let hash = member.lastIndex(of: "#"), let iteration = Int(member[member.index(after: hash)...]) else {
+            return nil
+        }
+        self.init(String(member[..<hash]), iteration: iteration)
+    }
+}

@@ -1,0 +1,101 @@
+import Flowcraft
+import Logging
+
+/// How a failing node is retried in distributed mode.
+public enum DistributedRetryMode: String, Sendable, Hashable, CaseIterable {
+    /// The worker retries the node inside the job (`maxRetries`, `retryDelay` with backoff); the
+    /// job fails over to the fallback or fails the run after the last attempt. The default.
+    case inProcess = "in-process"
+    /// Each attempt is a BullMQ attempt: the job is added with `attempts` and exponential `backoff`,
+    /// so retries survive worker crashes and show in queue tooling.
+    case queue
+}
+
+/// Settings shared by the distributed worker, client and reconciler (the seed adapter's options).
+public struct DistributedOptions: Sendable {
+    /// The queue the node jobs go through.
+    public var queueName: String
+    /// The BullMQ job name of node jobs.
+    public var jobName: String
+    /// BullMQ key prefix.
+    public var queuePrefix: String
+    /// Lifetime of a finished run's state and status keys; 0 keeps them.
+    public var stateTTLSeconds: Int
+    public var retryMode: DistributedRetryMode
+    /// Values injected into every node's context.
+    public var dependencies: Dependencies
+    public var logger: Logger
+
+    public init(
+        queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
+        stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
+        dependencies: Dependencies = Dependencies(), logger: Logger = Logger(label: "flowcraft.distributed")
+    ) {
+        self.queueName = queueName
+        self.jobName = jobName
+        self.queuePrefix = queuePrefix
+        self.stateTTLSeconds = max(0, stateTTLSeconds)
+        self.retryMode = retryMode
+        self.dependencies = dependencies
+        self.logger = logger
+    }
+}
+
+/// The blueprints a worker or client knows, prepared once, by id and version.
+public struct BlueprintCatalog: Sendable {
+    private var byKey: [String: PreparedBlueprint] = [:]
+    private var versionsByID: [String: [String?]] = [:]
+
+    public init() {}
+
+    /// Prepares every blueprint; throws on the first that cannot be prepared.
+    public init(_ blueprints: [WorkflowBlueprint]) throws {
+        for blueprint in blueprints { try add(blueprint) }
+    }
+
+    public mutating func add(_ blueprint: WorkflowBlueprint) throws {
+        let compiled = PreparedBlueprint(try CompiledBlueprint(blueprint))
+        let version = blueprint.effectiveVersion
+        byKey[Self.key(blueprint.id, version)] = compiled
+        if !(versionsByID[blueprint.id] ?? []).contains(version) { versionsByID[blueprint.id, default: []].append(version) }
+    }
+
+    public var isEmpty: Bool { byKey.isEmpty }
+    public var ids: [String] { versionsByID.keys.sorted() }
+
+    /// The blueprint for a run. A run that records no version (the seed's client never writes one)
+    /// runs as the unversioned blueprint, or the only registered version of that id.
+    public func blueprint(id: String, version: String?) throws(DistributedError) -> CompiledBlueprint {
+        try prepared(id: id, version: version).plan
+    }
+
+    func prepared(id: String, version: String?) throws(DistributedError) -> PreparedBlueprint {
+        guard let versions = versionsByID[id] else { throw DistributedError("unknown blueprint '\(id)'") }
+        if let version {
+            guard let compiled = byKey[Self.key(id, version)] else {
+                throw DistributedError("blueprint '\(id)' has no registered version '\(version)'")
+            }
+            return compiled
+        }
+        if let compiled = byKey[Self.key(id, nil)] { return compiled }
+        guard versions.count == 1, let compiled = byKey[Self.key(id, versions[0])] else {
+            throw DistributedError("run of blueprint '\(id)' names no version and several versions are registered")
+        }
+        return compiled
+    }
+
+    /// The blueprint to read a job's input keys with before the run's version is known: the one an
+    /// unversioned run uses, else any version of that id.
+    func provisional(id: String) throws(DistributedError) -> PreparedBlueprint {
+        guard let versions = versionsByID[id], let first = versions.first else {
+            throw DistributedError("unknown blueprint '\(id)'")
+        }
+        if let unversioned = byKey[Self.key(id, nil)] { return unversioned }
+        guard let prepared = byKey[Self.key(id, first)] else { throw DistributedError("unknown blueprint '\(id)'") }
+        return prepared
+    }
+
+    private static func key(_ id: String, _ version: String?) -> String {
+        version.map { "\(id)\u{1}\($0)" } ?? id
+    }
+}

@@ -1,0 +1,84 @@
+import Synchronization
+import Flowcraft
+import Logging
+import ServiceLifecycle
+
+/// The distributed engine's worker (the seed's `BullMQAdapter`): consumes `executeNode` jobs from the
+/// queue and runs each node with the registered implementations, committing every completion
+/// atomically in Redis. Any number of worker processes can serve the same queue.
+///
+/// ```swift
+/// let client = try RedisClient(url: "redis://127.0.0.1:6379")
+/// let worker = try DistributedWorker(blueprints: [blueprint], registry: registry, client: client)
+/// try await ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint],
+///                        logger: logger).run()   // or: worker.start() … await worker.close()
+/// ```
+/// It is a swift-service-lifecycle `Service`: on graceful shutdown it finishes the jobs in progress
+/// and stops taking new ones; jobs of a killed worker are recovered by the queue's stalled sweep, and
+/// their completions are never committed twice.
+public final class DistributedWorker: Service, Sendable {
+    public let options: DistributedOptions
+    let executor: NodeJobExecutor
+    let worker: Worker
+    private let runTask = SendableTaskBox()
+
+    /// - Parameters:
+    ///   - workerOptions: the queue worker's settings (concurrency, lock duration, stalled interval).
+    public init(
+        catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient,
+        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
+    ) throws {
+        self.options = options
+        let executor = NodeJobExecutor(catalog: catalog, registry: registry, client: client, options: options)
+        self.executor = executor
+        let jobName = options.jobName
+        worker = try Worker(queueName: options.queueName, client: client, options: workerOptions, logger: options.logger) { job in
+            guard job.name == jobName else {
+                throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(jobName)' jobs)")
+            }
+            return try await executor.process(job)
+        }
+    }
+
+    /// Prepares `blueprints` and creates the worker.
+    public convenience init(
+        blueprints: [WorkflowBlueprint], registry: NodeRegistry, client: RedisClient,
+        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
+    ) throws {
+        try self.init(
+            catalog: BlueprintCatalog(blueprints), registry: registry, client: client, options: options,
+            workerOptions: workerOptions)
+    }
+
+    /// Processes jobs until ``close()`` or graceful shutdown.
+    public func run() async throws {
+        try await client.preload([NodeCompletionScript.script])
+        try await worker.run()
+    }
+
+    private var client: RedisClient { executor.client }
+
+    /// Starts processing in a background task (the seed's `start()`); stop with ``close()``.
+    public func start() {
+        runTask.set(Task { [self] in
+            do {
+                try await self.run()
+            } catch {
+                self.options.logger.error("distributed worker stopped", metadata: ["error": "\(error)"])
+            }
+        })
+    }
+
+    /// Finishes the jobs in progress, stops taking new ones and returns once stopped.
+    public func close() async {
+        await worker.close()
+        await runTask.take()?.value
+    }
+}
+
+/// Holds the background task of ``DistributedWorker/start()``.
+final class SendableTaskBox: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    func set(_ value: Task<Void, Never>) { task.withLock { $0 = value } }
+    func take() -> Task<Void, Never>? { task.withLock { t in defer { t = nil }; return t } }
+}

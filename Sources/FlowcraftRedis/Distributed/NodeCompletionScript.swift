@@ -1,0 +1,222 @@
+/// The one Lua script behind every change of a distributed run's progress: starting a run, committing
+/// a node's completion, parking a `wait` node, and failing a run.
+///
+/// Committing is atomic and idempotent, keyed by the completed `node#iteration`: the output and context
+/// delta, the join bookkeeping (a *set* of arrived predecessors per join), the enqueuing of every
+/// successor whose join is satisfied (the queue's own `addJob` logic, so the job hash, `wait` list,
+/// marker and events are exactly what BullMQ writes), the pending-work set and the active-runs index
+/// change together or not at all. A redelivered job finds its entry in the done set and changes nothing.
+///
+/// Routing is decided in Swift by the runtime before the call; the script receives *arrival records*
+/// — "predecessor P reached target T, live or skipped" — and applies them. Skipped arrivals count
+/// towards `all` joins (dead-path elimination); a target whose arrivals are complete with none live is
+/// itself dead, and the records listed under it (`from` = that target) are applied in turn.
+///
+/// KEYS: 1 state hash, 2 run hash, 3 done set, 4 pending set, 5 awaiting set, 6 fan-in set,
+/// 7 join-lock hash, 8 active-runs index, 9 final status key, 10–18 the queue's add keys (wait, meta,
+/// id, delayed, prioritized, pc, marker, events, active).
+///
+/// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
+/// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
+/// 8 blueprint version or "", 9 default events cap, 10 failure reason, 11 D delta pairs, 12 X deleted
+/// keys, 13 S start entries, 14 R arrival records; then D×(field, JSON value), X fields, S entries and
+/// R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
+/// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
+///
+/// Returns `{code, runStatus, enqueued}`; code is `committed`, `duplicate` (already committed),
+/// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
+/// an existing run).
+enum NodeCompletionScript {
+    static let script = RedisScript(name: "flowcraftCompleteNode", source: source)
+
+    static let recordWidth = 10
+
+    private static var source: String {
+        // The queue's add script becomes a local function, so successors are added by exactly the
+        // code the queue uses (no second copy of the BullMQ add logic to keep in step).
+        "local function addQueueJob(KEYS, ARGV)\n" + QueueScript.addJob.source + "\nend\n" + body
+    }
+
+    private static let body = #"""
+local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local eventsCap, reason = ARGV[9], ARGV[10]
+local nDelta, nDeleted, nStart, nRecords = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords then
+  return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
+end
+if #ARGV ~= 14 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+  return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
+end
+
+local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
+local runId = string.sub(stateKey, 16)
+
+local pos = 15
+local delta = {}
+for i = 1, nDelta * 2 do delta[i] = ARGV[pos]; pos = pos + 1 end
+local deleted = {}
+for i = 1, nDeleted do deleted[i] = ARGV[pos]; pos = pos + 1 end
+local starts = {}
+for i = 1, nStart do starts[i] = ARGV[pos]; pos = pos + 1 end
+local direct, byFrom = {}, {}
+for i = 1, nRecords do
+  local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
+    required = tonumber(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
+    data = ARGV[pos + 8], opts = ARGV[pos + 9] }
+  pos = pos + 10
+  if r.from == "" then
+    direct[#direct + 1] = r
+  else
+    local list = byFrom[r.from]
+    if not list then list = {}; byFrom[r.from] = list end
+    list[#list + 1] = r
+  end
+end
+
+local function applyDelta()
+  if #delta > 0 then redis.call("HSET", stateKey, unpack(delta)) end
+  if #deleted > 0 then redis.call("HDEL", stateKey, unpack(deleted)) end
+end
+
+local enqueued = 0
+local function enqueue(r)
+  if redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
+  if redis.call("SADD", pendingKey, r.target) == 0 then return end
+  local added = addQueueJob(queueKeys, { prefix, r.jobId, jobName, r.data, r.opts, tostring(now), r.delay, "0", "0",
+    eventsCap, "", "0" })
+  if type(added) == "table" and added.err then error(added.err) end
+  enqueued = enqueued + 1
+end
+
+-- Applies arrival records, following dead targets through the records listed under them.
+local function applyArrivals(records)
+  local work, head = {}, 1
+  for i = 1, #records do work[i] = records[i] end
+  while head <= #work do
+    local r = work[head]
+    head = head + 1
+    if r.source == "" then
+      enqueue(r)
+    elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
+      local arrived = redis.call("HINCRBY", joinKey, r.target, 1)
+      local live
+      if r.live then
+        live = redis.call("HINCRBY", joinKey, r.target .. ":live", 1)
+      else
+        live = tonumber(redis.call("HGET", joinKey, r.target .. ":live")) or 0
+      end
+      local dies = false
+      if r.join == "any" then
+        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", 1) == 1 then enqueue(r) end
+        dies = arrived == r.required and live == 0
+      elseif arrived == r.required then
+        if live > 0 then enqueue(r) else dies = true end
+      end
+      if dies then
+        local next = byFrom[r.target]
+        if next then for i = 1, #next do work[#work + 1] = next[i] end end
+      end
+    end
+  end
+end
+
+-- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
+-- are encoded as strings.
+local function contextJSON()
+  local fields = redis.call("HGETALL", stateKey)
+  local parts = {}
+  for i = 1, #fields, 2 do
+    local raw = fields[i + 1]
+    local ok, decoded = pcall(cjson.decode, raw)
+    local text = cjson.encode(raw)
+    if ok and (type(decoded) ~= "number" or string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
+      text = raw
+    end
+    parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+local function finishRun(status, statusJSON)
+  redis.call("HSET", runKey, "status", status, "finishedAt", now)
+  redis.call("SET", statusKey, statusJSON)
+  redis.call("ZREM", activeKey, runId)
+  redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+  if ttl > 0 then
+    redis.call("EXPIRE", statusKey, ttl)
+    redis.call("EXPIRE", stateKey, ttl)
+    redis.call("EXPIRE", runKey, ttl)
+    redis.call("EXPIRE", doneKey, ttl)
+  end
+end
+
+local function settle()
+  local pending = redis.call("SCARD", pendingKey)
+  if pending == 0 then
+    finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
+    return "completed"
+  end
+  if redis.call("SCARD", awaitingKey) >= pending then
+    redis.call("HSET", runKey, "status", "awaiting")
+    redis.call("ZREM", activeKey, runId)
+    return "awaiting"
+  end
+  redis.call("HSET", runKey, "status", "running", "lastActivity", now)
+  redis.call("ZADD", activeKey, now, runId)
+  return "running"
+end
+
+local status = redis.call("HGET", runKey, "status")
+
+if mode == "start" then
+  if status then return { "exists", status, 0 } end
+  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+    "startedAt", now, "lastActivity", now, "commits", 0)
+  applyDelta()
+  applyArrivals(direct)
+  return { "committed", settle(), enqueued }
+end
+
+if status == "completed" or status == "failed" or status == "cancelled" then
+  return { "finished", status, 0 }
+end
+if not status then
+  -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
+  -- seed's startWorkflow): its start entries are what is pending.
+  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+    "startedAt", now, "lastActivity", now, "commits", 0)
+  for i = 1, #starts do redis.call("SADD", pendingKey, starts[i]) end
+end
+
+if mode == "cancel" then
+  applyDelta()
+  finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. '}')
+  return { "committed", "cancelled", 0 }
+end
+if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+if redis.call("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
+
+if mode == "await" then
+  if redis.call("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
+  applyDelta()
+  return { "committed", settle(), 0 }
+end
+
+redis.call("SADD", doneKey, instance)
+redis.call("SREM", pendingKey, instance)
+redis.call("SREM", awaitingKey, instance)
+redis.call("HINCRBY", runKey, "commits", 1)
+applyDelta()
+
+if mode == "fail" then
+  finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. '}')
+  return { "committed", "failed", 0 }
+end
+
+applyArrivals(direct)
+return { "committed", settle(), enqueued }
+"""#
+}

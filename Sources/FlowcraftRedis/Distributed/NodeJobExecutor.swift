@@ -1,0 +1,269 @@
+import Flowcraft
+import Logging
+
+/// Executes one `executeNode` job: reads what the node needs (one round trip), runs the node with the
+/// same node code as the in-memory engine, and commits its completion with one script call.
+final class NodeJobExecutor: Sendable {
+    let catalog: BlueprintCatalog
+    let registry: NodeRegistry
+    let client: RedisClient
+    let options: DistributedOptions
+    let committer: RunCommitter
+    private let runner = NodeAttemptRunner()
+
+    init(catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient, options: DistributedOptions) {
+        self.catalog = catalog
+        self.registry = registry
+        self.client = client
+        self.options = options
+        committer = RunCommitter(client: client, options: options)
+    }
+
+    private static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
+
+    /// The job processor: returns a small JSON summary stored as the job's `returnvalue`; throws
+    /// ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
+    func process(_ job: Job) async throws -> JSONValue {
+        let data: NodeJobData
+        var prepared: PreparedBlueprint
+        do {
+            data = try NodeJobData(json: job.data)
+            prepared = try catalog.provisional(id: data.blueprintID)
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        guard prepared.plan.nodeIndex[data.nodeID] != nil else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+        }
+        let keys = DistributedKeys(runID: data.runID)
+        let instance = data.instance.description
+
+        // One round trip: the run's version and the node's input keys, the run status, whether this
+        // completion was already committed (a redelivered job is not executed again).
+        var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[data.nodeID] ?? 0].keys
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputKeys),
+            RedisCommand(["HGET", keys.run, "status"]),
+            RedisCommand(["SISMEMBER", keys.done, instance]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
+            return ["skipped": .string("run \(status)")]
+        }
+        if replies[2].int == 1 { return ["skipped": "already committed"] }
+
+        let values = replies[0].array ?? []
+        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
+        do {
+            let exact = try catalog.prepared(id: data.blueprintID, version: version)
+            if exact !== prepared {
+                prepared = exact
+                inputKeys = []
+            }
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        let plan = prepared.plan
+        guard let n = plan.nodeIndex[data.nodeID] else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+        }
+        var prefetched: [String: JSONValue?] = [:]
+        for (i, key) in inputKeys.enumerated() {
+            prefetched[key] = .some(i + 1 < values.count ? StateValueCoding.decode(values[i + 1]) : nil)
+        }
+        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
+        let inputPlan = prepared.inputPlans[n]
+        let input = inputPlan.resolve(try await state.get(inputPlan.keys))
+
+        var item = WorkItem.node(n)
+        if let failed = data.fallbackFor {
+            guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == n else {
+                throw UnrecoverableJobError("node '\(data.nodeID)' is not the fallback of '\(failed)'")
+            }
+            item = .fallback(node: m, fallback: n)
+        }
+        let run = RunContext(data: data, prepared: prepared, version: version, state: state, input: input, item: item)
+        let node = plan.nodes[n]
+
+        let result: NodeResult
+        switch plan.builtins[n] {
+        case .wait?:
+            let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
+            return summary(data, outcome)
+        case .sleep?:
+            // The delay was applied when the job was added (a delayed job); the node passes its input on.
+            result = NodeResult(output: input)
+        case .loopController?:
+            do {
+                result = try await loopStep(run, node: node, index: n)
+            } catch let error as FatalNodeError {
+                return try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true)
+            }
+        case .subflow?, .batchScatter?, .batchGather?, .webhook?:
+            return try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true)
+        case nil:
+            guard let implementation = registry.implementation(for: node.uses) else {
+                return try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true)
+            }
+            let maxAttempts = max(1, node.config.maxRetries ?? 1)
+            let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
+            let last = options.retryMode == .queue ? first : maxAttempts
+            var logger = options.logger
+            logger[metadataKey: "runId"] = "\(data.runID)"
+            logger[metadataKey: "nodeId"] = "\(node.id)"
+            do {
+                result = try await runner.run(implementation, config: node.config, firstAttempt: first, lastAttempt: last) { attempt in
+                    NodeContext(
+                        runID: data.runID, blueprintID: plan.id, nodeID: node.id, input: input, params: node.params,
+                        attempt: attempt, state: state, logger: logger, dependencies: self.options.dependencies)
+                }
+            } catch {
+                guard case .failed(let message, let attempts, let fatal) = error else { throw error }
+                if options.retryMode == .queue, !fatal, attempts < maxAttempts {
+                    throw DistributedError(message)  // BullMQ schedules the next attempt with backoff.
+                }
+                return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
+            }
+        }
+        return try await complete(run, result: result)
+    }
+
+    // MARK: - Steps
+
+    private struct RunContext {
+        let data: NodeJobData
+        let prepared: PreparedBlueprint
+        let version: String?
+        let state: RedisWorkflowState
+        let input: JSONValue
+        let item: WorkItem
+    }
+
+    private func complete(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
+        let change = try await Self.completionChange(
+            prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
+            state: run.state, options: options)
+        let outcome = try await commit(run, change)
+        return summary(run.data, outcome)
+    }
+
+    /// The commit of a successful completion: buffered state writes, the output, edge transforms and
+    /// the arrival records of the routing the runtime's scheduler decides.
+    static func completionChange(
+        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
+        state: RedisWorkflowState, options: DistributedOptions
+    ) async throws -> RunCommitter.Change {
+        let plan = prepared.plan
+        var context: [String: JSONValue]?
+        let routedNodes: [Int]
+        switch item {
+        case .fallback(let m, let f): routedNodes = [m, f]
+        case .node(let n): routedNodes = [n]
+        case .worker: routedNodes = []
+        }
+        if routedNodes.contains(where: { prepared.routingNeedsContext[$0] }) {
+            context = try await state.snapshot()
+        }
+        let resultValue: JSONValue = ["output": result.output, "action": result.action.map(JSONValue.string) ?? .null]
+        let scope: (String) -> JSONValue? = { root in
+            switch root {
+            case "result": return resultValue
+            case "output": return result.output
+            case "action": return result.action.map(JSONValue.string)
+            case "input": return input
+            case "context": return context.map(JSONValue.object)
+            default: return context?[root]
+            }
+        }
+        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        let (records, taken) = planner.records(
+            completing: item, action: result.action, iteration: data.iteration
+        ) { e in plan.edges[e].condition?.evaluate(resolvingRoots: scope).isTruthy ?? true }
+
+        var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
+        let buffered = state.bufferedChanges()
+        change.values = buffered.set
+        change.deleted = buffered.deleted
+        change.values.append(("_outputs." + data.nodeID, result.output))
+        if case .fallback(let m, _) = item { change.values.append(("_outputs." + plan.nodes[m].id, result.output)) }
+        for e in taken {
+            if let transform = plan.edges[e].transform {
+                change.values.append(("_inputs." + plan.nodes[plan.edges[e].target].id, transform.evaluate(resolvingRoots: scope)))
+            }
+        }
+        change.records = records
+        return change
+    }
+
+    private func loopStep(_ run: RunContext, node: NodeDefinition, index n: Int) async throws -> NodeResult {
+        let plan = run.prepared.plan
+        let iterations = run.data.iteration + 1
+        let cap = node.params["maxIterations"]?.intValue ?? 1000
+        var context: [String: JSONValue]?
+        if run.prepared.routingNeedsContext[n] { context = try await run.state.snapshot() }
+        let iterationValue = JSONValue.int(iterations)
+        let satisfied = plan.loopConditions[n]?.evaluate { root in
+            switch root {
+            case "input": return run.input
+            case "iteration", "iterations": return iterationValue
+            case "context": return context.map(JSONValue.object)
+            default: return context?[root]
+            }
+        }.isTruthy ?? false
+        if satisfied && iterations >= cap {
+            throw FatalNodeError("loop '\(node.id)' exceeded its \(cap) iterations")
+        }
+        return NodeResult(output: ["iterations": iterationValue], action: satisfied ? "continue" : "break")
+    }
+
+    private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
+        let plan = run.prepared.plan
+        if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
+            let planner = CompletionPlanner(plan: plan, runID: run.data.runID, options: options)
+            var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
+            change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
+            let outcome = try await commit(run, change)
+            return summary(run.data, outcome).merging(["fallback": .string(plan.nodes[f].id)])
+        }
+        let reason = "node '\(run.data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
+        return try await failRun(run, reason: reason, fatal: fatal)
+    }
+
+    private func failRun(_ run: RunContext, reason: String, fatal: Bool) async throws -> JSONValue {
+        _ = try await commit(run, RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason))
+        throw UnrecoverableJobError(reason)
+    }
+
+    private func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {
+        var change = change
+        // Runs started by a client that only enqueues start jobs get their pending set from this.
+        change.starts = run.prepared.startEntries
+        let outcome = try await committer.commit(
+            runID: run.data.runID, blueprintID: run.data.blueprintID, version: run.version, change)
+        if outcome.code == "unscheduled" {
+            throw UnrecoverableJobError("node '\(run.data.nodeID)' (iteration \(run.data.iteration)) is not scheduled in run '\(run.data.runID)'")
+        }
+        return outcome
+    }
+
+    private func summary(_ data: NodeJobData, _ outcome: RunCommitter.Outcome) -> JSONValue {
+        ["nodeId": .string(data.nodeID), "commit": .string(outcome.code), "run": .string(outcome.runStatus)]
+    }
+
+    private static func versionText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text.isEmpty ? nil : text
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        default: return nil
+        }
+    }
+}
+
+extension JSONValue {
+    fileprivate func merging(_ other: [String: JSONValue]) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        for (k, v) in other { members[k] = v }
+        return .object(members)
+    }
+}

@@ -1,0 +1,144 @@
+import Flowcraft
+import Synchronization
+
+/// A run's context stored in the Redis hash `workflow:state:<runId>` (the seed's `RedisContext`).
+///
+/// Values are JSON text; plain strings written by other clients read as strings. Two modes:
+/// - **buffered** (what a node sees inside a distributed worker): reads hit Redis once per key and
+///   are cached; writes are collected and committed atomically with the node's completion, so a
+///   redelivered job never applies its writes twice;
+/// - **write-through** (for tools and clients): every write is sent at once.
+public final class RedisWorkflowState: WorkflowState {
+    /// When writes reach Redis.
+    public enum WriteMode: Sendable {
+        case buffered
+        case writeThrough
+    }
+
+    public let runID: String
+    public let mode: WriteMode
+    let key: String
+    private let client: RedisClient
+    private let store: Mutex<Store>
+
+    private struct Store {
+        /// Values read from Redis (`nil` = known to be absent).
+        var cache: [String: JSONValue?] = [:]
+        /// Buffered writes (`nil` = delete).
+        var changes: [String: JSONValue?] = [:]
+    }
+
+    /// - Parameter prefetched: values already read (e.g. with the job's `HMGET`); `nil` values mark
+    ///   keys known to be absent.
+    public init(runID: String, client: RedisClient, mode: WriteMode = .writeThrough, prefetched: [String: JSONValue?] = [:]) {
+        self.runID = runID
+        self.mode = mode
+        self.client = client
+        self.key = DistributedKeys(runID: runID).state
+        self.store = Mutex(Store(cache: prefetched))
+    }
+
+    public func get(_ key: String) async throws -> JSONValue? {
+        let known: JSONValue?? = store.withLock { store in
+            if let change = store.changes[key] { return .some(change) }
+            if let cached = store.cache[key] { return .some(cached) }
+            return .none
+        }
+        if let known { return known }
+        let reply = try await client.send(RedisCommand(["HGET", self.key, key]))
+        let value = StateValueCoding.decode(reply)
+        store.withLock { $0.cache[key] = .some(value) }
+        return value
+    }
+
+    /// Reads several keys in one round trip (`HMGET`), caching them.
+    public func get(_ keys: [String]) async throws -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        let missing: [String] = store.withLock { store in
+            var missing: [String] = []
+            for key in keys {
+                if let change = store.changes[key] {
+                    if let change { result[key] = change }
+                } else if let cached = store.cache[key] {
+                    if let cached { result[key] = cached }
+                } else {
+                    missing.append(key)
+                }
+            }
+            return missing
+        }
+        guard !missing.isEmpty else { return result }
+        let reply = try await client.send(RedisCommand(["HMGET", key] + missing))
+        let values = reply.array ?? []
+        store.withLock { store in
+            for (i, key) in missing.enumerated() {
+                let value = i < values.count ? StateValueCoding.decode(values[i]) : nil
+                store.cache[key] = .some(value)
+                if let value { result[key] = value }
+            }
+        }
+        return result
+    }
+
+    public func set(_ key: String, _ value: JSONValue) async throws {
+        try await patch([key: value])
+    }
+
+    public func delete(_ key: String) async throws {
+        switch mode {
+        case .buffered:
+            store.withLock { $0.changes[key] = .some(nil) }
+        case .writeThrough:
+            _ = try await client.send(RedisCommand(["HDEL", self.key, key]))
+            store.withLock { $0.cache[key] = .some(nil) }
+        }
+    }
+
+    public func patch(_ values: [String: JSONValue]) async throws {
+        guard !values.isEmpty else { return }
+        switch mode {
+        case .buffered:
+            store.withLock { store in
+                for (key, value) in values { store.changes[key] = .some(value) }
+            }
+        case .writeThrough:
+            var command = RedisCommand(capacity: 2 + values.count * 2)
+            command.append("HSET")
+            command.append(key)
+            for (field, value) in values.sorted(by: { $0.key < $1.key }) {
+                command.append(field)
+                command.append(StateValueCoding.encode(value))
+            }
+            _ = try await client.send(command)
+            store.withLock { store in
+                for (key, value) in values { store.cache[key] = .some(value) }
+            }
+        }
+    }
+
+    public func snapshot() async throws -> [String: JSONValue] {
+        let reply = try await client.send(RedisCommand(["HGETALL", key]))
+        var result: [String: JSONValue] = [:]
+        for (field, value) in reply.keyValuePairs ?? [:] {
+            if let decoded = StateValueCoding.decode(value) { result[field] = decoded }
+        }
+        return store.withLock { store in
+            for (key, change) in store.changes {
+                if let change { result[key] = change } else { result.removeValue(forKey: key) }
+            }
+            return result
+        }
+    }
+
+    /// The buffered writes: values to set and keys to delete, sorted for deterministic commits.
+    func bufferedChanges() -> (set: [(String, JSONValue)], deleted: [String]) {
+        store.withLock { store in
+            var set: [(String, JSONValue)] = []
+            var deleted: [String] = []
+            for (key, change) in store.changes.sorted(by: { $0.key < $1.key }) {
+                if let change { set.append((key, change)) } else { deleted.append(key) }
+            }
+            return (set, deleted)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import FlowcraftModel
+
+/// Calls ``NodeCompletionScript`` for one run: the only way run progress is written.
+struct RunCommitter: Sendable {
+    enum Mode: String, Sendable {
+        case start, complete, await, fail, cancel
+    }
+
+    /// What the script did.
+    struct Outcome: Sendable, Hashable {
+        /// `committed`, `duplicate`, `finished`, `unscheduled` or `exists`.
+        var code: String
+        /// The run's status afterwards (`running`, `awaiting`, `completed`, `failed`, `cancelled`).
+        var runStatus: String
+        var enqueued: Int
+    }
+
+    /// One call's content.
+    struct Change: Sendable {
+        var mode: Mode
+        var instance: String = ""
+        var values: [(String, JSONValue)] = []
+        var deleted: [String] = []
+        var starts: [String] = []
+        var records: [ArrivalRecord] = []
+        var reason: String = ""
+    }
+
+    let client: RedisClient
+    let options: DistributedOptions
+    let queueKeys: QueueKeys
+
+    init(client: RedisClient, options: DistributedOptions) {
+        self.client = client
+        self.options = options
+        queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
+    }
+
+    func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
+        let keys = DistributedKeys(runID: runID)
+        var arguments: [String] = []
+        arguments.reserveCapacity(14 + change.values.count * 2 + change.deleted.count + change.starts.count
+            + change.records.count * NodeCompletionScript.recordWidth)
+        arguments += [
+            change.mode.rawValue, change.instance, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
+            queueKeys.base, options.jobName, blueprintID, version ?? "", "10000", change.reason,
+            String(change.values.count), String(change.deleted.count), String(change.starts.count),
+            String(change.records.count),
+        ]
+        for (field, value) in change.values {
+            arguments.append(field)
+            arguments.append(StateValueCoding.encode(value))
+        }
+        arguments += change.deleted
+        arguments += change.starts
+        for record in change.records { record.append(to: &arguments) }
+        let reply = try await client.evalScript(
+            NodeCompletionScript.script, keys: keys.scriptKeys + addKeys, arguments: arguments)
+        guard let items = reply.array, items.count == 3, let code = items[0].string, let status = items[1].string else {
+            throw DistributedError("unexpected reply from the completion script: \(reply)")
+        }
+        return Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
+    }
+
+    /// The queue keys the add logic inside the script uses, in `addJob`'s KEYS order.
+    var addKeys: [String] {
+        [
+            queueKeys.wait, queueKeys.meta, queueKeys.id, queueKeys.delayed, queueKeys.prioritized,
+            queueKeys.priorityCounter, queueKeys.marker, queueKeys.events, queueKeys.active,
+        ]
+    }
+}

@@ -1,0 +1,162 @@
+import Flowcraft
+
+/// Loops, subflows, batches, sleep and wait.
+public enum BuiltinScenarios {
+    typealias B = ScenarioBuilding
+
+    public static var all: [WorkflowScenario] {
+        [loop, loopCap, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
+         waitResumeRoutesByAction]
+    }
+
+    /// `count += 1` in the context; returns the new count.
+    static let increment: @Sendable (NodeContext) async throws -> NodeResult = { ctx in
+        let next = (try await ctx.state.get("count")?.intValue ?? 0) + 1
+        try await ctx.state.set("count", .int(next))
+        return NodeResult(output: .int(next))
+    }
+
+    static func loopBlueprint(_ id: String, condition: String, maxIterations: Int? = nil) -> WorkflowBlueprint {
+        var params: [String: JSONValue] = ["condition": .string(condition)]
+        if let maxIterations { params["maxIterations"] = .int(maxIterations) }
+        return B.blueprint(
+            id,
+            nodes: [B.node("start", "const", params: ["value": 0]), B.node("body", "increment"),
+                    B.node("loop", "loop-controller", params: params), B.node("done", inputs: .key("count"))],
+            edges: [B.edge("start", "body"), B.edge("body", "loop"), B.edge("loop", "body", action: "continue"),
+                    B.edge("loop", "done", action: "break")])
+    }
+
+    public static let loop = WorkflowScenario(
+        "loop-controller continues while its condition holds, then breaks",
+        blueprints: [loopBlueprint("loop", condition: "count < 3")],
+        registry: { B.registry($0, ["increment": increment]) },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["count": 3, "_outputs.done": 3, "_outputs.loop": ["iteration": 2, "continue": false]],
+            eventSequence: [EventMatcher(.nodeFinish, "body", ["output": 1]),
+                            EventMatcher(.nodeFinish, "loop", ["action": "continue"]),
+                            EventMatcher(.nodeFinish, "body", ["output": 2]),
+                            EventMatcher(.nodeFinish, "body", ["output": 3]),
+                            EventMatcher(.nodeFinish, "loop", ["action": "break"]), EventMatcher(.nodeStart, "done")],
+            eventCounts: [(EventMatcher(.nodeStart, "body"), 3), (EventMatcher(.nodeStart, "done"), 1),
+                          (EventMatcher(.nodeSkipped, "done"), 0)]))
+
+    public static let loopCap = WorkflowScenario(
+        "a loop that never ends hits its iteration cap with a clear error",
+        blueprints: [loopBlueprint("runaway", condition: "true", maxIterations: 5)],
+        registry: { B.registry($0, ["increment": increment]) },
+        expect: ScenarioExpectation(
+            status: .failed, context: ["count": 6], failedNode: "loop", errorContains: "iteration cap of 5"))
+
+    static let child = B.blueprint(
+        "double-it", nodes: [B.node("double", "double", inputs: .key("value"))], edges: [])
+
+    public static let subflowMapping = WorkflowScenario(
+        "subflow maps inputs in and outputs out",
+        blueprints: [
+            B.blueprint(
+                "parent",
+                nodes: [B.node("prepare", "const", params: ["value": 21]),
+                        B.node("sub", "subflow", params: [
+                            "blueprintId": "double-it", "inputs": ["value": "prepare"], "outputs": ["doubled": "double"],
+                        ]),
+                        B.node("after", inputs: .key("doubled"))],
+                edges: [B.edge("prepare", "sub"), B.edge("sub", "after")]),
+            child,
+        ],
+        registry: { probe in
+            B.registry(probe, ["double": { ctx in NodeResult(output: .int((ctx.input.intValue ?? 0) * 2)) }])
+        },
+        expect: ScenarioExpectation(status: .completed, context: ["doubled": 42, "_outputs.after": 42]))
+
+    public static let nestedSubflowAwaitingThenResume = WorkflowScenario(
+        "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
+        blueprints: [
+            B.blueprint(
+                "outer", nodes: [B.node("sub", "subflow", params: ["blueprintId": "approval"]), B.node("after")],
+                edges: [B.edge("sub", "after")]),
+            B.blueprint(
+                "approval", nodes: [B.node("ask", "wait"), B.node("yes"), B.node("no")],
+                edges: [B.edge("ask", "yes", action: "approve"), B.edge("ask", "no", action: "reject")]),
+        ],
+        registry: { B.registry($0) },
+        steps: [.persistAndReload, .resume(action: "approve", output: "by-ann")],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.sub": ["yes": "by-ann", "no": nil], "_outputs.after": ["yes": "by-ann", "no": nil]]
+        ) { outcome in
+            let first = outcome.intermediate[0]
+            var problems: [String] = []
+            if first.status != .awaiting { problems.append("first run \(first.status.rawValue), expected awaiting") }
+            if first.awaiting.map(\.nodeID) != ["sub"] { problems.append("awaiting \(first.awaiting)") }
+            if first.snapshot?.children["sub"]?.scheduler.awaiting.first?.nodeID != "ask" {
+                problems.append("child snapshot does not hold the paused 'ask'")
+            }
+            return problems
+        })
+
+    public static let batchKeepsOrderWithChunks = WorkflowScenario(
+        "batch scatter/gather: chunkSize bounds the workers in flight, results keep input order and empty slots",
+        blueprints: [B.blueprint(
+            "batch",
+            nodes: [B.node("items", "const", params: ["value": [1, 2, 3, 4, 5, 6, 7]]),
+                    B.node("scatter", "batch-scatter", params: ["workerUsesKey": "double", "gatherNodeId": "gather", "chunkSize": 3]),
+                    B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "doubled"]),
+                    B.node("after", inputs: .key("doubled"))],
+            edges: [B.edge("items", "scatter"), B.edge("scatter", "gather"), B.edge("gather", "after")])],
+        registry: { probe in
+            B.registry(probe, ["double": { ctx in
+                probe.enter("workers")
+                defer { probe.leave("workers") }
+                let value = ctx.input.intValue ?? 0
+                // Later items finish first, so order must come from the slots, not completion.
+                try await Task.sleep(for: .milliseconds(8 - value))
+                return NodeResult(output: value == 4 ? .null : .int(value * 2))
+            }])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.after": [2, 4, 6, nil, 10, 12, 14]],
+            eventCounts: [(EventMatcher(.batchStart, "scatter"), 1), (EventMatcher(.batchFinish, "gather"), 1),
+                          (EventMatcher(.nodeStart, "gather"), 1)]
+        ) { outcome in
+            let peak = outcome.probe.peak("workers")
+            return peak <= 3 && peak >= 1 ? [] : ["peak concurrent workers \(peak), chunkSize is 3"]
+        })
+
+    public static let durableSleep = WorkflowScenario(
+        "sleep pauses the run durably; a new runtime wakes it from the serialized state",
+        blueprints: [B.blueprint(
+            "nap", nodes: [B.node("before", "const", params: ["value": 1]),
+                           B.node("nap", "sleep", params: ["duration": "5s"]), B.node("after", inputs: .key("before"))],
+            edges: B.chain(["before", "nap", "after"]))],
+        registry: { B.registry($0) },
+        steps: [.persistAndReload, .wake],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.after": 1],
+            eventSequence: [EventMatcher(.workflowPause, nil, ["awaiting": ["nap"]]),
+                            EventMatcher(.workflowFinish, nil, ["status": "awaiting"]), EventMatcher(.workflowResume),
+                            EventMatcher(.nodeFinish, "nap"), EventMatcher(.nodeFinish, "after")]
+        ) { outcome in
+            let first = outcome.intermediate[0]
+            var problems: [String] = []
+            if first.status != .awaiting { problems.append("first run \(first.status.rawValue)") }
+            if first.awaiting.first?.wakeAt != 1_700_000_000_000 + 5000 {
+                problems.append("wakeAt \(String(describing: first.awaiting.first?.wakeAt))")
+            }
+            if outcome.clockSleeps != [5000] { problems.append("clock sleeps \(outcome.clockSleeps)") }
+            return problems
+        })
+
+    public static let waitResumeRoutesByAction = WorkflowScenario(
+        "wait pauses until resume; the resume action routes",
+        blueprints: [B.blueprint(
+            "approve", nodes: [B.node("ask", "wait"), B.node("approved"), B.node("rejected")],
+            edges: [B.edge("ask", "approved", action: "approve"), B.edge("ask", "rejected", action: "reject")])],
+        registry: { B.registry($0) },
+        steps: [.resume(nodeID: "ask", action: "reject", output: "too expensive")],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.ask": "too expensive", "_outputs.rejected": "too expensive"],
+            absentKeys: ["_outputs.approved"]
+        ) { outcome in
+            outcome.intermediate[0].status == .awaiting ? [] : ["first run was not awaiting"]
+        })
+}

@@ -1,0 +1,57 @@
+import Flowcraft
+import Foundation
+import Synchronization
+
+/// Runs scenarios on `FlowRuntime` with a `VirtualClock`, collecting every event.
+public struct InMemoryScenarioEngine: ScenarioEngine {
+    public init() {}
+
+    public func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
+        let probe = ScenarioProbe()
+        let clock = VirtualClock()
+        let events = Mutex<[WorkflowEvent]>([])
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let cancelNode = scenario.cancelWhenStarted
+        let handler: WorkflowEventHandler = { event in
+            events.withLock { $0.append(event) }
+            if let cancelNode, event.type == .nodeStart, event.nodeID == cancelNode {
+                startedContinuation.yield()
+            }
+        }
+        func makeRuntime() throws -> FlowRuntime {
+            try FlowRuntime(
+                blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe), eventHandler: handler,
+                middleware: scenario.middleware(probe), concurrency: 8, clock: clock)
+        }
+        var runtime = try makeRuntime()
+        var result: WorkflowResult
+        if scenario.cancelWhenStarted != nil {
+            let handle = try runtime.start(scenario.blueprintID, context: scenario.context)
+            for await _ in started {
+                handle.cancel()
+                break
+            }
+            result = try await handle.result()
+        } else {
+            result = try await runtime.run(scenario.blueprintID, context: scenario.context)
+        }
+        startedContinuation.finish()
+        var intermediate = [result]
+        for step in scenario.steps {
+            switch step {
+            case .resume(let nodeID, let action, let output):
+                result = try await runtime.resume(result, nodeID: nodeID, action: action, output: output)
+            case .wake:
+                result = try await runtime.wake(result)
+            case .persistAndReload:
+                let data = try JSONEncoder().encode(result)
+                result = try JSONDecoder().decode(WorkflowResult.self, from: data)
+                runtime = try makeRuntime()
+            }
+            intermediate.append(result)
+        }
+        return ScenarioOutcome(
+            result: result, intermediate: intermediate, events: events.withLock { $0 },
+            clockSleeps: clock.recordedSleeps, probe: probe)
+    }
+}

@@ -1,0 +1,77 @@
+import Flowcraft
+
+/// Events, middleware and cancellation.
+public enum ObservabilityScenarios {
+    typealias B = ScenarioBuilding
+
+    public static var all: [WorkflowScenario] { [stateWritesAreEvents, middlewareOrder, cancellationKeepsContext] }
+
+    public static let stateWritesAreEvents = WorkflowScenario(
+        "node state writes and engine writes are context:change events",
+        blueprints: [B.blueprint("writes", nodes: [B.node("writer", "writer")], edges: [])],
+        registry: { probe in
+            B.registry(probe, ["writer": { ctx in
+                try await ctx.state.set("greeting", "hi")
+                try await ctx.state.delete("scratch")
+                return NodeResult(output: "done")
+            }])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["greeting": "hi"], absentKeys: ["scratch"],
+            eventSequence: [EventMatcher(.workflowStart), EventMatcher(.nodeStart, "writer"),
+                            EventMatcher(.contextChange, "writer", ["key": "greeting", "op": "set", "value": "hi"]),
+                            EventMatcher(.contextChange, "writer", ["key": "scratch", "op": "delete"]),
+                            EventMatcher(.contextChange, "writer", ["key": "_outputs.writer", "value": "done"]),
+                            EventMatcher(.nodeFinish, "writer", ["output": "done"]), EventMatcher(.workflowFinish)]))
+
+    struct Recorder: NodeMiddleware {
+        let name: String
+        let probe: ScenarioProbe
+
+        func beforeNode(_ context: NodeContext) async throws { probe.record("before:\(name)") }
+        func afterNode(_ context: NodeContext, result: NodeResult?, error: (any Error)?) async {
+            probe.record("after:\(name):\(result?.output.stringValue ?? "error")")
+        }
+        func aroundNode(_ context: NodeContext, next: @Sendable () async throws -> NodeResult) async throws -> NodeResult {
+            probe.record("around-in:\(name)")
+            let result = try await next()
+            probe.record("around-out:\(name)")
+            return result
+        }
+    }
+
+    public static let middlewareOrder = WorkflowScenario(
+        "middleware: before in order, around nested, after in reverse",
+        blueprints: [B.blueprint("mw", nodes: [B.node("only", "const", params: ["value": "v"])], edges: [])],
+        registry: { B.registry($0) },
+        middleware: { probe in [Recorder(name: "m1", probe: probe), Recorder(name: "m2", probe: probe)] },
+        expect: ScenarioExpectation(status: .completed) { outcome in
+            let expected = ["before:m1", "before:m2", "around-in:m1", "around-in:m2", "only", "around-out:m2",
+                            "around-out:m1", "after:m2:v", "after:m1:v"]
+            return outcome.probe.log == expected ? [] : ["middleware log \(outcome.probe.log)"]
+        })
+
+    public static let cancellationKeepsContext = WorkflowScenario(
+        "cancelling a run stops it and keeps its context",
+        blueprints: [B.blueprint(
+            "cancel", nodes: [B.node("first", "const", params: ["value": "kept"]), B.node("block", "block"), B.node("never")],
+            edges: B.chain(["first", "block", "never"]))],
+        registry: { probe in
+            B.registry(probe, ["block": { _ in
+                try await Task.sleep(for: .seconds(60))
+                return NodeResult(output: "late")
+            }])
+        },
+        cancelWhenStarted: "block",
+        expect: ScenarioExpectation(
+            status: .cancelled, context: ["_outputs.first": "kept"], absentKeys: ["_outputs.block", "_outputs.never"],
+            eventSequence: [EventMatcher(.nodeStart, "block"), EventMatcher(.workflowFinish, nil, ["status": "cancelled"])],
+            eventCounts: [(EventMatcher(.nodeRetry), 0)]))
+}
+
+/// Every scenario, for engines to run.
+public enum WorkflowScenarios {
+    public static var all: [WorkflowScenario] {
+        RoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all + ObservabilityScenarios.all
+    }
+}

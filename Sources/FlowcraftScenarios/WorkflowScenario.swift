@@ -1,0 +1,186 @@
+import Flowcraft
+
+/// One engine-independent semantics check: blueprints, node implementations, an initial context,
+/// follow-up steps (resume, wake, persist-and-reload, cancel) and what must hold at the end.
+///
+/// Engines run scenarios through a `ScenarioEngine` (`InMemoryScenarioEngine` here; the distributed
+/// engine provides its own), then `verify` lists every mismatch.
+public struct WorkflowScenario: Sendable, CustomStringConvertible {
+    public var name: String
+    public var blueprints: [WorkflowBlueprint]
+    public var blueprintID: String
+    /// Builds fresh implementations (and fresh probes) for each execution of the scenario.
+    public var makeRegistry: @Sendable (ScenarioProbe) -> NodeRegistry
+    public var context: [String: JSONValue]
+    public var middleware: @Sendable (ScenarioProbe) -> [any NodeMiddleware]
+    public var steps: [ScenarioStep]
+    /// Cancel the run as soon as this node has started.
+    public var cancelWhenStarted: String?
+    public var expectation: ScenarioExpectation
+
+    public init(
+        _ name: String,
+        blueprints: [WorkflowBlueprint],
+        blueprintID: String? = nil,
+        context: [String: JSONValue] = [:],
+        registry: @escaping @Sendable (ScenarioProbe) -> NodeRegistry,
+        middleware: @escaping @Sendable (ScenarioProbe) -> [any NodeMiddleware] = { _ in [] },
+        steps: [ScenarioStep] = [],
+        cancelWhenStarted: String? = nil,
+        expect expectation: ScenarioExpectation
+    ) {
+        self.name = name
+        self.blueprints = blueprints
+        self.blueprintID = blueprintID ?? blueprints.first?.id ?? ""
+        self.context = context
+        self.makeRegistry = registry
+        self.middleware = middleware
+        self.steps = steps
+        self.cancelWhenStarted = cancelWhenStarted
+        self.expectation = expectation
+    }
+
+    public var description: String { name }
+
+    /// Every mismatch between `outcome` and the expectation (empty when the scenario passed).
+    public func verify(_ outcome: ScenarioOutcome) -> [String] {
+        expectation.mismatches(outcome)
+    }
+}
+
+/// What happens after the first run returned.
+public enum ScenarioStep: Sendable {
+    /// `resume(result, nodeID:, action:, output:)`.
+    case resume(nodeID: String? = nil, action: String? = nil, output: JSONValue = .null)
+    /// `wake(result)`: sleeps until the earliest sleep is due, then continues.
+    case wake
+    /// Encodes the result to JSON, decodes it, and continues with a brand-new runtime instance.
+    case persistAndReload
+}
+
+/// The end state an engine reports for a scenario.
+public struct ScenarioOutcome: Sendable {
+    /// Result after the last step.
+    public var result: WorkflowResult
+    /// Results after the first run and after each step.
+    public var intermediate: [WorkflowResult]
+    /// Every event, in emission order, across the run and its steps.
+    public var events: [WorkflowEvent]
+    /// Delays requested from the runtime's clock (retry backoff, sleep waits).
+    public var clockSleeps: [Int64]
+    /// What the scenario's nodes and middleware recorded.
+    public var probe: ScenarioProbe
+
+    public init(
+        result: WorkflowResult, intermediate: [WorkflowResult], events: [WorkflowEvent], clockSleeps: [Int64],
+        probe: ScenarioProbe
+    ) {
+        self.result = result
+        self.intermediate = intermediate
+        self.events = events
+        self.clockSleeps = clockSleeps
+        self.probe = probe
+    }
+}
+
+/// Matches an event by type, node and a subset of its payload.
+public struct EventMatcher: Sendable, CustomStringConvertible {
+    public var type: WorkflowEventType
+    public var nodeID: String?
+    public var payload: [String: JSONValue]
+
+    public init(_ type: WorkflowEventType, _ nodeID: String? = nil, _ payload: [String: JSONValue] = [:]) {
+        self.type = type
+        self.nodeID = nodeID
+        self.payload = payload
+    }
+
+    public func matches(_ event: WorkflowEvent) -> Bool {
+        guard event.type == type else { return false }
+        if let nodeID, event.nodeID != nodeID { return false }
+        for (key, value) in payload where event.payload[key] != value { return false }
+        return true
+    }
+
+    public var description: String {
+        "\(type.rawValue)\(nodeID.map { "(\($0))" } ?? "")\(payload.isEmpty ? "" : " \(payload)")"
+    }
+}
+
+/// What must hold after a scenario ran.
+public struct ScenarioExpectation: Sendable {
+    public var status: WorkflowStatus
+    /// Keys that must have exactly these values.
+    public var context: [String: JSONValue]
+    /// Keys that must be absent.
+    public var absentKeys: [String]
+    /// Events that must occur in this order (other events may come between).
+    public var eventSequence: [EventMatcher]
+    /// Exact number of events matching each matcher.
+    public var eventCounts: [(EventMatcher, Int)]
+    /// The failing node, when `status == .failed`.
+    public var failedNode: String?
+    /// Text the first error must contain.
+    public var errorContains: String?
+    /// Further checks; return a message per problem.
+    public var check: @Sendable (ScenarioOutcome) -> [String]
+
+    public init(
+        status: WorkflowStatus,
+        context: [String: JSONValue] = [:],
+        absentKeys: [String] = [],
+        failedNode: String? = nil,
+        errorContains: String? = nil,
+        eventSequence: [EventMatcher] = [],
+        eventCounts: [(EventMatcher, Int)] = [],
+        check: @escaping @Sendable (ScenarioOutcome) -> [String] = { _ in [] }
+    ) {
+        self.status = status
+        self.context = context
+        self.absentKeys = absentKeys
+        self.eventSequence = eventSequence
+        self.eventCounts = eventCounts
+        self.failedNode = failedNode
+        self.errorContains = errorContains
+        self.check = check
+    }
+
+    func mismatches(_ outcome: ScenarioOutcome) -> [String] {
+        var problems: [String] = []
+        let result = outcome.result
+        if result.status != status {
+            problems.append("status \(result.status.rawValue), expected \(status.rawValue); errors: \(result.errors)")
+        }
+        for (key, value) in context.sorted(by: { $0.key < $1.key }) where result.context[key] != value {
+            problems.append("context[\(key)] = \(result.context[key].map { "\($0)" } ?? "absent"), expected \(value)")
+        }
+        for key in absentKeys where result.context[key] != nil {
+            problems.append("context[\(key)] should be absent, is \(result.context[key].map { "\($0)" } ?? "")")
+        }
+        var position = 0
+        for matcher in eventSequence {
+            guard let found = outcome.events[position...].firstIndex(where: matcher.matches) else {
+                problems.append("event \(matcher) not found (in order) after event #\(position)")
+                break
+            }
+            position = found + 1
+        }
+        for (matcher, count) in eventCounts {
+            let actual = outcome.events.filter(matcher.matches).count
+            if actual != count { problems.append("\(actual) events \(matcher), expected \(count)") }
+        }
+        if let failedNode, result.errors.first?.nodeID != failedNode {
+            problems.append("failed node \(result.errors.first?.nodeID ?? "none"), expected \(failedNode)")
+        }
+        if let errorContains, !(result.errors.first?.message.contains(errorContains) ?? false) {
+            problems.append("first error \(result.errors.first?.message ?? "none") lacks '\(errorContains)'")
+        }
+        problems += check(outcome)
+        return problems
+    }
+}
+
+/// A scenario engine: runs a scenario from scratch and reports the outcome.
+public protocol ScenarioEngine: Sendable {
+    func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Flowcraft
+@testable import FlowcraftRedis
+import Testing
+
+/// Shared pieces of the distributed-engine tests: blueprints, a worker running for the duration of a
+/// test, and a queue name unique to each test so parallel tests never share jobs.
+enum DistributedTestSupport {
+    static func uniqueQueue(_ name: String = "dist") -> String {
+        "test-\(name)-\(UUID().uuidString.prefix(8))"
+    }
+
+    /// a → b, a → c, b → d, c → d, d → e.
+    static func diamond(id: String = "diamond", uses: String = "noop") -> WorkflowBlueprint {
+        WorkflowBlueprint(
+            id: id,
+            nodes: ["a", "b", "c", "d", "e"].map { NodeDefinition(id: $0, uses: uses) },
+            edges: [
+                EdgeDefinition(source: "a", target: "b"), EdgeDefinition(source: "a", target: "c"),
+                EdgeDefinition(source: "b", target: "d"), EdgeDefinition(source: "c", target: "d"),
+                EdgeDefinition(source: "d", target: "e"),
+            ])
+    }
+
+    /// Runs `body` while a distributed worker serves `queue`, then closes the worker.
+    static func withWorker<T: Sendable>(
+        blueprints: [WorkflowBlueprint], registry: NodeRegistry, queue: String,
+        retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8,
+        _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
+    ) async throws -> T {
+        let client = try TestRedis.client()
+        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode)
+        let worker = try DistributedWorker(
+            blueprints: blueprints, registry: registry, client: client, options: options,
+            workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2))
+        worker.start()
+        let workflows = try WorkflowClient(client: client, blueprints: blueprints, options: options)
+        do {
+            let value = try await body(workflows, client)
+            await worker.close()
+            await client.close()
+            return value
+        } catch {
+            await worker.close()
+            await client.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import FlowcraftModel
+@testable import FlowcraftRedis
+import Logging
+import Testing
+
+/// Helpers shared by the queue tests: unique queue names, polling, running a worker for the length
+/// of a test body, and reading the events stream.
+enum QueueTestSupport {
+    /// A queue name no other test uses.
+    static func uniqueQueueName(_ label: String) -> String {
+        "ft-\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A logger that only reports problems, to keep test output readable.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "flowcraft.queue.test")
+        logger.logLevel = .error
+        return logger
+    }
+
+    /// Short timings so lock expiry and stalled recovery happen within a test's seconds.
+    static func fastOptions(concurrency: Int = 1, name: String? = nil) -> WorkerOptions {
+        WorkerOptions(
+            concurrency: concurrency, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1,
+            drainDelay: 0.2, name: name)
+    }
+
+    /// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
+    static func eventually(
+        within seconds: Double = 20, _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    /// Records an issue unless `condition` comes to hold within `seconds`.
+    static func expectEventually(
+        within seconds: Double = 20, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        if try await eventually(within: seconds, condition) { return }
+        Issue.record("condition did not hold within \(seconds) s", sourceLocation: sourceLocation)
+    }
+
+    /// Runs `body` while `worker` runs, then closes the worker gracefully.
+    static func withRunningWorker(_ worker: Worker, _ body: () async throws -> Void) async throws {
+        let running = Task { try await worker.run() }
+        do {
+            try await body()
+            await worker.close()
+            try await running.value
+        } catch {
+            await worker.close(force: true)
+            _ = try? await running.value
+            throw error
+        }
+    }
+
+    /// The `event` names in the queue's events stream (oldest first), each with its fields.
+    static func events(_ client: RedisClient, queue: String) async throws -> [[String: String]] {
+        let reply = try await client.send(["XRANGE", "bull:\(queue):events", "-", "+"])
+        return (reply.array ?? []).compactMap { entry in
+            guard let pairs = entry.array?.last?.keyValuePairs else { return nil }
+            return pairs.compactMapValues(\.string)
+        }
+    }
+
+    /// The events of one job, as `event` names in order.
+    static func eventNames(_ client: RedisClient, queue: String, jobId: String) async throws -> [String] {
+        try await events(client, queue: queue).filter { $0["jobId"] == jobId }.compactMap { $0["event"] }
+    }
+}

@@ -1,0 +1,247 @@
+import FlowcraftModel
+@testable import FlowcraftRedis
+import Synchronization
+import Testing
+
+private struct Boom: Error, CustomStringConvertible {
+    var description: String { "boom" }
+}
+
+@Suite("Worker", .requiresRedis)
+struct WorkerTests {
+    @Test("processes jobs and stores their return values")
+    func completesJobs() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("done")
+        let queue = try Queue(name: name, client: client)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 4),
+                                logger: QueueTestSupport.quietLogger) { job in
+            ["twice": .int((job.data["i"]?.intValue ?? 0) * 2)]
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let ids = try await queue.addBulk((0..<20).map { JobDescription(name: "double", data: ["i": .int($0)]) })
+            try await QueueTestSupport.expectEventually { try await queue.getJobCounts().completed == 20 }
+            let job = try #require(try await queue.getJob(ids[7]))
+            #expect(job.returnValue == ["twice": 14])
+            #expect(job.attemptsMade == 1)
+            #expect(job.attemptsStarted == 1)
+            #expect(job.finishedOn != nil && job.processedOn != nil)
+            #expect(try await queue.getState(ids[7]) == .completed)
+            let events = try await QueueTestSupport.eventNames(client, queue: name, jobId: ids[7])
+            #expect(events == ["added", "waiting", "active", "completed"])
+        }
+        let counts = try await queue.getJobCounts()
+        #expect(counts.active == 0 && counts.waiting == 0)
+        await client.close()
+    }
+
+    @Test("a throwing job is retried with exponential backoff, then fails with every attempt recorded")
+    func retriesThenFails() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("retry")
+        let queue = try Queue(name: name, client: client)
+        let calls = Atomic<Int>(0)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in
+            calls.add(1, ordering: .relaxed)
+            throw Boom()
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let id = try await queue.add(name: "flaky", data: nil, options: JobOptions(attempts: 3, backoff: Backoff(.exponential, delay: 50)))
+            try await QueueTestSupport.expectEventually { try await queue.getState(id) == .failed }
+            let job = try #require(try await queue.getJob(id))
+            #expect(job.attemptsMade == 3)
+            #expect(job.attemptsStarted == 3)
+            #expect(job.failedReason == "boom")
+            #expect(job.stacktrace.count == 3)
+            let events = try await QueueTestSupport.eventNames(client, queue: name, jobId: id)
+            #expect(events == [
+                "added", "waiting", "active", "delayed", "waiting", "active", "delayed", "waiting", "active",
+                "failed", "retries-exhausted",
+            ])
+        }
+        #expect(calls.load(ordering: .relaxed) == 3)
+        await client.close()
+    }
+
+    @Test("invalid JSON data and UnrecoverableJobError fail only that job; the worker keeps going")
+    func badJobsFailAlone() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("bad")
+        let queue = try Queue(name: name, client: client)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { job in
+            if job.name == "fatal" { throw UnrecoverableJobError("cannot ever work") }
+            return "ok"
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let broken = try await queue.add(name: "broken", data: nil)
+            // Corrupt the stored data the way a foreign producer might.
+            _ = try await client.send(["HSET", "bull:\(name):\(broken)", "data", "{not json"])
+            let fatal = try await queue.add(name: "fatal", data: nil, options: JobOptions(attempts: 5))
+            let good = try await queue.add(name: "good", data: nil)
+            try await QueueTestSupport.expectEventually { try await queue.getState(good) == .completed }
+            try await QueueTestSupport.expectEventually { try await queue.getState(fatal) == .failed }
+            let brokenJob = try #require(try await queue.getJob(broken))
+            #expect(brokenJob.failedReason?.hasPrefix("job data is not valid JSON") == true)
+            let fatalJob = try #require(try await queue.getJob(fatal))
+            #expect(fatalJob.failedReason == "cannot ever work")
+            #expect(fatalJob.attemptsMade == 1)
+        }
+        await client.close()
+    }
+
+    @Test("delayed jobs run once due; prioritized jobs run by priority after plain ones")
+    func delayedAndPriority() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("order")
+        let queue = try Queue(name: name, client: client)
+        let order = Mutex<[String]>([])
+        try await queue.add(name: "delayed", data: nil, options: JobOptions(delay: 300))
+        try await queue.add(name: "p5", data: nil, options: JobOptions(priority: 5))
+        try await queue.add(name: "p1", data: nil, options: JobOptions(priority: 1))
+        try await queue.add(name: "plain", data: nil)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { job in
+            order.withLock { $0.append(job.name) }
+            return nil
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            try await QueueTestSupport.expectEventually { try await queue.getJobCounts().completed == 4 }
+        }
+        #expect(order.withLock { $0 } == ["plain", "p1", "p5", "delayed"])
+        await client.close()
+    }
+
+    @Test("removeOnComplete keeps only the newest N; true removes at once")
+    func retention() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("keep")
+        let queue = try Queue(name: name, client: client)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in nil }
+        let kept = try await queue.addBulk((0..<5).map { _ in JobDescription(name: "k", data: nil, options: JobOptions(removeOnComplete: .keepCount(2))) })
+        let gone = try await queue.add(name: "g", data: nil, options: JobOptions(removeOnComplete: .removeImmediately))
+        try await QueueTestSupport.withRunningWorker(worker) {
+            try await QueueTestSupport.expectEventually {
+                let counts = try await queue.getJobCounts()
+                return counts.waiting == 0 && counts.active == 0
+            }
+        }
+        #expect(try await queue.getJob(gone) == nil)
+        #expect(try await queue.getJobCounts().completed == 2)
+        #expect(try await queue.getJob(kept[0]) == nil)
+        #expect(try await queue.getJob(kept[4]) != nil)
+        await client.close()
+    }
+
+    @Test("a job left by a dead worker is recovered as stalled and completed by another")
+    func stalledRecovery() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("stall")
+        let queue = try Queue(name: name, client: client)
+        let started = AsyncStream<Void>.makeStream()
+        let doomed = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(name: "doomed"),
+                                logger: QueueTestSupport.quietLogger) { _ in
+            started.continuation.yield()
+            try await Task.sleep(for: .seconds(60))
+            return "never"
+        }
+        let running = Task { try await doomed.run() }
+        let id = try await queue.add(name: "slow", data: nil)
+        for await _ in started.stream { break }
+        // Abandon the job: its lock is neither renewed nor released.
+        await doomed.close(force: true)
+        _ = try? await running.value
+        #expect(try await queue.getState(id) == .active)
+
+        let rescuer = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(name: "rescuer"),
+                                 logger: QueueTestSupport.quietLogger) { _ in "rescued" }
+        try await QueueTestSupport.withRunningWorker(rescuer) {
+            try await QueueTestSupport.expectEventually { try await queue.getState(id) == .completed }
+        }
+        let job = try #require(try await queue.getJob(id))
+        #expect(job.returnValue == "rescued")
+        #expect(job.stalledCount == 1)
+        #expect(job.processedBy == "rescuer")
+        let events = try await QueueTestSupport.eventNames(client, queue: name, jobId: id)
+        #expect(events.contains("stalled"))
+        await client.close()
+    }
+
+    @Test("a job that stalled more than maxStalledCount fails at once without running")
+    func deferredFailure() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("defa")
+        let queue = try Queue(name: name, client: client)
+        let id = try await queue.add(name: "x", data: nil)
+        _ = try await client.send(["HSET", "bull:\(name):\(id)", "defa", "job stalled more than allowable limit"])
+        let ran = Atomic<Bool>(false)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in
+            ran.store(true, ordering: .relaxed)
+            return nil
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            try await QueueTestSupport.expectEventually { try await queue.getState(id) == .failed }
+        }
+        #expect(ran.load(ordering: .relaxed) == false)
+        #expect(try await queue.getJob(id)?.failedReason == "job stalled more than allowable limit")
+        #expect(try await queue.getJob(id)?.deferredFailure == nil)
+        await client.close()
+    }
+
+    @Test("graceful close finishes the job in progress")
+    func gracefulClose() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("close")
+        let queue = try Queue(name: name, client: client)
+        let started = AsyncStream<Void>.makeStream()
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in
+            started.continuation.yield()
+            try await Task.sleep(for: .milliseconds(200))
+            return "finished"
+        }
+        let running = Task { try await worker.run() }
+        let id = try await queue.add(name: "x", data: nil)
+        try await queue.add(name: "y", data: nil)
+        for await _ in started.stream { break }
+        await worker.close()
+        try await running.value
+        #expect(try await queue.getState(id) == .completed)
+        let counts = try await queue.getJobCounts()
+        #expect(counts.waiting == 1 && counts.active == 0)
+        await client.close()
+    }
+
+    @Test("10 000 jobs through 4 workers are each completed exactly once")
+    func exactlyOnce() async throws {
+        let client = try TestRedis.client(poolSize: 2)
+        let name = QueueTestSupport.uniqueQueueName("once")
+        let queue = try Queue(name: name, client: client)
+        let total = 10_000
+        let seen = Mutex<[Int]>(Array(repeating: 0, count: total))
+        var offset = 0
+        while offset < total {
+            try await queue.addBulk((offset..<min(total, offset + 2000)).map { JobDescription(name: "n", data: ["i": .int($0)]) })
+            offset += 2000
+        }
+        let workers = try (0..<4).map { index in
+            try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 8, name: "w\(index)"),
+                       logger: QueueTestSupport.quietLogger) { job in
+                if let i = job.data["i"]?.intValue { seen.withLock { $0[i] += 1 } }
+                return nil
+            }
+        }
+        let tasks = workers.map { worker in Task { try await worker.run() } }
+        try await QueueTestSupport.expectEventually(within: 60) { try await queue.getJobCounts().completed == total }
+        for worker in workers { await worker.close() }
+        for task in tasks { try await task.value }
+        let counts = seen.withLock { $0 }
+        #expect(counts.allSatisfy { $0 == 1 })
+        let jobCounts = try await queue.getJobCounts()
+        #expect(jobCounts.completed == total && jobCounts.failed == 0 && jobCounts.active == 0)
+        await client.close()
+    }
+}
