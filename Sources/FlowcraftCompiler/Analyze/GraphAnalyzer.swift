@@ -131,7 +131,7 @@ public enum GraphAnalyzer {
             nodeCount: n,
             edgeCount: blueprint.edges.count,
             startNodes: startIndexes.map { ids[$0] },
-            terminalNodes: (0..<n).filter { graph.outDegree($0) == 0 }.map { ids[$0] },
+            terminalNodes: (0..<n).filter { graph.outDegree($0) == 0 && graph.ownsID[$0] }.map { ids[$0] },
             cycles: cycles,
             unreachableNodes: (0..<n).filter { !reachable[$0] }.map { ids[$0] },
             levels: levels,

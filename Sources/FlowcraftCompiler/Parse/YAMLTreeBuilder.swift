@@ -25,18 +25,22 @@ struct YAMLTreeBuilder {
         var mark: YAMLMark
         var tag: String?
         var anchor: String?
-        var items: [YAMLNode] = []
-        var entries: [YAMLMapping.Entry] = []
+        /// Where this collection's children start in the builder's shared `items`/`entries` stacks.
+        var start: Int
         var pendingKey: YAMLNode?
         /// Values of `<<` keys, applied when the mapping ends.
         var merges: [YAMLNode] = []
-        /// Scalar key → index in `entries`; built only for large mappings (small ones scan).
+        /// Scalar key → absolute index in `entries`; built only for large mappings (small ones scan).
         var keyIndex: [String: Int]?
         var size = 1
         var height = 1
     }
 
     private var stack: [Frame] = []
+    /// Children of all open collections, innermost last. A finished collection copies its slice
+    /// into an exactly sized array: one allocation per collection, no regrowth, no slack.
+    private var items: [YAMLNode] = []
+    private var entries: [YAMLMapping.Entry] = []
     private var anchors: [String: Anchored] = [:]
     private var aliasExpansion = 0
     private var documents = 0
@@ -122,7 +126,8 @@ struct YAMLTreeBuilder {
             stack.append(Frame(
                 isMapping: isMapping, mark: mark,
                 tag: tagPointer.map { String(cString: $0) },
-                anchor: anchorPointer.map { String(cString: $0) }))
+                anchor: anchorPointer.map { String(cString: $0) },
+                start: isMapping ? entries.count : items.count))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard var frame = stack.popLast() else { return }
             let node: YAMLNode
@@ -132,9 +137,13 @@ struct YAMLTreeBuilder {
                     frame.pendingKey = nil
                 }
                 if !frame.merges.isEmpty { applyMerges(&frame) }
-                node = .mapping(YAMLMapping(entries: frame.entries, mark: frame.mark, tag: frame.tag))
+                let own = Array(entries[frame.start...])
+                entries.removeSubrange(frame.start...)
+                node = .mapping(YAMLMapping(entries: own, mark: frame.mark, tag: frame.tag))
             } else {
-                node = .sequence(YAMLSequence(items: frame.items, mark: frame.mark, tag: frame.tag))
+                let own = Array(items[frame.start...])
+                items.removeSubrange(frame.start...)
+                node = .sequence(YAMLSequence(items: own, mark: frame.mark, tag: frame.tag))
             }
             if let anchor = frame.anchor {
                 anchors[anchor] = Anchored(node: node, size: frame.size, height: frame.height)
@@ -177,7 +186,7 @@ struct YAMLTreeBuilder {
         stack[top].size += size
         if height + 1 > stack[top].height { stack[top].height = height + 1 }
         guard stack[top].isMapping else {
-            stack[top].items.append(node)
+            items.append(node)
             return
         }
         guard let key = stack[top].pendingKey else {
@@ -195,29 +204,29 @@ struct YAMLTreeBuilder {
                     .duplicateKey, "duplicate key '\(k.value)'", at: k.mark.location(in: file))
                 diagnostic.notes.append(Diagnostic.Note(
                     message: "'\(k.value)' first defined here",
-                    location: stack[top].entries[first].key.mark.location(in: file)))
+                    location: entries[first].key.mark.location(in: file)))
                 diagnostics.append(diagnostic)
                 return
             }
-            let index = stack[top].entries.count
+            let index = entries.count
             stack[top].keyIndex?[k.value] = index
-            if stack[top].keyIndex == nil && index >= 16 {
+            if stack[top].keyIndex == nil && index - stack[top].start >= 16 {
                 var built: [String: Int] = [:]
-                built.reserveCapacity(index * 2)
-                for (i, entry) in stack[top].entries.enumerated() {
-                    if case .scalar(let s) = entry.key, built[s.value] == nil { built[s.value] = i }
+                built.reserveCapacity((index - stack[top].start) * 2)
+                for i in stack[top].start..<index {
+                    if case .scalar(let s) = entries[i].key, built[s.value] == nil { built[s.value] = i }
                 }
                 built[k.value] = index
                 stack[top].keyIndex = built
             }
         }
-        stack[top].entries.append(YAMLMapping.Entry(key: key, value: node))
+        entries.append(YAMLMapping.Entry(key: key, value: node))
     }
 
     private func firstIndex(ofKey key: String, in frame: Frame) -> Int? {
         if let index = frame.keyIndex { return index[key] }
-        for (i, entry) in frame.entries.enumerated() {
-            if case .scalar(let s) = entry.key, s.value == key { return i }
+        for i in frame.start..<entries.count {
+            if case .scalar(let s) = entries[i].key, s.value == key { return i }
         }
         return nil
     }
@@ -225,26 +234,26 @@ struct YAMLTreeBuilder {
     /// Appends the entries of `<<` mappings whose keys the mapping does not already hold.
     private mutating func applyMerges(_ frame: inout Frame) {
         var present = Set<String>()
-        present.reserveCapacity(frame.entries.count)
-        for entry in frame.entries {
+        present.reserveCapacity(entries.count - frame.start)
+        for entry in entries[frame.start...] {
             if case .scalar(let s) = entry.key { present.insert(s.value) }
         }
-        func merge(_ node: YAMLNode, into frame: inout Frame, present: inout Set<String>) -> Bool {
+        func merge(_ node: YAMLNode, into entries: inout [YAMLMapping.Entry], present: inout Set<String>) -> Bool {
             guard case .mapping(let m) = node else { return false }
             for entry in m.entries {
                 if case .scalar(let s) = entry.key {
                     guard present.insert(s.value).inserted else { continue }
                 }
-                frame.entries.append(entry)
+                entries.append(entry)
             }
             return true
         }
         for value in frame.merges {
-            if merge(value, into: &frame, present: &present) { continue }
+            if merge(value, into: &entries, present: &present) { continue }
             if case .sequence(let list) = value,
                 list.items.allSatisfy({ if case .mapping = $0 { return true } else { return false } })
             {
-                for item in list.items { _ = merge(item, into: &frame, present: &present) }
+                for item in list.items { _ = merge(item, into: &entries, present: &present) }
                 continue
             }
             error(.yamlSyntax, "the merge key '<<' takes a mapping or a list of mappings", at: value.mark)

@@ -81,6 +81,8 @@ struct ValidationSet: Sendable {
 extension DiagnosticCode {
     /// An edge's action that the source's declared implementation never returns (warning).
     public static let unknownAction: DiagnosticCode = "UNKNOWN_ACTION"
+    /// A transform reading a root it cannot see (warning).
+    public static let unknownExpressionRoot: DiagnosticCode = "UNKNOWN_EXPRESSION_ROOT"
 }
 
 extension Diagnostic {

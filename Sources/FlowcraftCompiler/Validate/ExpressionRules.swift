@@ -2,10 +2,14 @@ import FlowcraftModel
 
 /// `INVALID_EXPRESSION`: edge conditions and transforms and loop-controller conditions must parse
 /// in the safe expression language; the error points at the column inside the string.
+/// `UNKNOWN_EXPRESSION_ROOT` (warning): a transform reading a root other than `input` and `context`,
+/// the only ones a transform sees (conditions see every context key, so any root may exist there).
 enum ExpressionRules {
+    static let transformRoots: Set<String> = ["input", "context"]
+
     static func check(_ set: ValidationSet, _ out: inout [Diagnostic]) {
         // Workflows repeat the same expressions on many edges: parse each distinct text once.
-        var verdicts: [String: ExpressionSyntaxError?] = [:]
+        var verdicts: [String: Result<Expression, ExpressionSyntaxError>] = [:]
         for blueprint in set.blueprints {
             for e in blueprint.edges.indices {
                 if let text = blueprint.edges[e].condition, let error = syntaxError(text, &verdicts) {
@@ -13,10 +17,19 @@ enum ExpressionRules {
                     report(error, what: "condition of edge '\(edge.source)' → '\(edge.target)'",
                            at: edge.location(of: "condition"), &out)
                 }
-                if let text = blueprint.edges[e].transform, let error = syntaxError(text, &verdicts) {
+                if let text = blueprint.edges[e].transform {
                     let edge = blueprint.edges[e]
-                    report(error, what: "transform of edge '\(edge.source)' → '\(edge.target)'",
-                           at: edge.location(of: "transform"), &out)
+                    switch parsed(text, &verdicts) {
+                    case .failure(let error):
+                        report(error, what: "transform of edge '\(edge.source)' → '\(edge.target)'",
+                               at: edge.location(of: "transform"), &out)
+                    case .success(let expression):
+                        for root in expression.referencedRoots.subtracting(transformRoots).sorted() {
+                            out.append(.warning(.unknownExpressionRoot,
+                                "transform of edge '\(edge.source)' → '\(edge.target)' reads '\(root)', which is always null there: a transform sees only 'input' (the source's output) and 'context'",
+                                at: edge.location(of: "transform")))
+                        }
+                    }
                 }
             }
             for v in blueprint.nodes.indices where blueprint.nodes[v].uses == BuiltinNode.loopController.rawValue {
@@ -28,16 +41,25 @@ enum ExpressionRules {
         }
     }
 
-    private static func syntaxError(_ text: String, _ verdicts: inout [String: ExpressionSyntaxError?]) -> ExpressionSyntaxError? {
+    private static func parsed(_ text: String, _ verdicts: inout [String: Result<Expression, ExpressionSyntaxError>])
+        -> Result<Expression, ExpressionSyntaxError>
+    {
         if let known = verdicts[text] { return known }
-        var verdict: ExpressionSyntaxError?
+        let verdict: Result<Expression, ExpressionSyntaxError>
         do {
-            _ = try ExpressionParser.parse(text)
+            verdict = .success(try ExpressionParser.parse(text))
         } catch {
-            verdict = error
+            verdict = .failure(error)
         }
-        verdicts[text] = .some(verdict)
+        verdicts[text] = verdict
         return verdict
+    }
+
+    private static func syntaxError(_ text: String, _ verdicts: inout [String: Result<Expression, ExpressionSyntaxError>])
+        -> ExpressionSyntaxError?
+    {
+        if case .failure(let error) = parsed(text, &verdicts) { return error }
+        return nil
     }
 
     private static func report(_ error: ExpressionSyntaxError, what: String, at start: SourceLocation?, _ out: inout [Diagnostic]) {

@@ -12,7 +12,7 @@ enum JoinRules {
                     "'\(branch.predecessor)' (\(branch.action.map { "action '\($0)'" } ?? "default route"))"
                 }
                 out.append(.warning(.unreachableJoin,
-                    "'\(exclusive.join)' waits for all of its predecessors, but \(branches.joined(separator: " and ")) are exclusive branches of '\(exclusive.router)': only one runs, so the join always sees a skipped input; use joinStrategy: any if it should proceed on the branch taken",
+                    "'\(exclusive.join)' waits for all of its predecessors, but \(branches.joined(separator: " and ")) are exclusive branches of '\(exclusive.router)': one of them is always skipped (the join still runs after the branch taken); set joinStrategy: any to say so",
                     at: blueprint.nodes[v].location(of: "id")))
             }
         }

@@ -23,10 +23,30 @@ enum StartAndReachabilityRules {
                     at: set.location(of: blueprint)))
                 continue
             }
+            // Report where the unreachable region begins (nodes, or cycles, that nothing reachable leads
+            // into), not every node behind it: fixing the entry fixes those too.
+            var entered = Set<Int>()
+            for v in blueprint.nodes.indices where !facts.reachable[v] {
+                for e in graph.incoming(v) where facts.component[graph.edgeSource[e]] != facts.component[v] {
+                    entered.insert(facts.component[v])
+                }
+                let f = graph.fallbackOf[v]
+                if f >= 0 && facts.component[f] != facts.component[v] { entered.insert(facts.component[f]) }
+            }
+            var reportedComponents = Set<Int>()
             for v in blueprint.nodes.indices where !facts.reachable[v] && graph.ownsID[v] {
+                let component = facts.component[v]
+                guard !entered.contains(component), reportedComponents.insert(component).inserted else { continue }
                 let node = blueprint.nodes[v]
+                let subject: String
+                if facts.isCyclic[v] {
+                    let members = CycleRules.cyclePath([v], facts).prefix(6).map { "'\(graph.ids[$0])'" }
+                    subject = "nodes \(members.joined(separator: ", ")) form a cycle that no start node leads into"
+                } else {
+                    subject = "node '\(node.id)' is unreachable: nothing leads to it"
+                }
                 out.append(.error(.orphanNode,
-                    "node '\(node.id)' is unreachable: no path leads to it from a start node (\(startList(facts)))",
+                    "\(subject), so it never runs (start nodes: \(startList(facts)))",
                     at: node.location(of: "id")))
             }
         }

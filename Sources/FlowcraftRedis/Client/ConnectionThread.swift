@@ -145,22 +145,32 @@ final class ConnectionThread: Sendable {
 
     // MARK: - Thread side (only ever runs on the dedicated thread)
 
+    /// After a round trip, callers just resumed usually submit again within microseconds; yielding
+    /// a few times before parking saves the futex wake-up and its scheduling delay per round trip.
+    static let yieldsBeforeSleeping = 8
+
     private enum Step {
         case exit
         case sleep
+        case yield
         case run([PendingRequest])
     }
 
     private func run() {
+        blockBrokenPipeSignal()
         var context: HiredisContext?
         var backoff = ReconnectBackoff(
             baseDelay: configuration.reconnectBaseDelay, maxDelay: configuration.reconnectMaxDelay)
         var hasConnectedBefore = false
+        var idleYields = Self.yieldsBeforeSleeping
 
         loop: while true {
             let step: Step = state.withLock { state in
                 if state.closing { return .exit }
                 if state.queue.isEmpty {
+                    if idleYields < Self.yieldsBeforeSleeping {
+                        return .yield
+                    }
                     state.sleeping = true
                     return .sleep
                 }
@@ -175,9 +185,14 @@ final class ConnectionThread: Sendable {
             switch step {
             case .exit:
                 break loop
+            case .yield:
+                idleYields += 1
+                sched_yield()
             case .sleep:
+                idleYields = 0
                 wakeup.wait()
             case .run(let batch):
+                idleYields = 0
                 if context == nil {
                     if let delay = backoff.remainingDelay(now: .now), !waitForBackoff(delay) {
                         fail(batch[...], with: .closed(command: nil))
@@ -328,6 +343,7 @@ final class ConnectionThread: Sendable {
 
     /// Unpublishes the socket before the context (and its descriptor) is freed by the caller.
     private func dropConnection() {
+        discardPendingBrokenPipeSignal()
         state.withLock { state in
             state.socket = -1
             state.isConnected = false
@@ -359,6 +375,32 @@ final class ConnectionThread: Sendable {
         guard error.kind != .closed, state.withLock({ $0.closing }) else { return error }
         return .closed(command: error.command)
     }
+}
+
+/// hiredis writes with `write(2)`, which raises SIGPIPE on a socket the server has closed — by
+/// default that kills the process. Blocking the signal in this thread only (the process's handlers
+/// are untouched) makes the write fail with EPIPE instead, which hiredis reports as an I/O error.
+private func blockBrokenPipeSignal() {
+    #if canImport(Glibc) || canImport(Musl)
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGPIPE)
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    #endif
+}
+
+/// Discards a SIGPIPE left pending on this thread by a failed write, so it is never delivered.
+func discardPendingBrokenPipeSignal() {
+    #if canImport(Glibc) || canImport(Musl)
+    var pending = sigset_t()
+    sigemptyset(&pending)
+    guard sigpending(&pending) == 0, sigismember(&pending, SIGPIPE) == 1 else { return }
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGPIPE)
+    var zero = timespec(tv_sec: 0, tv_nsec: 0)
+    _ = sigtimedwait(&set, nil, &zero)
+    #endif
 }
 
 private func shutdownSocket(_ socket: Int32) {

@@ -34,7 +34,8 @@ final class HiredisContext {
 
     /// Opens a TCP or unix-socket connection (blocking, bounded by `connectTimeout`).
     static func connect(_ configuration: RedisConfiguration) throws(RedisError) -> HiredisContext {
-        let timeout = timeval(configuration.connectTimeout)
+        // hiredis treats a zero timeout as "expire at once"; never pass less than a millisecond.
+        let timeout = timeval(max(configuration.connectTimeout, .milliseconds(1)))
         let raw: UnsafeMutablePointer<redisContext>?
         if let path = configuration.unixSocketPath {
             raw = redisConnectUnixWithTimeout(path, timeout)
@@ -53,6 +54,11 @@ final class HiredisContext {
             }
             throw .connection("cannot connect to \(configuration.endpointDescription): \(message)")
         }
+        #if canImport(Darwin)
+        // Darwin has no MSG_NOSIGNAL for hiredis' write(2); ask the socket not to raise SIGPIPE.
+        var on: Int32 = 1
+        _ = setsockopt(raw.pointee.fd, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         return HiredisContext(context: raw)
     }
 

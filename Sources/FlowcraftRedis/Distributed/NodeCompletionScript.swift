@@ -19,9 +19,12 @@
 /// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
 /// 8 blueprint version or "", 9 default events cap, 10 failure reason, 11 D delta pairs, 12 X deleted
-/// keys, 13 S start entries, 14 R arrival records; then D×(field, JSON value), X fields, S entries and
+/// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node; then D×(field, JSON value), X fields, S entries and
 /// R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
 /// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
+///
+/// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
+/// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
 /// Returns `{code, runStatus, enqueued}`; code is `committed`, `duplicate` (already committed),
 /// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
@@ -42,10 +45,11 @@ local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(A
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local eventsCap, reason = ARGV[9], ARGV[10]
 local nDelta, nDeleted, nStart, nRecords = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords then
+local attempts = tonumber(ARGV[15])
+if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
-if #ARGV ~= 14 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
   return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
 end
 
@@ -54,7 +58,7 @@ local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], K
 local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
 local runId = string.sub(stateKey, 16)
 
-local pos = 15
+local pos = 16
 local delta = {}
 for i = 1, nDelta * 2 do delta[i] = ARGV[pos]; pos = pos + 1 end
 local deleted = {}
@@ -98,7 +102,8 @@ local function applyArrivals(records)
   while head <= #work do
     local r = work[head]
     head = head + 1
-    if r.source == "" then
+    if r.source == "" or (r.join == "each" and r.live) then
+      -- Direct enqueues, and loop re-entry points, which run on every live arrival.
       enqueue(r)
     elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
       local arrived = redis.call("HINCRBY", joinKey, r.target, 1)
@@ -193,7 +198,7 @@ end
 
 if mode == "cancel" then
   applyDelta()
-  finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. '}')
+  finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "cancelled", 0 }
 end
 if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
@@ -212,7 +217,9 @@ redis.call("HINCRBY", runKey, "commits", 1)
 applyDelta()
 
 if mode == "fail" then
-  finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. '}')
+  local failedNode = string.match(instance, "^(.*)#%d+$") or instance
+  finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
+    .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }
 end
 

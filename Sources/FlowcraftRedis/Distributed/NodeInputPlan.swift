@@ -5,8 +5,8 @@ import Flowcraft
 ///
 /// Resolution follows the runtime's rules: `inputs:` keys starting with `_` are read as is,
 /// otherwise `_outputs.<key>` wins over the raw key, and a dotted key that names nothing is read as a
-/// path from its longest present prefix. Without `inputs:`, a node reads `_inputs.<id>` (an edge
-/// transform's value) or else its single predecessor's output.
+/// path from its longest present prefix. Without `inputs:`, a node reads `_inputs.<id>` (written when
+/// an edge into it is taken).
 // TODO(runtime): the runtime's `InputResolution` is internal; once it is public this type should only
 // list the keys and delegate the resolution to it.
 struct NodeInputPlan: Sendable {
@@ -50,7 +50,6 @@ struct NodeInputPlan: Sendable {
             }
         case nil:
             add("_inputs." + node.id)
-            if predecessors.count == 1 { add("_outputs." + predecessors[0]) }
         }
         self.keys = keys
     }
@@ -58,9 +57,7 @@ struct NodeInputPlan: Sendable {
     func resolve(_ values: [String: JSONValue]) -> JSONValue {
         switch inputs {
         case nil:
-            if let transformed = values["_inputs." + nodeID] { return transformed }
-            if predecessorIDs.count == 1 { return values["_outputs." + predecessorIDs[0]] ?? .null }
-            return .null
+            return values["_inputs." + nodeID] ?? .null
         case .key(let key)?:
             return resolveKey(key, values)
         case .mapping(let mapping)?:

@@ -40,7 +40,9 @@ final class NodeJobExecutor: Sendable {
 
         // One round trip: the run's version and the node's input keys, the run status, whether this
         // completion was already committed (a redelivered job is not executed again).
-        var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[data.nodeID] ?? 0].keys
+        // A fallback runs with the failed node's input.
+        let inputNodeID = data.fallbackFor ?? data.nodeID
+        var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[inputNodeID] ?? 0].keys
         let replies = try await client.pipeline([
             RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputKeys),
             RedisCommand(["HGET", keys.run, "status"]),
@@ -72,7 +74,10 @@ final class NodeJobExecutor: Sendable {
             prefetched[key] = .some(i + 1 < values.count ? StateValueCoding.decode(values[i + 1]) : nil)
         }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
-        let inputPlan = prepared.inputPlans[n]
+        guard let inputIndex = plan.nodeIndex[inputNodeID] else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(inputNodeID)'")
+        }
+        let inputPlan = prepared.inputPlans[inputIndex]
         let input = inputPlan.resolve(try await state.get(inputPlan.keys))
 
         var item = WorkItem.node(n)
@@ -147,38 +152,53 @@ final class NodeJobExecutor: Sendable {
         return summary(run.data, outcome)
     }
 
-    /// The commit of a successful completion: buffered state writes, the output, edge transforms and
-    /// the arrival records of the routing the runtime's scheduler decides.
+    /// The context keys routing reads, fetched in one round trip (the whole hash only when an
+    /// expression reads `context`).
+    static func routingContext(
+        _ prepared: PreparedBlueprint, nodes: [Int], state: RedisWorkflowState
+    ) async throws -> [String: JSONValue] {
+        var keys: Set<String> = []
+        for n in nodes {
+            guard let needed = prepared.routingKeys[n] else { return try await state.snapshot() }
+            keys.formUnion(needed)
+        }
+        return keys.isEmpty ? [:] : try await state.get(keys.sorted())
+    }
+
+    /// The commit of a successful completion: buffered state writes, the output, the inputs of the
+    /// targets of taken edges (transformed when the edge says so) and the arrival records of the
+    /// routing the runtime's scheduler decides.
     static func completionChange(
         prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
         let plan = prepared.plan
-        var context: [String: JSONValue]?
         let routedNodes: [Int]
         switch item {
         case .fallback(let m, let f): routedNodes = [m, f]
         case .node(let n): routedNodes = [n]
         case .worker: routedNodes = []
         }
-        if routedNodes.contains(where: { prepared.routingNeedsContext[$0] }) {
-            context = try await state.snapshot()
-        }
+        let context = try await routingContext(prepared, nodes: routedNodes, state: state)
         let resultValue: JSONValue = ["output": result.output, "action": result.action.map(JSONValue.string) ?? .null]
-        let scope: (String) -> JSONValue? = { root in
+        let conditionScope: (String) -> JSONValue? = { root in
             switch root {
             case "result": return resultValue
-            case "output": return result.output
-            case "action": return result.action.map(JSONValue.string)
-            case "input": return input
-            case "context": return context.map(JSONValue.object)
-            default: return context?[root]
+            case "context": return .object(context)
+            default: return context[root]
+            }
+        }
+        let transformScope: (String) -> JSONValue? = { root in
+            switch root {
+            case "input": return result.output
+            case "context": return .object(context)
+            default: return nil
             }
         }
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
         let (records, taken) = planner.records(
             completing: item, action: result.action, iteration: data.iteration
-        ) { e in plan.edges[e].condition?.evaluate(resolvingRoots: scope).isTruthy ?? true }
+        ) { e in plan.edges[e].condition?.evaluate(resolvingRoots: conditionScope).isTruthy ?? true }
 
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
         let buffered = state.bufferedChanges()
@@ -186,34 +206,37 @@ final class NodeJobExecutor: Sendable {
         change.deleted = buffered.deleted
         change.values.append(("_outputs." + data.nodeID, result.output))
         if case .fallback(let m, _) = item { change.values.append(("_outputs." + plan.nodes[m].id, result.output)) }
+        // As the in-memory engine: a taken edge writes its target's input when the target has one
+        // predecessor, declares `inputs`, or the edge transforms.
         for e in taken {
-            if let transform = plan.edges[e].transform {
-                change.values.append(("_inputs." + plan.nodes[plan.edges[e].target].id, transform.evaluate(resolvingRoots: scope)))
-            }
+            let edge = plan.edges[e]
+            guard edge.transform != nil || plan.predecessorCounts[edge.target] == 1 || plan.nodes[edge.target].inputs != nil
+            else { continue }
+            let value = edge.transform?.evaluate(resolvingRoots: transformScope) ?? result.output
+            change.values.append(("_inputs." + plan.nodes[edge.target].id, value))
         }
         change.records = records
         return change
     }
 
+    /// The loop controller, as the in-memory engine runs it: while its condition holds it continues
+    /// into the next iteration (failing past the cap), else it breaks. A job's `iteration` is the
+    /// number of times the loop continued so far.
     private func loopStep(_ run: RunContext, node: NodeDefinition, index n: Int) async throws -> NodeResult {
         let plan = run.prepared.plan
-        let iterations = run.data.iteration + 1
         let cap = node.params["maxIterations"]?.intValue ?? 1000
-        var context: [String: JSONValue]?
-        if run.prepared.routingNeedsContext[n] { context = try await run.state.snapshot() }
-        let iterationValue = JSONValue.int(iterations)
-        let satisfied = plan.loopConditions[n]?.evaluate { root in
-            switch root {
-            case "input": return run.input
-            case "iteration", "iterations": return iterationValue
-            case "context": return context.map(JSONValue.object)
-            default: return context?[root]
-            }
+        let context = try await Self.routingContext(run.prepared, nodes: [n], state: run.state)
+        let holds = plan.loopConditions[n]?.evaluate { root in
+            root == "context" ? .object(context) : context[root]
         }.isTruthy ?? false
-        if satisfied && iterations >= cap {
-            throw FatalNodeError("loop '\(node.id)' exceeded its \(cap) iterations")
+        guard holds else {
+            return NodeResult(output: ["iteration": .int(run.data.iteration), "continue": false], action: "break")
         }
-        return NodeResult(output: ["iterations": iterationValue], action: satisfied ? "continue" : "break")
+        let iteration = run.data.iteration + 1
+        if iteration > cap {
+            throw FatalNodeError("loop did not finish within its iteration cap of \(cap) (set params.maxIterations to raise it)")
+        }
+        return NodeResult(output: ["iteration": .int(iteration), "continue": true], action: "continue")
     }
 
     private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
@@ -226,11 +249,13 @@ final class NodeJobExecutor: Sendable {
             return summary(run.data, outcome).merging(["fallback": .string(plan.nodes[f].id)])
         }
         let reason = "node '\(run.data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
-        return try await failRun(run, reason: reason, fatal: fatal)
+        return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
     }
 
-    private func failRun(_ run: RunContext, reason: String, fatal: Bool) async throws -> JSONValue {
-        _ = try await commit(run, RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason))
+    private func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
+        var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
+        change.attempts = attempts
+        _ = try await commit(run, change)
         throw UnrecoverableJobError(reason)
     }
 

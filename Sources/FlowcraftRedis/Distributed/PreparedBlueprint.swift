@@ -1,17 +1,16 @@
 import Flowcraft
 
 /// A compiled blueprint plus what the distributed engine derives from it once: each node's input
-/// keys and predecessors, and whether routing from a node needs the whole context (an edge
-/// condition or transform that reads context keys rather than the node's own result).
+/// keys, its start entries, and which context keys routing from a node reads (edge conditions read
+/// `result`, `context` and context keys; transforms `input` and `context`; loop conditions `context`
+/// and context keys — the runtime's scopes).
 final class PreparedBlueprint: Sendable {
     let plan: CompiledBlueprint
     let inputPlans: [NodeInputPlan]
-    let routingNeedsContext: [Bool]
+    /// Context keys routing from each node reads; `nil` when it reads the whole context.
+    let routingKeys: [Set<String>?]
     /// The pending entries of a fresh run: its start nodes in iteration 0.
     let startEntries: [String]
-
-    /// Roots an edge expression can resolve without reading the state hash.
-    static let localRoots: Set<String> = ["result", "output", "action", "input"]
 
     init(_ plan: CompiledBlueprint) {
         self.plan = plan
@@ -21,13 +20,24 @@ final class PreparedBlueprint: Sendable {
             predecessors[edge.target].append(plan.nodes[edge.source].id)
         }
         inputPlans = plan.nodes.indices.map { NodeInputPlan(node: plan.nodes[$0], predecessors: predecessors[$0]) }
-        routingNeedsContext = plan.nodes.indices.map { n in
-            let loop = plan.loopConditions[n].map { !$0.referencedRoots.isSubset(of: Self.localRoots) } ?? false
-            return loop || plan.outgoing[n].contains { e in
-                [plan.edges[e].condition, plan.edges[e].transform].contains { expression in
-                    expression.map { !$0.referencedRoots.isSubset(of: Self.localRoots) } ?? false
+        routingKeys = plan.nodes.indices.map { n in
+            var keys: Set<String> = []
+            var whole = false
+            func add(_ roots: Set<String>, local: Set<String>, keysAreRoots: Bool) {
+                for root in roots where !local.contains(root) {
+                    if root == "context" { whole = true } else if keysAreRoots { keys.insert(root) }
                 }
             }
+            if let loop = plan.loopConditions[n] { add(loop.referencedRoots, local: [], keysAreRoots: true) }
+            for e in plan.outgoing[n] {
+                if let condition = plan.edges[e].condition {
+                    add(condition.referencedRoots, local: ["result"], keysAreRoots: true)
+                }
+                if let transform = plan.edges[e].transform {
+                    add(transform.referencedRoots, local: ["input"], keysAreRoots: false)
+                }
+            }
+            return whole ? nil : keys
         }
     }
 }

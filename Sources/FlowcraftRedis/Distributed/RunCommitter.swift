@@ -24,6 +24,7 @@ struct RunCommitter: Sendable {
         var starts: [String] = []
         var records: [ArrivalRecord] = []
         var reason: String = ""
+        var attempts: Int = 0
     }
 
     let client: RedisClient
@@ -39,13 +40,13 @@ struct RunCommitter: Sendable {
     func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
         let keys = DistributedKeys(runID: runID)
         var arguments: [String] = []
-        arguments.reserveCapacity(14 + change.values.count * 2 + change.deleted.count + change.starts.count
+        arguments.reserveCapacity(15 + change.values.count * 2 + change.deleted.count + change.starts.count
             + change.records.count * NodeCompletionScript.recordWidth)
         arguments += [
             change.mode.rawValue, change.instance, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
             queueKeys.base, options.jobName, blueprintID, version ?? "", "10000", change.reason,
             String(change.values.count), String(change.deleted.count), String(change.starts.count),
-            String(change.records.count),
+            String(change.records.count), String(change.attempts),
         ]
         for (field, value) in change.values {
             arguments.append(field)

@@ -108,6 +108,26 @@ struct BlueprintDecoderTests {
         #expect(edge.location(of: "source") == at(36, 13))
     }
 
+    @Test func jsonWithTabsAndEscapesDecodes() throws {
+        let json = "{\n\t\"id\": \"tabbed\",\n\t\"nodes\": [\n\t\t{\"id\": \"a\", \"uses\": \"x\", \"params\": {\"url\": \"http:\\/\\/h\\u00e9\"}}\n\t]\n}\n"
+        let (bp, diagnostics) = decode(json, file: "t.json")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(bp?.id == "tabbed")
+        #expect(bp?.nodes.first?.params["url"] == .string("http://hé"))
+    }
+
+    @Test func extensionKeysAreIgnoredAndHoldAnchors() throws {
+        let (bp, diagnostics) = decode("""
+            x-defaults: &d { uses: worker, config: { maxRetries: 2 } }
+            nodes:
+              - { <<: *d, id: a }
+              - { <<: *d, id: b, uses: other }
+            """)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(bp?.nodes.map(\.uses) == ["worker", "other"])
+        #expect(bp?.nodes.map(\.config.maxRetries) == [2, 2])
+    }
+
     @Test func idDefaultsToFileStem() throws {
         let (bp, diagnostics) = decode("nodes: [{id: a, uses: x}]\n", file: "Blueprints/order.flow.yaml")
         #expect(diagnostics.isEmpty)

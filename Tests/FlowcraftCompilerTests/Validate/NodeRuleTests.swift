@@ -198,3 +198,24 @@ struct NodeRuleTests {
         #expect(d.isEmpty, "\(d)")
     }
 }
+
+@Suite("Validation: expression roots")
+struct ExpressionRootRuleTests {
+    @Test func transformReadingResultIsAWarning() {
+        let d = ValidationFixtures.diagnostics("""
+            nodes: [{ id: a, uses: x }, { id: b, uses: y }]
+            edges:
+              - { source: a, target: b, transform: result.output }
+            """)
+        expectSingle(.unknownExpressionRoot, .warning, line: 3, column: 40, in: d, containing: "'result'")
+    }
+
+    @Test func conditionsMayReadAnyContextKey() {
+        let d = ValidationFixtures.diagnostics("""
+            nodes: [{ id: a, uses: x }, { id: b, uses: y }]
+            edges:
+              - { source: a, target: b, condition: "retries < 3 && result.output.ok", transform: "context.order" }
+            """)
+        #expect(d.isEmpty, "\(d)")
+    }
+}

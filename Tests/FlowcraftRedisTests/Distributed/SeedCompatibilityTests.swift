@@ -63,10 +63,10 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
         let (status, counts) = try await DistributedTestSupport.withWorker(
             blueprints: [blueprint], registry: registry, queue: queue
         ) { workflows, _ in
-            let runID = try Self.python(Self.startScript, [url, queue, "seed-flow", "left,right"])
+            let runID = try await Self.python(Self.startScript, [url, queue, "seed-flow", "left,right"])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let status = try await workflows.result(runID, timeout: .seconds(30))
-            let counts = try Self.python(Self.countsScript, [url, queue])
+            let counts = try await Self.python(Self.countsScript, [url, queue])
             return (status, counts)
         }
         #expect(status.status == .completed)
@@ -82,8 +82,9 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
         #expect(parsed["waiting"] == 0)
     }
 
-    /// Runs a Python snippet and returns its standard output; throws when it exits non-zero.
-    static func python(_ script: String, _ arguments: [String]) throws -> String {
+    /// Runs a Python snippet and returns its standard output; throws when it exits non-zero. Waits
+    /// through the termination handler, not by blocking a cooperative thread.
+    static func python(_ script: String, _ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -91,10 +92,17 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        // The outputs are a few bytes: they fit in the pipe buffers, so the process never blocked on them.
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw DistributedError("python failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
         }

@@ -74,7 +74,7 @@ struct QueueReliabilityTests {
                                     logger: QueueTestSupport.quietLogger) { job in
                 let i = job.data["i"]?.intValue ?? -1
                 processed.withLock { $0[i, default: 0] += 1 }
-                try await Task.sleep(for: .milliseconds(2))
+                try await Task.sleep(for: .milliseconds(5))
                 return nil
             }
             try await QueueTestSupport.withRunningWorker(worker) {

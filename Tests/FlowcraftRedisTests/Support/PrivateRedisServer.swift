@@ -35,7 +35,8 @@ actor PrivateRedisServer {
     nonisolated let directory: URL
     nonisolated let arguments: [String]
     nonisolated let appendOnly: Bool
-    private var process: Process?
+    private var pid: pid_t = 0
+    private var exited = false
     /// PID of the running server, readable from `deinit` to kill a leftover process.
     // nonisolated(unsafe): only written by the actor while (re)starting/stopping; deinit reads it when
     // no other reference (and so no concurrent access) exists.
@@ -92,42 +93,87 @@ actor PrivateRedisServer {
 
     /// Starts the server and waits until it accepts TCP connections.
     func start() async throws {
-        guard process == nil else { return }
+        guard pid == 0 else { return }
         guard let binary = Self.binaryPath else { throw StartupError(description: "redis-server not found") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        let logPath = directory.appendingPathComponent("redis.log").path
+        let arguments = [
+            binary,
             "--port", String(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
-            "--dir", directory.path, "--daemonize", "no",
-            "--logfile", directory.appendingPathComponent("redis.log").path,
-        ] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        runningPID = process.processIdentifier
+            "--dir", directory.path, "--daemonize", "no", "--logfile", logPath,
+        ] + self.arguments
+        let spawned = try Self.spawn(arguments)
+        pid = spawned
+        exited = false
+        runningPID = spawned
         for _ in 0..<500 {
             if Self.acceptsConnections(port: port) { return }
-            if !process.isRunning { break }
+            if !isRunning { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
-        await stop()
+        let log = (try? String(contentsOf: URL(fileURLWithPath: logPath), encoding: .utf8)) ?? ""
+        await stop(kill: true)
         throw StartupError(description: "redis-server on port \(port) did not start:\n\(log.suffix(2000))")
     }
 
     /// Stops the server: SIGTERM (clean shutdown, AOF flushed) or SIGKILL, and waits for it to exit.
     func stop(kill useKill: Bool = false) async {
-        guard let process else { return }
-        if process.isRunning {
-            if useKill { kill(process.processIdentifier, SIGKILL) } else { process.terminate() }
-        }
-        while process.isRunning {
+        guard pid > 0 else { return }
+        kill(pid, useKill ? SIGKILL : SIGTERM)
+        var waited = 0
+        while isRunning {
             try? await Task.sleep(for: .milliseconds(10))
+            waited += 1
+            // A server that ignores SIGTERM for 10 s is killed.
+            if waited == 1000 { kill(pid, SIGKILL) }
         }
-        self.process = nil
+        pid = 0
         runningPID = 0
+    }
+
+    /// Whether the process is still running (reaps it once it has exited).
+    var isRunning: Bool {
+        guard pid > 0, !exited else { return false }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid || result < 0 {
+            exited = true
+            return false
+        }
+        return true
+    }
+
+    /// posix_spawn with an empty signal mask and default handlers: the test runner blocks signals
+    /// such as SIGTERM in its threads, and a child inheriting that mask would ignore `stop()`.
+    private static func spawn(_ arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        cArguments.append(nil)
+        defer { for pointer in cArguments { free(pointer) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, arguments[0], &actions, &attributes, cArguments, environ)
+        guard status == 0 else {
+            throw StartupError(description: "posix_spawn \(arguments[0]) failed: \(status)")
+        }
+        return child
     }
 
     /// Stops (or kills) and starts the server again on the same port and directory.
@@ -136,8 +182,6 @@ actor PrivateRedisServer {
         try await start()
     }
 
-    /// Whether the process is running.
-    var isRunning: Bool { process?.isRunning ?? false }
 
     // MARK: - Helpers
 

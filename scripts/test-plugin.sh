@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# End-to-end check of FlowcraftPlugin from a user's point of view: builds a throwaway package that
+# depends on this checkout by path and uses the plugin on its own blueprint, then checks that
+#   1. valid blueprints build and run;
+#   2. a no-op rebuild compiles nothing;
+#   3. editing a blueprint regenerates, and a new `uses` key nobody implements fails the Swift
+#      compile naming it;
+#   4. an invalid graph fails `swift build` with `Flow.yaml:LINE:COL: error: [CODE]`.
+# Set FLOWCRAFT_PLUGIN_SCRATCH to reuse a build directory between runs (CI caches); by default it
+# lives in the temporary directory and is removed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scratch="${FLOWCRAFT_PLUGIN_SCRATCH:-$work/scratch}"
+# The dependency's identity is its directory name; a link gives it a stable one.
+ln -s "$root" "$work/flowcraft"
+app="$work/Consumer"
+mkdir -p "$app/Sources/App"
+
+cat > "$app/Package.swift" <<EOF
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Consumer",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "$work/flowcraft")],
+    targets: [
+        .executableTarget(
+            name: "App",
+            dependencies: [.product(name: "Flowcraft", package: "flowcraft")],
+            plugins: [.plugin(name: "FlowcraftPlugin", package: "flowcraft")]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
+EOF
+
+write_blueprint() {
+  cat > "$app/Sources/App/Flow.yaml" <<EOF
+id: greeting
+types:
+  Person: { name: String }
+implementations:
+  greet: { input: Person, output: String }
+nodes:
+  - id: check
+    uses: check-name
+  - id: hello
+    uses: greet
+    inputs: person
+$1
+edges:
+  - { source: check, target: hello, action: ok }
+$2
+EOF
+}
+
+cat > "$app/Sources/App/main.swift" <<'EOF'
+import Flowcraft
+
+struct CheckName: CheckNameNode {
+    func run(input: JSONValue, params: [String: JSONValue], context: NodeContext) async throws -> CheckNameResult {
+        .ok(input)
+    }
+}
+
+struct Greet: GreetNode {
+    func run(input: Person, params: [String: JSONValue], context: NodeContext) async throws -> String {
+        "Hello, \(input.name)!"
+    }
+}
+
+let nodes = FlowcraftNodes(checkName: CheckName(), greet: Greet())
+let runtime = try FlowRuntime(blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry())
+let result = try await runtime.run(greeting: ["person": ["name": "Ada"]])
+print(result.status.rawValue, result.context["_outputs.hello"]?.stringValue ?? "-")
+EOF
+
+build() { (cd "$app" && swift build --scratch-path "$scratch" "$@" 2>&1); }
+fail() { echo "test-plugin: FAIL: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+
+echo "test-plugin: building a consumer package in $app"
+write_blueprint "" ""
+start=$(now)
+out=$(build) || { echo "$out"; fail "valid blueprint did not build"; }
+echo "test-plugin: first build $(echo "$(now) - $start" | bc) s"
+run=$("$scratch/debug/App") || fail "the app failed: $run"
+[ "$run" = "completed Hello, Ada!" ] || fail "unexpected output: $run"
+echo "test-plugin: ok: builds and runs ($run)"
+
+start=$(now)
+out=$(build) || { echo "$out"; fail "no-op rebuild failed"; }
+elapsed=$(echo "$(now) - $start" | bc)
+if echo "$out" | grep -qE "Compiling|Generating Swift"; then echo "$out"; fail "a no-op rebuild compiled or generated something"; fi
+echo "test-plugin: ok: no-op rebuild compiles nothing (${elapsed} s)"
+
+write_blueprint "  - id: bye
+    uses: say-goodbye" "  - { source: hello, target: bye }"
+out=$(build) && { echo "$out"; fail "a missing implementation still built"; }
+echo "$out" | grep -q "sayGoodbye" || { echo "$out"; fail "the compile error does not name the missing implementation"; }
+echo "test-plugin: ok: editing the blueprint regenerates; the missing 'say-goodbye' fails the compile"
+
+write_blueprint "" "  - { source: hello, target: nowhere }"
+out=$(build) && { echo "$out"; fail "an invalid graph still built"; }
+echo "$out" | grep -qE "Flow.yaml:15:[0-9]+: error: \[INVALID_EDGE_TARGET\]" \
+  || { echo "$out"; fail "the build did not report Flow.yaml:15:COL: error: [INVALID_EDGE_TARGET]"; }
+echo "test-plugin: ok: an invalid graph fails the build at Flow.yaml:15"
+
+write_blueprint "" ""
+out=$(build) || { echo "$out"; fail "restoring the blueprint did not build"; }
+echo "test-plugin: all checks passed"
