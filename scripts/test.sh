@@ -23,3 +23,5 @@ export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
 
 swift build --build-tests
 swift test --skip-build "$@"
+# A throwaway package using the build plugin (FLOWCRAFT_SKIP_PLUGIN_TEST=1 skips it).
+[ "${FLOWCRAFT_SKIP_PLUGIN_TEST:-}" = "1" ] || bash scripts/test-plugin.sh

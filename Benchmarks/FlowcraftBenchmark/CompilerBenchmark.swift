@@ -65,19 +65,25 @@ enum CompilerBenchmark {
         var analyze: [Double] = []
         var total: [Double] = []
         var totalCPU: [Double] = []
+        var parseCPU: [Double] = []
+        var decodeCPU: [Double] = []
+        var validateCPU: [Double] = []
         var diagnostics = 0
         for _ in 0..<max(1, iterations) {
             let c0 = threadCPUNanoseconds()
             let t0 = DispatchTime.now().uptimeNanoseconds
             // As in the pipeline, the syntax tree is gone before validation starts.
             var t1: UInt64 = 0
+            var c1: UInt64 = 0
             let (blueprint, frontEndDiagnostics): (WorkflowBlueprint?, Int) = {
                 let parsed = bytes.withUnsafeBufferPointer { compiler.parse(bytes: $0, file: file) }
                 t1 = DispatchTime.now().uptimeNanoseconds
+                c1 = threadCPUNanoseconds()
                 let (blueprint, decodeDiagnostics) = compiler.decode(parsed, file: file)
                 return (blueprint, parsed.diagnostics.count + decodeDiagnostics.count)
             }()
             let t2 = DispatchTime.now().uptimeNanoseconds
+            let c2 = threadCPUNanoseconds()
             let blueprints = blueprint.map { [$0] } ?? []
             let (validateDiagnostics, _) = compiler.validateAndAnalyze(blueprints)
             let t3 = DispatchTime.now().uptimeNanoseconds
@@ -90,6 +96,9 @@ enum CompilerBenchmark {
             analyze.append(ms(t4 - t3))
             total.append(ms(t3 - t0))
             totalCPU.append(ms(c3 - c0))
+            parseCPU.append(ms(c1 - c0))
+            decodeCPU.append(ms(c2 - c1))
+            validateCPU.append(ms(c3 - c2))
             diagnostics = frontEndDiagnostics + validateDiagnostics.count
         }
         let peakKB = peakResidentKB()
@@ -104,6 +113,9 @@ enum CompilerBenchmark {
             "\"decode_ms\":\(format(median(decode)))",
             "\"validate_analyze_ms\":\(format(median(validate)))",
             "\"total_ms\":\(format(median(total)))",
+            "\"parse_cpu_ms\":\(format(median(parseCPU)))",
+            "\"decode_cpu_ms\":\(format(median(decodeCPU)))",
+            "\"validate_analyze_cpu_ms\":\(format(median(validateCPU)))",
             "\"total_cpu_ms\":\(format(median(totalCPU)))",
             "\"analyze_only_ms\":\(format(median(analyze)))",
             "\"peak_rss_mb\":\(format(Double(peakKB) / 1024))",

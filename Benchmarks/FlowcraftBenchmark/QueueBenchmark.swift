@@ -27,14 +27,6 @@ enum QueueBenchmark {
         var queue = "bench-\(Int.random(in: 0..<1_000_000_000))"
     }
 
-    /// Runs the benchmark and exits when the first argument is `queue`; returns otherwise.
-    static func runIfRequested() async {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.first == "queue" else { return }
-        await run(arguments: Array(arguments.dropFirst()))
-        exit(0)
-    }
-
     static func run(arguments: [String]) async {
         var options = Options()
         if let url = environment("FLOWCRAFT_BENCH_REDIS_URL") { options.url = url }

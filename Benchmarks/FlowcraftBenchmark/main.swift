@@ -11,6 +11,12 @@ case "queue":
     await QueueBenchmark.run(arguments: modeArguments)
 case "redis":
     await RedisBenchmark.run(arguments: modeArguments)
+case "engine":
+    await EngineBenchmark.run(arguments: modeArguments)
+case "e2e":
+    await E2EBenchmark.run(arguments: modeArguments)
+case "e2e-worker":
+    await E2EBenchmark.runWorker(arguments: modeArguments)
 default:
     FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis [options]\n".utf8))
     exit(2)

@@ -38,7 +38,7 @@ let trace: WorkflowEventHandler = { event in
     guard let node = event.nodeID else { return }
     switch event.type {
     case .nodeFinish:
-        let action = event.payload["action"]?.stringValue.map { "  → \($0)" } ?? ""
+        let action = event.payload["action"]?.stringValue.map { " → \($0)" } ?? ""
         print("    ✓ \(node)\(action)")
     case .nodeError:
         print("    ✗ \(node): \(event.payload["error"]?.stringValue ?? "failed")")

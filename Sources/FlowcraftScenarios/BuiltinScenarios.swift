@@ -5,7 +5,7 @@ public enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [loop, loopCap, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
+        [loop, loopCap, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
          waitResumeRoutesByAction]
     }
 
@@ -47,6 +47,26 @@ public enum BuiltinScenarios {
         registry: { B.registry($0, ["increment": increment]) },
         expect: ScenarioExpectation(
             status: .failed, context: ["count": 6], failedNode: "loop", errorContains: "iteration cap of 5"))
+
+    public static let pollingLoopThroughSleep = WorkflowScenario(
+        "a loop re-entered through a sleep and a loop-back edge runs each iteration",
+        blueprints: [B.blueprint(
+            "polling",
+            nodes: [B.node("start", "const", params: ["value": 0]),
+                    B.node("check", "increment", config: NodeConfig(joinStrategy: .any)),
+                    B.node("poll", "loop-controller", params: ["condition": "count < 3"]),
+                    B.node("pause", "sleep", params: ["duration": 1000]), B.node("done", inputs: .key("count"))],
+            edges: [B.edge("start", "check"), B.edge("check", "poll"), B.edge("poll", "pause", action: "continue"),
+                    B.edge("pause", "check"), B.edge("poll", "done", action: "break")])],
+        registry: { B.registry($0, ["increment": increment]) },
+        steps: [.wake, .persistAndReload, .wake],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["count": 3, "_outputs.done": 3],
+            eventCounts: [(EventMatcher(.nodeStart, "check"), 3), (EventMatcher(.nodeStart, "done"), 1)]
+        ) { outcome in
+            outcome.intermediate.map(\.status) == [.awaiting, .awaiting, .awaiting, .completed]
+                ? [] : ["statuses \(outcome.intermediate.map(\.status))"]
+        })
 
     static let child = B.blueprint(
         "double-it", nodes: [B.node("double", "double", inputs: .key("value"))], edges: [])

@@ -7,7 +7,7 @@ public enum RoutingScenarios {
 
     public static var all: [WorkflowScenario] {
         [chain, actionRouting, unlabelledWhenNoActionMatches, conditions, transform, inputResolution,
-         exclusiveBranchesIntoAllJoin, fanInAllJoin, anyJoinFiresOnce, completesWhenNoWorkLeft, dynamicNodes]
+         exclusiveBranchesIntoAllJoin, fanInAllJoin, anyJoinFiresOnce, completesWhenNoWorkLeft, stallIsReported, dynamicNodes]
     }
 
     public static let chain = WorkflowScenario(
@@ -148,6 +148,18 @@ public enum RoutingScenarios {
         expect: ScenarioExpectation(
             status: .completed, absentKeys: ["_outputs.alert", "_outputs.page"],
             eventCounts: [(EventMatcher(.nodeSkipped, "page"), 1)]))
+
+    public static let stallIsReported = WorkflowScenario(
+        "a join behind a never-reached predecessor: the run completes and workflow:stall names the join",
+        blueprints: [B.blueprint(
+            "stall",
+            nodes: [B.node("a", "const", params: ["value": 1]), B.node("x"), B.node("y"), B.node("join")],
+            edges: [B.edge("x", "y"), B.edge("y", "x"), B.edge("y", "join"), B.edge("a", "join")])],
+        registry: { B.registry($0) },
+        expect: ScenarioExpectation(
+            status: .completed, absentKeys: ["_outputs.join"],
+            eventSequence: [EventMatcher(.workflowStall, nil, ["remainingNodes": ["join"]]),
+                            EventMatcher(.workflowFinish, nil, ["status": "completed"])]))
 
     public static let dynamicNodes = WorkflowScenario(
         "dynamic nodes returned by a node run before its successors",

@@ -11,7 +11,14 @@ struct FlowcraftCommand: AsyncParsableCommand {
             ValidateCommand.self,
             InspectCommand.self,
             GraphCommand.self,
+            GenerateCommand.self,
             QueueWorkerCommand.self,
+            StartCommand.self,
+            StatusCommand.self,
+            ResumeCommand.self,
+            ReconcileCommand.self,
+            WorkerCommand.self,
+            RunCommand.self,
         ]
     )
 

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ExpressionParsingTests {
     @Test func parsesPathsWithMembersBracketsAndIndexes() throws {
-        let e = try Expression("result.output.items[0].total")
+        let e = try WorkflowExpression("result.output.items[0].total")
         #expect(e.node == .member(.subscripted(.member(.member(.root("result"), "output"), "items"), .literal(.int(0))), "total"))
         #expect(e.referencedRoots == ["result"])
         let p = try #require(e.path)
@@ -13,51 +13,51 @@ import Testing
     }
 
     @Test func bracketStringKeysAreMembers() throws {
-        let e = try Expression(#"context["user-id"]"#)
+        let e = try WorkflowExpression(#"context["user-id"]"#)
         #expect(e.node == .member(.root("context"), "user-id"))
-        #expect(try Expression("context['_outputs.fetch-order'].id").node
+        #expect(try WorkflowExpression("context['_outputs.fetch-order'].id").node
             == .member(.member(.root("context"), "_outputs.fetch-order"), "id"))
     }
 
     @Test func acceptsFlowcraftDigitMembers() throws {
-        #expect(try Expression("items.0").node == .member(.root("items"), "0"))
+        #expect(try WorkflowExpression("items.0").node == .member(.root("items"), "0"))
     }
 
     @Test func parsesLiterals() throws {
-        #expect(try Expression("42").node == .literal(.int(42)))
-        #expect(try Expression("-3").node == .literal(.int(-3)))
-        #expect(try Expression("2.5e1").node == .literal(.double(25)))
-        #expect(try Expression("99999999999999999999").node == .literal(.double(1e20)))
-        #expect(try Expression("true").node == .literal(.bool(true)))
-        #expect(try Expression("null").node == .literal(.null))
-        #expect(try Expression("undefined").node == .literal(.null))
-        #expect(try Expression(#"'it\'s' "#).node == .literal(.string("it's")))
-        #expect(try Expression(#""a\n\"b\u00e9\ud83d\ude00""#).node == .literal(.string("a\n\"bé😀")))
+        #expect(try WorkflowExpression("42").node == .literal(.int(42)))
+        #expect(try WorkflowExpression("-3").node == .literal(.int(-3)))
+        #expect(try WorkflowExpression("2.5e1").node == .literal(.double(25)))
+        #expect(try WorkflowExpression("99999999999999999999").node == .literal(.double(1e20)))
+        #expect(try WorkflowExpression("true").node == .literal(.bool(true)))
+        #expect(try WorkflowExpression("null").node == .literal(.null))
+        #expect(try WorkflowExpression("undefined").node == .literal(.null))
+        #expect(try WorkflowExpression(#"'it\'s' "#).node == .literal(.string("it's")))
+        #expect(try WorkflowExpression(#""a\n\"b\u00e9\ud83d\ude00""#).node == .literal(.string("a\n\"bé😀")))
     }
 
     @Test func precedenceIsJavaScriptLike() throws {
-        let e = try Expression("a || b && c == 1 < 2")
+        let e = try WorkflowExpression("a || b && c == 1 < 2")
         #expect(e.node == .binary(.or, .root("a"),
             .binary(.and, .root("b"), .binary(.equal, .root("c"), .binary(.less, .literal(.int(1)), .literal(.int(2)))))))
-        #expect(try Expression("!(a || b)").node == .not(.binary(.or, .root("a"), .root("b"))))
-        #expect(try Expression("a === b").node == .binary(.equal, .root("a"), .root("b")))
-        #expect(try Expression("a !== b").node == .binary(.notEqual, .root("a"), .root("b")))
-        #expect(try Expression("a.b && c").referencedRoots == ["a", "c"])
+        #expect(try WorkflowExpression("!(a || b)").node == .not(.binary(.or, .root("a"), .root("b"))))
+        #expect(try WorkflowExpression("a === b").node == .binary(.equal, .root("a"), .root("b")))
+        #expect(try WorkflowExpression("a !== b").node == .binary(.notEqual, .root("a"), .root("b")))
+        #expect(try WorkflowExpression("a.b && c").referencedRoots == ["a", "c"])
     }
 
     @Test func descriptionReparsesToTheSameTree() throws {
         for text in ["!a.b[0] && (c['x-y'] >= -2.5 || d != 'q\"')", "-(x)", "!!a", "a[b.c]"] {
-            let e = try Expression(text)
-            #expect(try Expression(e.node.description).node == e.node, "\(text)")
+            let e = try WorkflowExpression(text)
+            #expect(try WorkflowExpression(e.node.description).node == e.node, "\(text)")
         }
     }
 
     @Test func codableAsText() throws {
-        let e = try Expression("result.output.ok == true")
+        let e = try WorkflowExpression("result.output.ok == true")
         let data = try JSONEncoder().encode(e)
         #expect(String(decoding: data, as: UTF8.self) == #""result.output.ok == true""#)
-        #expect(try JSONDecoder().decode(Expression.self, from: data) == e)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Expression.self, from: Data(#""a &&""#.utf8)) }
+        #expect(try JSONDecoder().decode(WorkflowExpression.self, from: data) == e)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(WorkflowExpression.self, from: Data(#""a &&""#.utf8)) }
     }
 
     @Test(arguments: [
@@ -146,7 +146,7 @@ import Testing
         "one": 1,
     ]
 
-    func eval(_ text: String) throws -> JSONValue { try Expression(text).evaluate(in: scope) }
+    func eval(_ text: String) throws -> JSONValue { try WorkflowExpression(text).evaluate(in: scope) }
 
     @Test func resolvesPaths() throws {
         #expect(try eval("result.output.total") == 120)
@@ -201,7 +201,7 @@ import Testing
     }
 
     @Test func closureScope() throws {
-        let e = try Expression("input.n > 1")
+        let e = try WorkflowExpression("input.n > 1")
         var asked: [String] = []
         let value = e.evaluate { name in
             asked.append(name)
@@ -209,7 +209,7 @@ import Testing
         }
         #expect(value == true)
         #expect(asked == ["input"])
-        #expect(try Expression("a > 1").isSatisfied(in: ["a": 5] as [String: JSONValue]))
+        #expect(try WorkflowExpression("a > 1").isSatisfied(in: ["a": 5] as [String: JSONValue]))
     }
 }
 

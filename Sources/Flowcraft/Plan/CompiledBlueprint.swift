@@ -15,8 +15,12 @@ public final class CompiledBlueprint: Sendable {
     public let edges: [CompiledEdge]
     /// Indices into `edges` leaving each node.
     public let outgoing: [[Int]]
-    /// Number of distinct predecessor nodes of each node.
+    /// Number of distinct predecessor nodes of each node, not counting loop-back edges.
     public let predecessorCounts: [Int]
+    /// Per edge: whether it closes a cycle (found by depth-first search from the start nodes).
+    /// Arrivals along a back edge start a new round of their target (a loop iteration) instead of
+    /// joining, and a dead back edge kills nothing.
+    public let isBackEdge: [Bool]
     /// How each node waits for its predecessors.
     public let joinModes: [JoinMode]
     /// Index of each node's `config.fallback`, if any.
@@ -38,7 +42,8 @@ public final class CompiledBlueprint: Sendable {
         case all
         /// Ready on the first live arrival.
         case any
-        /// Ready on every live arrival: loop controllers, loop re-entry points, declared cycle entries.
+        /// Ready on every live arrival: loop controllers, their `continue` targets, declared cycle
+        /// entries, and nodes re-entered by a loop-back edge with at most one other predecessor.
         case eachArrival
     }
 
@@ -128,46 +133,79 @@ public final class CompiledBlueprint: Sendable {
         self.loopConditions = loopConditions
         self.fallbacks = fallbacks
 
-        // Loop re-entry: a loop-controller's `continue` targets and declared cycle entries are
-        // entered once per iteration, so they fire on each arrival instead of joining.
-        var eachArrival = [Bool](repeating: false, count: nodes.count)
-        for (i, builtin) in builtins.enumerated() where builtin == .loopController {
-            eachArrival[i] = true
-            for e in outgoing[i] where compiledEdges[e].action == "continue" {
-                eachArrival[compiledEdges[e].target] = true
-            }
-        }
-        for entry in blueprint.metadata?.cycleEntryPoints ?? [] {
-            if let i = index[entry] { eachArrival[i] = true }
-        }
-
         var counts: [Int] = []
         counts.reserveCapacity(nodes.count)
         var modes: [JoinMode] = []
         modes.reserveCapacity(nodes.count)
         var starts: [Int] = []
         var terminals: [Int] = []
+        for i in nodes.indices where predecessors[i].isEmpty && !isFallbackTarget[i] { starts.append(i) }
+        if starts.isEmpty, let entries = blueprint.metadata?.cycleEntryPoints {
+            starts = entries.compactMap { index[$0] }
+        }
+        let back = Self.findBackEdges(nodeCount: nodes.count, edges: compiledEdges, outgoing: outgoing, starts: starts)
+        var forward = [[Int]](repeating: [], count: nodes.count)
+        var eachArrival = [Bool](repeating: false, count: nodes.count)
+        for (e, edge) in compiledEdges.enumerated() {
+            if back[e] { eachArrival[edge.target] = true } else { forward[edge.target].append(edge.source) }
+        }
+        for (i, builtin) in builtins.enumerated() where builtin == .loopController {
+            eachArrival[i] = true
+            for e in outgoing[i] where compiledEdges[e].action == "continue" { eachArrival[compiledEdges[e].target] = true }
+        }
+        for entry in blueprint.metadata?.cycleEntryPoints ?? [] {
+            if let i = index[entry] { eachArrival[i] = true }
+        }
         for i in nodes.indices {
             // Distinct predecessors: two edges from one node count once.
-            let distinct = predecessors[i].count <= 1 ? predecessors[i].count : Set(predecessors[i]).count
+            let distinct = forward[i].count <= 1 ? forward[i].count : Set(forward[i]).count
             counts.append(distinct)
-            if eachArrival[i] {
+            let reentered = builtins[i] == .loopController || distinct <= 1
+            if eachArrival[i] && reentered {
                 modes.append(.eachArrival)
             } else if distinct <= 1 {
                 modes.append(.single)
             } else {
                 modes.append(nodes[i].config.joinStrategy == .any ? .any : .all)
             }
-            if distinct == 0 && !isFallbackTarget[i] { starts.append(i) }
             if outgoing[i].isEmpty { terminals.append(i) }
         }
-        if starts.isEmpty, let entries = blueprint.metadata?.cycleEntryPoints {
-            starts = entries.compactMap { index[$0] }
-        }
+        self.isBackEdge = back
         self.predecessorCounts = counts
         self.joinModes = modes
         self.startNodes = starts
         self.terminalNodes = terminals
+    }
+
+    /// Edges that close a cycle: an iterative depth-first search from the start nodes (then from any
+    /// node not reached) marks an edge whose target is still on the search path.
+    static func findBackEdges(nodeCount: Int, edges: [CompiledEdge], outgoing: [[Int]], starts: [Int]) -> [Bool] {
+        var back = [Bool](repeating: false, count: edges.count)
+        // 0 unvisited, 1 on the path, 2 done.
+        var color = [UInt8](repeating: 0, count: nodeCount)
+        var stack: [(node: Int, next: Int)] = []
+        for root in starts + Array(0..<nodeCount) where color[root] == 0 {
+            color[root] = 1
+            stack.append((root, 0))
+            while let top = stack.last {
+                let out = outgoing[top.node]
+                if top.next < out.count {
+                    stack[stack.count - 1].next += 1
+                    let e = out[top.next]
+                    let t = edges[e].target
+                    if color[t] == 1 {
+                        back[e] = true
+                    } else if color[t] == 0 {
+                        color[t] = 1
+                        stack.append((t, 0))
+                    }
+                } else {
+                    color[top.node] = 2
+                    stack.removeLast()
+                }
+            }
+        }
+        return back
     }
 
     /// The node with id `nodeID`.

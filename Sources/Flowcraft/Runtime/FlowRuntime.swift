@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The in-memory workflow engine: runs prepared blueprints with registered node implementations.
 ///
 /// ```swift
@@ -191,11 +193,14 @@ public final class FlowRuntime: Sendable {
         return best
     }
 
+    /// A process-unique random prefix and a counter: unique without a system-RNG call per run.
     static func makeRunID() -> String {
-        let a = UInt64.random(in: .min ... .max)
-        let b = UInt64.random(in: .min ... .max)
-        return hex(a) + hex(b)
+        let n = runCounter.add(1, ordering: .relaxed).newValue
+        return runIDPrefix + hex(n)
     }
+
+    private static let runIDPrefix = hex(UInt64.random(in: .min ... .max))
+    private static let runCounter = Atomic<UInt64>(0)
 
     private static func hex(_ v: UInt64) -> String {
         let s = String(v, radix: 16)

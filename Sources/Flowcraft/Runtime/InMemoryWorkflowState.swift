@@ -5,8 +5,12 @@ import Synchronization
 public final class InMemoryWorkflowState: WorkflowState {
     private let storage: Mutex<[String: JSONValue]>
 
-    public init(_ initial: [String: JSONValue] = [:]) {
-        storage = Mutex(initial)
+    /// `capacity` reserves room for that many keys up front (the engine reserves two per node:
+    /// `_inputs.` and `_outputs.`), sparing rehashes on large runs.
+    public init(_ initial: [String: JSONValue] = [:], capacity: Int = 0) {
+        var dictionary = initial
+        if capacity > dictionary.count { dictionary.reserveCapacity(min(capacity, 1 << 21)) }
+        storage = Mutex(dictionary)
     }
 
     /// The value under `key`, synchronously.

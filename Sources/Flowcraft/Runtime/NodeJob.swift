@@ -26,12 +26,14 @@ struct NodeJob: Sendable {
     }
 
     private func attempts(_ implementation: any NodeImplementation) async -> JobOutcome {
+        // Without middleware or timeout the node is called directly (one async frame less per node).
+        let direct = runtime.middleware.isEmpty && (timeout ?? 0) <= 0
         var attempt = 1
         while true {
             if Task.isCancelled { return .cancelled }
             let ctx = attempt == 1 ? context : context.with(attempt: attempt)
             do {
-                let result = try await runAttempt(implementation, ctx)
+                let result = try await direct ? implementation.run(ctx) : runAttempt(implementation, ctx)
                 return .success(result)
             } catch let error as FatalNodeError {
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: false))

@@ -26,7 +26,7 @@ final class RunDriver {
         self.runtime = runtime
         self.plan = plan
         self.runID = runID
-        self.state = InMemoryWorkflowState(context)
+        self.state = InMemoryWorkflowState(context, capacity: context.count + 2 * plan.nodes.count)
         self.scheduler = scheduler
         self.children = children
         self.depth = depth
@@ -99,6 +99,17 @@ final class RunDriver {
     // MARK: - The loop
 
     private func drive() async {
+        // While at most one item is ready and nothing runs, run on this task: no task group and no
+        // child task per node (chains and small runs).
+        while !failed, !cancelled, scheduler.readyCount == 1 {
+            if Task.isCancelled {
+                cancelled = true
+                return
+            }
+            guard let item = scheduler.takeReady() else { break }
+            if let job = prepare(item) { handle(item, await job.execute()) }
+        }
+        guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
         await withTaskGroup(of: (WorkItem, JobOutcome).self) { group in
             var running = 0
@@ -480,6 +491,11 @@ final class RunDriver {
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
                 depth: depth)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
+        } else if status == .completed, let events {
+            let stuck = scheduler.waitingJoins
+            if !stuck.isEmpty {
+                events.emit(.workflowStall, ["remainingNodes": .array(stuck.map { .string(plan.nodes[$0].id) })])
+            }
         }
         events?.emit(
             .workflowFinish,

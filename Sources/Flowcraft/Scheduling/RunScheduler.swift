@@ -33,6 +33,13 @@ public struct RunScheduler: Sendable, Codable {
     /// awaiting when `awaiting` is not empty).
     public var isIdle: Bool { queue.count == 0 && inFlight == 0 && batches.isEmpty }
 
+    /// Join nodes some of whose predecessors arrived while others never resolved: when the run is
+    /// idle, these will not run (Flowcraft's "stall"; with dead-path elimination it takes a failed or
+    /// paused branch).
+    public var waitingJoins: [Int] {
+        joins.filter { !$0.value.live.isEmpty && !$0.value.fired }.map(\.key).sorted()
+    }
+
     /// Takes the next ready item (FIFO); it counts as in flight until completed, failed or paused.
     public mutating func takeReady() -> WorkItem? {
         guard let item = queue.pop() else { return nil }
@@ -153,51 +160,54 @@ public struct RunScheduler: Sendable, Codable {
         let propagateDeath = !(plan.builtins[n] == .loopController && action == "continue")
         if out.count == 1 {
             if taken.isEmpty {
-                if propagateDeath { propagateDead(from: n, to: plan.edges[out[0]].target, plan: plan, into: &outcome) }
+                if propagateDeath { propagateDead(along: out[0], plan: plan, into: &outcome) }
             } else {
-                arrive(from: n, at: plan.edges[out[0]].target, plan: plan, into: &outcome)
+                arrive(along: out[0], plan: plan, into: &outcome)
             }
             return
         }
         var takenTargets: Set<Int> = []
         for e in taken where takenTargets.insert(plan.edges[e].target).inserted {
-            arrive(from: n, at: plan.edges[e].target, plan: plan, into: &outcome)
+            arrive(along: e, plan: plan, into: &outcome)
         }
         guard propagateDeath else { return }
         var deadTargets: Set<Int> = []
         for e in out {
             let t = plan.edges[e].target
             if !takenTargets.contains(t) && deadTargets.insert(t).inserted {
-                propagateDead(from: n, to: t, plan: plan, into: &outcome)
+                propagateDead(along: e, plan: plan, into: &outcome)
             }
         }
     }
 
-    private mutating func arrive(from s: Int, at t: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+    private mutating func arrive(along e: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+        let s = plan.edges[e].source
+        let t = plan.edges[e].target
         let fire: Bool
-        switch plan.joinModes[t] {
-        case .single:
+        if plan.isBackEdge[e] {
+            // A loop coming round: a new round of the target, not a join.
             fire = true
-        case .eachArrival:
-            var j = joins[t] ?? JoinProgress()
-            j.fired = true
-            joins[t] = j
-            fire = true
-        case .any:
-            var j = joins[t] ?? JoinProgress()
-            j.live.insert(s)
-            fire = !j.fired
-            j.fired = true
-            joins[t] = j.live.count + j.dead.count >= plan.predecessorCounts[t] ? nil : j
-        case .all:
-            var j = joins[t] ?? JoinProgress()
-            j.live.insert(s)
-            if j.live.count + j.dead.count >= plan.predecessorCounts[t] {
-                joins[t] = nil
+        } else {
+            // Join state is mutated in place: copying its sets would make wide joins quadratic.
+            switch plan.joinModes[t] {
+            case .single:
                 fire = true
-            } else {
-                joins[t] = j
-                fire = false
+            case .eachArrival:
+                joins[t, default: JoinProgress()].fired = true
+                fire = true
+            case .any:
+                joins[t, default: JoinProgress()].live.insert(s)
+                fire = joins[t]?.fired != true
+                joins[t]?.fired = true
+                if let j = joins[t], j.live.count + j.dead.count >= plan.predecessorCounts[t] { joins[t] = nil }
+            case .all:
+                joins[t, default: JoinProgress()].live.insert(s)
+                if let j = joins[t], j.live.count + j.dead.count >= plan.predecessorCounts[t] {
+                    joins[t] = nil
+                    fire = true
+                } else {
+                    fire = false
+                }
             }
         }
         if fire {
@@ -210,9 +220,13 @@ public struct RunScheduler: Sendable, Codable {
 
     /// Marks the edge `s -> t` dead and propagates: a node all of whose predecessors are dead is
     /// skipped, and its own edges die in turn (iteratively: no recursion on long chains).
-    private mutating func propagateDead(from s: Int, to t: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
-        var work = [(s, t)]
-        while let (source, target) = work.popLast() {
+    private mutating func propagateDead(along edge: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+        var work = [edge]
+        while let e = work.popLast() {
+            // A dead loop-back edge ends an iteration; it kills nothing.
+            if plan.isBackEdge[e] { continue }
+            let source = plan.edges[e].source
+            let target = plan.edges[e].target
             switch deadArrival(from: source, at: target, plan: plan) {
             case .pending:
                 continue
@@ -224,12 +238,10 @@ public struct RunScheduler: Sendable, Codable {
                 outcome.skipped.append(target)
                 let out = plan.outgoing[target]
                 if out.count == 1 {
-                    work.append((target, plan.edges[out[0]].target))
+                    work.append(out[0])
                 } else if out.count > 1 {
                     var seen: Set<Int> = []
-                    for e in out where seen.insert(plan.edges[e].target).inserted {
-                        work.append((target, plan.edges[e].target))
-                    }
+                    for next in out where seen.insert(plan.edges[next].target).inserted { work.append(next) }
                 }
             }
         }
@@ -241,27 +253,17 @@ public struct RunScheduler: Sendable, Codable {
         case .single:
             return .skip
         case .eachArrival:
-            var j = joins[t] ?? JoinProgress()
-            if j.fired { return .pending }
-            j.dead.insert(s)
-            joins[t] = j
-            return j.dead.count >= count ? .skip : .pending
+            if joins[t]?.fired == true { return .pending }
+            joins[t, default: JoinProgress()].dead.insert(s)
+            return (joins[t]?.dead.count ?? 0) >= count ? .skip : .pending
         case .any:
-            var j = joins[t] ?? JoinProgress()
-            j.dead.insert(s)
-            guard j.live.count + j.dead.count >= count else {
-                joins[t] = j
-                return .pending
-            }
+            joins[t, default: JoinProgress()].dead.insert(s)
+            guard let j = joins[t], j.live.count + j.dead.count >= count else { return .pending }
             joins[t] = nil
             return j.fired ? .pending : .skip
         case .all:
-            var j = joins[t] ?? JoinProgress()
-            j.dead.insert(s)
-            guard j.live.count + j.dead.count >= count else {
-                joins[t] = j
-                return .pending
-            }
+            joins[t, default: JoinProgress()].dead.insert(s)
+            guard let j = joins[t], j.live.count + j.dead.count >= count else { return .pending }
             joins[t] = nil
             return j.live.isEmpty ? .skip : .fire
         }

@@ -22,6 +22,8 @@ extension BlueprintDecoder {
         var sourceSeen = false
         var targetSeen = false
         var edge = EdgeDefinition(source: "", target: "", location: location(map.mark))
+        // One allocation instead of regrowing per field.
+        edge.fieldLocations.reserveCapacity(map.entries.count)
         for entry in map.entries {
             guard let key = fieldName(entry.key) else { continue }
             let value = entry.value

@@ -26,6 +26,7 @@ extension BlueprintDecoder {
         var inputs: NodeInputs?
         var config = NodeConfig()
         var locations: [String: SourceLocation] = [:]
+        locations.reserveCapacity(map.entries.count)
         for entry in map.entries {
             guard let key = fieldName(entry.key) else { continue }
             let value = entry.value

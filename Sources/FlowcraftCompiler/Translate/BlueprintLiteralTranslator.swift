@@ -13,20 +13,25 @@ struct BlueprintLiteralTranslator {
 
     let displayPath: String
 
-    func body(_ blueprint: WorkflowBlueprint) -> [CodeStatement] {
+    /// Nodes or edges per helper function. The compiler's cost grows faster than linearly with the
+    /// size of one function (a single 1 000-node function took minutes at -Onone), so long
+    /// blueprints are built by many small functions instead.
+    static let chunkSize = 32
+
+    /// The factory `name() -> WorkflowBlueprint` and its chunk helpers.
+    func functions(_ blueprint: WorkflowBlueprint, name: String, access: AccessModifier) -> [FunctionDescription] {
+        var helpers: [FunctionDescription] = []
         var body: [CodeStatement] = [
             .line("let \(Self.fileVariable) = \(SwiftLiteralEscaping.stringLiteral(displayPath))"),
             .line("var nodes: [NodeDefinition] = []"),
             .line("nodes.reserveCapacity(\(blueprint.nodes.count))"),
         ]
-        for node in blueprint.nodes {
-            body.append(.expression(.call("nodes.append", [.init(nil, nodeExpression(node))])))
-        }
+        let nodeStatements = blueprint.nodes.map { SwiftExpression.call("nodes.append", [.init(nil, nodeExpression($0))]) }
+        body += chunked(nodeStatements, helperPrefix: name + "Nodes", collection: "nodes", type: "NodeDefinition", access: access, &helpers)
         body.append(.line("var edges: [EdgeDefinition] = []"))
         body.append(.line("edges.reserveCapacity(\(blueprint.edges.count))"))
-        for edge in blueprint.edges {
-            body.append(.expression(.call("edges.append", [.init(nil, edgeExpression(edge))])))
-        }
+        let edgeStatements = blueprint.edges.map { SwiftExpression.call("edges.append", [.init(nil, edgeExpression($0))]) }
+        body += chunked(edgeStatements, helperPrefix: name + "Edges", collection: "edges", type: "EdgeDefinition", access: access, &helpers)
         var arguments: [SwiftExpression.Argument] = [.init("id", .string(blueprint.id))]
         if let version = blueprint.version { arguments.append(.init("version", .string(version))) }
         if let description = blueprint.description { arguments.append(.init("description", .string(description))) }
@@ -35,7 +40,33 @@ struct BlueprintLiteralTranslator {
         if let metadata = blueprint.metadata { arguments.append(.init("metadata", metadataExpression(metadata))) }
         if let location = blueprint.location { arguments.append(.init("location", locationExpression(location))) }
         body.append(.expression(.prefixed("return", .call("WorkflowBlueprint", arguments))))
-        return body
+        let factory = FunctionDescription(
+            access: access, isStatic: true, kind: .function(name: name), returnType: "WorkflowBlueprint", body: body)
+        return [factory] + helpers
+    }
+
+    /// Inline statements when few; otherwise calls to helpers of `chunkSize` statements each.
+    private func chunked(
+        _ statements: [SwiftExpression], helperPrefix: String, collection: String, type: String,
+        access: AccessModifier, _ helpers: inout [FunctionDescription]
+    ) -> [CodeStatement] {
+        guard statements.count > Self.chunkSize else { return statements.map { .expression($0) } }
+        var calls: [CodeStatement] = []
+        var start = 0
+        while start < statements.count {
+            let end = min(start + Self.chunkSize, statements.count)
+            let helper = "\(helperPrefix)\(helpers.count)"
+            helpers.append(FunctionDescription(
+                access: access, isStatic: true, kind: .function(name: helper),
+                parameters: [
+                    ParameterDescription(label: "_", name: collection, type: "inout [\(type)]"),
+                    ParameterDescription(label: "_", name: Self.fileVariable, type: "String"),
+                ],
+                body: statements[start..<end].map { .expression($0) }))
+            calls.append(.line("\(helper)(&\(collection), \(Self.fileVariable))"))
+            start = end
+        }
+        return calls
     }
 
     func nodeExpression(_ node: NodeDefinition) -> SwiftExpression {

@@ -11,11 +11,10 @@ struct CodegenPlanner {
         topLevel.claim(options.registryTypeName, key: options.registryTypeName, what: "generated type", at: nil)
         topLevel.claim(options.workflowsTypeName, key: options.workflowsTypeName, what: "generated type", at: nil)
 
-        for (index, blueprint) in blueprints.enumerated() {
+        for blueprint in blueprints {
             plan.blueprints.append(CodegenPlan.Blueprint(
                 model: blueprint, memberName: "",
                 displayPath: options.displayPath(blueprint.location?.file ?? blueprint.id)))
-            _ = index
         }
         planRecords(blueprints, &plan, &topLevel)
         planImplementations(blueprints, &plan, &topLevel)

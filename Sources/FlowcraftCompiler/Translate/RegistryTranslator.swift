@@ -62,7 +62,9 @@ struct RegistryTranslator {
     }
 
     private func registration(_ implementation: CodegenPlan.Implementation) -> [CodeStatement] {
-        let node = "node"
+        // A local copy: the closure captures the implementation, not `self`. The `Node` suffix keeps
+        // it apart from the closure's own names (`input`, `params`, `context`, …) whatever the key.
+        let node = SwiftIdentifier.unescaped(implementation.memberName) + "Node"
         var inner: [CodeStatement] = []
         let input: String
         if SwiftTypeSpelling.isJSON(implementation.input) {
@@ -97,15 +99,11 @@ struct RegistryTranslator {
             inner.append(.line("return NodeResult(output: \(output), action: result.action?.rawValue)"))
         }
         return [
-            .line("let \(node)\(capitalizedStem(implementation)) = \(implementation.memberName)"),
+            .line("let \(node) = self.\(implementation.memberName)"),
             .closure(
                 "registry.register(\(SwiftLiteralEscaping.stringLiteral(implementation.uses)))", parameters: "context",
-                [.line("let \(node) = \(node)\(capitalizedStem(implementation))")] + inner),
+                inner),
         ]
-    }
-
-    private func capitalizedStem(_ implementation: CodegenPlan.Implementation) -> String {
-        SwiftIdentifier.capitalizedFirst(SwiftIdentifier.unescaped(implementation.memberName))
     }
 
     private func bridgingHelpers(_ plan: CodegenPlan) -> [SwiftDeclaration] {

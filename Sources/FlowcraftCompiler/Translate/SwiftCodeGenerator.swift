@@ -80,9 +80,7 @@ public enum SwiftCodeGenerator {
                 .variable(VariableDescription(
                     doc: DocComment(doc), access: options.access, isStatic: true, name: member,
                     type: "WorkflowBlueprint", initializer: .call(factory, []))),
-                .function(FunctionDescription(
-                    access: .private, isStatic: true, kind: .function(name: factory), returnType: "WorkflowBlueprint",
-                    body: BlueprintLiteralTranslator(displayPath: blueprint.displayPath).body(model))),
-            ]))
+            ] + BlueprintLiteralTranslator(displayPath: blueprint.displayPath)
+                .functions(model, name: factory, access: .private).map { SwiftDeclaration.function($0) }))
     }
 }

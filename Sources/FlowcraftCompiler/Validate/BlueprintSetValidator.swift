@@ -70,6 +70,12 @@ struct ValidationSet: Sendable {
     /// Where to report something about a whole blueprint.
     func location(of blueprint: WorkflowBlueprint) -> SourceLocation? { blueprint.location }
 
+    /// How many did-you-mean searches over blueprint `b`'s node ids to afford: each costs time linear
+    /// in the node count, so large blueprints get fewer (keeping validation near-linear overall).
+    func hintBudget(for b: Int) -> Int {
+        max(5, min(100, 1_000_000 / max(1, facts[b].graph.nodeCount)))
+    }
+
     /// A did-you-mean hint among node ids, bounded so that a blueprint full of bad references stays linear.
     func nodeHint(_ word: String, in b: Int, budget: inout Int) -> String {
         guard budget > 0 else { return "" }

@@ -5,7 +5,7 @@ enum EdgeReferenceRules {
     static func check(_ set: ValidationSet, _ out: inout [Diagnostic]) {
         for (b, blueprint) in set.blueprints.enumerated() {
             let graph = set.facts[b].graph
-            var hintBudget = 100
+            var hintBudget = set.hintBudget(for: b)
             for e in blueprint.edges.indices where graph.edgeSource[e] < 0 || graph.edgeTarget[e] < 0 {
                 let edge = blueprint.edges[e]
                 if graph.edgeSource[e] < 0 {

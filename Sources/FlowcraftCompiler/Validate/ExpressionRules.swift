@@ -9,7 +9,7 @@ enum ExpressionRules {
 
     static func check(_ set: ValidationSet, _ out: inout [Diagnostic]) {
         // Workflows repeat the same expressions on many edges: parse each distinct text once.
-        var verdicts: [String: Result<Expression, ExpressionSyntaxError>] = [:]
+        var verdicts: [String: Result<WorkflowExpression, ExpressionSyntaxError>] = [:]
         for blueprint in set.blueprints {
             for e in blueprint.edges.indices {
                 if let text = blueprint.edges[e].condition, let error = syntaxError(text, &verdicts) {
@@ -41,11 +41,11 @@ enum ExpressionRules {
         }
     }
 
-    private static func parsed(_ text: String, _ verdicts: inout [String: Result<Expression, ExpressionSyntaxError>])
-        -> Result<Expression, ExpressionSyntaxError>
+    private static func parsed(_ text: String, _ verdicts: inout [String: Result<WorkflowExpression, ExpressionSyntaxError>])
+        -> Result<WorkflowExpression, ExpressionSyntaxError>
     {
         if let known = verdicts[text] { return known }
-        let verdict: Result<Expression, ExpressionSyntaxError>
+        let verdict: Result<WorkflowExpression, ExpressionSyntaxError>
         do {
             verdict = .success(try ExpressionParser.parse(text))
         } catch {
@@ -55,7 +55,7 @@ enum ExpressionRules {
         return verdict
     }
 
-    private static func syntaxError(_ text: String, _ verdicts: inout [String: Result<Expression, ExpressionSyntaxError>])
+    private static func syntaxError(_ text: String, _ verdicts: inout [String: Result<WorkflowExpression, ExpressionSyntaxError>])
         -> ExpressionSyntaxError?
     {
         if case .failure(let error) = parsed(text, &verdicts) { return error }

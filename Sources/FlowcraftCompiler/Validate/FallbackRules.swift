@@ -5,7 +5,7 @@ enum FallbackRules {
     static func check(_ set: ValidationSet, _ out: inout [Diagnostic]) {
         for (b, blueprint) in set.blueprints.enumerated() {
             let graph = set.facts[b].graph
-            var hintBudget = 100
+            var hintBudget = set.hintBudget(for: b)
             for v in blueprint.nodes.indices {
                 guard let fallback = blueprint.nodes[v].config.fallback else { continue }
                 let node = blueprint.nodes[v]

@@ -6,7 +6,7 @@ enum StartAndReachabilityRules {
         for (b, blueprint) in set.blueprints.enumerated() {
             let facts = set.facts[b]
             let graph = facts.graph
-            var hintBudget = 20
+            var hintBudget = set.hintBudget(for: b)
             for entry in blueprint.metadata?.cycleEntryPoints ?? [] where graph.index[entry] == nil {
                 let hint = set.nodeHint(entry, in: b, budget: &hintBudget)
                 out.append(.error(.invalidValue,
@@ -41,12 +41,12 @@ enum StartAndReachabilityRules {
                 let subject: String
                 if facts.isCyclic[v] {
                     let members = CycleRules.cyclePath([v], facts).prefix(6).map { "'\(graph.ids[$0])'" }
-                    subject = "nodes \(members.joined(separator: ", ")) form a cycle that no start node leads into"
+                    subject = "nodes \(members.joined(separator: ", ")) form a cycle that no start node leads into, so they never run"
                 } else {
-                    subject = "node '\(node.id)' is unreachable: nothing leads to it"
+                    subject = "node '\(node.id)' is unreachable: nothing leads to it, so it never runs"
                 }
                 out.append(.error(.orphanNode,
-                    "\(subject), so it never runs (start nodes: \(startList(facts)))",
+                    "\(subject) (start nodes: \(startList(facts)))",
                     at: node.location(of: "id")))
             }
         }

@@ -15,7 +15,10 @@
 /// `context["_outputs.fetch-order"]`, `context["user-id"]`.
 ///
 /// Codable as its source text; decoding re-parses it.
-public struct Expression: Sendable, Hashable, Codable, CustomStringConvertible {
+///
+/// Named `WorkflowExpression` because Foundation declares an `Expression` type too; files that
+/// import Foundation would find a bare `Expression` ambiguous.
+public struct WorkflowExpression: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The text the expression was parsed from, unchanged.
     public let text: String
     /// The syntax tree.
@@ -28,7 +31,7 @@ public struct Expression: Sendable, Hashable, Codable, CustomStringConvertible {
         self.text = text
         self.node = node
         var roots: Set<String> = []
-        Expression.collectRoots(node, into: &roots)
+        WorkflowExpression.collectRoots(node, into: &roots)
         self.referencedRoots = roots
     }
 
@@ -72,7 +75,7 @@ public struct Expression: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    public static func == (a: Expression, b: Expression) -> Bool { a.text == b.text }
+    public static func == (a: WorkflowExpression, b: WorkflowExpression) -> Bool { a.text == b.text }
     public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     public init(from decoder: any Decoder) throws {
@@ -96,3 +99,7 @@ public enum ExpressionPathStep: Sendable, Hashable {
     case member(String)
     case index(Int)
 }
+
+/// The expression type under its short name, for files that do not import Foundation (whose own
+/// `Expression` makes this name ambiguous there; use `WorkflowExpression`).
+public typealias Expression = WorkflowExpression

@@ -9,7 +9,7 @@ extension Dictionary: ExpressionScope where Key == String, Value == JSONValue {
     public func value(forRoot name: String) -> JSONValue? { self[name] }
 }
 
-extension Expression {
+extension WorkflowExpression {
     /// Evaluates the expression. Never throws and never traps: anything that cannot be resolved
     /// (an unknown root, a missing member, an index out of range, a member of a non-object) is `null`.
     ///

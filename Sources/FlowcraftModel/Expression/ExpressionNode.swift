@@ -1,4 +1,4 @@
-/// The syntax tree of a parsed `Expression`.
+/// The syntax tree of a parsed `WorkflowExpression`.
 ///
 /// The tree's height is bounded by `ExpressionParser.maximumDepth`, so recursive walks over it
 /// (evaluation, hashing, printing) cannot overflow the stack however hostile the source text was.

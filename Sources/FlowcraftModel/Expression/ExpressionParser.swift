@@ -1,4 +1,4 @@
-/// Parses the text of a safe expression (DESIGN §2) into an `Expression`.
+/// Parses the text of a safe expression (DESIGN §2) into a `WorkflowExpression`.
 ///
 /// Grammar, loosest binding first:
 /// ```
@@ -25,10 +25,10 @@ public enum ExpressionParser {
     public static let maximumDepth = 256
 
     /// Parses `text`, throwing an error whose `offset` counts Unicode scalars from the text's start.
-    public static func parse(_ text: String) throws(ExpressionSyntaxError) -> Expression {
+    public static func parse(_ text: String) throws(ExpressionSyntaxError) -> WorkflowExpression {
         var parser = Parser(Array(text.unicodeScalars))
         let node = try parser.parseAll()
-        return Expression(text: text, node: node.node)
+        return WorkflowExpression(text: text, node: node.node)
     }
 }
 

@@ -30,7 +30,7 @@ final class ConnectionThread: Sendable {
         var closeWaiters: [UnsafeContinuation<Void, Never>] = []
         /// The connected socket, published so `close()` can interrupt a blocking command.
         var socket: Int32 = -1
-        /// The batch in flight contains a command with a longer-than-normal timeout (BZPOPMIN…).
+        /// The batch in flight holds a command sent with its own timeout (BZPOPMIN…): close() interrupts it.
         var blockingBatchInFlight = false
         var preloadedScripts: [RedisScript] = []
         var isConnected = false
@@ -38,10 +38,14 @@ final class ConnectionThread: Sendable {
 
     let configuration: RedisConfiguration
     let logger: Logger
-    let state = Mutex(State())
+    let state = PthreadMutex(State())
     private let wakeup = ThreadWakeup()
     /// Requests submitted and not yet completed, for the pool's least-loaded choice.
     let outstanding = Atomic<Int>(0)
+    /// Counters behind ``RedisConnection/statistics``.
+    let roundTrips = Atomic<Int>(0)
+    let commandsSent = Atomic<Int>(0)
+    let connectionsEstablished = Atomic<Int>(0)
 
     init(configuration: RedisConfiguration, logger: Logger, scripts: [RedisScript]) {
         self.configuration = configuration
@@ -71,6 +75,10 @@ final class ConnectionThread: Sendable {
     /// Queues commands for the next round trip and suspends until their replies (one per command)
     /// arrive.
     func submit(_ commands: [RedisCommand], timeout: Duration?) async -> Result<[RedisReply], RedisError> {
+        // Redis silently ignores an empty multi-bulk ("*0"): no reply would ever come back.
+        for command in commands where command.argumentCount == 0 {
+            return .failure(.protocol("a command needs at least one argument"))
+        }
         outstanding.add(1, ordering: .relaxed)
         return await withUnsafeContinuation { continuation in
             let request = PendingRequest(commands: commands, timeout: timeout, continuation: continuation)
@@ -145,14 +153,12 @@ final class ConnectionThread: Sendable {
 
     // MARK: - Thread side (only ever runs on the dedicated thread)
 
-    /// After a round trip, callers just resumed usually submit again within microseconds; yielding
-    /// a few times before parking saves the futex wake-up and its scheduling delay per round trip.
-    static let yieldsBeforeSleeping = 8
+    /// Idle time after which the socket is checked for a server-side close before the next write.
+    static let idleCheckInterval: Duration = .milliseconds(500)
 
     private enum Step {
         case exit
         case sleep
-        case yield
         case run([PendingRequest])
     }
 
@@ -162,37 +168,40 @@ final class ConnectionThread: Sendable {
         var backoff = ReconnectBackoff(
             baseDelay: configuration.reconnectBaseDelay, maxDelay: configuration.reconnectMaxDelay)
         var hasConnectedBefore = false
-        var idleYields = Self.yieldsBeforeSleeping
+        var lastRoundTrip = ContinuousClock.now
 
         loop: while true {
             let step: Step = state.withLock { state in
                 if state.closing { return .exit }
                 if state.queue.isEmpty {
-                    if idleYields < Self.yieldsBeforeSleeping {
-                        return .yield
-                    }
                     state.sleeping = true
                     return .sleep
                 }
                 let batch = state.queue
                 state.queue.removeAll(keepingCapacity: true)
-                state.blockingBatchInFlight = batch.contains { request in
-                    request.timeout.map { $0 > configuration.commandTimeout || $0 == .zero } ?? false
-                }
+                // Commands sent with their own timeout are the blocking kind (BZPOPMIN, XREAD BLOCK):
+                // close() interrupts those instead of waiting them out.
+                state.blockingBatchInFlight = batch.contains { $0.timeout != nil }
                 return .run(batch)
             }
 
             switch step {
             case .exit:
                 break loop
-            case .yield:
-                idleYields += 1
-                sched_yield()
             case .sleep:
-                idleYields = 0
                 wakeup.wait()
             case .run(let batch):
-                idleYields = 0
+                // A connection idle for a while may have been closed by the server (restart, idle
+                // timeout, proxy): notice that before sending, so these commands go out on a fresh
+                // connection instead of failing.
+                if let idle = context, ContinuousClock.now - lastRoundTrip > Self.idleCheckInterval,
+                   idle.hasPendingInputWhileIdle() {
+                    logger.info("Idle Redis connection was closed by the server; reconnecting", metadata: [
+                        "endpoint": "\(configuration.endpointDescription)",
+                    ])
+                    dropConnection()
+                    context = nil
+                }
                 if context == nil {
                     if let delay = backoff.remainingDelay(now: .now), !waitForBackoff(delay) {
                         fail(batch[...], with: .closed(command: nil))
@@ -222,6 +231,7 @@ final class ConnectionThread: Sendable {
                     context = nil
                 }
                 state.withLock { $0.blockingBatchInFlight = false }
+                lastRoundTrip = ContinuousClock.now
             }
         }
 
@@ -244,23 +254,32 @@ final class ConnectionThread: Sendable {
     /// Sends a whole batch in one write and completes each request as its replies arrive.
     /// Returns false when the connection must be dropped.
     private func execute(_ batch: [PendingRequest], on context: HiredisContext) -> Bool {
-        var timeout = configuration.commandTimeout
+        // The round trip may take as long as its slowest request allows; `.zero` means no limit.
+        var timeout: Duration?
         for request in batch {
-            if let override = request.timeout {
-                // `.zero` means wait forever (blocking commands with timeout 0).
-                if override == .zero || timeout == .zero { timeout = .zero } else { timeout = max(timeout, override) }
+            let limit = request.timeout ?? configuration.commandTimeout
+            if let current = timeout {
+                timeout = current == .zero || limit == .zero ? .zero : max(current, limit)
+            } else {
+                timeout = limit
             }
         }
+        var commandCount = 0
         do {
-            try context.setTimeout(timeout)
+            try context.setTimeout(timeout ?? configuration.commandTimeout)
             for request in batch {
                 for command in request.commands {
                     try context.append(command)
                 }
+                commandCount += request.commands.count
             }
         } catch {
             fail(batch[...], with: closingAware(error))
             return false
+        }
+        if commandCount > 0 {
+            roundTrips.add(1, ordering: .relaxed)
+            commandsSent.add(commandCount, ordering: .relaxed)
         }
 
         for (index, request) in batch.enumerated() {
@@ -338,6 +357,7 @@ final class ConnectionThread: Sendable {
             return false
         }
         if closing { throw .closed(command: nil) }
+        connectionsEstablished.add(1, ordering: .relaxed)
         return context
     }
 

@@ -62,6 +62,14 @@ final class HiredisContext {
         return HiredisContext(context: raw)
     }
 
+    /// Whether the server has closed this (idle) connection or sent something unsolicited: the
+    /// socket is readable although no reply is outstanding. Non-blocking.
+    func hasPendingInputWhileIdle() -> Bool {
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        return ready != 0
+    }
+
     /// Sets the socket send/receive timeout (`.zero` means none).
     func setTimeout(_ duration: Duration) throws(RedisError) {
         guard duration != currentTimeout else { return }
@@ -101,7 +109,11 @@ final class HiredisContext {
             let kind = context.pointee.err
             let message = Self.errorString(context)
             if let raw { freeReplyObject(raw) }
-            if kind == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT) {
+            // 0.14 reports an expired SO_RCVTIMEO as an I/O error with EAGAIN; hiredis ≥ 1.1 has
+            // REDIS_ERR_TIMEOUT (6), which 0.14's headers do not define, hence the literal.
+            let timedOut = (kind == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT))
+                || kind == Self.hiredisTimeoutError
+            if timedOut {
                 throw .timeout("no reply within \(currentTimeout ?? .zero)")
             }
             if kind == REDIS_ERR_PROTOCOL {
@@ -118,6 +130,8 @@ final class HiredisContext {
         defer { freeReplyObject(raw) }
         return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
     }
+
+    private static let hiredisTimeoutError: Int32 = 6
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
         let value = reply.pointee

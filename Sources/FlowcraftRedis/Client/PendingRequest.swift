@@ -6,12 +6,4 @@ struct PendingRequest: Sendable {
     /// Overrides the configured command timeout (blocking commands need longer).
     let timeout: Duration?
     let continuation: UnsafeContinuation<Result<[RedisReply], RedisError>, Never>
-
-    func succeed(_ replies: [RedisReply]) {
-        continuation.resume(returning: .success(replies))
-    }
-
-    func fail(_ error: RedisError) {
-        continuation.resume(returning: .failure(error))
-    }
 }

@@ -3,8 +3,9 @@ import Synchronization
 
 /// A small pool of auto-pipelined ``RedisConnection``s that reconnect on their own.
 ///
-/// Connections open lazily on first use. Each command goes to the connection with the fewest
-/// outstanding requests, so concurrent callers share round trips. Blocking commands (`BZPOPMIN`,
+/// Connections open lazily on first use. Commands go to the first connection until it has
+/// 16 requests outstanding, then to the least loaded one: concurrent callers share
+/// round trips (auto-pipelining), and a connection busy with a large reply does not stall the rest. Blocking commands (`BZPOPMIN`,
 /// `XREAD BLOCK`) must not run on the pool — they would stall every command queued behind them — use
 /// ``dedicatedConnection()`` for those.
 public final class RedisClient: Sendable {
@@ -47,12 +48,17 @@ public final class RedisClient: Sendable {
         self.init(configuration: try RedisConfiguration(url: url), poolSize: poolSize, logger: logger)
     }
 
+    /// Outstanding requests on a connection before the pool prefers a less loaded one.
+    static let spillOverLoad = 16
+
     private func connection() throws(RedisError) -> RedisConnection {
         if closed.load(ordering: .relaxed) { throw .closed() }
         if let startupError { throw startupError }
+        // Fill the first connection up to a point: one connection carrying everything batches best
+        // (fewer, larger round trips); others take over when it is saturated or stuck on a big reply.
         var best = connections[0]
         var bestLoad = best.outstandingRequests
-        for candidate in connections.dropFirst() where bestLoad > 0 {
+        for candidate in connections.dropFirst() where bestLoad >= Self.spillOverLoad {
             let load = candidate.outstandingRequests
             if load < bestLoad {
                 best = candidate
@@ -118,6 +124,17 @@ public final class RedisClient: Sendable {
     public func dedicatedConnection() async throws(RedisError) -> RedisConnection {
         if closed.load(ordering: .relaxed) { throw .closed() }
         return try await RedisConnection.connect(configuration, logger: logger, scripts: scripts.withLock { $0 })
+    }
+
+    /// The pool connections' counters added up (dedicated connections not included).
+    public var statistics: RedisConnectionStatistics {
+        connections.reduce(RedisConnectionStatistics()) { total, connection in
+            let statistics = connection.statistics
+            return RedisConnectionStatistics(
+                roundTrips: total.roundTrips + statistics.roundTrips,
+                commands: total.commands + statistics.commands,
+                connects: total.connects + statistics.connects)
+        }
     }
 
     /// Whether ``close()`` has been called.

@@ -10,7 +10,8 @@ import Logging
 /// The connection re-establishes itself after failures (server restart, timeout): commands in flight
 /// fail with ``RedisError/Kind/connection`` (or `.timeout`), later commands reconnect (with capped
 /// exponential back-off between failed attempts), authenticate, select the database and re-load
-/// preloaded scripts first.
+/// preloaded scripts first. A connection the server closed while it sat idle is noticed and replaced
+/// before the next command goes out, so that command does not fail.
 ///
 /// Cancellation of the calling task does not withdraw a command already submitted; close the
 /// connection to abandon a blocking command.
@@ -63,9 +64,12 @@ public final class RedisConnection: Sendable {
         try await send(RedisCommand(bytes: arguments), timeout: nil)
     }
 
-    /// Sends one prepared command. `timeout` overrides the configured command timeout for the round
-    /// trip that carries it — blocking commands (`BZPOPMIN key 5`, `XREAD BLOCK 5000`) must pass
-    /// their blocking time plus a margin; `.zero` waits forever.
+    /// Sends one prepared command. `timeout` replaces the configured command timeout for the round
+    /// trip that carries it: blocking commands (`BZPOPMIN key 5`, `XREAD BLOCK 5000`) must pass their
+    /// blocking time plus a margin, and `.zero` waits forever. A command sent with its own timeout is
+    /// treated as blocking: ``close()`` interrupts it rather than waiting for it. Send blocking
+    /// commands on a connection of their own (``RedisClient/dedicatedConnection()``), since
+    /// everything queued behind them waits too.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws(RedisError) -> RedisReply {
         let replies = try await thread.submit([command], timeout: timeout).get()
         guard let reply = replies.first else {
@@ -149,6 +153,15 @@ public final class RedisConnection: Sendable {
     /// completes; returns once the connection thread has released the socket. Idempotent.
     public func close() async {
         await thread.close()
+    }
+
+    /// Counters since the connection was created: how well concurrent callers are being pipelined
+    /// (``RedisConnectionStatistics/commandsPerRoundTrip``) and how often it (re)connected.
+    public var statistics: RedisConnectionStatistics {
+        RedisConnectionStatistics(
+            roundTrips: thread.roundTrips.load(ordering: .relaxed),
+            commands: thread.commandsSent.load(ordering: .relaxed),
+            connects: thread.connectionsEstablished.load(ordering: .relaxed))
     }
 
     /// Number of submitted requests not yet answered (for pool balancing).

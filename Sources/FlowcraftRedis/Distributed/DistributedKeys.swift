@@ -4,8 +4,9 @@
 /// `workflow:status:<runId>`) so clients written against the original read and write them; every key
 /// this engine adds for coordination lives under `flowcraft:`.
 struct DistributedKeys: Sendable, Hashable {
-    /// The sorted set of runs with work in flight, scored by last activity (ms): the reconciler's index.
-    static let activeRuns = "flowcraft:runs:active"
+    /// The sorted set of a queue's runs with work in flight, scored by last activity (ms): the
+    /// reconciler's index. One per queue, so a reconciler only touches the runs its workers serve.
+    static func activeRuns(queue: String) -> String { "flowcraft:runs:active:\(queue)" }
 
     let runID: String
 
@@ -25,11 +26,13 @@ struct DistributedKeys: Sendable, Hashable {
     var awaiting: String { "flowcraft:awaiting:\(runID)" }
     /// `join#iteration<predecessor` members: the set of predecessors (live or skipped) that arrived.
     var fanIn: String { "flowcraft:fanin:\(runID)" }
-    /// Per join: arrival count, live arrival count and the fired flag of `any` joins.
+    /// Per join: one counter (arrivals + 2^20 × live arrivals) and the fired flag of `any` joins.
     var joinLock: String { "flowcraft:joinlock:\(runID)" }
 
     /// The keys the completion script takes, in its KEYS order (the queue's keys follow them).
-    var scriptKeys: [String] { [state, run, done, pending, awaiting, fanIn, joinLock, Self.activeRuns, status] }
+    func scriptKeys(queue: String) -> [String] {
+        [state, run, done, pending, awaiting, fanIn, joinLock, Self.activeRuns(queue: queue), status]
+    }
 
     /// Every key a finished run leaves behind, for expiry.
     var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock] }

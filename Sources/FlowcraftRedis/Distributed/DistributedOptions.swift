@@ -24,13 +24,17 @@ public struct DistributedOptions: Sendable {
     public var retryMode: DistributedRetryMode
     /// Values injected into every node's context.
     public var dependencies: Dependencies
+    /// Middleware around every node attempt (worker side), as in the in-memory engine.
+    public var middleware: [any NodeMiddleware]
     public var logger: Logger
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
         stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
-        dependencies: Dependencies = Dependencies(), logger: Logger = Logger(label: "flowcraft.distributed")
+        dependencies: Dependencies = Dependencies(), middleware: [any NodeMiddleware] = [],
+        logger: Logger = Logger(label: "flowcraft.distributed")
     ) {
+        self.middleware = middleware
         self.queueName = queueName
         self.jobName = jobName
         self.queuePrefix = queuePrefix

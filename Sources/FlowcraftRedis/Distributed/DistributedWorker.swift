@@ -52,8 +52,21 @@ public final class DistributedWorker: Service, Sendable {
 
     /// Processes jobs until ``close()`` or graceful shutdown.
     public func run() async throws {
-        try await client.preload([NodeCompletionScript.script])
-        try await worker.run()
+        // Best effort: EVALSHA falls back to EVAL when the script is unknown (e.g. Redis is still
+        // down and will come back), so a failed preload must not stop the worker.
+        do {
+            try await client.preload([NodeCompletionScript.script])
+        } catch {
+            options.logger.warning("could not preload the completion script", metadata: ["error": "\(error)"])
+        }
+        let executor = self.executor
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.worker.run() }
+            group.addTask { await executor.monitorCancellations() }
+            // The worker returning (closed or shut down) ends the monitor too.
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     private var client: RedisClient { executor.client }

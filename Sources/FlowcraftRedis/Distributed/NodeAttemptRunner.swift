@@ -13,6 +13,8 @@ struct NodeAttemptRunner: Sendable {
     }
 
     let backoff = RetryBackoff.default
+    /// Applied around every attempt, in the in-memory engine's order.
+    var middleware: [any NodeMiddleware] = []
 
     /// Runs attempts `firstAttempt…lastAttempt` (1-based) and returns the first success.
     func run(
@@ -23,7 +25,9 @@ struct NodeAttemptRunner: Sendable {
         while true {
             let context = makeContext(attempt)
             do {
-                return try await Self.attempt(implementation, context: context, timeout: config.timeout)
+                return try await withMiddleware(context) {
+                    try await Self.attempt(implementation, context: context, timeout: config.timeout)
+                }
             } catch let fatal as FatalNodeError {
                 throw .failed(fatal.message, attempts: attempt, fatal: true)
             } catch {
@@ -34,6 +38,28 @@ struct NodeAttemptRunner: Sendable {
             let delay = backoff.delay(base: config.retryDelay ?? 0, afterAttempt: attempt)
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
             attempt += 1
+        }
+    }
+
+    /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in
+    /// reverse with the result or the error.
+    private func withMiddleware(
+        _ context: NodeContext, _ body: @escaping @Sendable () async throws -> NodeResult
+    ) async throws -> NodeResult {
+        if middleware.isEmpty { return try await body() }
+        for m in middleware { try await m.beforeNode(context) }
+        do {
+            var next = body
+            for m in middleware.reversed() {
+                let inner = next
+                next = { try await m.aroundNode(context, next: inner) }
+            }
+            let result = try await next()
+            for m in middleware.reversed() { await m.afterNode(context, result: result, error: nil) }
+            return result
+        } catch {
+            for m in middleware.reversed() { await m.afterNode(context, result: nil, error: error) }
+            throw error
         }
     }
 

@@ -13,7 +13,7 @@
 /// itself dead, and the records listed under it (`from` = that target) are applied in turn.
 ///
 /// KEYS: 1 state hash, 2 run hash, 3 done set, 4 pending set, 5 awaiting set, 6 fan-in set,
-/// 7 join-lock hash, 8 active-runs index, 9 final status key, 10–18 the queue's add keys (wait, meta,
+/// 7 join-lock hash (per join: one counter, arrivals + 2^20 × live arrivals; `any` fired flags), 8 active-runs index, 9 final status key, 10–18 the queue's add keys (wait, meta,
 /// id, delayed, prioritized, pc, marker, events, active).
 ///
 /// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
@@ -57,6 +57,7 @@ local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
 local runId = string.sub(stateKey, 16)
+local status = redis.call("HGET", runKey, "status")
 
 local pos = 16
 local delta = {}
@@ -86,14 +87,17 @@ local function applyDelta()
 end
 
 local enqueued = 0
-local function enqueue(r)
-  if redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
+local function enqueue(r, checkDone)
+  -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
+  if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
   if redis.call("SADD", pendingKey, r.target) == 0 then return end
   local added = addQueueJob(queueKeys, { prefix, r.jobId, jobName, r.data, r.opts, tostring(now), r.delay, "0", "0",
     eventsCap, "", "0" })
   if type(added) == "table" and added.err then error(added.err) end
   enqueued = enqueued + 1
 end
+
+local liveUnit = 1048576
 
 -- Applies arrival records, following dead targets through the records listed under them.
 local function applyArrivals(records)
@@ -104,21 +108,28 @@ local function applyArrivals(records)
     head = head + 1
     if r.source == "" or (r.join == "each" and r.live) then
       -- Direct enqueues, and loop re-entry points, which run on every live arrival.
-      enqueue(r)
-    elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
-      local arrived = redis.call("HINCRBY", joinKey, r.target, 1)
-      local live
+      enqueue(r, true)
+    elseif r.required == 1 and r.join ~= "each" then
+      -- A single predecessor arrives once (its completion commits once): no join bookkeeping.
       if r.live then
-        live = redis.call("HINCRBY", joinKey, r.target .. ":live", 1)
+        enqueue(r, false)
       else
-        live = tonumber(redis.call("HGET", joinKey, r.target .. ":live")) or 0
+        local next = byFrom[r.target]
+        if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
+    elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
+      -- One counter per join: arrivals in the low 20 bits, live arrivals above them.
+      local increment = 1
+      if r.live then increment = 1 + liveUnit end
+      local counter = redis.call("HINCRBY", joinKey, r.target, increment)
+      local arrived = counter % liveUnit
+      local live = math.floor(counter / liveUnit)
       local dies = false
       if r.join == "any" then
-        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", 1) == 1 then enqueue(r) end
+        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", 1) == 1 then enqueue(r, false) end
         dies = arrived == r.required and live == 0
       elseif arrived == r.required then
-        if live > 0 then enqueue(r) else dies = true end
+        if live > 0 then enqueue(r, false) else dies = true end
       end
       if dies then
         local next = byFrom[r.target]
@@ -136,9 +147,9 @@ local function contextJSON()
   for i = 1, #fields, 2 do
     local raw = fields[i + 1]
     local ok, decoded = pcall(cjson.decode, raw)
-    local text = cjson.encode(raw)
-    if ok and (type(decoded) ~= "number" or string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
-      text = raw
+    local text = raw
+    if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
+      text = cjson.encode(raw)
     end
     parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
   end
@@ -158,23 +169,23 @@ local function finishRun(status, statusJSON)
   end
 end
 
-local function settle()
+local function settle(awaitingCount)
   local pending = redis.call("SCARD", pendingKey)
   if pending == 0 then
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
-  if redis.call("SCARD", awaitingKey) >= pending then
+  if awaitingCount == nil then awaitingCount = redis.call("SCARD", awaitingKey) end
+  if awaitingCount > 0 and awaitingCount >= pending then
     redis.call("HSET", runKey, "status", "awaiting")
     redis.call("ZREM", activeKey, runId)
     return "awaiting"
   end
-  redis.call("HSET", runKey, "status", "running", "lastActivity", now)
+  if status == "awaiting" then redis.call("HSET", runKey, "status", "running") end
+  -- Last activity lives in the index score only: one write per commit.
   redis.call("ZADD", activeKey, now, runId)
   return "running"
 end
-
-local status = redis.call("HGET", runKey, "status")
 
 if mode == "start" then
   if status then return { "exists", status, 0 } end
@@ -201,18 +212,22 @@ if mode == "cancel" then
   finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "cancelled", 0 }
 end
-if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
-if redis.call("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
-
 if mode == "await" then
+  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  if redis.call("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
   if redis.call("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
   applyDelta()
   return { "committed", settle(), 0 }
 end
 
+-- Removing the pending entry is the commit's key: a redelivered job finds it gone.
+if redis.call("SREM", pendingKey, instance) == 0 then
+  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  return { "unscheduled", status or "running", 0 }
+end
 redis.call("SADD", doneKey, instance)
-redis.call("SREM", pendingKey, instance)
-redis.call("SREM", awaitingKey, instance)
+local awaitingCount = redis.call("SCARD", awaitingKey)
+if awaitingCount > 0 then awaitingCount = awaitingCount - redis.call("SREM", awaitingKey, instance) end
 redis.call("HINCRBY", runKey, "commits", 1)
 applyDelta()
 
@@ -224,6 +239,6 @@ if mode == "fail" then
 end
 
 applyArrivals(direct)
-return { "committed", settle(), enqueued }
+return { "committed", settle(awaitingCount), enqueued }
 """#
 }

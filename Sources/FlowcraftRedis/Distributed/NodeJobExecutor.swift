@@ -1,3 +1,4 @@
+import Synchronization
 import Flowcraft
 import Logging
 
@@ -9,7 +10,7 @@ final class NodeJobExecutor: Sendable {
     let client: RedisClient
     let options: DistributedOptions
     let committer: RunCommitter
-    private let runner = NodeAttemptRunner()
+    private let runner: NodeAttemptRunner
 
     init(catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient, options: DistributedOptions) {
         self.catalog = catalog
@@ -17,6 +18,9 @@ final class NodeJobExecutor: Sendable {
         self.client = client
         self.options = options
         committer = RunCommitter(client: client, options: options)
+        var runner = NodeAttemptRunner()
+        runner.middleware = options.middleware
+        self.runner = runner
     }
 
     private static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
@@ -87,7 +91,9 @@ final class NodeJobExecutor: Sendable {
             }
             item = .fallback(node: m, fallback: n)
         }
-        let run = RunContext(data: data, prepared: prepared, version: version, state: state, input: input, item: item)
+        let run = RunContext(
+            data: data, prepared: prepared, version: version, state: state, input: input, item: item,
+            runExists: !replies[1].isNull)
         let node = plan.nodes[n]
 
         let result: NodeResult
@@ -116,12 +122,21 @@ final class NodeJobExecutor: Sendable {
             var logger = options.logger
             logger[metadataKey: "runId"] = "\(data.runID)"
             logger[metadataKey: "nodeId"] = "\(node.id)"
-            do {
-                result = try await runner.run(implementation, config: node.config, firstAttempt: first, lastAttempt: last) { attempt in
+            let runner = self.runner
+            let dependencies = options.dependencies
+            let nodeLogger = logger
+            let attempts: @Sendable () async throws(NodeAttemptRunner.Failure) -> NodeResult = {
+                try await runner.run(implementation, config: node.config, firstAttempt: first, lastAttempt: last) { attempt in
                     NodeContext(
                         runID: data.runID, blueprintID: plan.id, nodeID: node.id, input: input, params: node.params,
-                        attempt: attempt, state: state, logger: logger, dependencies: self.options.dependencies)
+                        attempt: attempt, state: state, logger: nodeLogger, dependencies: dependencies)
                 }
+            }
+            do {
+                guard let value = try await runWatchingForCancellation(keys: keys, attempts) else {
+                    return ["skipped": "run cancelled or finished while the node ran"]
+                }
+                result = value
             } catch {
                 guard case .failed(let message, let attempts, let fatal) = error else { throw error }
                 if options.retryMode == .queue, !fatal, attempts < maxAttempts {
@@ -135,6 +150,71 @@ final class NodeJobExecutor: Sendable {
 
     // MARK: - Steps
 
+    /// A node running now, so the cancellation monitor can stop it when its run ends elsewhere.
+    private struct RunningNode: Sendable {
+        let runKey: String
+        let startedAt: ContinuousClock.Instant
+        let task: Task<Result<NodeResult, NodeAttemptRunner.Failure>, Never>
+        var stoppedByRunEnd = false
+    }
+
+    private let running = Mutex<[Int: RunningNode]>([:])
+    private let runningCounter = Atomic<Int>(0)
+
+    /// Runs the node in a task the cancellation monitor can cancel; `nil` when it was cancelled
+    /// because its run was cancelled (or ended by another branch's failure): nothing is committed.
+    private func runWatchingForCancellation(
+        keys: DistributedKeys, _ attempts: @escaping @Sendable () async throws(NodeAttemptRunner.Failure) -> NodeResult
+    ) async throws(NodeAttemptRunner.Failure) -> NodeResult? {
+        let task = Task { () -> Result<NodeResult, NodeAttemptRunner.Failure> in
+            do throws(NodeAttemptRunner.Failure) {
+                return .success(try await attempts())
+            } catch {
+                return .failure(error)
+            }
+        }
+        let token = runningCounter.add(1, ordering: .relaxed).newValue
+        running.withLock { $0[token] = RunningNode(runKey: keys.run, startedAt: .now, task: task) }
+        let result = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        let stopped = running.withLock { $0.removeValue(forKey: token)?.stoppedByRunEnd ?? false }
+        if stopped { return nil }
+        return try result.get()
+    }
+
+    /// Every quarter second, checks the runs of nodes that have been running that long (one
+    /// pipelined read) and cancels the nodes of runs that were cancelled or ended. Short nodes never
+    /// cost a read.
+    func monitorCancellations() async {
+        let interval = Duration.milliseconds(250)
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let cutoff = ContinuousClock.now - interval
+            let runKeys = running.withLock { nodes in Set(nodes.values.filter { $0.startedAt <= cutoff }.map(\.runKey)) }
+            guard !runKeys.isEmpty else { continue }
+            let ordered = runKeys.sorted()
+            guard let replies = try? await client.pipeline(ordered.map { RedisCommand(["HGET", $0, "status"]) }) else { continue }
+            var ended: Set<String> = []
+            for (key, reply) in zip(ordered, replies) {
+                if let status = reply.string, Self.finishedStatuses.contains(status) { ended.insert(key) }
+            }
+            guard !ended.isEmpty else { continue }
+            running.withLock { nodes in
+                for (token, node) in nodes where ended.contains(node.runKey) {
+                    nodes[token]?.stoppedByRunEnd = true
+                    node.task.cancel()
+                }
+            }
+        }
+    }
+
     private struct RunContext {
         let data: NodeJobData
         let prepared: PreparedBlueprint
@@ -142,6 +222,9 @@ final class NodeJobExecutor: Sendable {
         let state: RedisWorkflowState
         let input: JSONValue
         let item: WorkItem
+        /// Whether the run's bookkeeping exists (false for the first job of a run started by a client
+        /// that only enqueues start jobs).
+        let runExists: Bool
     }
 
     private func complete(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
@@ -262,7 +345,7 @@ final class NodeJobExecutor: Sendable {
     private func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {
         var change = change
         // Runs started by a client that only enqueues start jobs get their pending set from this.
-        change.starts = run.prepared.startEntries
+        if !run.runExists { change.starts = run.prepared.startEntries }
         let outcome = try await committer.commit(
             runID: run.data.runID, blueprintID: run.data.blueprintID, version: run.version, change)
         if outcome.code == "unscheduled" {

@@ -56,7 +56,7 @@ struct RunCommitter: Sendable {
         arguments += change.starts
         for record in change.records { record.append(to: &arguments) }
         let reply = try await client.evalScript(
-            NodeCompletionScript.script, keys: keys.scriptKeys + addKeys, arguments: arguments)
+            NodeCompletionScript.script, keys: keys.scriptKeys(queue: options.queueName) + addKeys, arguments: arguments)
         guard let items = reply.array, items.count == 3, let code = items[0].string, let status = items[1].string else {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }

@@ -38,6 +38,8 @@ public struct Job: Sendable, Hashable {
     public let progress: JSONValue?
     /// Every field of the hash, raw.
     public let fields: [String: String]
+    /// The members present in `opts`, to tell an unset option from its default.
+    let optionKeys: Set<String>
 
     /// The parsed `returnvalue` (its raw text as a string when it is not JSON).
     public var returnValue: JSONValue? {
@@ -59,7 +61,9 @@ public struct Job: Sendable, Hashable {
             dataError = error.description
         }
         optionsText = fields["opts"] ?? "{}"
-        options = JobOptions(json: (try? JSONText.parse(optionsText)) ?? .object([:]))
+        let optionsJSON = (try? JSONText.parse(optionsText)) ?? .object([:])
+        options = JobOptions(json: optionsJSON)
+        optionKeys = Set(optionsJSON.objectValue.map { Array($0.keys) } ?? [])
         timestamp = fields["timestamp"].flatMap { Int($0) } ?? 0
         delay = fields["delay"].flatMap { Int($0) } ?? 0
         priority = fields["priority"].flatMap { Int($0) } ?? 0

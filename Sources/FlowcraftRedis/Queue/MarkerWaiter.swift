@@ -125,7 +125,9 @@ final class MarkerWaiter: Sendable {
         if let items = reply.array, items.count == 3, let score = items[2].double {
             // Member "1" carries the next delayed due time: sleep until then, so the slot's fetch
             // finds the job promotable.
-            let wait = Int(score) - QueueClock.nowMilliseconds()
+            // Clamped: a foreign writer could leave any score there.
+            let due = score.isFinite ? Int(min(max(score, 0), 1e15)) : 0
+            let wait = due - QueueClock.nowMilliseconds()
             if wait > 0 {
                 try await Task.sleep(for: .milliseconds(min(wait, Int(drainDelay * 1000))))
             }

@@ -87,11 +87,16 @@ public final class Worker: Service, Sendable {
             state.phase = .running
             return true
         }
-        guard mayStart else { throw QueueError("a worker can only be run once") }
-        await withGracefulShutdownHandler {
-            await self.runLoops()
-        } onGracefulShutdown: {
-            self.beginClose(force: false)
+        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()") }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await self.runLoops()
+            } onGracefulShutdown: {
+                self.beginClose(force: false)
+            }
+        } onCancel: {
+            // Cancelling run() stops at once, like close(force: true); parked slots need the wake-up.
+            self.beginClose(force: true)
         }
         let waiters = state.withLock { state in
             state.phase = .stopped
@@ -109,7 +114,7 @@ public final class Worker: Service, Sendable {
         beginClose(force: force)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
-                if state.phase == .stopped || state.phase == .created { return true }
+                if state.phase == .stopped { return true }
                 state.stopWaiters.append(continuation)
                 return false
             }
@@ -120,6 +125,11 @@ public final class Worker: Service, Sendable {
     private func beginClose(force: Bool) {
         let changed = state.withLock { state -> Bool in
             if force { state.forced = true }
+            if state.phase == .created {
+                // Closed before it ever ran: a later run() must not start.
+                state.phase = .stopped
+                return false
+            }
             guard state.phase == .running || (force && state.phase == .closing) else { return false }
             state.phase = .closing
             return true
@@ -154,7 +164,10 @@ public final class Worker: Service, Sendable {
                 switch end {
                 case .slot:
                     slotsRunning -= 1
-                    if slotsRunning == 0 { group.cancelAll() }
+                    if slotsRunning == 0 {
+                        await waiter.close()
+                        group.cancelAll()
+                    }
                 case .force:
                     if isForced { group.cancelAll() }
                 case .background:
@@ -275,20 +288,22 @@ public final class Worker: Service, Sendable {
                 case .completed(let value):
                     return try await moveToFinished(
                         active, target: "completed", value: JSONText.serialize(value), stacktrace: "",
-                        retention: job.options.removeOnComplete)
+                        retention: retention(of: job, completed: true))
                 case .failed(let reason, let unrecoverable):
                     var trace = job.stacktrace
                     trace.append(reason)
                     if trace.count > options.stackTraceLimit { trace.removeFirst(trace.count - options.stackTraceLimit) }
                     let stacktrace = JSONText.serialize(.array(trace.map { .string($0) }))
-                    if !unrecoverable, job.attemptsMade + 1 < job.options.attempts {
+                    // attemptsMade + 1 < attempts, written so hostile values cannot overflow.
+                    let allowed = job.options.attempts
+                    if !unrecoverable, allowed > 0, job.attemptsMade >= 0, job.attemptsMade < allowed - 1 {
                         let delay = job.options.backoff?.delay(afterAttemptsMade: job.attemptsMade) ?? 0
                         try await retry(active, delay: delay, reason: reason, stacktrace: stacktrace)
                         return nil
                     }
                     return try await moveToFinished(
                         active, target: "failed", value: reason, stacktrace: stacktrace,
-                        retention: job.options.removeOnFail)
+                        retention: retention(of: job, completed: false))
                 }
             } catch let error as LostLock {
                 logger.warning(
@@ -312,6 +327,16 @@ public final class Worker: Service, Sendable {
 
     private struct LostLock: Error { let code: Int }
 
+    /// The job's own retention option, else the worker's default, else keep everything.
+    private func retention(of job: Job, completed: Bool) -> JobRetention {
+        if completed {
+            if job.optionKeys.contains("removeOnComplete") { return job.options.removeOnComplete }
+            return options.removeOnComplete ?? .keepAll
+        }
+        if job.optionKeys.contains("removeOnFail") { return job.options.removeOnFail }
+        return options.removeOnFail ?? .keepAll
+    }
+
     private func moveToFinished(
         _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention
     ) async throws -> ActiveJob? {
@@ -325,6 +350,7 @@ public final class Worker: Service, Sendable {
                 keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), target, value,
                 stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
                 fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
+                active.job.fields["deid"] ?? "", active.job.deferredFailure == nil ? "0" : "1",
             ]
         )
         guard let items = reply.array, let code = items.first?.int else {

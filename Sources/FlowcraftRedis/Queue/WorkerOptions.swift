@@ -19,11 +19,17 @@ public struct WorkerOptions: Sendable, Hashable {
     public var prefix: String
     /// The worker's name, written to `pb` of the jobs it takes; a random one when `nil`.
     public var name: String?
+    /// Retention of completed jobs whose own options do not set `removeOnComplete` (as BullMQ's
+    /// worker option); `nil` keeps them all.
+    public var removeOnComplete: JobRetention?
+    /// Retention of failed jobs whose own options do not set `removeOnFail`; `nil` keeps them all.
+    public var removeOnFail: JobRetention?
 
     public init(
         concurrency: Int = 1, lockDuration: Int = 30_000, lockRenewInterval: Int? = nil,
         stalledInterval: Int = 30_000, maxStalledCount: Int = 1, drainDelay: Double = 5,
-        stackTraceLimit: Int = 10, prefix: String = "bull", name: String? = nil
+        stackTraceLimit: Int = 10, prefix: String = "bull", name: String? = nil,
+        removeOnComplete: JobRetention? = nil, removeOnFail: JobRetention? = nil
     ) {
         self.concurrency = concurrency
         self.lockDuration = lockDuration
@@ -34,6 +40,8 @@ public struct WorkerOptions: Sendable, Hashable {
         self.stackTraceLimit = stackTraceLimit
         self.prefix = prefix
         self.name = name
+        self.removeOnComplete = removeOnComplete
+        self.removeOnFail = removeOnFail
     }
 
     func validated() throws -> WorkerOptions {

@@ -39,7 +39,11 @@ struct CodeGenerationWriteTests {
         try FileManager.default.removeItem(at: b)
         let third = CodeGeneration.run(request)
         #expect(third.removed == [output.appending(path: "b.flowcraft.swift").path])
-        #expect(third.written == [output.appending(path: GeneratedFileNaming.registryFileName).path])
+        // `a`'s file lists the nodes using `work` (b's is gone); the registry lists the blueprints.
+        #expect(third.written.sorted() == [
+            output.appending(path: GeneratedFileNaming.registryFileName).path,
+            output.appending(path: "a.flowcraft.swift").path,
+        ].sorted())
         #expect(FileManager.default.fileExists(atPath: mine.path))
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// the diff.
 @Suite("Golden generated Swift")
 struct GoldenFileTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+    static let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appending(path: "Tests/FlowcraftCompilerTests/Fixtures/Codegen")
     static let golden = packageRoot.appending(path: "Tests/FlowcraftGeneratedTests/Generated")

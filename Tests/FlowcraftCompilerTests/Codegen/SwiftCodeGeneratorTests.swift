@@ -123,6 +123,25 @@ struct SwiftCodeGeneratorTests {
         #expect(diagnostics.contains { $0.code == .identifierCollision && $0.message.contains("goOn") })
     }
 
+    @Test func blueprintIDsAndTypeNamesCollideAcrossTheSet() {
+        let a = """
+            id: order-flow
+            types:
+              WorkNode: { a: String }
+            nodes:
+              - { id: x, uses: work }
+            """
+        let b = """
+            id: order_flow
+            nodes:
+              - { id: y, uses: other }
+            """
+        let (_, diagnostics) = generate([("a.yaml", a), ("b.yaml", b)])
+        let messages = diagnostics.filter { $0.code == .identifierCollision }.map(\.message)
+        #expect(messages.contains { $0.contains("'orderFlow'") })
+        #expect(messages.contains { $0.contains("'WorkNode'") })
+    }
+
     @Test func recordsGetCodingKeysOnlyWhenNamesChange() {
         let yaml = """
             id: records

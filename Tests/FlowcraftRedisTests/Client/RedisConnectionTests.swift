@@ -51,6 +51,13 @@ struct RedisConnectionTests {
         // The connection stays usable after an error reply.
         #expect(try await connection.send(["LLEN", key]) == .integer(1))
         await #expect(throws: RedisError.self) { _ = try await connection.send(["NOSUCHCOMMAND"]) }
+        // An empty command is refused locally (Redis would never answer it).
+        await #expect {
+            _ = try await connection.send([])
+        } throws: { error in
+            (error as? RedisError)?.kind == .protocol
+        }
+        #expect(try await connection.send(["LLEN", key]) == .integer(1))
         _ = try await connection.send(["DEL", key])
         await connection.close()
     }

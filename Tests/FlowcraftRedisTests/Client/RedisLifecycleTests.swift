@@ -41,6 +41,18 @@ struct RedisLifecycleTests {
         }
     }
 
+    @Test func connectsOverAUnixSocket() async throws {
+        let socketPath = "/tmp/flowcraft-redis-\(UInt32.random(in: 0...UInt32.max)).sock"
+        try await PrivateRedisServer.with(arguments: ["--unixsocket", socketPath, "--unixsocketperm", "700"]) { _ in
+            let connection = try await RedisConnection.connect(RedisConfiguration(url: "unix://\(socketPath)?db=4"))
+            _ = try await connection.send(["SET", "over-unix", "yes"])
+            #expect(try await connection.send(["GET", "over-unix"]).string == "yes")
+            let info = try await connection.send(["CLIENT", "INFO"]).string ?? ""
+            #expect(info.contains(" db=4 "))
+            await connection.close()
+        }
+    }
+
     @Test func connectFailsClearlyWhenNothingListens() async throws {
         // A port that a just-stopped private server used: nothing listens there any more.
         let port = try await PrivateRedisServer.with { server in server.port }
@@ -86,6 +98,20 @@ struct RedisLifecycleTests {
             await reader.close()
             await observer.close()
             await client.close()
+        }
+    }
+
+    @Test func idleConnectionReconnectsTransparentlyAfterRestart() async throws {
+        try await PrivateRedisServer.with(arguments: ["--requirepass", "pw"]) { server in
+            let connection = try await RedisConnection.connect(server.configuration(password: "pw", database: 1))
+            #expect(try await connection.send(["PING"]) == .status("PONG"))
+            try await server.restart()
+            // Idle for longer than the connection's idle check: the closed socket is noticed before
+            // the next write, so the command runs on a fresh (authenticated, db 1) connection.
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await connection.send(["SET", "k", "v"]) == .status("OK"))
+            #expect((try await connection.send(["CLIENT", "INFO"])).string?.contains(" db=1 ") == true)
+            await connection.close()
         }
     }
 

@@ -25,11 +25,11 @@ enum DistributedTestSupport {
     /// Runs `body` while a distributed worker serves `queue`, then closes the worker.
     static func withWorker<T: Sendable>(
         blueprints: [WorkflowBlueprint], registry: NodeRegistry, queue: String,
-        retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8,
+        retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8, middleware: [any NodeMiddleware] = [],
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
         let client = try TestRedis.client()
-        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode)
+        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware)
         let worker = try DistributedWorker(
             blueprints: blueprints, registry: registry, client: client, options: options,
             workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2))

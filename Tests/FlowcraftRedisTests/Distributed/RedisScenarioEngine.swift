@@ -12,14 +12,35 @@ import Testing
 /// The outcome carries no events (the distributed engine does not emit the in-memory event stream)
 /// and no virtual-clock sleeps.
 struct RedisScenarioEngine: ScenarioEngine {
+    var retryMode: DistributedRetryMode = .inProcess
+
     func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
         let queue = DistributedTestSupport.uniqueQueue("scenario")
         let blueprints = scenario.blueprints
+        var registry = scenario.makeRegistry(probe)
+        // `cancelWhenStarted`: the node signals its start, and the engine cancels the run then.
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        if let cancelNode = scenario.cancelWhenStarted,
+            let node = blueprints.first(where: { $0.id == scenario.blueprintID })?.nodes.first(where: { $0.id == cancelNode }),
+            let implementation = registry.implementation(for: node.uses)
+        {
+            registry.register(node.uses) { ctx in
+                if ctx.nodeID == cancelNode { startedContinuation.yield() }
+                return try await implementation.run(ctx)
+            }
+        }
         let (final, intermediate) = try await DistributedTestSupport.withWorker(
-            blueprints: blueprints, registry: scenario.makeRegistry(probe), queue: queue
+            blueprints: blueprints, registry: registry, queue: queue, retryMode: retryMode,
+            middleware: scenario.middleware(probe)
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: scenario.blueprintID, context: scenario.context)
+            if scenario.cancelWhenStarted != nil {
+                for await _ in started {
+                    try await workflows.cancel(runID)
+                    break
+                }
+            }
             var result = try await Self.result(runID, scenario: scenario, workflows: workflows, client: client)
             var intermediate = [result]
             for step in scenario.steps {
@@ -90,15 +111,17 @@ struct DistributedScenarioTests {
         "subflow maps inputs in and outputs out",
         "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
         "batch scatter/gather: chunkSize bounds the workers in flight, results keep input order and empty slots",
-        "middleware: before in order, around nested, after in reverse",
-        "cancelling a run stops it and keeps its context",
         "dynamic nodes returned by a node run before its successors",
-        // Needs a 5 s real sleep and asserts the in-memory engine's virtual clock.
-        "sleep pauses the run durably; a new runtime wakes it from the serialized state",
     ]
 
-    /// Scenarios whose extra check reads in-memory events or the virtual clock.
-    static let eventChecks: Set<String> = ["maxRetries is total attempts; backoff grows exponentially with jitter"]
+    /// Scenarios whose extra check reads in-memory events, the virtual clock, or expects a `sleep` to
+    /// pause the run as `awaiting` (distributed sleeps are delayed jobs: the run stays running).
+    static let eventChecks: Set<String> = [
+        "maxRetries is total attempts; backoff grows exponentially with jitter",
+        "a loop re-entered through a sleep and a loop-back edge runs each iteration",
+        // Its 5 s sleep really elapses here (a delayed job); the check reads the virtual clock.
+        "sleep pauses the run durably; a new runtime wakes it from the serialized state",
+    ]
 
     static var supported: [WorkflowScenario] {
         WorkflowScenarios.all.filter { !unsupported.contains($0.name) }
@@ -114,5 +137,17 @@ struct DistributedScenarioTests {
         let outcome = try await RedisScenarioEngine().execute(adapted)
         let problems = adapted.verify(outcome)
         #expect(problems.isEmpty, "\(scenario.name): \(problems.joined(separator: "; "))")
+    }
+
+    /// The resilience scenarios again with retries as BullMQ attempts with backoff.
+    @Test(arguments: ResilienceScenarios.all)
+    func queueRetryMode(_ scenario: WorkflowScenario) async throws {
+        var adapted = scenario
+        adapted.expectation.eventSequence = []
+        adapted.expectation.eventCounts = []
+        if Self.eventChecks.contains(scenario.name) { adapted.expectation.check = { _ in [] } }
+        let outcome = try await RedisScenarioEngine(retryMode: .queue).execute(adapted)
+        let problems = adapted.verify(outcome)
+        #expect(problems.isEmpty, "\(scenario.name) (queue retries): \(problems.joined(separator: "; "))")
     }
 }

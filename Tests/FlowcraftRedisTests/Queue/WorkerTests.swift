@@ -97,7 +97,7 @@ struct WorkerTests {
         let name = QueueTestSupport.uniqueQueueName("order")
         let queue = try Queue(name: name, client: client)
         let order = Mutex<[String]>([])
-        try await queue.add(name: "delayed", data: nil, options: JobOptions(delay: 300))
+        let delayed = try await queue.add(name: "delayed", data: nil, options: JobOptions(delay: 1000))
         try await queue.add(name: "p5", data: nil, options: JobOptions(priority: 5))
         try await queue.add(name: "p1", data: nil, options: JobOptions(priority: 1))
         try await queue.add(name: "plain", data: nil)
@@ -109,7 +109,11 @@ struct WorkerTests {
         try await QueueTestSupport.withRunningWorker(worker) {
             try await QueueTestSupport.expectEventually { try await queue.getJobCounts().completed == 4 }
         }
-        #expect(order.withLock { $0 } == ["plain", "p1", "p5", "delayed"])
+        // Under load the delay may lapse before the worker starts, so check the ready jobs' order and
+        // that the delayed job did not run before it was due.
+        #expect(order.withLock { $0 }.filter { $0 != "delayed" } == ["plain", "p1", "p5"])
+        let job = try #require(try await queue.getJob(delayed))
+        #expect((job.processedOn ?? 0) >= job.timestamp + 1000)
         await client.close()
     }
 
@@ -132,6 +136,46 @@ struct WorkerTests {
         #expect(try await queue.getJobCounts().completed == 2)
         #expect(try await queue.getJob(kept[0]) == nil)
         #expect(try await queue.getJob(kept[4]) != nil)
+        await client.close()
+    }
+
+    @Test("the worker's removeOnComplete applies to jobs that do not set their own")
+    func workerRetentionDefault() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("wkeep")
+        let queue = try Queue(name: name, client: client)
+        var options = QueueTestSupport.fastOptions()
+        options.removeOnComplete = .removeImmediately
+        let worker = try Worker(queueName: name, client: client, options: options,
+                                logger: QueueTestSupport.quietLogger) { _ in nil }
+        let plain = try await queue.add(name: "plain", data: nil)
+        let own = try await queue.add(name: "own", data: nil, options: JobOptions(removeOnComplete: .keepCount(5)))
+        try await QueueTestSupport.withRunningWorker(worker) {
+            try await QueueTestSupport.expectEventually { try await queue.getState(own) == .completed }
+            try await QueueTestSupport.expectEventually { try await queue.getJob(plain) == nil }
+        }
+        #expect(try await queue.getJobCounts().completed == 1)
+        await client.close()
+    }
+
+    @Test("removeOnFail by age drops failed jobs older than the age when the next job fails")
+    func retentionByAge() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("age")
+        let queue = try Queue(name: name, client: client)
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in throw UnrecoverableJobError("no") }
+        let options = JobOptions(removeOnFail: .keep(age: 1, count: nil))
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let old = try await queue.add(name: "old", data: nil, options: options)
+            try await QueueTestSupport.expectEventually { try await queue.getState(old) == .failed }
+            // Let the first job age past one second, then fail another.
+            try await Task.sleep(for: .milliseconds(1100))
+            let new = try await queue.add(name: "new", data: nil, options: options)
+            try await QueueTestSupport.expectEventually { try await queue.getState(new) == .failed }
+            #expect(try await queue.getJob(old) == nil)
+            #expect(try await queue.getJobCounts().failed == 1)
+        }
         await client.close()
     }
 
@@ -188,6 +232,66 @@ struct WorkerTests {
         #expect(ran.load(ordering: .relaxed) == false)
         #expect(try await queue.getJob(id)?.failedReason == "job stalled more than allowable limit")
         #expect(try await queue.getJob(id)?.deferredFailure == nil)
+        await client.close()
+    }
+
+    @Test("locks of long jobs are renewed, so they are not mistaken for stalled")
+    func lockRenewal() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("renew")
+        let queue = try Queue(name: name, client: client)
+        let runs = Atomic<Int>(0)
+        var options = QueueTestSupport.fastOptions(concurrency: 2)
+        options.lockDuration = 1000
+        options.stalledInterval = 200
+        let worker = try Worker(queueName: name, client: client, options: options,
+                                logger: QueueTestSupport.quietLogger) { _ in
+            runs.add(1, ordering: .relaxed)
+            // Several lock lifetimes and stalled sweeps long.
+            try await Task.sleep(for: .milliseconds(3500))
+            return "done"
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let ids = try await queue.addBulk([JobDescription(name: "long", data: nil), JobDescription(name: "long", data: nil)])
+            try await QueueTestSupport.expectEventually { try await queue.getJobCounts().completed == 2 }
+            for id in ids {
+                #expect(try await queue.getJob(id)?.stalledCount == 0)
+            }
+        }
+        #expect(runs.load(ordering: .relaxed) == 2)
+        await client.close()
+    }
+
+    @Test("a paused queue is not processed until resumed")
+    func pausedQueue() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("paused")
+        let queue = try Queue(name: name, client: client)
+        try await queue.pause()
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(),
+                                logger: QueueTestSupport.quietLogger) { _ in nil }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            let id = try await queue.add(name: "x", data: nil)
+            // Several idle polls (drainDelay 0.2 s) pass without the job being taken.
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await queue.getState(id) == .waiting)
+            try await queue.resume()
+            try await QueueTestSupport.expectEventually { try await queue.getState(id) == .completed }
+        }
+        await client.close()
+    }
+
+    @Test("cancelling the task running the worker stops it, even while idle")
+    func cancellationStops() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("cancel")
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 3),
+                                logger: QueueTestSupport.quietLogger) { _ in nil }
+        let running = Task { try await worker.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        running.cancel()
+        try await running.value
+        await worker.close()
         await client.close()
     }
 

@@ -27,6 +27,7 @@ public struct DocComment: Sendable, Hashable, ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self.init([value]) }
 }
 
+/// `struct Name: Conformances { members }`.
 public struct StructDescription: Sendable, Hashable {
     public var doc: DocComment?
     public var access: AccessModifier?
@@ -46,6 +47,7 @@ public struct StructDescription: Sendable, Hashable {
     }
 }
 
+/// `enum Name: RawType, Conformances { cases and members }`.
 public struct EnumDescription: Sendable, Hashable {
     public var doc: DocComment?
     public var access: AccessModifier?
@@ -79,6 +81,7 @@ public struct EnumCaseDescription: Sendable, Hashable {
     }
 }
 
+/// `protocol Name: Conformances { requirements }`.
 public struct ProtocolDescription: Sendable, Hashable {
     public var doc: DocComment?
     public var access: AccessModifier?
@@ -99,6 +102,7 @@ public struct ProtocolDescription: Sendable, Hashable {
     }
 }
 
+/// `extension Type: Conformances { members }`.
 public struct ExtensionDescription: Sendable, Hashable {
     public var doc: DocComment?
     public var access: AccessModifier?

@@ -6,6 +6,7 @@ extension QueueScript {
     /// delay ms, priority, lifo ("1"/"0"), default events cap, dedup id or "", dedup ttl ms (0 = none).
     /// Returns the job id (the existing one for duplicates).
     static let addJob = RedisScript(name: "addJob", source: QueueLuaLibrary.events + #"""
+if #ARGV < 12 then return redis.error_reply("ERR flowcraft addJob: expected at least 12 arguments") end
 local prefix, customId, name, data, opts = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local timestamp, delay, priority = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local lifo = ARGV[9] == "1"

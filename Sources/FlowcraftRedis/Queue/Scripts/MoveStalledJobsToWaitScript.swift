@@ -9,6 +9,7 @@ extension QueueScript {
     static let moveStalledJobsToWait = RedisScript(
         name: "moveStalledJobsToWait",
         source: QueueLuaLibrary.events + #"""
+if #ARGV < 4 then return redis.error_reply("ERR flowcraft moveStalledJobsToWait: expected at least 4 arguments") end
 local prefix, maxStalled, now, interval = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 if not isInteger(maxStalled) or maxStalled < 0 or not isInteger(now) or not isInteger(interval)
   or interval <= 0 then

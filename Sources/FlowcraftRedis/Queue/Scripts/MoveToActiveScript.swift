@@ -8,6 +8,7 @@ extension QueueScript {
     static let moveToActive = RedisScript(
         name: "moveToActive",
         source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+if #ARGV < 5 then return redis.error_reply("ERR flowcraft moveToActive: expected at least 5 arguments") end
 local prefix, token = ARGV[1], ARGV[2]
 local lockDuration, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 if token == "" or not isInteger(lockDuration) or lockDuration <= 0 or not isInteger(now) then

@@ -6,6 +6,7 @@ extension QueueScript {
     /// failedReason, stacktrace JSON.
     /// Returns 0, or −1 missing job, −2 missing lock, −3 not active, −6 token mismatch.
     static let moveToDelayed = RedisScript(name: "moveToDelayed", source: QueueLuaLibrary.events + #"""
+if #ARGV < 7 then return redis.error_reply("ERR flowcraft moveToDelayed: expected at least 7 arguments") end
 local prefix, jobId, token = ARGV[1], ARGV[2], ARGV[3]
 local now, delay, reason, stacktrace = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
 if jobId == "" or not isInteger(now) or not isInteger(delay) or delay < 0 then

@@ -6,12 +6,14 @@ extension QueueScript {
     /// ARGV: 1 key prefix, 2 job id, 3 lock token ("0" = skip the lock check), 4 now ms,
     /// 5 "completed" | "failed", 6 returnvalue JSON or failedReason, 7 stacktrace JSON or "" (unchanged),
     /// 8 keep count (-1 all, 0 remove at once), 9 keep age seconds (0 = no age limit), 10 attempts,
-    /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name.
+    /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name, 15 the job's
+    /// dedup id (`deid`) or "", 16 "1" when the job carried `defa`.
     /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
     static let moveToFinished = RedisScript(
         name: "moveToFinished",
         source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
 local keepCount, keepAge, attempts = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
@@ -29,19 +31,23 @@ local targetKey = KEYS[10]
 local jobKey = prefix .. jobId
 local lockKey = jobKey .. ":lock"
 
-if redis.call("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
+-- The lock check comes first: a held lock implies the job exists, which saves a lookup per job.
 if token ~= "0" then
   local held = redis.call("GET", lockKey)
+  if held ~= token and redis.call("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
   if not held then return { -2, "", {}, 0 } end
   if held ~= token then return { -6, "", {}, 0 } end
+elseif redis.call("EXISTS", jobKey) == 0 then
+  return { -1, "", {}, 0 }
 end
 if redis.call("LREM", k.active, -1, jobId) == 0 then return { -3, "", {}, 0 } end
 redis.call("DEL", lockKey)
 redis.call("SREM", k.stalled, jobId)
 
 local cap = eventsCap(k.meta)
-local dedupId = redis.call("HGET", jobKey, "deid")
-if dedupId then
+-- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
+local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
+if dedupId ~= "" then
   local dedupKey = prefix .. "de:" .. dedupId
   if redis.call("GET", dedupKey) == jobId then redis.call("DEL", dedupKey) end
 end
@@ -63,7 +69,7 @@ else
   else
     redis.call("HSET", jobKey, field, value, "finishedOn", now)
   end
-  redis.call("HDEL", jobKey, "defa")
+  if hadDeferredFailure then redis.call("HDEL", jobKey, "defa") end
   if keepAge > 0 then
     local old = redis.call("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
     for _, id in ipairs(old) do removeJob(id) end

@@ -1,0 +1,186 @@
+import Flowcraft
+import FlowcraftRedis
+import Foundation
+import Logging
+
+/// `flowcraft-benchmark e2e [--url URL] [--runs N] [--workers W,…] [--concurrency C]`
+///
+/// Distributed runs end to end through Redis: N runs of a 5-node diamond (a → b, a → c, b → d,
+/// c → d, d → e; no-op nodes) executed by W worker *processes* (this executable in `e2e-worker`
+/// mode), for each W given. The runs are started while the queue is paused, then the clock and the
+/// Redis counters start and the queue is resumed; the pass ends when the queue's active-runs index is
+/// empty. Prints one `RESULT` line per worker count: runs/s, node executions/s, Redis CPU µs, socket
+/// reads (≈ client round trips) and script calls per node execution.
+enum E2EBenchmark {
+    struct Options {
+        var url = "redis://127.0.0.1:6379"
+        var runs = 2000
+        var workers = [1, 2, 4]
+        var concurrency = 32
+    }
+
+    static let nodesPerRun = 5
+
+    static func diamond() -> WorkflowBlueprint {
+        WorkflowBlueprint(
+            id: "bench-diamond",
+            nodes: ["a", "b", "c", "d", "e"].map { NodeDefinition(id: $0, uses: "noop") },
+            edges: [
+                EdgeDefinition(source: "a", target: "b"), EdgeDefinition(source: "a", target: "c"),
+                EdgeDefinition(source: "b", target: "d"), EdgeDefinition(source: "c", target: "d"),
+                EdgeDefinition(source: "d", target: "e"),
+            ])
+    }
+
+    static func registry() -> NodeRegistry {
+        var registry = NodeRegistry()
+        registry.register("noop") { _ in NodeResult() }
+        return registry
+    }
+
+    static func run(arguments: [String]) async {
+        var options = Options()
+        if let url = ProcessInfo.processInfo.environment["FLOWCRAFT_BENCH_REDIS_URL"] { options.url = url }
+        var index = 0
+        while index < arguments.count {
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch arguments[index] {
+            case "--url": options.url = value
+            case "--runs", "-n": options.runs = max(1, Int(value) ?? options.runs)
+            case "--workers", "-w": options.workers = value.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            case "--concurrency", "-c": options.concurrency = max(1, Int(value) ?? options.concurrency)
+            default:
+                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C]")
+                return
+            }
+            index += 2
+        }
+        for workers in options.workers {
+            do {
+                try await measure(options, workers: workers)
+            } catch {
+                print("e2e benchmark failed: \(error)")
+            }
+        }
+    }
+
+    private static func measure(_ options: Options, workers: Int) async throws {
+        var logger = Logger(label: "flowcraft.benchmark")
+        logger.logLevel = .warning
+        let queueName = "bench-e2e-\(Int.random(in: 0..<1_000_000_000))"
+        let distributed = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
+        let client = try RedisClient(url: options.url, poolSize: 2, logger: logger)
+        let queue = try Queue(name: queueName, client: client)
+        try await queue.pause()
+
+        var processes: [Process] = []
+        defer { for process in processes where process.isRunning { process.terminate() } }
+        for _ in 0..<workers {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            process.arguments = [
+                "e2e-worker", "--url", options.url, "--queue", queueName, "--concurrency", String(options.concurrency),
+            ]
+            try process.run()
+            processes.append(process)
+        }
+
+        let workflows = try WorkflowClient(client: client, blueprints: [diamond()], options: distributed)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let perTask = (options.runs + 15) / 16
+            for t in 0..<16 {
+                group.addTask {
+                    for _ in 0..<max(0, min(perTask, options.runs - t * perTask)) {
+                        try await workflows.startWorkflow(blueprintID: "bench-diamond")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // Let the worker processes connect and block on the paused queue's marker.
+        try await Task.sleep(for: .milliseconds(500))
+
+        let activeKey = "flowcraft:runs:active:\(queueName)"
+        let before = try await E2ECounters.read(client)
+        let start = ContinuousClock.now
+        try await queue.resume()
+        while try await client.send(["ZCARD", activeKey]).int ?? 0 > 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let elapsed = ContinuousClock.now - start
+        let after = try await E2ECounters.read(client)
+        for process in processes { process.terminate() }
+        for process in processes { process.waitUntilExit() }
+        processes = []
+
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let nodes = Double(options.runs * nodesPerRun)
+        let failed = try await queue.getJobCounts().failed
+        print(String(
+            format: "RESULT mode=e2e workers=%d concurrency=%d runs=%d seconds=%.3f runs_per_s=%.0f node_executions_per_s=%.0f redis_cpu_us_per_node=%.1f reads_per_node=%.2f script_calls_per_node=%.2f commands_executed_per_node=%.1f failed_jobs=%d",
+            workers, options.concurrency, options.runs, seconds, Double(options.runs) / seconds, nodes / seconds,
+            (after.cpuSeconds - before.cpuSeconds) * 1e6 / nodes, Double(after.reads - before.reads) / nodes,
+            Double(after.scriptCalls - before.scriptCalls) / nodes, Double(after.commands - before.commands) / nodes,
+            failed))
+        await client.close()
+    }
+
+    /// `e2e-worker --url URL --queue NAME --concurrency C`: one worker process of the benchmark.
+    static func runWorker(arguments: [String]) async {
+        var url = "redis://127.0.0.1:6379"
+        var queueName = "flowcraft-queue"
+        var concurrency = 32
+        var index = 0
+        while index + 1 < arguments.count {
+            switch arguments[index] {
+            case "--url": url = arguments[index + 1]
+            case "--queue": queueName = arguments[index + 1]
+            case "--concurrency": concurrency = max(1, Int(arguments[index + 1]) ?? concurrency)
+            default: break
+            }
+            index += 2
+        }
+        do {
+            var logger = Logger(label: "flowcraft.benchmark.worker")
+            logger.logLevel = .warning
+            let client = try RedisClient(url: url, poolSize: 2, logger: logger)
+            let worker = try DistributedWorker(
+                blueprints: [diamond()], registry: registry(), client: client,
+                options: DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger),
+                workerOptions: WorkerOptions(concurrency: concurrency))
+            // SIGTERM from the parent ends the process; nothing needs a graceful stop here.
+            try await worker.run()
+        } catch {
+            print("e2e worker failed: \(error)")
+        }
+    }
+}
+
+/// Redis counters read before and after a pass.
+struct E2ECounters {
+    var cpuSeconds = 0.0
+    var reads = 0
+    var scriptCalls = 0
+    var commands = 0
+
+    static func read(_ client: RedisClient) async throws -> E2ECounters {
+        let reply = try await client.send(["INFO", "cpu", "stats", "commandstats"])
+        var counters = E2ECounters()
+        for line in (reply.string ?? "").split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let value = parts[1]
+            let calls = value.split(separator: ",").first?.split(separator: "=").last.flatMap { Int($0) } ?? 0
+            switch parts[0] {
+            case "used_cpu_sys", "used_cpu_user": counters.cpuSeconds += Double(value) ?? 0
+            case "total_reads_processed": counters.reads = Int(value) ?? 0
+            case "cmdstat_evalsha", "cmdstat_eval":
+                counters.scriptCalls += calls
+                counters.commands += calls
+            default:
+                if parts[0].hasPrefix("cmdstat_") { counters.commands += calls }
+            }
+        }
+        return counters
+    }
+}

@@ -1,0 +1,130 @@
+import Flowcraft
+import Foundation
+
+/// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]`: the
+/// in-memory engine on no-op nodes. Prints one line per case and the process's peak RSS (VmHWM);
+/// run one shape per process to attribute peak memory to it.
+enum EngineBenchmark {
+    static func run(arguments: [String]) async {
+        var shape = "all"
+        var sizes = [1_000, 10_000, 100_000]
+        var i = 0
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--shape" where i + 1 < arguments.count:
+                shape = arguments[i + 1]
+                i += 1
+            case "--nodes" where i + 1 < arguments.count:
+                sizes = arguments[i + 1].split(separator: ",").compactMap { Int($0) }
+                i += 1
+            default:
+                FileHandle.standardError.write(Data("unknown engine option \(arguments[i])\n".utf8))
+                exit(2)
+            }
+            i += 1
+        }
+        do {
+            if shape == "all" || shape == "chain" {
+                for n in sizes { try await measureGraph("chain", n, chain(n)) }
+            }
+            if shape == "all" || shape == "fanout" {
+                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n)) }
+            }
+            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000) }
+            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000) }
+        } catch {
+            FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
+            exit(1)
+        }
+        print("peak RSS (VmHWM): \(peakRSS())")
+    }
+
+    static var registry: NodeRegistry {
+        var registry = NodeRegistry()
+        registry.register("noop") { _ in NodeResult() }
+        return registry
+    }
+
+    static func chain(_ n: Int) -> WorkflowBlueprint {
+        let nodes = (0..<n).map { NodeDefinition(id: "n\($0)", uses: "noop") }
+        let edges = (1..<max(1, n)).map { EdgeDefinition(source: "n\($0 - 1)", target: "n\($0)") }
+        return WorkflowBlueprint(id: "chain", nodes: nodes, edges: edges)
+    }
+
+    /// `start` → n workers → `join` (an `all` join over n predecessors).
+    static func fanOut(_ n: Int) -> WorkflowBlueprint {
+        var nodes = [NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "join", uses: "noop")]
+        var edges: [EdgeDefinition] = []
+        for i in 0..<n {
+            nodes.append(NodeDefinition(id: "w\(i)", uses: "noop"))
+            edges.append(EdgeDefinition(source: "start", target: "w\(i)"))
+            edges.append(EdgeDefinition(source: "w\(i)", target: "join"))
+        }
+        return WorkflowBlueprint(id: "fan", nodes: nodes, edges: edges)
+    }
+
+    static func measureGraph(_ label: String, _ n: Int, _ blueprint: WorkflowBlueprint) async throws {
+        let clock = ContinuousClock()
+        var plan: CompiledBlueprint?
+        let prepare = try clock.measure { plan = try CompiledBlueprint(blueprint) }
+        guard let plan else { return }
+        let runtime = FlowRuntime(plans: [plan], registry: registry)
+        var status = WorkflowStatus.failed
+        let cpuStart = cpuMilliseconds()
+        let elapsed = try await clock.measure {
+            status = try await runtime.run(plan.id).status
+        }
+        let cpu = cpuMilliseconds() - cpuStart
+        print(
+            "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
+    }
+
+    static func smallSequential(runs: Int) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry)
+        let clock = ContinuousClock()
+        var completed = 0
+        let cpuStart = cpuMilliseconds()
+        let elapsed = try await clock.measure {
+            for _ in 0..<runs where try await runtime.run("chain").status == .completed { completed += 1 }
+        }
+        let cpu = cpuMilliseconds() - cpuStart
+        print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
+    }
+
+    static func smallConcurrent(runs: Int) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry)
+        let clock = ContinuousClock()
+        var completed = 0
+        let elapsed = await clock.measure {
+            completed = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<runs {
+                    group.addTask { (try? await runtime.run("chain").status) == .completed }
+                }
+                var n = 0
+                for await ok in group where ok { n += 1 }
+                return n
+            }
+        }
+        print("3-node chain x \(runs) concurrent: \(ms(elapsed)) total, \(completed) completed")
+    }
+
+    static func ms(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return String(format: "%.2f ms", Double(s) * 1000 + Double(atto) / 1e15)
+    }
+
+    /// CPU time of the whole process (all threads), less disturbed than wall time on a busy machine.
+    static func cpuMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+
+    static func peakRSS() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "unknown" }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces)
+        }
+        return "unknown"
+    }
+}

@@ -1,0 +1,104 @@
+/// A node with typed input, params, output and actions — what generated code conforms to.
+///
+/// ```swift
+/// struct ChargeCard: TypedNode {
+///     struct Input: Codable, Sendable { var amount: Int }
+///     struct Output: Codable, Sendable { var receipt: String }
+///     enum Action: String, Sendable { case charged, declined }
+///     func run(_ input: Input, params: EmptyParams, context: NodeContext) async throws -> TypedNodeResult<Output, Action> {
+///         TypedNodeResult(Output(receipt: "r-\(input.amount)"), action: .charged)
+///     }
+/// }
+/// registry.register("charge-card", ChargeCard())
+/// ```
+/// The input is decoded from the node's resolved input and the params from `params:` with
+/// `JSONValueDecoder`; a mismatch fails the node at once (no retries) with the coding path. The
+/// output is encoded with `JSONValueEncoder`.
+public protocol TypedNode: Sendable {
+    associatedtype Input: Decodable & Sendable
+    associatedtype Params: Decodable & Sendable
+    associatedtype Output: Encodable & Sendable
+    associatedtype Action: RawRepresentable & Sendable where Action.RawValue == String
+
+    func run(_ input: Input, params: Params, context: NodeContext) async throws -> TypedNodeResult<Output, Action>
+}
+
+/// What a `TypedNode` returns.
+public struct TypedNodeResult<Output: Encodable & Sendable, Action: RawRepresentable & Sendable>: Sendable
+where Action.RawValue == String {
+    public var output: Output
+    public var action: Action?
+    public var dynamicNodes: [NodeDefinition]
+
+    public init(_ output: Output, action: Action? = nil, dynamicNodes: [NodeDefinition] = []) {
+        self.output = output
+        self.action = action
+        self.dynamicNodes = dynamicNodes
+    }
+}
+
+/// Params of a node that takes none (decodes from any object).
+public struct EmptyParams: Codable, Sendable, Hashable {
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws {}
+}
+
+/// Actions of a node that never sets one.
+public struct NoAction: RawRepresentable, Sendable, Hashable {
+    public var rawValue: String
+    public init?(rawValue: String) { nil }
+}
+
+/// Runs a `TypedNode` as a `NodeImplementation`.
+public struct TypedNodeAdapter<Node: TypedNode>: NodeImplementation {
+    public let node: Node
+
+    public init(_ node: Node) { self.node = node }
+
+    public func run(_ context: NodeContext) async throws -> NodeResult {
+        let decoder = JSONValueDecoder()
+        let input: Node.Input
+        let params: Node.Params
+        do {
+            input = try decoder.decode(Node.Input.self, from: context.input)
+        } catch {
+            throw FatalNodeError("input does not match \(Node.Input.self): \(JSONValueDecoder.describe(error))")
+        }
+        do {
+            params = try decoder.decode(Node.Params.self, from: .object(context.params))
+        } catch {
+            throw FatalNodeError("params do not match \(Node.Params.self): \(JSONValueDecoder.describe(error))")
+        }
+        let result = try await node.run(input, params: params, context: context)
+        let output: JSONValue
+        do {
+            output = try JSONValueEncoder().encode(result.output)
+        } catch {
+            throw FatalNodeError("output could not be encoded: \(JSONValueDecoder.describe(error))")
+        }
+        return NodeResult(output: output, action: result.action?.rawValue, dynamicNodes: result.dynamicNodes)
+    }
+}
+
+extension NodeRegistry {
+    /// Registers a typed node under `uses`.
+    public mutating func register<Node: TypedNode>(_ uses: String, _ node: Node) {
+        register(uses, TypedNodeAdapter(node))
+    }
+}
+
+extension JSONValueDecoder {
+    /// The readable part of a coding error (`at items[2]: expected …`).
+    public static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c),
+            DecodingError.keyNotFound(_, let c), DecodingError.dataCorrupted(let c):
+            return c.debugDescription
+        case EncodingError.invalidValue(_, let c):
+            return c.debugDescription
+        default:
+            return String(describing: error)
+        }
+    }
+}

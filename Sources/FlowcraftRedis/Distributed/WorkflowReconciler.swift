@@ -1,0 +1,135 @@
+import Flowcraft
+
+/// Finds distributed runs that stopped making progress and re-enqueues their lost work (the seed's
+/// `createBullMQReconciler`).
+///
+/// Stalled runs come from the index of active runs by last activity (`flowcraft:runs:active`), not
+/// from scanning keys: finished and awaiting runs are not in it. For each run idle longer than the
+/// threshold, every pending node whose job is gone or failed (a job lost with Redis data, failed
+/// after too many stalls, removed by hand) is added again under a fresh job id. The node's
+/// completion stays idempotent, so a job that was merely slow does no harm.
+public struct WorkflowReconciler: Sendable {
+    /// What one pass found and did.
+    public struct Stats: Sendable, Hashable, CustomStringConvertible {
+        /// Entries of the active-runs index examined.
+        public var scannedKeys = 0
+        /// Runs idle longer than the threshold.
+        public var stalledRuns = 0
+        /// Runs whose lost jobs were enqueued again.
+        public var reconciledRuns = 0
+        /// Runs that could not be reconciled (unknown blueprint, Redis errors).
+        public var failedRuns = 0
+
+        public var description: String {
+            "scanned \(scannedKeys), stalled \(stalledRuns), reconciled \(reconciledRuns), failed \(failedRuns)"
+        }
+    }
+
+    public let client: RedisClient
+    public let catalog: BlueprintCatalog
+    public let options: DistributedOptions
+    public let stalledThresholdSeconds: Double
+
+    public init(
+        client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions(),
+        stalledThresholdSeconds: Double = 300
+    ) {
+        self.client = client
+        self.catalog = catalog
+        self.options = options
+        self.stalledThresholdSeconds = max(0, stalledThresholdSeconds)
+    }
+
+    /// One reconciliation pass.
+    public func run() async throws -> Stats {
+        var stats = Stats()
+        let now = QueueClock.nowMilliseconds()
+        let cutoff = now - Int(stalledThresholdSeconds * 1000)
+        let replies = try await client.pipeline([
+            RedisCommand(["ZCARD", DistributedKeys.activeRuns(queue: options.queueName)]),
+            RedisCommand(["ZRANGEBYSCORE", DistributedKeys.activeRuns(queue: options.queueName), "-inf", String(cutoff)]),
+        ])
+        stats.scannedKeys = replies[0].int ?? 0
+        let stalled = replies[1].array?.compactMap(\.string) ?? []
+        stats.stalledRuns = stalled.count
+        for runID in stalled {
+            do {
+                if try await reconcile(runID, now: now) { stats.reconciledRuns += 1 }
+            } catch {
+                stats.failedRuns += 1
+                options.logger.warning("could not reconcile run", metadata: ["runId": "\(runID)", "error": "\(error)"])
+            }
+        }
+        return stats
+    }
+
+    /// Re-enqueues the lost jobs of one run; true when it enqueued any.
+    func reconcile(_ runID: String, now: Int) async throws -> Bool {
+        let keys = DistributedKeys(runID: runID)
+        let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.run, "status", "blueprintId", "blueprintVersion"]),
+            RedisCommand(["SMEMBERS", keys.pending]),
+            RedisCommand(["SMEMBERS", keys.awaiting]),
+        ])
+        let fields = replies[0].array ?? []
+        let status = fields.first?.string
+        guard let status, status == "running", fields.count == 3, let blueprintID = fields[1].string else {
+            // Finished or unknown: it has no business in the index.
+            _ = try await client.send(RedisCommand(["ZREM", DistributedKeys.activeRuns(queue: options.queueName), runID]))
+            return false
+        }
+        let version = fields[2].string.flatMap { $0.isEmpty ? nil : $0 }
+        let prepared = try catalog.prepared(id: blueprintID, version: version)
+        let plan = prepared.plan
+        let awaiting = Set(replies[2].array?.compactMap(\.string) ?? [])
+        let pending = (replies[1].array?.compactMap(\.string) ?? []).filter { !awaiting.contains($0) }
+            .compactMap(NodeInstance.init(member:))
+
+        let queue = try Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
+        var lost: [NodeJobData] = []
+        for entry in pending {
+            guard let n = plan.nodeIndex[entry.nodeID] else { continue }
+            // The job may be the plain node job or a fallback's (its id names the failed node).
+            var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]
+            for m in plan.nodes.indices where plan.fallbacks[m] == n {
+                candidates.append(NodeJobData(
+                    runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration,
+                    fallbackFor: plan.nodes[m].id))
+            }
+            var alive = false
+            var existing: NodeJobData?
+            for candidate in candidates {
+                let state = try await queue.getState(candidate.jobID)
+                switch state {
+                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren:
+                    alive = true
+                case .completed, .failed:
+                    existing = candidate
+                case .unknown:
+                    break
+                }
+                if alive { break }
+                if existing == nil, try await client.send(RedisCommand(["EXISTS", queueKeys.job(candidate.jobID)])).int == 1 {
+                    existing = candidate
+                }
+            }
+            if !alive { lost.append(existing ?? candidates[0]) }
+        }
+        guard !lost.isEmpty else { return false }
+        var jobs: [JobDescription] = []
+        for data in lost {
+            guard let n = plan.nodeIndex[data.nodeID] else { continue }
+            var jobOptions = JobOptions(jobId: "\(data.jobID).r\(now)")
+            if options.retryMode == .queue {
+                jobOptions.attempts = max(1, plan.nodes[n].config.maxRetries ?? 1)
+                if let delay = plan.nodes[n].config.retryDelay, delay > 0 { jobOptions.backoff = Backoff(.exponential, delay: delay) }
+            }
+            jobs.append(JobDescription(name: options.jobName, data: data.json, options: jobOptions))
+        }
+        _ = try await queue.addBulk(jobs)
+        _ = try await client.send(RedisCommand(["ZADD", DistributedKeys.activeRuns(queue: options.queueName), String(now), runID]))
+        options.logger.info("reconciled stalled run", metadata: ["runId": "\(runID)", "jobs": "\(jobs.count)"])
+        return true
+    }
+}

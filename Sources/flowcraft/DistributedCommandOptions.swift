@@ -1,0 +1,75 @@
+import ArgumentParser
+import Flowcraft
+import FlowcraftCompiler
+import FlowcraftRedis
+import Foundation
+
+/// Options shared by the distributed-run commands (`start`, `status`, `resume`, `reconcile`, `worker`).
+struct RedisConnectionOptions: ParsableArguments {
+    @Option(help: "Redis URL: redis://[user:pass@]host:port/db or unix:///path.")
+    var redis = "redis://127.0.0.1:6379"
+
+    @Option(help: "Queue that carries the node jobs.")
+    var queue = "flowcraft-queue"
+
+    @Option(help: "Seconds a finished run's state and status are kept (0 keeps them).")
+    var stateTtl = 86_400
+
+    @Option(help: "Retry failing nodes inside the job ('in-process') or as BullMQ attempts ('queue').")
+    var retryMode: DistributedRetryMode = .inProcess
+
+    func options() -> DistributedOptions {
+        DistributedOptions(queueName: queue, stateTTLSeconds: stateTtl, retryMode: retryMode)
+    }
+
+    func client(poolSize: Int = 2) throws -> RedisClient {
+        try RedisClient(url: redis, poolSize: poolSize)
+    }
+}
+
+extension DistributedRetryMode: ExpressibleByArgument {}
+
+/// Loads blueprints for the distributed commands; diagnostics go to stderr and errors exit 1.
+enum DistributedCommandSupport {
+    static func blueprints(at paths: [String]) throws -> [WorkflowBlueprint] {
+        let result = BlueprintCompiler().compile(paths: paths)
+        StandardStreams.error(DiagnosticRenderer.text(result.diagnostics.filter { $0.severity == .error }))
+        if result.hasIOErrors { throw ExitCode(2) }
+        if result.hasErrors { throw ExitCode(1) }
+        return result.blueprints
+    }
+
+    static func catalog(at paths: [String]) throws -> BlueprintCatalog {
+        do {
+            return try BlueprintCatalog(blueprints(at: paths))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Parses a JSON argument, or `@file` to read it from a file.
+    static func json(_ text: String, name: String) throws -> JSONValue {
+        var data = Data(text.utf8)
+        if text.hasPrefix("@") {
+            guard let contents = FileManager.default.contents(atPath: String(text.dropFirst())) else {
+                throw ValidationError("cannot read \(name) file '\(text.dropFirst())'")
+            }
+            data = contents
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw ValidationError("\(name) is not valid JSON: \(error.localizedDescription)")
+        }
+    }
+
+    static func jsonText(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,319 @@
+import ArgumentParser
+import Flowcraft
+import FlowcraftCompiler
+import Foundation
+import Synchronization
+
+/// `flowcraft run PATH`: runs a blueprint on the in-memory engine. Built-in nodes run for real;
+/// user nodes are simulated (`--simulate`): each returns its input, `--action` sets the action it
+/// returns and `--fail` makes it throw, so routing, retries and fallbacks can be rehearsed.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a blueprint in memory, simulating user nodes.",
+        discussion: """
+            PATH is a blueprint file or a directory; blueprints in the same directory are loaded too, so \
+            subflows resolve. Sleeps advance a virtual clock unless --real-time is given. With --simulate a \
+            `wait` node is answered at once with its --action (or none); without, the run stops awaiting. \
+            Exit status: 0 completed or awaiting, 1 failed or cancelled, 2 usage, I/O or blueprint errors.
+            """
+    )
+
+    @Argument(help: "A blueprint file or a directory of blueprints.")
+    var path: String
+
+    @Option(help: "The id of the blueprint to run (default: the blueprint of PATH, or the only one).")
+    var blueprint: String?
+
+    @Option(help: "Initial context: a JSON object, or @FILE holding one.")
+    var context: String?
+
+    @Flag(help: "Print {status, context, events, errors} as JSON instead of a run log.")
+    var json = false
+
+    @Flag(help: "Simulate user nodes: each returns its input.")
+    var simulate = false
+
+    @Option(name: .customLong("action"), help: "NODE=ACTION: the action a simulated node (or a wait node) returns. Repeatable.")
+    var actions: [String] = []
+
+    @Option(name: .customLong("output"), help: "NODE=JSON: the output a simulated node returns instead of its input. Repeatable.")
+    var outputs: [String] = []
+
+    @Option(name: .customLong("fail"), help: "NODE[=N]: the simulated node throws N times (default: always). Repeatable.")
+    var failures: [String] = []
+
+    @Option(help: "Most nodes in flight at once.")
+    var concurrency: Int = 16
+
+    @Flag(help: "Really wait for sleep nodes and retry delays.")
+    var realTime = false
+
+    func run() async throws {
+        let actionMap = try Self.pairs(actions, option: "--action")
+        var failMap: [String: Int] = [:]
+        for item in failures {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let node = parts.first, !node.isEmpty else { throw ValidationError("--fail expects NODE[=N], got '\(item)'") }
+            if parts.count == 2 {
+                guard let n = Int(parts[1]), n >= 0 else { throw ValidationError("--fail \(item): N must be a whole number") }
+                failMap[node] = n
+            } else {
+                failMap[node] = Int.max
+            }
+        }
+        let initial = try Self.parseContext(context)
+        var outputMap: [String: JSONValue] = [:]
+        for (node, text) in try Self.pairs(outputs, option: "--output") {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+                throw ValidationError("--output \(node)=…: not valid JSON")
+            }
+            outputMap[node] = value
+        }
+
+        let (blueprints, selected) = try loadBlueprints()
+        let userKeys = Set(blueprints.flatMap { $0.nodes.map(\.uses) }.filter { BuiltinNode(rawValue: $0) == nil })
+        let needed = Self.userKeys(of: selected, in: blueprints)
+        if !simulate && !needed.isEmpty {
+            StandardStreams.error(
+                "error: '\(selected)' uses user nodes (\(needed.sorted().joined(separator: ", "))) that the CLI cannot run; pass --simulate\n")
+            throw ExitCode(2)
+        }
+        let simulator = NodeSimulator(actions: actionMap, outputs: outputMap, failures: failMap)
+        var registry = NodeRegistry()
+        for key in userKeys { registry.register(key, simulator) }
+
+        let log = RunLog(json: json)
+        let runtime: FlowRuntime
+        do {
+            runtime = try FlowRuntime(
+                blueprints: blueprints, registry: registry, eventHandler: { log.handle($0) }, concurrency: concurrency,
+                clock: realTime ? SystemClock() : VirtualClock())
+        } catch {
+            StandardStreams.error("\(error)\n")
+            throw ExitCode(2)
+        }
+
+        var result = try await runtime.run(selected, context: initial)
+        while result.status == .awaiting {
+            if result.nextWakeAt != nil {
+                result = try await runtime.wake(result)
+            } else if let paused = Self.waitNodes(result).first(where: { simulate || actionMap[$0] != nil }) {
+                // Simulating: a wait is answered at once, with the --action given for it (if any).
+                result = try await runtime.resume(result, nodeID: paused, action: actionMap[paused])
+            } else {
+                break
+            }
+        }
+        log.finish(result)
+        if result.status == .failed || result.status == .cancelled { throw ExitCode(1) }
+    }
+
+    /// Compiles PATH — with its directory when PATH is a file, so subflows in sibling files resolve
+    /// — and returns the blueprints and the id to run. Errors in PATH's own file stop the run.
+    private func loadBlueprints() throws -> ([WorkflowBlueprint], String) {
+        let compiler = BlueprintCompiler()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            StandardStreams.error("error: no such file or directory: \(path)\n")
+            throw ExitCode(2)
+        }
+        let result: CompilationResult
+        let own: [WorkflowBlueprint]
+        if isDirectory.boolValue {
+            result = compiler.compile(paths: [path])
+            if result.hasErrors || result.hasIOErrors {
+                StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
+                throw ExitCode(2)
+            }
+            own = result.blueprints
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            result = compiler.compile(paths: [directory.isEmpty ? "." : directory])
+            let target = URL(fileURLWithPath: path).standardizedFileURL.path
+            func isOwn(_ file: String?) -> Bool {
+                file.map { URL(fileURLWithPath: $0).standardizedFileURL.path == target } ?? false
+            }
+            let ownErrors = result.diagnostics.filter { $0.severity == .error && isOwn($0.location?.file) }
+            if !ownErrors.isEmpty {
+                StandardStreams.error(DiagnosticRenderer.text(ownErrors))
+                throw ExitCode(2)
+            }
+            own = result.blueprints.filter { isOwn($0.location?.file) }
+            if own.isEmpty {
+                StandardStreams.error("error: \(path) holds no blueprint\n")
+                throw ExitCode(2)
+            }
+        }
+        let blueprints = result.blueprints
+        let selected: String
+        if let blueprint {
+            guard blueprints.contains(where: { $0.id == blueprint }) else {
+                throw ValidationError("no blueprint '\(blueprint)' in \(path) (found: \(own.map(\.id).joined(separator: ", ")))")
+            }
+            selected = blueprint
+        } else if let first = own.first, own.count == 1 || !isDirectory.boolValue {
+            selected = first.id
+        } else {
+            throw ValidationError(
+                "\(path) holds several blueprints; choose one with --blueprint (\(own.map(\.id).joined(separator: ", ")))")
+        }
+        return (blueprints, selected)
+    }
+
+    /// User `uses` keys of a blueprint and the subflows it calls, transitively.
+    static func userKeys(of id: String, in blueprints: [WorkflowBlueprint]) -> Set<String> {
+        var byID: [String: WorkflowBlueprint] = [:]
+        for b in blueprints { byID[b.id] = b }
+        var keys: Set<String> = []
+        var visited: Set<String> = []
+        var work = [id]
+        while let next = work.popLast() {
+            guard visited.insert(next).inserted, let blueprint = byID[next] else { continue }
+            for node in blueprint.nodes {
+                if BuiltinNode(rawValue: node.uses) == nil { keys.insert(node.uses) }
+                if node.uses == BuiltinNode.subflow.rawValue, let child = node.params["blueprintId"]?.stringValue {
+                    work.append(child)
+                }
+            }
+        }
+        return keys
+    }
+
+    static func waitNodes(_ result: WorkflowResult) -> [String] {
+        var ids: [String] = []
+        func collect(_ snapshot: RunSnapshot) {
+            for item in snapshot.scheduler.awaiting {
+                if item.reason == .wait { ids.append(item.nodeID) }
+                if item.reason == .subflow, let child = snapshot.children[item.nodeID] { collect(child) }
+            }
+        }
+        if let snapshot = result.snapshot { collect(snapshot) }
+        return ids
+    }
+
+    static func pairs(_ items: [String], option: String) throws -> [String: String] {
+        var map: [String: String] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("\(option) expects NODE=VALUE, got '\(item)'") }
+            map[parts[0]] = parts[1]
+        }
+        return map
+    }
+
+    static func parseContext(_ text: String?) throws -> [String: JSONValue] {
+        guard let text else { return [:] }
+        let data: Data
+        if text.hasPrefix("@") {
+            let file = String(text.dropFirst())
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                StandardStreams.error("error: cannot read context file '\(file)'\n")
+                throw ExitCode(2)
+            }
+            data = contents
+        } else {
+            data = Data(text.utf8)
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let object) = value else {
+            throw ValidationError("--context must be a JSON object (or @FILE holding one)")
+        }
+        return object
+    }
+}
+
+/// A stand-in for every user node: returns its input, the `--action` given for its node id, and
+/// throws as often as `--fail` says.
+final class NodeSimulator: NodeImplementation {
+    let actions: [String: String]
+    let outputs: [String: JSONValue]
+    let failuresLeft: Mutex<[String: Int]>
+
+    init(actions: [String: String], outputs: [String: JSONValue], failures: [String: Int]) {
+        self.actions = actions
+        self.outputs = outputs
+        self.failuresLeft = Mutex(failures)
+    }
+
+    func run(_ context: NodeContext) async throws -> NodeResult {
+        let fail = failuresLeft.withLock { left -> Bool in
+            guard let n = left[context.nodeID], n > 0 else { return false }
+            left[context.nodeID] = n == Int.max ? n : n - 1
+            return true
+        }
+        if fail { throw SimulatedRunFailure(nodeID: context.nodeID, attempt: context.attempt) }
+        return NodeResult(output: outputs[context.nodeID] ?? context.input, action: actions[context.nodeID])
+    }
+}
+
+struct SimulatedRunFailure: Error, CustomStringConvertible {
+    var nodeID: String
+    var attempt: Int
+    var description: String { "simulated failure of '\(nodeID)' (attempt \(attempt), --fail)" }
+}
+
+/// Collects events; prints a readable log as they come (with a progress line every 1 000 nodes),
+/// or everything as one JSON document at the end.
+final class RunLog: Sendable {
+    private let json: Bool
+    private let state = Mutex((events: [JSONValue](), finished: 0))
+
+    init(json: Bool) { self.json = json }
+
+    func handle(_ event: WorkflowEvent) {
+        if json {
+            state.withLock { $0.events.append(event.jsonValue) }
+            return
+        }
+        let finished = state.withLock { s -> Int in
+            if event.type == .nodeFinish { s.finished += 1 }
+            return s.finished
+        }
+        if let line = Self.line(event) { StandardStreams.output(line + "\n") }
+        if event.type == .nodeFinish && finished % 1000 == 0 {
+            StandardStreams.error("… \(finished) nodes finished\n")
+        }
+    }
+
+    func finish(_ result: WorkflowResult) {
+        if json {
+            let document: JSONValue = [
+                "status": .string(result.status.rawValue),
+                "context": .object(result.context),
+                "events": .array(state.withLock { $0.events }),
+                "errors": .array(result.errors.map { .string($0.description) }),
+                "awaiting": .array(result.awaiting.map { .string($0.nodeID) }),
+            ]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+            StandardStreams.output(String(decoding: data, as: UTF8.self) + "\n")
+            return
+        }
+        for error in result.errors { StandardStreams.error("\(error)\n") }
+        var summary = "run \(result.runID): \(result.status.rawValue)"
+        if !result.awaiting.isEmpty { summary += " (paused at \(result.awaiting.map(\.nodeID).joined(separator: ", ")))" }
+        StandardStreams.output(summary + "\n")
+    }
+
+    static func line(_ event: WorkflowEvent) -> String? {
+        let node = event.nodeID ?? ""
+        let p = event.payload
+        switch event.type {
+        case .nodeStart: return "start    \(node)"
+        case .nodeFinish:
+            return "finish   \(node)" + (p["action"]?.stringValue.map { " -> \($0)" } ?? "")
+        case .nodeError:
+            let retry = p["willRetry"] == true ? " (will retry)" : ""
+            return "error    \(node): \(p["error"]?.stringValue ?? "")\(retry)"
+        case .nodeRetry: return "retry    \(node) attempt \(p["attempt"]?.intValue ?? 0) after \(p["delayMs"]?.intValue ?? 0) ms"
+        case .nodeFallback: return "fallback \(node) -> \(p["fallback"]?.stringValue ?? "")"
+        case .nodeSkipped: return "skip     \(node)"
+        case .workflowPause:
+            return "pause    awaiting \(p["awaiting"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")"
+        case .workflowResume: return "resume"
+        case .batchStart: return "batch    \(node): \(p["workerNodeIds"]?.arrayValue?.count ?? 0) items"
+        default: return nil
+        }
+    }
+}

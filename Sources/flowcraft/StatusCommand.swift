@@ -1,0 +1,48 @@
+import ArgumentParser
+import Flowcraft
+import FlowcraftRedis
+
+/// `flowcraft status RUNID --redis URL [--wait SECONDS]`: prints a run's status JSON.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print a distributed run's status as JSON ({status, payload?, reason?}).",
+        discussion: "Exit status: 0 completed (or still running without --wait), 1 failed or cancelled, 3 timed out waiting, 4 unknown run."
+    )
+
+    @Argument(help: "The run id.")
+    var runID: String
+
+    @Option(help: "Wait up to this many seconds for the run to finish (or pause on a wait node).")
+    var wait: Double?
+
+    @OptionGroup var connection: RedisConnectionOptions
+
+    func run() async throws {
+        let client = try connection.client(poolSize: 1)
+        let workflows = WorkflowClient(client: client, catalog: BlueprintCatalog(), options: connection.options())
+        let status: DistributedRunStatus?
+        do {
+            if let wait {
+                status = try await workflows.result(runID, timeout: .milliseconds(Int(max(0, wait) * 1000)))
+            } else {
+                status = try await workflows.status(runID)
+            }
+        } catch let error as DistributedError {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(3)
+        } catch {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        await client.close()
+        guard let status else {
+            StandardStreams.error("error: unknown run '\(runID)'\n")
+            throw ExitCode(4)
+        }
+        StandardStreams.output(DistributedCommandSupport.jsonText(status.json) + "\n")
+        if status.status == .failed || status.status == .cancelled { throw ExitCode(1) }
+    }
+}

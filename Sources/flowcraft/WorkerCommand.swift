@@ -1,0 +1,133 @@
+import ArgumentParser
+import Flowcraft
+import FlowcraftRedis
+import Logging
+import ServiceLifecycle
+
+/// `flowcraft worker --blueprints PATH --redis URL [--concurrency N] [--simulate --action … --fail …]`.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a distributed worker that executes node jobs until SIGINT/SIGTERM.",
+        discussion: """
+            Built-in nodes run for real. With --simulate every other node returns its input (for rehearsals); \
+            real applications build their worker from the generated registry instead. SIGINT/SIGTERM finish \
+            the jobs in progress and stop.
+            """
+    )
+
+    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
+    var blueprintPaths: [String]
+
+    @Option(help: "Jobs processed at once.")
+    var concurrency = 16
+
+    @Flag(help: "Simulate user nodes: each returns its input.")
+    var simulate = false
+
+    @Option(help: "NODE=ACTION: the action a simulated node returns (repeatable).")
+    var action: [String] = []
+
+    @Option(help: "NODE[=N]: a simulated node throws on its first N attempts (default: always; repeatable).")
+    var fail: [String] = []
+
+    @Option(help: "Milliseconds each simulated node works before returning.")
+    var workMs = 0
+
+    @Option(help: "Job lock duration in milliseconds (a killed worker's jobs return after about this long).")
+    var lockDuration = 30_000
+
+    @Option(help: "Stalled-job check interval in milliseconds.")
+    var stalledInterval = 30_000
+
+    @Option(help: "Worker name (written to each job's pb field).")
+    var name: String?
+
+    @OptionGroup var connection: RedisConnectionOptions
+
+    func run() async throws {
+        let blueprints = try DistributedCommandSupport.blueprints(at: blueprintPaths)
+        let catalog: BlueprintCatalog
+        do {
+            catalog = try BlueprintCatalog(blueprints)
+        } catch {
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        var registry = NodeRegistry()
+        if simulate {
+            registry = try SimulatedRegistry.make(catalog: blueprints, actions: action, failures: fail, workMilliseconds: workMs)
+        } else {
+            StandardStreams.error("flowcraft worker: no --simulate: only built-in nodes can run (applications build their worker from the generated registry)\n")
+        }
+        var logger = Logger(label: "flowcraft.worker")
+        logger.logLevel = .info
+        var options = connection.options()
+        options.logger = logger
+        let client = try connection.client(poolSize: 2)
+        let worker = try DistributedWorker(
+            catalog: catalog, registry: registry, client: client, options: options,
+            workerOptions: WorkerOptions(
+                concurrency: concurrency, lockDuration: lockDuration, stalledInterval: stalledInterval, name: name))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        StandardStreams.error("flowcraft worker: serving queue '\(connection.queue)' (\(catalog.ids.count) blueprints)\n")
+        do {
+            try await group.run()
+        } catch {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        await client.close()
+    }
+}
+
+/// The registry of `--simulate`: every `uses` key of the blueprints that is not a built-in returns
+/// its input, with the action and failures given on the command line.
+enum SimulatedRegistry {
+    static func make(
+        catalog blueprints: [WorkflowBlueprint], actions: [String], failures: [String], workMilliseconds: Int = 0
+    ) throws -> NodeRegistry {
+        var actionByNode: [String: String] = [:]
+        for entry in actions {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--action expects NODE=ACTION, got '\(entry)'") }
+            actionByNode[parts[0]] = parts[1]
+        }
+        var failuresByNode: [String: Int] = [:]
+        for entry in failures {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                guard let count = Int(parts[1]), count >= 0 else { throw ValidationError("--fail expects NODE[=N], got '\(entry)'") }
+                failuresByNode[parts[0]] = count
+            } else {
+                failuresByNode[entry] = Int.max
+            }
+        }
+        let actionsFixed = actionByNode
+        let failuresFixed = failuresByNode
+        let simulated = ClosureNode { ctx in
+            if workMilliseconds > 0 { try await Task.sleep(for: .milliseconds(workMilliseconds)) }
+            if let failing = failuresFixed[ctx.nodeID], ctx.attempt <= failing {
+                throw SimulatedFailure(nodeID: ctx.nodeID, attempt: ctx.attempt)
+            }
+            return NodeResult(output: ctx.input, action: actionsFixed[ctx.nodeID])
+        }
+        var registry = NodeRegistry()
+        for blueprint in blueprints {
+            for node in blueprint.nodes where BuiltinNode(rawValue: node.uses) == nil {
+                registry.register(node.uses, simulated)
+            }
+        }
+        return registry
+    }
+}
+
+/// The failure a simulated node throws for `--fail`.
+struct SimulatedFailure: Error, CustomStringConvertible {
+    let nodeID: String
+    let attempt: Int
+    var description: String { "simulated failure of '\(nodeID)' (attempt \(attempt))" }
+}
