@@ -228,6 +228,13 @@ public final class CompiledBlueprint: Sendable {
                 location: location)
         }
     }
+
+    /// Whether taking edge `e` writes its target's `_inputs.<id>` (Flowcraft: when the target has one
+    /// predecessor, declares `inputs`, or the edge transforms). Both engines route by this rule.
+    package func writesTargetInput(edge e: Int) -> Bool {
+        let edge = edges[e]
+        return edge.transform != nil || predecessorCounts[edge.target] == 1 || nodes[edge.target].inputs != nil
+    }
 }
 
 /// An edge with its endpoints as node indices and its expressions parsed.

@@ -3,8 +3,9 @@
 /// Flowcraft, a dotted key whose whole text is absent is read as a path: the longest prefix that
 /// names a key (or a node output), then members/indices (`fetch.user.name`, `order.items.0`).
 /// Map values may be strings (resolved), lists of strings (each resolved) or other JSON (literal).
-enum InputResolution {
-    static func resolve(_ inputs: NodeInputs, lookup: (String) -> JSONValue?) -> JSONValue {
+/// Shared with the distributed engine, which fetches exactly ``keys(readBy:)`` before resolving.
+package enum InputResolution {
+    package static func resolve(_ inputs: NodeInputs, lookup: (String) -> JSONValue?) -> JSONValue {
         switch inputs {
         case .key(let key):
             return resolveKey(key, lookup: lookup)
@@ -26,6 +27,36 @@ enum InputResolution {
             }
             return .object(object)
         }
+    }
+
+    /// Every context key resolving `inputs` may look up (each dotted prefix, with its `_outputs.`
+    /// form), in first-use order without repeats.
+    package static func keys(readBy inputs: NodeInputs) -> [String] {
+        var keys: [String] = []
+        var seen: Set<String> = []
+        func addCandidates(_ key: String) {
+            let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+            var length = parts.count
+            while length >= 1 {
+                let prefix = parts[0..<length].joined(separator: ".")
+                let candidates = prefix.hasPrefix("_") ? [prefix] : ["_outputs." + prefix, prefix]
+                for candidate in candidates where seen.insert(candidate).inserted { keys.append(candidate) }
+                length -= 1
+            }
+        }
+        switch inputs {
+        case .key(let key):
+            addCandidates(key)
+        case .mapping(let mapping):
+            for source in mapping.keys.sorted().compactMap({ mapping[$0] }) {
+                switch source {
+                case .string(let key): addCandidates(key)
+                case .array(let items): for case .string(let key) in items { addCandidates(key) }
+                default: break
+                }
+            }
+        }
+        return keys
     }
 
     static func resolveKey(_ key: String, lookup: (String) -> JSONValue?) -> JSONValue {
@@ -64,9 +95,10 @@ enum InputResolution {
 }
 
 /// Durations in built-in params: a number of milliseconds, or text such as `250ms`, `5s`, `2m`,
-/// `1h`, `1d`.
-enum DurationValue {
-    static func milliseconds(_ value: JSONValue?) -> Int64? {
+/// `1h`, `1d`. Shared with the distributed engine, which delays `sleep` jobs by it.
+package enum DurationValue {
+    /// The duration in milliseconds; `nil` for a negative, too large or unreadable value.
+    package static func milliseconds(_ value: JSONValue?) -> Int64? {
         switch value {
         case .int(let i)?: return i >= 0 ? Int64(i) : nil
         case .double(let d)?: return d >= 0 && d < 9e15 ? Int64(d) : nil

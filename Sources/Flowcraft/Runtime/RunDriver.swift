@@ -383,15 +383,12 @@ final class RunDriver {
                 isFatal: fatal))
     }
 
-    /// Writes the inputs of targets reached by taken edges (Flowcraft: when the target has one
-    /// predecessor, explicit `inputs`, or the edge has a transform) and reports skipped nodes.
+    /// Writes the inputs of targets reached by taken edges (see `CompiledBlueprint.writesTargetInput`)
+    /// and reports skipped nodes.
     private func apply(_ outcome: RoutingOutcome, direct item: WorkItem, output: JSONValue) {
-        for e in outcome.takenEdges {
+        for e in outcome.takenEdges where plan.writesTargetInput(edge: e) {
             let edge = plan.edges[e]
             let target = edge.target
-            guard edge.transform != nil || plan.predecessorCounts[target] == 1 || plan.nodes[target].inputs != nil else {
-                continue
-            }
             let sourceOutput = self.output(of: edge.source, direct: item, output: output)
             var value = sourceOutput
             if let transform = edge.transform {

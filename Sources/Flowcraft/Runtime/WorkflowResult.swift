@@ -43,6 +43,12 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
 public struct AwaitingNode: Sendable, Hashable, Codable {
     public var nodeID: String
     public var reason: AwaitReason
+
+    public init(nodeID: String, reason: AwaitReason) {
+        self.nodeID = nodeID
+        self.reason = reason
+    }
+
     /// For sleeps: when the node is due (ms since the Unix epoch on the runtime's clock).
     public var wakeAt: Int64? {
         if case .sleep(let at) = reason { return at }
@@ -75,6 +81,20 @@ public struct WorkflowResult: Sendable, Codable {
     public var awaiting: [AwaitingNode]
     /// State to resume from when `status == .awaiting`; encode the whole result to persist it.
     public var snapshot: RunSnapshot?
+
+    /// A result as an engine reports it; the in-memory runtime also fills `snapshot` for paused runs.
+    public init(
+        runID: String, blueprintID: String, status: WorkflowStatus, context: [String: JSONValue],
+        errors: [WorkflowError] = [], awaiting: [AwaitingNode] = [], snapshot: RunSnapshot? = nil
+    ) {
+        self.runID = runID
+        self.blueprintID = blueprintID
+        self.status = status
+        self.context = context
+        self.errors = errors
+        self.awaiting = awaiting
+        self.snapshot = snapshot
+    }
 
     /// The earliest wake-up time of a paused sleep, in this run or a nested subflow.
     public var nextWakeAt: Int64? { snapshot.flatMap(FlowRuntime.earliestWake) }

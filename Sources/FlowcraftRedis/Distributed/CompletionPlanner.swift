@@ -112,7 +112,7 @@ struct CompletionPlanner: Sendable {
         case .eachArrival: (join, required) = ("each", max(1, plan.predecessorCounts[t]))
         }
         let data = NodeJobData(runID: runID, blueprintID: plan.id, nodeID: target.nodeID, iteration: target.iteration)
-        let delay = plan.builtins[t] == .sleep ? SleepDuration.milliseconds(plan.nodes[t].params["duration"]) : 0
+        let delay = plan.builtins[t] == .sleep ? sleepDelay(plan.nodes[t].params["duration"]) : 0
         return ArrivalRecord(
             from: from, target: target, source: source, live: live, required: required, join: join, delay: delay,
             jobID: data.jobID, data: JSONText.serialize(data.json),
@@ -131,29 +131,13 @@ struct CompletionPlanner: Sendable {
         return JSONText.serialize(options.json)
     }
 
+    /// A `sleep` node's delay, as the runtime reads `duration`; an unreadable one delays nothing.
+    private func sleepDelay(_ duration: JSONValue?) -> Int {
+        DurationValue.milliseconds(duration).map { Int(clamping: $0) } ?? 0
+    }
+
     private struct Pair: Hashable {
         var source: Int
         var target: Int
-    }
-}
-
-/// `sleep` durations: milliseconds as a number, or text such as `250ms`, `5s`, `2m`, `1h`.
-enum SleepDuration {
-    static func milliseconds(_ value: JSONValue?) -> Int {
-        switch value {
-        case .int(let ms)?: return max(0, ms)
-        case .double(let ms)?: return ms.isFinite ? max(0, Int(ms)) : 0
-        case .string(let text)?:
-            var trimmed = Substring(text)
-            while trimmed.first == " " { trimmed = trimmed.dropFirst() }
-            while trimmed.last == " " { trimmed = trimmed.dropLast() }
-            for (suffix, factor) in [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)] {
-                if trimmed.hasSuffix(suffix), let number = Double(trimmed.dropLast(suffix.count)), number.isFinite {
-                    return max(0, Int(number * factor))
-                }
-            }
-            return Double(trimmed).map { $0.isFinite ? max(0, Int($0)) : 0 } ?? 0
-        default: return 0
-        }
     }
 }

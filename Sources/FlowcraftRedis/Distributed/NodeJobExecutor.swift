@@ -10,7 +10,6 @@ final class NodeJobExecutor: Sendable {
     let client: RedisClient
     let options: DistributedOptions
     let committer: RunCommitter
-    private let runner: NodeAttemptRunner
 
     init(catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient, options: DistributedOptions) {
         self.catalog = catalog
@@ -18,9 +17,6 @@ final class NodeJobExecutor: Sendable {
         self.client = client
         self.options = options
         committer = RunCommitter(client: client, options: options)
-        var runner = NodeAttemptRunner()
-        runner.middleware = options.middleware
-        self.runner = runner
     }
 
     private static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
@@ -122,27 +118,28 @@ final class NodeJobExecutor: Sendable {
             var logger = options.logger
             logger[metadataKey: "runId"] = "\(data.runID)"
             logger[metadataKey: "nodeId"] = "\(node.id)"
-            let runner = self.runner
-            let dependencies = options.dependencies
-            let nodeLogger = logger
-            let attempts: @Sendable () async throws(NodeAttemptRunner.Failure) -> NodeResult = {
-                try await runner.run(implementation, config: node.config, firstAttempt: first, lastAttempt: last) { attempt in
-                    NodeContext(
-                        runID: data.runID, blueprintID: plan.id, nodeID: node.id, input: input, params: node.params,
-                        attempt: attempt, state: state, logger: nodeLogger, dependencies: dependencies)
-                }
+            // The in-memory engine's attempt loop; retry delays sleep in real time.
+            let loop = NodeAttemptLoop(
+                implementation: implementation, lastAttempt: last, retryDelay: max(0, node.config.retryDelay ?? 0),
+                timeout: node.config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
+            let context = NodeContext(
+                runID: data.runID, blueprintID: plan.id, nodeID: node.id, input: input, params: node.params,
+                attempt: first, state: state, logger: logger, dependencies: options.dependencies)
+            guard let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) }) else {
+                return ["skipped": "run cancelled or finished while the node ran"]
             }
-            do {
-                guard let value = try await runWatchingForCancellation(keys: keys, attempts) else {
-                    return ["skipped": "run cancelled or finished while the node ran"]
-                }
+            switch outcome {
+            case .success(let value):
                 result = value
-            } catch {
-                guard case .failed(let message, let attempts, let fatal) = error else { throw error }
+            case .failure(let message, let attempts, let fatal):
                 if options.retryMode == .queue, !fatal, attempts < maxAttempts {
                     throw DistributedError(message)  // BullMQ schedules the next attempt with backoff.
                 }
                 return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
+            case .cancelled, .suspendedSubflow:
+                // The job's task was cancelled (the worker is stopping): nothing is committed and the
+                // job is left to stalled-job recovery.
+                throw CancellationError()
             }
         }
         return try await complete(run, result: result)
@@ -154,7 +151,7 @@ final class NodeJobExecutor: Sendable {
     private struct RunningNode: Sendable {
         let runKey: String
         let startedAt: ContinuousClock.Instant
-        let task: Task<Result<NodeResult, NodeAttemptRunner.Failure>, Never>
+        let task: Task<JobOutcome, Never>
         var stoppedByRunEnd = false
     }
 
@@ -164,15 +161,9 @@ final class NodeJobExecutor: Sendable {
     /// Runs the node in a task the cancellation monitor can cancel; `nil` when it was cancelled
     /// because its run was cancelled (or ended by another branch's failure): nothing is committed.
     private func runWatchingForCancellation(
-        keys: DistributedKeys, _ attempts: @escaping @Sendable () async throws(NodeAttemptRunner.Failure) -> NodeResult
-    ) async throws(NodeAttemptRunner.Failure) -> NodeResult? {
-        let task = Task { () -> Result<NodeResult, NodeAttemptRunner.Failure> in
-            do throws(NodeAttemptRunner.Failure) {
-                return .success(try await attempts())
-            } catch {
-                return .failure(error)
-            }
-        }
+        keys: DistributedKeys, _ attempts: @escaping @Sendable () async -> JobOutcome
+    ) async -> JobOutcome? {
+        let task = Task { await attempts() }
         let token = runningCounter.add(1, ordering: .relaxed).newValue
         running.withLock { $0[token] = RunningNode(runKey: keys.run, startedAt: .now, task: task) }
         let result = await withTaskCancellationHandler {
@@ -182,7 +173,7 @@ final class NodeJobExecutor: Sendable {
         }
         let stopped = running.withLock { $0.removeValue(forKey: token)?.stoppedByRunEnd ?? false }
         if stopped { return nil }
-        return try result.get()
+        return result
     }
 
     /// Every quarter second, checks the runs of nodes that have been running that long (one
@@ -289,12 +280,8 @@ final class NodeJobExecutor: Sendable {
         change.deleted = buffered.deleted
         change.values.append(("_outputs." + data.nodeID, result.output))
         if case .fallback(let m, _) = item { change.values.append(("_outputs." + plan.nodes[m].id, result.output)) }
-        // As the in-memory engine: a taken edge writes its target's input when the target has one
-        // predecessor, declares `inputs`, or the edge transforms.
-        for e in taken {
+        for e in taken where plan.writesTargetInput(edge: e) {
             let edge = plan.edges[e]
-            guard edge.transform != nil || plan.predecessorCounts[edge.target] == 1 || plan.nodes[edge.target].inputs != nil
-            else { continue }
             let value = edge.transform?.evaluate(resolvingRoots: transformScope) ?? result.output
             change.values.append(("_inputs." + plan.nodes[edge.target].id, value))
         }

@@ -15,11 +15,7 @@ final class PreparedBlueprint: Sendable {
     init(_ plan: CompiledBlueprint) {
         self.plan = plan
         startEntries = plan.startNodes.map { NodeInstance(plan.nodes[$0].id).description }
-        var predecessors = [[String]](repeating: [], count: plan.nodes.count)
-        for edge in plan.edges where !predecessors[edge.target].contains(plan.nodes[edge.source].id) {
-            predecessors[edge.target].append(plan.nodes[edge.source].id)
-        }
-        inputPlans = plan.nodes.indices.map { NodeInputPlan(node: plan.nodes[$0], predecessors: predecessors[$0]) }
+        inputPlans = plan.nodes.map(NodeInputPlan.init(node:))
         routingKeys = plan.nodes.indices.map { n in
             var keys: Set<String> = []
             var whole = false

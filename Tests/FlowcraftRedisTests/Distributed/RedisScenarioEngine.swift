@@ -59,20 +59,19 @@ struct RedisScenarioEngine: ScenarioEngine {
         return ScenarioOutcome(result: final, intermediate: intermediate, events: [], clockSleeps: [], probe: probe)
     }
 
-    /// The run's state as a `WorkflowResult` (built through its `Codable` form: it has no public
-    /// memberwise initializer).
+    /// The run's state as a `WorkflowResult`.
     static func result(
         _ runID: String, scenario: WorkflowScenario, workflows: WorkflowClient, client: RedisClient,
         returnWhenAwaiting: Bool = true
     ) async throws -> WorkflowResult {
         let status = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: returnWhenAwaiting)
         var context = status.context
-        var awaiting: [AwaitingMirror] = []
+        var awaiting: [AwaitingNode] = []
         if status.status == .awaiting {
             context = try await RedisWorkflowState(runID: runID, client: client).snapshot()
             let members = try await client.send(["SMEMBERS", DistributedKeys(runID: runID).awaiting]).array ?? []
             awaiting = members.compactMap(\.string).compactMap(NodeInstance.init(member:)).map {
-                AwaitingMirror(nodeID: $0.nodeID, reason: .wait)
+                AwaitingNode(nodeID: $0.nodeID, reason: .wait)
             }
         }
         var errors: [WorkflowError] = []
@@ -82,24 +81,12 @@ struct RedisScenarioEngine: ScenarioEngine {
                 blueprintID: scenario.blueprintID, nodeID: status.nodeID, location: node?.location,
                 message: status.reason ?? "", attempts: status.attempts ?? 0))
         }
-        let mirror = ResultMirror(
-            runID: runID, blueprintID: scenario.blueprintID, status: status.status.rawValue, context: context,
+        guard let workflowStatus = WorkflowStatus(rawValue: status.status.rawValue) else {
+            throw DistributedError("run '\(runID)' is still \(status.status.rawValue)")
+        }
+        return WorkflowResult(
+            runID: runID, blueprintID: scenario.blueprintID, status: workflowStatus, context: context,
             errors: errors, awaiting: awaiting)
-        return try JSONDecoder().decode(WorkflowResult.self, from: JSONEncoder().encode(mirror))
-    }
-
-    private struct AwaitingMirror: Codable {
-        var nodeID: String
-        var reason: AwaitReason
-    }
-
-    private struct ResultMirror: Codable {
-        var runID: String
-        var blueprintID: String
-        var status: String
-        var context: [String: JSONValue]
-        var errors: [WorkflowError]
-        var awaiting: [AwaitingMirror]
     }
 }
 

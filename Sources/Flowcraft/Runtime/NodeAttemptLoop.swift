@@ -1,0 +1,125 @@
+/// The attempts of one node implementation: retries with backoff on a clock, a real-time timeout per
+/// attempt and the middleware around each attempt. The in-memory runtime and the distributed engine
+/// both run nodes through it, so a node behaves the same in either.
+package struct NodeAttemptLoop: Sendable {
+    package let implementation: any NodeImplementation
+    /// The number of the last attempt (1-based); the loop stops after it fails.
+    package let lastAttempt: Int
+    /// The base delay between attempts in milliseconds, grown by `backoff`.
+    package let retryDelay: Int
+    /// Milliseconds one attempt may take; `nil` or `0` for no limit.
+    package let timeout: Int?
+    package let middleware: [any NodeMiddleware]
+    package let backoff: RetryBackoff
+    /// Where the delays between attempts are slept.
+    package let clock: any RuntimeClock
+    let events: EventEmitter?
+
+    package init(
+        implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
+        middleware: [any NodeMiddleware], backoff: RetryBackoff, clock: any RuntimeClock
+    ) {
+        self.init(
+            implementation: implementation, lastAttempt: lastAttempt, retryDelay: retryDelay, timeout: timeout,
+            middleware: middleware, backoff: backoff, clock: clock, events: nil)
+    }
+
+    init(
+        implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
+        middleware: [any NodeMiddleware], backoff: RetryBackoff, clock: any RuntimeClock, events: EventEmitter?
+    ) {
+        self.implementation = implementation
+        self.lastAttempt = lastAttempt
+        self.retryDelay = retryDelay
+        self.timeout = timeout
+        self.middleware = middleware
+        self.backoff = backoff
+        self.clock = clock
+        self.events = events
+    }
+
+    /// Runs attempts from `context.attempt` through `lastAttempt` and returns how the node ended:
+    /// its first success, the last failure (at once for a `FatalNodeError`), or `.cancelled` when
+    /// the task was cancelled (a timeout is a failure, not a cancellation).
+    package func run(_ context: NodeContext) async -> JobOutcome {
+        // Without middleware or timeout the node is called directly (one async frame less per node).
+        let direct = middleware.isEmpty && (timeout ?? 0) <= 0
+        var attempt = context.attempt
+        while true {
+            if Task.isCancelled { return .cancelled }
+            let ctx = attempt == context.attempt ? context : context.with(attempt: attempt)
+            do {
+                let result = try await direct ? implementation.run(ctx) : runAttempt(ctx)
+                return .success(result)
+            } catch let error as FatalNodeError {
+                events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: false))
+                return .failure(message: error.message, attempts: attempt, fatal: true)
+            } catch {
+                if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
+                let willRetry = attempt < lastAttempt
+                events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
+                guard willRetry else {
+                    return .failure(message: Self.describe(error), attempts: attempt, fatal: false)
+                }
+                let delay = backoff.delay(base: retryDelay, afterAttempt: attempt)
+                events?.emit(.nodeRetry, nodeID: ctx.nodeID, ["attempt": .int(attempt + 1), "delayMs": .int(Int(delay))])
+                if delay > 0 {
+                    do {
+                        try await clock.sleep(milliseconds: delay)
+                    } catch {
+                        return .cancelled
+                    }
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in
+    /// reverse with the result or the error.
+    private func runAttempt(_ ctx: NodeContext) async throws -> NodeResult {
+        if middleware.isEmpty { return try await invoke(ctx) }
+        for m in middleware { try await m.beforeNode(ctx) }
+        do {
+            var next: @Sendable () async throws -> NodeResult = { try await invoke(ctx) }
+            for m in middleware.reversed() {
+                let inner = next
+                next = { try await m.aroundNode(ctx, next: inner) }
+            }
+            let result = try await next()
+            for m in middleware.reversed() { await m.afterNode(ctx, result: result, error: nil) }
+            return result
+        } catch {
+            for m in middleware.reversed() { await m.afterNode(ctx, result: nil, error: error) }
+            throw error
+        }
+    }
+
+    private func invoke(_ ctx: NodeContext) async throws -> NodeResult {
+        guard let timeout, timeout > 0 else { return try await implementation.run(ctx) }
+        // Race the node against a real-time timer; the loser is cancelled. A node that ignores
+        // cancellation delays the failure until it returns, but its result is discarded.
+        let implementation = self.implementation
+        return try await withThrowingTaskGroup(of: NodeResult?.self) { group in
+            group.addTask { try await implementation.run(ctx) }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(timeout))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw NodeTimeoutError(nodeID: ctx.nodeID, milliseconds: timeout)
+            }
+            return result
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? CustomStringConvertible { return e.description }
+        return String(describing: error)
+    }
+
+    static func errorPayload(_ error: any Error, attempt: Int, willRetry: Bool) -> [String: JSONValue] {
+        ["error": .string(describe(error)), "attempt": .int(attempt), "willRetry": .bool(willRetry)]
+    }
+}
