@@ -11,7 +11,10 @@ struct StartExportJob: StartExportJobNode {
 
 struct CheckExportStatus: CheckExportStatusNode {
     func run(input: JSONValue, params: [String: JSONValue], context: NodeContext) async throws -> JSONValue {
-        ["state": "done"]
+        // Reports "running" twice, then "done", so the example shows the loop going round.
+        let checks = (try await context.state.get("example.status-checks")?.intValue ?? 0) + 1
+        try await context.state.set("example.status-checks", .int(checks))
+        return ["state": checks < 3 ? "running" : "done"]
     }
 }
 

@@ -80,7 +80,17 @@ do {
     print(summary(try await runtime.run(articleDigest: [:])))
 
     print("\npolling-loop — loop-controller until the export is done")
-    print(summary(try await runtime.run(pollingLoop: [:])))
+    // Each `sleep` makes the run durable-awaiting; `settle` wakes it when the sleep is due. A virtual
+    // clock keeps the example quick: the two 5-second pauses pass at once.
+    let clock = VirtualClock()
+    let pollingRuntime = try FlowRuntime(
+        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), eventHandler: trace, clock: clock)
+    var polling = try await pollingRuntime.run(pollingLoop: [:])
+    if polling.status == .awaiting {
+        print("  (sleeping; settling on a virtual clock)")
+        polling = try await pollingRuntime.settle(polling)
+    }
+    print(summary(polling))
 } catch {
     print("error: \(error)")
 }
