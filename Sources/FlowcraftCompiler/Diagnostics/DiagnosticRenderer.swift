@@ -34,15 +34,15 @@ public enum DiagnosticRenderer {
         for (i, d) in diagnostics.enumerated() {
             out += i == 0 ? "\n" : ",\n"
             out += "{"
-            out += "\"severity\":\(JSONStringEscaping.quoted(d.severity.rawValue)),"
-            out += "\"code\":\(JSONStringEscaping.quoted(d.code.rawValue)),"
-            out += "\"message\":\(JSONStringEscaping.quoted(d.message))"
+            out += "\"severity\":\(JSONText.quoted(d.severity.rawValue)),"
+            out += "\"code\":\(JSONText.quoted(d.code.rawValue)),"
+            out += "\"message\":\(JSONText.quoted(d.message))"
             out += locationMembers(d.location)
             if !d.notes.isEmpty {
                 out += ",\"notes\":["
                 for (j, note) in d.notes.enumerated() {
                     if j > 0 { out += "," }
-                    out += "{\"message\":\(JSONStringEscaping.quoted(note.message))\(locationMembers(note.location))}"
+                    out += "{\"message\":\(JSONText.quoted(note.message))\(locationMembers(note.location))}"
                 }
                 out += "]"
             }
@@ -55,6 +55,6 @@ public enum DiagnosticRenderer {
 
     private static func locationMembers(_ location: SourceLocation?) -> String {
         guard let location else { return "" }
-        return ",\"file\":\(JSONStringEscaping.quoted(location.file)),\"line\":\(location.line),\"column\":\(location.column)"
+        return ",\"file\":\(JSONText.quoted(location.file)),\"line\":\(location.line),\"column\":\(location.column)"
     }
 }

@@ -32,6 +32,6 @@ struct DiagnosticRendererTests {
         #expect(json.contains(#""message":"action \"x\"\nnever routed"}"#))
         #expect(json.hasSuffix(#","errors":1,"warnings":1}"# + "\n"))
         #expect(DiagnosticRenderer.json([]) == #"{"diagnostics":[],"errors":0,"warnings":0}"# + "\n")
-        #expect(JSONStringEscaping.quoted("\u{1}") == #""\u0001""#)
+        #expect(JSONText.quoted("\u{1}") == #""\u0001""#)
     }
 }

@@ -1,5 +1,4 @@
-import FlowcraftModel
-@testable import FlowcraftRedis
+@testable import FlowcraftModel
 import Testing
 
 @Suite("JSON text of job fields")

@@ -1,18 +1,17 @@
-import FlowcraftModel
-
-/// Fast conversion between ``JSONValue`` and JSON text for the job hash (`data`, `opts`,
-/// `returnvalue`, `stacktrace`), which the worker reads and writes on every job. Foundation's
-/// decoder is several times slower for these small documents.
-enum JSONText {
+/// Fast conversion between ``JSONValue`` and JSON text, without Foundation: used for the job hash
+/// (`data`, `opts`, `returnvalue`, `stacktrace`), which a worker reads and writes on every job, for run
+/// state in Redis, and for the compiler's deterministic JSON output. Foundation's decoder is several
+/// times slower for these small documents.
+public enum JSONText {
     /// A parse failure with the byte offset where it happened.
-    struct ParseError: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// Parses one JSON document (surrounding whitespace allowed).
-    static func parse(_ text: String) throws(ParseError) -> JSONValue {
+    public static func parse(_ text: String) throws(ParseError) -> JSONValue {
         var copy = text
         let result = copy.withUTF8 { bytes -> Result<JSONValue, ParseError> in
             var parser = Parser(bytes: bytes)
@@ -31,14 +30,14 @@ enum JSONText {
 
     /// Serialises a value as compact JSON. Object keys are sorted so equal values give equal text.
     /// Non-finite doubles, which JSON cannot express, become `null`.
-    static func serialize(_ value: JSONValue) -> String {
+    public static func serialize(_ value: JSONValue) -> String {
         var out = ""
         write(value, to: &out)
         return out
     }
 
     /// A JSON string literal for `text`, quotes included.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = ""
         writeString(text, to: &out)
         return out
