@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `flowcraft` executable (next to the test bundle; `swift build` builds it) to check
@@ -97,13 +98,34 @@ enum FlowcraftExecutable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes before waiting so a full pipe cannot block the child.
+        // Drain stderr on another thread while reading stdout, so neither pipe can fill up and
+        // block the child; then wait for it.
+        let errReader = ErrorPipeReader(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let errData = errReader.wait()
         process.waitUntilExit()
         return Outcome(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a background thread.
+private final class ErrorPipeReader: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let data = Mutex(Data())
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            let bytes = handle.readDataToEndOfFile()
+            data.withLock { $0 = bytes }
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data.withLock { $0 }
     }
 }
