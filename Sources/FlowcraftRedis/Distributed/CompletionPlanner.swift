@@ -88,6 +88,23 @@ struct CompletionPlanner: Sendable {
         return r
     }
 
+    /// The record that enqueues worker `index` of a batch (a direct enqueue: the scatter's commit or the
+    /// commit of the worker `window` places before it).
+    func batchWorkerRecord(scatter s: Int, spec: BatchSpec, index: Int, count: Int, iteration: Int) -> ArrivalRecord {
+        let data = NodeJobData(runID: runID, blueprintID: plan.id, worker: spec, index: index, count: count, iteration: iteration)
+        return ArrivalRecord(
+            from: "", target: data.instance, source: "", live: true, required: 1, join: "all", delay: 0,
+            jobID: data.jobID, data: JSONText.serialize(data.json), options: jobOptions(for: s, jobID: data.jobID, delay: 0))
+    }
+
+    /// A batch worker's arrival at the gather, which joins all `count` workers.
+    func batchGatherRecord(gather g: Int, workerID: String, count: Int, iteration: Int) -> ArrivalRecord {
+        var r = record(from: "", source: workerID, target: NodeInstance(plan.nodes[g].id, iteration: iteration), live: true)
+        r.required = count
+        r.join = "all"
+        return r
+    }
+
     /// Loop iterations: a loop controller's `continue` edge enters the next iteration, its other
     /// edges leave the loop (iteration 0); every other edge stays in the source's iteration.
     private func instance(of target: Int, from source: Int, action: String?, iteration: Int) -> NodeInstance {

@@ -2,13 +2,19 @@ import FlowcraftModel
 
 /// The data of an `executeNode` job: `{runId, blueprintId, nodeId}` as the seed's client writes it,
 /// plus optional fields this engine adds (`iteration` for loops, `fallbackFor` when a fallback node
-/// runs in place of a failed one).
+/// runs in place of a failed one, `batchOf`/`batchIndex`/`batchCount` for the worker jobs of a
+/// `batch-scatter`).
 struct NodeJobData: Sendable, Hashable {
     var runID: String
     var blueprintID: String
     var nodeID: String
     var iteration: Int
     var fallbackFor: String?
+    /// The batch-scatter node whose worker this job runs (`nodeID` is then the worker's id).
+    var batchOf: String?
+    /// The worker's item index and the batch's item count.
+    var batchIndex = 0
+    var batchCount = 0
 
     init(runID: String, blueprintID: String, nodeID: String, iteration: Int = 0, fallbackFor: String? = nil) {
         self.runID = runID
@@ -16,6 +22,14 @@ struct NodeJobData: Sendable, Hashable {
         self.nodeID = nodeID
         self.iteration = iteration
         self.fallbackFor = fallbackFor
+    }
+
+    /// The job of worker `index` of a batch of `count` items scattered by `scatterID`.
+    init(runID: String, blueprintID: String, worker spec: BatchSpec, index: Int, count: Int, iteration: Int) {
+        self.init(runID: runID, blueprintID: blueprintID, nodeID: spec.workerID(index), iteration: iteration)
+        batchOf = spec.scatterID
+        batchIndex = index
+        batchCount = count
     }
 
     /// Reads job data; throws a readable reason for hostile or malformed payloads.
@@ -38,6 +52,14 @@ struct NodeJobData: Sendable, Hashable {
         self.init(
             runID: runID, blueprintID: blueprintID, nodeID: nodeID, iteration: iteration,
             fallbackFor: members["fallbackFor"]?.stringValue)
+        if let scatter = members["batchOf"]?.stringValue {
+            guard let index = members["batchIndex"]?.intValue, let count = members["batchCount"]?.intValue,
+                index >= 0, index < count
+            else { throw DistributedError("job data has an invalid batch worker index") }
+            batchOf = scatter
+            batchIndex = index
+            batchCount = count
+        }
     }
 
     var json: JSONValue {
@@ -46,6 +68,11 @@ struct NodeJobData: Sendable, Hashable {
         ]
         if iteration > 0 { members["iteration"] = .int(iteration) }
         if let fallbackFor { members["fallbackFor"] = .string(fallbackFor) }
+        if let batchOf {
+            members["batchOf"] = .string(batchOf)
+            members["batchIndex"] = .int(batchIndex)
+            members["batchCount"] = .int(batchCount)
+        }
         return .object(members)
     }
 

@@ -32,6 +32,7 @@ final class NodeJobExecutor: Sendable {
         } catch {
             throw UnrecoverableJobError(error.description)
         }
+        if data.batchOf != nil { return try await processBatchWorker(job, data: data) }
         guard prepared.plan.nodeIndex[data.nodeID] != nil else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
@@ -106,7 +107,19 @@ final class NodeJobExecutor: Sendable {
             } catch let error as FatalNodeError {
                 return try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true)
             }
-        case .subflow?, .batchScatter?, .batchGather?, .webhook?:
+        case .batchScatter?:
+            return try await scatter(run, node: node, index: n)
+        case .batchGather?:
+            result = try await BatchSpec.gather(node: node, state: state)
+        case .subflow?:
+            let subflow = InProcessSubflow(catalog: catalog, registry: registry, options: options)
+            switch try await subflow.run(node: node, input: input, runID: data.runID, state: state) {
+            case .success(let value):
+                result = value
+            case .failure(let message, let attempts, let fatal):
+                return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
+            }
+        case .webhook?:
             return try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true)
         case nil:
             guard let implementation = registry.implementation(for: node.uses) else {
@@ -130,6 +143,9 @@ final class NodeJobExecutor: Sendable {
             }
             switch outcome {
             case .success(let value):
+                guard value.dynamicNodes.isEmpty else {
+                    return try await failRun(run, reason: "node '\(node.id)': dynamic nodes are not supported by the distributed engine yet", fatal: true)
+                }
                 result = value
             case .failure(let message, let attempts, let fatal):
                 if options.retryMode == .queue, !fatal, attempts < maxAttempts {
@@ -143,6 +159,144 @@ final class NodeJobExecutor: Sendable {
             }
         }
         return try await complete(run, result: result)
+    }
+
+    // MARK: - Batches
+
+    /// The scatter: commits the items and the worker ids with its completion, and enqueues the first
+    /// window of worker jobs in place of its arrival at the gather (the workers arrive there instead).
+    private func scatter(_ run: RunContext, node: NodeDefinition, index s: Int) async throws -> JSONValue {
+        let plan = run.prepared.plan
+        guard case .array(let values) = run.input else {
+            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs an array input, got \(run.input.kindName)", fatal: true)
+        }
+        guard let spec = BatchSpec(scatter: node), plan.nodeIndex[spec.gatherID] != nil else {
+            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs 'workerUsesKey' and a 'gatherNodeId' naming a node of the blueprint", fatal: true)
+        }
+        guard registry.implementation(for: spec.workerUses) != nil else {
+            return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
+        }
+        let change = try await Self.batchScatterChange(
+            prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
+            input: run.input, state: run.state, options: options)
+        let outcome = try await commit(run, change)
+        return summary(run.data, outcome)
+    }
+
+    /// The commit of a scatter: its own completion (without its arrival at the gather when there are
+    /// items), the items, the worker ids, and the first window of worker jobs.
+    static func batchScatterChange(
+        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchSpec, items: [JSONValue],
+        input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
+    ) async throws -> RunCommitter.Change {
+        let count = items.count
+        let output: JSONValue = ["gatherNodeId": .string(spec.gatherID), "count": .int(count)]
+        var change = try await completionChange(
+            prepared: prepared, data: data, item: item, result: NodeResult(output: output), input: input,
+            state: state, options: options)
+        change.values.append((spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) })))
+        change.values.append((spec.gatherID + "_hasMore", false))
+        guard count > 0 else { return change }
+        for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
+        change.records.removeAll { $0.from.isEmpty && $0.source == spec.scatterID && $0.target.nodeID == spec.gatherID }
+        let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
+        for i in 0..<spec.window(count: count) {
+            change.records.append(planner.batchWorkerRecord(scatter: s, spec: spec, index: i, count: count, iteration: data.iteration))
+        }
+        return change
+    }
+
+    /// The commit of a batch worker: its output, its arrival at the gather and the enqueue of the item
+    /// one window later.
+    static func batchWorkerChange(
+        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, gather g: Int, spec: BatchSpec, output: JSONValue,
+        state: RedisWorkflowState, options: DistributedOptions
+    ) -> RunCommitter.Change {
+        var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
+        let buffered = state.bufferedChanges()
+        change.values = buffered.set
+        change.deleted = buffered.deleted
+        change.values.append(("_outputs." + data.nodeID, output))
+        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        change.records.append(planner.batchGatherRecord(gather: g, workerID: data.nodeID, count: data.batchCount, iteration: data.iteration))
+        let next = data.batchIndex + spec.window(count: data.batchCount)
+        if next < data.batchCount {
+            change.records.append(planner.batchWorkerRecord(
+                scatter: s, spec: spec, index: next, count: data.batchCount, iteration: data.iteration))
+        }
+        return change
+    }
+
+    /// One batch worker job: runs the worker node on its item, then commits its output, its arrival at
+    /// the gather and the enqueue of the item one window later, in one script call.
+    private func processBatchWorker(_ job: Job, data: NodeJobData) async throws -> JSONValue {
+        let keys = DistributedKeys(runID: data.runID)
+        let instance = data.instance.description
+        let scatterID = data.batchOf ?? ""
+        let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.state, "blueprintVersion", itemKey]),
+            RedisCommand(["HGET", keys.run, "status"]),
+            RedisCommand(["SISMEMBER", keys.done, instance]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
+            return ["skipped": .string("run \(status)")]
+        }
+        if replies[2].int == 1 { return ["skipped": "already committed"] }
+        let values = replies[0].array ?? []
+        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
+        let prepared: PreparedBlueprint
+        do {
+            prepared = try catalog.prepared(id: data.blueprintID, version: version)
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        let plan = prepared.plan
+        guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
+            let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
+            let g = plan.nodeIndex[spec.gatherID]
+        else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
+        }
+        let input = (values.count > 1 ? StateValueCoding.decode(values[1]) : nil) ?? .null
+        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
+        let run = RunContext(
+            data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
+            runExists: !replies[1].isNull)
+        let scatter = plan.nodes[s]
+        guard let implementation = registry.implementation(for: spec.workerUses) else {
+            return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
+        }
+        let maxAttempts = max(1, scatter.config.maxRetries ?? 1)
+        let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
+        let last = options.retryMode == .queue ? first : maxAttempts
+        var logger = options.logger
+        logger[metadataKey: "runId"] = "\(data.runID)"
+        logger[metadataKey: "nodeId"] = "\(data.nodeID)"
+        let loop = NodeAttemptLoop(
+            implementation: implementation, lastAttempt: last, retryDelay: max(0, scatter.config.retryDelay ?? 0),
+            timeout: scatter.config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
+        let context = NodeContext(
+            runID: data.runID, blueprintID: plan.id, nodeID: data.nodeID, input: input, params: [:],
+            attempt: first, state: state, logger: logger, dependencies: options.dependencies)
+        guard let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) }) else {
+            return ["skipped": "run cancelled or finished while the node ran"]
+        }
+        switch outcome {
+        case .success(let result):
+            let change = Self.batchWorkerChange(
+                plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
+            return summary(data, try await commit(run, change))
+        case .failure(let message, let attempts, let fatal):
+            if options.retryMode == .queue, !fatal, attempts < maxAttempts {
+                throw DistributedError(message)  // BullMQ schedules the next attempt with backoff.
+            }
+            let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
+            return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
+        case .cancelled, .suspendedSubflow:
+            throw CancellationError()
+        }
     }
 
     // MARK: - Steps

@@ -89,6 +89,20 @@ public struct WorkflowReconciler: Sendable {
         let queue = try Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
         var lost: [NodeJobData] = []
         for entry in pending {
+            if plan.nodeIndex[entry.nodeID] == nil, let worker = BatchSpec.locateWorker(entry.nodeID, in: plan) {
+                // A batch worker: its job data carries the batch's item count, from the worker ids.
+                let ids = try await RedisWorkflowState(runID: runID, client: client).get(worker.spec.workerIDsKey)
+                let count = ids?.arrayValue?.count ?? 0
+                guard worker.index < count else { continue }
+                let data = NodeJobData(
+                    runID: runID, blueprintID: blueprintID, worker: worker.spec, index: worker.index, count: count,
+                    iteration: entry.iteration)
+                switch try await queue.getState(data.jobID) {
+                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren: break
+                case .completed, .failed, .unknown: lost.append(data)
+                }
+                continue
+            }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]
@@ -119,7 +133,8 @@ public struct WorkflowReconciler: Sendable {
         guard !lost.isEmpty else { return false }
         var jobs: [JobDescription] = []
         for data in lost {
-            guard let n = plan.nodeIndex[data.nodeID] else { continue }
+            // A batch worker runs with its scatter node's config.
+            guard let n = plan.nodeIndex[data.batchOf ?? data.nodeID] else { continue }
             var jobOptions = JobOptions(jobId: "\(data.jobID).r\(now)")
             if options.retryMode == .queue {
                 jobOptions.attempts = max(1, plan.nodes[n].config.maxRetries ?? 1)

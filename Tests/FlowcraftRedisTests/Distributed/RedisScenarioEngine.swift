@@ -95,9 +95,9 @@ struct RedisScenarioEngine: ScenarioEngine {
 struct DistributedScenarioTests {
     /// Scenarios the distributed engine does not support yet (reported, not hidden).
     static let unsupported: Set<String> = [
-        "subflow maps inputs in and outputs out",
+        // A paused child cannot survive across processes: subflows run in-process in the job.
         "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
-        "batch scatter/gather: chunkSize bounds the workers in flight, results keep input order and empty slots",
+        // Dynamic nodes fail the run with "dynamic nodes are not supported by the distributed engine yet".
         "dynamic nodes returned by a node run before its successors",
     ]
 
