@@ -125,20 +125,11 @@ final class NodeJobExecutor: Sendable {
             guard let implementation = registry.implementation(for: node.uses) else {
                 return try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true)
             }
-            let maxAttempts = max(1, node.config.maxRetries ?? 1)
-            let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
-            let last = options.retryMode == .queue ? first : maxAttempts
-            var logger = options.logger
-            logger[metadataKey: "runId"] = "\(data.runID)"
-            logger[metadataKey: "nodeId"] = "\(node.id)"
-            // The in-memory engine's attempt loop; retry delays sleep in real time.
-            let loop = NodeAttemptLoop(
-                implementation: implementation, lastAttempt: last, retryDelay: max(0, node.config.retryDelay ?? 0),
-                timeout: node.config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
-            let context = NodeContext(
-                runID: data.runID, blueprintID: plan.id, nodeID: node.id, input: input, params: node.params,
-                attempt: first, state: state, logger: logger, dependencies: options.dependencies)
-            guard let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) }) else {
+            guard
+                let outcome = try await runAttempts(
+                    implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
+                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job)
+            else {
                 return ["skipped": "run cancelled or finished while the node ran"]
             }
             switch outcome {
@@ -148,9 +139,6 @@ final class NodeJobExecutor: Sendable {
                 }
                 result = value
             case .failure(let message, let attempts, let fatal):
-                if options.retryMode == .queue, !fatal, attempts < maxAttempts {
-                    throw DistributedError(message)  // BullMQ schedules the next attempt with backoff.
-                }
                 return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
             case .cancelled, .suspendedSubflow:
                 // The job's task was cancelled (the worker is stopping): nothing is committed and the
@@ -268,19 +256,12 @@ final class NodeJobExecutor: Sendable {
         guard let implementation = registry.implementation(for: spec.workerUses) else {
             return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
         }
-        let maxAttempts = max(1, scatter.config.maxRetries ?? 1)
-        let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
-        let last = options.retryMode == .queue ? first : maxAttempts
-        var logger = options.logger
-        logger[metadataKey: "runId"] = "\(data.runID)"
-        logger[metadataKey: "nodeId"] = "\(data.nodeID)"
-        let loop = NodeAttemptLoop(
-            implementation: implementation, lastAttempt: last, retryDelay: max(0, scatter.config.retryDelay ?? 0),
-            timeout: scatter.config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
-        let context = NodeContext(
-            runID: data.runID, blueprintID: plan.id, nodeID: data.nodeID, input: input, params: [:],
-            attempt: first, state: state, logger: logger, dependencies: options.dependencies)
-        guard let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) }) else {
+        // Batch workers run with the scatter node's retry, timeout and fallback settings.
+        guard
+            let outcome = try await runAttempts(
+                implementation, config: scatter.config, nodeID: data.nodeID, params: [:], input: input,
+                blueprintID: plan.id, data: data, state: state, keys: keys, job: job)
+        else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
         switch outcome {
@@ -289,9 +270,6 @@ final class NodeJobExecutor: Sendable {
                 plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):
-            if options.retryMode == .queue, !fatal, attempts < maxAttempts {
-                throw DistributedError(message)  // BullMQ schedules the next attempt with backoff.
-            }
             let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
             return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
         case .cancelled, .suspendedSubflow:
@@ -314,6 +292,36 @@ final class NodeJobExecutor: Sendable {
 
     /// Runs the node in a task the cancellation monitor can cancel; `nil` when it was cancelled
     /// because its run was cancelled (or ended by another branch's failure): nothing is committed.
+    /// Runs a node's attempts with the runtime's attempt loop (retry delays sleep in real time). In
+    /// queue retry mode a job makes one attempt and a retryable failure is thrown, so BullMQ schedules
+    /// the next attempt with its backoff. `nil` when the run was cancelled or finished elsewhere while
+    /// the node ran.
+    private func runAttempts(
+        _ implementation: any NodeImplementation, config: NodeConfig, nodeID: String, params: [String: JSONValue],
+        input: JSONValue, blueprintID: String, data: NodeJobData, state: RedisWorkflowState,
+        keys: DistributedKeys, job: Job
+    ) async throws -> JobOutcome? {
+        let maxAttempts = max(1, config.maxRetries ?? 1)
+        let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
+        let last = options.retryMode == .queue ? first : maxAttempts
+        var logger = options.logger
+        logger[metadataKey: "runId"] = "\(data.runID)"
+        logger[metadataKey: "nodeId"] = "\(nodeID)"
+        let loop = NodeAttemptLoop(
+            implementation: implementation, lastAttempt: last, retryDelay: max(0, config.retryDelay ?? 0),
+            timeout: config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
+        let context = NodeContext(
+            runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
+            attempt: first, state: state, logger: logger, dependencies: options.dependencies)
+        let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) })
+        if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
+            attempts < maxAttempts
+        {
+            throw DistributedError(message)
+        }
+        return outcome
+    }
+
     private func runWatchingForCancellation(
         keys: DistributedKeys, _ attempts: @escaping @Sendable () async -> JobOutcome
     ) async -> JobOutcome? {
