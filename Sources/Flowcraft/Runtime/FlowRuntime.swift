@@ -30,6 +30,8 @@ public final class FlowRuntime: Sendable {
     public let retryBackoff: RetryBackoff
     /// Cap on a loop-controller's iterations when its `maxIterations` param is absent.
     public let maximumLoopIterations: Int
+    /// The default of `maximumLoopIterations` (the distributed engine uses it too).
+    public static let defaultMaximumLoopIterations = 1000
     /// Deepest nesting of subflows.
     public let maximumSubflowDepth: Int
 
@@ -44,7 +46,7 @@ public final class FlowRuntime: Sendable {
         concurrency: Int = 64,
         clock: any RuntimeClock = SystemClock(),
         retryBackoff: RetryBackoff = .default,
-        maximumLoopIterations: Int = 1000
+        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations
     ) throws(BlueprintPreparationError) {
         var plans: [CompiledBlueprint] = []
         for blueprint in blueprints { plans.append(try CompiledBlueprint(blueprint)) }
@@ -82,7 +84,7 @@ public final class FlowRuntime: Sendable {
         concurrency: Int = 64,
         clock: any RuntimeClock = SystemClock(),
         retryBackoff: RetryBackoff = .default,
-        maximumLoopIterations: Int = 1000,
+        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations,
         maximumSubflowDepth: Int = 32
     ) {
         var byID: [String: CompiledBlueprint] = [:]

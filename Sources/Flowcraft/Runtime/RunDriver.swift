@@ -261,22 +261,16 @@ final class RunDriver {
     }
 
     private func runLoopController(_ item: WorkItem, _ def: NodeDefinition, index n: Int) {
-        let cap = def.params["maxIterations"]?.intValue ?? runtime.maximumLoopIterations
+        let cap = LoopControllerStep.cap(of: def, default: runtime.maximumLoopIterations)
         let holds = plan.loopConditions[n]?.evaluate(in: ContextScope(state: state)).isTruthy ?? false
         guard holds else {
-            let count = scheduler.iterationCount(ofLoop: n)
-            succeed(item, NodeResult(output: ["iteration": .int(count), "continue": false], action: "break"))
+            succeed(item, LoopControllerStep.breakResult(iterations: scheduler.iterationCount(ofLoop: n)))
             return
         }
-        let iteration = scheduler.recordIteration(ofLoop: n)
-        if iteration > cap {
-            failItem(
-                item,
-                message: "loop did not finish within its iteration cap of \(cap) (set params.maxIterations to raise it)",
-                attempts: 1, fatal: true)
-            return
+        switch LoopControllerStep.continueResult(iteration: scheduler.recordIteration(ofLoop: n), cap: cap) {
+        case .success(let result): succeed(item, result)
+        case .failure(let error): failItem(item, message: error.message, attempts: 1, fatal: true)
         }
-        succeed(item, NodeResult(output: ["iteration": .int(iteration), "continue": true], action: "continue"))
     }
 
     private func scatter(_ item: WorkItem, _ def: NodeDefinition, input: JSONValue) {

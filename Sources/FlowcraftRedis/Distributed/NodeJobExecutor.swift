@@ -456,19 +456,13 @@ final class NodeJobExecutor: Sendable {
     /// number of times the loop continued so far.
     private func loopStep(_ run: RunContext, node: NodeDefinition, index n: Int) async throws -> NodeResult {
         let plan = run.prepared.plan
-        let cap = node.params["maxIterations"]?.intValue ?? 1000
+        let cap = LoopControllerStep.cap(of: node, default: LoopControllerStep.defaultMaximumIterations)
         let context = try await Self.routingContext(run.prepared, nodes: [n], state: run.state)
         let holds = plan.loopConditions[n]?.evaluate { root in
             root == "context" ? .object(context) : context[root]
         }.isTruthy ?? false
-        guard holds else {
-            return NodeResult(output: ["iteration": .int(run.data.iteration), "continue": false], action: "break")
-        }
-        let iteration = run.data.iteration + 1
-        if iteration > cap {
-            throw FatalNodeError("loop did not finish within its iteration cap of \(cap) (set params.maxIterations to raise it)")
-        }
-        return NodeResult(output: ["iteration": .int(iteration), "continue": true], action: "continue")
+        guard holds else { return LoopControllerStep.breakResult(iterations: run.data.iteration) }
+        return try LoopControllerStep.continueResult(iteration: run.data.iteration + 1, cap: cap).get()
     }
 
     private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
