@@ -32,7 +32,8 @@ public struct WorkflowEvent: Sendable, Hashable, Codable {
     }
 }
 
-/// Every event type the in-memory engine emits (the distributed engine adds `job:*`).
+/// Every event type the in-memory engine emits (the distributed engine adds `job:processed` and
+/// `job:failed`; it emits no `node:skipped`, `edge:evaluate` or `workflow:stall`).
 public enum WorkflowEventType: String, Sendable, Hashable, Codable, CaseIterable {
     case workflowStart = "workflow:start"
     case workflowResume = "workflow:resume"

@@ -13,7 +13,7 @@ package struct NodeAttemptLoop: Sendable {
     package let backoff: RetryBackoff
     /// Where the delays between attempts are slept.
     package let clock: any RuntimeClock
-    let events: EventEmitter?
+    package let events: EventEmitter?
 
     package init(
         implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
@@ -24,7 +24,7 @@ package struct NodeAttemptLoop: Sendable {
             middleware: middleware, backoff: backoff, clock: clock, events: nil)
     }
 
-    init(
+    package init(
         implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
         middleware: [any NodeMiddleware], backoff: RetryBackoff, clock: any RuntimeClock, events: EventEmitter?
     ) {

@@ -27,13 +27,19 @@ public struct DistributedOptions: Sendable {
     /// Middleware around every node attempt (worker side), as in the in-memory engine.
     public var middleware: [any NodeMiddleware]
     public var logger: Logger
+    /// Receives the run's events (`workflow:*`, `node:*`, `context:change`, `batch:*`, `job:*`) in the
+    /// process that caused them: node events in the worker that ran the node, `workflow:start` and
+    /// `workflow:resume` in the client. Each event is emitted once per committed change, so a
+    /// redelivered job emits `node:start` again but never a second `node:finish`.
+    public var eventHandler: WorkflowEventHandler?
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
         stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
         dependencies: Dependencies = Dependencies(), middleware: [any NodeMiddleware] = [],
-        logger: Logger = Logger(label: "flowcraft.distributed")
+        logger: Logger = Logger(label: "flowcraft.distributed"), eventHandler: WorkflowEventHandler? = nil
     ) {
+        self.eventHandler = eventHandler
         self.middleware = middleware
         self.queueName = queueName
         self.jobName = jobName

@@ -36,7 +36,18 @@ public final class DistributedWorker: Service, Sendable {
             guard job.name == jobName else {
                 throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(jobName)' jobs)")
             }
-            return try await executor.process(job)
+            guard let handler = options.eventHandler, let data = try? NodeJobData(json: job.data) else {
+                return try await executor.process(job)
+            }
+            let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
+            do {
+                let value = try await executor.process(job)
+                events?.emit(.jobProcessed, nodeID: data.nodeID, ["jobId": .string(job.id), "result": value])
+                return value
+            } catch {
+                events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
+                throw error
+            }
         }
     }
 

@@ -26,7 +26,8 @@
 /// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
-/// Returns `{code, runStatus, enqueued}`; code is `committed`, `duplicate` (already committed),
+/// Returns `{code, runStatus, enqueued[, died, stalled]}` — the last two (for events) list the targets
+/// that died and, when the run completed, the joins left waiting with a live arrival; code is `committed`, `duplicate` (already committed),
 /// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
@@ -87,6 +88,9 @@ local function applyDelta()
 end
 
 local enqueued = 0
+-- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
+-- arrival: both only feed events.
+local died, stalled, enqueuedHere = {}, {}, {}
 local function enqueue(r, checkDone)
   -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
   if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
@@ -95,6 +99,7 @@ local function enqueue(r, checkDone)
     eventsCap, "", "0" })
   if type(added) == "table" and added.err then error(added.err) end
   enqueued = enqueued + 1
+  enqueuedHere[r.target] = true
 end
 
 local liveUnit = 1048576
@@ -114,6 +119,7 @@ local function applyArrivals(records)
       if r.live then
         enqueue(r, false)
       else
+        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
         local next = byFrom[r.target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
@@ -132,6 +138,7 @@ local function applyArrivals(records)
         if live > 0 then enqueue(r, false) else dies = true end
       end
       if dies then
+        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
         local next = byFrom[r.target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
@@ -172,6 +179,14 @@ end
 local function settle(awaitingCount)
   local pending = redis.call("SCARD", pendingKey)
   if pending == 0 then
+    local joins = redis.call("HGETALL", joinKey)
+    for i = 1, #joins, 2 do
+      local field = joins[i]
+      if string.sub(field, -6) ~= ":fired" and math.floor(tonumber(joins[i + 1]) / liveUnit) > 0
+        and redis.call("SISMEMBER", doneKey, field) == 0 then
+        stalled[#stalled + 1] = field
+      end
+    end
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
@@ -193,7 +208,7 @@ if mode == "start" then
     "startedAt", now, "lastActivity", now, "commits", 0)
   applyDelta()
   applyArrivals(direct)
-  return { "committed", settle(), enqueued }
+  return { "committed", settle(), enqueued, died, stalled }
 end
 
 if status == "completed" or status == "failed" or status == "cancelled" then
@@ -239,6 +254,6 @@ if mode == "fail" then
 end
 
 applyArrivals(direct)
-return { "committed", settle(awaitingCount), enqueued }
+return { "committed", settle(awaitingCount), enqueued, died, stalled }
 """#
 }

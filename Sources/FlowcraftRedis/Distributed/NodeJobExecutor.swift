@@ -92,6 +92,8 @@ final class NodeJobExecutor: Sendable {
             data: data, prepared: prepared, version: version, state: state, input: input, item: item,
             runExists: !replies[1].isNull)
         let node = plan.nodes[n]
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
+        events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
 
         let result: NodeResult
         switch plan.builtins[n] {
@@ -111,6 +113,11 @@ final class NodeJobExecutor: Sendable {
             return try await scatter(run, node: node, index: n)
         case .batchGather?:
             result = try await BatchSpec.gather(node: node, state: state)
+            return try await complete(run, result: result, events: [
+                CommitEvent(type: .batchFinish, nodeID: node.id, payload: [
+                    "batchId": .string(node.id), "gatherNodeId": .string(node.id), "results": result.output,
+                ]),
+            ])
         case .subflow?:
             let subflow = InProcessSubflow(catalog: catalog, registry: registry, options: options)
             switch try await subflow.run(node: node, input: input, runID: data.runID, state: state) {
@@ -128,7 +135,7 @@ final class NodeJobExecutor: Sendable {
             guard
                 let outcome = try await runAttempts(
                     implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
-                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job)
+                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
             else {
                 return ["skipped": "run cancelled or finished while the node ran"]
             }
@@ -164,9 +171,17 @@ final class NodeJobExecutor: Sendable {
         guard registry.implementation(for: spec.workerUses) != nil else {
             return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
         }
-        let change = try await Self.batchScatterChange(
+        var change = try await Self.batchScatterChange(
             prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
             input: run.input, state: run.state, options: options)
+        change.events = [
+            CommitEvent(type: .batchStart, nodeID: node.id, payload: [
+                "batchId": .string(node.id), "scatterNodeId": .string(node.id),
+                "workerNodeIds": .array((0..<values.count).map { .string(spec.workerID($0)) }),
+                "chunkSize": .int(spec.window(count: values.count)),
+            ]),
+            CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": ["gatherNodeId": .string(spec.gatherID), "count": .int(values.count)]]),
+        ]
         let outcome = try await commit(run, change)
         return summary(run.data, outcome)
     }
@@ -204,6 +219,7 @@ final class NodeJobExecutor: Sendable {
         let buffered = state.bufferedChanges()
         change.values = buffered.set
         change.deleted = buffered.deleted
+        change.writeOrder = state.bufferedWriteOrder()
         change.values.append(("_outputs." + data.nodeID, output))
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
         change.records.append(planner.batchGatherRecord(gather: g, workerID: data.nodeID, count: data.batchCount, iteration: data.iteration))
@@ -253,6 +269,8 @@ final class NodeJobExecutor: Sendable {
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: !replies[1].isNull)
         let scatter = plan.nodes[s]
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
+        events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: spec.workerUses) else {
             return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
         }
@@ -260,14 +278,15 @@ final class NodeJobExecutor: Sendable {
         guard
             let outcome = try await runAttempts(
                 implementation, config: scatter.config, nodeID: data.nodeID, params: [:], input: input,
-                blueprintID: plan.id, data: data, state: state, keys: keys, job: job)
+                blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
         switch outcome {
         case .success(let result):
-            let change = Self.batchWorkerChange(
+            var change = Self.batchWorkerChange(
                 plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
+            change.events = [Self.finishEvent(data.nodeID, result)]
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):
             let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
@@ -299,7 +318,7 @@ final class NodeJobExecutor: Sendable {
     private func runAttempts(
         _ implementation: any NodeImplementation, config: NodeConfig, nodeID: String, params: [String: JSONValue],
         input: JSONValue, blueprintID: String, data: NodeJobData, state: RedisWorkflowState,
-        keys: DistributedKeys, job: Job
+        keys: DistributedKeys, job: Job, events: EventEmitter?
     ) async throws -> JobOutcome? {
         let maxAttempts = max(1, config.maxRetries ?? 1)
         let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
@@ -309,7 +328,8 @@ final class NodeJobExecutor: Sendable {
         logger[metadataKey: "nodeId"] = "\(nodeID)"
         let loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: last, retryDelay: max(0, config.retryDelay ?? 0),
-            timeout: config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock())
+            timeout: config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock(),
+            events: events)
         let context = NodeContext(
             runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
             attempt: first, state: state, logger: logger, dependencies: options.dependencies)
@@ -380,10 +400,11 @@ final class NodeJobExecutor: Sendable {
         let runExists: Bool
     }
 
-    private func complete(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
-        let change = try await Self.completionChange(
+    private func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> JSONValue {
+        var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
             state: run.state, options: options)
+        change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
         let outcome = try await commit(run, change)
         return summary(run.data, outcome)
     }
@@ -432,14 +453,27 @@ final class NodeJobExecutor: Sendable {
             }
         }
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        var edgeEvents: [CommitEvent] = []
         let (records, taken) = planner.records(
             completing: item, action: result.action, iteration: data.iteration
-        ) { e in plan.edges[e].condition?.evaluate(resolvingRoots: conditionScope).isTruthy ?? true }
+        ) { e in
+            guard let condition = plan.edges[e].condition else { return true }
+            let holds = condition.evaluate(resolvingRoots: conditionScope).isTruthy
+            if options.eventHandler != nil {
+                let source = plan.nodes[plan.edges[e].source].id
+                edgeEvents.append(CommitEvent(type: .edgeEvaluate, nodeID: source, payload: [
+                    "source": .string(source), "target": .string(plan.nodes[plan.edges[e].target].id),
+                    "condition": .string(condition.text), "result": .bool(holds),
+                ]))
+            }
+            return holds
+        }
 
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
         let buffered = state.bufferedChanges()
         change.values = buffered.set
         change.deleted = buffered.deleted
+        change.writeOrder = state.bufferedWriteOrder()
         change.values.append(("_outputs." + data.nodeID, result.output))
         if case .fallback(let m, _) = item { change.values.append(("_outputs." + plan.nodes[m].id, result.output)) }
         for e in taken where plan.writesTargetInput(edge: e) {
@@ -448,6 +482,7 @@ final class NodeJobExecutor: Sendable {
             change.values.append(("_inputs." + plan.nodes[edge.target].id, value))
         }
         change.records = records
+        change.events = edgeEvents
         return change
     }
 
@@ -471,6 +506,9 @@ final class NodeJobExecutor: Sendable {
             let planner = CompletionPlanner(plan: plan, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
             change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
+            change.events = [CommitEvent(
+                type: .nodeFallback, nodeID: run.data.nodeID,
+                payload: ["fallback": .string(plan.nodes[f].id), "error": .string(message)])]
             let outcome = try await commit(run, change)
             return summary(run.data, outcome).merging(["fallback": .string(plan.nodes[f].id)])
         }
@@ -495,6 +533,13 @@ final class NodeJobExecutor: Sendable {
             throw UnrecoverableJobError("node '\(run.data.nodeID)' (iteration \(run.data.iteration)) is not scheduled in run '\(run.data.runID)'")
         }
         return outcome
+    }
+
+    /// `node:finish` as the in-memory engine emits it.
+    static func finishEvent(_ nodeID: String, _ result: NodeResult) -> CommitEvent {
+        var payload: [String: JSONValue] = ["output": result.output]
+        if let action = result.action { payload["action"] = .string(action) }
+        return CommitEvent(type: .nodeFinish, nodeID: nodeID, payload: payload)
     }
 
     private func summary(_ data: NodeJobData, _ outcome: RunCommitter.Outcome) -> JSONValue {

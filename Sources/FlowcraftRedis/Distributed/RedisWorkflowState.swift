@@ -26,6 +26,12 @@ public final class RedisWorkflowState: WorkflowState {
         var cache: [String: JSONValue?] = [:]
         /// Buffered writes (`nil` = delete).
         var changes: [String: JSONValue?] = [:]
+        /// Keys of `changes` in the order they were first written (for `context:change` events).
+        var order: [String] = []
+
+        mutating func buffer(_ key: String, _ value: JSONValue?) {
+            if changes.updateValue(value, forKey: key) == nil { order.append(key) }
+        }
     }
 
     /// - Parameter prefetched: values already read (e.g. with the job's `HMGET`); `nil` values mark
@@ -87,7 +93,7 @@ public final class RedisWorkflowState: WorkflowState {
     public func delete(_ key: String) async throws {
         switch mode {
         case .buffered:
-            store.withLock { $0.changes[key] = .some(nil) }
+            store.withLock { $0.buffer(key, nil) }
         case .writeThrough:
             _ = try await client.send(RedisCommand(["HDEL", self.key, key]))
             store.withLock { $0.cache[key] = .some(nil) }
@@ -99,7 +105,7 @@ public final class RedisWorkflowState: WorkflowState {
         switch mode {
         case .buffered:
             store.withLock { store in
-                for (key, value) in values { store.changes[key] = .some(value) }
+                for (key, value) in values.sorted(by: { $0.key < $1.key }) { store.buffer(key, value) }
             }
         case .writeThrough:
             var command = RedisCommand(capacity: 2 + values.count * 2)
@@ -128,6 +134,11 @@ public final class RedisWorkflowState: WorkflowState {
             }
             return result
         }
+    }
+
+    /// The buffered keys in the order they were first written.
+    func bufferedWriteOrder() -> [String] {
+        store.withLock { $0.order }
     }
 
     /// The buffered writes: values to set and keys to delete, sorted for deterministic commits.

@@ -1,3 +1,4 @@
+import Flowcraft
 import FlowcraftModel
 
 /// Calls ``NodeCompletionScript`` for one run: the only way run progress is written.
@@ -13,6 +14,10 @@ struct RunCommitter: Sendable {
         /// The run's status afterwards (`running`, `awaiting`, `completed`, `failed`, `cancelled`).
         var runStatus: String
         var enqueued: Int
+        /// `node#iteration` entries that died (dead-path elimination), for `node:skipped`.
+        var died: [String] = []
+        /// Joins left waiting with a live arrival when the run completed, for `workflow:stall`.
+        var stalled: [String] = []
     }
 
     /// One call's content.
@@ -25,6 +30,12 @@ struct RunCommitter: Sendable {
         var records: [ArrivalRecord] = []
         var reason: String = ""
         var attempts: Int = 0
+        /// Node events (`node:finish`, `node:fallback`, `batch:*`) emitted once this change commits,
+        /// after its `context:change` events.
+        var events: [CommitEvent] = []
+        /// The node's own state writes in the order it made them, so `context:change` events follow
+        /// that order (the values above are sorted).
+        var writeOrder: [String] = []
     }
 
     let client: RedisClient
@@ -57,10 +68,18 @@ struct RunCommitter: Sendable {
         for record in change.records { record.append(to: &arguments) }
         let reply = try await client.evalScript(
             NodeCompletionScript.script, keys: keys.scriptKeys(queue: options.queueName) + addKeys, arguments: arguments)
-        guard let items = reply.array, items.count == 3, let code = items[0].string, let status = items[1].string else {
+        guard let items = reply.array, items.count >= 3, let code = items[0].string, let status = items[1].string else {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }
-        return Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
+        var outcome = Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
+        if items.count == 5 {
+            outcome.died = items[3].array?.compactMap(\.string) ?? []
+            outcome.stalled = items[4].array?.compactMap(\.string) ?? []
+        }
+        if let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID) {
+            change.emitEvents(outcome, to: events)
+        }
+        return outcome
     }
 
     /// The queue keys the add logic inside the script uses, in `addJob`'s KEYS order.

@@ -56,6 +56,7 @@ public struct WorkflowClient: Sendable {
         if let version { change.values.append(("blueprintVersion", .string(version))) }
         change.starts = prepared.startEntries
         change.records = planner.startRecords()
+        EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
         guard outcome.code == "committed" else { throw DistributedError("run '\(id)' already exists") }
         return id
@@ -118,9 +119,12 @@ public struct WorkflowClient: Sendable {
         }
         let data = NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)
         let state = RedisWorkflowState(runID: runID, client: client, mode: .buffered)
-        let change = try await NodeJobExecutor.completionChange(
-            prepared: prepared, data: data, item: .node(n), result: NodeResult(output: output, action: action),
-            input: .null, state: state, options: options)
+        let result = NodeResult(output: output, action: action)
+        var change = try await NodeJobExecutor.completionChange(
+            prepared: prepared, data: data, item: .node(n), result: result, input: .null, state: state, options: options)
+        change.events = [NodeJobExecutor.finishEvent(entry.nodeID, result)] + change.events
+        EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
+            .emit(.workflowResume, nodeID: entry.nodeID)
         let outcome = try await committer.commit(runID: runID, blueprintID: blueprintID, version: version, change)
         guard outcome.code == "committed" else {
             throw DistributedError("run '\(runID)' could not be resumed at '\(entry.nodeID)': \(outcome.code)")

@@ -1,0 +1,54 @@
+import Flowcraft
+
+/// A node event that belongs to a committed change (emitted only when the change commits, so a
+/// redelivered job that commits nothing emits none of them).
+struct CommitEvent: Sendable {
+    var type: WorkflowEventType
+    var nodeID: String
+    var payload: [String: JSONValue]
+}
+
+extension RunCommitter.Change {
+    /// The events of this change once the script has applied it, in the in-memory engine's order:
+    /// the context writes, the node's own events, then the run's status change.
+    func emitEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
+        guard outcome.code == "committed" else { return }
+        let nodeID = NodeInstance(member: instance)?.nodeID
+        if mode != .start { emitContextChanges(by: nodeID, to: events) }
+        for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
+        for member in outcome.died {
+            events.emit(.nodeSkipped, nodeID: NodeInstance(member: member)?.nodeID ?? member, ["reason": "dead path"])
+        }
+        if !outcome.stalled.isEmpty {
+            let nodes = outcome.stalled.map { JSONValue.string(NodeInstance(member: $0)?.nodeID ?? $0) }
+            events.emit(.workflowStall, ["remainingNodes": .array(nodes)])
+        }
+        switch outcome.runStatus {
+        case "completed", "cancelled":
+            events.emit(.workflowFinish, ["status": .string(outcome.runStatus), "errors": []])
+        case "failed":
+            events.emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
+        case "awaiting" where mode == .await:
+            events.emit(.workflowPause, ["awaiting": .array(nodeID.map { [.string($0)] } ?? [])])
+        default:
+            break
+        }
+    }
+
+    /// The node's own writes in the order it made them, then the engine's writes (outputs, inputs).
+    private func emitContextChanges(by nodeID: String?, to events: EventEmitter) {
+        var valueByKey: [String: JSONValue] = [:]
+        for (key, value) in values { valueByKey[key] = value }
+        let deletedKeys = Set(deleted)
+        var emitted: Set<String> = []
+        for key in writeOrder where emitted.insert(key).inserted {
+            if let value = valueByKey[key] {
+                events.contextChange(by: nodeID, key: key, value: value)
+            } else if deletedKeys.contains(key) {
+                events.contextChange(by: nodeID, key: key, value: nil)
+            }
+        }
+        for (key, value) in values where !emitted.contains(key) { events.contextChange(by: nodeID, key: key, value: value) }
+        for key in deleted where !emitted.contains(key) { events.contextChange(by: nodeID, key: key, value: nil) }
+    }
+}
