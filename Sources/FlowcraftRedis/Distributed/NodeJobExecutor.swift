@@ -92,6 +92,7 @@ final class NodeJobExecutor: Sendable {
             data: data, prepared: prepared, version: version, state: state, input: input, item: item,
             runExists: !replies[1].isNull)
         let node = plan.nodes[n]
+        if let reason = prepared.unsupportedReason { return try await failRun(run, reason: reason, fatal: true) }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
 

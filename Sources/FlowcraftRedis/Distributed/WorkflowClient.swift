@@ -47,6 +47,7 @@ public struct WorkflowClient: Sendable {
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
         guard !id.isEmpty, !id.contains(":") else { throw DistributedError("invalid run id '\(id)'") }
+        if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.plan.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
         }
