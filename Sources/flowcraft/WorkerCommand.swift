@@ -2,6 +2,8 @@ import ArgumentParser
 import Flowcraft
 import FlowcraftRedis
 import Logging
+import Dispatch
+import Foundation
 import ServiceLifecycle
 
 /// `flowcraft worker --blueprints PATH --redis URL [--concurrency N] [--simulate --action … --fail …]`.
@@ -43,6 +45,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Worker name (written to each job's pb field).")
     var name: String?
 
+    @Flag(help: "Print every event this worker emits as one JSON object per line on standard output.")
+    var events = false
+
     @OptionGroup var connection: RedisConnectionOptions
 
     func run() async throws {
@@ -64,6 +69,8 @@ struct WorkerCommand: AsyncParsableCommand {
         logger.logLevel = .info
         var options = connection.options()
         options.logger = logger
+        let printer = events ? EventLinePrinter() : nil
+        if let printer { options.eventHandler = { printer.print($0) } }
         let client = try connection.client(poolSize: 2)
         let worker = try DistributedWorker(
             catalog: catalog, registry: registry, client: client, options: options,
@@ -77,10 +84,12 @@ struct WorkerCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await client.close()
+            printer?.flush()
             StandardStreams.error("error: \(error)\n")
             throw ExitCode(1)
         }
         await client.close()
+        printer?.flush()
     }
 }
 
@@ -130,4 +139,20 @@ struct SimulatedFailure: Error, CustomStringConvertible {
     let nodeID: String
     let attempt: Int
     var description: String { "simulated failure of '\(nodeID)' (attempt \(attempt))" }
+}
+
+/// Writes events as JSON lines on a serial dispatch queue, so a slow reader of standard output never
+/// blocks the worker's tasks.
+final class EventLinePrinter: Sendable {
+    private let queue = DispatchQueue(label: "flowcraft.worker.events")
+
+    func print(_ event: WorkflowEvent) {
+        let line = JSONText.serialize(event.jsonValue) + "\n"
+        queue.async { FileHandle.standardOutput.write(Data(line.utf8)) }
+    }
+
+    /// Waits until every line printed so far is written (the worker has stopped: no tasks to block).
+    func flush() {
+        queue.sync {}
+    }
 }
