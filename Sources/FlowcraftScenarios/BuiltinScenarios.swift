@@ -5,7 +5,7 @@ public enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [loop, loopCap, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
+        [loop, loopCap, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
          waitResumeRoutesByAction]
     }
 
@@ -47,6 +47,49 @@ public enum BuiltinScenarios {
         registry: { B.registry($0, ["increment": increment]) },
         expect: ScenarioExpectation(
             status: .failed, context: ["count": 6], failedNode: "loop", errorContains: "iteration cap of 5"))
+
+    /// Adds 1 to the context key `params.key` (and to `total` when `params.total` is true).
+    static let bump: @Sendable (NodeContext) async throws -> NodeResult = { ctx in
+        let key = ctx.params["key"]?.stringValue ?? "count"
+        let next = (try await ctx.state.get(key)?.intValue ?? 0) + 1
+        try await ctx.state.set(key, .int(next))
+        if ctx.params["total"] == true {
+            try await ctx.state.set("total", .int((try await ctx.state.get("total")?.intValue ?? 0) + 1))
+        }
+        return NodeResult(output: .int(next))
+    }
+
+    public static let nestedLoops = WorkflowScenario(
+        "a loop inside a loop runs its rounds on every outer round, counting each entry from one",
+        blueprints: [B.blueprint(
+            "nested-loops",
+            nodes: [B.node("start", "const", params: ["value": 0]),
+                    B.node("outer-body", "bump", params: ["key": "outer"]),
+                    B.node("reset", "zero"),
+                    B.node("inner-body", "bump", params: ["key": "inner", "total": true]),
+                    B.node("inner", "loop-controller", params: ["condition": "inner < 3", "maxIterations": 2]),
+                    B.node("outer", "loop-controller", params: ["condition": "outer < 2"]),
+                    B.node("done", inputs: .key("total"))],
+            edges: [B.edge("start", "outer-body"), B.edge("outer-body", "reset"),
+                    B.edge("reset", "inner-body"), B.edge("inner-body", "inner"),
+                    B.edge("inner", "inner-body", action: "continue"), B.edge("inner", "outer", action: "break"),
+                    B.edge("outer", "outer-body", action: "continue"), B.edge("outer", "done", action: "break")])],
+        registry: { probe in
+            B.registry(probe, [
+                "bump": bump,
+                "zero": { ctx in
+                    try await ctx.state.set("inner", 0)
+                    return NodeResult(output: 0)
+                },
+            ])
+        },
+        expect: ScenarioExpectation(
+            status: .completed,
+            context: ["outer": 2, "total": 6, "_outputs.done": 6, "_outputs.inner": ["iteration": 2, "continue": false],
+                      "_outputs.outer": ["iteration": 1, "continue": false]],
+            eventCounts: [(EventMatcher(.nodeStart, "inner-body"), 6), (EventMatcher(.nodeStart, "inner"), 6),
+                          (EventMatcher(.nodeStart, "outer-body"), 2), (EventMatcher(.nodeStart, "outer"), 2),
+                          (EventMatcher(.nodeStart, "done"), 1)]))
 
     public static let pollingLoopThroughSleep = WorkflowScenario(
         "a loop re-entered through a sleep and a loop-back edge runs each iteration",

@@ -33,6 +33,8 @@ public final class CompiledBlueprint: Sendable {
     public let startNodes: [Int]
     /// Nodes without outgoing edges.
     public let terminalNodes: [Int]
+    /// How the loops nest (the distributed engine numbers iterations per nesting level).
+    package let loops: LoopNesting
 
     /// How a node with predecessors becomes ready.
     public enum JoinMode: Sendable, Hashable, Codable {
@@ -175,6 +177,7 @@ public final class CompiledBlueprint: Sendable {
         self.joinModes = modes
         self.startNodes = starts
         self.terminalNodes = terminals
+        self.loops = LoopNesting(nodeCount: nodes.count, edges: compiledEdges, outgoing: outgoing, builtins: builtins)
     }
 
     /// Edges that close a cycle: an iterative depth-first search from the start nodes (then from any

@@ -264,7 +264,9 @@ final class RunDriver {
         let cap = LoopControllerStep.cap(of: def, default: runtime.maximumLoopIterations)
         let holds = plan.loopConditions[n]?.evaluate(in: ContextScope(state: state)).isTruthy ?? false
         guard holds else {
-            succeed(item, LoopControllerStep.breakResult(iterations: scheduler.iterationCount(ofLoop: n)))
+            let iterations = scheduler.iterationCount(ofLoop: n)
+            scheduler.endLoop(n)
+            succeed(item, LoopControllerStep.breakResult(iterations: iterations))
             return
         }
         switch LoopControllerStep.continueResult(iteration: scheduler.recordIteration(ofLoop: n), cap: cap) {

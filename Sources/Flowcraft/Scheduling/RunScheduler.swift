@@ -127,6 +127,12 @@ public struct RunScheduler: Sendable, Codable {
     /// Iterations counted so far for a loop controller.
     public func iterationCount(ofLoop node: Int) -> Int { iterations[node] ?? 0 }
 
+    /// The loop broke: the next entry into it (e.g. from an enclosing loop's next round) counts its
+    /// rounds from one again, and is capped afresh.
+    public mutating func endLoop(_ node: Int) {
+        iterations[node] = nil
+    }
+
     // MARK: - Routing
 
     private mutating func route(

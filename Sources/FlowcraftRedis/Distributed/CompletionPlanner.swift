@@ -105,15 +105,21 @@ struct CompletionPlanner: Sendable {
         return r
     }
 
-    /// Loop iterations: a loop controller's `continue` edge enters the next iteration, its other
-    /// edges leave the loop (iteration 0); every other edge stays in the source's iteration.
+    /// Loop iterations (``IterationNumbering``): a loop controller's `continue` edge enters the next
+    /// round, its other edges leave the loop; every other edge stays in the source's iteration.
     private func instance(of target: Int, from source: Int, action: String?, iteration: Int) -> NodeInstance {
         var next = iteration
         if plan.builtins[source] == .loopController {
             let continues = plan.outgoing[source].contains { e in
                 plan.edges[e].target == target && plan.edges[e].action == "continue"
             }
-            next = continues ? (action == "continue" ? iteration + 1 : iteration) : 0
+            let numbering = IterationNumbering(plan)
+            let depth = plan.loops.depths[source] ?? 1
+            if continues {
+                next = action == "continue" ? numbering.next(after: iteration, depth: depth) : iteration
+            } else {
+                next = numbering.leaving(iteration, depth: depth)
+            }
         }
         return NodeInstance(plan.nodes[target].id, iteration: next)
     }

@@ -497,8 +497,13 @@ final class NodeJobExecutor: Sendable {
         let holds = plan.loopConditions[n]?.evaluate { root in
             root == "context" ? .object(context) : context[root]
         }.isTruthy ?? false
-        guard holds else { return LoopControllerStep.breakResult(iterations: run.data.iteration) }
-        return try LoopControllerStep.continueResult(iteration: run.data.iteration + 1, cap: cap).get()
+        let numbering = IterationNumbering(plan)
+        let round = numbering.round(of: run.data.iteration, depth: plan.loops.depths[n] ?? 1)
+        guard holds else { return LoopControllerStep.breakResult(iterations: round) }
+        if let limit = numbering.roundLimit, round + 1 > limit, cap > limit {
+            throw FatalNodeError("a nested loop can count at most \(limit) rounds per entry in the distributed engine")
+        }
+        return try LoopControllerStep.continueResult(iteration: round + 1, cap: cap).get()
     }
 
     private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {

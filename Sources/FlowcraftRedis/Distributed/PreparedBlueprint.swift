@@ -11,17 +11,14 @@ final class PreparedBlueprint: Sendable {
     let routingKeys: [Set<String>?]
     /// The pending entries of a fresh run: its start nodes in iteration 0.
     let startEntries: [String]
-    /// Why the distributed engine cannot run this blueprint, when it cannot (nested loops: an
-    /// iteration is one number per node, so a loop inside another loop's body would re-run
-    /// instances that already committed).
+    /// Why the distributed engine cannot run this blueprint, when it cannot: loops whose bodies
+    /// overlap without nesting, or loops nested deeper than ``IterationNumbering/maximumDepth``.
     let unsupportedReason: String?
 
     init(_ plan: CompiledBlueprint) {
         self.plan = plan
         startEntries = plan.startNodes.map { NodeInstance(plan.nodes[$0].id).description }
-        unsupportedReason = Self.nestedLoop(in: plan).map { inner, outer in
-            "blueprint '\(plan.id)': loop-controller '\(inner)' lies inside the loop of '\(outer)'; nested loops are not supported by the distributed engine yet (the in-memory engine runs them)"
-        }
+        unsupportedReason = Self.loopProblem(in: plan)
         inputPlans = plan.nodes.map(NodeInputPlan.init(node:))
         routingKeys = plan.nodes.indices.map { n in
             var keys: Set<String> = []
@@ -44,26 +41,16 @@ final class PreparedBlueprint: Sendable {
         }
     }
 
-    /// Two loop controllers on one cycle (one loop's body contains the other), if any.
-    static func nestedLoop(in plan: CompiledBlueprint) -> (inner: String, outer: String)? {
-        let controllers = plan.builtins.indices.filter { plan.builtins[$0] == .loopController }
-        guard controllers.count > 1 else { return nil }
-        var incoming = Array(repeating: [Int](), count: plan.nodes.count)
-        for edge in plan.edges { incoming[edge.target].append(edge.source) }
-        func reach(from n: Int, along next: (Int) -> [Int]) -> Set<Int> {
-            var seen: Set<Int> = [n]
-            var work = [n]
-            while let m = work.popLast() {
-                for t in next(m) where seen.insert(t).inserted { work.append(t) }
-            }
-            return seen
+    /// Why the loops of `plan` cannot be numbered by ``IterationNumbering``, if they cannot.
+    static func loopProblem(in plan: CompiledBlueprint) -> String? {
+        let loops = plan.loops
+        if let (a, b) = loops.overlap {
+            return "blueprint '\(plan.id)': the loops of '\(plan.nodes[a].id)' and '\(plan.nodes[b].id)' overlap without one containing the other; the distributed engine runs only nested or separate loops"
         }
-        for outer in controllers {
-            let forward = reach(from: outer) { plan.outgoing[$0].map { plan.edges[$0].target } }
-            let backward = reach(from: outer) { incoming[$0] }
-            if let inner = controllers.first(where: { $0 != outer && forward.contains($0) && backward.contains($0) }) {
-                return (plan.nodes[inner].id, plan.nodes[outer].id)
-            }
+        if loops.maxDepth > IterationNumbering.maximumDepth,
+            let deepest = loops.depths.filter({ $0.value == loops.maxDepth }).keys.min()
+        {
+            return "blueprint '\(plan.id)': loop-controller '\(plan.nodes[deepest].id)' is nested \(loops.maxDepth) loops deep; the distributed engine runs loops nested up to \(IterationNumbering.maximumDepth) deep"
         }
         return nil
     }
