@@ -3,6 +3,12 @@
 /// The state hash and the final status use the seed's names (`workflow:state:<runId>`,
 /// `workflow:status:<runId>`) so clients written against the original read and write them; every key
 /// this engine adds for coordination lives under `flowcraft:`.
+///
+/// The original adapter's other coordination keys have no separate key here because one script
+/// covers their role: `fanin:poison` (a failed predecessor ends the whole run: the `failed` status
+/// and `finishRun`), `fanin:cancel` (`cancelled` in the run hash, checked by every job and every
+/// commit), `blueprint` (the run hash's `blueprintId`/`blueprintVersion`), `nodelock` (the pending
+/// set — removing the entry *is* the commit — plus BullMQ's job lock).
 struct DistributedKeys: Sendable, Hashable {
     /// The sorted set of a queue's runs with work in flight, scored by last activity (ms): the
     /// reconciler's index. One per queue, so a reconciler only touches the runs its workers serve.
