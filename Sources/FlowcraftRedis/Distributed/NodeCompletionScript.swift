@@ -233,6 +233,8 @@ applyDelta()
 
 if mode == "fail" then
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
+  -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
+  failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
     .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }
