@@ -290,8 +290,9 @@ struct DistributedDynamicNodeTests {
         #expect(probe.count("d") == 1)
     }
 
-    @Test("the reconciler re-enqueues a lost dynamic node job from the record its spawner stored")
-    func reconcilerRecoversLostDynamicNode() async throws {
+    @Test("the reconciler re-enqueues a lost dynamic node job, or a lost continuation, from the record its spawner stored",
+          arguments: [false, true])
+    func reconcilerRecoversLostDynamicWork(loseContinuation: Bool) async throws {
         let probe = Probe()
         let nodes = [Self.dynamicNode("d1", value: 1), Self.dynamicNode("d2", value: 2)]
         let blueprint = Self.blueprint()
@@ -306,9 +307,29 @@ struct DistributedDynamicNodeTests {
             result: NodeResult(output: "spawned", action: "right", dynamicNodes: nodes),
             state: RedisWorkflowState(runID: fixture.runID, client: fixture.client, mode: .buffered), options: fixture.options)
         #expect(try await fixture.committer.commit(runID: fixture.runID, blueprintID: "dynamic", version: nil, spawn).code == "committed")
-        let lost = DynamicNodes.nodeJob(nodes[0], spawner: "spawn", count: 2, data: spawner)
-        _ = try await fixture.client.send(["LREM", fixture.queueKeys.wait, "0", lost.jobID])
-        _ = try await fixture.client.send(["DEL", fixture.queueKeys.job(lost.jobID)])
+        func lose(_ jobID: String) async throws {
+            _ = try await fixture.client.send(["LREM", fixture.queueKeys.wait, "0", jobID])
+            _ = try await fixture.client.send(["DEL", fixture.queueKeys.job(jobID)])
+        }
+        var expectedRuns = ["d1": 1, "d2": 1]
+        if loseContinuation {
+            // Both dynamic nodes committed (their jobs are done); the continuation their last commit
+            // enqueued was lost before any worker took it.
+            for (i, node) in nodes.enumerated() {
+                let data = DynamicNodes.nodeJob(node, spawner: "spawn", count: 2, data: spawner)
+                let change = DynamicNodes.nodeChange(
+                    data: data, output: .int((i + 1) * 2),
+                    state: RedisWorkflowState(runID: fixture.runID, client: fixture.client, mode: .buffered))
+                #expect(try await fixture.committer.commit(runID: fixture.runID, blueprintID: "dynamic", version: nil, change).code == "committed")
+                try await lose(data.jobID)
+                expectedRuns[node.id] = 0
+            }
+            #expect(try await fixture.pending() == ["spawn~dynamic-done#0"])
+            try await lose(DynamicNodes.continuationJob(
+                runID: fixture.runID, blueprintID: "dynamic", spawner: "spawn", iteration: 0, count: 2, fallbackFor: nil).jobID)
+        } else {
+            try await lose(DynamicNodes.nodeJob(nodes[0], spawner: "spawn", count: 2, data: spawner).jobID)
+        }
         // The start job of `spawn` already ran in this story: drop it so only the dynamic jobs remain.
         let start = NodeJobData(runID: fixture.runID, blueprintID: "dynamic", nodeID: "spawn").jobID
         _ = try await fixture.client.send(["LREM", fixture.queueKeys.wait, "0", start])
@@ -328,8 +349,92 @@ struct DistributedDynamicNodeTests {
         await worker.close()
         #expect(status.status == .completed)
         #expect(status.context["_outputs.right"] == [2, 4])
-        #expect(probe.count("d1") == 1 && probe.count("d2") == 1 && probe.count("spawn") == 0)
+        #expect(probe.count("d1") == expectedRuns["d1"] && probe.count("d2") == expectedRuns["d2"] && probe.count("spawn") == 0)
+        #expect(probe.count("right") == 1)
         // spawn, d1, d2, the continuation, right.
         #expect(try await fixture.client.send(["HGET", fixture.keys.run, "commits"]).int == 5)
+    }
+
+    @Test("a spawner inside a loop runs its dynamic nodes in every iteration, as in memory")
+    func spawnerInLoop() async throws {
+        func registry(_ probe: Probe) -> NodeRegistry {
+            var registry = Self.registry(probe, nodes: [Self.dynamicNode("d", value: 0)])
+            registry.register("counting-spawner") { ctx in
+                let count = (try await ctx.state.get("count")?.intValue ?? 0) + 1
+                try await ctx.state.set("count", .int(count))
+                return NodeResult(output: .int(count), dynamicNodes: [Self.dynamicNode("d", value: count)])
+            }
+            return registry
+        }
+        let probe = Probe()
+        let memoryProbe = Probe()
+        let blueprint = WorkflowBlueprint(
+            id: "dynamic-loop",
+            nodes: [NodeDefinition(id: "start", uses: "work"), NodeDefinition(id: "body", uses: "counting-spawner"),
+                    NodeDefinition(id: "loop", uses: "loop-controller", params: ["condition": "count < 3"]),
+                    NodeDefinition(id: "done", uses: "collect")],
+            edges: [EdgeDefinition(source: "start", target: "body"), EdgeDefinition(source: "body", target: "loop"),
+                    EdgeDefinition(source: "loop", target: "body", action: "continue"),
+                    EdgeDefinition(source: "loop", target: "done", action: "break")])
+        let status = try await DistributedTestSupport.withWorker(
+            blueprints: [blueprint], registry: registry(probe), queue: DistributedTestSupport.uniqueQueue("dynamic-loop")
+        ) { workflows, _ in
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+        }
+        let memory = try await FlowRuntime(blueprints: [blueprint], registry: registry(memoryProbe)).run("dynamic-loop")
+        #expect(status.status == .completed, "\(status.reason ?? "")")
+        #expect(probe.count("d") == 3)
+        #expect(memoryProbe.count("d") == 3)
+        #expect(status.context["_outputs.done"] == [6])
+        #expect(status.context == memory.context)
+    }
+
+    @Test("two nodes returning dynamic nodes with the same id each run theirs and route after them")
+    func sameIDFromTwoSpawners() async throws {
+        let probe = Probe()
+        let nodes = [Self.dynamicNode("shared", value: 1)]
+        let blueprint = WorkflowBlueprint(
+            id: "dynamic-twice",
+            nodes: [NodeDefinition(id: "s1", uses: "spawner"), NodeDefinition(id: "s2", uses: "spawner"),
+                    NodeDefinition(id: "join", uses: "collect")],
+            edges: [EdgeDefinition(source: "s1", target: "join", action: "right"),
+                    EdgeDefinition(source: "s2", target: "join", action: "right")])
+        let status = try await DistributedTestSupport.withWorker(
+            blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes),
+            queue: DistributedTestSupport.uniqueQueue("dynamic-twice")
+        ) { workflows, _ in
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+        }
+        #expect(status.status == .completed, "\(status.reason ?? "")")
+        #expect(probe.count("shared") == 2)
+        #expect(probe.count("join") == 1)
+        #expect(status.context["_outputs.join"] == [2])
+    }
+
+    @Test("job data of dynamic nodes round-trips; malformed data is rejected with a reason")
+    func jobData() throws {
+        let spawner = NodeJobData(runID: "r", blueprintID: "b", nodeID: "spawn", iteration: 2, fallbackFor: "primary")
+        let node = Self.dynamicNode("d", value: 4, config: NodeConfig(maxRetries: 2))
+        let data = DynamicNodes.nodeJob(node, spawner: "spawn", count: 3, data: spawner)
+        #expect(try NodeJobData(json: data.json) == data)
+        #expect(data.instance.description == "spawn~dynamic~d#2")
+        let continuation = DynamicNodes.continuationJob(
+            runID: "r", blueprintID: "b", spawner: "spawn", iteration: 2, count: 3, fallbackFor: "primary")
+        #expect(try NodeJobData(json: continuation.json) == continuation)
+        #expect(continuation.instance.description == "spawn~dynamic-done#2")
+        #expect(continuation.jobID != data.jobID)
+
+        let base: [String: JSONValue] = ["runId": "r", "blueprintId": "b", "nodeId": "d", "dynamicOf": "spawn"]
+        let malformed: [[String: JSONValue]] = [
+            base.merging(["dynamicCount": 0]) { $1 },
+            base.merging(["dynamicCount": 1]) { $1 },
+            base.merging(["dynamicCount": 1, "dynamicNode": ["id": "other", "uses": "work"]]) { $1 },
+            base.merging(["dynamicCount": 1, "dynamicNode": "not a node"]) { $1 },
+            base.merging(["dynamicCount": .int(DynamicNodes.maximumCount + 1), "dynamicNode": ["id": "d", "uses": "work"]]) { $1 },
+            base.merging(["dynamicCount": 1, "afterDynamic": true]) { $1 },
+        ]
+        for members in malformed {
+            #expect(throws: DistributedError.self, "\(members)") { try NodeJobData(json: .object(members)) }
+        }
     }
 }
