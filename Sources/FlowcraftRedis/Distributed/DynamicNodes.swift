@@ -92,7 +92,10 @@ enum DynamicNodes {
     /// Why `nodes` cannot run as the dynamic nodes of a node of `plan`, or `nil`. The checks the
     /// in-memory engine does not need: the ids name pending entries and output keys, so they must be
     /// unique and distinct from the blueprint's nodes, and the list must fit one script call.
-    static func problem(with nodes: [NodeDefinition], plan: CompiledBlueprint) -> String? {
+    static func problem(with nodes: [NodeDefinition], spawner: String, plan: CompiledBlueprint) -> String? {
+        guard !spawner.contains(separator), plan.nodeIndex[continuationEntry(of: spawner)] == nil else {
+            return "cannot return dynamic nodes in the distributed engine: its id clashes with the entries they commit as"
+        }
         guard nodes.count <= maximumCount else {
             return "returned \(nodes.count) dynamic nodes; at most \(maximumCount) are supported"
         }
@@ -106,6 +109,9 @@ enum DynamicNodes {
             guard !node.id.contains(separator) else { return "returned dynamic node '\(node.id)', whose id contains '\(separator)'" }
             guard plan.nodeIndex[node.id] == nil else {
                 return "returned dynamic node '\(node.id)', whose id is already a node of blueprint '\(plan.id)'"
+            }
+            guard plan.nodeIndex[entry(of: node.id, spawnedBy: spawner)] == nil else {
+                return "returned dynamic node '\(node.id)', whose entry '\(entry(of: node.id, spawnedBy: spawner))' is a node of blueprint '\(plan.id)'"
             }
             guard seen.insert(node.id).inserted else { return "returned dynamic node id '\(node.id)' more than once" }
             guard let encoded = try? JSONValueEncoder().encode(node) else {

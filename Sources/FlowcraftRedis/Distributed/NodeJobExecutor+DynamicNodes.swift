@@ -7,7 +7,7 @@ extension NodeJobExecutor {
     /// jobs in place of its routing.
     func spawnDynamicNodes(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
         let plan = run.prepared.plan
-        if let problem = DynamicNodes.problem(with: result.dynamicNodes, plan: plan) {
+        if let problem = DynamicNodes.problem(with: result.dynamicNodes, spawner: run.data.nodeID, plan: plan) {
             return try await failRun(run, reason: "node '\(run.data.nodeID)' \(problem)", fatal: true)
         }
         let change = DynamicNodes.spawnChange(
