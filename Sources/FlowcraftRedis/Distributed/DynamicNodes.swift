@@ -110,8 +110,9 @@ enum DynamicNodes {
             guard plan.nodeIndex[node.id] == nil else {
                 return "returned dynamic node '\(node.id)', whose id is already a node of blueprint '\(plan.id)'"
             }
-            guard plan.nodeIndex[entry(of: node.id, spawnedBy: spawner)] == nil else {
-                return "returned dynamic node '\(node.id)', whose entry '\(entry(of: node.id, spawnedBy: spawner))' is a node of blueprint '\(plan.id)'"
+            let name = entry(of: node.id, spawnedBy: spawner)
+            guard plan.nodeIndex[name] == nil else {
+                return "returned dynamic node '\(node.id)', whose entry '\(name)' is a node of blueprint '\(plan.id)'"
             }
             guard seen.insert(node.id).inserted else { return "returned dynamic node id '\(node.id)' more than once" }
             guard let encoded = try? JSONValueEncoder().encode(node) else {

@@ -81,8 +81,8 @@ struct NodeJobData: Sendable, Hashable {
                 guard spawner == nodeID else { throw DistributedError("job data of a dynamic continuation names another node") }
                 afterDynamic = true
             } else {
-                guard let definition = members["dynamicNode"], let node = try? JSONValueDecoder().decode(NodeDefinition.self, from: definition),
-                    node.id == nodeID
+                guard let definition = members["dynamicNode"],
+                    let node = try? JSONValueDecoder().decode(NodeDefinition.self, from: definition), node.id == nodeID
                 else { throw DistributedError("job data lacks a valid 'dynamicNode' for '\(nodeID)'") }
                 dynamicNode = node
             }

@@ -42,7 +42,8 @@ extension NodeJobExecutor {
             throw UnrecoverableJobError(error.description)
         }
         guard let s = prepared.plan.nodeIndex[spawnerID] else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
+            throw UnrecoverableJobError(
+                "blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
         }
         var prefetched: [String: JSONValue?] = [:]
         for (i, key) in inputPlan.keys.enumerated() {
@@ -56,7 +57,8 @@ extension NodeJobExecutor {
         guard let implementation = registry.implementation(for: node.uses) else {
             // As in memory: a dynamic node runs a registered implementation, never a built-in.
             let reason = BuiltinNode(rawValue: node.uses) != nil
-                ? "node '\(node.id)': built-in '\(node.uses)' cannot run as a dynamic node (dynamic nodes run registered implementations only)"
+                ? "node '\(node.id)': built-in '\(node.uses)' cannot run as a dynamic node "
+                    + "(dynamic nodes run registered implementations only)"
                 : "node '\(node.id)': no implementation registered for '\(node.uses)'"
             return try await failRun(run, reason: reason, fatal: true)
         }

@@ -185,7 +185,8 @@ public struct WorkflowReconciler: Sendable {
         switch entry {
         case .node(_, let nodeID):
             guard let node = record.nodes.first(where: { $0.id == nodeID }) else {
-                options.logger.warning("pending dynamic node missing from its record", metadata: ["runId": "\(runID)", "nodeId": "\(nodeID)"])
+                options.logger.warning(
+                    "pending dynamic node missing from its record", metadata: ["runId": "\(runID)", "nodeId": "\(nodeID)"])
                 return nil
             }
             let spawnerData = NodeJobData(
