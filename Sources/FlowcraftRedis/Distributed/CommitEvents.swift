@@ -13,7 +13,7 @@ extension RunCommitter.Change {
     /// the context writes, the node's own events, then the run's status change.
     func emitEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
         guard outcome.code == "committed" else { return }
-        let nodeID = NodeInstance(member: instance)?.nodeID
+        let nodeID = eventNodeID ?? NodeInstance(member: instance)?.nodeID
         if mode != .start { emitContextChanges(by: nodeID, to: events) }
         for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
         for member in outcome.died {

@@ -83,8 +83,9 @@ for i = 1, nRecords do
 end
 
 local function applyDelta()
-  if #delta > 0 then redis.call("HSET", stateKey, unpack(delta)) end
-  if #deleted > 0 then redis.call("HDEL", stateKey, unpack(deleted)) end
+  -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
+  for i = 1, #delta, 1000 do redis.call("HSET", stateKey, unpack(delta, i, math.min(i + 999, #delta))) end
+  for i = 1, #deleted, 1000 do redis.call("HDEL", stateKey, unpack(deleted, i, math.min(i + 999, #deleted))) end
 end
 
 local enqueued = 0
@@ -248,6 +249,8 @@ applyDelta()
 
 if mode == "fail" then
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
+  -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
+  failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
     .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }

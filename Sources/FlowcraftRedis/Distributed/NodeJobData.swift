@@ -1,9 +1,10 @@
-import FlowcraftModel
+import Flowcraft
 
 /// The data of an `executeNode` job: `{runId, blueprintId, nodeId}` as the seed's client writes it,
 /// plus optional fields this engine adds (`iteration` for loops, `fallbackFor` when a fallback node
 /// runs in place of a failed one, `batchOf`/`batchIndex`/`batchCount` for the worker jobs of a
-/// `batch-scatter`).
+/// `batch-scatter`, `dynamicOf`/`dynamicCount`/`dynamicNode`/`afterDynamic` for the dynamic nodes a
+/// node returned and the routing of that node once they all finished; see ``DynamicNodes``).
 struct NodeJobData: Sendable, Hashable {
     var runID: String
     var blueprintID: String
@@ -15,6 +16,16 @@ struct NodeJobData: Sendable, Hashable {
     /// The worker's item index and the batch's item count.
     var batchIndex = 0
     var batchCount = 0
+    /// The node whose dynamic nodes this job belongs to: with `dynamicNode`, the job runs that dynamic
+    /// node (`nodeID` is its id); with `afterDynamic`, it routes from `dynamicOf` once all of them
+    /// committed (`nodeID` is then `dynamicOf`).
+    var dynamicOf: String?
+    /// How many dynamic nodes the node returned (the continuation waits for all of them).
+    var dynamicCount = 0
+    /// The definition of the dynamic node this job runs.
+    var dynamicNode: NodeDefinition?
+    /// The job is the continuation of `dynamicOf`: its routing, after its dynamic nodes.
+    var afterDynamic = false
 
     init(runID: String, blueprintID: String, nodeID: String, iteration: Int = 0, fallbackFor: String? = nil) {
         self.runID = runID
@@ -60,6 +71,22 @@ struct NodeJobData: Sendable, Hashable {
             batchIndex = index
             batchCount = count
         }
+        if let spawner = members["dynamicOf"]?.stringValue {
+            guard let count = members["dynamicCount"]?.intValue, count > 0, count <= DynamicNodes.maximumCount else {
+                throw DistributedError("job data has an invalid 'dynamicCount'")
+            }
+            dynamicOf = spawner
+            dynamicCount = count
+            if members["afterDynamic"]?.boolValue == true {
+                guard spawner == nodeID else { throw DistributedError("job data of a dynamic continuation names another node") }
+                afterDynamic = true
+            } else {
+                guard let definition = members["dynamicNode"],
+                    let node = try? JSONValueDecoder().decode(NodeDefinition.self, from: definition), node.id == nodeID
+                else { throw DistributedError("job data lacks a valid 'dynamicNode' for '\(nodeID)'") }
+                dynamicNode = node
+            }
+        }
     }
 
     var json: JSONValue {
@@ -73,14 +100,28 @@ struct NodeJobData: Sendable, Hashable {
             members["batchIndex"] = .int(batchIndex)
             members["batchCount"] = .int(batchCount)
         }
+        if let dynamicOf {
+            members["dynamicOf"] = .string(dynamicOf)
+            members["dynamicCount"] = .int(dynamicCount)
+            if afterDynamic { members["afterDynamic"] = true }
+            if let dynamicNode, let definition = try? JSONValueEncoder().encode(dynamicNode) { members["dynamicNode"] = definition }
+        }
         return .object(members)
     }
 
-    var instance: NodeInstance { NodeInstance(nodeID, iteration: iteration) }
+    /// The pending/done entry this job commits: the node in its iteration; for dynamic nodes and
+    /// continuations an entry named after the node that returned them (``DynamicNodes``).
+    var instance: NodeInstance {
+        if let dynamicOf {
+            let name = afterDynamic ? DynamicNodes.continuationEntry(of: dynamicOf) : DynamicNodes.entry(of: nodeID, spawnedBy: dynamicOf)
+            return NodeInstance(name, iteration: iteration)
+        }
+        return NodeInstance(nodeID, iteration: iteration)
+    }
 
     /// The BullMQ job id: readable, unique per run, node and iteration, and free of `:`.
     var jobID: String {
-        var id = "\(runID).\(nodeID).\(iteration)"
+        var id = "\(runID).\(instance.nodeID).\(iteration)"
         if let fallbackFor { id += ".fallback-of.\(fallbackFor)" }
         return id.replacingColons()
     }

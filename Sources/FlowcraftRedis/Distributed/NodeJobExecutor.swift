@@ -19,7 +19,7 @@ final class NodeJobExecutor: Sendable {
         committer = RunCommitter(client: client, options: options)
     }
 
-    private static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
+    static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
 
     /// The job processor: returns a small JSON summary stored as the job's `returnvalue`; throws
     /// ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
@@ -33,6 +33,7 @@ final class NodeJobExecutor: Sendable {
             throw UnrecoverableJobError(error.description)
         }
         if data.batchOf != nil { return try await processBatchWorker(job, data: data) }
+        if data.dynamicOf != nil { return try await processDynamic(job, data: data) }
         guard prepared.plan.nodeIndex[data.nodeID] != nil else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
@@ -142,9 +143,7 @@ final class NodeJobExecutor: Sendable {
             }
             switch outcome {
             case .success(let value):
-                guard value.dynamicNodes.isEmpty else {
-                    return try await failRun(run, reason: "node '\(node.id)': dynamic nodes are not supported by the distributed engine yet", fatal: true)
-                }
+                guard value.dynamicNodes.isEmpty else { return try await spawnDynamicNodes(run, result: value) }
                 result = value
             case .failure(let message, let attempts, let fatal):
                 return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
@@ -316,7 +315,7 @@ final class NodeJobExecutor: Sendable {
     /// queue retry mode a job makes one attempt and a retryable failure is thrown, so BullMQ schedules
     /// the next attempt with its backoff. `nil` when the run was cancelled or finished elsewhere while
     /// the node ran.
-    private func runAttempts(
+    func runAttempts(
         _ implementation: any NodeImplementation, config: NodeConfig, nodeID: String, params: [String: JSONValue],
         input: JSONValue, blueprintID: String, data: NodeJobData, state: RedisWorkflowState,
         keys: DistributedKeys, job: Job, events: EventEmitter?
@@ -389,7 +388,7 @@ final class NodeJobExecutor: Sendable {
         }
     }
 
-    private struct RunContext {
+    struct RunContext {
         let data: NodeJobData
         let prepared: PreparedBlueprint
         let version: String?
@@ -522,14 +521,14 @@ final class NodeJobExecutor: Sendable {
         return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
     }
 
-    private func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
+    func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
         var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
         change.attempts = attempts
         _ = try await commit(run, change)
         throw UnrecoverableJobError(reason)
     }
 
-    private func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {
+    func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {
         var change = change
         // Runs started by a client that only enqueues start jobs get their pending set from this.
         if !run.runExists { change.starts = run.prepared.startEntries }
@@ -548,11 +547,11 @@ final class NodeJobExecutor: Sendable {
         return CommitEvent(type: .nodeFinish, nodeID: nodeID, payload: payload)
     }
 
-    private func summary(_ data: NodeJobData, _ outcome: RunCommitter.Outcome) -> JSONValue {
+    func summary(_ data: NodeJobData, _ outcome: RunCommitter.Outcome) -> JSONValue {
         ["nodeId": .string(data.nodeID), "commit": .string(outcome.code), "run": .string(outcome.runStatus)]
     }
 
-    private static func versionText(_ value: JSONValue) -> String? {
+    static func versionText(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): return text.isEmpty ? nil : text
         case .int(let i): return String(i)

@@ -36,6 +36,9 @@ struct RunCommitter: Sendable {
         /// The node's own state writes in the order it made them, so `context:change` events follow
         /// that order (the values above are sorted).
         var writeOrder: [String] = []
+        /// The node that `context:change` events name, when it is not the committed entry's node
+        /// (a dynamic node's entry is `<spawner>~dynamic~<id>#i`).
+        var eventNodeID: String?
     }
 
     let client: RedisClient

@@ -103,6 +103,16 @@ public struct WorkflowReconciler: Sendable {
                 }
                 continue
             }
+            if plan.nodeIndex[entry.nodeID] == nil, let dynamic = DynamicNodes.locate(entry.nodeID, in: plan) {
+                // A dynamic node or the routing after them: rebuilt from the record its spawner stored.
+                guard let data = try await dynamicJob(dynamic, runID: runID, blueprintID: blueprintID, iteration: entry.iteration)
+                else { continue }
+                switch try await queue.getState(data.jobID) {
+                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren: break
+                case .completed, .failed, .unknown: lost.append(data)
+                }
+                continue
+            }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]
@@ -133,12 +143,21 @@ public struct WorkflowReconciler: Sendable {
         guard !lost.isEmpty else { return false }
         var jobs: [JobDescription] = []
         for data in lost {
-            // A batch worker runs with its scatter node's config.
-            guard let n = plan.nodeIndex[data.batchOf ?? data.nodeID] else { continue }
+            // A batch worker runs with its scatter node's config, a dynamic node with its own, and the
+            // routing after dynamic nodes runs no node code (one attempt).
+            let config: NodeConfig
+            if let node = data.dynamicNode {
+                config = node.config
+            } else if data.afterDynamic {
+                config = NodeConfig()
+            } else {
+                guard let n = plan.nodeIndex[data.batchOf ?? data.nodeID] else { continue }
+                config = plan.nodes[n].config
+            }
             var jobOptions = JobOptions(jobId: "\(data.jobID).r\(now)")
             if options.retryMode == .queue {
-                jobOptions.attempts = max(1, plan.nodes[n].config.maxRetries ?? 1)
-                if let delay = plan.nodes[n].config.retryDelay, delay > 0 { jobOptions.backoff = Backoff(.exponential, delay: delay) }
+                jobOptions.attempts = max(1, config.maxRetries ?? 1)
+                if let delay = config.retryDelay, delay > 0 { jobOptions.backoff = Backoff(.exponential, delay: delay) }
             }
             jobs.append(JobDescription(name: options.jobName, data: data.json, options: jobOptions))
         }
@@ -146,5 +165,37 @@ public struct WorkflowReconciler: Sendable {
         _ = try await client.send(RedisCommand(["ZADD", DistributedKeys.activeRuns(queue: options.queueName), String(now), runID]))
         options.logger.info("reconciled stalled run", metadata: ["runId": "\(runID)", "jobs": "\(jobs.count)"])
         return true
+    }
+
+    /// The job data of a pending dynamic node or continuation, from the record of its spawner; `nil`
+    /// (logged) when the record is gone or does not list the node.
+    private func dynamicJob(
+        _ entry: DynamicNodes.Entry, runID: String, blueprintID: String, iteration: Int
+    ) async throws -> NodeJobData? {
+        let spawner: String
+        switch entry {
+        case .node(let s, _), .continuation(let s): spawner = s
+        }
+        let key = DynamicNodes.recordKey(spawner: spawner, iteration: iteration)
+        let stored = try await RedisWorkflowState(runID: runID, client: client).get(key)
+        guard let record = stored.flatMap(DynamicNodes.Record.init(json:)), !record.nodes.isEmpty else {
+            options.logger.warning("pending dynamic work without its record", metadata: ["runId": "\(runID)", "key": "\(key)"])
+            return nil
+        }
+        switch entry {
+        case .node(_, let nodeID):
+            guard let node = record.nodes.first(where: { $0.id == nodeID }) else {
+                options.logger.warning(
+                    "pending dynamic node missing from its record", metadata: ["runId": "\(runID)", "nodeId": "\(nodeID)"])
+                return nil
+            }
+            let spawnerData = NodeJobData(
+                runID: runID, blueprintID: blueprintID, nodeID: spawner, iteration: iteration, fallbackFor: record.fallbackFor)
+            return DynamicNodes.nodeJob(node, spawner: spawner, count: record.nodes.count, data: spawnerData)
+        case .continuation:
+            return DynamicNodes.continuationJob(
+                runID: runID, blueprintID: blueprintID, spawner: spawner, iteration: iteration, count: record.nodes.count,
+                fallbackFor: record.fallbackFor)
+        }
     }
 }

@@ -10,8 +10,9 @@ import Glibc
 
 /// Reliability under failure: many concurrent runs of a fan-out/fan-in blueprint on two `flowcraft
 /// worker` processes while one is SIGKILLed and restarted — and, separately, while Redis (AOF on) is
-/// killed and restarted. Every run must complete and every node's completion be committed exactly
-/// once (the run's commit counter, a side effect of each commit, equals the node count).
+/// killed and restarted; and runs of a batch scatter/gather blueprint under the same worker kills.
+/// Every run must complete and every node's completion be committed exactly once (the run's commit
+/// counter, a side effect of each commit, equals the number of completions the run makes).
 @Suite("Chaos: killed workers and a restarted Redis", .requiresRedis, .serialized)
 struct ChaosTests {
     static let runs = 200
@@ -22,6 +23,24 @@ struct ChaosTests {
         edges: ["w1", "w2", "w3", "w4"].flatMap { w in
             [EdgeDefinition(source: "start", target: w), EdgeDefinition(source: w, target: "join")]
         } + [EdgeDefinition(source: "join", target: "end")])
+
+    static let batchRuns = 60
+    static let batchItems: [JSONValue] = (1...6).map { .int($0) }
+    /// start → scatter (one `work` worker job per item of `items`, 3 in flight) → gather → end.
+    static let batchBlueprint = WorkflowBlueprint(
+        id: "batchfan",
+        nodes: [
+            NodeDefinition(id: "start", uses: "work"),
+            NodeDefinition(id: "scatter", uses: "batch-scatter", params: [
+                "workerUsesKey": "work", "gatherNodeId": "gather", "chunkSize": 3,
+            ], inputs: .key("items")),
+            NodeDefinition(id: "gather", uses: "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "results"]),
+            NodeDefinition(id: "end", uses: "work"),
+        ],
+        edges: [
+            EdgeDefinition(source: "start", target: "scatter"), EdgeDefinition(source: "scatter", target: "gather"),
+            EdgeDefinition(source: "gather", target: "end"),
+        ])
 
     /// The `flowcraft` executable built next to the test bundle.
     static var flowcraftBinary: String? {
@@ -63,24 +82,28 @@ struct ChaosTests {
         let binary: String
     }
 
-    static func prepare() throws -> Setup {
+    static func prepare(_ blueprint: WorkflowBlueprint = blueprint) throws -> Setup {
         let binary = try #require(flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-chaos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // JSON is YAML: the CLI reads the blueprint from this file.
-        try JSONEncoder().encode(blueprint).write(to: directory.appendingPathComponent("fan.json"))
+        try JSONEncoder().encode(blueprint).write(to: directory.appendingPathComponent("\(blueprint.id).json"))
         return Setup(directory: directory, queue: DistributedTestSupport.uniqueQueue("chaos"), binary: binary)
     }
 
     /// Starts the runs, lets `disturb` do its damage, reconciles until every run finished, and checks
-    /// that each completed with every node committed exactly once.
+    /// that each completed with every completion committed exactly once (`commits` per run; by
+    /// default one per node) and, when given, `check` holds for its final context.
     static func exercise(
-        url: String, configuration: RedisConfiguration, setup: Setup,
+        url: String, configuration: RedisConfiguration, setup: Setup, blueprint: WorkflowBlueprint = blueprint,
+        runs: Int = runs, context: [String: JSONValue] = [:], commits: Int? = nil,
+        check: @Sendable ([String: JSONValue]) -> Bool = { _ in true },
         disturb: @Sendable (_ restartWorker: @Sendable () async throws -> Void) async throws -> Void
     ) async throws {
         let options = DistributedOptions(queueName: setup.queue, stateTTLSeconds: 600)
         let client = RedisClient(configuration: configuration)
         let catalog = try BlueprintCatalog([blueprint])
+        let expectedCommits = commits ?? blueprint.nodes.count
         let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
         let stable = try WorkerProcess(
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "stable")
@@ -88,7 +111,7 @@ struct ChaosTests {
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim"))
 
         var runIDs: [String] = []
-        for _ in 0..<runs { runIDs.append(try await workflows.startWorkflow(blueprintID: "fan")) }
+        for _ in 0..<runs { runIDs.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context)) }
 
         try await disturb {
             await victim.withLock { $0 }.kill()
@@ -112,14 +135,17 @@ struct ChaosTests {
 
         #expect(unfinished.isEmpty, "\(unfinished.count) runs did not finish")
         var notCompleted = 0
+        var wrongResults = 0
         var wrongCommits: [String: Int] = [:]
         for runID in runIDs {
             let status = try await workflows.status(runID)
             if status?.status != .completed { notCompleted += 1 }
+            if let status, status.status == .completed, !check(status.context) { wrongResults += 1 }
             let commits = try await client.send(["HGET", DistributedKeys(runID: runID).run, "commits"]).int ?? 0
-            if commits != blueprint.nodes.count { wrongCommits[runID] = commits }
+            if commits != expectedCommits { wrongCommits[runID] = commits }
         }
         #expect(notCompleted == 0)
+        #expect(wrongResults == 0, "\(wrongResults) runs completed with a wrong result")
         #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.prefix(5))")
         await client.close()
         try? FileManager.default.removeItem(at: setup.directory)
@@ -145,6 +171,24 @@ struct ChaosTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 200...400)))
                 try await server.restart(kill: true)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 150...300)))
+                try await restartWorker()
+            }
+        }
+    }
+
+    @Test("60 batch runs (6 worker jobs each) while a worker process is SIGKILLed and restarted: all complete, each worker committed once")
+    func killedWorkerDuringBatches() async throws {
+        let setup = try Self.prepare(Self.batchBlueprint)
+        let url = try #require(TestRedis.url)
+        let items = Self.batchItems
+        // start, scatter, one per worker, gather, end.
+        try await Self.exercise(
+            url: url, configuration: try TestRedis.configuration(), setup: setup, blueprint: Self.batchBlueprint,
+            runs: Self.batchRuns, context: ["items": .array(items)], commits: 4 + items.count,
+            check: { $0["results"] == .array(items) }
+        ) { restartWorker in
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
                 try await restartWorker()
             }
         }

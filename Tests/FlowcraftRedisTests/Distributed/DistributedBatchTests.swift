@@ -136,4 +136,29 @@ struct DistributedBatchTests {
             try NodeJobData(json: ["runId": "r", "blueprintId": "b", "nodeId": "w", "batchOf": "s", "batchIndex": 3, "batchCount": 3])
         }
     }
+
+    @Test("a scatter of thousands of items commits (the state writes exceed what one Lua unpack takes) and stores every item")
+    func largeScatterCommits() async throws {
+        let count = 6_000
+        let items: [JSONValue] = (0..<count).map { .int($0) }
+        let blueprint = Self.batchBlueprint(items: [], chunkSize: 4)
+        let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
+        defer { Task { await fixture.client.close() } }
+        let plan = fixture.prepared.plan
+        let s = try #require(plan.nodeIndex["scatter"])
+        let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
+        try await fixture.start()
+        #expect(try await fixture.complete("items").code == "committed")
+        let scatter = try await NodeJobExecutor.batchScatterChange(
+            prepared: fixture.prepared, data: NodeJobData(runID: fixture.runID, blueprintID: "batch", nodeID: "scatter"),
+            item: .node(s), scatter: s, spec: spec, items: items, input: .array(items),
+            state: RedisWorkflowState(runID: fixture.runID, client: fixture.client, mode: .buffered), options: fixture.options)
+        let outcome = try await fixture.committer.commit(runID: fixture.runID, blueprintID: "batch", version: nil, scatter)
+        #expect(outcome.code == "committed")
+        #expect(outcome.enqueued == 4)
+        let state = RedisWorkflowState(runID: fixture.runID, client: fixture.client)
+        #expect(try await state.get(spec.itemKey(0)) == 0)
+        #expect(try await state.get(spec.itemKey(count - 1)) == .int(count - 1))
+        #expect(try await state.get(spec.workerIDsKey)?.arrayValue?.count == count)
+    }
 }

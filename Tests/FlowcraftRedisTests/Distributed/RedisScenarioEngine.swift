@@ -99,8 +99,6 @@ struct DistributedScenarioTests {
     static let unsupported: Set<String> = [
         // A paused child cannot survive across processes: subflows run in-process in the job.
         "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
-        // Dynamic nodes fail the run with "dynamic nodes are not supported by the distributed engine yet".
-        "dynamic nodes returned by a node run before its successors",
     ]
 
     /// Scenarios whose extra check reads in-memory events, the virtual clock, or expects a `sleep` to

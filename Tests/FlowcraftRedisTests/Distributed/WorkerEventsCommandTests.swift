@@ -25,8 +25,13 @@ struct WorkerEventsCommandTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Drain standard output concurrently so the child can never block on a full pipe.
-        let reader = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        // Drain standard output on a thread of its own (a blocking read must never occupy the
+        // cooperative pool) so the child can never block on a full pipe.
+        let reader = Task {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Data, Never>) in
+                Thread.detachNewThread { continuation.resume(returning: output.fileHandleForReading.readDataToEndOfFile()) }
+            }
+        }
 
         let client = try TestRedis.client()
         let workflows = try WorkflowClient(
@@ -35,8 +40,12 @@ struct WorkerEventsCommandTests {
         let status = try await workflows.result(runID, timeout: .seconds(30))
         await client.close()
         kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<1000 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        if process.isRunning {
+            Issue.record("the worker did not stop within 10 s of SIGTERM")
+            kill(process.processIdentifier, SIGKILL)
+        }
         let data = await reader.value
-        for _ in 0..<500 where process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
 
         #expect(status.status == .completed)
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)

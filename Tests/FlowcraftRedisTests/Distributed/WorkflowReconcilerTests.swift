@@ -47,4 +47,75 @@ struct WorkflowReconcilerTests {
         #expect(after.scannedKeys == 0 && after.reconciledRuns == 0)
         await client.close()
     }
+
+    @Test("a batch worker job lost after the scatter committed is re-enqueued; every worker commits once and the run completes",
+          arguments: [0, 3])
+    func lostBatchWorkerIsReenqueued(lostIndex: Int) async throws {
+        let counter = DistributedBatchTests.Counter()
+        let items: [JSONValue] = [1, 2, 3, 4, 5]
+        let blueprint = DistributedBatchTests.batchBlueprint(items: items, chunkSize: 2)
+        let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
+        defer { Task { await fixture.client.close() } }
+        let plan = fixture.prepared.plan
+        let s = try #require(plan.nodeIndex["scatter"])
+        let g = try #require(plan.nodeIndex["gather"])
+        let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
+        let client = fixture.client
+        func commit(_ change: RunCommitter.Change) async throws -> String {
+            try await fixture.committer.commit(runID: fixture.runID, blueprintID: "batch", version: nil, change).code
+        }
+        func state() -> RedisWorkflowState { RedisWorkflowState(runID: fixture.runID, client: client, mode: .buffered) }
+        func workerData(_ i: Int) -> NodeJobData {
+            NodeJobData(runID: fixture.runID, blueprintID: "batch", worker: spec, index: i, count: items.count, iteration: 0)
+        }
+        func lose(_ jobID: String) async throws {
+            _ = try await client.send(["LREM", fixture.queueKeys.wait, "0", jobID])
+            _ = try await client.send(["DEL", fixture.queueKeys.job(jobID)])
+        }
+
+        // items and the scatter committed (their jobs are gone, as after a run of them); then the
+        // worker that held job `lostIndex` crashed and the job was lost.
+        try await fixture.start()
+        #expect(try await fixture.complete("items").code == "committed")
+        let scatter = try await NodeJobExecutor.batchScatterChange(
+            prepared: fixture.prepared, data: NodeJobData(runID: fixture.runID, blueprintID: "batch", nodeID: "scatter"),
+            item: .node(s), scatter: s, spec: spec, items: items, input: .array(items), state: state(), options: fixture.options)
+        #expect(try await commit(scatter) == "committed")
+        for node in ["items", "scatter"] {
+            try await lose(NodeJobData(runID: fixture.runID, blueprintID: "batch", nodeID: node).jobID)
+        }
+        if lostIndex >= spec.window(count: items.count) {
+            // A worker of a later window: enqueued by the commit of the worker one window before it.
+            let earlier = lostIndex - spec.window(count: items.count)
+            #expect(try await commit(NodeJobExecutor.batchWorkerChange(
+                plan: plan, data: workerData(earlier), scatter: s, gather: g, spec: spec, output: .int(0), state: state(),
+                options: fixture.options)) == "committed")
+            try await lose(workerData(earlier).jobID)
+            counter.hit(spec.workerID(earlier))
+        }
+        try await lose(workerData(lostIndex).jobID)
+        #expect(try await fixture.pending().contains("\(spec.workerID(lostIndex))#0"))
+
+        let catalog = try BlueprintCatalog([blueprint])
+        let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: fixture.options, stalledThresholdSeconds: 600)
+        _ = try await client.send(["ZADD", DistributedKeys.activeRuns(queue: fixture.options.queueName), "1", fixture.runID])
+        let stats = try await reconciler.run()
+        #expect(stats.reconciledRuns == 1 && stats.failedRuns == 0)
+
+        let worker = try DistributedWorker(
+            catalog: catalog, registry: DistributedBatchTests.registry(counter), client: client, options: fixture.options,
+            workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
+        worker.start()
+        let status = try await WorkflowClient(client: client, catalog: catalog, options: fixture.options)
+            .result(fixture.runID, timeout: .seconds(20))
+        await worker.close()
+        #expect(status.status == .completed)
+        #expect(counter.count("after") == 1)
+        for i in items.indices { #expect(counter.count(spec.workerID(i)) == 1, "worker \(i)") }
+        // items, scatter, five workers, gather, after: each committed once.
+        #expect(try await client.send(["HGET", fixture.keys.run, "commits"]).int == 9)
+        let doubled = try #require(status.context["doubled"]?.arrayValue)
+        #expect(doubled.count == items.count)
+        #expect(doubled[lostIndex] == .int((lostIndex + 1) * 2))
+    }
 }

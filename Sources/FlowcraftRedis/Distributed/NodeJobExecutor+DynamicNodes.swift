@@ -1,0 +1,138 @@
+import Flowcraft
+
+/// The jobs of dynamic nodes (``DynamicNodes``): the spawner's commit, each dynamic node's job, and
+/// the continuation that routes from the spawner once they all committed.
+extension NodeJobExecutor {
+    /// A node returned dynamic nodes: validates them, then commits its output, the record and their
+    /// jobs in place of its routing.
+    func spawnDynamicNodes(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
+        let plan = run.prepared.plan
+        if let problem = DynamicNodes.problem(with: result.dynamicNodes, spawner: run.data.nodeID, plan: plan) {
+            return try await failRun(run, reason: "node '\(run.data.nodeID)' \(problem)", fatal: true)
+        }
+        var change = DynamicNodes.spawnChange(
+            plan: plan, data: run.data, item: run.item, result: result, state: run.state, options: options)
+        change.events.append(Self.finishEvent(run.data.nodeID, result))
+        return summary(run.data, try await commit(run, change))
+    }
+
+    /// A job of a dynamic node or of a continuation.
+    func processDynamic(_ job: Job, data: NodeJobData) async throws -> JSONValue {
+        if data.afterDynamic { return try await processContinuation(data) }
+        guard let node = data.dynamicNode, let spawnerID = data.dynamicOf else {
+            throw UnrecoverableJobError("job data of dynamic node '\(data.nodeID)' lacks its definition")
+        }
+        let keys = DistributedKeys(runID: data.runID)
+        let inputPlan = NodeInputPlan(node: node)
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputPlan.keys),
+            RedisCommand(["HGET", keys.run, "status"]),
+            RedisCommand(["SISMEMBER", keys.done, data.instance.description]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
+            return ["skipped": .string("run \(status)")]
+        }
+        if replies[2].int == 1 { return ["skipped": "already committed"] }
+        let values = replies[0].array ?? []
+        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
+        let prepared: PreparedBlueprint
+        do {
+            prepared = try catalog.prepared(id: data.blueprintID, version: version)
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        guard let s = prepared.plan.nodeIndex[spawnerID] else {
+            throw UnrecoverableJobError(
+                "blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
+        }
+        var prefetched: [String: JSONValue?] = [:]
+        for (i, key) in inputPlan.keys.enumerated() {
+            prefetched[key] = .some(i + 1 < values.count ? StateValueCoding.decode(values[i + 1]) : nil)
+        }
+        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
+        let input = inputPlan.resolve(try await state.get(inputPlan.keys))
+        let run = RunContext(
+            data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
+            runExists: !replies[1].isNull)
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.plan.id)
+        events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+        guard let implementation = registry.implementation(for: node.uses) else {
+            // As in memory: a dynamic node runs a registered implementation, never a built-in.
+            let reason = BuiltinNode(rawValue: node.uses) != nil
+                ? "node '\(node.id)': built-in '\(node.uses)' cannot run as a dynamic node "
+                    + "(dynamic nodes run registered implementations only)"
+                : "node '\(node.id)': no implementation registered for '\(node.uses)'"
+            return try await failRun(run, reason: reason, fatal: true)
+        }
+        guard
+            let outcome = try await runAttempts(
+                implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
+                blueprintID: prepared.plan.id, data: data, state: state, keys: keys, job: job, events: events)
+        else {
+            return ["skipped": "run cancelled or finished while the node ran"]
+        }
+        switch outcome {
+        case .success(let result):
+            // As in memory, dynamic nodes returned by a dynamic node are not run.
+            var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
+            change.events.append(Self.finishEvent(node.id, result))
+            change.eventNodeID = node.id
+            return summary(data, try await commit(run, change))
+        case .failure(let message, let attempts, let fatal):
+            // Dynamic nodes have no fallback: the run fails, as in memory.
+            let reason = "node '\(node.id)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
+            return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
+        case .cancelled, .suspendedSubflow:
+            throw CancellationError()
+        }
+    }
+
+    /// The continuation: the spawner routes with its stored action and output.
+    private func processContinuation(_ data: NodeJobData) async throws -> JSONValue {
+        let keys = DistributedKeys(runID: data.runID)
+        let recordKey = DynamicNodes.recordKey(spawner: data.nodeID, iteration: data.iteration)
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.state, "blueprintVersion", recordKey]),
+            RedisCommand(["HGET", keys.run, "status"]),
+            RedisCommand(["SISMEMBER", keys.done, data.instance.description]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
+            return ["skipped": .string("run \(status)")]
+        }
+        if replies[2].int == 1 { return ["skipped": "already committed"] }
+        let values = replies[0].array ?? []
+        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
+        let prepared: PreparedBlueprint
+        do {
+            prepared = try catalog.prepared(id: data.blueprintID, version: version)
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        let plan = prepared.plan
+        guard let s = plan.nodeIndex[data.nodeID] else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+        }
+        var item = WorkItem.node(s)
+        if let failed = data.fallbackFor {
+            guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == s else {
+                throw UnrecoverableJobError("node '\(data.nodeID)' is not the fallback of '\(failed)'")
+            }
+            item = .fallback(node: m, fallback: s)
+        }
+        let stored = values.count > 1 ? StateValueCoding.decode(values[1]) : nil
+        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: [recordKey: stored])
+        let run = RunContext(
+            data: data, prepared: prepared, version: version, state: state, input: .null, item: item,
+            runExists: !replies[1].isNull)
+        guard let record = stored.flatMap(DynamicNodes.Record.init(json:)) else {
+            return try await failRun(
+                run, reason: "node '\(data.nodeID)': the record of its dynamic nodes ('\(recordKey)') is missing or unreadable",
+                fatal: true)
+        }
+        let change = try await DynamicNodes.continuationChange(
+            prepared: prepared, data: data, item: item, record: record, state: state, options: options)
+        return summary(data, try await commit(run, change))
+    }
+}
