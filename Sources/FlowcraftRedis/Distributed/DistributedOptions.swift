@@ -27,13 +27,16 @@ public struct DistributedOptions: Sendable {
     /// Middleware around every node attempt (worker side), as in the in-memory engine.
     public var middleware: [any NodeMiddleware]
     public var logger: Logger
+    /// Deepest nesting of subflows (a child run's depth; the top run is 0), as in the in-memory engine.
+    public var maximumSubflowDepth: Int
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
         stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
         dependencies: Dependencies = Dependencies(), middleware: [any NodeMiddleware] = [],
-        logger: Logger = Logger(label: "flowcraft.distributed")
+        logger: Logger = Logger(label: "flowcraft.distributed"), maximumSubflowDepth: Int = 32
     ) {
+        self.maximumSubflowDepth = max(1, maximumSubflowDepth)
         self.middleware = middleware
         self.queueName = queueName
         self.jobName = jobName

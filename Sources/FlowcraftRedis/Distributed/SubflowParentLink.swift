@@ -15,12 +15,15 @@ struct SubflowParentLink: Sendable, Hashable {
     var jobID: String
     /// The data of the parent subflow node's job, which the notification jobs carry.
     var job: NodeJobData
+    /// The child's depth in its subflow tree (1 for a child of a top-level run).
+    var depth: Int
 
-    init(job: NodeJobData) {
+    init(job: NodeJobData, depth: Int) {
         runID = job.runID
         node = job.instance
         jobID = job.jobID
         self.job = job
+        self.depth = depth
     }
 
     /// The child run of the parent's subflow node in `iteration`: `<parentRunId>/<node>#<iteration>`,
@@ -29,11 +32,11 @@ struct SubflowParentLink: Sendable, Hashable {
         "\(runID)/\(node.nodeID)#\(node.iteration)".replacingColons()
     }
 
-    /// The JSON the script reads: `{runId, node, jobId, job}` with `job` as JSON text.
+    /// The JSON the script reads: `{runId, node, jobId, job, depth}` with `job` as JSON text.
     var json: String {
         JSONText.serialize([
             "runId": .string(runID), "node": .string(node.description), "jobId": .string(jobID),
-            "job": .string(JSONText.serialize(job.json)),
+            "job": .string(JSONText.serialize(job.json)), "depth": .int(depth),
         ])
     }
 
@@ -48,5 +51,6 @@ struct SubflowParentLink: Sendable, Hashable {
         self.node = node
         self.jobID = jobID
         self.job = job
+        depth = max(1, value["depth"]?.intValue ?? 1)
     }
 }

@@ -28,9 +28,6 @@ struct SubflowStep: Sendable {
         case cancelled(reason: String)
     }
 
-    /// Longest child run id: job data rejects longer run ids, so deeper nesting fails the node.
-    static let maximumRunIDLength = 200
-
     let catalog: BlueprintCatalog
     let client: RedisClient
     let options: DistributedOptions
@@ -47,9 +44,9 @@ struct SubflowStep: Sendable {
             return .failed(message: "subflow blueprint '\(name)' is not loaded", fatal: true)
         }
         let childID = SubflowParentLink.childRunID(parent: data.runID, node: data.instance)
-        guard childID.utf8.count <= Self.maximumRunIDLength else {
+        guard childID.utf8.count <= NodeJobData.maximumRunIDLength else {
             return .failed(
-                message: "subflows nest too deep: child run id '\(childID.prefix(60))…' exceeds \(Self.maximumRunIDLength) bytes",
+                message: "subflows nest too deep: child run id '\(childID.prefix(60))…' exceeds \(NodeJobData.maximumRunIDLength) bytes",
                 fatal: true)
         }
         let keys = DistributedKeys(runID: childID)
@@ -57,6 +54,7 @@ struct SubflowStep: Sendable {
         for _ in 0..<2 {
             let replies = try await client.pipeline([
                 RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]),
+                RedisCommand(["HGET", DistributedKeys(runID: data.runID).run, "parent"]),
             ])
             for reply in replies {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
@@ -71,7 +69,13 @@ struct SubflowStep: Sendable {
                 // Ended, but its final status expired or was removed: the outputs are gone.
                 return .failed(message: "subflow run '\(childID)' is \(other) but its result is gone", fatal: true)
             case nil:
-                if try await start(child, childID: childID, node: node, data: data, input: input, state: state) {
+                let depth = (replies[2].string.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
+                guard depth <= options.maximumSubflowDepth else {
+                    return .failed(message: "subflows nest deeper than \(options.maximumSubflowDepth) levels", fatal: true)
+                }
+                if try await start(
+                    child, childID: childID, depth: depth, node: node, data: data, input: input, state: state)
+                {
                     return .started(childRunID: childID)
                 }
             }
@@ -81,7 +85,7 @@ struct SubflowStep: Sendable {
 
     /// Starts the child with the node's input mapping; false when it already existed.
     private func start(
-        _ child: PreparedBlueprint, childID: String, node: NodeDefinition, data: NodeJobData, input: JSONValue,
+        _ child: PreparedBlueprint, childID: String, depth: Int, node: NodeDefinition, data: NodeJobData, input: JSONValue,
         state: RedisWorkflowState
     ) async throws -> Bool {
         var initial: [String: JSONValue] = [:]
@@ -97,7 +101,7 @@ struct SubflowStep: Sendable {
         }
         let version = child.plan.blueprint.effectiveVersion
         let change = RunCommitter.Change.start(
-            child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data),
+            child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
             options: options)
         let outcome = try await committer.commit(runID: childID, blueprintID: child.plan.id, version: version, change)
         return outcome.code == "committed"

@@ -271,6 +271,33 @@ struct DistributedSubflowTests {
         #expect(final.context["_outputs.after"] == "go")
     }
 
+    @Test("a subflow that calls itself fails once nesting passes maximumSubflowDepth, and the failure propagates up")
+    func depthLimit() async throws {
+        let recursive = WorkflowBlueprint(
+            id: "again", nodes: [NodeDefinition(id: "sub", uses: "subflow", params: ["blueprintId": "again"])], edges: [])
+        let queue = Support.uniqueQueue("subdepth")
+        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, maximumSubflowDepth: 3)
+        let client = try TestRedis.client()
+        let worker = try DistributedWorker(
+            blueprints: [recursive], registry: Self.registry(), client: client, options: options,
+            workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
+        worker.start()
+        let workflows = try WorkflowClient(client: client, blueprints: [recursive], options: options)
+        let runID = try await workflows.startWorkflow(blueprintID: "again")
+        let top = try await workflows.result(runID, timeout: .seconds(20))
+        var deepest = runID
+        for _ in 0..<3 { deepest = Self.childID(deepest) }
+        let deepestStatus = try await workflows.status(deepest)
+        let beyond = try await workflows.status(Self.childID(deepest))
+        await worker.close()
+        await client.close()
+        #expect(deepestStatus?.status == .failed)
+        #expect(deepestStatus?.reason?.contains("subflows nest deeper than 3 levels") == true)
+        #expect(beyond == nil)
+        #expect(top.status == .failed)
+        #expect(top.reason?.contains("subflow 'again' failed") == true)
+    }
+
     @Test("cancelling the parent cancels its running child and stops the child's node")
     func cancelParentStopsChild() async throws {
         let probe = SubflowProbe()
