@@ -126,8 +126,14 @@ final class NodeJobExecutor: Sendable {
                 return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"]
             case .running(let childID):
                 return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"]
-            case .awaiting:
+            case .awaiting(let childID):
                 let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
+                if outcome.code == "committed" {
+                    // The child may have been resumed since it was read: then the node must not stay
+                    // parked (the resume's own step may have run before this commit).
+                    _ = try await SubflowResumeScript.resume(
+                        SubflowParentLink(job: data, depth: 0), ifChildNotAwaiting: childID, client: client, options: options)
+                }
                 return summary(data, outcome)
             case .completed(let value):
                 result = value

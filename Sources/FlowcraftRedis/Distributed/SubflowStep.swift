@@ -18,7 +18,7 @@ struct SubflowStep: Sendable {
         case started(childRunID: String)
         case running(childRunID: String)
         /// The child is paused: the node parks as awaiting.
-        case awaiting
+        case awaiting(childRunID: String)
         /// The child completed: the node completes with this result (mapped outputs already set on
         /// the parent's buffered state).
         case completed(NodeResult)
@@ -63,7 +63,7 @@ struct SubflowStep: Sendable {
                 return try await finished(final, node: node, child: child.plan, childID: childID, state: state)
             }
             switch replies[1].string {
-            case "awaiting"?: return .awaiting
+            case "awaiting"?: return .awaiting(childRunID: childID)
             case "running"?: return .running(childRunID: childID)
             case let other?:
                 // Ended, but its final status expired or was removed: the outputs are gone.
@@ -134,7 +134,7 @@ struct SubflowStep: Sendable {
         case .cancelled:
             return .cancelled(reason: "subflow run '\(childID)' was cancelled: \(final.reason ?? "cancelled")")
         case .awaiting:
-            return .awaiting
+            return .awaiting(childRunID: childID)
         case .running:
             return .running(childRunID: childID)
         }

@@ -101,7 +101,11 @@ public struct WorkflowClient: Sendable {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
             throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
         }
-        let parents = try await resumeParents(of: target.runID)
+        let chain = try await parentChain(of: target.runID)
+        var parents: [SubflowParentLink] = []
+        for (link, _) in chain where try await SubflowResumeScript.resume(link, client: client, options: options) == "resumed" {
+            parents.append(link)
+        }
         do {
             let data = NodeJobData(
                 runID: target.runID, blueprintID: target.blueprintID, nodeID: target.entry.nodeID,
@@ -114,6 +118,11 @@ public struct WorkflowClient: Sendable {
                 runID: target.runID, blueprintID: target.blueprintID, version: target.version, change)
             guard outcome.code == "committed" else {
                 throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
+            }
+            // A subflow job may have parked a parent again between the first step and the commit
+            // (it saw the child still awaiting): take it out again, unless the child paused anew.
+            for (link, child) in chain {
+                _ = try await SubflowResumeScript.resume(link, ifChildNotAwaiting: child, client: client, options: options)
             }
         } catch {
             // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
@@ -172,24 +181,18 @@ public struct WorkflowClient: Sendable {
         return nil
     }
 
-    /// Takes the subflow nodes holding `runID` out of `awaiting`, up the chain of parent links;
-    /// returns the links of the parents it changed.
-    private func resumeParents(of runID: String) async throws -> [SubflowParentLink] {
-        var changed: [SubflowParentLink] = []
+    /// The parent links above `runID`, nearest first, each with the child run below it.
+    private func parentChain(of runID: String) async throws -> [(link: SubflowParentLink, child: String)] {
+        var chain: [(link: SubflowParentLink, child: String)] = []
         var current = runID
-        for _ in 0..<64 {
+        while chain.count <= options.maximumSubflowDepth {
             guard let text = try await client.send(RedisCommand(["HGET", DistributedKeys(runID: current).run, "parent"])).string,
                 let link = SubflowParentLink(json: text)
             else { break }
-            let keys = DistributedKeys(runID: link.runID)
-            let reply = try await client.evalScript(
-                SubflowResumeScript.script,
-                keys: [keys.run, keys.awaiting, DistributedKeys.activeRuns(queue: options.queueName)],
-                arguments: [link.node.description, String(QueueClock.nowMilliseconds()), link.runID])
-            if reply.string == "resumed" { changed.append(link) }
+            chain.append((link, current))
             current = link.runID
         }
-        return changed
+        return chain
     }
 
     /// Adds a job for each parent's subflow node, which looks at its child again (and parks again
