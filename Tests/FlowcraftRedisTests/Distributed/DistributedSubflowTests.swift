@@ -334,6 +334,47 @@ struct DistributedSubflowTests {
         #expect(ended == "cancelled")
     }
 
+    @Test("a subflow in a loop body starts one child per iteration, each with that iteration's inputs")
+    func subflowInLoop() async throws {
+        let blueprints = [
+            WorkflowBlueprint(
+                id: "looping",
+                nodes: [
+                    NodeDefinition(id: "begin", uses: "echo"),
+                    NodeDefinition(
+                        id: "body", uses: "subflow",
+                        params: ["blueprintId": "inc", "inputs": ["n": "count"], "outputs": ["count": "next"]]),
+                    NodeDefinition(id: "loop", uses: "loop-controller", params: ["condition": "count < 3"]),
+                    NodeDefinition(id: "done", uses: "echo"),
+                ],
+                edges: [
+                    EdgeDefinition(source: "begin", target: "body"), EdgeDefinition(source: "body", target: "loop"),
+                    EdgeDefinition(source: "loop", target: "body", action: "continue"),
+                    EdgeDefinition(source: "loop", target: "done", action: "break"),
+                ]),
+            Self.single("inc", uses: "increment").withNodeID("next"),
+        ]
+        var registry = Self.registry()
+        registry.register("increment") { ctx in NodeResult(output: .int((try await ctx.state.get("n"))?.intValue.map { $0 + 1 } ?? -1)) }
+        let (final, children) = try await Support.withWorker(
+            blueprints: blueprints, registry: registry, queue: Support.uniqueQueue("subloop")
+        ) { workflows, _ in
+            let runID = try await workflows.startWorkflow(blueprintID: "looping", context: ["count": 0])
+            let final = try await workflows.result(runID, timeout: .seconds(20))
+            var children: [DistributedRunStatus?] = []
+            for iteration in 0...3 {
+                let id = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("body", iteration: iteration))
+                children.append(try await workflows.status(id))
+            }
+            return (final, children)
+        }
+        #expect(final.status == .completed)
+        #expect(final.context["count"] == 3)
+        #expect(children.prefix(3).map { $0?.status } == [.completed, .completed, .completed])
+        #expect(children.prefix(3).map { $0?.context["n"] } == [0, 1, 2])
+        #expect(children[3] == nil)
+    }
+
     @Test("cancelling the parent cancels its running child and stops the child's node")
     func cancelParentStopsChild() async throws {
         let probe = SubflowProbe()
@@ -369,6 +410,15 @@ struct DistributedSubflowTests {
         #expect(final.status == .cancelled)
         #expect(final.reason?.contains("child stopped") == true)
         #expect(final.context["_outputs.after"] == nil)
+    }
+}
+
+extension WorkflowBlueprint {
+    /// The blueprint with its single node renamed.
+    fileprivate func withNodeID(_ id: String) -> WorkflowBlueprint {
+        var copy = self
+        copy.nodes[0].id = id
+        return copy
     }
 }
 
