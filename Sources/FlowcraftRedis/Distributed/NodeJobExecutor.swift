@@ -121,7 +121,7 @@ final class NodeJobExecutor: Sendable {
                 if let status = try await client.send(RedisCommand(["HGET", keys.run, "status"])).string,
                     Self.finishedStatuses.contains(status)
                 {
-                    try await canceller.cancel(childID, reason: "parent run '\(data.runID)' \(status)", onlyIfExists: true)
+                    await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status)")
                 }
                 return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"]
             case .running(let childID):
@@ -132,7 +132,7 @@ final class NodeJobExecutor: Sendable {
                     // The child may have been resumed since it was read: then the node must not stay
                     // parked (the resume's own step may have run before this commit).
                     _ = try await SubflowResumeScript.resume(
-                        SubflowParentLink(job: data, depth: 0), ifChildNotAwaiting: childID, client: client, options: options)
+                        runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
                 }
                 return summary(data, outcome)
             case .completed(let value):
@@ -506,9 +506,8 @@ final class NodeJobExecutor: Sendable {
         change.attempts = attempts
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, change)
-        if outcome.code == "committed", !pending.isEmpty {
-            try await canceller.cancelChildren(
-                of: run.data.runID, plan: run.prepared.plan, pending: pending, reason: "parent run '\(run.data.runID)' failed")
+        if outcome.code == "committed" {
+            await cancelChildren(run, entries: pending, reason: "parent run '\(run.data.runID)' failed")
         }
         throw UnrecoverableJobError(reason)
     }
@@ -517,10 +516,21 @@ final class NodeJobExecutor: Sendable {
     private func cancelRun(_ run: RunContext, reason: String) async throws -> JSONValue {
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, RunCommitter.Change(mode: .cancel, reason: reason))
-        if outcome.code == "committed", !pending.isEmpty {
-            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.plan, pending: pending, reason: reason)
-        }
+        if outcome.code == "committed" { await cancelChildren(run, entries: pending, reason: reason) }
         return summary(run.data, outcome)
+    }
+
+    /// Cancels the children of the subflow nodes among `entries` of an ended run. Best effort: the
+    /// run's end is already committed, and a child left running only finds its parent ended.
+    private func cancelChildren(_ run: RunContext, entries: [String], reason: String) async {
+        guard !entries.isEmpty else { return }
+        do {
+            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.plan, pending: entries, reason: reason)
+        } catch {
+            options.logger.warning(
+                "could not cancel the child runs of an ended run",
+                metadata: ["runId": "\(run.data.runID)", "error": "\(error)"])
+        }
     }
 
     /// The run's pending entries when its blueprint has subflow nodes (whose children must end with

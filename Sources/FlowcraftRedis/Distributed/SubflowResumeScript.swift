@@ -22,18 +22,17 @@ redis.call("ZADD", KEYS[3], ARGV[2], ARGV[3])
 return "resumed"
 """#)
 
-    /// Resumes the subflow node of `link` (only while `childRunID`'s run is not awaiting, when given);
-    /// returns the script's answer.
+    /// Resumes subflow node `node` of run `runID` (only while `childRunID`'s run is not awaiting,
+    /// when given); returns the script's answer.
     static func resume(
-        _ link: SubflowParentLink, ifChildNotAwaiting childRunID: String? = nil, client: RedisClient,
+        runID: String, node: NodeInstance, ifChildNotAwaiting childRunID: String? = nil, client: RedisClient,
         options: DistributedOptions
     ) async throws -> String {
-        let keys = DistributedKeys(runID: link.runID)
+        let keys = DistributedKeys(runID: runID)
         var scriptKeys = [keys.run, keys.awaiting, DistributedKeys.activeRuns(queue: options.queueName)]
         if let childRunID { scriptKeys.append(DistributedKeys(runID: childRunID).run) }
         let reply = try await client.evalScript(
-            script, keys: scriptKeys,
-            arguments: [link.node.description, String(QueueClock.nowMilliseconds()), link.runID])
+            script, keys: scriptKeys, arguments: [node.description, String(QueueClock.nowMilliseconds()), runID])
         if let message = reply.errorMessage { throw RedisError.server(message, command: "resume subflow node") }
         return reply.string ?? ""
     }

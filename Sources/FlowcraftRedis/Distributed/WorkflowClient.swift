@@ -103,7 +103,8 @@ public struct WorkflowClient: Sendable {
         }
         let chain = try await parentChain(of: target.runID)
         var parents: [SubflowParentLink] = []
-        for (link, _) in chain where try await SubflowResumeScript.resume(link, client: client, options: options) == "resumed" {
+        for (link, _) in chain
+        where try await SubflowResumeScript.resume(runID: link.runID, node: link.node, client: client, options: options) == "resumed" {
             parents.append(link)
         }
         do {
@@ -122,7 +123,8 @@ public struct WorkflowClient: Sendable {
             // A subflow job may have parked a parent again between the first step and the commit
             // (it saw the child still awaiting): take it out again, unless the child paused anew.
             for (link, child) in chain {
-                _ = try await SubflowResumeScript.resume(link, ifChildNotAwaiting: child, client: client, options: options)
+                _ = try await SubflowResumeScript.resume(
+                    runID: link.runID, node: link.node, ifChildNotAwaiting: child, client: client, options: options)
             }
         } catch {
             // The parents left `awaiting` for nothing: their subflow nodes look at their children again.

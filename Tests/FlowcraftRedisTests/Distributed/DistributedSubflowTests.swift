@@ -303,7 +303,7 @@ struct DistributedSubflowTests {
         let client = try TestRedis.client()
         let options = DistributedOptions(queueName: Support.uniqueQueue("subscript"))
         let parentID = "subscript-\(UUID().uuidString)"
-        let link = SubflowParentLink(job: NodeJobData(runID: parentID, blueprintID: "parent", nodeID: "sub"), depth: 1)
+        let node = NodeInstance("sub")
         let childID = Self.childID(parentID)
         let parentKeys = DistributedKeys(runID: parentID)
         let childKeys = DistributedKeys(runID: childID)
@@ -311,15 +311,19 @@ struct DistributedSubflowTests {
             ["HSET", parentKeys.run, "status", "awaiting"], ["SADD", parentKeys.awaiting, "sub#0"],
             ["SADD", parentKeys.pending, "sub#0"], ["HSET", childKeys.run, "status", "awaiting"],
         ])
-        let whileChildAwaits = try await SubflowResumeScript.resume(link, ifChildNotAwaiting: childID, client: client, options: options)
+        let whileChildAwaits = try await SubflowResumeScript.resume(
+            runID: parentID, node: node, ifChildNotAwaiting: childID, client: client, options: options)
         let parentWhileChildAwaits = try await client.send(["HGET", parentKeys.run, "status"]).string
         _ = try await client.send(["HSET", childKeys.run, "status", "running"])
-        let onceChildRuns = try await SubflowResumeScript.resume(link, ifChildNotAwaiting: childID, client: client, options: options)
+        let onceChildRuns = try await SubflowResumeScript.resume(
+            runID: parentID, node: node, ifChildNotAwaiting: childID, client: client, options: options)
         let parentOnceChildRuns = try await client.send(["HGET", parentKeys.run, "status"]).string
         let awaiting = try await client.send(["SCARD", parentKeys.awaiting]).int
-        let again = try await SubflowResumeScript.resume(link, client: client, options: options)
+        let again = try await SubflowResumeScript.resume(
+            runID: parentID, node: node, client: client, options: options)
         _ = try await client.send(["HSET", parentKeys.run, "status", "cancelled"])
-        let ended = try await SubflowResumeScript.resume(link, client: client, options: options)
+        let ended = try await SubflowResumeScript.resume(
+            runID: parentID, node: node, client: client, options: options)
         _ = try await client.pipeline([
             ["DEL", parentKeys.run, parentKeys.awaiting, parentKeys.pending, childKeys.run],
             ["ZREM", DistributedKeys.activeRuns(queue: options.queueName), parentID],
