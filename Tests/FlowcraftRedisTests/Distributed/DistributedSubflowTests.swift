@@ -172,7 +172,7 @@ struct DistributedSubflowTests {
         #expect(final.context["_outputs.after"] == "B")
     }
 
-    @Test("a parent job redelivered (and re-enqueued by the reconciler) while its child runs starts no second child")
+    @Test("a parent job redelivered while its child runs starts no second child; the reconciler leaves the parent alone")
     func redeliveredParentJobStartsNoSecondChild() async throws {
         let probe = SubflowProbe()
         let blueprints = [Self.parent(child: "slow"), Self.single("slow", uses: "gated")]
@@ -188,12 +188,13 @@ struct DistributedSubflowTests {
             let id = try await queue.add(name: "executeNode", data: data.json, options: JobOptions(jobId: data.jobID + ".again"))
             #expect(try await Self.eventually { try await queue.getJob(id)?.returnValue != nil })
             let replies = [try await queue.getJob(id)?.returnValue].compactMap { $0 }
-            // A reconciler that finds the parent idle re-enqueues the subflow job: harmless too.
+            // A reconciler that finds the parent idle leaves it alone: its child runs.
             let reconciler = WorkflowReconciler(
                 client: client, catalog: workflows.catalog, options: workflows.options, stalledThresholdSeconds: 0)
             let stats = try await reconciler.run()
+            #expect(stats.stalledRuns == 2)
             #expect(stats.failedRuns == 0)
-            #expect(stats.reconciledRuns == 1)
+            #expect(stats.reconciledRuns == 0)
             let childStarts = try await client.send(["HGET", DistributedKeys(runID: Self.childID(runID)).run, "startedAt"]).string
             probe.open()
             return (replies, try await workflows.result(runID, timeout: .seconds(20)), childStarts)
@@ -203,6 +204,42 @@ struct DistributedSubflowTests {
         #expect(final.status == .completed)
         #expect(final.context["_outputs.sub"] == "gated-work")
         #expect(probe.counter("gated") == 1)
+    }
+
+    @Test("a child's news lost with its job (Redis data loss) is recovered by the reconciler, and the parent completes")
+    func lostNotificationReconciled() async throws {
+        let probe = SubflowProbe()
+        let blueprints = [Self.parent(child: "slow"), Self.single("slow", uses: "gated")]
+        let queueName = Support.uniqueQueue("sublost")
+        // The parent's jobs are served by a worker that stops before the child ends, so the child's
+        // notification waits in the queue, where it is then lost.
+        let final = try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(probe: probe), queue: queueName
+        ) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "parent")
+            #expect(try await Self.eventually { probe.counter("gated") == 1 })
+            let queue = try Queue(name: queueName, client: client)
+            try await queue.pause()
+            probe.open()
+            let childID = Self.childID(runID)
+            #expect(try await Self.eventually { try await workflows.status(childID)?.status == .completed })
+            // The notification job is waiting: lose it, as a Redis without persistence would.
+            let keys = QueueKeys(prefix: "bull", queueName: queueName)
+            let waiting = try await client.send(["LRANGE", keys.wait, "0", "-1"]).array?.compactMap(\.string) ?? []
+            #expect(waiting.count == 1)
+            #expect(waiting.first?.contains(".child-completed.") == true)
+            for id in waiting {
+                _ = try await client.pipeline([["LREM", keys.wait, "0", id], ["DEL", keys.job(id)]])
+            }
+            try await queue.resume()
+            let reconciler = WorkflowReconciler(
+                client: client, catalog: workflows.catalog, options: workflows.options, stalledThresholdSeconds: 0)
+            let stats = try await reconciler.run()
+            #expect(stats.reconciledRuns == 1)
+            return try await workflows.result(runID, timeout: .seconds(20))
+        }
+        #expect(final.status == .completed)
+        #expect(final.context["_outputs.after"] == "gated-work")
     }
 
     @Test("a failing child fails the subflow node: its fallback takes over the node's edges")
