@@ -125,6 +125,10 @@ final class NodeJobExecutor: Sendable {
                 }
                 return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"]
             case .running(let childID):
+                // A node parked while its child was paused, and not taken out when the child was
+                // resumed (a crossed resume), is taken out now: the node's state follows its child.
+                _ = try await SubflowResumeScript.resume(
+                    runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
                 return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"]
             case .awaiting(let childID):
                 let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))

@@ -120,16 +120,20 @@ public struct WorkflowClient: Sendable {
             guard outcome.code == "committed" else {
                 throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
             }
-            // A subflow job may have parked a parent again between the first step and the commit
-            // (it saw the child still awaiting): take it out again, unless the child paused anew.
+        } catch {
+            // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
+            await recheck(parents)
+            throw error
+        }
+        // A subflow job may have parked a parent again between the first step and the commit (it
+        // saw the child still awaiting): take it out again, unless the child paused anew.
+        do {
             for (link, child) in chain {
                 _ = try await SubflowResumeScript.resume(
                     runID: link.runID, node: link.node, ifChildNotAwaiting: child, client: client, options: options)
             }
         } catch {
-            // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
-            await recheck(parents)
-            throw error
+            await recheck(chain.map(\.link))
         }
     }
 
@@ -197,8 +201,8 @@ public struct WorkflowClient: Sendable {
         return chain
     }
 
-    /// Adds a job for each parent's subflow node, which looks at its child again (and parks again
-    /// when the child is still paused).
+    /// Adds a job for each parent's subflow node, which looks at its child again: it parks the node
+    /// while the child is paused and takes it out of `awaiting` while the child runs.
     private func recheck(_ parents: [SubflowParentLink]) async {
         guard !parents.isEmpty, let queue = try? Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
         else { return }

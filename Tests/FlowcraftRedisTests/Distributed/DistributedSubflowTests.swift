@@ -242,6 +242,42 @@ struct DistributedSubflowTests {
         #expect(final.context["_outputs.after"] == "gated-work")
     }
 
+    @Test("a subflow node left parked while its child runs (a crossed resume) is taken out by its next job")
+    func parkedNodeFollowsRunningChild() async throws {
+        let probe = SubflowProbe()
+        let blueprints = [
+            Self.parent(child: "paused-then-slow"),
+            WorkflowBlueprint(
+                id: "paused-then-slow",
+                nodes: [NodeDefinition(id: "ask", uses: "wait"), NodeDefinition(id: "work", uses: "gated")],
+                edges: [EdgeDefinition(source: "ask", target: "work")]),
+        ]
+        let queueName = Support.uniqueQueue("subcrossed")
+        let (parked, healed, final) = try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(probe: probe), queue: queueName
+        ) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "parent")
+            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+            try await workflows.resume(runID)
+            #expect(try await Self.eventually { probe.counter("gated") == 1 })
+            // What a subflow job that read the child as awaiting before the resume would leave.
+            let keys = DistributedKeys(runID: runID)
+            _ = try await client.pipeline([["SADD", keys.awaiting, "sub#0"], ["HSET", keys.run, "status", "awaiting"]])
+            let parked = try await workflows.status(runID)?.status
+            let data = NodeJobData(runID: runID, blueprintID: "parent", nodeID: "sub")
+            let id = try await Queue(name: queueName, client: client).add(
+                name: "executeNode", data: data.json, options: JobOptions(jobId: data.jobID + ".check"))
+            #expect(try await Self.eventually { try await Queue(name: queueName, client: client).getState(id) == .completed })
+            let healed = try await workflows.status(runID)?.status
+            probe.open()
+            return (parked, healed, try await workflows.result(runID, timeout: .seconds(20)))
+        }
+        #expect(parked == .awaiting)
+        #expect(healed == .running)
+        #expect(final.status == .completed)
+        #expect(final.context["_outputs.after"] == "gated-work")
+    }
+
     @Test("a failing child fails the subflow node: its fallback takes over the node's edges")
     func failingChildRunsFallback() async throws {
         let probe = SubflowProbe()
