@@ -22,7 +22,8 @@ struct DistributedKeys: Sendable, Hashable {
     var state: String { "workflow:state:\(runID)" }
     /// The final `{status, payload?, reason?}` JSON, written once when the run ends.
     var status: String { "workflow:status:\(runID)" }
-    /// Run bookkeeping: status, blueprint id and version, commit counter, timestamps.
+    /// Run bookkeeping: status, blueprint id and version, commit counter, timestamps, and for the
+    /// child run of a subflow node its `parent` link (``SubflowParentLink``).
     var run: String { "flowcraft:run:\(runID)" }
     /// `node#iteration` of every committed completion: what makes a redelivered job commit nothing.
     var done: String { "flowcraft:done:\(runID)" }

@@ -32,14 +32,18 @@ public struct DistributedOptions: Sendable {
     /// `workflow:resume` in the client. Each event is emitted once per committed change, so a
     /// redelivered job emits `node:start` again but never a second `node:finish`.
     public var eventHandler: WorkflowEventHandler?
+    /// Deepest nesting of subflows (a child run's depth; the top run is 0), as in the in-memory engine.
+    public var maximumSubflowDepth: Int
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
         stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
         dependencies: Dependencies = Dependencies(), middleware: [any NodeMiddleware] = [],
-        logger: Logger = Logger(label: "flowcraft.distributed"), eventHandler: WorkflowEventHandler? = nil
+        logger: Logger = Logger(label: "flowcraft.distributed"), eventHandler: WorkflowEventHandler? = nil,
+        maximumSubflowDepth: Int = 32
     ) {
         self.eventHandler = eventHandler
+        self.maximumSubflowDepth = max(1, maximumSubflowDepth)
         self.middleware = middleware
         self.queueName = queueName
         self.jobName = jobName

@@ -18,10 +18,16 @@
 ///
 /// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
-/// 8 blueprint version or "", 9 default events cap, 10 failure reason, 11 D delta pairs, 12 X deleted
+/// 8 blueprint version or "", 9 default events cap, 10 failure reason (in `start` mode: the
+/// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
 /// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node; then D×(field, JSON value), X fields, S entries and
 /// R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
 /// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
+///
+/// A child run (its run hash has a `parent` link) tells its parent's subflow node when it ends or
+/// settles as `awaiting`: the same call adds a job for that node, with an id unique to the
+/// notification, so no child ever ends without its parent hearing of it. Runs without a parent pay
+/// one HMGET when they end, nothing per node.
 ///
 /// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
@@ -164,7 +170,20 @@ local function contextJSON()
   return "{" .. table.concat(parts, ",") .. "}"
 end
 
+-- A child run adds a job for its parent's subflow node (the link stored at its start).
+local function notifyParent(kind)
+  local fields = redis.call("HMGET", runKey, "parent", "commits")
+  if not fields[1] then return end
+  local ok, link = pcall(cjson.decode, fields[1])
+  if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
+  local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
+  local added = addQueueJob(queueKeys, { prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
+    tostring(now), "0", "0", "0", eventsCap, "", "0" })
+  if type(added) == "table" and added.err then error(added.err) end
+end
+
 local function finishRun(status, statusJSON)
+  notifyParent(status)
   redis.call("HSET", runKey, "status", status, "finishedAt", now)
   redis.call("SET", statusKey, statusJSON)
   redis.call("ZREM", activeKey, runId)
@@ -195,6 +214,7 @@ local function settle(awaitingCount)
   if awaitingCount > 0 and awaitingCount >= pending then
     redis.call("HSET", runKey, "status", "awaiting")
     redis.call("ZREM", activeKey, runId)
+    notifyParent("awaiting")
     return "awaiting"
   end
   if status == "awaiting" then redis.call("HSET", runKey, "status", "running") end
@@ -207,6 +227,7 @@ if mode == "start" then
   if status then return { "exists", status, 0 } end
   redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", now, "lastActivity", now, "commits", 0)
+  if reason ~= "" then redis.call("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
   return { "committed", settle(), enqueued, died, stalled }

@@ -6,6 +6,9 @@ import Flowcraft
 /// `batch-scatter`, `dynamicOf`/`dynamicCount`/`dynamicNode`/`afterDynamic` for the dynamic nodes a
 /// node returned and the routing of that node once they all finished; see ``DynamicNodes``).
 struct NodeJobData: Sendable, Hashable {
+    /// Longest run id a job may carry (child runs of nested subflows have long ids).
+    static let maximumRunIDLength = 1024
+
     var runID: String
     var blueprintID: String
     var nodeID: String
@@ -46,7 +49,7 @@ struct NodeJobData: Sendable, Hashable {
     /// Reads job data; throws a readable reason for hostile or malformed payloads.
     init(json: JSONValue) throws(DistributedError) {
         guard case .object(let members) = json else { throw DistributedError("job data is not a JSON object") }
-        guard let runID = members["runId"]?.stringValue, !runID.isEmpty, runID.utf8.count <= 200 else {
+        guard let runID = members["runId"]?.stringValue, !runID.isEmpty, runID.utf8.count <= Self.maximumRunIDLength else {
             throw DistributedError("job data lacks a valid 'runId'")
         }
         guard let blueprintID = members["blueprintId"]?.stringValue, !blueprintID.isEmpty else {

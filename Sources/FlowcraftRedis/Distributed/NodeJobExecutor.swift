@@ -10,6 +10,7 @@ final class NodeJobExecutor: Sendable {
     let client: RedisClient
     let options: DistributedOptions
     let committer: RunCommitter
+    let canceller: RunCanceller
 
     init(catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient, options: DistributedOptions) {
         self.catalog = catalog
@@ -17,6 +18,7 @@ final class NodeJobExecutor: Sendable {
         self.client = client
         self.options = options
         committer = RunCommitter(client: client, options: options)
+        canceller = RunCanceller(client: client, catalog: catalog, committer: committer)
     }
 
     static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
@@ -121,12 +123,37 @@ final class NodeJobExecutor: Sendable {
                 ]),
             ])
         case .subflow?:
-            let subflow = InProcessSubflow(catalog: catalog, registry: registry, options: options)
-            switch try await subflow.run(node: node, input: input, runID: data.runID, state: state) {
-            case .success(let value):
+            let step = SubflowStep(catalog: catalog, client: client, options: options, committer: committer)
+            switch try await step.advance(node: node, data: data, input: input, state: state) {
+            case .started(let childID):
+                // The parent may have ended while the child started: the child must not outlive it.
+                if let status = try await client.send(RedisCommand(["HGET", keys.run, "status"])).string,
+                    Self.finishedStatuses.contains(status)
+                {
+                    await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status)")
+                }
+                return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"]
+            case .running(let childID):
+                // A node parked while its child was paused, and not taken out when the child was
+                // resumed (a crossed resume), is taken out now: the node's state follows its child.
+                _ = try await SubflowResumeScript.resume(
+                    runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
+                return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"]
+            case .awaiting(let childID):
+                let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
+                if outcome.code == "committed" {
+                    // The child may have been resumed since it was read: then the node must not stay
+                    // parked (the resume's own step may have run before this commit).
+                    _ = try await SubflowResumeScript.resume(
+                        runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
+                }
+                return summary(data, outcome)
+            case .completed(let value):
                 result = value
-            case .failure(let message, let attempts, let fatal):
-                return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
+            case .failed(let message, let fatal):
+                return try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal)
+            case .cancelled(let reason):
+                return try await cancelRun(run, reason: reason)
             }
         case .webhook?:
             return try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true)
@@ -524,8 +551,41 @@ final class NodeJobExecutor: Sendable {
     func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
         var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
         change.attempts = attempts
-        _ = try await commit(run, change)
+        let pending = try await pendingSubflowEntries(run)
+        let outcome = try await commit(run, change)
+        if outcome.code == "committed" {
+            await cancelChildren(run, entries: pending, reason: "parent run '\(run.data.runID)' failed")
+        }
         throw UnrecoverableJobError(reason)
+    }
+
+    /// Ends the run as cancelled (a subflow's child was cancelled), with its other children.
+    private func cancelRun(_ run: RunContext, reason: String) async throws -> JSONValue {
+        let pending = try await pendingSubflowEntries(run)
+        let outcome = try await commit(run, RunCommitter.Change(mode: .cancel, reason: reason))
+        if outcome.code == "committed" { await cancelChildren(run, entries: pending, reason: reason) }
+        return summary(run.data, outcome)
+    }
+
+    /// Cancels the children of the subflow nodes among `entries` of an ended run. Best effort: the
+    /// run's end is already committed, and a child left running only finds its parent ended.
+    private func cancelChildren(_ run: RunContext, entries: [String], reason: String) async {
+        guard !entries.isEmpty else { return }
+        do {
+            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.plan, pending: entries, reason: reason)
+        } catch {
+            options.logger.warning(
+                "could not cancel the child runs of an ended run",
+                metadata: ["runId": "\(run.data.runID)", "error": "\(error)"])
+        }
+    }
+
+    /// The run's pending entries when its blueprint has subflow nodes (whose children must end with
+    /// it); read before the run ends, since ending it deletes them. Empty otherwise, without a read.
+    private func pendingSubflowEntries(_ run: RunContext) async throws -> [String] {
+        guard RunCanceller.hasSubflows(run.prepared.plan) else { return [] }
+        let reply = try await client.send(RedisCommand(["SMEMBERS", DistributedKeys(runID: run.data.runID).pending]))
+        return (reply.array ?? []).compactMap(\.string)
     }
 
     func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {

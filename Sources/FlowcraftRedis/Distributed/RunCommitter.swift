@@ -39,6 +39,23 @@ struct RunCommitter: Sendable {
         /// The node that `context:change` events name, when it is not the committed entry's node
         /// (a dynamic node's entry is `<spawner>~dynamic~<id>#i`).
         var eventNodeID: String?
+
+        /// The start of run `runID` of `prepared` with `context`: the state, the bookkeeping and the
+        /// start nodes' jobs. A child run passes its parent link (stored in its run hash).
+        static func start(
+            _ prepared: PreparedBlueprint, runID: String, version: String?, context: [String: JSONValue],
+            parent: SubflowParentLink? = nil, options: DistributedOptions
+        ) -> Change {
+            let planner = CompletionPlanner(plan: prepared.plan, runID: runID, options: options)
+            var change = Change(mode: .start)
+            change.values = context.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if let version { change.values.append(("blueprintVersion", .string(version))) }
+            change.starts = prepared.startEntries
+            change.records = planner.startRecords()
+            // In `start` mode the script reads the reason argument as the parent link.
+            change.reason = parent?.json ?? ""
+            return change
+        }
     }
 
     let client: RedisClient

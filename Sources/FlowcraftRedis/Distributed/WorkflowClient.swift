@@ -51,12 +51,7 @@ public struct WorkflowClient: Sendable {
         guard !prepared.plan.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
         }
-        let planner = CompletionPlanner(plan: prepared.plan, runID: id, options: options)
-        var change = RunCommitter.Change(mode: .start)
-        change.values = context.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let version { change.values.append(("blueprintVersion", .string(version))) }
-        change.starts = prepared.startEntries
-        change.records = planner.startRecords()
+        let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
         EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
         guard outcome.code == "committed" else { throw DistributedError("run '\(id)' already exists") }
@@ -98,47 +93,140 @@ public struct WorkflowClient: Sendable {
 
     /// Resumes a run paused on a `wait` node: the node completes with `output` and routes by `action`.
     /// With `nodeID` nil the first awaiting `wait` node is resumed.
+    ///
+    /// A run paused in a subflow is resumed inside the child (as the in-memory engine does): the
+    /// `wait` is looked for in the child runs of the awaiting `subflow` nodes, depth first, and every
+    /// parent up the chain leaves `awaiting` first; the parent continues when the child ends (or
+    /// pauses again when the child does). Naming the `subflow` node resumes the first paused node of
+    /// its child; resuming a child run by its own id works too.
     public func resume(_ runID: String, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null) async throws {
+        guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
+            throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
+        }
+        let chain = try await parentChain(of: target.runID)
+        var parents: [SubflowParentLink] = []
+        for (link, _) in chain
+        where try await SubflowResumeScript.resume(runID: link.runID, node: link.node, client: client, options: options) == "resumed" {
+            parents.append(link)
+        }
+        do {
+            let data = NodeJobData(
+                runID: target.runID, blueprintID: target.blueprintID, nodeID: target.entry.nodeID,
+                iteration: target.entry.iteration)
+            let state = RedisWorkflowState(runID: target.runID, client: client, mode: .buffered)
+            let result = NodeResult(output: output, action: action)
+            var change = try await NodeJobExecutor.completionChange(
+                prepared: target.prepared, data: data, item: .node(target.node), result: result, input: .null,
+                state: state, options: options)
+            change.events = [NodeJobExecutor.finishEvent(target.entry.nodeID, result)] + change.events
+            EventEmitter(handler: options.eventHandler, runID: target.runID, blueprintID: target.blueprintID)?
+                .emit(.workflowResume, nodeID: target.entry.nodeID)
+            let outcome = try await committer.commit(
+                runID: target.runID, blueprintID: target.blueprintID, version: target.version, change)
+            guard outcome.code == "committed" else {
+                throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
+            }
+        } catch {
+            // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
+            await recheck(parents)
+            throw error
+        }
+        // A subflow job may have parked a parent again between the first step and the commit (it
+        // saw the child still awaiting): take it out again, unless the child paused anew.
+        do {
+            for (link, child) in chain {
+                _ = try await SubflowResumeScript.resume(
+                    runID: link.runID, node: link.node, ifChildNotAwaiting: child, client: client, options: options)
+            }
+        } catch {
+            await recheck(chain.map(\.link))
+        }
+    }
+
+    /// A paused `wait` node a resume addresses.
+    private struct AwaitingWait {
+        var runID: String
+        var blueprintID: String
+        var version: String?
+        var prepared: PreparedBlueprint
+        var node: Int
+        var entry: NodeInstance
+    }
+
+    /// The `wait` node `nodeID` (or the first one) paused in `runID` or, through its awaiting
+    /// `subflow` nodes, in a child run.
+    private func awaitingWait(in runID: String, nodeID: String?, isTop: Bool) async throws -> AwaitingWait? {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion", "status"]),
+            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
             RedisCommand(["SMEMBERS", keys.awaiting]),
         ])
-        guard let fields = replies[0].array, fields.count == 3, let blueprintID = fields[0].string else {
-            throw DistributedError("unknown run '\(runID)'")
+        guard let fields = replies[0].array, fields.count == 2, let blueprintID = fields[0].string else {
+            if isTop { throw DistributedError("unknown run '\(runID)'") }
+            return nil
         }
         let version = fields[1].string.flatMap { $0.isEmpty ? nil : $0 }
         let entries = (replies[1].array ?? []).compactMap(\.string).compactMap(NodeInstance.init(member:)).sorted {
             ($0.nodeID, $0.iteration) < ($1.nodeID, $1.iteration)
         }
-        guard let entry = entries.first(where: { nodeID == nil || $0.nodeID == nodeID }) else {
-            throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
-        }
+        guard !entries.isEmpty else { return nil }
         let prepared = try catalog.prepared(id: blueprintID, version: version)
-        guard let n = prepared.plan.nodeIndex[entry.nodeID] else {
-            throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'")
+        let plan = prepared.plan
+        func target(_ entry: NodeInstance) throws -> AwaitingWait {
+            guard let n = plan.nodeIndex[entry.nodeID] else {
+                throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'")
+            }
+            return AwaitingWait(runID: runID, blueprintID: blueprintID, version: version, prepared: prepared, node: n, entry: entry)
         }
-        let data = NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)
-        let state = RedisWorkflowState(runID: runID, client: client, mode: .buffered)
-        let result = NodeResult(output: output, action: action)
-        var change = try await NodeJobExecutor.completionChange(
-            prepared: prepared, data: data, item: .node(n), result: result, input: .null, state: state, options: options)
-        change.events = [NodeJobExecutor.finishEvent(entry.nodeID, result)] + change.events
-        EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
-            .emit(.workflowResume, nodeID: entry.nodeID)
-        let outcome = try await committer.commit(runID: runID, blueprintID: blueprintID, version: version, change)
-        guard outcome.code == "committed" else {
-            throw DistributedError("run '\(runID)' could not be resumed at '\(entry.nodeID)': \(outcome.code)")
+        func isSubflow(_ entry: NodeInstance) -> Bool {
+            plan.nodeIndex[entry.nodeID].map { plan.builtins[$0] == .subflow } ?? false
+        }
+        func child(_ entry: NodeInstance) -> String { SubflowParentLink.childRunID(parent: runID, node: entry) }
+
+        if let nodeID, let direct = entries.first(where: { $0.nodeID == nodeID }) {
+            return isSubflow(direct) ? try await awaitingWait(in: child(direct), nodeID: nil, isTop: false) : try target(direct)
+        }
+        if nodeID == nil, let wait = entries.first(where: { !isSubflow($0) }) { return try target(wait) }
+        for entry in entries where isSubflow(entry) {
+            if let found = try await awaitingWait(in: child(entry), nodeID: nodeID, isTop: false) { return found }
+        }
+        return nil
+    }
+
+    /// The parent links above `runID`, nearest first, each with the child run below it.
+    private func parentChain(of runID: String) async throws -> [(link: SubflowParentLink, child: String)] {
+        var chain: [(link: SubflowParentLink, child: String)] = []
+        var current = runID
+        while chain.count <= options.maximumSubflowDepth {
+            guard let text = try await client.send(RedisCommand(["HGET", DistributedKeys(runID: current).run, "parent"])).string,
+                let link = SubflowParentLink(json: text)
+            else { break }
+            chain.append((link, current))
+            current = link.runID
+        }
+        return chain
+    }
+
+    /// Adds a job for each parent's subflow node, which looks at its child again: it parks the node
+    /// while the child is paused and takes it out of `awaiting` while the child runs.
+    private func recheck(_ parents: [SubflowParentLink]) async {
+        guard !parents.isEmpty, let queue = try? Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
+        else { return }
+        let now = QueueClock.nowMilliseconds()
+        for link in parents {
+            let id = "\(link.jobID).recheck.\(now)"
+            do {
+                _ = try await queue.add(name: options.jobName, data: link.job.json, options: JobOptions(jobId: id))
+            } catch {
+                options.logger.warning(
+                    "could not re-check a subflow node", metadata: ["runId": "\(link.runID)", "nodeId": "\(link.node)", "error": "\(error)"])
+            }
         }
     }
 
     /// Cancels a run: it ends with status `cancelled`; jobs still queued for it finish without running.
+    /// The child runs of its subflow nodes are cancelled too.
     public func cancel(_ runID: String, reason: String = "cancelled") async throws {
-        let keys = DistributedKeys(runID: runID)
-        let fields = try await client.send(RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"])).array ?? []
-        let blueprintID = fields.first?.string ?? ""
-        let version = fields.count > 1 ? fields[1].string.flatMap { $0.isEmpty ? nil : $0 } : nil
-        _ = try await committer.commit(
-            runID: runID, blueprintID: blueprintID, version: version, RunCommitter.Change(mode: .cancel, reason: reason))
+        try await RunCanceller(client: client, catalog: catalog, committer: committer).cancel(runID, reason: reason)
     }
 }

@@ -7,7 +7,9 @@ import Flowcraft
 /// from scanning keys: finished and awaiting runs are not in it. For each run idle longer than the
 /// threshold, every pending node whose job is gone or failed (a job lost with Redis data, failed
 /// after too many stalls, removed by hand) is added again under a fresh job id. The node's
-/// completion stays idempotent, so a job that was merely slow does no harm.
+/// completion stays idempotent, so a job that was merely slow does no harm. A `subflow` node whose
+/// child run is still running is not lost (the child reports when it ends); its job is added again
+/// only when the child ended or paused and the node did not hear of it.
 public struct WorkflowReconciler: Sendable {
     /// What one pass found and did.
     public struct Stats: Sendable, Hashable, CustomStringConvertible {
@@ -114,6 +116,12 @@ public struct WorkflowReconciler: Sendable {
                 continue
             }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
+            if plan.builtins[n] == .subflow {
+                // A running child tells its subflow node when it ends or pauses: nothing is lost.
+                // A finished or awaiting child whose news never arrived gets the node's job again.
+                let child = DistributedKeys(runID: SubflowParentLink.childRunID(parent: runID, node: entry))
+                if try await client.send(RedisCommand(["HGET", child.run, "status"])).string == "running" { continue }
+            }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]
             for m in plan.nodes.indices where plan.fallbacks[m] == n {

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import Flowcraft
+@testable import Flowcraft
 @testable import FlowcraftRedis
 import FlowcraftScenarios
 import Testing
@@ -50,7 +50,10 @@ struct RedisScenarioEngine: ScenarioEngine {
                 case .resume(let nodeID, let action, let output):
                     try await workflows.resume(runID, nodeID: nodeID, action: action, output: output)
                     result = try await Self.result(runID, scenario: scenario, workflows: workflows, client: client)
-                case .wake, .persistAndReload:
+                case .persistAndReload:
+                    // Durable by construction: the run's state as it stands (a `wait` keeps it awaiting).
+                    result = try await Self.result(runID, scenario: scenario, workflows: workflows, client: client)
+                case .wake:
                     result = try await Self.result(
                         runID, scenario: scenario, workflows: workflows, client: client, returnWhenAwaiting: false)
                 }
@@ -69,12 +72,13 @@ struct RedisScenarioEngine: ScenarioEngine {
         let status = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: returnWhenAwaiting)
         var context = status.context
         var awaiting: [AwaitingNode] = []
+        var snapshot: RunSnapshot?
         if status.status == .awaiting {
             context = try await RedisWorkflowState(runID: runID, client: client).snapshot()
-            let members = try await client.send(["SMEMBERS", DistributedKeys(runID: runID).awaiting]).array ?? []
-            awaiting = members.compactMap(\.string).compactMap(NodeInstance.init(member:)).map {
-                AwaitingNode(nodeID: $0.nodeID, reason: .wait)
-            }
+            let catalog = try BlueprintCatalog(scenario.blueprints)
+            let paused = try await pausedTree(runID, blueprintID: scenario.blueprintID, catalog: catalog, client: client)
+            awaiting = paused.scheduler.awaiting.map { AwaitingNode(nodeID: $0.nodeID, reason: $0.reason) }
+            snapshot = paused
         }
         var errors: [WorkflowError] = []
         if status.status == .failed {
@@ -88,7 +92,33 @@ struct RedisScenarioEngine: ScenarioEngine {
         }
         return WorkflowResult(
             runID: runID, blueprintID: scenario.blueprintID, status: workflowStatus, context: context,
-            errors: errors, awaiting: awaiting)
+            errors: errors, awaiting: awaiting, snapshot: snapshot)
+    }
+
+    /// The paused nodes of a distributed run and of the child runs of its awaiting subflow nodes, in
+    /// the in-memory engine's snapshot shape (only `scheduler.awaiting` and `children` are filled),
+    /// so scenario checks read the same facts from either engine.
+    static func pausedTree(
+        _ runID: String, blueprintID: String, catalog: BlueprintCatalog, client: RedisClient, depth: Int = 0
+    ) async throws -> RunSnapshot {
+        let plan = try catalog.blueprint(id: blueprintID, version: nil)
+        let members = try await client.send(["SMEMBERS", DistributedKeys(runID: runID).awaiting]).array ?? []
+        let entries = members.compactMap(\.string).compactMap(NodeInstance.init(member:)).sorted { $0.description < $1.description }
+        var scheduler = RunScheduler(plan: plan)
+        var children: [String: RunSnapshot] = [:]
+        for entry in entries {
+            guard let n = plan.nodeIndex[entry.nodeID] else { continue }
+            if plan.builtins[n] == .subflow, let child = plan.nodes[n].params["blueprintId"]?.stringValue {
+                scheduler.suspend(.node(n), nodeID: entry.nodeID, reason: .subflow)
+                children[entry.nodeID] = try await pausedTree(
+                    SubflowParentLink.childRunID(parent: runID, node: entry), blueprintID: child, catalog: catalog,
+                    client: client, depth: depth + 1)
+            } else {
+                scheduler.suspend(.node(n), nodeID: entry.nodeID, reason: .wait)
+            }
+        }
+        return RunSnapshot(
+            runID: runID, blueprintID: blueprintID, scheduler: scheduler, context: [:], children: children, depth: depth)
     }
 }
 
@@ -96,10 +126,7 @@ struct RedisScenarioEngine: ScenarioEngine {
 @Suite("Distributed engine semantics scenarios", .requiresRedis)
 struct DistributedScenarioTests {
     /// Scenarios the distributed engine does not support yet (reported, not hidden).
-    static let unsupported: Set<String> = [
-        // A paused child cannot survive across processes: subflows run in-process in the job.
-        "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
-    ]
+    static let unsupported: Set<String> = []
 
     /// Scenarios whose extra check reads in-memory events, the virtual clock, or expects a `sleep` to
     /// pause the run as `awaiting` (distributed sleeps are delayed jobs: the run stays running).

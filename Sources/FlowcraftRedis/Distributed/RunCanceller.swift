@@ -1,0 +1,50 @@
+import Flowcraft
+
+/// Cancels a distributed run and the child runs of its pending `subflow` nodes, depth first after
+/// their parent (so a child's notification finds its parent already ended and changes nothing).
+///
+/// A child is cancelled only if it exists; children of a blueprint missing from the catalog cannot
+/// be found and are left to finish on their own (their parent ignores them once it has ended).
+struct RunCanceller: Sendable {
+    let client: RedisClient
+    let catalog: BlueprintCatalog
+    let committer: RunCommitter
+
+    /// Cancels `runID` (when `onlyIfExists`, only a run whose bookkeeping exists), then its children.
+    /// Returns the script's outcome, `nil` when the run did not exist and was left alone.
+    @discardableResult
+    func cancel(_ runID: String, reason: String, onlyIfExists: Bool = false) async throws -> RunCommitter.Outcome? {
+        let keys = DistributedKeys(runID: runID)
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion", "status"]),
+            RedisCommand(["SMEMBERS", keys.pending]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "cancel") } }
+        let fields = replies[0].array ?? []
+        let blueprintID = fields.first?.string ?? ""
+        let version = fields.count > 1 ? fields[1].string.flatMap { $0.isEmpty ? nil : $0 } : nil
+        if onlyIfExists, fields.count < 3 || fields[2].isNull { return nil }
+        let outcome = try await committer.commit(
+            runID: runID, blueprintID: blueprintID, version: version, RunCommitter.Change(mode: .cancel, reason: reason))
+        let pending = (replies[1].array ?? []).compactMap(\.string)
+        if let plan = try? catalog.blueprint(id: blueprintID, version: version) {
+            try await cancelChildren(of: runID, plan: plan, pending: pending, reason: reason)
+        }
+        return outcome
+    }
+
+    /// Cancels the existing child runs of the `subflow` nodes among `pending` (`node#iteration`
+    /// entries of run `runID`).
+    func cancelChildren(of runID: String, plan: CompiledBlueprint, pending: [String], reason: String) async throws {
+        for entry in pending.compactMap(NodeInstance.init(member:)).sorted(by: { $0.description < $1.description }) {
+            guard let n = plan.nodeIndex[entry.nodeID], plan.builtins[n] == .subflow else { continue }
+            let child = SubflowParentLink.childRunID(parent: runID, node: entry)
+            try await cancel(child, reason: reason, onlyIfExists: true)
+        }
+    }
+
+    /// Whether `plan` has any `subflow` node (only such runs can have children).
+    static func hasSubflows(_ plan: CompiledBlueprint) -> Bool {
+        plan.builtins.contains { $0 == .subflow }
+    }
+}

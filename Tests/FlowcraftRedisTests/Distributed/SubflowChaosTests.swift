@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+import Flowcraft
+@testable import FlowcraftRedis
+import Testing
+
+/// Subflows under worker crashes: parents whose middle node is a subflow of the chaos fan-out
+/// blueprint, on two `flowcraft worker` processes while one is SIGKILLed and restarted. Every parent
+/// and every child must complete, each with every node committed exactly once, and no parent may
+/// have started a second child.
+@Suite("Chaos: subflows with killed workers", .requiresRedis, .serialized)
+struct SubflowChaosTests {
+    static let runs = 60
+    /// first → sub (subflow of `fan`) → last.
+    static let parent = WorkflowBlueprint(
+        id: "outer",
+        nodes: [
+            NodeDefinition(id: "first", uses: "work"),
+            NodeDefinition(id: "sub", uses: "subflow", params: ["blueprintId": "fan"]),
+            NodeDefinition(id: "last", uses: "work"),
+        ],
+        edges: [EdgeDefinition(source: "first", target: "sub"), EdgeDefinition(source: "sub", target: "last")])
+
+    @Test("parents with a subflow on two worker processes, one SIGKILLed and restarted: all complete, each commit once")
+    func killedWorker() async throws {
+        let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
+        let url = try #require(TestRedis.url)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-subchaos-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try JSONEncoder().encode(ChaosTests.blueprint).write(to: directory.appendingPathComponent("fan.json"))
+        try JSONEncoder().encode(Self.parent).write(to: directory.appendingPathComponent("outer.json"))
+        let queue = DistributedTestSupport.uniqueQueue("subchaos")
+        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600)
+        let client = try TestRedis.client()
+        let catalog = try BlueprintCatalog([ChaosTests.blueprint, Self.parent])
+        let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
+        func worker(_ name: String) throws -> ChaosTests.WorkerProcess {
+            try ChaosTests.WorkerProcess(binary: binary, blueprints: directory.path, url: url, queue: queue, name: name)
+        }
+        let stable = try worker("stable")
+        var victim = try worker("victim")
+
+        var runIDs: [String] = []
+        for _ in 0..<Self.runs { runIDs.append(try await workflows.startWorkflow(blueprintID: "outer")) }
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
+            await victim.kill()
+            victim = try worker("victim")
+        }
+
+        let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3)
+        var unfinished = Set(runIDs)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !unfinished.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try? await reconciler.run()
+            for runID in unfinished {
+                if let status = try? await workflows.status(runID), status.status != .running { unfinished.remove(runID) }
+            }
+        }
+        await stable.kill()
+        await victim.kill()
+
+        #expect(unfinished.isEmpty, "\(unfinished.count) runs did not finish")
+        var notCompleted: [String] = []
+        var wrongCommits: [String: Int] = [:]
+        for runID in runIDs {
+            let childID = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("sub"))
+            for (id, nodes) in [(runID, Self.parent.nodes.count), (childID, ChaosTests.blueprint.nodes.count)] {
+                if try await workflows.status(id)?.status != .completed { notCompleted.append(id) }
+                let commits = try await client.send(["HGET", DistributedKeys(runID: id).run, "commits"]).int ?? 0
+                if commits != nodes { wrongCommits[id] = commits }
+            }
+            // Children are only ever `<runId>/sub#0`: no other child keys for this parent.
+            let children = try await client.send(["KEYS", "flowcraft:run:\(runID)/*"]).array?.compactMap(\.string) ?? []
+            if children != [DistributedKeys(runID: childID).run] { notCompleted.append("\(runID): children \(children)") }
+        }
+        #expect(notCompleted.isEmpty, "not completed: \(notCompleted.prefix(5))")
+        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.prefix(5))")
+        await client.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
