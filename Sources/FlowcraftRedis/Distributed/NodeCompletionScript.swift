@@ -48,12 +48,14 @@ local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(A
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local eventsCap, reason = ARGV[9], ARGV[10]
 local nDelta, nDeleted, nStart, nRecords = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-local attempts = tonumber(ARGV[15])
+-- Attempts matter only to a failure.
+local attempts = 0
+if mode == "fail" then attempts = tonumber(ARGV[15]) end
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
 local nowText, ttlText = ARGV[3], ARGV[4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
-  or not isInteger(tonumber(eventsCap)) then
+  or (nRecords > 0 and not isInteger(tonumber(eventsCap))) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
 if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
@@ -75,8 +77,8 @@ for i = 1, nStart do starts[i] = ARGV[pos]; pos = pos + 1 end
 local direct, byFrom = {}, {}
 for i = 1, nRecords do
   local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
-    required = tonumber(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
-    data = ARGV[pos + 8], opts = ARGV[pos + 9], delayMs = tonumber(ARGV[pos + 6]) }
+    required = integerArgument(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
+    data = ARGV[pos + 8], opts = ARGV[pos + 9], delayMs = integerArgument(ARGV[pos + 6]) }
   pos = pos + 10
   -- What the queue's add would reject, rejected before the first write.
   if not isInteger(r.delayMs) or r.delayMs < 0 or string.find(r.jobId, ":", 1, true) then

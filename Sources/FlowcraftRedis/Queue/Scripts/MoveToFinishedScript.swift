@@ -18,7 +18,7 @@ extension QueueScript {
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
-local keepCount, keepAge, attempts = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local keepCount, keepAge, attempts = integerArgument(ARGV[8]), integerArgument(ARGV[9]), integerArgument(ARGV[10])
 local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
 if not isInteger(now) or (target ~= "completed" and target ~= "failed") or not isInteger(keepCount)
   or not isInteger(keepAge) or not isInteger(attempts) or jobId == "" then
@@ -54,12 +54,16 @@ if dedupId ~= "" then
   local dedupKey = prefix .. "de:" .. dedupId
   if redis.call("GET", dedupKey) == jobId then redis.call("DEL", dedupKey) end
 end
-local knownAttempts = tonumber(ARGV[17] or "")
-local attemptsMade
-if isInteger(knownAttempts) then
+local knownAttempts = integerArgument(ARGV[17] or "")
+local attemptsMade, attemptsText
+if knownAttempts == 0 then
+  attemptsMade, attemptsText = 1, "1"
+elseif isInteger(knownAttempts) then
   attemptsMade = knownAttempts + 1
+  attemptsText = string.format("%d", attemptsMade)
 else
   attemptsMade = redis.call("HINCRBY", jobKey, "atm", "1")
+  attemptsText = string.format("%d", attemptsMade)
 end
 local nowText = ARGV[4]
 
@@ -74,7 +78,6 @@ else
   redis.call("ZADD", targetKey, nowText, jobId)
   local field = "returnvalue"
   if target == "failed" then field = "failedReason" end
-  local attemptsText = string.format("%d", attemptsMade)
   if stacktrace ~= "" then
     redis.call("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText, "stacktrace", stacktrace)
   else
@@ -107,7 +110,7 @@ else
 end
 
 if fetchNext then
-  local nextId, fields = fetchJob(k, prefix, nextToken, ARGV[13], now, ARGV[14], meta)
+  local nextId, fields = fetchJob(k, prefix, nextToken, ARGV[13], now, nowText, ARGV[14], meta)
   if nextId then return { 0, nextId, fields, 0 } end
 end
 if redis.call("LLEN", k.wait) == 0 and redis.call("LLEN", k.active) == 0

@@ -18,13 +18,20 @@ local function emit(eventsKey, cap, ...)
 end
 
 local function isInteger(value)
-  return value ~= nil and value == math.floor(value)
+  return value ~= nil and value % 1 == 0
+end
+
+-- An integer argument as a number (nil when it is not a number). "0", "1" and "-1", the commonest,
+-- skip tonumber, which costs as much as a simple command.
+local function integerArgument(text)
+  if text == "0" then return 0 elseif text == "1" then return 1 elseif text == "-1" then return -1 end
+  return tonumber(text)
 end
 
 -- The decimal text of an integer argument: the argument itself when it is plain digits, else `value`
 -- formatted.
 local function integerText(text, value)
-  if string.find(text, "^%-?%d+$") then return text end
+  if text == "0" or string.find(text, "^%-?%d+$") then return text end
   return string.format("%d", value)
 end
 
@@ -43,8 +50,8 @@ end
     /// written (Redis formats Lua number arguments with `%.17g`, which is costly).
     static let add = #"""
 local function addJobNumbers(args)
-  local timestamp, delay, priority = tonumber(args[6]), tonumber(args[7]), tonumber(args[8])
-  local defaultCap, dedupTTL = tonumber(args[10]), tonumber(args[12])
+  local timestamp, delay, priority = tonumber(args[6]), integerArgument(args[7]), integerArgument(args[8])
+  local defaultCap, dedupTTL = tonumber(args[10]), integerArgument(args[12])
   if not isInteger(timestamp) or not isInteger(delay) or delay < 0 or not isInteger(priority)
     or priority < 0 or priority > 2097152 or not isInteger(defaultCap) or not isInteger(dedupTTL) then
     return nil, "invalid timestamp, delay, priority or ttl"
@@ -117,7 +124,7 @@ local function addValidatedJob(k, prefix, customId, name, data, opts, timestampT
   else
     redis.call("LPUSH", k.wait, jobId)
   end
-  local limit = tonumber(meta[3])
+  local limit = meta[3] and tonumber(meta[3])
   if not paused and not (limit and redis.call("LLEN", k.active) >= limit) then
     redis.call("ZADD", k.marker, "0", "0")
   end
@@ -146,7 +153,7 @@ local function queueMeta(metaKey)
   local values = redis.call("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
   local cap = values[1]
   if not tonumber(cap) then cap = "10000" end
-  return { cap = cap, paused = values[2] ~= false, limit = tonumber(values[3]) }
+  return { cap = cap, paused = values[2] ~= false, limit = values[3] and tonumber(values[3]) }
 end
 
 local function nextDelayedDue(delayedKey)
@@ -195,8 +202,9 @@ local function setListField(fields, field, value)
 end
 
 -- Returns the fetched id and its hash fields (as they are after the fetch), or nil when nothing may
--- be fetched now. `meta` is what queueMeta returned; `lockDuration` is the argument's text.
-local function fetchJob(k, prefix, token, lockDuration, now, workerName, meta)
+-- be fetched now. `meta` is what queueMeta returned; `lockDuration` and `nowText` are the arguments'
+-- text.
+local function fetchJob(k, prefix, token, lockDuration, now, nowText, workerName, meta)
   promoteDelayed(k, prefix, now, meta.cap, meta.paused)
   if meta.paused then return nil end
   if meta.limit and redis.call("LLEN", k.active) >= meta.limit then return nil end
@@ -217,12 +225,10 @@ local function fetchJob(k, prefix, token, lockDuration, now, workerName, meta)
     redis.call("LREM", k.active, "-1", id)
     return nil
   end
-  local started = 0
+  local started = "1"
   for i = 1, #fields, 2 do
-    if fields[i] == "ats" then started = tonumber(fields[i + 1]) or 0 end
+    if fields[i] == "ats" then started = string.format("%d", (tonumber(fields[i + 1]) or 0) + 1) end
   end
-  started = string.format("%d", started + 1)
-  local nowText = string.format("%d", now)
   redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
   emit(k.events, meta.cap, "event", "active", "jobId", id, "prev", "waiting")
   redis.call("HSET", jobKey, "processedOn", nowText, "pb", workerName, "ats", started)
