@@ -47,7 +47,8 @@ enum NodeCompletionScript {
 local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local eventsCap, reason = ARGV[9], ARGV[10]
-local nDelta, nDeleted, nStart, nRecords = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local nDelta, nDeleted, nStart, nRecords =
+  integerArgument(ARGV[11]), integerArgument(ARGV[12]), integerArgument(ARGV[13]), integerArgument(ARGV[14])
 -- Attempts matter only to a failure.
 local attempts = 0
 if mode == "fail" then attempts = tonumber(ARGV[15]) end

@@ -65,7 +65,8 @@ local function addValidatedJob(k, prefix, customId, name, data, opts, timestampT
   local counter = redis.call("INCR", k.id)
   local meta = redis.call("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
   local cap = meta[1]
-  if not tonumber(cap) then
+  -- (Comparing with the default's text first spares a tonumber in the common case.)
+  if cap ~= defaultCapText and not tonumber(cap) then
     cap = defaultCapText
     redis.call("HSET", k.meta, "opts.maxLenEvents", cap)
   end
@@ -152,7 +153,7 @@ end
 local function queueMeta(metaKey)
   local values = redis.call("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
   local cap = values[1]
-  if not tonumber(cap) then cap = "10000" end
+  if cap ~= "10000" and not tonumber(cap) then cap = "10000" end
   return { cap = cap, paused = values[2] ~= false, limit = values[3] and tonumber(values[3]) }
 end
 
