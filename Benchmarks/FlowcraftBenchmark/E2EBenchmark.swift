@@ -10,13 +10,16 @@ import Logging
 /// mode), for each W given. The runs are started while the queue is paused, then the clock and the
 /// Redis counters start and the queue is resumed; the pass ends when the queue's active-runs index is
 /// empty. Prints one `RESULT` line per worker count: runs/s, node executions/s, Redis CPU µs, socket
-/// reads (≈ client round trips) and script calls per node execution.
+/// reads (≈ client round trips) and script calls per node execution. With `--breakdown`, also one
+/// `COMMAND` line per Redis command (commands run inside scripts included): calls and server µs per
+/// node execution, from `INFO commandstats` deltas (a script's µs include the commands it ran).
 enum E2EBenchmark {
     struct Options {
         var url = "redis://127.0.0.1:6379"
         var runs = 2000
         var workers = [1, 2, 4]
         var concurrency = 32
+        var breakdown = false
     }
 
     static let nodesPerRun = 5
@@ -49,8 +52,12 @@ enum E2EBenchmark {
             case "--runs", "-n": options.runs = max(1, Int(value) ?? options.runs)
             case "--workers", "-w": options.workers = value.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "--concurrency", "-c": options.concurrency = max(1, Int(value) ?? options.concurrency)
+            case "--breakdown":
+                options.breakdown = true
+                index += 1
+                continue
             default:
-                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C]")
+                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--breakdown]")
                 return
             }
             index += 2
@@ -122,6 +129,15 @@ enum E2EBenchmark {
             (after.cpuSeconds - before.cpuSeconds) * 1e6 / nodes, Double(after.reads - before.reads) / nodes,
             Double(after.scriptCalls - before.scriptCalls) / nodes, Double(after.commands - before.commands) / nodes,
             failed))
+        if options.breakdown {
+            print(String(
+                format: "CPU workers=%d user_us_per_node=%.1f sys_us_per_node=%.1f", workers,
+                (after.userSeconds - before.userSeconds) * 1e6 / nodes, (after.sysSeconds - before.sysSeconds) * 1e6 / nodes))
+            for (name, delta) in after.deltas(since: before).sorted(by: { $0.value.usec > $1.value.usec }) {
+                print("COMMAND workers=\(workers) cmd=\(name) " + String(
+                    format: "calls_per_node=%.2f usec_per_node=%.2f", Double(delta.calls) / nodes, Double(delta.usec) / nodes))
+            }
+        }
         await client.close()
     }
 
@@ -159,9 +175,23 @@ enum E2EBenchmark {
 /// Redis counters read before and after a pass.
 struct E2ECounters {
     var cpuSeconds = 0.0
+    var userSeconds = 0.0
+    var sysSeconds = 0.0
     var reads = 0
     var scriptCalls = 0
     var commands = 0
+    /// Calls and server µs per command name (`cmdstat_<name>`).
+    var perCommand: [String: (calls: Int, usec: Int)] = [:]
+
+    /// The per-command changes from `before` to these counters, for commands that ran in between.
+    func deltas(since before: E2ECounters) -> [String: (calls: Int, usec: Int)] {
+        var result: [String: (calls: Int, usec: Int)] = [:]
+        for (name, now) in perCommand {
+            let then = before.perCommand[name] ?? (0, 0)
+            if now.calls > then.calls { result[name] = (now.calls - then.calls, now.usec - then.usec) }
+        }
+        return result
+    }
 
     static func read(_ client: RedisClient) async throws -> E2ECounters {
         let reply = try await client.send(["INFO", "cpu", "stats", "commandstats"])
@@ -170,9 +200,19 @@ struct E2ECounters {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let value = parts[1]
-            let calls = value.split(separator: ",").first?.split(separator: "=").last.flatMap { Int($0) } ?? 0
+            let fields = value.split(separator: ",")
+            let calls = fields.first?.split(separator: "=").last.flatMap { Int($0) } ?? 0
+            if parts[0].hasPrefix("cmdstat_") {
+                let usec = fields.dropFirst().first?.split(separator: "=").last.flatMap { Int($0) } ?? 0
+                counters.perCommand[String(parts[0].dropFirst(8))] = (calls, usec)
+            }
             switch parts[0] {
-            case "used_cpu_sys", "used_cpu_user": counters.cpuSeconds += Double(value) ?? 0
+            case "used_cpu_sys":
+                counters.cpuSeconds += Double(value) ?? 0
+                counters.sysSeconds = Double(value) ?? 0
+            case "used_cpu_user":
+                counters.cpuSeconds += Double(value) ?? 0
+                counters.userSeconds = Double(value) ?? 0
             case "total_reads_processed": counters.reads = Int(value) ?? 0
             case "cmdstat_evalsha", "cmdstat_eval":
                 counters.scriptCalls += calls

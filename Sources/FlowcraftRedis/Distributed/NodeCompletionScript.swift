@@ -42,18 +42,28 @@ enum NodeCompletionScript {
     static let recordWidth = 10
 
     private static var source: String {
-        // The queue's add script becomes a local function, so successors are added by exactly the
-        // code the queue uses (no second copy of the BullMQ add logic to keep in step).
-        "local function addQueueJob(KEYS, ARGV)\n" + QueueScript.addJob.source + "\nend\n" + body
+        // The queue's add logic is included, so successors are added by exactly the code the queue
+        // uses (no second copy of the BullMQ add logic to keep in step). `addQueueJob(KEYS, ARGV)`
+        // takes addJob's keys and arguments; the hot path calls `addValidatedJob` with arguments it
+        // checked while reading the records (before its first write).
+        QueueLuaLibrary.events + QueueLuaLibrary.add
+            + "local function addQueueJob(KEYS, ARGV) return addJobFromArguments(KEYS, ARGV) end\n" + body
     }
 
     private static let body = #"""
 local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local eventsCap, reason = ARGV[9], ARGV[10]
-local nDelta, nDeleted, nStart, nRecords = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-local attempts = tonumber(ARGV[15])
-if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts then
+local nDelta, nDeleted, nStart, nRecords =
+  integerArgument(ARGV[11]), integerArgument(ARGV[12]), integerArgument(ARGV[13]), integerArgument(ARGV[14])
+-- Attempts matter only to a failure.
+local attempts = 0
+if mode == "fail" then attempts = tonumber(ARGV[15]) end
+-- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
+-- than many a command.
+local nowText, ttlText = ARGV[3], ARGV[4]
+if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
+  or (nRecords > 0 and not isInteger(tonumber(eventsCap))) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
 if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
@@ -64,7 +74,6 @@ local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
 local runId = string.sub(stateKey, 16)
-local status = redis.call("HGET", runKey, "status")
 
 local pos = 16
 local delta = {}
@@ -76,9 +85,13 @@ for i = 1, nStart do starts[i] = ARGV[pos]; pos = pos + 1 end
 local direct, byFrom = {}, {}
 for i = 1, nRecords do
   local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
-    required = tonumber(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
-    data = ARGV[pos + 8], opts = ARGV[pos + 9] }
+    required = integerArgument(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
+    data = ARGV[pos + 8], opts = ARGV[pos + 9], delayMs = integerArgument(ARGV[pos + 6]) }
   pos = pos + 10
+  -- What the queue's add would reject, rejected before the first write.
+  if not isInteger(r.delayMs) or r.delayMs < 0 or string.find(r.jobId, ":", 1, true) then
+    return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. r.target .. "'")
+  end
   if r.from == "" then
     direct[#direct + 1] = r
   else
@@ -87,6 +100,15 @@ for i = 1, nRecords do
     list[#list + 1] = r
   end
 end
+
+-- Committing a completion (the hot path) does not read the run's status first: the pending set exists
+-- only while the run is running or awaiting (finishRun deletes it), so moving the entry from pending
+-- to done succeeds only for a live run. The status is read when the move fails, when a `wait` was
+-- parked (settle must know whether the run was awaiting), and by the other modes.
+local hot = mode == "complete" or mode == "fail"
+local moved = hot and redis.call("SMOVE", pendingKey, doneKey, instance) == 1
+local status = nil
+if not moved then status = redis.call("HGET", runKey, "status") end
 
 local function applyDelta()
   -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
@@ -98,13 +120,18 @@ local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
 local died, stalled, enqueuedHere = {}, {}, {}
+local queueK = nil
 local function enqueue(r, checkDone)
   -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
   if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
   if redis.call("SADD", pendingKey, r.target) == 0 then return end
-  local added = addQueueJob(queueKeys, { prefix, r.jobId, jobName, r.data, r.opts, tostring(now), r.delay, "0", "0",
-    eventsCap, "", "0" })
-  if type(added) == "table" and added.err then error(added.err) end
+  if not queueK then
+    queueK = { wait = queueKeys[1], meta = queueKeys[2], id = queueKeys[3], delayed = queueKeys[4],
+      prioritized = queueKeys[5], pc = queueKeys[6], marker = queueKeys[7], events = queueKeys[8], active = queueKeys[9] }
+  end
+  -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
+  addValidatedJob(queueK, prefix, r.jobId, jobName, r.data, r.opts, nowText, r.delayMs,
+    integerText(r.delay, r.delayMs), 0, "0", false, eventsCap, "", 0)
   enqueued = enqueued + 1
   enqueuedHere[r.target] = true
 end
@@ -132,14 +159,14 @@ local function applyArrivals(records)
       end
     elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
       -- One counter per join: arrivals in the low 20 bits, live arrivals above them.
-      local increment = 1
-      if r.live then increment = 1 + liveUnit end
+      local increment = "1"
+      if r.live then increment = "1048577" end -- 1 + liveUnit
       local counter = redis.call("HINCRBY", joinKey, r.target, increment)
       local arrived = counter % liveUnit
       local live = math.floor(counter / liveUnit)
       local dies = false
       if r.join == "any" then
-        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", 1) == 1 then enqueue(r, false) end
+        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", "1") == 1 then enqueue(r, false) end
         dies = arrived == r.required and live == 0
       elseif arrived == r.required then
         if live > 0 then enqueue(r, false) else dies = true end
@@ -184,15 +211,15 @@ end
 
 local function finishRun(status, statusJSON)
   notifyParent(status)
-  redis.call("HSET", runKey, "status", status, "finishedAt", now)
+  redis.call("HSET", runKey, "status", status, "finishedAt", nowText)
   redis.call("SET", statusKey, statusJSON)
   redis.call("ZREM", activeKey, runId)
   redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
   if ttl > 0 then
-    redis.call("EXPIRE", statusKey, ttl)
-    redis.call("EXPIRE", stateKey, ttl)
-    redis.call("EXPIRE", runKey, ttl)
-    redis.call("EXPIRE", doneKey, ttl)
+    redis.call("EXPIRE", statusKey, ttlText)
+    redis.call("EXPIRE", stateKey, ttlText)
+    redis.call("EXPIRE", runKey, ttlText)
+    redis.call("EXPIRE", doneKey, ttlText)
   end
 end
 
@@ -219,14 +246,14 @@ local function settle(awaitingCount)
   end
   if status == "awaiting" then redis.call("HSET", runKey, "status", "running") end
   -- Last activity lives in the index score only: one write per commit.
-  redis.call("ZADD", activeKey, now, runId)
+  redis.call("ZADD", activeKey, nowText, runId)
   return "running"
 end
 
 if mode == "start" then
   if status then return { "exists", status, 0 } end
   redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
-    "startedAt", now, "lastActivity", now, "commits", 0)
+    "startedAt", nowText, "lastActivity", nowText, "commits", "0")
   if reason ~= "" then redis.call("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
@@ -236,12 +263,13 @@ end
 if status == "completed" or status == "failed" or status == "cancelled" then
   return { "finished", status, 0 }
 end
-if not status then
+if not moved and not status then
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
   -- seed's startWorkflow): its start entries are what is pending.
   redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
-    "startedAt", now, "lastActivity", now, "commits", 0)
+    "startedAt", nowText, "lastActivity", nowText, "commits", "0")
   for i = 1, #starts do redis.call("SADD", pendingKey, starts[i]) end
+  if hot then moved = redis.call("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
 
 if mode == "cancel" then
@@ -257,15 +285,17 @@ if mode == "await" then
   return { "committed", settle(), 0 }
 end
 
--- Removing the pending entry is the commit's key: a redelivered job finds it gone.
-if redis.call("SREM", pendingKey, instance) == 0 then
+-- Moving the entry from pending to done (above) is the commit's key: a redelivered job finds it gone.
+if not moved then
   if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
   return { "unscheduled", status or "running", 0 }
 end
-redis.call("SADD", doneKey, instance)
 local awaitingCount = redis.call("SCARD", awaitingKey)
-if awaitingCount > 0 then awaitingCount = awaitingCount - redis.call("SREM", awaitingKey, instance) end
-redis.call("HINCRBY", runKey, "commits", 1)
+if awaitingCount > 0 then
+  awaitingCount = awaitingCount - redis.call("SREM", awaitingKey, instance)
+  status = redis.call("HGET", runKey, "status")
+end
+redis.call("HINCRBY", runKey, "commits", "1")
 applyDelta()
 
 if mode == "fail" then

@@ -42,21 +42,20 @@ final class NodeJobExecutor: Sendable {
         let keys = DistributedKeys(runID: data.runID)
         let instance = data.instance.description
 
-        // One round trip: the run's version and the node's input keys, the run status, whether this
-        // completion was already committed (a redelivered job is not executed again).
-        // A fallback runs with the failed node's input.
+        // One round trip: the run's version and the node's input keys, and whether the node is
+        // pending in the run (see `admission`). A fallback runs with the failed node's input.
         let inputNodeID = data.fallbackFor ?? data.nodeID
         var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[inputNodeID] ?? 0].keys
         let replies = try await client.pipeline([
             RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputKeys),
-            RedisCommand(["HGET", keys.run, "status"]),
-            RedisCommand(["SISMEMBER", keys.done, instance]),
+            RedisCommand(["SISMEMBER", keys.pending, instance]),
         ])
         for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
-            return ["skipped": .string("run \(status)")]
+        let runExists: Bool
+        switch try await admission(pending: replies[1], keys: keys, instance: instance) {
+        case .run(let exists): runExists = exists
+        case .skip(let summary): return summary
         }
-        if replies[2].int == 1 { return ["skipped": "already committed"] }
 
         let values = replies[0].array ?? []
         let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
@@ -93,7 +92,7 @@ final class NodeJobExecutor: Sendable {
         }
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: item,
-            runExists: !replies[1].isNull)
+            runExists: runExists)
         let node = plan.nodes[n]
         if let reason = prepared.unsupportedReason { return try await failRun(run, reason: reason, fatal: true) }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
@@ -267,14 +266,14 @@ final class NodeJobExecutor: Sendable {
         let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
         let replies = try await client.pipeline([
             RedisCommand(["HMGET", keys.state, "blueprintVersion", itemKey]),
-            RedisCommand(["HGET", keys.run, "status"]),
-            RedisCommand(["SISMEMBER", keys.done, instance]),
+            RedisCommand(["SISMEMBER", keys.pending, instance]),
         ])
         for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
-            return ["skipped": .string("run \(status)")]
+        let runExists: Bool
+        switch try await admission(pending: replies[1], keys: keys, instance: instance) {
+        case .run(let exists): runExists = exists
+        case .skip(let summary): return summary
         }
-        if replies[2].int == 1 { return ["skipped": "already committed"] }
         let values = replies[0].array ?? []
         let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
         let prepared: PreparedBlueprint
@@ -294,7 +293,7 @@ final class NodeJobExecutor: Sendable {
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
-            runExists: !replies[1].isNull)
+            runExists: runExists)
         let scatter = plan.nodes[s]
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
@@ -324,6 +323,33 @@ final class NodeJobExecutor: Sendable {
     }
 
     // MARK: - Steps
+
+    private enum Admission {
+        /// Run the node; `runExists` is false for the first job of a run started by a client that
+        /// only enqueues start jobs (its bookkeeping is created by the commit).
+        case run(runExists: Bool)
+        /// Do not run it: the run ended, or this completion was already committed (a redelivered job
+        /// is not executed again).
+        case skip(JSONValue)
+    }
+
+    /// Decides from the job's `SISMEMBER pending` reply whether it runs. A pending entry means the
+    /// run is live and the completion not committed yet — the common case, decided without another
+    /// read (the pending set is deleted when a run ends). Otherwise a second round trip reads the run
+    /// status and the done set.
+    private func admission(pending: RedisReply, keys: DistributedKeys, instance: String) async throws -> Admission {
+        if pending.int == 1 { return .run(runExists: true) }
+        let replies = try await client.pipeline([
+            RedisCommand(["HGET", keys.run, "status"]),
+            RedisCommand(["SISMEMBER", keys.done, instance]),
+        ])
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+        if let status = replies[0].string, Self.finishedStatuses.contains(status) {
+            return .skip(["skipped": .string("run \(status)")])
+        }
+        if replies[1].int == 1 { return .skip(["skipped": "already committed"]) }
+        return .run(runExists: !replies[0].isNull)
+    }
 
     /// A node running now, so the cancellation monitor can stop it when its run ends elsewhere.
     private struct RunningNode: Sendable {

@@ -351,6 +351,7 @@ public final class Worker: Service, Sendable {
                 stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
                 fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
                 active.job.fields["deid"] ?? "", active.job.deferredFailure == nil ? "0" : "1",
+                active.job.fields["atm"] ?? "0",
             ]
         )
         guard let items = reply.array, let code = items.first?.int else {

@@ -15,8 +15,7 @@ if token == "" or not isInteger(lockDuration) or lockDuration <= 0 or not isInte
   return redis.error_reply("ERR flowcraft moveToActive: invalid token, lock duration or time")
 end
 local k = fetchKeys(1)
-local cap = eventsCap(k.meta)
-local id, fields = fetchJob(k, prefix, token, lockDuration, now, ARGV[5], cap)
+local id, fields = fetchJob(k, prefix, token, ARGV[3], now, ARGV[4], ARGV[5], queueMeta(k.meta))
 if id then return { id, fields, 0 } end
 return { "", {}, nextDelayedDue(k.delayed) }
 """#)

@@ -7,7 +7,9 @@ extension QueueScript {
     /// 5 "completed" | "failed", 6 returnvalue JSON or failedReason, 7 stacktrace JSON or "" (unchanged),
     /// 8 keep count (-1 all, 0 remove at once), 9 keep age seconds (0 = no age limit), 10 attempts,
     /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name, 15 the job's
-    /// dedup id (`deid`) or "", 16 "1" when the job carried `defa`.
+    /// dedup id (`deid`) or "", 16 "1" when the job carried `defa`, 17 the job's `atm` as fetched ("0"
+    /// when absent; the lock holder is the only writer of `atm`, so the script sets `atm` + 1 with the
+    /// result fields instead of a separate `HINCRBY`; anything but an integer falls back to `HINCRBY`).
     /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
     static let moveToFinished = RedisScript(
@@ -16,7 +18,7 @@ extension QueueScript {
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
-local keepCount, keepAge, attempts = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local keepCount, keepAge, attempts = integerArgument(ARGV[8]), integerArgument(ARGV[9]), integerArgument(ARGV[10])
 local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
 if not isInteger(now) or (target ~= "completed" and target ~= "failed") or not isInteger(keepCount)
   or not isInteger(keepAge) or not isInteger(attempts) or jobId == "" then
@@ -40,18 +42,30 @@ if token ~= "0" then
 elseif redis.call("EXISTS", jobKey) == 0 then
   return { -1, "", {}, 0 }
 end
-if redis.call("LREM", k.active, -1, jobId) == 0 then return { -3, "", {}, 0 } end
+if redis.call("LREM", k.active, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
 redis.call("DEL", lockKey)
 redis.call("SREM", k.stalled, jobId)
 
-local cap = eventsCap(k.meta)
+local meta = queueMeta(k.meta)
+local cap = meta.cap
 -- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
 local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
 if dedupId ~= "" then
   local dedupKey = prefix .. "de:" .. dedupId
   if redis.call("GET", dedupKey) == jobId then redis.call("DEL", dedupKey) end
 end
-local attemptsMade = redis.call("HINCRBY", jobKey, "atm", 1)
+local knownAttempts = integerArgument(ARGV[17] or "")
+local attemptsMade, attemptsText
+if knownAttempts == 0 then
+  attemptsMade, attemptsText = 1, "1"
+elseif isInteger(knownAttempts) then
+  attemptsMade = knownAttempts + 1
+  attemptsText = string.format("%d", attemptsMade)
+else
+  attemptsMade = redis.call("HINCRBY", jobKey, "atm", "1")
+  attemptsText = string.format("%d", attemptsMade)
+end
+local nowText = ARGV[4]
 
 local function removeJob(id)
   local key = prefix .. id
@@ -61,13 +75,13 @@ end
 if keepCount == 0 then
   removeJob(jobId)
 else
-  redis.call("ZADD", targetKey, now, jobId)
+  redis.call("ZADD", targetKey, nowText, jobId)
   local field = "returnvalue"
   if target == "failed" then field = "failedReason" end
   if stacktrace ~= "" then
-    redis.call("HSET", jobKey, field, value, "finishedOn", now, "stacktrace", stacktrace)
+    redis.call("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText, "stacktrace", stacktrace)
   else
-    redis.call("HSET", jobKey, field, value, "finishedOn", now)
+    redis.call("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
   end
   if hadDeferredFailure then redis.call("HDEL", jobKey, "defa") end
   if keepAge > 0 then
@@ -96,7 +110,7 @@ else
 end
 
 if fetchNext then
-  local nextId, fields = fetchJob(k, prefix, nextToken, lockDuration, now, ARGV[14], cap)
+  local nextId, fields = fetchJob(k, prefix, nextToken, ARGV[13], now, nowText, ARGV[14], meta)
   if nextId then return { 0, nextId, fields, 0 } end
 end
 if redis.call("LLEN", k.wait) == 0 and redis.call("LLEN", k.active) == 0
