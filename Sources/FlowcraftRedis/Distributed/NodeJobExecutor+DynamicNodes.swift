@@ -24,37 +24,24 @@ extension NodeJobExecutor {
         }
         let keys = DistributedKeys(runID: data.runID)
         let inputPlan = NodeInputPlan(node: node)
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputPlan.keys),
-            RedisCommand(["HGET", keys.run, "status"]),
-            RedisCommand(["SISMEMBER", keys.done, data.instance.description]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
-            return ["skipped": .string("run \(status)")]
+        let admitted: JobAdmission
+        switch try await JobAdmission.read(data, fields: inputPlan.keys, client: client, catalog: catalog) {
+        case .run(let admission): admitted = admission
+        case .skip(let summary): return summary
         }
-        if replies[2].int == 1 { return ["skipped": "already committed"] }
-        let values = replies[0].array ?? []
-        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
-        let prepared: PreparedBlueprint
-        do {
-            prepared = try catalog.prepared(id: data.blueprintID, version: version)
-        } catch {
-            throw UnrecoverableJobError(error.description)
-        }
+        let prepared = admitted.prepared
+        let version = admitted.version
         guard let s = prepared.plan.nodeIndex[spawnerID] else {
             throw UnrecoverableJobError(
                 "blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
         }
         var prefetched: [String: JSONValue?] = [:]
-        for (i, key) in inputPlan.keys.enumerated() {
-            prefetched[key] = .some(i + 1 < values.count ? StateValueCoding.decode(values[i + 1]) : nil)
-        }
+        for (key, value) in zip(inputPlan.keys, admitted.values) { prefetched[key] = .some(value) }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
         let input = inputPlan.resolve(try await state.get(inputPlan.keys))
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
-            runExists: !replies[1].isNull)
+            runExists: admitted.runExists)
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.plan.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: node.uses) else {
@@ -90,26 +77,14 @@ extension NodeJobExecutor {
 
     /// The continuation: the spawner routes with its stored action and output.
     private func processContinuation(_ data: NodeJobData) async throws -> JSONValue {
-        let keys = DistributedKeys(runID: data.runID)
         let recordKey = DynamicNodes.recordKey(spawner: data.nodeID, iteration: data.iteration)
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.state, "blueprintVersion", recordKey]),
-            RedisCommand(["HGET", keys.run, "status"]),
-            RedisCommand(["SISMEMBER", keys.done, data.instance.description]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        if let status = replies[1].string, Self.finishedStatuses.contains(status) {
-            return ["skipped": .string("run \(status)")]
+        let admitted: JobAdmission
+        switch try await JobAdmission.read(data, fields: [recordKey], client: client, catalog: catalog) {
+        case .run(let admission): admitted = admission
+        case .skip(let summary): return summary
         }
-        if replies[2].int == 1 { return ["skipped": "already committed"] }
-        let values = replies[0].array ?? []
-        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
-        let prepared: PreparedBlueprint
-        do {
-            prepared = try catalog.prepared(id: data.blueprintID, version: version)
-        } catch {
-            throw UnrecoverableJobError(error.description)
-        }
+        let prepared = admitted.prepared
+        let version = admitted.version
         let plan = prepared.plan
         guard let s = plan.nodeIndex[data.nodeID] else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
@@ -121,11 +96,11 @@ extension NodeJobExecutor {
             }
             item = .fallback(node: m, fallback: s)
         }
-        let stored = values.count > 1 ? StateValueCoding.decode(values[1]) : nil
+        let stored = admitted.values.first.flatMap { $0 }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: [recordKey: stored])
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: .null, item: item,
-            runExists: !replies[1].isNull)
+            runExists: admitted.runExists)
         guard let record = stored.flatMap(DynamicNodes.Record.init(json:)) else {
             return try await failRun(
                 run, reason: "node '\(data.nodeID)': the record of its dynamic nodes ('\(recordKey)') is missing or unreadable",

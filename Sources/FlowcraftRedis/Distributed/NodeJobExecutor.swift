@@ -42,40 +42,28 @@ final class NodeJobExecutor: Sendable {
         let keys = DistributedKeys(runID: data.runID)
         let instance = data.instance.description
 
-        // One round trip: the run's version and the node's input keys, and whether the node is
-        // pending in the run (see `admission`). A fallback runs with the failed node's input.
+        // One round trip (``JobAdmission``): the run's version, the node's input keys (read with the
+        // unversioned blueprint's plan; re-read if the run's version differs) and its pending entry.
+        // A fallback runs with the failed node's input.
         let inputNodeID = data.fallbackFor ?? data.nodeID
         var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[inputNodeID] ?? 0].keys
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + inputKeys),
-            RedisCommand(["SISMEMBER", keys.pending, instance]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        let runExists: Bool
-        switch try await admission(pending: replies[1], keys: keys, instance: instance) {
-        case .run(let exists): runExists = exists
+        let admitted: JobAdmission
+        switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
+        case .run(let admission): admitted = admission
         case .skip(let summary): return summary
         }
-
-        let values = replies[0].array ?? []
-        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
-        do {
-            let exact = try catalog.prepared(id: data.blueprintID, version: version)
-            if exact !== prepared {
-                prepared = exact
-                inputKeys = []
-            }
-        } catch {
-            throw UnrecoverableJobError(error.description)
+        if admitted.prepared !== prepared {
+            prepared = admitted.prepared
+            inputKeys = []
         }
+        let version = admitted.version
+        let runExists = admitted.runExists
         let plan = prepared.plan
         guard let n = plan.nodeIndex[data.nodeID] else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
         var prefetched: [String: JSONValue?] = [:]
-        for (i, key) in inputKeys.enumerated() {
-            prefetched[key] = .some(i + 1 < values.count ? StateValueCoding.decode(values[i + 1]) : nil)
-        }
+        for (key, value) in zip(inputKeys, admitted.values) { prefetched[key] = .some(value) }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
         guard let inputIndex = plan.nodeIndex[inputNodeID] else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(inputNodeID)'")
@@ -261,27 +249,16 @@ final class NodeJobExecutor: Sendable {
     /// the gather and the enqueue of the item one window later, in one script call.
     private func processBatchWorker(_ job: Job, data: NodeJobData) async throws -> JSONValue {
         let keys = DistributedKeys(runID: data.runID)
-        let instance = data.instance.description
         let scatterID = data.batchOf ?? ""
         let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.state, "blueprintVersion", itemKey]),
-            RedisCommand(["SISMEMBER", keys.pending, instance]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        let runExists: Bool
-        switch try await admission(pending: replies[1], keys: keys, instance: instance) {
-        case .run(let exists): runExists = exists
+        let admitted: JobAdmission
+        switch try await JobAdmission.read(data, fields: [itemKey], client: client, catalog: catalog) {
+        case .run(let admission): admitted = admission
         case .skip(let summary): return summary
         }
-        let values = replies[0].array ?? []
-        let version = values.first.flatMap(StateValueCoding.decode).flatMap(Self.versionText)
-        let prepared: PreparedBlueprint
-        do {
-            prepared = try catalog.prepared(id: data.blueprintID, version: version)
-        } catch {
-            throw UnrecoverableJobError(error.description)
-        }
+        let prepared = admitted.prepared
+        let version = admitted.version
+        let runExists = admitted.runExists
         let plan = prepared.plan
         guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
             let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
@@ -289,7 +266,7 @@ final class NodeJobExecutor: Sendable {
         else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
         }
-        let input = (values.count > 1 ? StateValueCoding.decode(values[1]) : nil) ?? .null
+        let input = admitted.values.first.flatMap { $0 } ?? .null
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
@@ -323,33 +300,6 @@ final class NodeJobExecutor: Sendable {
     }
 
     // MARK: - Steps
-
-    private enum Admission {
-        /// Run the node; `runExists` is false for the first job of a run started by a client that
-        /// only enqueues start jobs (its bookkeeping is created by the commit).
-        case run(runExists: Bool)
-        /// Do not run it: the run ended, or this completion was already committed (a redelivered job
-        /// is not executed again).
-        case skip(JSONValue)
-    }
-
-    /// Decides from the job's `SISMEMBER pending` reply whether it runs. A pending entry means the
-    /// run is live and the completion not committed yet — the common case, decided without another
-    /// read (the pending set is deleted when a run ends). Otherwise a second round trip reads the run
-    /// status and the done set.
-    private func admission(pending: RedisReply, keys: DistributedKeys, instance: String) async throws -> Admission {
-        if pending.int == 1 { return .run(runExists: true) }
-        let replies = try await client.pipeline([
-            RedisCommand(["HGET", keys.run, "status"]),
-            RedisCommand(["SISMEMBER", keys.done, instance]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
-        if let status = replies[0].string, Self.finishedStatuses.contains(status) {
-            return .skip(["skipped": .string("run \(status)")])
-        }
-        if replies[1].int == 1 { return .skip(["skipped": "already committed"]) }
-        return .run(runExists: !replies[0].isNull)
-    }
 
     /// A node running now, so the cancellation monitor can stop it when its run ends elsewhere.
     private struct RunningNode: Sendable {

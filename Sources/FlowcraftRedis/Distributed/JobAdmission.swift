@@ -1,0 +1,62 @@
+import Flowcraft
+
+/// The first round trip of every node job: the run's blueprint version and the state fields the job
+/// needs (`HMGET`), and whether its entry is pending (`SISMEMBER`). A pending entry means the run is
+/// live and the completion not committed yet — the common case, decided without another read (the
+/// pending set is deleted when a run ends). Otherwise a second round trip reads the run status and
+/// the done set, to skip jobs of ended runs and redelivered jobs whose completion already committed.
+struct JobAdmission: Sendable {
+    /// The run's blueprint, by the version its state records.
+    let prepared: PreparedBlueprint
+    let version: String?
+    /// The requested fields' values, in order (`nil`: absent).
+    let values: [JSONValue?]
+    /// False for the first job of a run started by a client that only enqueues start jobs (its
+    /// bookkeeping is created by the commit).
+    let runExists: Bool
+
+    enum Outcome {
+        case run(JobAdmission)
+        /// Do not run the job; the summary becomes its return value.
+        case skip(JSONValue)
+    }
+
+    static func read(
+        _ data: NodeJobData, fields: [String], client: RedisClient, catalog: BlueprintCatalog
+    ) async throws -> Outcome {
+        let keys = DistributedKeys(runID: data.runID)
+        let instance = data.instance.description
+        let replies = try await client.pipeline([
+            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + fields),
+            RedisCommand(["SISMEMBER", keys.pending, instance]),
+        ])
+        try throwErrors(replies)
+        var runExists = true
+        if replies[1].int != 1 {
+            let more = try await client.pipeline([
+                RedisCommand(["HGET", keys.run, "status"]),
+                RedisCommand(["SISMEMBER", keys.done, instance]),
+            ])
+            try throwErrors(more)
+            if let status = more[0].string, NodeJobExecutor.finishedStatuses.contains(status) {
+                return .skip(["skipped": .string("run \(status)")])
+            }
+            if more[1].int == 1 { return .skip(["skipped": "already committed"]) }
+            runExists = !more[0].isNull
+        }
+        let replyValues = replies[0].array ?? []
+        let version = replyValues.first.flatMap(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
+        let prepared: PreparedBlueprint
+        do {
+            prepared = try catalog.prepared(id: data.blueprintID, version: version)
+        } catch {
+            throw UnrecoverableJobError(error.description)
+        }
+        let values = fields.indices.map { i in i + 1 < replyValues.count ? StateValueCoding.decode(replyValues[i + 1]) : nil }
+        return .run(JobAdmission(prepared: prepared, version: version, values: values, runExists: runExists))
+    }
+
+    private static func throwErrors(_ replies: [RedisReply]) throws {
+        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+    }
+}
