@@ -72,6 +72,7 @@ public enum ObservabilityScenarios {
 /// Every scenario, for engines to run.
 public enum WorkflowScenarios {
     public static var all: [WorkflowScenario] {
-        RoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all + ObservabilityScenarios.all
+        RoutingScenarios.all + SpawnerRoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all
+            + ObservabilityScenarios.all
     }
 }

@@ -62,7 +62,8 @@ struct RunSchedulerTests {
         var scheduler = RunScheduler(plan: p)
         guard let s = scheduler.takeReady() else { return }
         let workers = (0..<5).map { NodeDefinition(id: "w\($0)", uses: "x") }
-        let started = scheduler.startBatch(s, workers: workers, chunkSize: 2, action: nil, in: p) { _ in true }
+        let started = scheduler.startBatch(
+            s, workers: workers, chunkSize: 2, action: nil, output: .null, in: p) { _ in true }
         #expect(started.activated == [.worker(owner: 0, slot: 0), .worker(owner: 0, slot: 1)])
         var order: [WorkItem] = []
         while let item = scheduler.takeReady() {
@@ -72,6 +73,130 @@ struct RunSchedulerTests {
         }
         #expect(order.count == 7)
         #expect(order.suffix(2) == [.node(1), .node(-1)] || order.last == .node(1))
+    }
+
+    /// The next ready item; records an issue when there is none.
+    func take(_ scheduler: inout RunScheduler) throws -> WorkItem {
+        let item = scheduler.takeReady()
+        return try #require(item)
+    }
+
+    /// primary (fallback: backup) -> next; backup -> audit.
+    func fallbackPlan() throws -> CompiledBlueprint {
+        try CompiledBlueprint(
+            WorkflowBlueprint(
+                id: "fb",
+                nodes: [NodeDefinition(id: "primary", uses: "x", config: NodeConfig(fallback: "backup")),
+                        NodeDefinition(id: "backup", uses: "x"), NodeDefinition(id: "next", uses: "x"),
+                        NodeDefinition(id: "audit", uses: "x")],
+                edges: [EdgeDefinition(source: "primary", target: "next"),
+                        EdgeDefinition(source: "backup", target: "audit")]))
+    }
+
+    /// Runs primary, fails it, and starts a batch of two workers from its fallback.
+    func fallbackBatch(_ p: CompiledBlueprint) throws -> (RunScheduler, WorkItem) {
+        var scheduler = RunScheduler(plan: p)
+        let primary = try take(&scheduler)
+        #expect(primary == .node(0))
+        let failed = scheduler.fail(primary, in: p, allowFallback: true)
+        let fallback = try #require(failed)
+        #expect(fallback == .fallback(node: 0, fallback: 1))
+        #expect(scheduler.takeReady() == fallback)
+        let workers = [NodeDefinition(id: "w0", uses: "x"), NodeDefinition(id: "w1", uses: "x")]
+        let started = scheduler.startBatch(
+            fallback, workers: workers, chunkSize: 2, action: nil, output: "spawned", in: p) { _ in true }
+        #expect(started.activated == [.worker(owner: 1, slot: 0), .worker(owner: 1, slot: 1)])
+        return (scheduler, fallback)
+    }
+
+    @Test func fallbackBatchRoutesAlongTheFailedNodesEdgesAfterTheLastWorker() throws {
+        let p = try fallbackPlan()
+        var (scheduler, fallback) = try fallbackBatch(p)
+        #expect(scheduler.batchRouting(owner: 1)?.item == fallback)
+        #expect(scheduler.batchRouting(owner: 1)?.output == "spawned")
+        let first = try take(&scheduler)
+        #expect(scheduler.complete(first, action: nil, in: p) { _ in true }.activated.isEmpty)
+        let last = try take(&scheduler)
+        let routed = scheduler.complete(last, action: nil, in: p) { _ in true }
+        #expect(routed.activated == [.node(2), .node(3)])
+        #expect(routed.takenEdges.map { p.nodes[p.edges[$0].source].id } == ["primary", "backup"])
+        #expect(scheduler.batchRouting(owner: 1) == nil)
+    }
+
+    @Test func conditionsAfterABatchAreAskedForTheOwnersEdgesOnlyWhenTheLastWorkerFinished() throws {
+        let p = try CompiledBlueprint(
+            WorkflowBlueprint(
+                id: "c",
+                nodes: ["s", "yes", "no", "other"].map { NodeDefinition(id: $0, uses: "x") },
+                edges: [EdgeDefinition(source: "s", target: "yes", action: "go", condition: "result.output == 'out'"),
+                        EdgeDefinition(source: "s", target: "no", action: "go", condition: "result.output != 'out'"),
+                        EdgeDefinition(source: "s", target: "other", action: "stop")]))
+        var scheduler = RunScheduler(plan: p)
+        let s = try take(&scheduler)
+        let workers = [NodeDefinition(id: "w0", uses: "x"), NodeDefinition(id: "w1", uses: "x")]
+        var asked: [Int] = []
+        _ = scheduler.startBatch(s, workers: workers, chunkSize: 2, action: "go", output: "out", in: p) {
+            asked.append($0)
+            return true
+        }
+        let routing = try #require(scheduler.batchRouting(owner: 0))
+        #expect(routing.item == .node(0))
+        #expect(routing.output == "out")
+        #expect(routing.action == "go")
+        let first = try take(&scheduler)
+        _ = scheduler.complete(first, action: "ignored", in: p) {
+            asked.append($0)
+            return true
+        }
+        #expect(asked.isEmpty)
+        let last = try take(&scheduler)
+        let routed = scheduler.complete(last, action: "stop", in: p) { e in
+            asked.append(e)
+            return p.nodes[p.edges[e].target].id == "yes"
+        }
+        // The owner's action ("go"), not the worker's ("stop"), selects the edges.
+        #expect(asked.map { p.nodes[p.edges[$0].target].id } == ["yes", "no"])
+        #expect(routed.activated == [.node(1)])
+        #expect(Set(routed.skipped) == [2, 3])
+        #expect(scheduler.takeReady() == .node(1))
+        #expect(scheduler.readyCount == 0)
+    }
+
+    @Test func aBatchMidRunSurvivesJSONRoundTrip() throws {
+        let p = try fallbackPlan()
+        var (scheduler, fallback) = try fallbackBatch(p)
+        let first = try take(&scheduler)
+        _ = scheduler.complete(first, action: nil, in: p) { _ in true }
+        var restored = try JSONDecoder().decode(RunScheduler.self, from: try JSONEncoder().encode(scheduler))
+        #expect(restored.batchRouting(owner: 1)?.item == fallback)
+        #expect(restored.batchRouting(owner: 1)?.output == "spawned")
+        #expect(restored.worker(owner: 1, slot: 1)?.id == "w1")
+        let last = try take(&restored)
+        #expect(last == .worker(owner: 1, slot: 1))
+        #expect(restored.complete(last, action: nil, in: p) { _ in true }.activated == [.node(2), .node(3)])
+    }
+
+    @Test func aBatchEncodedWithoutItsSpawnerRoutesFromItsOwner() throws {
+        let p = try fallbackPlan()
+        let (scheduler, _) = try fallbackBatch(p)
+        // State encoded before batches kept their spawner and output.
+        func strip(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { $0.key != "spawner" && $0.key != "output" }.mapValues(strip)
+            }
+            if let array = value as? [Any] { return array.map(strip) }
+            return value
+        }
+        let json = strip(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(scheduler)))
+        let data = try JSONSerialization.data(withJSONObject: json)
+        var restored = try JSONDecoder().decode(RunScheduler.self, from: data)
+        #expect(restored.batchRouting(owner: 1)?.item == .node(1))
+        #expect(restored.batchRouting(owner: 1)?.output == .null)
+        var activated: [WorkItem] = []
+        while let item = restored.takeReady() {
+            activated += restored.complete(item, action: nil, in: p) { _ in true }.activated
+        }
+        #expect(activated == [.node(3)])
     }
 
     @Test func preparationErrorsCarryLocations() {

@@ -310,7 +310,7 @@ final class RunDriver {
         write("_outputs." + def.id, output, by: def.id)
         events?.emit(.nodeFinish, nodeID: def.id, ["output": output])
         let outcome = scheduler.startBatch(
-            item, workers: workers, chunkSize: max(1, chunkSize), action: nil, in: plan,
+            item, workers: workers, chunkSize: max(1, chunkSize), action: nil, output: output, in: plan,
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
     }
@@ -352,17 +352,24 @@ final class RunDriver {
             if let action = result.action { payload["action"] = .string(action) }
             events.emit(.nodeFinish, nodeID: id, payload)
         }
+        // A worker's completion routes its batch's owner (when it is the last worker), with the
+        // owner's own output and action: the worker's result decides nothing.
+        let routing: BatchRouting
+        if case .worker(let owner, _) = item, let owned = scheduler.batchRouting(owner: owner) {
+            routing = owned
+        } else {
+            routing = BatchRouting(item: item, output: result.output, action: result.action)
+        }
+        let condition = { (e: Int) in self.evaluateCondition(e, output: routing.output, action: routing.action) }
         let outcome: RoutingOutcome
         if !result.dynamicNodes.isEmpty {
             outcome = scheduler.startBatch(
                 item, workers: result.dynamicNodes, chunkSize: result.dynamicNodes.count, action: result.action,
-                in: plan, condition: { evaluateCondition($0, output: result.output, action: result.action) })
+                output: result.output, in: plan, condition: condition)
         } else {
-            outcome = scheduler.complete(
-                item, action: result.action, in: plan,
-                condition: { evaluateCondition($0, output: result.output, action: result.action) })
+            outcome = scheduler.complete(item, action: result.action, in: plan, condition: condition)
         }
-        apply(outcome, direct: item, output: result.output)
+        apply(outcome, direct: routing.item, output: routing.output)
     }
 
     private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {

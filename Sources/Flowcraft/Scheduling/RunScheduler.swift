@@ -61,16 +61,10 @@ public struct RunScheduler: Sendable, Codable {
         inFlight -= 1
         completedCount += 1
         var outcome = RoutingOutcome()
-        switch item {
-        case .node(let n):
-            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
-        case .fallback(let n, let f):
-            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
-            if !plan.outgoing[f].isEmpty {
-                route(from: f, action: action, plan: plan, condition: condition, into: &outcome)
-            }
-        case .worker(let owner, _):
+        if case .worker(let owner, _) = item {
             workerFinished(owner: owner, plan: plan, condition: condition, into: &outcome)
+        } else {
+            routeCompletion(of: item, action: action, plan: plan, condition: condition, into: &outcome)
         }
         return outcome
     }
@@ -85,11 +79,13 @@ public struct RunScheduler: Sendable, Codable {
         return fallback
     }
 
-    /// Replaces `item`'s completion by a batch of dynamic workers released `chunkSize` at a time;
-    /// `item` routes with `action` once every worker finished. Released workers are queued and listed
-    /// in the outcome; with no workers, `item` routes at once.
+    /// Replaces `item`'s completion by a batch of dynamic workers released `chunkSize` at a time.
+    /// Once every worker finished, `item` routes as its own completion would — with `action`, along a
+    /// failed node's edges when it is a fallback — and the caller evaluates conditions against
+    /// `output` and `action` (see `batchRouting(owner:)`), not against the last worker's result.
+    /// Released workers are queued and listed in the outcome; with no workers, `item` routes at once.
     public mutating func startBatch(
-        _ item: WorkItem, workers: [NodeDefinition], chunkSize: Int, action: String?,
+        _ item: WorkItem, workers: [NodeDefinition], chunkSize: Int, action: String?, output: JSONValue,
         in plan: CompiledBlueprint, condition: (Int) -> Bool
     ) -> RoutingOutcome {
         guard !workers.isEmpty, let owner = item.executedNode else {
@@ -98,10 +94,20 @@ public struct RunScheduler: Sendable, Codable {
         inFlight -= 1
         var outcome = RoutingOutcome()
         var batch = BatchProgress(
-            workers: workers, chunkSize: max(1, chunkSize), released: 0, outstanding: 0, action: action)
+            workers: workers, chunkSize: max(1, chunkSize), released: 0, outstanding: 0, action: action,
+            spawner: item, output: output)
         release(owner: owner, batch: &batch, into: &outcome)
         batches[owner] = batch
         return outcome
+    }
+
+    /// How the batch of `owner` routes once its last worker finished: the item that started it, with
+    /// that item's output and action. Completing a worker of `owner` with `complete` evaluates edge
+    /// conditions only when it is the last one, and then against this. `nil` when `owner` has no batch.
+    public func batchRouting(owner: Int) -> BatchRouting? {
+        guard let batch = batches[owner] else { return nil }
+        return BatchRouting(
+            item: Self.spawner(of: batch, owner: owner), output: batch.output ?? .null, action: batch.action)
     }
 
     /// Pauses an in-flight item.
@@ -134,6 +140,25 @@ public struct RunScheduler: Sendable, Codable {
     }
 
     // MARK: - Routing
+
+    /// Routes a completed node: along its edges; a fallback along the failed node's edges, and its own.
+    private mutating func routeCompletion(
+        of item: WorkItem, action: String?, plan: CompiledBlueprint, condition: (Int) -> Bool,
+        into outcome: inout RoutingOutcome
+    ) {
+        switch item {
+        case .node(let n):
+            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
+        case .fallback(let n, let f):
+            route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
+            if !plan.outgoing[f].isEmpty {
+                route(from: f, action: action, plan: plan, condition: condition, into: &outcome)
+            }
+        case .worker:
+            // Workers route through their batch (`workerFinished`), never on their own.
+            break
+        }
+    }
 
     private mutating func route(
         from n: Int, action: String?, plan: CompiledBlueprint, condition: (Int) -> Bool,
@@ -299,8 +324,17 @@ public struct RunScheduler: Sendable, Codable {
             batches[owner] = batch
         } else {
             batches[owner] = nil
-            route(from: owner, action: batch.action, plan: plan, condition: condition, into: &outcome)
+            routeCompletion(
+                of: Self.spawner(of: batch, owner: owner), action: batch.action, plan: plan, condition: condition,
+                into: &outcome)
         }
+    }
+
+    /// The item that started `batch`: the recorded one when it ran `owner` (state decoded from elsewhere
+    /// may hold anything), else `owner` as a plain node.
+    private static func spawner(of batch: BatchProgress, owner: Int) -> WorkItem {
+        if let item = batch.spawner, item.executedNode == owner { return item }
+        return .node(owner)
     }
 }
 

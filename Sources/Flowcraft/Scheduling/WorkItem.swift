@@ -53,6 +53,21 @@ public struct BatchProgress: Sendable, Hashable, Codable {
     public var outstanding: Int
     /// The owner's action, used to route once every worker finished.
     public var action: String?
+    /// The item that returned the workers: `.node(owner)`, or `.fallback(node:fallback:)` when the
+    /// owner ran as a fallback (it then routes along the failed node's edges too). `nil` only in
+    /// state encoded before this was kept, and read as `.node(owner)`.
+    public var spawner: WorkItem?
+    /// The owner's output: its edge conditions and transforms see it, not a worker's. `nil` only in
+    /// state encoded before this was kept.
+    public var output: JSONValue?
+}
+
+/// What a batch's owner routes with once its last worker finished: its own item, output and action.
+public struct BatchRouting: Sendable, Hashable {
+    /// `.node(owner)`, or `.fallback(node:fallback:)` for a fallback that returned the workers.
+    public var item: WorkItem
+    public var output: JSONValue
+    public var action: String?
 }
 
 /// Join bookkeeping of one node: the predecessors that arrived, live or dead, as sets (so a
