@@ -73,7 +73,7 @@ public final class DistributedWorker: Service, Sendable {
         let executor = self.executor
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.worker.run() }
-            group.addTask { await executor.monitorCancellations() }
+            group.addTask { await executor.runningNodes.monitor(client: executor.client) }
             // The worker returning (closed or shut down) ends the monitor too.
             try await group.next()
             group.cancelAll()

@@ -1,4 +1,3 @@
-import Synchronization
 import Flowcraft
 import Logging
 
@@ -11,6 +10,8 @@ final class NodeJobExecutor: Sendable {
     let options: DistributedOptions
     let committer: RunCommitter
     let canceller: RunCanceller
+    /// Nodes running now, stopped when their run ends elsewhere.
+    let runningNodes = RunningNodes()
 
     init(catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient, options: DistributedOptions) {
         self.catalog = catalog
@@ -170,150 +171,8 @@ final class NodeJobExecutor: Sendable {
         return try await complete(run, result: result)
     }
 
-    // MARK: - Batches
-
-    /// The scatter: commits the items and the worker ids with its completion, and enqueues the first
-    /// window of worker jobs in place of its arrival at the gather (the workers arrive there instead).
-    private func scatter(_ run: RunContext, node: NodeDefinition, index s: Int) async throws -> JSONValue {
-        let plan = run.prepared.plan
-        guard case .array(let values) = run.input else {
-            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs an array input, got \(run.input.kindName)", fatal: true)
-        }
-        guard let spec = BatchSpec(scatter: node), plan.nodeIndex[spec.gatherID] != nil else {
-            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs 'workerUsesKey' and a 'gatherNodeId' naming a node of the blueprint", fatal: true)
-        }
-        guard registry.implementation(for: spec.workerUses) != nil else {
-            return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
-        }
-        var change = try await Self.batchScatterChange(
-            prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
-            input: run.input, state: run.state, options: options)
-        change.events = [
-            CommitEvent(type: .batchStart, nodeID: node.id, payload: [
-                "batchId": .string(node.id), "scatterNodeId": .string(node.id),
-                "workerNodeIds": .array((0..<values.count).map { .string(spec.workerID($0)) }),
-                "chunkSize": .int(spec.window(count: values.count)),
-            ]),
-            CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": ["gatherNodeId": .string(spec.gatherID), "count": .int(values.count)]]),
-        ]
-        let outcome = try await commit(run, change)
-        return summary(run.data, outcome)
-    }
-
-    /// The commit of a scatter: its own completion (without its arrival at the gather when there are
-    /// items), the items, the worker ids, and the first window of worker jobs.
-    static func batchScatterChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchSpec, items: [JSONValue],
-        input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
-    ) async throws -> RunCommitter.Change {
-        let count = items.count
-        let output: JSONValue = ["gatherNodeId": .string(spec.gatherID), "count": .int(count)]
-        var change = try await completionChange(
-            prepared: prepared, data: data, item: item, result: NodeResult(output: output), input: input,
-            state: state, options: options)
-        change.values.append((spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) })))
-        change.values.append((spec.gatherID + "_hasMore", false))
-        guard count > 0 else { return change }
-        for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
-        change.records.removeAll { $0.from.isEmpty && $0.source == spec.scatterID && $0.target.nodeID == spec.gatherID }
-        let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
-        for i in 0..<spec.window(count: count) {
-            change.records.append(planner.batchWorkerRecord(scatter: s, spec: spec, index: i, count: count, iteration: data.iteration))
-        }
-        return change
-    }
-
-    /// The commit of a batch worker: its output, its arrival at the gather and the enqueue of the item
-    /// one window later.
-    static func batchWorkerChange(
-        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, gather g: Int, spec: BatchSpec, output: JSONValue,
-        state: RedisWorkflowState, options: DistributedOptions
-    ) -> RunCommitter.Change {
-        var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
-        let buffered = state.bufferedChanges()
-        change.values = buffered.set
-        change.deleted = buffered.deleted
-        change.writeOrder = state.bufferedWriteOrder()
-        change.values.append(("_outputs." + data.nodeID, output))
-        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
-        change.records.append(planner.batchGatherRecord(gather: g, workerID: data.nodeID, count: data.batchCount, iteration: data.iteration))
-        let next = data.batchIndex + spec.window(count: data.batchCount)
-        if next < data.batchCount {
-            change.records.append(planner.batchWorkerRecord(
-                scatter: s, spec: spec, index: next, count: data.batchCount, iteration: data.iteration))
-        }
-        return change
-    }
-
-    /// One batch worker job: runs the worker node on its item, then commits its output, its arrival at
-    /// the gather and the enqueue of the item one window later, in one script call.
-    private func processBatchWorker(_ job: Job, data: NodeJobData) async throws -> JSONValue {
-        let keys = DistributedKeys(runID: data.runID)
-        let scatterID = data.batchOf ?? ""
-        let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
-        let admitted: JobAdmission
-        switch try await JobAdmission.read(data, fields: [itemKey], client: client, catalog: catalog) {
-        case .run(let admission): admitted = admission
-        case .skip(let summary): return summary
-        }
-        let prepared = admitted.prepared
-        let version = admitted.version
-        let runExists = admitted.runExists
-        let plan = prepared.plan
-        guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
-            let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
-            let g = plan.nodeIndex[spec.gatherID]
-        else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
-        }
-        let input = admitted.values.first.flatMap { $0 } ?? .null
-        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
-        let run = RunContext(
-            data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
-            runExists: runExists)
-        let scatter = plan.nodes[s]
-        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
-        events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
-        guard let implementation = registry.implementation(for: spec.workerUses) else {
-            return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
-        }
-        // Batch workers run with the scatter node's retry, timeout and fallback settings.
-        guard
-            let outcome = try await runAttempts(
-                implementation, config: scatter.config, nodeID: data.nodeID, params: [:], input: input,
-                blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
-        else {
-            return ["skipped": "run cancelled or finished while the node ran"]
-        }
-        switch outcome {
-        case .success(let result):
-            var change = Self.batchWorkerChange(
-                plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
-            change.events = [Self.finishEvent(data.nodeID, result)]
-            return summary(data, try await commit(run, change))
-        case .failure(let message, let attempts, let fatal):
-            let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
-            return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
-        case .cancelled, .suspendedSubflow:
-            throw CancellationError()
-        }
-    }
-
     // MARK: - Steps
 
-    /// A node running now, so the cancellation monitor can stop it when its run ends elsewhere.
-    private struct RunningNode: Sendable {
-        let runKey: String
-        let startedAt: ContinuousClock.Instant
-        let task: Task<JobOutcome, Never>
-        var stoppedByRunEnd = false
-    }
-
-    private let running = Mutex<[Int: RunningNode]>([:])
-    private let runningCounter = Atomic<Int>(0)
-
-    /// Runs the node in a task the cancellation monitor can cancel; `nil` when it was cancelled
-    /// because its run was cancelled (or ended by another branch's failure): nothing is committed.
     /// Runs a node's attempts with the runtime's attempt loop (retry delays sleep in real time). In
     /// queue retry mode a job makes one attempt and a retryable failure is thrown, so BullMQ schedules
     /// the next attempt with its backoff. `nil` when the run was cancelled or finished elsewhere while
@@ -336,59 +195,13 @@ final class NodeJobExecutor: Sendable {
         let context = NodeContext(
             runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
             attempt: first, state: state, logger: logger, dependencies: options.dependencies)
-        let outcome = await runWatchingForCancellation(keys: keys, { await loop.run(context) })
+        let outcome = await runningNodes.run(runKey: keys.run) { await loop.run(context) }
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts
         {
             throw DistributedError(message)
         }
         return outcome
-    }
-
-    private func runWatchingForCancellation(
-        keys: DistributedKeys, _ attempts: @escaping @Sendable () async -> JobOutcome
-    ) async -> JobOutcome? {
-        let task = Task { await attempts() }
-        let token = runningCounter.add(1, ordering: .relaxed).newValue
-        running.withLock { $0[token] = RunningNode(runKey: keys.run, startedAt: .now, task: task) }
-        let result = await withTaskCancellationHandler {
-            await task.value
-        } onCancel: {
-            task.cancel()
-        }
-        let stopped = running.withLock { $0.removeValue(forKey: token)?.stoppedByRunEnd ?? false }
-        if stopped { return nil }
-        return result
-    }
-
-    /// Every quarter second, checks the runs of nodes that have been running that long (one
-    /// pipelined read) and cancels the nodes of runs that were cancelled or ended. Short nodes never
-    /// cost a read.
-    func monitorCancellations() async {
-        let interval = Duration.milliseconds(250)
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
-            let cutoff = ContinuousClock.now - interval
-            let runKeys = running.withLock { nodes in Set(nodes.values.filter { $0.startedAt <= cutoff }.map(\.runKey)) }
-            guard !runKeys.isEmpty else { continue }
-            let ordered = runKeys.sorted()
-            guard let replies = try? await client.pipeline(ordered.map { RedisCommand(["HGET", $0, "status"]) }) else { continue }
-            var ended: Set<String> = []
-            for (key, reply) in zip(ordered, replies) {
-                if let status = reply.string, Self.finishedStatuses.contains(status) { ended.insert(key) }
-            }
-            guard !ended.isEmpty else { continue }
-            running.withLock { nodes in
-                for (token, node) in nodes where ended.contains(node.runKey) {
-                    nodes[token]?.stoppedByRunEnd = true
-                    node.task.cancel()
-                }
-            }
-        }
     }
 
     struct RunContext {
@@ -533,35 +346,6 @@ final class NodeJobExecutor: Sendable {
             await cancelChildren(run, entries: pending, reason: "parent run '\(run.data.runID)' failed")
         }
         throw UnrecoverableJobError(reason)
-    }
-
-    /// Ends the run as cancelled (a subflow's child was cancelled), with its other children.
-    private func cancelRun(_ run: RunContext, reason: String) async throws -> JSONValue {
-        let pending = try await pendingSubflowEntries(run)
-        let outcome = try await commit(run, RunCommitter.Change(mode: .cancel, reason: reason))
-        if outcome.code == "committed" { await cancelChildren(run, entries: pending, reason: reason) }
-        return summary(run.data, outcome)
-    }
-
-    /// Cancels the children of the subflow nodes among `entries` of an ended run. Best effort: the
-    /// run's end is already committed, and a child left running only finds its parent ended.
-    private func cancelChildren(_ run: RunContext, entries: [String], reason: String) async {
-        guard !entries.isEmpty else { return }
-        do {
-            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.plan, pending: entries, reason: reason)
-        } catch {
-            options.logger.warning(
-                "could not cancel the child runs of an ended run",
-                metadata: ["runId": "\(run.data.runID)", "error": "\(error)"])
-        }
-    }
-
-    /// The run's pending entries when its blueprint has subflow nodes (whose children must end with
-    /// it); read before the run ends, since ending it deletes them. Empty otherwise, without a read.
-    private func pendingSubflowEntries(_ run: RunContext) async throws -> [String] {
-        guard RunCanceller.hasSubflows(run.prepared.plan) else { return [] }
-        let reply = try await client.send(RedisCommand(["SMEMBERS", DistributedKeys(runID: run.data.runID).pending]))
-        return (reply.array ?? []).compactMap(\.string)
     }
 
     func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {

@@ -1,0 +1,133 @@
+import Flowcraft
+
+/// Batch scatter/gather as parallel jobs: the scatter's commit enqueues the first window of worker
+/// jobs; each worker's commit records its output, arrives at the gather and enqueues the item one
+/// window later.
+extension NodeJobExecutor {
+    /// The scatter: commits the items and the worker ids with its completion, and enqueues the first
+    /// window of worker jobs in place of its arrival at the gather (the workers arrive there instead).
+    func scatter(_ run: RunContext, node: NodeDefinition, index s: Int) async throws -> JSONValue {
+        let plan = run.prepared.plan
+        guard case .array(let values) = run.input else {
+            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs an array input, got \(run.input.kindName)", fatal: true)
+        }
+        guard let spec = BatchSpec(scatter: node), plan.nodeIndex[spec.gatherID] != nil else {
+            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs 'workerUsesKey' and a 'gatherNodeId' naming a node of the blueprint", fatal: true)
+        }
+        guard registry.implementation(for: spec.workerUses) != nil else {
+            return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
+        }
+        var change = try await Self.batchScatterChange(
+            prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
+            input: run.input, state: run.state, options: options)
+        change.events = [
+            CommitEvent(type: .batchStart, nodeID: node.id, payload: [
+                "batchId": .string(node.id), "scatterNodeId": .string(node.id),
+                "workerNodeIds": .array((0..<values.count).map { .string(spec.workerID($0)) }),
+                "chunkSize": .int(spec.window(count: values.count)),
+            ]),
+            CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": ["gatherNodeId": .string(spec.gatherID), "count": .int(values.count)]]),
+        ]
+        let outcome = try await commit(run, change)
+        return summary(run.data, outcome)
+    }
+
+    /// The commit of a scatter: its own completion (without its arrival at the gather when there are
+    /// items), the items, the worker ids, and the first window of worker jobs.
+    static func batchScatterChange(
+        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchSpec, items: [JSONValue],
+        input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
+    ) async throws -> RunCommitter.Change {
+        let count = items.count
+        let output: JSONValue = ["gatherNodeId": .string(spec.gatherID), "count": .int(count)]
+        var change = try await completionChange(
+            prepared: prepared, data: data, item: item, result: NodeResult(output: output), input: input,
+            state: state, options: options)
+        change.values.append((spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) })))
+        change.values.append((spec.gatherID + "_hasMore", false))
+        guard count > 0 else { return change }
+        for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
+        change.records.removeAll { $0.from.isEmpty && $0.source == spec.scatterID && $0.target.nodeID == spec.gatherID }
+        let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
+        for i in 0..<spec.window(count: count) {
+            change.records.append(planner.batchWorkerRecord(scatter: s, spec: spec, index: i, count: count, iteration: data.iteration))
+        }
+        return change
+    }
+
+    /// The commit of a batch worker: its output, its arrival at the gather and the enqueue of the item
+    /// one window later.
+    static func batchWorkerChange(
+        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, gather g: Int, spec: BatchSpec, output: JSONValue,
+        state: RedisWorkflowState, options: DistributedOptions
+    ) -> RunCommitter.Change {
+        var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
+        let buffered = state.bufferedChanges()
+        change.values = buffered.set
+        change.deleted = buffered.deleted
+        change.writeOrder = state.bufferedWriteOrder()
+        change.values.append(("_outputs." + data.nodeID, output))
+        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        change.records.append(planner.batchGatherRecord(gather: g, workerID: data.nodeID, count: data.batchCount, iteration: data.iteration))
+        let next = data.batchIndex + spec.window(count: data.batchCount)
+        if next < data.batchCount {
+            change.records.append(planner.batchWorkerRecord(
+                scatter: s, spec: spec, index: next, count: data.batchCount, iteration: data.iteration))
+        }
+        return change
+    }
+
+    /// One batch worker job: runs the worker node on its item, then commits its output, its arrival at
+    /// the gather and the enqueue of the item one window later, in one script call.
+    func processBatchWorker(_ job: Job, data: NodeJobData) async throws -> JSONValue {
+        let keys = DistributedKeys(runID: data.runID)
+        let scatterID = data.batchOf ?? ""
+        let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
+        let admitted: JobAdmission
+        switch try await JobAdmission.read(data, fields: [itemKey], client: client, catalog: catalog) {
+        case .run(let admission): admitted = admission
+        case .skip(let summary): return summary
+        }
+        let prepared = admitted.prepared
+        let version = admitted.version
+        let runExists = admitted.runExists
+        let plan = prepared.plan
+        guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
+            let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
+            let g = plan.nodeIndex[spec.gatherID]
+        else {
+            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
+        }
+        let input = admitted.values.first.flatMap { $0 } ?? .null
+        let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
+        let run = RunContext(
+            data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
+            runExists: runExists)
+        let scatter = plan.nodes[s]
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
+        events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+        guard let implementation = registry.implementation(for: spec.workerUses) else {
+            return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
+        }
+        // Batch workers run with the scatter node's retry, timeout and fallback settings.
+        guard
+            let outcome = try await runAttempts(
+                implementation, config: scatter.config, nodeID: data.nodeID, params: [:], input: input,
+                blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
+        else {
+            return ["skipped": "run cancelled or finished while the node ran"]
+        }
+        switch outcome {
+        case .success(let result):
+            var change = Self.batchWorkerChange(
+                plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
+            change.events = [Self.finishEvent(data.nodeID, result)]
+            return summary(data, try await commit(run, change))
+        case .failure(let message, let attempts, let fatal):
+            let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
+            return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
+        case .cancelled, .suspendedSubflow:
+            throw CancellationError()
+        }
+    }
+}
