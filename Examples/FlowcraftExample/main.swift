@@ -1,4 +1,7 @@
 import Flowcraft
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // `swift run flowcraft-example`: runs the blueprints of Blueprints/ in memory. FlowcraftPlugin
 // compiled them at build time into typed protocols, records, a registry and embedded blueprints;
@@ -55,6 +58,22 @@ func summary(_ result: WorkflowResult) -> String {
     return text
 }
 
+// `--redis URL`: the same workflows through the distributed engine instead.
+let arguments = CommandLine.arguments
+if let flag = arguments.firstIndex(of: "--redis") {
+    guard flag + 1 < arguments.count else {
+        print("usage: flowcraft-example [--redis redis://host:port]")
+        exit(2)
+    }
+    do {
+        try await DistributedDemo.run(url: arguments[flag + 1], registry: nodes.nodeRegistry(), trace: trace)
+        exit(0)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+}
+
 do {
     let runtime = try FlowRuntime(
         blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), eventHandler: trace)
@@ -93,4 +112,5 @@ do {
     print(summary(polling))
 } catch {
     print("error: \(error)")
+    exit(1)
 }
