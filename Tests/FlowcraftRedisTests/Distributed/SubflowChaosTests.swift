@@ -23,29 +23,55 @@ struct SubflowChaosTests {
 
     @Test("parents with a subflow on two worker processes, one SIGKILLed and restarted: all complete, each commit once")
     func killedWorker() async throws {
-        let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
         let url = try #require(TestRedis.url)
+        try await Self.exercise(url: url, configuration: try TestRedis.configuration()) { restartWorker in
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
+                try await restartWorker()
+            }
+        }
+    }
+
+    @Test("the same while Redis (AOF on) is killed and restarted mid-run: child notifications survive", .requiresRedisServerBinary)
+    func restartedRedis() async throws {
+        try await PrivateRedisServer.with(appendOnly: true) { server in
+            try await Self.exercise(url: server.url, configuration: server.configuration()) { restartWorker in
+                try await Task.sleep(for: .milliseconds(Int.random(in: 200...400)))
+                try await server.restart(kill: true)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 150...300)))
+                try await restartWorker()
+            }
+        }
+    }
+
+    /// Starts the parents on two worker processes, lets `disturb` do its damage, reconciles until
+    /// every parent finished, and checks parents and children.
+    static func exercise(
+        url: String, configuration: RedisConfiguration,
+        disturb: @Sendable (_ restartWorker: @Sendable () async throws -> Void) async throws -> Void
+    ) async throws {
+        let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-subchaos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try JSONEncoder().encode(ChaosTests.blueprint).write(to: directory.appendingPathComponent("fan.json"))
         try JSONEncoder().encode(Self.parent).write(to: directory.appendingPathComponent("outer.json"))
         let queue = DistributedTestSupport.uniqueQueue("subchaos")
         let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600)
-        let client = try TestRedis.client()
+        let client = RedisClient(configuration: configuration)
         let catalog = try BlueprintCatalog([ChaosTests.blueprint, Self.parent])
         let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
-        func worker(_ name: String) throws -> ChaosTests.WorkerProcess {
+        @Sendable func worker(_ name: String) throws -> ChaosTests.WorkerProcess {
             try ChaosTests.WorkerProcess(binary: binary, blueprints: directory.path, url: url, queue: queue, name: name)
         }
         let stable = try worker("stable")
-        var victim = try worker("victim")
+        let victim = Mutex(try worker("victim"))
 
         var runIDs: [String] = []
         for _ in 0..<Self.runs { runIDs.append(try await workflows.startWorkflow(blueprintID: "outer")) }
-        for _ in 0..<3 {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
-            await victim.kill()
-            victim = try worker("victim")
+        try await disturb {
+            await victim.withLock { $0 }.kill()
+            let fresh = try worker("victim")
+            victim.withLock { $0 = fresh }
         }
 
         let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3)
@@ -59,7 +85,7 @@ struct SubflowChaosTests {
             }
         }
         await stable.kill()
-        await victim.kill()
+        await victim.withLock { $0 }.kill()
 
         #expect(unfinished.isEmpty, "\(unfinished.count) runs did not finish")
         var notCompleted: [String] = []
