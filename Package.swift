@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "FlowcraftCompiler", targets: ["FlowcraftCompiler"]),
         .library(name: "Flowcraft", targets: ["Flowcraft"]),
         .library(name: "FlowcraftRedis", targets: ["FlowcraftRedis"]),
+        // Metrics and tracing middleware; a product of its own so that apps without them don't build
+        // swift-metrics and swift-distributed-tracing.
+        .library(name: "FlowcraftObservability", targets: ["FlowcraftObservability"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
         .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
         .plugin(name: "FlowcraftGenerateCommand", targets: ["FlowcraftGenerateCommand"]),
@@ -17,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev.
@@ -42,6 +47,14 @@ let package = Package(
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "FlowcraftObservability",
+            dependencies: [
+                "Flowcraft",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .executableTarget(
@@ -97,6 +110,15 @@ let package = Package(
         // Engine-independent semantics scenarios, shared by the in-memory and Redis engine tests.
         .target(name: "FlowcraftScenarios", dependencies: ["Flowcraft"]),
         .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler", "FlowcraftScenarios"]),
+        .testTarget(
+            name: "FlowcraftObservabilityTests",
+            dependencies: [
+                "FlowcraftObservability",
+                "Flowcraft",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .testTarget(
             name: "FlowcraftRedisTests",
             dependencies: ["FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios"]

@@ -1,0 +1,47 @@
+/// The labels and dimension names Flowcraft's metrics are recorded under.
+///
+/// Every label starts with a prefix (`flowcraft` by default, joined with `_`):
+///
+/// | label | kind | dimensions | what |
+/// | --- | --- | --- | --- |
+/// | `flowcraft_node_duration` | Timer (ns) | `blueprint`, `node`, `outcome` | one node attempt, middleware inside it included |
+/// | `flowcraft_node_attempts_total` | Counter | `blueprint`, `node` | node attempts started |
+/// | `flowcraft_node_failures_total` | Counter | `blueprint`, `node` | attempts that failed (error or timeout; not cancellation) |
+/// | `flowcraft_node_retries_total` | Counter | `blueprint`, `node` | attempts after the first (attempt > 1) |
+/// | `flowcraft_runs_started_total` | Counter | `blueprint` | `workflow:start` events |
+/// | `flowcraft_runs_resumed_total` | Counter | `blueprint` | `workflow:resume` events |
+/// | `flowcraft_runs_paused_total` | Counter | `blueprint` | `workflow:pause` events |
+/// | `flowcraft_runs_finished_total` | Counter | `blueprint`, `status` | `workflow:finish` with a final status |
+///
+/// `outcome` is one of ``NodeAttemptOutcome``'s raw values; `status` is `completed`, `failed` or
+/// `cancelled` (a paused run counts under `runs_paused`, not as finished).
+public struct MetricNames: Sendable, Hashable {
+    /// Dimension naming the blueprint id.
+    public static let blueprintDimension = "blueprint"
+    /// Dimension naming the node id.
+    public static let nodeDimension = "node"
+    /// Dimension naming how a node attempt ended.
+    public static let outcomeDimension = "outcome"
+    /// Dimension naming a finished run's status.
+    public static let statusDimension = "status"
+
+    /// What every label starts with, e.g. `flowcraft` or `myapp_flowcraft`.
+    public var prefix: String
+
+    public init(prefix: String = "flowcraft") {
+        self.prefix = prefix
+    }
+
+    public var nodeDuration: String { label("node_duration") }
+    public var nodeAttempts: String { label("node_attempts_total") }
+    public var nodeFailures: String { label("node_failures_total") }
+    public var nodeRetries: String { label("node_retries_total") }
+    public var runsStarted: String { label("runs_started_total") }
+    public var runsResumed: String { label("runs_resumed_total") }
+    public var runsPaused: String { label("runs_paused_total") }
+    public var runsFinished: String { label("runs_finished_total") }
+
+    private func label(_ name: String) -> String {
+        prefix.isEmpty ? name : prefix + "_" + name
+    }
+}
