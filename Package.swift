@@ -121,7 +121,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowcraftRedisTests",
-            dependencies: ["FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios"]
+            dependencies: [
+                "FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios", "FlowcraftObservability",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
