@@ -95,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "flowcraft-benchmark",
-            dependencies: ["FlowcraftCompiler", "Flowcraft", "FlowcraftRedis"],
+            dependencies: ["FlowcraftCompiler", "Flowcraft", "FlowcraftRedis", "FlowcraftObservability"],
             path: "Benchmarks/FlowcraftBenchmark"
         ),
 

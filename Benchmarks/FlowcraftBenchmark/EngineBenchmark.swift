@@ -1,12 +1,16 @@
 import Flowcraft
+import FlowcraftObservability
 import Foundation
 
-/// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]`: the
-/// in-memory engine on no-op nodes. Prints one line per case and the process's peak RSS (VmHWM);
-/// run one shape per process to attribute peak memory to it.
+/// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
+/// [--middleware none|empty|metrics|tracing|both]`: the in-memory engine on no-op nodes. Prints one
+/// line per case and the process's peak RSS (VmHWM); run one shape per process to attribute peak
+/// memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware` (recording into
+/// `SummingMetricsFactory`), `TracingMiddleware` (global no-op tracer) or both, to price them.
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
+        var middlewareName = "none"
         var sizes = [1_000, 10_000, 100_000]
         var i = 0
         while i < arguments.count {
@@ -17,21 +21,36 @@ enum EngineBenchmark {
             case "--nodes" where i + 1 < arguments.count:
                 sizes = arguments[i + 1].split(separator: ",").compactMap { Int($0) }
                 i += 1
+            case "--middleware" where i + 1 < arguments.count:
+                middlewareName = arguments[i + 1]
+                i += 1
             default:
                 FileHandle.standardError.write(Data("unknown engine option \(arguments[i])\n".utf8))
                 exit(2)
             }
             i += 1
         }
+        let middleware: [any NodeMiddleware]
+        switch middlewareName {
+        case "none": middleware = []
+        case "empty": middleware = [EmptyMiddleware()]
+        case "metrics": middleware = [MetricsMiddleware(factory: SummingMetricsFactory())]
+        case "tracing": middleware = [TracingMiddleware()]
+        case "both": middleware = [MetricsMiddleware(factory: SummingMetricsFactory()), TracingMiddleware()]
+        default:
+            FileHandle.standardError.write(Data("unknown --middleware \(middlewareName)\n".utf8))
+            exit(2)
+        }
+        if middlewareName != "none" { print("middleware: \(middlewareName)") }
         do {
             if shape == "all" || shape == "chain" {
-                for n in sizes { try await measureGraph("chain", n, chain(n)) }
+                for n in sizes { try await measureGraph("chain", n, chain(n), middleware: middleware) }
             }
             if shape == "all" || shape == "fanout" {
-                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n)) }
+                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n), middleware: middleware) }
             }
-            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000) }
-            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000) }
+            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000, middleware: middleware) }
+            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000, middleware: middleware) }
         } catch {
             FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
             exit(1)
@@ -63,12 +82,14 @@ enum EngineBenchmark {
         return WorkflowBlueprint(id: "fan", nodes: nodes, edges: edges)
     }
 
-    static func measureGraph(_ label: String, _ n: Int, _ blueprint: WorkflowBlueprint) async throws {
+    static func measureGraph(
+        _ label: String, _ n: Int, _ blueprint: WorkflowBlueprint, middleware: [any NodeMiddleware]
+    ) async throws {
         let clock = ContinuousClock()
         var plan: CompiledBlueprint?
         let prepare = try clock.measure { plan = try CompiledBlueprint(blueprint) }
         guard let plan else { return }
-        let runtime = FlowRuntime(plans: [plan], registry: registry)
+        let runtime = FlowRuntime(plans: [plan], registry: registry, middleware: middleware)
         var status = WorkflowStatus.failed
         let cpuStart = cpuMilliseconds()
         let elapsed = try await clock.measure {
@@ -79,8 +100,8 @@ enum EngineBenchmark {
             "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
     }
 
-    static func smallSequential(runs: Int) async throws {
-        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry)
+    static func smallSequential(runs: Int, middleware: [any NodeMiddleware]) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, middleware: middleware)
         let clock = ContinuousClock()
         var completed = 0
         let cpuStart = cpuMilliseconds()
@@ -91,8 +112,8 @@ enum EngineBenchmark {
         print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
     }
 
-    static func smallConcurrent(runs: Int) async throws {
-        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry)
+    static func smallConcurrent(runs: Int, middleware: [any NodeMiddleware]) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, middleware: middleware)
         let clock = ContinuousClock()
         var completed = 0
         let elapsed = await clock.measure {

@@ -45,11 +45,14 @@ public struct TracingMiddleware: NodeMiddleware {
         _ tracer: T, name: String, _ context: NodeContext, _ next: @Sendable () async throws -> NodeResult
     ) async throws -> NodeResult {
         try await tracer.withSpan(name + " " + context.nodeID, ofKind: .internal) { span in
-            span.updateAttributes { attributes in
-                attributes[AttributeKey.blueprintID] = context.blueprintID
-                attributes[AttributeKey.nodeID] = context.nodeID
-                attributes[AttributeKey.runID] = context.runID
-                attributes[AttributeKey.attempt] = context.attempt
+            // A no-op tracer's spans don't record: skip building attributes nobody keeps.
+            if span.isRecording {
+                span.updateAttributes { attributes in
+                    attributes[AttributeKey.blueprintID] = context.blueprintID
+                    attributes[AttributeKey.nodeID] = context.nodeID
+                    attributes[AttributeKey.runID] = context.runID
+                    attributes[AttributeKey.attempt] = context.attempt
+                }
             }
             return try await next()
         }
