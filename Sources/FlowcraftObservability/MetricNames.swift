@@ -26,22 +26,28 @@ public struct MetricNames: Sendable, Hashable {
     public static let statusDimension = "status"
 
     /// What every label starts with, e.g. `flowcraft` or `myapp_flowcraft`.
-    public var prefix: String
+    public let prefix: String
+    // Stored, so every metric made with these names shares one copy of each label.
+    public let nodeDuration: String
+    public let nodeAttempts: String
+    public let nodeFailures: String
+    public let nodeRetries: String
+    public let runsStarted: String
+    public let runsResumed: String
+    public let runsPaused: String
+    public let runsFinished: String
 
+    /// Labels `prefix_…`, or without a prefix when `prefix` is empty.
     public init(prefix: String = "flowcraft") {
+        func label(_ name: String) -> String { prefix.isEmpty ? name : prefix + "_" + name }
         self.prefix = prefix
-    }
-
-    public var nodeDuration: String { label("node_duration") }
-    public var nodeAttempts: String { label("node_attempts_total") }
-    public var nodeFailures: String { label("node_failures_total") }
-    public var nodeRetries: String { label("node_retries_total") }
-    public var runsStarted: String { label("runs_started_total") }
-    public var runsResumed: String { label("runs_resumed_total") }
-    public var runsPaused: String { label("runs_paused_total") }
-    public var runsFinished: String { label("runs_finished_total") }
-
-    private func label(_ name: String) -> String {
-        prefix.isEmpty ? name : prefix + "_" + name
+        nodeDuration = label("node_duration")
+        nodeAttempts = label("node_attempts_total")
+        nodeFailures = label("node_failures_total")
+        nodeRetries = label("node_retries_total")
+        runsStarted = label("runs_started_total")
+        runsResumed = label("runs_resumed_total")
+        runsPaused = label("runs_paused_total")
+        runsFinished = label("runs_finished_total")
     }
 }
