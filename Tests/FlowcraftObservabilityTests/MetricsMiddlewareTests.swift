@@ -1,6 +1,7 @@
 import CoreMetrics
 import Flowcraft
 import FlowcraftObservability
+import InMemoryTracing
 import MetricsTestKit
 import Synchronization
 import Testing
@@ -84,6 +85,42 @@ struct MetricsMiddlewareTests {
         let dims = [("blueprint", "slow"), ("node", "wait")]
         #expect(try metrics.expectCounter("flowcraft_node_failures_total", dims).totalValue == 1)
         #expect(try metrics.expectTimer("flowcraft_node_duration", dims + [("outcome", "timeout")]).values.count == 1)
+    }
+
+    @Test func cancelledAttemptIsNeitherSuccessNorFailure() async throws {
+        let blueprint = WorkflowBlueprint(id: "long", nodes: [NodeDefinition(id: "work", uses: "long")], edges: [])
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        var registry = NodeRegistry()
+        registry.register("long") { _ in
+            startedContinuation.yield()
+            try await Task.sleep(for: .seconds(60))
+            return NodeResult(output: nil)
+        }
+        let metrics = TestMetrics()
+        let tracer = InMemoryTracer()
+        let runtime = try FlowRuntime(
+            blueprints: [blueprint], registry: registry,
+            middleware: [MetricsMiddleware(factory: metrics), TracingMiddleware(tracer: tracer)])
+        let run = Task { try await runtime.run("long") }
+        for await _ in started { break }
+        run.cancel()
+        #expect(try await run.value.status == .cancelled)
+
+        let dims = [("blueprint", "long"), ("node", "work")]
+        #expect(try metrics.expectCounter("flowcraft_node_attempts_total", dims).totalValue == 1)
+        #expect(try metrics.expectCounter("flowcraft_node_failures_total", dims).totalValue == 0)
+        #expect(try metrics.expectTimer("flowcraft_node_duration", dims + [("outcome", "cancelled")]).values.count == 1)
+        #expect(metrics.timers(label: "flowcraft_node_duration").count == 1)
+        // The span still ends, carrying the cancellation as its error.
+        #expect(tracer.finishedSpans.map(\.operationName) == ["flowcraft.node work"])
+        #expect(tracer.finishedSpans.first?.status?.code == .error)
+    }
+
+    @Test func emptyPrefixLeavesBareNames() {
+        let names = MetricNames(prefix: "")
+        #expect(names.nodeDuration == "node_duration")
+        #expect(names.runsFinished == "runs_finished_total")
+        #expect(MetricNames().nodeRetries == "flowcraft_node_retries_total")
     }
 
     @Test func eventHandlerCountsRunsByStatusAndForwardsEvents() async throws {
