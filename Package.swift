@@ -9,8 +9,7 @@ let package = Package(
         .library(name: "FlowcraftCompiler", targets: ["FlowcraftCompiler"]),
         .library(name: "Flowcraft", targets: ["Flowcraft"]),
         .library(name: "FlowcraftRedis", targets: ["FlowcraftRedis"]),
-        // Metrics and tracing middleware; a product of its own so that apps without them don't build
-        // swift-metrics and swift-distributed-tracing.
+        // Metrics middleware; a product of its own so that apps without it don't build swift-metrics.
         .library(name: "FlowcraftObservability", targets: ["FlowcraftObservability"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
         .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
@@ -21,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev.
@@ -54,7 +52,6 @@ let package = Package(
             dependencies: [
                 "Flowcraft",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .executableTarget(
@@ -116,7 +113,6 @@ let package = Package(
                 "FlowcraftObservability",
                 "Flowcraft",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(
@@ -124,7 +120,6 @@ let package = Package(
             dependencies: [
                 "FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios", "FlowcraftObservability",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
     ],

@@ -3,10 +3,10 @@ import FlowcraftObservability
 import Foundation
 
 /// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
-/// [--middleware none|empty|metrics|tracing|both]`: the in-memory engine on no-op nodes. Prints one
+/// [--middleware none|empty|metrics]`: the in-memory engine on no-op nodes. Prints one
 /// line per case and the process's peak RSS (VmHWM); run one shape per process to attribute peak
 /// memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware` (recording into
-/// `SummingMetricsFactory`), `TracingMiddleware` (global no-op tracer) or both, to price them.
+/// `SummingMetricsFactory`), to price them.
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
@@ -35,8 +35,6 @@ enum EngineBenchmark {
         case "none": middleware = []
         case "empty": middleware = [EmptyMiddleware()]
         case "metrics": middleware = [MetricsMiddleware(factory: SummingMetricsFactory())]
-        case "tracing": middleware = [TracingMiddleware()]
-        case "both": middleware = [MetricsMiddleware(factory: SummingMetricsFactory()), TracingMiddleware()]
         default:
             FileHandle.standardError.write(Data("unknown --middleware \(middlewareName)\n".utf8))
             exit(2)
