@@ -43,11 +43,10 @@ enum NodeCompletionScript {
 
     private static var source: String {
         // The queue's add logic is included, so successors are added by exactly the code the queue
-        // uses (no second copy of the BullMQ add logic to keep in step). `addQueueJob(KEYS, ARGV)`
-        // takes addJob's keys and arguments; the hot path calls `addValidatedJob` with arguments it
-        // checked while reading the records (before its first write).
-        QueueLuaLibrary.events + QueueLuaLibrary.add
-            + "local function addQueueJob(KEYS, ARGV) return addJobFromArguments(KEYS, ARGV) end\n" + body
+        // uses (no second copy of the BullMQ add logic to keep in step). The script calls
+        // `addValidatedJob` with arguments it checked before its first write; only the helpers it
+        // calls are included (every `local function` is a closure created anew by each call).
+        QueueLuaLibrary.integerChecks + QueueLuaLibrary.add + body
     }
 
     private static let body = #"""
@@ -63,7 +62,7 @@ if mode == "fail" then attempts = tonumber(ARGV[15]) end
 -- than many a command.
 local nowText, ttlText = ARGV[3], ARGV[4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
-  or (nRecords > 0 and not isInteger(tonumber(eventsCap))) then
+  or (eventsCap ~= "10000" and not isInteger(tonumber(eventsCap))) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
 if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
@@ -72,16 +71,13 @@ end
 
 local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
 local runId = string.sub(stateKey, 16)
 
-local pos = 16
-local delta = {}
-for i = 1, nDelta * 2 do delta[i] = ARGV[pos]; pos = pos + 1 end
-local deleted = {}
-for i = 1, nDeleted do deleted[i] = ARGV[pos]; pos = pos + 1 end
-local starts = {}
-for i = 1, nStart do starts[i] = ARGV[pos]; pos = pos + 1 end
+-- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
+local deltaFirst, deltaLast = 16, 15 + nDelta * 2
+local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
+local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
+local pos = startsLast + 1
 local direct, byFrom = {}, {}
 for i = 1, nRecords do
   local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
@@ -92,6 +88,8 @@ for i = 1, nRecords do
   if not isInteger(r.delayMs) or r.delayMs < 0 or string.find(r.jobId, ":", 1, true) then
     return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. r.target .. "'")
   end
+  -- The delay as the job hash stores it: plain decimal digits.
+  if r.delay ~= "0" and not string.find(r.delay, "^%d+$") then r.delay = string.format("%d", r.delayMs) end
   if r.from == "" then
     direct[#direct + 1] = r
   else
@@ -112,26 +110,32 @@ if not moved then status = redis.call("HGET", runKey, "status") end
 
 local function applyDelta()
   -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
-  for i = 1, #delta, 1000 do redis.call("HSET", stateKey, unpack(delta, i, math.min(i + 999, #delta))) end
-  for i = 1, #deleted, 1000 do redis.call("HDEL", stateKey, unpack(deleted, i, math.min(i + 999, #deleted))) end
+  for i = deltaFirst, deltaLast, 1000 do
+    redis.call("HSET", stateKey, unpack(ARGV, i, math.min(i + 999, deltaLast)))
+  end
+  for i = deletedFirst, deletedLast, 1000 do
+    redis.call("HDEL", stateKey, unpack(ARGV, i, math.min(i + 999, deletedLast)))
+  end
 end
 
 local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
 local died, stalled, enqueuedHere = {}, {}, {}
+-- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), made on the
+-- first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = nil
 local function enqueue(r, checkDone)
   -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
   if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
   if redis.call("SADD", pendingKey, r.target) == 0 then return end
   if not queueK then
-    queueK = { wait = queueKeys[1], meta = queueKeys[2], id = queueKeys[3], delayed = queueKeys[4],
-      prioritized = queueKeys[5], pc = queueKeys[6], marker = queueKeys[7], events = queueKeys[8], active = queueKeys[9] }
+    queueK = { wait = KEYS[10], meta = KEYS[11], id = KEYS[12], delayed = KEYS[13], prioritized = KEYS[14],
+      pc = KEYS[15], marker = KEYS[16], events = KEYS[17], active = KEYS[18] }
   end
   -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
   addValidatedJob(queueK, prefix, r.jobId, jobName, r.data, r.opts, nowText, r.delayMs,
-    integerText(r.delay, r.delayMs), 0, "0", false, eventsCap, "", 0)
+    r.delay, 0, "0", false, eventsCap, "", 0)
   enqueued = enqueued + 1
   enqueuedHere[r.target] = true
 end
@@ -180,47 +184,62 @@ local function applyArrivals(records)
   end
 end
 
--- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
--- are encoded as strings.
-local function contextJSON()
-  local fields = redis.call("HGETALL", stateKey)
-  local parts = {}
-  for i = 1, #fields, 2 do
-    local raw = fields[i + 1]
-    local ok, decoded = pcall(cjson.decode, raw)
-    local text = raw
-    if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
-      text = cjson.encode(raw)
+-- What a run's end needs (the final context, the parent's notification, finishing), made only when a
+-- run ends or settles as awaiting: every function a script defines is a closure created by each call.
+local function runEndHelpers()
+  -- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
+  -- are encoded as strings.
+  local function contextJSON()
+    local fields = redis.call("HGETALL", stateKey)
+    local parts = {}
+    for i = 1, #fields, 2 do
+      local raw = fields[i + 1]
+      local ok, decoded = pcall(cjson.decode, raw)
+      local text = raw
+      if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
+        text = cjson.encode(raw)
+      end
+      parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
     end
-    parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
+    return "{" .. table.concat(parts, ",") .. "}"
   end
-  return "{" .. table.concat(parts, ",") .. "}"
-end
 
--- A child run adds a job for its parent's subflow node (the link stored at its start).
-local function notifyParent(kind)
-  local fields = redis.call("HMGET", runKey, "parent", "commits")
-  if not fields[1] then return end
-  local ok, link = pcall(cjson.decode, fields[1])
-  if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
-  local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
-  local added = addQueueJob(queueKeys, { prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
-    tostring(now), "0", "0", "0", eventsCap, "", "0" })
-  if type(added) == "table" and added.err then error(added.err) end
-end
-
-local function finishRun(status, statusJSON)
-  notifyParent(status)
-  redis.call("HSET", runKey, "status", status, "finishedAt", nowText)
-  redis.call("SET", statusKey, statusJSON)
-  redis.call("ZREM", activeKey, runId)
-  redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
-  if ttl > 0 then
-    redis.call("EXPIRE", statusKey, ttlText)
-    redis.call("EXPIRE", stateKey, ttlText)
-    redis.call("EXPIRE", runKey, ttlText)
-    redis.call("EXPIRE", doneKey, ttlText)
+  -- A child run adds a job for its parent's subflow node (the link stored at its start).
+  local function notifyParent(kind)
+    local fields = redis.call("HMGET", runKey, "parent", "commits")
+    if not fields[1] then return end
+    local ok, link = pcall(cjson.decode, fields[1])
+    if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
+    local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
+    if string.find(jobId, ":", 1, true) then
+      error("ERR flowcraft completeNode: the parent job id '" .. jobId .. "' contains ':'")
+    end
+    if not queueK then
+      queueK = { wait = KEYS[10], meta = KEYS[11], id = KEYS[12], delayed = KEYS[13], prioritized = KEYS[14],
+        pc = KEYS[15], marker = KEYS[16], events = KEYS[17], active = KEYS[18] }
+    end
+    addValidatedJob(queueK, prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
+      nowText, 0, "0", 0, "0", false, eventsCap, "", 0)
   end
+
+  local function finishRun(status, statusJSON)
+    notifyParent(status)
+    redis.call("HSET", runKey, "status", status, "finishedAt", nowText)
+    if ttl > 0 then
+      redis.call("SET", statusKey, statusJSON, "EX", ttlText)
+    else
+      redis.call("SET", statusKey, statusJSON)
+    end
+    redis.call("ZREM", activeKey, runId)
+    redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+    if ttl > 0 then
+      redis.call("EXPIRE", stateKey, ttlText)
+      redis.call("EXPIRE", runKey, ttlText)
+      redis.call("EXPIRE", doneKey, ttlText)
+    end
+  end
+
+  return contextJSON, notifyParent, finishRun
 end
 
 local function settle(awaitingCount)
@@ -234,6 +253,7 @@ local function settle(awaitingCount)
         stalled[#stalled + 1] = field
       end
     end
+    local contextJSON, _, finishRun = runEndHelpers()
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
@@ -241,6 +261,7 @@ local function settle(awaitingCount)
   if awaitingCount > 0 and awaitingCount >= pending then
     redis.call("HSET", runKey, "status", "awaiting")
     redis.call("ZREM", activeKey, runId)
+    local _, notifyParent = runEndHelpers()
     notifyParent("awaiting")
     return "awaiting"
   end
@@ -268,12 +289,13 @@ if not moved and not status then
   -- seed's startWorkflow): its start entries are what is pending.
   redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText, "commits", "0")
-  for i = 1, #starts do redis.call("SADD", pendingKey, starts[i]) end
+  for i = startsFirst, startsLast do redis.call("SADD", pendingKey, ARGV[i]) end
   if hot then moved = redis.call("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
 
 if mode == "cancel" then
   applyDelta()
+  local contextJSON, _, finishRun = runEndHelpers()
   finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "cancelled", 0 }
 end
@@ -302,6 +324,7 @@ if mode == "fail" then
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
   -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
   failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
+  local contextJSON, _, finishRun = runEndHelpers()
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
     .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }

@@ -14,7 +14,7 @@ extension QueueScript {
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
     static let moveToFinished = RedisScript(
         name: "moveToFinished",
-        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.integerChecks + QueueLuaLibrary.fetch + #"""
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
@@ -28,7 +28,7 @@ if fetchNext and (nextToken == "" or not isInteger(lockDuration) or lockDuration
   return redis.error_reply("ERR flowcraft moveToFinished: invalid next token or lock duration")
 end
 
-local k = fetchKeys(1)
+local waitKey, activeKey, prioritizedKey, eventsKey, stalledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[9]
 local targetKey = KEYS[10]
 local jobKey = prefix .. jobId
 local lockKey = jobKey .. ":lock"
@@ -42,12 +42,11 @@ if token ~= "0" then
 elseif redis.call("EXISTS", jobKey) == 0 then
   return { -1, "", {}, 0 }
 end
-if redis.call("LREM", k.active, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
+if redis.call("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
 redis.call("DEL", lockKey)
-redis.call("SREM", k.stalled, jobId)
+redis.call("SREM", stalledKey, jobId)
 
-local meta = queueMeta(k.meta)
-local cap = meta.cap
+"""# + QueueLuaLibrary.readMeta + #"""
 -- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
 local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
 if dedupId ~= "" then
@@ -67,13 +66,8 @@ else
 end
 local nowText = ARGV[4]
 
-local function removeJob(id)
-  local key = prefix .. id
-  redis.call("DEL", key, key .. ":logs", key .. ":lock")
-end
-
 if keepCount == 0 then
-  removeJob(jobId)
+  redis.call("DEL", jobKey, jobKey .. ":logs", lockKey)
 else
   redis.call("ZADD", targetKey, nowText, jobId)
   local field = "returnvalue"
@@ -86,7 +80,7 @@ else
   if hadDeferredFailure then redis.call("HDEL", jobKey, "defa") end
   if keepAge > 0 then
     local old = redis.call("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
-    for _, id in ipairs(old) do removeJob(id) end
+    for _, id in ipairs(old) do redis.call("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
     if #old > 0 then redis.call("ZREM", targetKey, unpack(old)) end
   end
   if keepCount > 0 then
@@ -94,29 +88,32 @@ else
     if excess > 0 then
       if excess > 1000 then excess = 1000 end
       local old = redis.call("ZRANGE", targetKey, 0, excess - 1)
-      for _, id in ipairs(old) do removeJob(id) end
+      for _, id in ipairs(old) do redis.call("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
       redis.call("ZREM", targetKey, unpack(old))
     end
   end
 end
 
 if target == "completed" then
-  emit(k.events, cap, "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
+  redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
 else
-  emit(k.events, cap, "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
+  redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
   if attemptsMade >= attempts then
-    emit(k.events, cap, "event", "retries-exhausted", "jobId", jobId, "attemptsMade", attemptsMade)
+    redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "retries-exhausted", "jobId", jobId,
+      "attemptsMade", attemptsText)
   end
 end
 
 if fetchNext then
-  local nextId, fields = fetchJob(k, prefix, nextToken, ARGV[13], now, nowText, ARGV[14], meta)
+  local nextId, fields = fetchJob(prefix, nextToken, ARGV[13], now, nowText, ARGV[14], cap, paused, limit)
   if nextId then return { 0, nextId, fields, 0 } end
 end
-if redis.call("LLEN", k.wait) == 0 and redis.call("LLEN", k.active) == 0
-  and redis.call("ZCARD", k.prioritized) == 0 then
-  emit(k.events, cap, "event", "drained")
+if redis.call("LLEN", waitKey) == 0 and redis.call("LLEN", activeKey) == 0
+  and redis.call("ZCARD", prioritizedKey) == 0 then
+  redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "drained")
 end
-return { 0, "", {}, nextDelayedDue(k.delayed) }
+
+"""# + QueueLuaLibrary.nextDelayedDue + #"""
+return { 0, "", {}, nextDue }
 """#)
 }
