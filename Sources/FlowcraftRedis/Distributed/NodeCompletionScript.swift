@@ -33,7 +33,8 @@
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
 /// Returns `{code, runStatus, enqueued[, died, stalled]}` — the last two (for events) list the targets
-/// that died and, when the run completed, the joins left waiting with a live arrival; code is `committed`, `duplicate` (already committed),
+/// that died and, when the run completed, the joins left waiting with a live arrival (both left off when
+/// empty); code is `committed`, `duplicate` (already committed),
 /// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
@@ -46,7 +47,7 @@ enum NodeCompletionScript {
         // uses (no second copy of the BullMQ add logic to keep in step). The script calls
         // `addValidatedJob` with arguments it checked before its first write; only the helpers it
         // calls are included (every `local function` is a closure created anew by each call).
-        QueueLuaLibrary.integerChecks + QueueLuaLibrary.add + body
+        QueueLuaLibrary.prelude + QueueLuaLibrary.integerChecks + QueueLuaLibrary.add + body
     }
 
     private static let body = #"""
@@ -80,21 +81,29 @@ local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
 local direct, byFrom = {}, {}
 for i = 1, nRecords do
-  local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
-    required = integerArgument(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
-    data = ARGV[pos + 8], opts = ARGV[pos + 9], delayMs = integerArgument(ARGV[pos + 6]) }
+  -- A record is the position of its first argument (from), read in place: target +1, source +2,
+  -- live +3, required +4, join +5, delay +6, job id +7, data +8, opts +9.
+  local r = pos
   pos = pos + 10
   -- What the queue's add would reject, rejected before the first write.
-  if not isInteger(r.delayMs) or r.delayMs < 0 or string.find(r.jobId, ":", 1, true) then
-    return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. r.target .. "'")
+  local delay = ARGV[r + 6]
+  if delay ~= "0" then
+    local delayMs = integerArgument(delay)
+    if not isInteger(delayMs) or delayMs < 0 then
+      return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. ARGV[r + 1] .. "'")
+    end
+    -- The delay as the job hash stores it: plain decimal digits.
+    if not string.find(delay, "^%d+$") then ARGV[r + 6] = string.format("%d", delayMs) end
   end
-  -- The delay as the job hash stores it: plain decimal digits.
-  if r.delay ~= "0" and not string.find(r.delay, "^%d+$") then r.delay = string.format("%d", r.delayMs) end
-  if r.from == "" then
+  if string.find(ARGV[r + 7], ":", 1, true) then
+    return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. ARGV[r + 1] .. "'")
+  end
+  local from = ARGV[r]
+  if from == "" then
     direct[#direct + 1] = r
   else
-    local list = byFrom[r.from]
-    if not list then list = {}; byFrom[r.from] = list end
+    local list = byFrom[from]
+    if not list then list = {}; byFrom[from] = list end
     list[#list + 1] = r
   end
 end
@@ -104,17 +113,17 @@ end
 -- to done succeeds only for a live run. The status is read when the move fails, when a `wait` was
 -- parked (settle must know whether the run was awaiting), and by the other modes.
 local hot = mode == "complete" or mode == "fail"
-local moved = hot and redis.call("SMOVE", pendingKey, doneKey, instance) == 1
+local moved = hot and rcall("SMOVE", pendingKey, doneKey, instance) == 1
 local status = nil
-if not moved then status = redis.call("HGET", runKey, "status") end
+if not moved then status = rcall("HGET", runKey, "status") end
 
 local function applyDelta()
   -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
   for i = deltaFirst, deltaLast, 1000 do
-    redis.call("HSET", stateKey, unpack(ARGV, i, math.min(i + 999, deltaLast)))
+    rcall("HSET", stateKey, unpack(ARGV, i, math.min(i + 999, deltaLast)))
   end
   for i = deletedFirst, deletedLast, 1000 do
-    redis.call("HDEL", stateKey, unpack(ARGV, i, math.min(i + 999, deletedLast)))
+    rcall("HDEL", stateKey, unpack(ARGV, i, math.min(i + 999, deletedLast)))
   end
 end
 
@@ -126,18 +135,20 @@ local died, stalled, enqueuedHere = {}, {}, {}
 -- first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = nil
 local function enqueue(r, checkDone)
+  local target = ARGV[r + 1]
   -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
-  if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
-  if redis.call("SADD", pendingKey, r.target) == 0 then return end
+  if checkDone and rcall("SISMEMBER", doneKey, target) == 1 then return end
+  if rcall("SADD", pendingKey, target) == 0 then return end
   if not queueK then
     queueK = { wait = KEYS[10], meta = KEYS[11], id = KEYS[12], delayed = KEYS[13], prioritized = KEYS[14],
       pc = KEYS[15], marker = KEYS[16], events = KEYS[17], active = KEYS[18] }
   end
   -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
-  addValidatedJob(queueK, prefix, r.jobId, jobName, r.data, r.opts, nowText, r.delayMs,
-    r.delay, 0, "0", false, eventsCap, "", 0)
+  local delay = ARGV[r + 6]
+  addValidatedJob(queueK, prefix, ARGV[r + 7], jobName, ARGV[r + 8], ARGV[r + 9], nowText,
+    integerArgument(delay), delay, 0, "0", false, eventsCap, "", 0)
   enqueued = enqueued + 1
-  enqueuedHere[r.target] = true
+  enqueuedHere[target] = true
 end
 
 local liveUnit = 1048576
@@ -149,35 +160,37 @@ local function applyArrivals(records)
   while head <= #work do
     local r = work[head]
     head = head + 1
-    if r.source == "" or (r.join == "each" and r.live) then
+    local target, source, live, join = ARGV[r + 1], ARGV[r + 2], ARGV[r + 3] == "1", ARGV[r + 5]
+    local required = integerArgument(ARGV[r + 4]) or 1
+    if source == "" or (join == "each" and live) then
       -- Direct enqueues, and loop re-entry points, which run on every live arrival.
       enqueue(r, true)
-    elseif r.required == 1 and r.join ~= "each" then
+    elseif required == 1 and join ~= "each" then
       -- A single predecessor arrives once (its completion commits once): no join bookkeeping.
-      if r.live then
+      if live then
         enqueue(r, false)
       else
-        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
-        local next = byFrom[r.target]
+        if not enqueuedHere[target] then died[#died + 1] = target end
+        local next = byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
-    elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
+    elseif rcall("SADD", fanInKey, target .. "<" .. source) == 1 then
       -- One counter per join: arrivals in the low 20 bits, live arrivals above them.
       local increment = "1"
-      if r.live then increment = "1048577" end -- 1 + liveUnit
-      local counter = redis.call("HINCRBY", joinKey, r.target, increment)
+      if live then increment = "1048577" end -- 1 + liveUnit
+      local counter = rcall("HINCRBY", joinKey, target, increment)
       local arrived = counter % liveUnit
-      local live = math.floor(counter / liveUnit)
+      local liveArrived = math.floor(counter / liveUnit)
       local dies = false
-      if r.join == "any" then
-        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", "1") == 1 then enqueue(r, false) end
-        dies = arrived == r.required and live == 0
-      elseif arrived == r.required then
-        if live > 0 then enqueue(r, false) else dies = true end
+      if join == "any" then
+        if live and rcall("HSETNX", joinKey, target .. ":fired", "1") == 1 then enqueue(r, false) end
+        dies = arrived == required and liveArrived == 0
+      elseif arrived == required then
+        if liveArrived > 0 then enqueue(r, false) else dies = true end
       end
       if dies then
-        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
-        local next = byFrom[r.target]
+        if not enqueuedHere[target] then died[#died + 1] = target end
+        local next = byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
     end
@@ -190,7 +203,7 @@ local function runEndHelpers()
   -- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
   -- are encoded as strings.
   local function contextJSON()
-    local fields = redis.call("HGETALL", stateKey)
+    local fields = rcall("HGETALL", stateKey)
     local parts = {}
     for i = 1, #fields, 2 do
       local raw = fields[i + 1]
@@ -206,7 +219,7 @@ local function runEndHelpers()
 
   -- A child run adds a job for its parent's subflow node (the link stored at its start).
   local function notifyParent(kind)
-    local fields = redis.call("HMGET", runKey, "parent", "commits")
+    local fields = rcall("HMGET", runKey, "parent", "commits")
     if not fields[1] then return end
     local ok, link = pcall(cjson.decode, fields[1])
     if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
@@ -224,18 +237,18 @@ local function runEndHelpers()
 
   local function finishRun(status, statusJSON)
     notifyParent(status)
-    redis.call("HSET", runKey, "status", status, "finishedAt", nowText)
+    rcall("HSET", runKey, "status", status, "finishedAt", nowText)
     if ttl > 0 then
-      redis.call("SET", statusKey, statusJSON, "EX", ttlText)
+      rcall("SET", statusKey, statusJSON, "EX", ttlText)
     else
-      redis.call("SET", statusKey, statusJSON)
+      rcall("SET", statusKey, statusJSON)
     end
-    redis.call("ZREM", activeKey, runId)
-    redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+    rcall("ZREM", activeKey, runId)
+    rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
     if ttl > 0 then
-      redis.call("EXPIRE", stateKey, ttlText)
-      redis.call("EXPIRE", runKey, ttlText)
-      redis.call("EXPIRE", doneKey, ttlText)
+      rcall("EXPIRE", stateKey, ttlText)
+      rcall("EXPIRE", runKey, ttlText)
+      rcall("EXPIRE", doneKey, ttlText)
     end
   end
 
@@ -243,13 +256,13 @@ local function runEndHelpers()
 end
 
 local function settle(awaitingCount)
-  local pending = redis.call("SCARD", pendingKey)
+  local pending = rcall("SCARD", pendingKey)
   if pending == 0 then
-    local joins = redis.call("HGETALL", joinKey)
+    local joins = rcall("HGETALL", joinKey)
     for i = 1, #joins, 2 do
       local field = joins[i]
       if string.sub(field, -6) ~= ":fired" and math.floor(tonumber(joins[i + 1]) / liveUnit) > 0
-        and redis.call("SISMEMBER", doneKey, field) == 0 then
+        and rcall("SISMEMBER", doneKey, field) == 0 then
         stalled[#stalled + 1] = field
       end
     end
@@ -257,25 +270,25 @@ local function settle(awaitingCount)
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
-  if awaitingCount == nil then awaitingCount = redis.call("SCARD", awaitingKey) end
+  if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
   if awaitingCount > 0 and awaitingCount >= pending then
-    redis.call("HSET", runKey, "status", "awaiting")
-    redis.call("ZREM", activeKey, runId)
+    rcall("HSET", runKey, "status", "awaiting")
+    rcall("ZREM", activeKey, runId)
     local _, notifyParent = runEndHelpers()
     notifyParent("awaiting")
     return "awaiting"
   end
-  if status == "awaiting" then redis.call("HSET", runKey, "status", "running") end
+  if status == "awaiting" then rcall("HSET", runKey, "status", "running") end
   -- Last activity lives in the index score only: one write per commit.
-  redis.call("ZADD", activeKey, nowText, runId)
+  rcall("ZADD", activeKey, nowText, runId)
   return "running"
 end
 
 if mode == "start" then
   if status then return { "exists", status, 0 } end
-  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+  rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText, "commits", "0")
-  if reason ~= "" then redis.call("HSET", runKey, "parent", reason) end
+  if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
   return { "committed", settle(), enqueued, died, stalled }
@@ -287,10 +300,10 @@ end
 if not moved and not status then
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
   -- seed's startWorkflow): its start entries are what is pending.
-  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+  rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText, "commits", "0")
-  for i = startsFirst, startsLast do redis.call("SADD", pendingKey, ARGV[i]) end
-  if hot then moved = redis.call("SMOVE", pendingKey, doneKey, instance) == 1 end
+  for i = startsFirst, startsLast do rcall("SADD", pendingKey, ARGV[i]) end
+  if hot then moved = rcall("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
 
 if mode == "cancel" then
@@ -300,24 +313,24 @@ if mode == "cancel" then
   return { "committed", "cancelled", 0 }
 end
 if mode == "await" then
-  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
-  if redis.call("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
-  if redis.call("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
+  if rcall("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
   applyDelta()
   return { "committed", settle(), 0 }
 end
 
 -- Moving the entry from pending to done (above) is the commit's key: a redelivered job finds it gone.
 if not moved then
-  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
   return { "unscheduled", status or "running", 0 }
 end
-local awaitingCount = redis.call("SCARD", awaitingKey)
+local awaitingCount = rcall("SCARD", awaitingKey)
 if awaitingCount > 0 then
-  awaitingCount = awaitingCount - redis.call("SREM", awaitingKey, instance)
-  status = redis.call("HGET", runKey, "status")
+  awaitingCount = awaitingCount - rcall("SREM", awaitingKey, instance)
+  status = rcall("HGET", runKey, "status")
 end
-redis.call("HINCRBY", runKey, "commits", "1")
+rcall("HINCRBY", runKey, "commits", "1")
 applyDelta()
 
 if mode == "fail" then
@@ -331,6 +344,9 @@ if mode == "fail" then
 end
 
 applyArrivals(direct)
-return { "committed", settle(awaitingCount), enqueued, died, stalled }
+local runStatus = settle(awaitingCount)
+-- The two event lists are left off when both are empty (the common case): a shorter reply.
+if #died == 0 and #stalled == 0 then return { "committed", runStatus, enqueued } end
+return { "committed", runStatus, enqueued, died, stalled }
 """#
 }

@@ -7,7 +7,7 @@ extension QueueScript {
     /// Returns `{jobId, {field, value, …}, 0}` or `{"", {}, nextDelayedDueMs}` (0 = none delayed).
     static let moveToActive = RedisScript(
         name: "moveToActive",
-        source: QueueLuaLibrary.integerChecks + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerChecks + QueueLuaLibrary.fetch + #"""
 if #ARGV < 5 then return redis.error_reply("ERR flowcraft moveToActive: expected at least 5 arguments") end
 local prefix, token = ARGV[1], ARGV[2]
 local lockDuration, now = tonumber(ARGV[3]), tonumber(ARGV[4])

@@ -10,6 +10,11 @@ enum QueueLuaLibrary {
     /// formats every Lua number argument with `%.17g`, which costs more than many a command.
     static let events = emitter + numbers
 
+    /// `rcall`, the local name of `redis.call` that ``add``, ``fetch``, ``readMeta`` and
+    /// ``nextDelayedDue`` use: a local costs no global and field lookup per command. Scripts using those
+    /// pieces start with it.
+    static let prelude = "local rcall = redis.call\n"
+
     /// `eventsCap(meta)` and `emit(events, cap, field, value, …)`, for the scripts off the hot path (the
     /// hot ones write their `XADD` inline: a call through a vararg function costs more than the write's
     /// arguments).
@@ -68,15 +73,15 @@ end
     static let add = #"""
 local function addValidatedJob(k, prefix, customId, name, data, opts, timestampText, delay, delayText,
     priority, priorityText, lifo, defaultCapText, dedupId, dedupTTL)
-  local counter = redis.call("INCR", k.id)
+  local counter = rcall("INCR", k.id)
   local cap = k.cap
   if not cap then
-    local meta = redis.call("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
+    local meta = rcall("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
     cap = meta[1]
     -- (Comparing with the default's text first spares a tonumber in the common case.)
     if cap ~= defaultCapText and not tonumber(cap) then
       cap = defaultCapText
-      redis.call("HSET", k.meta, "opts.maxLenEvents", cap)
+      rcall("HSET", k.meta, "opts.maxLenEvents", cap)
     end
     k.cap, k.paused, k.limit = cap, meta[2] ~= false, meta[3] and tonumber(meta[3])
   end
@@ -85,8 +90,8 @@ local function addValidatedJob(k, prefix, customId, name, data, opts, timestampT
   if jobId == "" then jobId = tostring(counter) end
   local jobKey = prefix .. jobId
 
-  if customId ~= "" and redis.call("EXISTS", jobKey) == 1 then
-    redis.call("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "duplicated", "jobId", jobId)
+  if customId ~= "" and rcall("EXISTS", jobKey) == 1 then
+    rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "duplicated", "jobId", jobId)
     return jobId
   end
 
@@ -94,48 +99,48 @@ local function addValidatedJob(k, prefix, customId, name, data, opts, timestampT
     local dedupKey = prefix .. "de:" .. dedupId
     local created
     if dedupTTL > 0 then
-      created = redis.call("SET", dedupKey, jobId, "PX", dedupTTL, "NX")
+      created = rcall("SET", dedupKey, jobId, "PX", dedupTTL, "NX")
     else
-      created = redis.call("SET", dedupKey, jobId, "NX")
+      created = rcall("SET", dedupKey, jobId, "NX")
     end
     if not created then
-      local existing = redis.call("GET", dedupKey) or ""
-      redis.call("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "deduplicated", "jobId", existing,
+      local existing = rcall("GET", dedupKey) or ""
+      rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "deduplicated", "jobId", existing,
         "deduplicationId", dedupId, "deduplicatedJobId", jobId)
       return existing
     end
-    redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
+    rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
       "delay", delayText, "priority", priorityText, "deid", dedupId)
   else
-    redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
+    rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
       "delay", delayText, "priority", priorityText)
   end
-  redis.call("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "added", "jobId", jobId, "name", name)
+  rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "added", "jobId", jobId, "name", name)
 
   if delay > 0 then
     local due = tonumber(timestampText) + delay
-    redis.call("ZADD", k.delayed, due * 4096 + counter % 4096, jobId)
-    redis.call("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "delayed", "jobId", jobId, "delay", due)
+    rcall("ZADD", k.delayed, due * 4096 + counter % 4096, jobId)
+    rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "delayed", "jobId", jobId, "delay", due)
     if not k.paused then
-      local first = redis.call("ZRANGE", k.delayed, "0", "0", "WITHSCORES")
-      redis.call("ZADD", k.marker, math.floor(tonumber(first[2]) / 4096), "1")
+      local first = rcall("ZRANGE", k.delayed, "0", "0", "WITHSCORES")
+      rcall("ZADD", k.marker, math.floor(tonumber(first[2]) / 4096), "1")
     end
     return jobId
   end
 
   if priority > 0 then
-    local seq = redis.call("INCR", k.pc) % 4294967296
-    redis.call("ZADD", k.prioritized, priority * 4294967296 + seq, jobId)
+    local seq = rcall("INCR", k.pc) % 4294967296
+    rcall("ZADD", k.prioritized, priority * 4294967296 + seq, jobId)
   elseif lifo then
-    redis.call("RPUSH", k.wait, jobId)
+    rcall("RPUSH", k.wait, jobId)
   else
-    redis.call("LPUSH", k.wait, jobId)
+    rcall("LPUSH", k.wait, jobId)
   end
-  if not k.marked and not k.paused and not (k.limit and redis.call("LLEN", k.active) >= k.limit) then
-    redis.call("ZADD", k.marker, "0", "0")
+  if not k.marked and not k.paused and not (k.limit and rcall("LLEN", k.active) >= k.limit) then
+    rcall("ZADD", k.marker, "0", "0")
     k.marked = true
   end
-  redis.call("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", jobId)
+  rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", jobId)
   return jobId
 end
 
@@ -183,44 +188,44 @@ local function fetchJob(prefix, token, lockDuration, now, nowText, workerName, c
   local waitKey, activeKey, prioritizedKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
   local eventsKey, pcKey, markerKey = KEYS[5], KEYS[7], KEYS[8]
   -- Delayed jobs that are due go to wait (or prioritized) first.
-  local due = redis.call("ZRANGEBYSCORE", delayedKey, "0", string.format("%d", (now + 1) * 4096 - 1), "LIMIT", "0", "1000")
+  local due = rcall("ZRANGEBYSCORE", delayedKey, "0", string.format("%d", (now + 1) * 4096 - 1), "LIMIT", "0", "1000")
   if #due > 0 then
     for _, id in ipairs(due) do
       local jobKey = prefix .. id
-      local priority = redis.call("HGET", jobKey, "priority")
+      local priority = rcall("HGET", jobKey, "priority")
       if priority then
         priority = tonumber(priority) or 0
         if priority > 0 then
-          local seq = redis.call("INCR", pcKey) % 4294967296
-          redis.call("ZADD", prioritizedKey, priority * 4294967296 + seq, id)
+          local seq = rcall("INCR", pcKey) % 4294967296
+          rcall("ZADD", prioritizedKey, priority * 4294967296 + seq, id)
         else
-          redis.call("LPUSH", waitKey, id)
+          rcall("LPUSH", waitKey, id)
         end
-        redis.call("HSET", jobKey, "delay", "0")
-        redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", id, "prev", "delayed")
+        rcall("HSET", jobKey, "delay", "0")
+        rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", id, "prev", "delayed")
       end
-      redis.call("ZREM", delayedKey, id)
+      rcall("ZREM", delayedKey, id)
     end
-    if not paused then redis.call("ZADD", markerKey, "0", "0") end
+    if not paused then rcall("ZADD", markerKey, "0", "0") end
   end
   if paused then return nil end
-  if limit and redis.call("LLEN", activeKey) >= limit then return nil end
-  local id = redis.call("RPOPLPUSH", waitKey, activeKey)
+  if limit and rcall("LLEN", activeKey) >= limit then return nil end
+  local id = rcall("RPOPLPUSH", waitKey, activeKey)
   if not id then
-    local top = redis.call("ZPOPMIN", prioritizedKey)
+    local top = rcall("ZPOPMIN", prioritizedKey)
     if not top[1] then return nil end
     id = top[1]
-    redis.call("LPUSH", activeKey, id)
-    if redis.call("ZCARD", prioritizedKey) == 0 then redis.call("DEL", pcKey) end
+    rcall("LPUSH", activeKey, id)
+    if rcall("ZCARD", prioritizedKey) == 0 then rcall("DEL", pcKey) end
   end
   local jobKey = prefix .. id
   -- One read returns the job and tells whether it still exists; the fields this fetch writes are
   -- then patched into the returned list (one pass finds them).
-  local fields = redis.call("HGETALL", jobKey)
+  local fields = rcall("HGETALL", jobKey)
   local n = #fields
   if n == 0 then
     -- Removed while waiting: drop the dangling id rather than hand out an empty job.
-    redis.call("LREM", activeKey, "-1", id)
+    rcall("LREM", activeKey, "-1", id)
     return nil
   end
   local started, startedAt, processedAt, workerAt = "1", nil, nil, nil
@@ -235,14 +240,14 @@ local function fetchJob(prefix, token, lockDuration, now, nowText, workerName, c
       workerAt = i + 1
     end
   end
-  redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
-  redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "active", "jobId", id, "prev", "waiting")
-  redis.call("HSET", jobKey, "processedOn", nowText, "pb", workerName, "ats", started)
+  rcall("SET", jobKey .. ":lock", token, "PX", lockDuration)
+  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "active", "jobId", id, "prev", "waiting")
+  rcall("HSET", jobKey, "processedOn", nowText, "pb", workerName, "ats", started)
   if processedAt then fields[processedAt] = nowText else fields[n + 1] = "processedOn"; fields[n + 2] = nowText; n = n + 2 end
   if workerAt then fields[workerAt] = workerName else fields[n + 1] = "pb"; fields[n + 2] = workerName; n = n + 2 end
   if startedAt then fields[startedAt] = started else fields[n + 1] = "ats"; fields[n + 2] = started end
-  if redis.call("LLEN", waitKey) > 0 or redis.call("ZCARD", prioritizedKey) > 0 then
-    redis.call("ZADD", markerKey, "0", "0")
+  if rcall("LLEN", waitKey) > 0 or rcall("ZCARD", prioritizedKey) > 0 then
+    rcall("ZADD", markerKey, "0", "0")
   end
   return id, fields
 end
@@ -255,7 +260,7 @@ end
     static let readMeta = #"""
 local cap, paused, limit
 do
-  local values = redis.call("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency")
+  local values = rcall("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency")
   cap, paused, limit = values[1], values[2] ~= false, values[3] and tonumber(values[3])
   if cap ~= "10000" and not tonumber(cap) then cap = "10000" end
 end
@@ -267,7 +272,7 @@ end
     static let nextDelayedDue = #"""
 local nextDue = 0
 do
-  local first = redis.call("ZRANGE", KEYS[4], "0", "0", "WITHSCORES")
+  local first = rcall("ZRANGE", KEYS[4], "0", "0", "WITHSCORES")
   if first[2] then nextDue = math.floor(tonumber(first[2]) / 4096) end
 end
 
