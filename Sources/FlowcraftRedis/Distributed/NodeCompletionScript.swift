@@ -47,7 +47,7 @@ enum NodeCompletionScript {
         // uses (no second copy of the BullMQ add logic to keep in step). The script calls
         // `addValidatedJob` with arguments it checked before its first write; only the helpers it
         // calls are included (every `local function` is a closure created anew by each call).
-        QueueLuaLibrary.prelude + QueueLuaLibrary.integerChecks + QueueLuaLibrary.add + body
+        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.add + body
     }
 
     private static let body = #"""
@@ -63,7 +63,7 @@ if mode == "fail" then attempts = tonumber(ARGV[15]) end
 -- than many a command.
 local nowText, ttlText = ARGV[3], ARGV[4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
-  or (eventsCap ~= "10000" and not isInteger(tonumber(eventsCap))) then
+  or (eventsCap ~= "10000" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
 if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
@@ -79,7 +79,7 @@ local deltaFirst, deltaLast = 16, 15 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
-local direct, byFrom = {}, {}
+local direct, byFrom = {}, nil
 for i = 1, nRecords do
   -- A record is the position of its first argument (from), read in place: target +1, source +2,
   -- live +3, required +4, join +5, delay +6, job id +7, data +8, opts +9.
@@ -89,7 +89,7 @@ for i = 1, nRecords do
   local delay = ARGV[r + 6]
   if delay ~= "0" then
     local delayMs = integerArgument(delay)
-    if not isInteger(delayMs) or delayMs < 0 then
+    if not (delayMs and delayMs % 1 == 0) or delayMs < 0 then
       return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. ARGV[r + 1] .. "'")
     end
     -- The delay as the job hash stores it: plain decimal digits.
@@ -102,6 +102,7 @@ for i = 1, nRecords do
   if from == "" then
     direct[#direct + 1] = r
   else
+    if not byFrom then byFrom = {} end
     local list = byFrom[from]
     if not list then list = {}; byFrom[from] = list end
     list[#list + 1] = r
@@ -153,10 +154,10 @@ end
 
 local liveUnit = 1048576
 
--- Applies arrival records, following dead targets through the records listed under them.
-local function applyArrivals(records)
-  local work, head = {}, 1
-  for i = 1, #records do work[i] = records[i] end
+-- Applies arrival records, following dead targets through the records listed under them (appended
+-- to `work`, the records' own list).
+local function applyArrivals(work)
+  local head = 1
   while head <= #work do
     local r = work[head]
     head = head + 1
@@ -171,7 +172,7 @@ local function applyArrivals(records)
         enqueue(r, false)
       else
         if not enqueuedHere[target] then died[#died + 1] = target end
-        local next = byFrom[target]
+        local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
     elseif rcall("SADD", fanInKey, target .. "<" .. source) == 1 then
@@ -190,7 +191,7 @@ local function applyArrivals(records)
       end
       if dies then
         if not enqueuedHere[target] then died[#died + 1] = target end
-        local next = byFrom[target]
+        local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
     end

@@ -14,17 +14,18 @@ extension QueueScript {
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
     static let moveToFinished = RedisScript(
         name: "moveToFinished",
-        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerChecks + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + #"""
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
 local keepCount, keepAge, attempts = integerArgument(ARGV[8]), integerArgument(ARGV[9]), integerArgument(ARGV[10])
 local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
-if not isInteger(now) or (target ~= "completed" and target ~= "failed") or not isInteger(keepCount)
-  or not isInteger(keepAge) or not isInteger(attempts) or jobId == "" then
+-- (`x and x % 1 == 0`: x is an integer.)
+if not (now and now % 1 == 0) or (target ~= "completed" and target ~= "failed") or not (keepCount and keepCount % 1 == 0)
+  or not (keepAge and keepAge % 1 == 0) or not (attempts and attempts % 1 == 0) or jobId == "" then
   return redis.error_reply("ERR flowcraft moveToFinished: invalid arguments")
 end
-if fetchNext and (nextToken == "" or not isInteger(lockDuration) or lockDuration <= 0) then
+if fetchNext and (nextToken == "" or not (lockDuration and lockDuration % 1 == 0) or lockDuration <= 0) then
   return redis.error_reply("ERR flowcraft moveToFinished: invalid next token or lock duration")
 end
 
@@ -57,7 +58,7 @@ local knownAttempts = integerArgument(ARGV[17] or "")
 local attemptsMade, attemptsText
 if knownAttempts == 0 then
   attemptsMade, attemptsText = 1, "1"
-elseif isInteger(knownAttempts) then
+elseif knownAttempts and knownAttempts % 1 == 0 then
   attemptsMade = knownAttempts + 1
   attemptsText = string.format("%d", attemptsMade)
 else

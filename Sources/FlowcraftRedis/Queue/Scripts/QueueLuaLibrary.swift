@@ -34,11 +34,17 @@ end
     /// `isInteger(value)`, `integerArgument(text)` and `integerText(text, value)`: argument checks.
     static let numbers = integerChecks + integerText
 
-    /// `isInteger(value)` and `integerArgument(text)`.
+    /// `isInteger(value)` and `integerArgument(text)`. (The hot scripts take only
+    /// ``integerArgument`` and test `(x and x % 1 == 0)` in place.)
     static let integerChecks = #"""
 local function isInteger(value)
   return value ~= nil and value % 1 == 0
 end
+
+"""# + integerArgument
+
+    /// `integerArgument(text)`.
+    static let integerArgument = #"""
 
 -- An integer argument as a number (nil when it is not a number). "0", "1" and "-1", the commonest,
 -- skip tonumber, which costs as much as a simple command.
