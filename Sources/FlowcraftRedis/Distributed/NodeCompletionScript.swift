@@ -13,8 +13,11 @@
 /// itself dead, and the records listed under it (`from` = that target) are applied in turn.
 ///
 /// KEYS: 1 state hash, 2 run hash, 3 done set, 4 pending set, 5 awaiting set, 6 fan-in set,
-/// 7 join-lock hash (per join: one counter, arrivals + 2^20 × live arrivals; `any` fired flags), 8 active-runs index, 9 final status key, 10–18 the queue's add keys (wait, meta,
-/// id, delayed, prioritized, pc, marker, events, active).
+/// 7 join-lock hash (per join: one counter, arrivals + 2^20 × live arrivals; `any` fired flags), 8 active-runs index, 9 final status key.
+/// The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active) are named
+/// from the queue key prefix (ARGV 5), as the job keys are: passing them cost more than 1 % of the
+/// Redis CPU per node execution (each argument is a Lua string and a table slot per call), and the
+/// script's keys span hash slots anyway (run keys and queue keys), so it is no cluster script.
 ///
 /// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
@@ -141,8 +144,9 @@ local function enqueue(r, checkDone)
   if checkDone and rcall("SISMEMBER", doneKey, target) == 1 then return end
   if rcall("SADD", pendingKey, target) == 0 then return end
   if not queueK then
-    queueK = { wait = KEYS[10], meta = KEYS[11], id = KEYS[12], delayed = KEYS[13], prioritized = KEYS[14],
-      pc = KEYS[15], marker = KEYS[16], events = KEYS[17], active = KEYS[18] }
+    queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
+      prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
+      active = prefix .. "active" }
   end
   -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
   local delay = ARGV[r + 6]
@@ -229,8 +233,9 @@ local function runEndHelpers()
       error("ERR flowcraft completeNode: the parent job id '" .. jobId .. "' contains ':'")
     end
     if not queueK then
-      queueK = { wait = KEYS[10], meta = KEYS[11], id = KEYS[12], delayed = KEYS[13], prioritized = KEYS[14],
-        pc = KEYS[15], marker = KEYS[16], events = KEYS[17], active = KEYS[18] }
+      queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
+        prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
+        active = prefix .. "active" }
     end
     addValidatedJob(queueK, prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
       nowText, 0, "0", 0, "0", false, eventsCap, "", 0)
