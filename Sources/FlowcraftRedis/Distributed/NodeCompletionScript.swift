@@ -138,28 +138,11 @@ local died, stalled, enqueuedHere = {}, {}, {}
 -- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), made on the
 -- first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = nil
-local function enqueue(r, checkDone)
-  local target = ARGV[r + 1]
-  -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
-  if checkDone and rcall("SISMEMBER", doneKey, target) == 1 then return end
-  if rcall("SADD", pendingKey, target) == 0 then return end
-  if not queueK then
-    queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
-      prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
-      active = prefix .. "active" }
-  end
-  -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
-  local delay = ARGV[r + 6]
-  addValidatedJob(queueK, prefix, ARGV[r + 7], jobName, ARGV[r + 8], ARGV[r + 9], nowText,
-    integerArgument(delay), delay, 0, "0", false, eventsCap, "", 0)
-  enqueued = enqueued + 1
-  enqueuedHere[target] = true
-end
 
 local liveUnit = 1048576
 
 -- Applies arrival records, following dead targets through the records listed under them (appended
--- to `work`, the records' own list).
+-- to `work`, the records' own list), and enqueues every target whose arrivals fire it.
 local function applyArrivals(work)
   local head = 1
   while head <= #work do
@@ -167,13 +150,16 @@ local function applyArrivals(work)
     head = head + 1
     local target, source, live, join = ARGV[r + 1], ARGV[r + 2], ARGV[r + 3] == "1", ARGV[r + 5]
     local required = integerArgument(ARGV[r + 4]) or 1
+    -- Whether this arrival enqueues its target; joins fire once by construction, direct and loop
+    -- re-entry enqueues check the done set.
+    local fire, checkDone = false, false
     if source == "" or (join == "each" and live) then
       -- Direct enqueues, and loop re-entry points, which run on every live arrival.
-      enqueue(r, true)
+      fire, checkDone = true, true
     elseif required == 1 and join ~= "each" then
       -- A single predecessor arrives once (its completion commits once): no join bookkeeping.
       if live then
-        enqueue(r, false)
+        fire = true
       else
         if not enqueuedHere[target] then died[#died + 1] = target end
         local next = byFrom and byFrom[target]
@@ -188,16 +174,31 @@ local function applyArrivals(work)
       local liveArrived = math.floor(counter / liveUnit)
       local dies = false
       if join == "any" then
-        if live and rcall("HSETNX", joinKey, target .. ":fired", "1") == 1 then enqueue(r, false) end
+        fire = live and rcall("HSETNX", joinKey, target .. ":fired", "1") == 1
         dies = arrived == required and liveArrived == 0
       elseif arrived == required then
-        if liveArrived > 0 then enqueue(r, false) else dies = true end
+        if liveArrived > 0 then fire = true else dies = true end
       end
       if dies then
         if not enqueuedHere[target] then died[#died + 1] = target end
         local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
+    end
+    -- (Firing and dying exclude each other: a fired target has a live arrival.)
+    if fire and not (checkDone and rcall("SISMEMBER", doneKey, target) == 1)
+      and rcall("SADD", pendingKey, target) == 1 then
+      if not queueK then
+        queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
+          prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker",
+          events = prefix .. "events", active = prefix .. "active" }
+      end
+      -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
+      local delay = ARGV[r + 6]
+      addValidatedJob(queueK, prefix, ARGV[r + 7], jobName, ARGV[r + 8], ARGV[r + 9], nowText,
+        integerArgument(delay), delay, 0, "0", false, eventsCap, "", 0)
+      enqueued = enqueued + 1
+      enqueuedHere[target] = true
     end
   end
 end
