@@ -36,7 +36,7 @@ struct DistributedKeys: Sendable, Hashable {
     /// Per join: one counter (arrivals + 2^20 × live arrivals) and the fired flag of `any` joins.
     var joinLock: String { "flowcraft:joinlock:\(runID)" }
 
-    /// The keys the completion script takes, in its KEYS order (the queue's keys follow them).
+    /// The keys the completion script takes, in its KEYS order (it names the queue's keys from the prefix).
     func scriptKeys(queue: String) -> [String] {
         [state, run, done, pending, awaiting, fanIn, joinLock, Self.activeRuns(queue: queue), status]
     }

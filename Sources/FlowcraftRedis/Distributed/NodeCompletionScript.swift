@@ -13,8 +13,11 @@
 /// itself dead, and the records listed under it (`from` = that target) are applied in turn.
 ///
 /// KEYS: 1 state hash, 2 run hash, 3 done set, 4 pending set, 5 awaiting set, 6 fan-in set,
-/// 7 join-lock hash (per join: one counter, arrivals + 2^20 × live arrivals; `any` fired flags), 8 active-runs index, 9 final status key, 10–18 the queue's add keys (wait, meta,
-/// id, delayed, prioritized, pc, marker, events, active).
+/// 7 join-lock hash (per join: one counter, arrivals + 2^20 × live arrivals; `any` fired flags), 8 active-runs index, 9 final status key.
+/// The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active) are named
+/// from the queue key prefix (ARGV 5), as the job keys are: passing them cost more than 1 % of the
+/// Redis CPU per node execution (each argument is a Lua string and a table slot per call), and the
+/// script's keys span hash slots anyway (run keys and queue keys), so it is no cluster script.
 ///
 /// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
@@ -33,7 +36,8 @@
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
 /// Returns `{code, runStatus, enqueued[, died, stalled]}` — the last two (for events) list the targets
-/// that died and, when the run completed, the joins left waiting with a live arrival; code is `committed`, `duplicate` (already committed),
+/// that died and, when the run completed, the joins left waiting with a live arrival (both left off when
+/// empty); code is `committed`, `duplicate` (already committed),
 /// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
@@ -43,11 +47,10 @@ enum NodeCompletionScript {
 
     private static var source: String {
         // The queue's add logic is included, so successors are added by exactly the code the queue
-        // uses (no second copy of the BullMQ add logic to keep in step). `addQueueJob(KEYS, ARGV)`
-        // takes addJob's keys and arguments; the hot path calls `addValidatedJob` with arguments it
-        // checked while reading the records (before its first write).
-        QueueLuaLibrary.events + QueueLuaLibrary.add
-            + "local function addQueueJob(KEYS, ARGV) return addJobFromArguments(KEYS, ARGV) end\n" + body
+        // uses (no second copy of the BullMQ add logic to keep in step). The script calls
+        // `addValidatedJob` with arguments it checked before its first write; only the helpers it
+        // calls are included (every `local function` is a closure created anew by each call).
+        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.add + body
     }
 
     private static let body = #"""
@@ -63,7 +66,7 @@ if mode == "fail" then attempts = tonumber(ARGV[15]) end
 -- than many a command.
 local nowText, ttlText = ARGV[3], ARGV[4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
-  or (nRecords > 0 and not isInteger(tonumber(eventsCap))) then
+  or (eventsCap ~= "10000" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
 if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
@@ -72,31 +75,39 @@ end
 
 local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local queueKeys = { KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18] }
 local runId = string.sub(stateKey, 16)
 
-local pos = 16
-local delta = {}
-for i = 1, nDelta * 2 do delta[i] = ARGV[pos]; pos = pos + 1 end
-local deleted = {}
-for i = 1, nDeleted do deleted[i] = ARGV[pos]; pos = pos + 1 end
-local starts = {}
-for i = 1, nStart do starts[i] = ARGV[pos]; pos = pos + 1 end
-local direct, byFrom = {}, {}
+-- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
+local deltaFirst, deltaLast = 16, 15 + nDelta * 2
+local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
+local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
+local pos = startsLast + 1
+local direct, byFrom = {}, nil
 for i = 1, nRecords do
-  local r = { from = ARGV[pos], target = ARGV[pos + 1], source = ARGV[pos + 2], live = ARGV[pos + 3] == "1",
-    required = integerArgument(ARGV[pos + 4]) or 1, join = ARGV[pos + 5], delay = ARGV[pos + 6], jobId = ARGV[pos + 7],
-    data = ARGV[pos + 8], opts = ARGV[pos + 9], delayMs = integerArgument(ARGV[pos + 6]) }
+  -- A record is the position of its first argument (from), read in place: target +1, source +2,
+  -- live +3, required +4, join +5, delay +6, job id +7, data +8, opts +9.
+  local r = pos
   pos = pos + 10
   -- What the queue's add would reject, rejected before the first write.
-  if not isInteger(r.delayMs) or r.delayMs < 0 or string.find(r.jobId, ":", 1, true) then
-    return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. r.target .. "'")
+  local delay = ARGV[r + 6]
+  if delay ~= "0" then
+    local delayMs = integerArgument(delay)
+    if not (delayMs and delayMs % 1 == 0) or delayMs < 0 then
+      return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. ARGV[r + 1] .. "'")
+    end
+    -- The delay as the job hash stores it: plain decimal digits.
+    if not string.find(delay, "^%d+$") then ARGV[r + 6] = string.format("%d", delayMs) end
   end
-  if r.from == "" then
+  if string.find(ARGV[r + 7], ":", 1, true) then
+    return redis.error_reply("ERR flowcraft completeNode: invalid delay or job id for '" .. ARGV[r + 1] .. "'")
+  end
+  local from = ARGV[r]
+  if from == "" then
     direct[#direct + 1] = r
   else
-    local list = byFrom[r.from]
-    if not list then list = {}; byFrom[r.from] = list end
+    if not byFrom then byFrom = {} end
+    local list = byFrom[from]
+    if not list then list = {}; byFrom[from] = list end
     list[#list + 1] = r
   end
 end
@@ -106,155 +117,185 @@ end
 -- to done succeeds only for a live run. The status is read when the move fails, when a `wait` was
 -- parked (settle must know whether the run was awaiting), and by the other modes.
 local hot = mode == "complete" or mode == "fail"
-local moved = hot and redis.call("SMOVE", pendingKey, doneKey, instance) == 1
+local moved = hot and rcall("SMOVE", pendingKey, doneKey, instance) == 1
 local status = nil
-if not moved then status = redis.call("HGET", runKey, "status") end
+if not moved then status = rcall("HGET", runKey, "status") end
 
 local function applyDelta()
   -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
-  for i = 1, #delta, 1000 do redis.call("HSET", stateKey, unpack(delta, i, math.min(i + 999, #delta))) end
-  for i = 1, #deleted, 1000 do redis.call("HDEL", stateKey, unpack(deleted, i, math.min(i + 999, #deleted))) end
+  for i = deltaFirst, deltaLast, 1000 do
+    rcall("HSET", stateKey, unpack(ARGV, i, math.min(i + 999, deltaLast)))
+  end
+  for i = deletedFirst, deletedLast, 1000 do
+    rcall("HDEL", stateKey, unpack(ARGV, i, math.min(i + 999, deletedLast)))
+  end
 end
 
 local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
 local died, stalled, enqueuedHere = {}, {}, {}
+-- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), made on the
+-- first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = nil
-local function enqueue(r, checkDone)
-  -- Joins fire once by construction; direct and loop re-entry enqueues check the done set.
-  if checkDone and redis.call("SISMEMBER", doneKey, r.target) == 1 then return end
-  if redis.call("SADD", pendingKey, r.target) == 0 then return end
-  if not queueK then
-    queueK = { wait = queueKeys[1], meta = queueKeys[2], id = queueKeys[3], delayed = queueKeys[4],
-      prioritized = queueKeys[5], pc = queueKeys[6], marker = queueKeys[7], events = queueKeys[8], active = queueKeys[9] }
-  end
-  -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
-  addValidatedJob(queueK, prefix, r.jobId, jobName, r.data, r.opts, nowText, r.delayMs,
-    integerText(r.delay, r.delayMs), 0, "0", false, eventsCap, "", 0)
-  enqueued = enqueued + 1
-  enqueuedHere[r.target] = true
-end
 
 local liveUnit = 1048576
 
--- Applies arrival records, following dead targets through the records listed under them.
-local function applyArrivals(records)
-  local work, head = {}, 1
-  for i = 1, #records do work[i] = records[i] end
+-- Applies arrival records, following dead targets through the records listed under them (appended
+-- to `work`, the records' own list), and enqueues every target whose arrivals fire it.
+local function applyArrivals(work)
+  local head = 1
   while head <= #work do
     local r = work[head]
     head = head + 1
-    if r.source == "" or (r.join == "each" and r.live) then
+    local target, source, live, join = ARGV[r + 1], ARGV[r + 2], ARGV[r + 3] == "1", ARGV[r + 5]
+    local required = integerArgument(ARGV[r + 4]) or 1
+    -- Whether this arrival enqueues its target; joins fire once by construction, direct and loop
+    -- re-entry enqueues check the done set.
+    local fire, checkDone = false, false
+    if source == "" or (join == "each" and live) then
       -- Direct enqueues, and loop re-entry points, which run on every live arrival.
-      enqueue(r, true)
-    elseif r.required == 1 and r.join ~= "each" then
+      fire, checkDone = true, true
+    elseif required == 1 and join ~= "each" then
       -- A single predecessor arrives once (its completion commits once): no join bookkeeping.
-      if r.live then
-        enqueue(r, false)
+      if live then
+        fire = true
       else
-        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
-        local next = byFrom[r.target]
+        if not enqueuedHere[target] then died[#died + 1] = target end
+        local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
-    elseif redis.call("SADD", fanInKey, r.target .. "<" .. r.source) == 1 then
+    elseif rcall("SADD", fanInKey, target .. "<" .. source) == 1 then
       -- One counter per join: arrivals in the low 20 bits, live arrivals above them.
       local increment = "1"
-      if r.live then increment = "1048577" end -- 1 + liveUnit
-      local counter = redis.call("HINCRBY", joinKey, r.target, increment)
+      if live then increment = "1048577" end -- 1 + liveUnit
+      local counter = rcall("HINCRBY", joinKey, target, increment)
       local arrived = counter % liveUnit
-      local live = math.floor(counter / liveUnit)
+      local liveArrived = math.floor(counter / liveUnit)
       local dies = false
-      if r.join == "any" then
-        if r.live and redis.call("HSETNX", joinKey, r.target .. ":fired", "1") == 1 then enqueue(r, false) end
-        dies = arrived == r.required and live == 0
-      elseif arrived == r.required then
-        if live > 0 then enqueue(r, false) else dies = true end
+      if join == "any" then
+        fire = live and rcall("HSETNX", joinKey, target .. ":fired", "1") == 1
+        dies = arrived == required and liveArrived == 0
+      elseif arrived == required then
+        if liveArrived > 0 then fire = true else dies = true end
       end
       if dies then
-        if not enqueuedHere[r.target] then died[#died + 1] = r.target end
-        local next = byFrom[r.target]
+        if not enqueuedHere[target] then died[#died + 1] = target end
+        local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
     end
-  end
-end
-
--- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
--- are encoded as strings.
-local function contextJSON()
-  local fields = redis.call("HGETALL", stateKey)
-  local parts = {}
-  for i = 1, #fields, 2 do
-    local raw = fields[i + 1]
-    local ok, decoded = pcall(cjson.decode, raw)
-    local text = raw
-    if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
-      text = cjson.encode(raw)
+    -- (Firing and dying exclude each other: a fired target has a live arrival.)
+    if fire and not (checkDone and rcall("SISMEMBER", doneKey, target) == 1)
+      and rcall("SADD", pendingKey, target) == 1 then
+      if not queueK then
+        queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
+          prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker",
+          events = prefix .. "events", active = prefix .. "active" }
+      end
+      -- A plain job (priority 0, FIFO, no dedup) with the arguments checked above.
+      local delay = ARGV[r + 6]
+      addValidatedJob(queueK, prefix, ARGV[r + 7], jobName, ARGV[r + 8], ARGV[r + 9], nowText,
+        integerArgument(delay), delay, 0, "0", false, eventsCap, "", 0)
+      enqueued = enqueued + 1
+      enqueuedHere[target] = true
     end
-    parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
   end
-  return "{" .. table.concat(parts, ",") .. "}"
 end
 
--- A child run adds a job for its parent's subflow node (the link stored at its start).
-local function notifyParent(kind)
-  local fields = redis.call("HMGET", runKey, "parent", "commits")
-  if not fields[1] then return end
-  local ok, link = pcall(cjson.decode, fields[1])
-  if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
-  local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
-  local added = addQueueJob(queueKeys, { prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
-    tostring(now), "0", "0", "0", eventsCap, "", "0" })
-  if type(added) == "table" and added.err then error(added.err) end
-end
-
-local function finishRun(status, statusJSON)
-  notifyParent(status)
-  redis.call("HSET", runKey, "status", status, "finishedAt", nowText)
-  redis.call("SET", statusKey, statusJSON)
-  redis.call("ZREM", activeKey, runId)
-  redis.call("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
-  if ttl > 0 then
-    redis.call("EXPIRE", statusKey, ttlText)
-    redis.call("EXPIRE", stateKey, ttlText)
-    redis.call("EXPIRE", runKey, ttlText)
-    redis.call("EXPIRE", doneKey, ttlText)
+-- What a run's end needs (the final context, the parent's notification, finishing), made only when a
+-- run ends or settles as awaiting: every function a script defines is a closure created by each call.
+local function runEndHelpers()
+  -- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
+  -- are encoded as strings.
+  local function contextJSON()
+    local fields = rcall("HGETALL", stateKey)
+    local parts = {}
+    for i = 1, #fields, 2 do
+      local raw = fields[i + 1]
+      local ok, decoded = pcall(cjson.decode, raw)
+      local text = raw
+      if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
+        text = cjson.encode(raw)
+      end
+      parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
   end
+
+  -- A child run adds a job for its parent's subflow node (the link stored at its start).
+  local function notifyParent(kind)
+    local fields = rcall("HMGET", runKey, "parent", "commits")
+    if not fields[1] then return end
+    local ok, link = pcall(cjson.decode, fields[1])
+    if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
+    local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
+    if string.find(jobId, ":", 1, true) then
+      error("ERR flowcraft completeNode: the parent job id '" .. jobId .. "' contains ':'")
+    end
+    if not queueK then
+      queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
+        prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
+        active = prefix .. "active" }
+    end
+    addValidatedJob(queueK, prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
+      nowText, 0, "0", 0, "0", false, eventsCap, "", 0)
+  end
+
+  local function finishRun(status, statusJSON)
+    notifyParent(status)
+    rcall("HSET", runKey, "status", status, "finishedAt", nowText)
+    if ttl > 0 then
+      rcall("SET", statusKey, statusJSON, "EX", ttlText)
+    else
+      rcall("SET", statusKey, statusJSON)
+    end
+    rcall("ZREM", activeKey, runId)
+    rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+    if ttl > 0 then
+      rcall("EXPIRE", stateKey, ttlText)
+      rcall("EXPIRE", runKey, ttlText)
+      rcall("EXPIRE", doneKey, ttlText)
+    end
+  end
+
+  return contextJSON, notifyParent, finishRun
 end
 
 local function settle(awaitingCount)
-  local pending = redis.call("SCARD", pendingKey)
+  local pending = rcall("SCARD", pendingKey)
   if pending == 0 then
-    local joins = redis.call("HGETALL", joinKey)
+    local joins = rcall("HGETALL", joinKey)
     for i = 1, #joins, 2 do
       local field = joins[i]
       if string.sub(field, -6) ~= ":fired" and math.floor(tonumber(joins[i + 1]) / liveUnit) > 0
-        and redis.call("SISMEMBER", doneKey, field) == 0 then
+        and rcall("SISMEMBER", doneKey, field) == 0 then
         stalled[#stalled + 1] = field
       end
     end
+    local contextJSON, _, finishRun = runEndHelpers()
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
-  if awaitingCount == nil then awaitingCount = redis.call("SCARD", awaitingKey) end
+  if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
   if awaitingCount > 0 and awaitingCount >= pending then
-    redis.call("HSET", runKey, "status", "awaiting")
-    redis.call("ZREM", activeKey, runId)
+    rcall("HSET", runKey, "status", "awaiting")
+    rcall("ZREM", activeKey, runId)
+    local _, notifyParent = runEndHelpers()
     notifyParent("awaiting")
     return "awaiting"
   end
-  if status == "awaiting" then redis.call("HSET", runKey, "status", "running") end
+  if status == "awaiting" then rcall("HSET", runKey, "status", "running") end
   -- Last activity lives in the index score only: one write per commit.
-  redis.call("ZADD", activeKey, nowText, runId)
+  rcall("ZADD", activeKey, nowText, runId)
   return "running"
 end
 
 if mode == "start" then
   if status then return { "exists", status, 0 } end
-  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+  rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText, "commits", "0")
-  if reason ~= "" then redis.call("HSET", runKey, "parent", reason) end
+  if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
   return { "committed", settle(), enqueued, died, stalled }
@@ -266,48 +307,53 @@ end
 if not moved and not status then
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
   -- seed's startWorkflow): its start entries are what is pending.
-  redis.call("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
+  rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText, "commits", "0")
-  for i = 1, #starts do redis.call("SADD", pendingKey, starts[i]) end
-  if hot then moved = redis.call("SMOVE", pendingKey, doneKey, instance) == 1 end
+  for i = startsFirst, startsLast do rcall("SADD", pendingKey, ARGV[i]) end
+  if hot then moved = rcall("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
 
 if mode == "cancel" then
   applyDelta()
+  local contextJSON, _, finishRun = runEndHelpers()
   finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "cancelled", 0 }
 end
 if mode == "await" then
-  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
-  if redis.call("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
-  if redis.call("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
+  if rcall("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
   applyDelta()
   return { "committed", settle(), 0 }
 end
 
 -- Moving the entry from pending to done (above) is the commit's key: a redelivered job finds it gone.
 if not moved then
-  if redis.call("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
+  if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
   return { "unscheduled", status or "running", 0 }
 end
-local awaitingCount = redis.call("SCARD", awaitingKey)
+local awaitingCount = rcall("SCARD", awaitingKey)
 if awaitingCount > 0 then
-  awaitingCount = awaitingCount - redis.call("SREM", awaitingKey, instance)
-  status = redis.call("HGET", runKey, "status")
+  awaitingCount = awaitingCount - rcall("SREM", awaitingKey, instance)
+  status = rcall("HGET", runKey, "status")
 end
-redis.call("HINCRBY", runKey, "commits", "1")
+rcall("HINCRBY", runKey, "commits", "1")
 applyDelta()
 
 if mode == "fail" then
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
   -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
   failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
+  local contextJSON, _, finishRun = runEndHelpers()
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
     .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }
 end
 
 applyArrivals(direct)
-return { "committed", settle(awaitingCount), enqueued, died, stalled }
+local runStatus = settle(awaitingCount)
+-- The two event lists are left off when both are empty (the common case): a shorter reply.
+if #died == 0 and #stalled == 0 then return { "committed", runStatus, enqueued } end
+return { "committed", runStatus, enqueued, died, stalled }
 """#
 }

@@ -87,7 +87,7 @@ struct RunCommitter: Sendable {
         arguments += change.starts
         for record in change.records { record.append(to: &arguments) }
         let reply = try await client.evalScript(
-            NodeCompletionScript.script, keys: keys.scriptKeys(queue: options.queueName) + addKeys, arguments: arguments)
+            NodeCompletionScript.script, keys: keys.scriptKeys(queue: options.queueName), arguments: arguments)
         guard let items = reply.array, items.count >= 3, let code = items[0].string, let status = items[1].string else {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }
@@ -100,13 +100,5 @@ struct RunCommitter: Sendable {
             change.emitEvents(outcome, to: events)
         }
         return outcome
-    }
-
-    /// The queue keys the add logic inside the script uses, in `addJob`'s KEYS order.
-    var addKeys: [String] {
-        [
-            queueKeys.wait, queueKeys.meta, queueKeys.id, queueKeys.delayed, queueKeys.prioritized,
-            queueKeys.priorityCounter, queueKeys.marker, queueKeys.events, queueKeys.active,
-        ]
     }
 }

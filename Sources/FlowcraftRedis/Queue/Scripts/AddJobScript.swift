@@ -6,7 +6,7 @@ extension QueueScript {
     /// delay ms, priority, lifo ("1"/"0"), default events cap, dedup id or "", dedup ttl ms (0 = none).
     /// Returns the job id (the existing one for duplicates).
     static let addJob = RedisScript(
-        name: "addJob", source: QueueLuaLibrary.events + QueueLuaLibrary.add + #"""
+        name: "addJob", source: QueueLuaLibrary.prelude + QueueLuaLibrary.numbers + QueueLuaLibrary.add + QueueLuaLibrary.addArguments + #"""
 if #ARGV < 12 then return redis.error_reply("ERR flowcraft addJob: expected at least 12 arguments") end
 return addJobFromArguments(KEYS, ARGV)
 """#)

@@ -7,16 +7,19 @@ extension QueueScript {
     /// Returns `{jobId, {field, value, …}, 0}` or `{"", {}, nextDelayedDueMs}` (0 = none delayed).
     static let moveToActive = RedisScript(
         name: "moveToActive",
-        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerChecks + QueueLuaLibrary.fetch + #"""
 if #ARGV < 5 then return redis.error_reply("ERR flowcraft moveToActive: expected at least 5 arguments") end
 local prefix, token = ARGV[1], ARGV[2]
 local lockDuration, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 if token == "" or not isInteger(lockDuration) or lockDuration <= 0 or not isInteger(now) then
   return redis.error_reply("ERR flowcraft moveToActive: invalid token, lock duration or time")
 end
-local k = fetchKeys(1)
-local id, fields = fetchJob(k, prefix, token, ARGV[3], now, ARGV[4], ARGV[5], queueMeta(k.meta))
+
+"""# + QueueLuaLibrary.readMeta + #"""
+local id, fields = fetchJob(prefix, token, ARGV[3], now, ARGV[4], ARGV[5], cap, paused, limit)
 if id then return { id, fields, 0 } end
-return { "", {}, nextDelayedDue(k.delayed) }
+
+"""# + QueueLuaLibrary.nextDelayedDue + #"""
+return { "", {}, nextDue }
 """#)
 }

@@ -14,109 +14,107 @@ extension QueueScript {
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
     static let moveToFinished = RedisScript(
         name: "moveToFinished",
-        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + #"""
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
 local keepCount, keepAge, attempts = integerArgument(ARGV[8]), integerArgument(ARGV[9]), integerArgument(ARGV[10])
 local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
-if not isInteger(now) or (target ~= "completed" and target ~= "failed") or not isInteger(keepCount)
-  or not isInteger(keepAge) or not isInteger(attempts) or jobId == "" then
+-- (`x and x % 1 == 0`: x is an integer.)
+if not (now and now % 1 == 0) or (target ~= "completed" and target ~= "failed") or not (keepCount and keepCount % 1 == 0)
+  or not (keepAge and keepAge % 1 == 0) or not (attempts and attempts % 1 == 0) or jobId == "" then
   return redis.error_reply("ERR flowcraft moveToFinished: invalid arguments")
 end
-if fetchNext and (nextToken == "" or not isInteger(lockDuration) or lockDuration <= 0) then
+if fetchNext and (nextToken == "" or not (lockDuration and lockDuration % 1 == 0) or lockDuration <= 0) then
   return redis.error_reply("ERR flowcraft moveToFinished: invalid next token or lock duration")
 end
 
-local k = fetchKeys(1)
+local waitKey, activeKey, prioritizedKey, eventsKey, stalledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[9]
 local targetKey = KEYS[10]
 local jobKey = prefix .. jobId
 local lockKey = jobKey .. ":lock"
 
 -- The lock check comes first: a held lock implies the job exists, which saves a lookup per job.
 if token ~= "0" then
-  local held = redis.call("GET", lockKey)
-  if held ~= token and redis.call("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
+  local held = rcall("GET", lockKey)
+  if held ~= token and rcall("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
   if not held then return { -2, "", {}, 0 } end
   if held ~= token then return { -6, "", {}, 0 } end
-elseif redis.call("EXISTS", jobKey) == 0 then
+elseif rcall("EXISTS", jobKey) == 0 then
   return { -1, "", {}, 0 }
 end
-if redis.call("LREM", k.active, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
-redis.call("DEL", lockKey)
-redis.call("SREM", k.stalled, jobId)
+if rcall("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
+rcall("DEL", lockKey)
+rcall("SREM", stalledKey, jobId)
 
-local meta = queueMeta(k.meta)
-local cap = meta.cap
+"""# + QueueLuaLibrary.readMeta + #"""
 -- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
 local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
 if dedupId ~= "" then
   local dedupKey = prefix .. "de:" .. dedupId
-  if redis.call("GET", dedupKey) == jobId then redis.call("DEL", dedupKey) end
+  if rcall("GET", dedupKey) == jobId then rcall("DEL", dedupKey) end
 end
 local knownAttempts = integerArgument(ARGV[17] or "")
 local attemptsMade, attemptsText
 if knownAttempts == 0 then
   attemptsMade, attemptsText = 1, "1"
-elseif isInteger(knownAttempts) then
+elseif knownAttempts and knownAttempts % 1 == 0 then
   attemptsMade = knownAttempts + 1
   attemptsText = string.format("%d", attemptsMade)
 else
-  attemptsMade = redis.call("HINCRBY", jobKey, "atm", "1")
+  attemptsMade = rcall("HINCRBY", jobKey, "atm", "1")
   attemptsText = string.format("%d", attemptsMade)
 end
 local nowText = ARGV[4]
 
-local function removeJob(id)
-  local key = prefix .. id
-  redis.call("DEL", key, key .. ":logs", key .. ":lock")
-end
-
 if keepCount == 0 then
-  removeJob(jobId)
+  rcall("DEL", jobKey, jobKey .. ":logs", lockKey)
 else
-  redis.call("ZADD", targetKey, nowText, jobId)
+  rcall("ZADD", targetKey, nowText, jobId)
   local field = "returnvalue"
   if target == "failed" then field = "failedReason" end
   if stacktrace ~= "" then
-    redis.call("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText, "stacktrace", stacktrace)
+    rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText, "stacktrace", stacktrace)
   else
-    redis.call("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
+    rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
   end
-  if hadDeferredFailure then redis.call("HDEL", jobKey, "defa") end
+  if hadDeferredFailure then rcall("HDEL", jobKey, "defa") end
   if keepAge > 0 then
-    local old = redis.call("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
-    for _, id in ipairs(old) do removeJob(id) end
-    if #old > 0 then redis.call("ZREM", targetKey, unpack(old)) end
+    local old = rcall("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
+    for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
+    if #old > 0 then rcall("ZREM", targetKey, unpack(old)) end
   end
   if keepCount > 0 then
-    local excess = redis.call("ZCARD", targetKey) - keepCount
+    local excess = rcall("ZCARD", targetKey) - keepCount
     if excess > 0 then
       if excess > 1000 then excess = 1000 end
-      local old = redis.call("ZRANGE", targetKey, 0, excess - 1)
-      for _, id in ipairs(old) do removeJob(id) end
-      redis.call("ZREM", targetKey, unpack(old))
+      local old = rcall("ZRANGE", targetKey, 0, excess - 1)
+      for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
+      rcall("ZREM", targetKey, unpack(old))
     end
   end
 end
 
 if target == "completed" then
-  emit(k.events, cap, "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
+  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
 else
-  emit(k.events, cap, "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
+  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
   if attemptsMade >= attempts then
-    emit(k.events, cap, "event", "retries-exhausted", "jobId", jobId, "attemptsMade", attemptsMade)
+    rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "retries-exhausted", "jobId", jobId,
+      "attemptsMade", attemptsText)
   end
 end
 
 if fetchNext then
-  local nextId, fields = fetchJob(k, prefix, nextToken, ARGV[13], now, nowText, ARGV[14], meta)
+  local nextId, fields = fetchJob(prefix, nextToken, ARGV[13], now, nowText, ARGV[14], cap, paused, limit)
   if nextId then return { 0, nextId, fields, 0 } end
 end
-if redis.call("LLEN", k.wait) == 0 and redis.call("LLEN", k.active) == 0
-  and redis.call("ZCARD", k.prioritized) == 0 then
-  emit(k.events, cap, "event", "drained")
+if rcall("LLEN", waitKey) == 0 and rcall("LLEN", activeKey) == 0
+  and rcall("ZCARD", prioritizedKey) == 0 then
+  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "drained")
 end
-return { 0, "", {}, nextDelayedDue(k.delayed) }
+
+"""# + QueueLuaLibrary.nextDelayedDue + #"""
+return { 0, "", {}, nextDue }
 """#)
 }

@@ -1,12 +1,24 @@
 /// Lua functions shared by several queue scripts. Each script that needs them starts with this text,
 /// so every script stays self-contained for `EVALSHA` (Redis has no shared Lua state between scripts).
 enum QueueLuaLibrary {
-    /// `emit(events, cap, field, value, …)` appends to the events stream, capped near `cap` entries.
-    /// `eventsCap(meta)` reads `opts.maxLenEvents` (default 10 000).
+    /// Every helper below: ``emitter`` (`emit(events, cap, field, value, …)` appends to the events
+    /// stream, capped near `cap` entries; `eventsCap(meta)` reads `opts.maxLenEvents`, default 10 000)
+    /// and ``numbers``. Scripts on the hot path include only the pieces they call: each `local function`
+    /// is a closure created anew by every `EVALSHA`.
     ///
     /// Arguments to `redis.call` are passed as strings wherever the scripts have them as text: Redis
     /// formats every Lua number argument with `%.17g`, which costs more than many a command.
-    static let events = #"""
+    static let events = emitter + numbers
+
+    /// `rcall`, the local name of `redis.call` that ``add``, ``fetch``, ``readMeta`` and
+    /// ``nextDelayedDue`` use: a local costs no global and field lookup per command. Scripts using those
+    /// pieces start with it.
+    static let prelude = "local rcall = redis.call\n"
+
+    /// `eventsCap(meta)` and `emit(events, cap, field, value, …)`, for the scripts off the hot path (the
+    /// hot ones write their `XADD` inline: a call through a vararg function costs more than the write's
+    /// arguments).
+    static let emitter = #"""
 local function eventsCap(metaKey)
   local cap = redis.call("HGET", metaKey, "opts.maxLenEvents")
   if tonumber(cap) then return cap end
@@ -17,9 +29,22 @@ local function emit(eventsKey, cap, ...)
   redis.call("XADD", eventsKey, "MAXLEN", "~", cap, "*", ...)
 end
 
+"""#
+
+    /// `isInteger(value)`, `integerArgument(text)` and `integerText(text, value)`: argument checks.
+    static let numbers = integerChecks + integerText
+
+    /// `isInteger(value)` and `integerArgument(text)`. (The hot scripts take only
+    /// ``integerArgument`` and test `(x and x % 1 == 0)` in place.)
+    static let integerChecks = #"""
 local function isInteger(value)
   return value ~= nil and value % 1 == 0
 end
+
+"""# + integerArgument
+
+    /// `integerArgument(text)`.
+    static let integerArgument = #"""
 
 -- An integer argument as a number (nil when it is not a number). "0", "1" and "-1", the commonest,
 -- skip tonumber, which costs as much as a simple command.
@@ -28,6 +53,10 @@ local function integerArgument(text)
   return tonumber(text)
 end
 
+"""#
+
+    /// `integerText(text, value)`.
+    static let integerText = #"""
 -- The decimal text of an integer argument: the argument itself when it is plain digits, else `value`
 -- formatted.
 local function integerText(text, value)
@@ -38,17 +67,98 @@ end
 """#
 
     /// Adding a job, for `addJob` and for scripts that enqueue jobs themselves (the distributed
-    /// engine's completion script), so there is one copy of the add logic. Needs ``events``.
+    /// engine's completion script), so there is one copy of the add logic. Needs nothing else.
+    ///
+    /// `addValidatedJob(k, …)` adds a job with checked arguments to the queue whose keys `k` holds
+    /// (wait, meta, id, delayed, prioritized, pc, marker, events, active) and returns the job id (the
+    /// existing one for a duplicate custom id or dedup id). Numbers come with the decimal text that is
+    /// written (Redis formats Lua number arguments with `%.17g`, which is costly). `k` also carries,
+    /// for the rest of the script, what the first add read of the queue's meta hash (`cap`, `paused`,
+    /// `limit`) and whether it set the marker (`marked`): a script adding several jobs reads the meta
+    /// hash once and sets the marker once (nothing else writes either during a script).
+    static let add = #"""
+local function addValidatedJob(k, prefix, customId, name, data, opts, timestampText, delay, delayText,
+    priority, priorityText, lifo, defaultCapText, dedupId, dedupTTL)
+  local counter = rcall("INCR", k.id)
+  local cap = k.cap
+  if not cap then
+    local meta = rcall("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
+    cap = meta[1]
+    -- (Comparing with the default's text first spares a tonumber in the common case.)
+    if cap ~= defaultCapText and not tonumber(cap) then
+      cap = defaultCapText
+      rcall("HSET", k.meta, "opts.maxLenEvents", cap)
+    end
+    k.cap, k.paused, k.limit = cap, meta[2] ~= false, meta[3] and tonumber(meta[3])
+  end
+
+  local jobId = customId
+  if jobId == "" then jobId = tostring(counter) end
+  local jobKey = prefix .. jobId
+
+  if customId ~= "" and rcall("EXISTS", jobKey) == 1 then
+    rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "duplicated", "jobId", jobId)
+    return jobId
+  end
+
+  if dedupId ~= "" then
+    local dedupKey = prefix .. "de:" .. dedupId
+    local created
+    if dedupTTL > 0 then
+      created = rcall("SET", dedupKey, jobId, "PX", dedupTTL, "NX")
+    else
+      created = rcall("SET", dedupKey, jobId, "NX")
+    end
+    if not created then
+      local existing = rcall("GET", dedupKey) or ""
+      rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "deduplicated", "jobId", existing,
+        "deduplicationId", dedupId, "deduplicatedJobId", jobId)
+      return existing
+    end
+    rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
+      "delay", delayText, "priority", priorityText, "deid", dedupId)
+  else
+    rcall("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
+      "delay", delayText, "priority", priorityText)
+  end
+  rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "added", "jobId", jobId, "name", name)
+
+  if delay > 0 then
+    local due = tonumber(timestampText) + delay
+    rcall("ZADD", k.delayed, due * 4096 + counter % 4096, jobId)
+    rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "delayed", "jobId", jobId, "delay", due)
+    if not k.paused then
+      local first = rcall("ZRANGE", k.delayed, "0", "0", "WITHSCORES")
+      rcall("ZADD", k.marker, math.floor(tonumber(first[2]) / 4096), "1")
+    end
+    return jobId
+  end
+
+  if priority > 0 then
+    local seq = rcall("INCR", k.pc) % 4294967296
+    rcall("ZADD", k.prioritized, priority * 4294967296 + seq, jobId)
+  elseif lifo then
+    rcall("RPUSH", k.wait, jobId)
+  else
+    rcall("LPUSH", k.wait, jobId)
+  end
+  if not k.marked and not k.paused and not (k.limit and rcall("LLEN", k.active) >= k.limit) then
+    rcall("ZADD", k.marker, "0", "0")
+    k.marked = true
+  end
+  rcall("XADD", k.events, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", jobId)
+  return jobId
+end
+
+"""#
+
+    /// `addJob`'s argument handling: needs ``numbers`` and ``add``.
     ///
     /// `addJobFromArguments(keys, args)` adds a job from `addJob`'s keys and 12 arguments (see
     /// ``QueueScript/addJob``), returning an error table for invalid ones. `addJobNumbers(args)` checks
     /// those arguments and returns the timestamp, delay, priority and dedup ttl as numbers, or nil and
     /// what is wrong.
-    /// `addValidatedJob(k, …)` adds a job with checked arguments to the queue whose keys `k` holds
-    /// (wait, meta, id, delayed, prioritized, pc, marker, events, active) and returns the job id (the
-    /// existing one for a duplicate custom id or dedup id). Numbers come with the decimal text that is
-    /// written (Redis formats Lua number arguments with `%.17g`, which is costly).
-    static let add = #"""
+    static let addArguments = #"""
 local function addJobNumbers(args)
   local timestamp, delay, priority = tonumber(args[6]), integerArgument(args[7]), integerArgument(args[8])
   local defaultCap, dedupTTL = tonumber(args[10]), integerArgument(args[12])
@@ -58,79 +168,6 @@ local function addJobNumbers(args)
   end
   if string.find(args[2], ":", 1, true) then return nil, "a job id may not contain ':'" end
   return timestamp, delay, priority, dedupTTL
-end
-
-local function addValidatedJob(k, prefix, customId, name, data, opts, timestampText, delay, delayText,
-    priority, priorityText, lifo, defaultCapText, dedupId, dedupTTL)
-  local counter = redis.call("INCR", k.id)
-  local meta = redis.call("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
-  local cap = meta[1]
-  -- (Comparing with the default's text first spares a tonumber in the common case.)
-  if cap ~= defaultCapText and not tonumber(cap) then
-    cap = defaultCapText
-    redis.call("HSET", k.meta, "opts.maxLenEvents", cap)
-  end
-
-  local jobId = customId
-  if jobId == "" then jobId = tostring(counter) end
-  local jobKey = prefix .. jobId
-
-  if customId ~= "" and redis.call("EXISTS", jobKey) == 1 then
-    emit(k.events, cap, "event", "duplicated", "jobId", jobId)
-    return jobId
-  end
-
-  if dedupId ~= "" then
-    local dedupKey = prefix .. "de:" .. dedupId
-    local created
-    if dedupTTL > 0 then
-      created = redis.call("SET", dedupKey, jobId, "PX", dedupTTL, "NX")
-    else
-      created = redis.call("SET", dedupKey, jobId, "NX")
-    end
-    if not created then
-      local existing = redis.call("GET", dedupKey) or ""
-      emit(k.events, cap, "event", "deduplicated", "jobId", existing,
-        "deduplicationId", dedupId, "deduplicatedJobId", jobId)
-      return existing
-    end
-  end
-
-  if dedupId ~= "" then
-    redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
-      "delay", delayText, "priority", priorityText, "deid", dedupId)
-  else
-    redis.call("HSET", jobKey, "name", name, "data", data, "opts", opts, "timestamp", timestampText,
-      "delay", delayText, "priority", priorityText)
-  end
-  emit(k.events, cap, "event", "added", "jobId", jobId, "name", name)
-
-  local paused = meta[2] ~= false
-  if delay > 0 then
-    local due = tonumber(timestampText) + delay
-    redis.call("ZADD", k.delayed, due * 4096 + counter % 4096, jobId)
-    emit(k.events, cap, "event", "delayed", "jobId", jobId, "delay", due)
-    if not paused then
-      local first = redis.call("ZRANGE", k.delayed, "0", "0", "WITHSCORES")
-      redis.call("ZADD", k.marker, math.floor(tonumber(first[2]) / 4096), "1")
-    end
-    return jobId
-  end
-
-  if priority > 0 then
-    local seq = redis.call("INCR", k.pc) % 4294967296
-    redis.call("ZADD", k.prioritized, priority * 4294967296 + seq, jobId)
-  elseif lifo then
-    redis.call("RPUSH", k.wait, jobId)
-  else
-    redis.call("LPUSH", k.wait, jobId)
-  end
-  local limit = meta[3] and tonumber(meta[3])
-  if not paused and not (limit and redis.call("LLEN", k.active) >= limit) then
-    redis.call("ZADD", k.marker, "0", "0")
-  end
-  emit(k.events, cap, "event", "waiting", "jobId", jobId)
-  return jobId
 end
 
 local function addJobFromArguments(keys, args)
@@ -145,24 +182,111 @@ end
 
 """#
 
-    /// Delayed-job promotion and job fetching, used by `moveToActive` and by `moveToFinished`
-    /// (fetch-next). `k` is a table of key names: wait, active, prioritized, delayed, events, meta,
-    /// pc, marker. `queueMeta(metaKey)` reads the events cap, the paused flag and the concurrency
-    /// limit with one `HMGET`, so a finish-and-fetch reads the meta hash once.
+    /// Job fetching with delayed-job promotion, used by `moveToActive` and by `moveToFinished`
+    /// (fetch-next); needs nothing else. The script's KEYS start with the fetch keys (wait, active,
+    /// prioritized, delayed, events, meta, pc, marker, stalled: ``QueueKeys/fetchKeys``), which
+    /// `fetchJob` reads in place (a table of them would be one more allocation per call).
     static let fetch = #"""
-local function queueMeta(metaKey)
-  local values = redis.call("HMGET", metaKey, "opts.maxLenEvents", "paused", "concurrency")
-  local cap = values[1]
+-- Returns the fetched id and its hash fields (as they are after the fetch), or nil when nothing may
+-- be fetched now. `cap`, `paused` and `limit` are the events cap, the paused flag and the concurrency
+-- limit from the meta hash; `lockDuration` and `nowText` are the arguments' text.
+local function fetchJob(prefix, token, lockDuration, now, nowText, workerName, cap, paused, limit)
+  local waitKey, activeKey, prioritizedKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+  local eventsKey, pcKey, markerKey = KEYS[5], KEYS[7], KEYS[8]
+  -- Delayed jobs that are due go to wait (or prioritized) first.
+  local due = rcall("ZRANGEBYSCORE", delayedKey, "0", string.format("%d", (now + 1) * 4096 - 1), "LIMIT", "0", "1000")
+  if #due > 0 then
+    for _, id in ipairs(due) do
+      local jobKey = prefix .. id
+      local priority = rcall("HGET", jobKey, "priority")
+      if priority then
+        priority = tonumber(priority) or 0
+        if priority > 0 then
+          local seq = rcall("INCR", pcKey) % 4294967296
+          rcall("ZADD", prioritizedKey, priority * 4294967296 + seq, id)
+        else
+          rcall("LPUSH", waitKey, id)
+        end
+        rcall("HSET", jobKey, "delay", "0")
+        rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "waiting", "jobId", id, "prev", "delayed")
+      end
+      rcall("ZREM", delayedKey, id)
+    end
+    if not paused then rcall("ZADD", markerKey, "0", "0") end
+  end
+  if paused then return nil end
+  if limit and rcall("LLEN", activeKey) >= limit then return nil end
+  local id = rcall("RPOPLPUSH", waitKey, activeKey)
+  if not id then
+    local top = rcall("ZPOPMIN", prioritizedKey)
+    if not top[1] then return nil end
+    id = top[1]
+    rcall("LPUSH", activeKey, id)
+    if rcall("ZCARD", prioritizedKey) == 0 then rcall("DEL", pcKey) end
+  end
+  local jobKey = prefix .. id
+  -- One read returns the job and tells whether it still exists; the fields this fetch writes are
+  -- then patched into the returned list (one pass finds them).
+  local fields = rcall("HGETALL", jobKey)
+  local n = #fields
+  if n == 0 then
+    -- Removed while waiting: drop the dangling id rather than hand out an empty job.
+    rcall("LREM", activeKey, "-1", id)
+    return nil
+  end
+  local started, startedAt, processedAt, workerAt = "1", nil, nil, nil
+  for i = 1, n, 2 do
+    local field = fields[i]
+    if field == "ats" then
+      started = string.format("%d", (tonumber(fields[i + 1]) or 0) + 1)
+      startedAt = i + 1
+    elseif field == "processedOn" then
+      processedAt = i + 1
+    elseif field == "pb" then
+      workerAt = i + 1
+    end
+  end
+  rcall("SET", jobKey .. ":lock", token, "PX", lockDuration)
+  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "active", "jobId", id, "prev", "waiting")
+  rcall("HSET", jobKey, "processedOn", nowText, "pb", workerName, "ats", started)
+  if processedAt then fields[processedAt] = nowText else fields[n + 1] = "processedOn"; fields[n + 2] = nowText; n = n + 2 end
+  if workerAt then fields[workerAt] = workerName else fields[n + 1] = "pb"; fields[n + 2] = workerName; n = n + 2 end
+  if startedAt then fields[startedAt] = started else fields[n + 1] = "ats"; fields[n + 2] = started end
+  if rcall("LLEN", waitKey) > 0 or rcall("ZCARD", prioritizedKey) > 0 then
+    rcall("ZADD", markerKey, "0", "0")
+  end
+  return id, fields
+end
+
+"""#
+
+    /// The queue's meta hash as the fetching scripts need it: sets `cap`, `paused` and `limit` (one
+    /// `HMGET` of the events cap, the paused flag and the concurrency limit) from the meta key
+    /// `KEYS[6]`. Top-level statements, not a function (no closure per call).
+    static let readMeta = #"""
+local cap, paused, limit
+do
+  local values = rcall("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency")
+  cap, paused, limit = values[1], values[2] ~= false, values[3] and tonumber(values[3])
   if cap ~= "10000" and not tonumber(cap) then cap = "10000" end
-  return { cap = cap, paused = values[2] ~= false, limit = values[3] and tonumber(values[3]) }
 end
 
-local function nextDelayedDue(delayedKey)
-  local first = redis.call("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
-  if first[2] then return math.floor(tonumber(first[2]) / 4096) end
-  return 0
+"""#
+
+    /// Sets `nextDue` to the earliest delayed job's due time (ms), or 0, from the delayed set
+    /// `KEYS[4]`. Top-level statements, for a script's last lines.
+    static let nextDelayedDue = #"""
+local nextDue = 0
+do
+  local first = rcall("ZRANGE", KEYS[4], "0", "0", "WITHSCORES")
+  if first[2] then nextDue = math.floor(tonumber(first[2]) / 4096) end
 end
 
+"""#
+
+    /// For `retryJob`: `fetchKeys(first)` names the fetch keys from `KEYS[first]` on in a table `k`,
+    /// and `pushReady(k, jobKey, id, priority, lifo)` puts a job back in `wait` or `prioritized`.
+    static let ready = #"""
 local function pushReady(k, jobKey, id, priority, lifo)
   if priority > 0 then
     local seq = redis.call("INCR", k.pc) % 4294967296
@@ -172,74 +296,6 @@ local function pushReady(k, jobKey, id, priority, lifo)
   else
     redis.call("LPUSH", k.wait, id)
   end
-end
-
-local function promoteDelayed(k, prefix, now, cap, paused)
-  local due = redis.call("ZRANGEBYSCORE", k.delayed, "0", string.format("%d", (now + 1) * 4096 - 1), "LIMIT", "0", "1000")
-  if #due == 0 then return end
-  for _, id in ipairs(due) do
-    local jobKey = prefix .. id
-    local priority = redis.call("HGET", jobKey, "priority")
-    if priority then
-      pushReady(k, jobKey, id, tonumber(priority) or 0, false)
-      redis.call("HSET", jobKey, "delay", "0")
-      emit(k.events, cap, "event", "waiting", "jobId", id, "prev", "delayed")
-    end
-    redis.call("ZREM", k.delayed, id)
-  end
-  if not paused then redis.call("ZADD", k.marker, "0", "0") end
-end
-
--- Sets `field` to `value` in an HGETALL-style list (appending it when absent).
-local function setListField(fields, field, value)
-  for i = 1, #fields, 2 do
-    if fields[i] == field then
-      fields[i + 1] = value
-      return
-    end
-  end
-  fields[#fields + 1] = field
-  fields[#fields + 1] = value
-end
-
--- Returns the fetched id and its hash fields (as they are after the fetch), or nil when nothing may
--- be fetched now. `meta` is what queueMeta returned; `lockDuration` and `nowText` are the arguments'
--- text.
-local function fetchJob(k, prefix, token, lockDuration, now, nowText, workerName, meta)
-  promoteDelayed(k, prefix, now, meta.cap, meta.paused)
-  if meta.paused then return nil end
-  if meta.limit and redis.call("LLEN", k.active) >= meta.limit then return nil end
-  local id = redis.call("RPOPLPUSH", k.wait, k.active)
-  if not id then
-    local top = redis.call("ZPOPMIN", k.prioritized)
-    if not top[1] then return nil end
-    id = top[1]
-    redis.call("LPUSH", k.active, id)
-    if redis.call("ZCARD", k.prioritized) == 0 then redis.call("DEL", k.pc) end
-  end
-  local jobKey = prefix .. id
-  -- One read returns the job and tells whether it still exists; the fields this fetch writes are
-  -- then patched into the returned list.
-  local fields = redis.call("HGETALL", jobKey)
-  if #fields == 0 then
-    -- Removed while waiting: drop the dangling id rather than hand out an empty job.
-    redis.call("LREM", k.active, "-1", id)
-    return nil
-  end
-  local started = "1"
-  for i = 1, #fields, 2 do
-    if fields[i] == "ats" then started = string.format("%d", (tonumber(fields[i + 1]) or 0) + 1) end
-  end
-  redis.call("SET", jobKey .. ":lock", token, "PX", lockDuration)
-  emit(k.events, meta.cap, "event", "active", "jobId", id, "prev", "waiting")
-  redis.call("HSET", jobKey, "processedOn", nowText, "pb", workerName, "ats", started)
-  setListField(fields, "processedOn", nowText)
-  setListField(fields, "pb", workerName)
-  setListField(fields, "ats", started)
-  if redis.call("LLEN", k.wait) > 0 or redis.call("ZCARD", k.prioritized) > 0 then
-    redis.call("ZADD", k.marker, "0", "0")
-  end
-  return id, fields
 end
 
 local function fetchKeys(first)

@@ -6,7 +6,7 @@ extension QueueScript {
     /// Returns 0, or −1 missing job, −2 missing lock, −3 not active, −6 token mismatch.
     static let retryJob = RedisScript(
         name: "retryJob",
-        source: QueueLuaLibrary.events + QueueLuaLibrary.fetch + #"""
+        source: QueueLuaLibrary.events + QueueLuaLibrary.ready + #"""
 if #ARGV < 5 then return redis.error_reply("ERR flowcraft retryJob: expected at least 5 arguments") end
 local prefix, jobId, token, reason, stacktrace = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if jobId == "" then return redis.error_reply("ERR flowcraft retryJob: missing job id") end
