@@ -91,6 +91,23 @@ struct ChaosTests {
         return Setup(directory: directory, queue: DistributedTestSupport.uniqueQueue("chaos"), binary: binary)
     }
 
+    /// Runs the reconciler every half second until every run left `running` (completed, failed,
+    /// cancelled or awaiting) or `timeout` passed; returns the runs still running.
+    static func reconcileUntilFinished(
+        _ runIDs: [String], workflows: WorkflowClient, reconciler: WorkflowReconciler, timeout: Duration
+    ) async throws -> Set<String> {
+        var unfinished = Set(runIDs)
+        let deadline = ContinuousClock.now + timeout
+        while !unfinished.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try? await reconciler.run()
+            for runID in unfinished {
+                if let status = try? await workflows.status(runID), status.status != .running { unfinished.remove(runID) }
+            }
+        }
+        return unfinished
+    }
+
     /// Starts the runs, lets `disturb` do its damage, reconciles until every run finished, and checks
     /// that each completed with every completion committed exactly once (`commits` per run; by
     /// default one per node) and, when given, `check` holds for its final context.
@@ -120,16 +137,10 @@ struct ChaosTests {
             victim.withLock { $0 = fresh }
         }
 
-        let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3)
-        var unfinished = Set(runIDs)
-        let deadline = ContinuousClock.now + .seconds(45)
-        while !unfinished.isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            _ = try? await reconciler.run()
-            for runID in unfinished {
-                if let status = try? await workflows.status(runID), status.status != .running { unfinished.remove(runID) }
-            }
-        }
+        let unfinished = try await Self.reconcileUntilFinished(
+            runIDs, workflows: workflows, reconciler: WorkflowReconciler(
+                client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3),
+            timeout: .seconds(45))
         await stable.kill()
         await victim.withLock { $0 }.kill()
 

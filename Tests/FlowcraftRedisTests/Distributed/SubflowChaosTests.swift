@@ -74,16 +74,10 @@ struct SubflowChaosTests {
             victim.withLock { $0 = fresh }
         }
 
-        let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3)
-        var unfinished = Set(runIDs)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !unfinished.isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            _ = try? await reconciler.run()
-            for runID in unfinished {
-                if let status = try? await workflows.status(runID), status.status != .running { unfinished.remove(runID) }
-            }
-        }
+        let unfinished = try await ChaosTests.reconcileUntilFinished(
+            runIDs, workflows: workflows, reconciler: WorkflowReconciler(
+                client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3),
+            timeout: .seconds(60))
         await stable.kill()
         await victim.withLock { $0 }.kill()
 
