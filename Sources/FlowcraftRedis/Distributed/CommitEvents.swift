@@ -1,7 +1,6 @@
 import Flowcraft
 
-/// A node event that belongs to a committed change (emitted only when the change commits, so a
-/// redelivered job that commits nothing emits none of them).
+/// A node event that belongs to a change (`node:finish`, `node:fallback`, `batch:*`, `edge:evaluate`).
 struct CommitEvent: Sendable {
     var type: WorkflowEventType
     var nodeID: String
@@ -9,13 +8,21 @@ struct CommitEvent: Sendable {
 }
 
 extension RunCommitter.Change {
-    /// The events of this change once the script has applied it, in the in-memory engine's order:
-    /// the context writes, the node's own events, then the run's status change.
-    func emitEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
+    /// The node's events, in the in-memory engine's order (its context writes, then its own events),
+    /// emitted just before the change is committed: a job whose completion is already committed is
+    /// skipped before it runs and emits none, but two executions of one job racing (a stalled job
+    /// recovered while the first still runs) both emit them, and only one commits.
+    func emitNodeEvents(to events: EventEmitter) {
+        guard mode != .start else { return }
+        emitContextChanges(by: eventNodeID ?? NodeInstance(member: instance)?.nodeID, to: events)
+        for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
+    }
+
+    /// The run's events once the script applied the change: dead-path skips, a stall, and the run's
+    /// status change.
+    func emitRunEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
         guard outcome.code == "committed" else { return }
         let nodeID = eventNodeID ?? NodeInstance(member: instance)?.nodeID
-        if mode != .start { emitContextChanges(by: nodeID, to: events) }
-        for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
         for member in outcome.died {
             events.emit(.nodeSkipped, nodeID: NodeInstance(member: member)?.nodeID ?? member, ["reason": "dead path"])
         }

@@ -29,8 +29,9 @@ public struct DistributedOptions: Sendable {
     public var logger: Logger
     /// Receives the run's events (`workflow:*`, `node:*`, `context:change`, `batch:*`, `job:*`) in the
     /// process that caused them: node events in the worker that ran the node, `workflow:start` and
-    /// `workflow:resume` in the client. Each event is emitted once per committed change, so a
-    /// redelivered job emits `node:start` again but never a second `node:finish`.
+    /// `workflow:resume` in the client. A node's events go out just before its completion commits (a
+    /// node finishes before its successors start); the run's after. A job delivered again after its
+    /// node committed is skipped and emits no node events.
     public var eventHandler: WorkflowEventHandler?
     /// Deepest nesting of subflows (a child run's depth; the top run is 0), as in the in-memory engine.
     public var maximumSubflowDepth: Int

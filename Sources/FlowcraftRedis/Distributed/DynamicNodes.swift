@@ -184,16 +184,25 @@ enum DynamicNodes {
         change.values = buffered.set
         change.deleted = buffered.deleted
         change.values.append(("_outputs." + data.nodeID, output))
-        let spawner = data.dynamicOf ?? data.nodeID
-        let continuation = continuationJob(
-            runID: data.runID, blueprintID: data.blueprintID, spawner: spawner, iteration: data.iteration,
-            count: data.dynamicCount, fallbackFor: data.fallbackFor)
-        change.records.append(ArrivalRecord(
-            from: "", target: continuation.instance, source: data.instance.nodeID, live: true,
-            required: data.dynamicCount, join: "all", delay: 0, jobID: continuation.jobID,
-            data: JSONText.serialize(continuation.json),
-            options: JSONText.serialize(JobOptions(jobId: continuation.jobID).json)))
+        change.records.append(continuationArrival(
+            from: data.instance.nodeID, spawner: data.dynamicOf ?? data.nodeID, count: data.dynamicCount,
+            runID: data.runID, blueprintID: data.blueprintID, iteration: data.iteration, fallbackFor: data.fallbackFor))
         return change
+    }
+
+    /// The arrival of one of `count` dynamic nodes or batch workers at `spawner`'s continuation: the
+    /// completion script enqueues the continuation job when the last of them arrives.
+    static func continuationArrival(
+        from source: String, spawner: String, count: Int, runID: String, blueprintID: String, iteration: Int,
+        fallbackFor: String? = nil
+    ) -> ArrivalRecord {
+        let continuation = continuationJob(
+            runID: runID, blueprintID: blueprintID, spawner: spawner, iteration: iteration, count: count,
+            fallbackFor: fallbackFor)
+        return ArrivalRecord(
+            from: "", target: continuation.instance, source: source, live: true, required: count, join: "all",
+            delay: 0, jobID: continuation.jobID, data: JSONText.serialize(continuation.json),
+            options: JSONText.serialize(JobOptions(jobId: continuation.jobID).json))
     }
 
     /// The continuation's commit: the spawner's routing with its stored action and output (edge

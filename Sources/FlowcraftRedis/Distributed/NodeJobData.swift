@@ -75,7 +75,11 @@ struct NodeJobData: Sendable, Hashable {
             batchCount = count
         }
         if let spawner = members["dynamicOf"]?.stringValue {
-            guard let count = members["dynamicCount"]?.intValue, count > 0, count <= DynamicNodes.maximumCount else {
+            // A continuation also follows a batch's workers, which may outnumber the dynamic-node limit.
+            let isContinuation = members["afterDynamic"]?.boolValue == true
+            guard let count = members["dynamicCount"]?.intValue, count > 0,
+                isContinuation || count <= DynamicNodes.maximumCount
+            else {
                 throw DistributedError("job data has an invalid 'dynamicCount'")
             }
             dynamicOf = spawner

@@ -1,11 +1,14 @@
 import Flowcraft
 
-/// Batch scatter/gather as parallel jobs: the scatter's commit enqueues the first window of worker
-/// jobs; each worker's commit records its output, arrives at the gather and enqueues the item one
-/// window later.
+/// Batch scatter/gather as parallel jobs, routed like dynamic nodes (``DynamicNodes``): the
+/// scatter's commit stores its output and enqueues the first window of worker jobs in place of its
+/// routing; each worker's commit records its output, arrives at the scatter's continuation and
+/// enqueues the item one window later; the continuation, enqueued once by the last worker's commit,
+/// routes from the scatter (to its gather and any other successor), as the in-memory engine does
+/// once a batch's workers finished.
 extension NodeJobExecutor {
     /// The scatter: commits the items and the worker ids with its completion, and enqueues the first
-    /// window of worker jobs in place of its arrival at the gather (the workers arrive there instead).
+    /// window of worker jobs in place of its routing.
     func scatter(_ run: RunContext, node: NodeDefinition, index s: Int) async throws -> JSONValue {
         let plan = run.prepared.plan
         guard case .array(let values) = run.input else {
@@ -32,22 +35,26 @@ extension NodeJobExecutor {
         return summary(run.data, outcome)
     }
 
-    /// The commit of a scatter: its own completion (without its arrival at the gather when there are
-    /// items), the items, the worker ids, and the first window of worker jobs.
+    /// The commit of a scatter: its output, the items, the worker ids, and the first window of worker
+    /// jobs in place of its routing (stored for the continuation). Without items it routes at once.
     static func batchScatterChange(
         prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchSpec, items: [JSONValue],
         input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
         let count = items.count
-        let output: JSONValue = ["gatherNodeId": .string(spec.gatherID), "count": .int(count)]
-        var change = try await completionChange(
-            prepared: prepared, data: data, item: item, result: NodeResult(output: output), input: input,
-            state: state, options: options)
+        let result = NodeResult(output: ["gatherNodeId": .string(spec.gatherID), "count": .int(count)])
+        var change: RunCommitter.Change
+        if count == 0 {
+            change = try await completionChange(
+                prepared: prepared, data: data, item: item, result: result, input: input, state: state, options: options)
+        } else {
+            change = DynamicNodes.spawnChange(
+                plan: prepared.plan, data: data, item: item, result: result, state: state, options: options)
+        }
         change.values.append((spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) })))
         change.values.append((spec.gatherID + "_hasMore", false))
         guard count > 0 else { return change }
         for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
-        change.records.removeAll { $0.from.isEmpty && $0.source == spec.scatterID && $0.target.nodeID == spec.gatherID }
         let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
         for i in 0..<spec.window(count: count) {
             change.records.append(planner.batchWorkerRecord(scatter: s, spec: spec, index: i, count: count, iteration: data.iteration))
@@ -55,10 +62,10 @@ extension NodeJobExecutor {
         return change
     }
 
-    /// The commit of a batch worker: its output, its arrival at the gather and the enqueue of the item
-    /// one window later.
+    /// The commit of a batch worker: its output, its arrival at the scatter's continuation and the
+    /// enqueue of the item one window later.
     static func batchWorkerChange(
-        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, gather g: Int, spec: BatchSpec, output: JSONValue,
+        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, spec: BatchSpec, output: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) -> RunCommitter.Change {
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
@@ -68,7 +75,9 @@ extension NodeJobExecutor {
         change.writeOrder = state.bufferedWriteOrder()
         change.values.append(("_outputs." + data.nodeID, output))
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
-        change.records.append(planner.batchGatherRecord(gather: g, workerID: data.nodeID, count: data.batchCount, iteration: data.iteration))
+        change.records.append(DynamicNodes.continuationArrival(
+            from: data.nodeID, spawner: spec.scatterID, count: data.batchCount, runID: data.runID,
+            blueprintID: data.blueprintID, iteration: data.iteration))
         let next = data.batchIndex + spec.window(count: data.batchCount)
         if next < data.batchCount {
             change.records.append(planner.batchWorkerRecord(
@@ -94,7 +103,7 @@ extension NodeJobExecutor {
         let plan = prepared.plan
         guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
             let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
-            let g = plan.nodeIndex[spec.gatherID]
+            plan.nodeIndex[spec.gatherID] != nil
         else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
         }
@@ -120,7 +129,7 @@ extension NodeJobExecutor {
         switch outcome {
         case .success(let result):
             var change = Self.batchWorkerChange(
-                plan: plan, data: data, scatter: s, gather: g, spec: spec, output: result.output, state: state, options: options)
+                plan: plan, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             change.events = [Self.finishEvent(data.nodeID, result)]
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):

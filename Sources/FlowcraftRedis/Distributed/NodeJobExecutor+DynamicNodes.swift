@@ -75,7 +75,8 @@ extension NodeJobExecutor {
         }
     }
 
-    /// The continuation: the spawner routes with its stored action and output.
+    /// The continuation: the spawner (a node that returned dynamic nodes, or a batch scatter) routes
+    /// with its stored action and output.
     private func processContinuation(_ data: NodeJobData) async throws -> JSONValue {
         let recordKey = DynamicNodes.recordKey(spawner: data.nodeID, iteration: data.iteration)
         let admitted: JobAdmission
@@ -89,21 +90,23 @@ extension NodeJobExecutor {
         guard let s = plan.nodeIndex[data.nodeID] else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
+        let stored = admitted.values.first.flatMap { $0 }
+        let record = stored.flatMap(DynamicNodes.Record.init(json:))
+        // A batch worker's job does not carry its scatter's fallback role: the record does.
         var item = WorkItem.node(s)
-        if let failed = data.fallbackFor {
+        if let failed = data.fallbackFor ?? record?.fallbackFor {
             guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == s else {
                 throw UnrecoverableJobError("node '\(data.nodeID)' is not the fallback of '\(failed)'")
             }
             item = .fallback(node: m, fallback: s)
         }
-        let stored = admitted.values.first.flatMap { $0 }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: [recordKey: stored])
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: .null, item: item,
             runExists: admitted.runExists)
-        guard let record = stored.flatMap(DynamicNodes.Record.init(json:)) else {
+        guard let record else {
             return try await failRun(
-                run, reason: "node '\(data.nodeID)': the record of its dynamic nodes ('\(recordKey)') is missing or unreadable",
+                run, reason: "node '\(data.nodeID)': the record of its dynamic nodes or batch ('\(recordKey)') is missing or unreadable",
                 fatal: true)
         }
         let change = try await DynamicNodes.continuationChange(

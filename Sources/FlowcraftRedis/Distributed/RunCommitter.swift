@@ -70,6 +70,10 @@ struct RunCommitter: Sendable {
 
     func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
         let keys = DistributedKeys(runID: runID)
+        let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
+        // The node's own events go out before the script enqueues its successors, so that every
+        // listener sees a node finish before its successors start (even in another process).
+        if let events { change.emitNodeEvents(to: events) }
         var arguments: [String] = []
         arguments.reserveCapacity(15 + change.values.count * 2 + change.deleted.count + change.starts.count
             + change.records.count * NodeCompletionScript.recordWidth)
@@ -96,9 +100,7 @@ struct RunCommitter: Sendable {
             outcome.died = items[3].array?.compactMap(\.string) ?? []
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []
         }
-        if let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID) {
-            change.emitEvents(outcome, to: events)
-        }
+        if let events { change.emitRunEvents(outcome, to: events) }
         return outcome
     }
 }

@@ -186,7 +186,8 @@ public struct WorkflowReconciler: Sendable {
         }
         let key = DynamicNodes.recordKey(spawner: spawner, iteration: iteration)
         let stored = try await RedisWorkflowState(runID: runID, client: client).get(key)
-        guard let record = stored.flatMap(DynamicNodes.Record.init(json:)), !record.nodes.isEmpty else {
+        // A batch scatter's record lists no nodes: only its continuation is ever rebuilt from it.
+        guard let record = stored.flatMap(DynamicNodes.Record.init(json:)) else {
             options.logger.warning("pending dynamic work without its record", metadata: ["runId": "\(runID)", "key": "\(key)"])
             return nil
         }
@@ -202,8 +203,8 @@ public struct WorkflowReconciler: Sendable {
             return DynamicNodes.nodeJob(node, spawner: spawner, count: record.nodes.count, data: spawnerData)
         case .continuation:
             return DynamicNodes.continuationJob(
-                runID: runID, blueprintID: blueprintID, spawner: spawner, iteration: iteration, count: record.nodes.count,
-                fallbackFor: record.fallbackFor)
+                runID: runID, blueprintID: blueprintID, spawner: spawner, iteration: iteration,
+                count: max(1, record.nodes.count), fallbackFor: record.fallbackFor)
         }
     }
 }

@@ -192,10 +192,10 @@ struct ChaosTests {
         let setup = try Self.prepare(Self.batchBlueprint)
         let url = try #require(TestRedis.url)
         let items = Self.batchItems
-        // start, scatter, one per worker, gather, end.
+        // start, scatter, one per worker, the scatter's continuation, gather, end.
         try await Self.exercise(
             url: url, configuration: try TestRedis.configuration(), setup: setup, blueprint: Self.batchBlueprint,
-            runs: Self.batchRuns, context: ["items": .array(items)], commits: 4 + items.count,
+            runs: Self.batchRuns, context: ["items": .array(items)], commits: 5 + items.count,
             check: { $0["results"] == .array(items) }
         ) { restartWorker in
             for _ in 0..<3 {

@@ -4,6 +4,10 @@ import Flowcraft
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The distributed engine's event stream: the in-memory engine's `workflow:*`, `node:*` and
 /// `context:change` events, emitted by the process that caused them, once per committed change.
 @Suite("Distributed engine events", .requiresRedis)
@@ -72,38 +76,58 @@ struct DistributedEventTests {
         #expect(finish?.payload["errors"]?.arrayValue?.first?.stringValue?.contains("kaput") == true)
     }
 
-    @Test("a redelivered completion commits nothing and emits no second node:finish")
-    func duplicateCommitEmitsNothing() async throws {
+    @Test("a job delivered again after its node committed runs nothing and emits no node events")
+    func redeliveredJobEmitsNoNodeEvents() async throws {
         let recorder = Recorder()
-        let client = try TestRedis.client()
-        let options = DistributedOptions(
-            queueName: DistributedTestSupport.uniqueQueue("events"), stateTTLSeconds: 600, eventHandler: recorder.handler)
-        let prepared = PreparedBlueprint(try CompiledBlueprint(DistributedTestSupport.diamond()))
-        let committer = RunCommitter(client: client, options: options)
-        let runID = UUID().uuidString.lowercased()
-        var start = RunCommitter.Change(mode: .start)
-        start.starts = prepared.startEntries
-        start.records = CompletionPlanner(plan: prepared.plan, runID: runID, options: options).startRecords()
-        _ = try await committer.commit(runID: runID, blueprintID: "diamond", version: nil, start)
-
-        let data = NodeJobData(runID: runID, blueprintID: "diamond", nodeID: "a")
-        var codes: [String] = []
-        for _ in 0..<2 {
-            let state = RedisWorkflowState(runID: runID, client: client, mode: .buffered)
-            try await state.set("note", "written by a")
-            var change = try await NodeJobExecutor.completionChange(
-                prepared: prepared, data: data, item: .node(0), result: NodeResult(output: "A"), input: .null,
-                state: state, options: options)
-            change.events = [NodeJobExecutor.finishEvent("a", NodeResult(output: "A"))]
-            codes.append(try await committer.commit(runID: runID, blueprintID: "diamond", version: nil, change).code)
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in NodeResult(output: .string(ctx.nodeID)) }
+        let queue = DistributedTestSupport.uniqueQueue("events")
+        try await DistributedTestSupport.withWorker(
+            blueprints: [DistributedTestSupport.diamond()], registry: registry, queue: queue, eventHandler: recorder.handler
+        ) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "diamond")
+            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed)
+            // The same node job again, under another job id (as a duplicate delivery would be).
+            let again = NodeJobData(runID: runID, blueprintID: "diamond", nodeID: "b")
+            let jobs = try Queue(name: queue, client: client)
+            _ = try await jobs.add(name: "executeNode", data: again.json, options: JobOptions(jobId: "again-\(runID)"))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await jobs.getState("again-\(runID)") != .completed, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await jobs.getState("again-\(runID)") == .completed)
         }
-        await client.close()
-        #expect(codes == ["committed", "duplicate"])
-        #expect(recorder.count(.nodeFinish, "a") == 1)
-        // Once, in the node's order: its own write first, then the engine's (`_outputs.a`, inputs).
-        let keys = recorder.events.withLock { $0.filter { $0.type == .contextChange }.compactMap { $0.payload["key"]?.stringValue } }
-        #expect(keys.first == "note")
-        #expect(keys.filter { $0 == "note" }.count == 1)
-        #expect(keys.filter { $0 == "_outputs.a" }.count == 1)
+        #expect(recorder.count(.nodeStart, "b") == 1)
+        #expect(recorder.count(.nodeFinish, "b") == 1)
+        #expect(recorder.count(.jobProcessed, "b") == 2)
+        #expect(recorder.count(.workflowFinish) == 1)
+    }
+
+    @Test("a node finishes before its successors start, as every listener sees it")
+    func finishBeforeSuccessorStart() async throws {
+        let recorder = Recorder()
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in NodeResult(output: .string(ctx.nodeID)) }
+        try await DistributedTestSupport.withWorker(
+            blueprints: [DistributedTestSupport.diamond()], registry: registry,
+            queue: DistributedTestSupport.uniqueQueue("events"), concurrency: 16,
+            eventHandler: { event in
+                // A slow listener widens any window in which a successor could start first.
+                if event.type == .nodeFinish { usleep(5_000) }
+                recorder.handler(event)
+            }
+        ) { workflows, _ in
+            var runs: [String] = []
+            for _ in 0..<20 { runs.append(try await workflows.startWorkflow(blueprintID: "diamond")) }
+            for run in runs { #expect(try await workflows.result(run, timeout: .seconds(20)).status == .completed) }
+        }
+        let events = recorder.events.withLock { $0 }
+        for (node, successors) in [("a", ["b", "c"]), ("b", ["d"]), ("c", ["d"]), ("d", ["e"])] {
+            for event in events where event.type == .nodeStart && successors.contains(event.nodeID ?? "") {
+                let finished = events.firstIndex { $0.type == .nodeFinish && $0.nodeID == node && $0.runID == event.runID }
+                let started = events.firstIndex { $0.type == .nodeStart && $0.nodeID == event.nodeID && $0.runID == event.runID }
+                #expect(finished != nil && started != nil && finished! < started!, "\(node) before \(event.nodeID ?? "")")
+            }
+        }
     }
 }

@@ -58,7 +58,6 @@ struct WorkflowReconcilerTests {
         defer { Task { await fixture.client.close() } }
         let plan = fixture.prepared.plan
         let s = try #require(plan.nodeIndex["scatter"])
-        let g = try #require(plan.nodeIndex["gather"])
         let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
         let client = fixture.client
         func commit(_ change: RunCommitter.Change) async throws -> String {
@@ -88,7 +87,7 @@ struct WorkflowReconcilerTests {
             // A worker of a later window: enqueued by the commit of the worker one window before it.
             let earlier = lostIndex - spec.window(count: items.count)
             #expect(try await commit(NodeJobExecutor.batchWorkerChange(
-                plan: plan, data: workerData(earlier), scatter: s, gather: g, spec: spec, output: .int(0), state: state(),
+                plan: plan, data: workerData(earlier), scatter: s, spec: spec, output: .int(0), state: state(),
                 options: fixture.options)) == "committed")
             try await lose(workerData(earlier).jobID)
             counter.hit(spec.workerID(earlier))
@@ -112,8 +111,8 @@ struct WorkflowReconcilerTests {
         #expect(status.status == .completed)
         #expect(counter.count("after") == 1)
         for i in items.indices { #expect(counter.count(spec.workerID(i)) == 1, "worker \(i)") }
-        // items, scatter, five workers, gather, after: each committed once.
-        #expect(try await client.send(["HGET", fixture.keys.run, "commits"]).int == 9)
+        // items, scatter, five workers, the scatter's continuation, gather, after: each committed once.
+        #expect(try await client.send(["HGET", fixture.keys.run, "commits"]).int == 10)
         let doubled = try #require(status.context["doubled"]?.arrayValue)
         #expect(doubled.count == items.count)
         #expect(doubled[lostIndex] == .int((lostIndex + 1) * 2))
