@@ -7,8 +7,36 @@ public enum SpawnerRoutingScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [fallbackSpawnerTakesOverEdges, conditionsSeeSpawnerResult, scatterConditionsSeeScatterOutput]
+        [fallbackSpawnerTakesOverEdges, conditionsSeeSpawnerResult, scatterConditionsSeeScatterOutput,
+         scatterSiblingsRunAfterWorkers]
     }
+
+    /// A scatter's other successor runs once the batch's workers finished, like its gather.
+    public static let scatterSiblingsRunAfterWorkers = WorkflowScenario(
+        "a scatter's successors other than its gather run after every worker finished",
+        blueprints: [B.blueprint(
+            "batch-sibling",
+            nodes: [B.node("items", "const", params: ["value": [1, 2, 3]]),
+                    B.node("scatter", "batch-scatter", params: ["workerUsesKey": "slow-double", "gatherNodeId": "gather"]),
+                    B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "doubled"]),
+                    B.node("sibling", "count-done")],
+            edges: [B.edge("items", "scatter"), B.edge("scatter", "gather"), B.edge("scatter", "sibling")])],
+        registry: { probe in
+            B.registry(probe, [
+                "slow-double": { ctx in
+                    try await Task.sleep(for: .milliseconds(20))
+                    return NodeResult(output: .int((ctx.input.intValue ?? 0) * 2))
+                },
+                // How many workers had written their output when this node ran.
+                "count-done": { ctx in
+                    var done = 0
+                    for i in 0..<3 where try await ctx.state.get("_outputs.slow-double_scatter_\(i)") != nil { done += 1 }
+                    return NodeResult(output: .int(done))
+                },
+            ])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["doubled": [2, 4, 6], "_outputs.sibling": 3]))
 
     /// `collect` returns its input followed by the outputs of `fb-dyn-1` and `fb-dyn-2`.
     public static let fallbackSpawnerTakesOverEdges = WorkflowScenario(
