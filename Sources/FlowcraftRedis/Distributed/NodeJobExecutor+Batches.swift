@@ -130,7 +130,7 @@ extension NodeJobExecutor {
         case .success(let result):
             var change = Self.batchWorkerChange(
                 plan: plan, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
-            change.events = [Self.finishEvent(data.nodeID, result)]
+            if options.eventHandler != nil { change.events = [Self.finishEvent(data.nodeID, result)] }
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):
             let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"

@@ -63,7 +63,7 @@ extension NodeJobExecutor {
         case .success(let result):
             // As in memory, dynamic nodes returned by a dynamic node are not run.
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
-            change.events.append(Self.finishEvent(node.id, result))
+            if options.eventHandler != nil { change.events.append(Self.finishEvent(node.id, result)) }
             change.eventNodeID = node.id
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):

@@ -220,7 +220,10 @@ final class NodeJobExecutor: Sendable {
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
             state: run.state, options: options)
-        change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
+        // Event payloads are built only when someone listens (this is every node's path).
+        if options.eventHandler != nil {
+            change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
+        }
         let outcome = try await commit(run, change)
         return summary(run.data, outcome)
     }

@@ -62,12 +62,16 @@ public struct WorkflowClient: Sendable {
     /// for an unknown run.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
         let keys = DistributedKeys(runID: runID)
-        let replies = try await client.pipeline([RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"])])
+        // One round trip: the final status, the live status, and (for a run a seed-style client started,
+        // which has no bookkeeping until its first commit) whether its state exists.
+        let replies = try await client.pipeline([
+            RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]), RedisCommand(["EXISTS", keys.state]),
+        ])
         if let text = replies[0].string, let final = DistributedRunStatus(json: text) { return final }
         if let name = replies[1].string, let status = DistributedRunStatus.Status(rawValue: name) {
             return DistributedRunStatus(status: status)
         }
-        if try await client.send(RedisCommand(["EXISTS", keys.state])).int == 1 { return DistributedRunStatus(status: .running) }
+        if replies[2].int == 1 { return DistributedRunStatus(status: .running) }
         return nil
     }
 

@@ -65,6 +65,14 @@ public struct WorkflowReconciler: Sendable {
         return stats
     }
 
+    /// Whether a job in `state` will still run (so its pending entry is not lost).
+    private static func isQueued(_ state: JobState) -> Bool {
+        switch state {
+        case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren: return true
+        case .completed, .failed, .unknown: return false
+        }
+    }
+
     /// Re-enqueues the lost jobs of one run; true when it enqueued any.
     func reconcile(_ runID: String, now: Int) async throws -> Bool {
         let keys = DistributedKeys(runID: runID)
@@ -90,29 +98,24 @@ public struct WorkflowReconciler: Sendable {
 
         let queue = try Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
         var lost: [NodeJobData] = []
+        // Read through one state view: each batch's worker ids are read once, not once per worker.
+        let runState = RedisWorkflowState(runID: runID, client: client)
         for entry in pending {
             if plan.nodeIndex[entry.nodeID] == nil, let worker = BatchSpec.locateWorker(entry.nodeID, in: plan) {
                 // A batch worker: its job data carries the batch's item count, from the worker ids.
-                let ids = try await RedisWorkflowState(runID: runID, client: client).get(worker.spec.workerIDsKey)
-                let count = ids?.arrayValue?.count ?? 0
+                let count = try await runState.get(worker.spec.workerIDsKey)?.arrayValue?.count ?? 0
                 guard worker.index < count else { continue }
                 let data = NodeJobData(
                     runID: runID, blueprintID: blueprintID, worker: worker.spec, index: worker.index, count: count,
                     iteration: entry.iteration)
-                switch try await queue.getState(data.jobID) {
-                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren: break
-                case .completed, .failed, .unknown: lost.append(data)
-                }
+                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
                 continue
             }
             if plan.nodeIndex[entry.nodeID] == nil, let dynamic = DynamicNodes.locate(entry.nodeID, in: plan) {
                 // A dynamic node or the routing after them: rebuilt from the record its spawner stored.
                 guard let data = try await dynamicJob(dynamic, runID: runID, blueprintID: blueprintID, iteration: entry.iteration)
                 else { continue }
-                switch try await queue.getState(data.jobID) {
-                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren: break
-                case .completed, .failed, .unknown: lost.append(data)
-                }
+                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
                 continue
             }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
@@ -133,15 +136,11 @@ public struct WorkflowReconciler: Sendable {
             var existing: NodeJobData?
             for candidate in candidates {
                 let state = try await queue.getState(candidate.jobID)
-                switch state {
-                case .waiting, .active, .delayed, .prioritized, .paused, .waitingChildren:
+                if Self.isQueued(state) {
                     alive = true
-                case .completed, .failed:
-                    existing = candidate
-                case .unknown:
                     break
                 }
-                if alive { break }
+                if state == .completed || state == .failed { existing = candidate }
                 if existing == nil, try await client.send(RedisCommand(["EXISTS", queueKeys.job(candidate.jobID)])).int == 1 {
                     existing = candidate
                 }
