@@ -32,7 +32,12 @@ public final class DistributedWorker: Service, Sendable {
         let executor = NodeJobExecutor(catalog: catalog, registry: registry, client: client, options: options)
         self.executor = executor
         let jobName = options.jobName
-        worker = try Worker(queueName: options.queueName, client: client, options: workerOptions, logger: options.logger) { job in
+        // The engine enqueues into `queuePrefix`'s queue: the worker consumes from the same one.
+        var workerOptions = workerOptions
+        workerOptions.prefix = options.queuePrefix
+        worker = try Worker(
+            queueName: options.queueName, client: client, options: workerOptions, logger: options.logger,
+            stepProcessor: Worker.StepProcessor { job in
             guard job.name == jobName else {
                 throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(jobName)' jobs)")
             }
@@ -40,15 +45,40 @@ public final class DistributedWorker: Service, Sendable {
                 return try await executor.process(job)
             }
             let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
-            do {
-                let value = try await executor.process(job)
-                events?.emit(.jobProcessed, nodeID: data.nodeID, ["jobId": .string(job.id), "result": value])
-                return value
-            } catch {
+            @Sendable func processed(_ result: JSONValue) {
+                events?.emit(.jobProcessed, nodeID: data.nodeID, ["jobId": .string(job.id), "result": result])
+            }
+            @Sendable func failed(_ error: any Error) {
                 events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
+            }
+            do {
+                switch try await executor.process(job) {
+                case .value(let value):
+                    processed(value)
+                    return .value(value)
+                case .finishing(let step):
+                    // The job is processed once its commit went through with the job's completion.
+                    return .finishing(FinishStep(
+                        script: step.script, keys: step.keys, arguments: step.arguments,
+                        returnValuePrefix: step.returnValuePrefix
+                    ) { reply in
+                        step.completion(reply)
+                        switch reply {
+                        case .success(let reply):
+                            let items = reply.array ?? []
+                            processed([
+                                "nodeId": .string(data.nodeID), "commit": .string(items.first?.string ?? ""),
+                                "run": .string(items.count > 1 ? items[1].string ?? "" : ""),
+                            ])
+                        case .failure(let error): failed(error)
+                        }
+                    })
+                }
+            } catch {
+                failed(error)
                 throw error
             }
-        }
+        })
     }
 
     /// Prepares `blueprints` and creates the worker.
@@ -66,7 +96,7 @@ public final class DistributedWorker: Service, Sendable {
         // Best effort: EVALSHA falls back to EVAL when the script is unknown (e.g. Redis is still
         // down and will come back), so a failed preload must not stop the worker.
         do {
-            try await client.preload([NodeCompletionScript.script])
+            try await client.preload([NodeCompletionScript.script, NodeCompletionScript.finishingScript])
         } catch {
             options.logger.warning("could not preload the completion script", metadata: ["error": "\(error)"])
         }

@@ -50,35 +50,57 @@ enum NodeCompletionScript {
         // uses (no second copy of the BullMQ add logic to keep in step). The script calls
         // `addValidatedJob` with arguments it checked before its first write; only the helpers it
         // calls are included (every `local function` is a closure created anew by each call).
-        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.add + body
+        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.add + commitFunction
+            + "return commitNode(0, 0, nil)\n"
     }
 
-    private static let body = #"""
-local mode, instance, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local prefix, jobName, blueprintId, blueprintVersion = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local eventsCap, reason = ARGV[9], ARGV[10]
+    /// The commit as a step of the queue's finish script (``FinishStep``): a node job's commit, the
+    /// job's completion and the fetch of the next job in one call. The queue keys the finish script
+    /// already has (and its meta read) serve the successors' adds; the job's `returnvalue` ends with
+    /// the commit's code and the run's status.
+    static let finishStep = FinishStep.Lua(
+        name: "flowcraftCompleteNode",
+        definitions: QueueLuaLibrary.add + commitFunction,
+        call: #"""
+attached = commitNode(17, 10, { wait = KEYS[1], active = KEYS[2], prioritized = KEYS[3], delayed = KEYS[4],
+  events = KEYS[5], meta = KEYS[6], pc = KEYS[7], marker = KEYS[8], id = prefix .. "id",
+  cap = cap, paused = paused, limit = limit })
+if not attached.err then valueSuffix = attached[1] .. '","run":"' .. attached[2] .. '"}' end
+"""#)
+
+    /// The finish script with the commit built in.
+    static let finishingScript = QueueScript.moveToFinished(attaching: finishStep)
+
+    /// `commitNode(a, k, queueKeys)`: the script's body as a function of where its arguments start
+    /// (`ARGV[a + 1]`, `KEYS[k + 1]`) and of the queue's add keys when the caller has them (with the
+    /// meta hash's `cap`, `paused` and `limit` already read), so that it can run as a ``FinishStep``.
+    private static let commitFunction = #"""
+local function commitNode(a, k, queueKeys)
+local mode, instance, now, ttl = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+local prefix, jobName, blueprintId, blueprintVersion = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
+local eventsCap, reason = ARGV[a + 9], ARGV[a + 10]
 local nDelta, nDeleted, nStart, nRecords =
-  integerArgument(ARGV[11]), integerArgument(ARGV[12]), integerArgument(ARGV[13]), integerArgument(ARGV[14])
+  integerArgument(ARGV[a + 11]), integerArgument(ARGV[a + 12]), integerArgument(ARGV[a + 13]), integerArgument(ARGV[a + 14])
 -- Attempts matter only to a failure.
 local attempts = 0
-if mode == "fail" then attempts = tonumber(ARGV[15]) end
+if mode == "fail" then attempts = tonumber(ARGV[a + 15]) end
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
-local nowText, ttlText = ARGV[3], ARGV[4]
+local nowText, ttlText = ARGV[a + 3], ARGV[a + 4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
   or (eventsCap ~= "10000" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
-if #ARGV ~= 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+if #ARGV ~= a + 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
   return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
 end
 
-local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local stateKey, runKey, doneKey, pendingKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
 local runId = string.sub(stateKey, 16)
 
 -- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
-local deltaFirst, deltaLast = 16, 15 + nDelta * 2
+local deltaFirst, deltaLast = a + 16, a + 15 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
@@ -116,7 +138,9 @@ end
 -- only while the run is running or awaiting (finishRun deletes it), so moving the entry from pending
 -- to done succeeds only for a live run. The status is read when the move fails, when a `wait` was
 -- parked (settle must know whether the run was awaiting), and by the other modes.
-local hot = mode == "complete" or mode == "fail"
+-- `advance` is `complete` for a node that is never parked (not a `wait` or `subflow` node): it is
+-- not in the awaiting set, and while it is pending and not parked the run cannot be awaiting.
+local hot = mode == "advance" or mode == "complete" or mode == "fail"
 local moved = hot and rcall("SMOVE", pendingKey, doneKey, instance) == 1
 local status = nil
 if not moved then status = rcall("HGET", runKey, "status") end
@@ -135,9 +159,9 @@ local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
 local died, stalled, enqueuedHere = {}, {}, {}
--- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), made on the
--- first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
-local queueK = nil
+-- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), given or
+-- made on the first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
+local queueK = queueKeys
 
 local liveUnit = 1048576
 
@@ -225,11 +249,12 @@ local function runEndHelpers()
 
   -- A child run adds a job for its parent's subflow node (the link stored at its start).
   local function notifyParent(kind)
-    local fields = rcall("HMGET", runKey, "parent", "commits")
-    if not fields[1] then return end
-    local ok, link = pcall(cjson.decode, fields[1])
+    local parent = rcall("HGET", runKey, "parent")
+    if not parent then return end
+    local ok, link = pcall(cjson.decode, parent)
     if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
-    local jobId = link.jobId .. ".child-" .. kind .. "." .. (fields[2] or "0")
+    -- Unique per notification: the number of commits so far.
+    local jobId = link.jobId .. ".child-" .. kind .. "." .. rcall("SCARD", doneKey)
     if string.find(jobId, ":", 1, true) then
       error("ERR flowcraft completeNode: the parent job id '" .. jobId .. "' contains ':'")
     end
@@ -277,13 +302,17 @@ local function settle(awaitingCount)
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
-  if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
-  if awaitingCount > 0 and awaitingCount >= pending then
-    rcall("HSET", runKey, "status", "awaiting")
-    rcall("ZREM", activeKey, runId)
-    local _, notifyParent = runEndHelpers()
-    notifyParent("awaiting")
-    return "awaiting"
+  -- A completion that was never parked and enqueued work leaves the run running: nothing it enqueued
+  -- is parked.
+  if not (mode == "advance" and enqueued > 0) then
+    if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
+    if awaitingCount > 0 and awaitingCount >= pending then
+      rcall("HSET", runKey, "status", "awaiting")
+      rcall("ZREM", activeKey, runId)
+      local _, notifyParent = runEndHelpers()
+      notifyParent("awaiting")
+      return "awaiting"
+    end
   end
   if status == "awaiting" then rcall("HSET", runKey, "status", "running") end
   -- Last activity lives in the index score only: one write per commit.
@@ -294,7 +323,7 @@ end
 if mode == "start" then
   if status then return { "exists", status, 0 } end
   rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
-    "startedAt", nowText, "lastActivity", nowText, "commits", "0")
+    "startedAt", nowText, "lastActivity", nowText)
   if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
@@ -308,7 +337,7 @@ if not moved and not status then
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
   -- seed's startWorkflow): its start entries are what is pending.
   rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
-    "startedAt", nowText, "lastActivity", nowText, "commits", "0")
+    "startedAt", nowText, "lastActivity", nowText)
   for i = startsFirst, startsLast do rcall("SADD", pendingKey, ARGV[i]) end
   if hot then moved = rcall("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
@@ -332,12 +361,15 @@ if not moved then
   if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
   return { "unscheduled", status or "running", 0 }
 end
-local awaitingCount = rcall("SCARD", awaitingKey)
-if awaitingCount > 0 then
-  awaitingCount = awaitingCount - rcall("SREM", awaitingKey, instance)
-  status = rcall("HGET", runKey, "status")
+local awaitingCount = nil
+if mode == "complete" then
+  -- A parkable node (`wait`, `subflow`) leaves the awaiting set; whether the run was awaiting matters.
+  awaitingCount = rcall("SCARD", awaitingKey)
+  if awaitingCount > 0 then
+    awaitingCount = awaitingCount - rcall("SREM", awaitingKey, instance)
+    status = rcall("HGET", runKey, "status")
+  end
 end
-rcall("HINCRBY", runKey, "commits", "1")
 applyDelta()
 
 if mode == "fail" then
@@ -355,5 +387,7 @@ local runStatus = settle(awaitingCount)
 -- The two event lists are left off when both are empty (the common case): a shorter reply.
 if #died == 0 and #stalled == 0 then return { "committed", runStatus, enqueued } end
 return { "committed", runStatus, enqueued, died, stalled }
+end
+
 """#
 }

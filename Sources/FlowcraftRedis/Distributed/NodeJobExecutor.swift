@@ -24,9 +24,10 @@ final class NodeJobExecutor: Sendable {
 
     static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
 
-    /// The job processor: returns a small JSON summary stored as the job's `returnvalue`; throws
-    /// ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
-    func process(_ job: Job) async throws -> JSONValue {
+    /// The job processor: returns a small JSON summary stored as the job's `returnvalue` or, for a
+    /// node's completion, the commit as a ``FinishStep`` the worker runs in the same call that completes
+    /// the job; throws ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
+    func process(_ job: Job) async throws -> ProcessedJob {
         let data: NodeJobData
         var prepared: PreparedBlueprint
         do {
@@ -35,8 +36,8 @@ final class NodeJobExecutor: Sendable {
         } catch {
             throw UnrecoverableJobError(error.description)
         }
-        if data.batchOf != nil { return try await processBatchWorker(job, data: data) }
-        if data.dynamicOf != nil { return try await processDynamic(job, data: data) }
+        if data.batchOf != nil { return .value(try await processBatchWorker(job, data: data)) }
+        if data.dynamicOf != nil { return .value(try await processDynamic(job, data: data)) }
         guard prepared.plan.nodeIndex[data.nodeID] != nil else {
             throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
@@ -51,7 +52,7 @@ final class NodeJobExecutor: Sendable {
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
-        case .skip(let summary): return summary
+        case .skip(let summary): return .value(summary)
         }
         if admitted.prepared !== prepared {
             prepared = admitted.prepared
@@ -83,7 +84,7 @@ final class NodeJobExecutor: Sendable {
             data: data, prepared: prepared, version: version, state: state, input: input, item: item,
             runExists: runExists)
         let node = plan.nodes[n]
-        if let reason = prepared.unsupportedReason { return try await failRun(run, reason: reason, fatal: true) }
+        if let reason = prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
 
@@ -91,7 +92,7 @@ final class NodeJobExecutor: Sendable {
         switch plan.builtins[n] {
         case .wait?:
             let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
-            return summary(data, outcome)
+            return .value(summary(data, outcome))
         case .sleep?:
             // The delay was applied when the job was added (a delayed job); the node passes its input on.
             result = NodeResult(output: input)
@@ -99,10 +100,10 @@ final class NodeJobExecutor: Sendable {
             do {
                 result = try await loopStep(run, node: node, index: n)
             } catch let error as FatalNodeError {
-                return try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true)
+                return .value(try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true))
             }
         case .batchScatter?:
-            return try await scatter(run, node: node, index: n)
+            return .value(try await scatter(run, node: node, index: n))
         case .batchGather?:
             result = try await BatchSpec.gather(node: node, state: state)
             return try await complete(run, result: result, events: [
@@ -120,13 +121,13 @@ final class NodeJobExecutor: Sendable {
                 {
                     await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status)")
                 }
-                return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"]
+                return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"])
             case .running(let childID):
                 // A node parked while its child was paused, and not taken out when the child was
                 // resumed (a crossed resume), is taken out now: the node's state follows its child.
                 _ = try await SubflowResumeScript.resume(
                     runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
-                return ["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"]
+                return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"])
             case .awaiting(let childID):
                 let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
                 if outcome.code == "committed" {
@@ -135,33 +136,33 @@ final class NodeJobExecutor: Sendable {
                     _ = try await SubflowResumeScript.resume(
                         runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
                 }
-                return summary(data, outcome)
+                return .value(summary(data, outcome))
             case .completed(let value):
                 result = value
             case .failed(let message, let fatal):
-                return try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal)
+                return .value(try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal))
             case .cancelled(let reason):
-                return try await cancelRun(run, reason: reason)
+                return .value(try await cancelRun(run, reason: reason))
             }
         case .webhook?:
-            return try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true)
+            return .value(try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true))
         case nil:
             guard let implementation = registry.implementation(for: node.uses) else {
-                return try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true)
+                return .value(try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true))
             }
             guard
                 let outcome = try await runAttempts(
                     implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
                     blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
             else {
-                return ["skipped": "run cancelled or finished while the node ran"]
+                return .value(["skipped": "run cancelled or finished while the node ran"])
             }
             switch outcome {
             case .success(let value):
-                guard value.dynamicNodes.isEmpty else { return try await spawnDynamicNodes(run, result: value) }
+                guard value.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: value)) }
                 result = value
             case .failure(let message, let attempts, let fatal):
-                return try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal)
+                return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal))
             case .cancelled, .suspendedSubflow:
                 // The job's task was cancelled (the worker is stopping): nothing is committed and the
                 // job is left to stalled-job recovery.
@@ -216,17 +217,37 @@ final class NodeJobExecutor: Sendable {
         let runExists: Bool
     }
 
-    private func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> JSONValue {
+    /// A node's completion, committed by the worker together with the job's completion (one call).
+    private func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
             state: run.state, options: options)
+        // Only `wait` and `subflow` nodes are ever parked: every other node commits without the
+        // awaiting bookkeeping.
+        if case .node(let n) = run.item, plan(run).builtins[n] != .wait, plan(run).builtins[n] != .subflow {
+            change.mode = .advance
+        }
         // Event payloads are built only when someone listens (this is every node's path).
         if options.eventHandler != nil {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
         }
-        let outcome = try await commit(run, change)
-        return summary(run.data, outcome)
+        if !run.runExists { change.starts = run.prepared.startEntries }
+        let data = run.data
+        let logger = options.logger
+        let step = committer.finishStep(
+            runID: data.runID, blueprintID: data.blueprintID, version: run.version, change,
+            returnValuePrefix: #"{"nodeId":"# + JSONText.serialize(.string(data.nodeID)) + #","commit":""#
+        ) { outcome in
+            if case .success(let outcome) = outcome, outcome.code == "unscheduled" {
+                logger.warning(
+                    "a node job was not scheduled in its run; nothing was committed",
+                    metadata: ["runId": "\(data.runID)", "nodeId": "\(data.nodeID)", "iteration": "\(data.iteration)"])
+            }
+        }
+        return .finishing(step)
     }
+
+    private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.plan }
 
     /// The context keys routing reads, fetched in one round trip (the whole hash only when an
     /// expression reads `context`).

@@ -5,6 +5,9 @@ import FlowcraftModel
 struct RunCommitter: Sendable {
     enum Mode: String, Sendable {
         case start, complete, await, fail, cancel
+        /// `complete` for a node that is never parked (not a `wait` or `subflow` node): the script
+        /// skips the awaiting bookkeeping.
+        case advance
     }
 
     /// What the script did.
@@ -69,11 +72,40 @@ struct RunCommitter: Sendable {
     }
 
     func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
-        let keys = DistributedKeys(runID: runID)
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         // The node's own events go out before the script enqueues its successors, so that every
         // listener sees a node finish before its successors start (even in another process).
         if let events { change.emitNodeEvents(to: events) }
+        let reply = try await client.evalScript(
+            NodeCompletionScript.script, keys: DistributedKeys(runID: runID).scriptKeys(queue: options.queueName),
+            arguments: arguments(blueprintID: blueprintID, version: version, change))
+        let outcome = try Self.outcome(reply)
+        if let events { change.emitRunEvents(outcome, to: events) }
+        return outcome
+    }
+
+    /// The commit as a ``FinishStep``: the worker commits it in the call that completes the node's job.
+    /// The node's events are emitted now (before its successors can start); `then` gets the outcome.
+    func finishStep(
+        runID: String, blueprintID: String, version: String?, _ change: Change, returnValuePrefix: String,
+        then: @escaping @Sendable (Result<Outcome, any Error>) -> Void
+    ) -> FinishStep {
+        let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
+        if let events { change.emitNodeEvents(to: events) }
+        return FinishStep(
+            script: NodeCompletionScript.finishingScript,
+            keys: DistributedKeys(runID: runID).scriptKeys(queue: options.queueName),
+            arguments: arguments(blueprintID: blueprintID, version: version, change),
+            returnValuePrefix: returnValuePrefix
+        ) { reply in
+            let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
+            if let events, case .success(let outcome) = outcome { change.emitRunEvents(outcome, to: events) }
+            then(outcome)
+        }
+    }
+
+    /// The script's arguments for `change` (see ``NodeCompletionScript``).
+    private func arguments(blueprintID: String, version: String?, _ change: Change) -> [String] {
         var arguments: [String] = []
         arguments.reserveCapacity(15 + change.values.count * 2 + change.deleted.count + change.starts.count
             + change.records.count * NodeCompletionScript.recordWidth)
@@ -90,8 +122,11 @@ struct RunCommitter: Sendable {
         arguments += change.deleted
         arguments += change.starts
         for record in change.records { record.append(to: &arguments) }
-        let reply = try await client.evalScript(
-            NodeCompletionScript.script, keys: keys.scriptKeys(queue: options.queueName), arguments: arguments)
+        return arguments
+    }
+
+    /// The script's reply as an ``Outcome``.
+    private static func outcome(_ reply: RedisReply) throws -> Outcome {
         guard let items = reply.array, items.count >= 3, let code = items[0].string, let status = items[1].string else {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }
@@ -100,7 +135,6 @@ struct RunCommitter: Sendable {
             outcome.died = items[3].array?.compactMap(\.string) ?? []
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []
         }
-        if let events { change.emitRunEvents(outcome, to: events) }
         return outcome
     }
 }

@@ -24,7 +24,7 @@ public final class Worker: Service, Sendable {
     public let name: String
     let keys: QueueKeys
     let client: RedisClient
-    let processor: JobProcessor
+    let processor: @Sendable (Job) async throws -> ProcessedJob
     let logger: Logger
     private let waiter: MarkerWaiter
     private let state = Mutex(State())
@@ -49,6 +49,8 @@ public final class Worker: Service, Sendable {
 
     private enum Outcome {
         case completed(JSONValue)
+        /// Completed together with the processor's script step.
+        case finishing(FinishStep)
         case failed(reason: String, unrecoverable: Bool)
     }
 
@@ -58,10 +60,25 @@ public final class Worker: Service, Sendable {
     }
 
     /// - Throws: ``QueueError`` for an invalid queue name or options.
-    public init(
+    public convenience init(
         queueName: String, client: RedisClient, options: WorkerOptions = WorkerOptions(),
         logger: Logger = Logger(label: "flowcraft.queue.worker"), processor: @escaping JobProcessor
     ) throws {
+        try self.init(
+            queueName: queueName, client: client, options: options, logger: logger,
+            stepProcessor: StepProcessor { job in .value(try await processor(job)) })
+    }
+
+    /// A processor that may complete its jobs together with a ``FinishStep``.
+    struct StepProcessor: Sendable {
+        let process: @Sendable (Job) async throws -> ProcessedJob
+    }
+
+    /// A worker whose processor may complete its jobs together with a ``FinishStep``.
+    init(
+        queueName: String, client: RedisClient, options: WorkerOptions, logger: Logger, stepProcessor: StepProcessor
+    ) throws {
+        let processor = stepProcessor.process
         guard !queueName.isEmpty, !queueName.contains(":") else {
             throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'")
         }
@@ -212,7 +229,10 @@ public final class Worker: Service, Sendable {
                 continue
             }
             let outcome = await process(active.job)
-            if isForced || Task.isCancelled { return }
+            if isForced || Task.isCancelled {
+                if case .finishing(let step) = outcome { step.completion(.failure(CancellationError())) }
+                return
+            }
             current = await finish(active, outcome)
         }
     }
@@ -225,7 +245,10 @@ public final class Worker: Service, Sendable {
             return .failed(reason: "job data is not valid JSON: \(dataError)", unrecoverable: true)
         }
         do {
-            return .completed(try await processor(job))
+            switch try await processor(job) {
+            case .value(let value): return .completed(value)
+            case .finishing(let step): return .finishing(step)
+            }
         } catch let error as UnrecoverableJobError {
             return .failed(reason: error.message, unrecoverable: true)
         } catch {
@@ -279,6 +302,7 @@ public final class Worker: Service, Sendable {
     /// to the stalled sweep.
     private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> ActiveJob? {
         let job = active.job
+        var outcome = outcome
         var failures = 0
         let deadline = QueueClock.nowMilliseconds() + options.lockDuration
         defer { state.withLock { _ = $0.heldLocks.removeValue(forKey: job.id) } }
@@ -289,6 +313,17 @@ public final class Worker: Service, Sendable {
                     return try await moveToFinished(
                         active, target: "completed", value: JSONText.serialize(value), stacktrace: "",
                         retention: retention(of: job, completed: true))
+                case .finishing(let step):
+                    do {
+                        return try await moveToFinished(
+                            active, target: "completed", value: step.returnValuePrefix, stacktrace: "",
+                            retention: retention(of: job, completed: true), step: step)
+                    } catch let rejected as FinishStepRejected {
+                        // The step refused before writing anything: the attempt fails with its error.
+                        step.completion(.failure(rejected))
+                        outcome = .failed(reason: rejected.message, unrecoverable: false)
+                        continue
+                    }
                 case .failed(let reason, let unrecoverable):
                     var trace = job.stacktrace
                     trace.append(reason)
@@ -316,6 +351,7 @@ public final class Worker: Service, Sendable {
                     logger.error(
                         "could not finish job; leaving it to stalled recovery",
                         metadata: ["job": "\(job.id)", "error": "\(error)"])
+                    if case .finishing(let step) = outcome { step.completion(.failure(error)) }
                     return nil
                 }
                 logger.warning(
@@ -337,25 +373,43 @@ public final class Worker: Service, Sendable {
         return options.removeOnFail ?? .keepAll
     }
 
+    /// Finishes the job (with `step` built into the same script call, when given) and returns the next
+    /// job when the call fetched one.
     private func moveToFinished(
-        _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention
+        _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention,
+        step: FinishStep? = nil
     ) async throws -> ActiveJob? {
         let fetchNext = !isClosing
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
-        let reply = try await client.evalScript(
-            QueueScript.moveToFinished,
-            keys: keys.fetchKeys + [target == "completed" ? keys.completed : keys.failed],
-            arguments: [
-                keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), target, value,
-                stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
-                fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
-                active.job.fields["deid"] ?? "", active.job.deferredFailure == nil ? "0" : "1",
-                active.job.fields["atm"] ?? "0",
-            ]
-        )
+        var scriptKeys = keys.fetchKeys
+        scriptKeys.append(target == "completed" ? keys.completed : keys.failed)
+        // Exactly 17 arguments: a step's own arguments follow them.
+        var arguments = [
+            keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), target, value,
+            stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
+            fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
+            active.job.fields["deid"] ?? "", active.job.deferredFailure == nil ? "0" : "1",
+            active.job.fields["atm"] ?? "0",
+        ]
+        if let step {
+            scriptKeys += step.keys
+            arguments += step.arguments
+        }
+        let reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
+        if step != nil, case .error(let message) = reply { throw FinishStepRejected(message: message) }
         guard let items = reply.array, let code = items.first?.int else {
             throw QueueError("unexpected reply from moveToFinished: \(reply)")
+        }
+        if let step {
+            // The step ran when its reply is there (also when the job was then found not active, −3).
+            if items.count >= 5 {
+                step.completion(.success(items[4]))
+            } else if code == 0 {
+                step.completion(.failure(QueueError("the finish step left no reply: \(reply)")))
+            } else {
+                step.completion(.failure(LostLock(code: code)))
+            }
         }
         guard code == 0 else { throw LostLock(code: code) }
         state.withLock { _ = $0.heldLocks.removeValue(forKey: active.job.id) }

@@ -87,7 +87,7 @@ struct CompletionIdempotencyTests {
         #expect(e.runStatus == "completed")
         #expect(try await fixture.complete("e").code == "finished")
 
-        let commits = try await fixture.client.send(["HGET", fixture.keys.run, "commits"]).int
+        let commits = try await fixture.client.send(["SCARD", fixture.keys.done]).int
         #expect(commits == 5)
         let status = try #require(DistributedRunStatus(json: try await fixture.client.send(["GET", fixture.keys.status]).string ?? ""))
         #expect(status.status == .completed)

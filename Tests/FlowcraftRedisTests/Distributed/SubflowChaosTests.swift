@@ -88,7 +88,7 @@ struct SubflowChaosTests {
             let childID = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("sub"))
             for (id, nodes) in [(runID, Self.parent.nodes.count), (childID, ChaosTests.blueprint.nodes.count)] {
                 if try await workflows.status(id)?.status != .completed { notCompleted.append(id) }
-                let commits = try await client.send(["HGET", DistributedKeys(runID: id).run, "commits"]).int ?? 0
+                let commits = try await client.send(["SCARD", DistributedKeys(runID: id).done]).int ?? 0
                 if commits != nodes { wrongCommits[id] = commits }
             }
             // Children are only ever `<runId>/sub#0`: no other child keys for this parent.

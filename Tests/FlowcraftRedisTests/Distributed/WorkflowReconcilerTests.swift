@@ -112,7 +112,7 @@ struct WorkflowReconcilerTests {
         #expect(counter.count("after") == 1)
         for i in items.indices { #expect(counter.count(spec.workerID(i)) == 1, "worker \(i)") }
         // items, scatter, five workers, the scatter's continuation, gather, after: each committed once.
-        #expect(try await client.send(["HGET", fixture.keys.run, "commits"]).int == 10)
+        #expect(try await client.send(["SCARD", fixture.keys.done]).int == 10)
         let doubled = try #require(status.context["doubled"]?.arrayValue)
         #expect(doubled.count == items.count)
         #expect(doubled[lostIndex] == .int((lostIndex + 1) * 2))

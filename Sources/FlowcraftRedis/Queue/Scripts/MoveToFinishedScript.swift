@@ -11,10 +11,37 @@ extension QueueScript {
     /// when absent; the lock holder is the only writer of `atm`, so the script sets `atm` + 1 with the
     /// result fields instead of a separate `HINCRBY`; anything but an integer falls back to `HINCRBY`).
     /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
-    /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then).
-    static let moveToFinished = RedisScript(
-        name: "moveToFinished",
-        source: QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + #"""
+    /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then, except that a built-in
+    /// ``FinishStep`` has run when the job was found not active: its reply follows as a fifth item).
+    static let moveToFinished = RedisScript(name: "moveToFinished", source: moveToFinishedSource(attaching: nil))
+
+    /// ``moveToFinished`` with a ``FinishStep`` built in: the step runs after the lock check and
+    /// before the script's first write, so the step's writes and the job's finish happen together or
+    /// not at all. The step's keys and arguments follow the 10 keys and exactly 17 arguments above;
+    /// its reply is appended to the script's reply.
+    static func moveToFinished(attaching step: FinishStep.Lua) -> RedisScript {
+        RedisScript(name: "moveToFinished+\(step.name)", source: moveToFinishedSource(attaching: step))
+    }
+
+    private static func moveToFinishedSource(attaching step: FinishStep.Lua?) -> String {
+        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + (step?.definitions ?? "")
+            + finishChecks + QueueLuaLibrary.readMeta + (step.map { stepCall($0) } ?? "local attached = nil\n\n")
+            + finishWrites + QueueLuaLibrary.nextDelayedDue + "return { 0, \"\", {}, nextDue, attached }\n"
+    }
+
+    /// Runs the step: it sets `attached` to its reply, or returns an error reply before any write.
+    private static func stepCall(_ step: FinishStep.Lua) -> String {
+        """
+        local attached, valueSuffix = nil, ""
+        \(step.call)
+        if attached.err then return attached end
+        value = value .. valueSuffix
+
+
+        """
+    }
+
+    private static let finishChecks = #"""
 if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
 local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
@@ -43,11 +70,15 @@ if token ~= "0" then
 elseif rcall("EXISTS", jobKey) == 0 then
   return { -1, "", {}, 0 }
 end
-if rcall("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0 } end
+
+"""#
+
+    private static let finishWrites = #"""
+-- (A job whose lock this worker holds is active: the step's writes are not left half done by this.)
+if rcall("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0, attached } end
 rcall("DEL", lockKey)
 rcall("SREM", stalledKey, jobId)
 
-"""# + QueueLuaLibrary.readMeta + #"""
 -- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
 local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
 if dedupId ~= "" then
@@ -107,14 +138,12 @@ end
 
 if fetchNext then
   local nextId, fields = fetchJob(prefix, nextToken, ARGV[13], now, nowText, ARGV[14], cap, paused, limit)
-  if nextId then return { 0, nextId, fields, 0 } end
+  if nextId then return { 0, nextId, fields, 0, attached } end
 end
 if rcall("LLEN", waitKey) == 0 and rcall("LLEN", activeKey) == 0
   and rcall("ZCARD", prioritizedKey) == 0 then
   rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "drained")
 end
 
-"""# + QueueLuaLibrary.nextDelayedDue + #"""
-return { 0, "", {}, nextDue }
-"""#)
+"""#
 }

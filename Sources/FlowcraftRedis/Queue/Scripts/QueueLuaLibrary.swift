@@ -252,9 +252,9 @@ local function fetchJob(prefix, token, lockDuration, now, nowText, workerName, c
   if processedAt then fields[processedAt] = nowText else fields[n + 1] = "processedOn"; fields[n + 2] = nowText; n = n + 2 end
   if workerAt then fields[workerAt] = workerName else fields[n + 1] = "pb"; fields[n + 2] = workerName; n = n + 2 end
   if startedAt then fields[startedAt] = started else fields[n + 1] = "ats"; fields[n + 2] = started end
-  if rcall("LLEN", waitKey) > 0 or rcall("ZCARD", prioritizedKey) > 0 then
-    rcall("ZADD", markerKey, "0", "0")
-  end
+  -- The marker is set again on every fetch, as BullMQ does: other blocked workers may take the next
+  -- job. (Checking whether one is waiting costs a read per fetch and, on a busy queue, a write too.)
+  rcall("ZADD", markerKey, "0", "0")
   return id, fields
 end
 
