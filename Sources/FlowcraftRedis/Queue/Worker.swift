@@ -397,7 +397,12 @@ public final class Worker: Service, Sendable {
             arguments += step.arguments
         }
         let reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
-        if step != nil, case .error(let message) = reply { throw FinishStepRejected(message: message) }
+        if step != nil, case .error(let message) = reply {
+            // A server that is loading, busy or out of memory ran nothing: finishing is retried (until
+            // the lock could lapse). Any other error is the step's refusal: the attempt fails with it.
+            if RedisError.isTransientServerError(message) { throw RedisError.server(message, command: step?.script.name) }
+            throw FinishStepRejected(message: message)
+        }
         guard let items = reply.array, let code = items.first?.int else {
             throw QueueError("unexpected reply from moveToFinished: \(reply)")
         }
