@@ -158,7 +158,8 @@ end
 local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
-local died, stalled, enqueuedHere = {}, {}, {}
+-- (Tables made on first use: most commits need none of them.)
+local died, stalled, enqueuedHere = nil, nil, nil
 -- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), given or
 -- made on the first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = queueKeys
@@ -185,7 +186,10 @@ local function applyArrivals(work)
       if live then
         fire = true
       else
-        if not enqueuedHere[target] then died[#died + 1] = target end
+        if not (enqueuedHere and enqueuedHere[target]) then
+          if not died then died = {} end
+          died[#died + 1] = target
+        end
         local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
@@ -204,7 +208,10 @@ local function applyArrivals(work)
         if liveArrived > 0 then fire = true else dies = true end
       end
       if dies then
-        if not enqueuedHere[target] then died[#died + 1] = target end
+        if not (enqueuedHere and enqueuedHere[target]) then
+          if not died then died = {} end
+          died[#died + 1] = target
+        end
         local next = byFrom and byFrom[target]
         if next then for i = 1, #next do work[#work + 1] = next[i] end end
       end
@@ -222,6 +229,7 @@ local function applyArrivals(work)
       addValidatedJob(queueK, prefix, ARGV[r + 7], jobName, ARGV[r + 8], ARGV[r + 9], nowText,
         integerArgument(delay), delay, 0, "0", false, eventsCap, "", 0)
       enqueued = enqueued + 1
+      if not enqueuedHere then enqueuedHere = {} end
       enqueuedHere[target] = true
     end
   end
@@ -295,6 +303,7 @@ local function settle(awaitingCount)
       local field = joins[i]
       if string.sub(field, -6) ~= ":fired" and math.floor(tonumber(joins[i + 1]) / liveUnit) > 0
         and rcall("SISMEMBER", doneKey, field) == 0 then
+        if not stalled then stalled = {} end
         stalled[#stalled + 1] = field
       end
     end
@@ -327,7 +336,9 @@ if mode == "start" then
   if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
   applyDelta()
   applyArrivals(direct)
-  return { "committed", settle(), enqueued, died, stalled }
+  local runStatus = settle()
+  if not died and not stalled then return { "committed", runStatus, enqueued } end
+  return { "committed", runStatus, enqueued, died or {}, stalled or {} }
 end
 
 if status == "completed" or status == "failed" or status == "cancelled" then
@@ -385,8 +396,8 @@ end
 applyArrivals(direct)
 local runStatus = settle(awaitingCount)
 -- The two event lists are left off when both are empty (the common case): a shorter reply.
-if #died == 0 and #stalled == 0 then return { "committed", runStatus, enqueued } end
-return { "committed", runStatus, enqueued, died, stalled }
+if not died and not stalled then return { "committed", runStatus, enqueued } end
+return { "committed", runStatus, enqueued, died or {}, stalled or {} }
 end
 
 """#
