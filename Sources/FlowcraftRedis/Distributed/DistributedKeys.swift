@@ -22,7 +22,7 @@ struct DistributedKeys: Sendable, Hashable {
     var state: String { "workflow:state:\(runID)" }
     /// The final `{status, payload?, reason?}` JSON, written once when the run ends.
     var status: String { "workflow:status:\(runID)" }
-    /// Run bookkeeping: status, blueprint id and version, commit counter, timestamps, and for the
+    /// Run bookkeeping: status, blueprint id and version, timestamps, and for the
     /// child run of a subflow node its `parent` link (``SubflowParentLink``).
     var run: String { "flowcraft:run:\(runID)" }
     /// `node#iteration` of every committed completion: what makes a redelivered job commit nothing.

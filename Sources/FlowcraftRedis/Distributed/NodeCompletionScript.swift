@@ -7,6 +7,11 @@
 /// marker and events are exactly what BullMQ writes), the pending-work set and the active-runs index
 /// change together or not at all. A redelivered job finds its entry in the done set and changes nothing.
 ///
+/// A node job's completion runs as a ``FinishStep`` inside the queue's finish script
+/// (``finishingScript``): the commit, the job's completion and the fetch of the worker's next job are
+/// one call, so no crash can separate a node's commit from its job's completion. The other changes
+/// (starting a run, parking, failing, cancelling, batch workers, dynamic nodes) call ``script``.
+///
 /// Routing is decided in Swift by the runtime before the call; the script receives *arrival records*
 /// — "predecessor P reached target T, live or skipped" — and applies them. Skipped arrivals count
 /// towards `all` joins (dead-path elimination); a target whose arrivals are complete with none live is
@@ -19,7 +24,9 @@
 /// Redis CPU per node execution (each argument is a Lua string and a table slot per call), and the
 /// script's keys span hash slots anyway (run keys and queue keys), so it is no cluster script.
 ///
-/// ARGV: 1 mode (`start` | `complete` | `await` | `fail` | `cancel`), 2 the committed `node#iteration`,
+/// ARGV: 1 mode (`start` | `complete` | `advance` | `await` | `fail` | `cancel`; `advance` is `complete`
+/// for a node that is never parked — not a `wait` or `subflow` node —, which skips the awaiting-set
+/// bookkeeping), 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
 /// 8 blueprint version or "", 9 default events cap, 10 failure reason (in `start` mode: the
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
@@ -29,8 +36,8 @@
 ///
 /// A child run (its run hash has a `parent` link) tells its parent's subflow node when it ends or
 /// settles as `awaiting`: the same call adds a job for that node, with an id unique to the
-/// notification, so no child ever ends without its parent hearing of it. Runs without a parent pay
-/// one HMGET when they end, nothing per node.
+/// notification (numbered by the run's commits so far, the size of its done set), so no child ever ends
+/// without its parent hearing of it. Runs without a parent pay one HGET when they end, nothing per node.
 ///
 /// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.

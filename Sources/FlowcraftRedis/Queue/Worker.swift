@@ -396,12 +396,18 @@ public final class Worker: Service, Sendable {
             scriptKeys += step.keys
             arguments += step.arguments
         }
-        let reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
-        if step != nil, case .error(let message) = reply {
-            // A server that is loading, busy or out of memory ran nothing: finishing is retried (until
-            // the lock could lapse). Any other error is the step's refusal: the attempt fails with it.
-            if RedisError.isTransientServerError(message) { throw RedisError.server(message, command: step?.script.name) }
-            throw FinishStepRejected(message: message)
+        let reply: RedisReply
+        do {
+            reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
+        } catch {
+            // An error reply to a call with a step is the step's refusal (the script checks its
+            // arguments before the step, and the step refuses before writing): the attempt fails with
+            // it. A server that is loading, busy or out of memory ran nothing: finishing is retried
+            // (until the lock could lapse), as after a connection error.
+            if step != nil, error.kind == .server, !RedisError.isTransientServerError(error.message) {
+                throw FinishStepRejected(message: error.message)
+            }
+            throw error
         }
         guard let items = reply.array, let code = items.first?.int else {
             throw QueueError("unexpected reply from moveToFinished: \(reply)")
