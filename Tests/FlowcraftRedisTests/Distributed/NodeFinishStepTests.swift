@@ -1,0 +1,229 @@
+import Foundation
+import Synchronization
+import Flowcraft
+@testable import FlowcraftRedis
+import Testing
+
+/// Shared pieces of the tests below: a node's commit rides on the call that completes its job
+/// (``FinishStep``), so each node job's `returnvalue` is its commit's outcome.
+enum NodeFinishStepSupport {
+    /// The node jobs of `queue` that completed, by node id, each with its `returnvalue`.
+    static func completedNodeJobs(_ client: RedisClient, queue: String) async throws -> [(node: String, value: JSONValue)] {
+        let queueAPI = try Queue(name: queue, client: client)
+        let ids = try await client.send(["ZRANGE", "bull:\(queue):completed", "0", "-1"]).array?.compactMap(\.string) ?? []
+        var jobs: [(node: String, value: JSONValue)] = []
+        for id in ids {
+            guard let job = try await queueAPI.getJob(id), let value = job.returnValue else { continue }
+            jobs.append((value["nodeId"]?.stringValue ?? "", value))
+        }
+        return jobs
+    }
+
+    /// Counts calls of a node implementation.
+    final class Calls: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        func count(_ name: String) { counts.withLock { $0[name, default: 0] += 1 } }
+        subscript(_ name: String) -> Int { counts.withLock { $0[name, default: 0] } }
+    }
+}
+
+/// One script call per node job, counted in `INFO commandstats` of a Redis of the test's own (a shared
+/// one counts every parallel test's calls).
+@Suite("Node commits in the job's finishing call", .requiresRedisServerBinary)
+struct NodeFinishStepCallTests {
+    /// `calls` of `cmdstat_<command>` in `INFO commandstats` (0 when the command never ran).
+    static func calls(_ client: RedisClient, _ command: String) async throws -> Int {
+        let info = try await client.send(["INFO", "commandstats"]).string ?? ""
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):") }),
+            let field = line.split(separator: ":", maxSplits: 1).last?.split(separator: ",").first(where: { $0.hasPrefix("calls=") })
+        else { return 0 }
+        return Int(field.dropFirst("calls=".count)) ?? 0
+    }
+
+    /// Waits until the worker of `queue` is idle: its first stalled sweep ran (`stalled-check` is set
+    /// for the whole, long, interval) and its marker connection is blocked in `BZPOPMIN` — reached
+    /// only after the idle slot's last fetch found nothing. From then on it makes no script call until
+    /// a job is added.
+    static func waitUntilIdle(_ client: RedisClient, queue: String) async throws {
+        let idle = try await QueueTestSupport.eventually(within: 10) {
+            guard try await client.send(["EXISTS", "bull:\(queue):stalled-check"]).int == 1 else { return false }
+            let clients = try await client.send(["CLIENT", "LIST"]).string ?? ""
+            return clients.split(whereSeparator: \.isNewline).contains { line in
+                let fields = line.split(separator: " ")
+                return fields.contains("cmd=bzpopmin")
+                    && fields.contains { $0.hasPrefix("flags=") && $0.dropFirst("flags=".count).contains("b") }
+            }
+        }
+        if !idle { Issue.record("the worker of \(queue) never became idle") }
+    }
+
+    @Test("every node job of a diamond makes one script call: its commit, its completion and the next fetch")
+    func oneScriptCallPerNodeJob() async throws {
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in NodeResult(output: .string(ctx.nodeID)) }
+        let diamond = DistributedTestSupport.diamond()
+        let single = WorkflowBlueprint(id: "single", nodes: [NodeDefinition(id: "only", uses: "noop")], edges: [])
+        try await PrivateRedisServer.with { server in
+            let client = RedisClient(configuration: server.configuration(), poolSize: 2)
+            let queue = DistributedTestSupport.uniqueQueue("onecall")
+            let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600)
+            // One slot, and no background script call while the test measures: the lock renewal and
+            // the stalled sweep wait minutes, an idle slot waits on the marker for a minute.
+            let worker = try DistributedWorker(
+                blueprints: [diamond, single], registry: registry, client: client, options: options,
+                workerOptions: WorkerOptions(concurrency: 1, lockDuration: 300_000, stalledInterval: 600_000, drainDelay: 60))
+            worker.start()
+            let workflows = try WorkflowClient(client: client, blueprints: [diamond, single], options: options)
+            do {
+                /// Script calls (EVALSHA, and EVAL fallbacks) from idle to idle around one run.
+                func scriptCalls(of blueprint: WorkflowBlueprint) async throws -> (calls: Int, fallbacks: Int, status: DistributedRunStatus) {
+                    try await Self.waitUntilIdle(client, queue: queue)
+                    let (evalsha, eval) = (try await Self.calls(client, "evalsha"), try await Self.calls(client, "eval"))
+                    let runID = try await workflows.startWorkflow(blueprint)
+                    let status = try await workflows.result(runID, timeout: .seconds(20))
+                    try await Self.waitUntilIdle(client, queue: queue)
+                    let fallbacks = try await Self.calls(client, "eval") - eval
+                    return (try await Self.calls(client, "evalsha") - evalsha + fallbacks, fallbacks, status)
+                }
+                // A run's fixed cost: its start (1), the idle slot's fetch of the first job once the
+                // marker woke it (1), the slot's fetch after the last job's finish found no next job
+                // (1), and the fetch woken by the marker the last job's fetch left (1): 4. Every node
+                // job adds exactly one call: its commit, its job's completion and the fetch of the
+                // next job (a commit of its own would make it two: 6 and 14).
+                let fixed = 4
+                let one = try await scriptCalls(of: single)
+                #expect(one.status.status == .completed)
+                #expect(one.fallbacks == 0)
+                #expect(one.calls == fixed + 1, "a one-node run made \(one.calls) script calls")
+                let five = try await scriptCalls(of: diamond)
+                #expect(five.status.status == .completed)
+                #expect(five.fallbacks == 0)
+                #expect(five.calls == fixed + 5, "a five-node run made \(five.calls) script calls")
+                #expect(five.calls - one.calls == 4)
+
+                // Each node job's return value is its commit's outcome, written by the same call.
+                let jobs = try await NodeFinishStepSupport.completedNodeJobs(client, queue: queue)
+                #expect(jobs.map(\.node).sorted() == ["a", "b", "c", "d", "e", "only"])
+                for (node, value) in jobs {
+                    let run: JSONValue = node == "e" || node == "only" ? "completed" : "running"
+                    #expect(value == ["nodeId": .string(node), "commit": "committed", "run": run], "\(node): \(value)")
+                }
+            } catch {
+                await worker.close()
+                await client.close()
+                throw error
+            }
+            await worker.close()
+            await client.close()
+        }
+    }
+}
+
+/// The `advance` mode of never-parked nodes skips the awaiting bookkeeping, yet still settles a run as
+/// `awaiting` when what is left is parked.
+@Suite("Never-parked nodes and parked waits", .requiresRedis)
+struct AdvanceAwaitingTests {
+    typealias Support = DistributedTestSupport
+
+    static func registry(_ calls: NodeFinishStepSupport.Calls) -> NodeRegistry {
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in
+            calls.count(ctx.nodeID)
+            return NodeResult(output: .string(ctx.nodeID))
+        }
+        registry.register("slow") { ctx in
+            calls.count(ctx.nodeID)
+            try await Task.sleep(for: .milliseconds(300))
+            return NodeResult(output: .string(ctx.nodeID))
+        }
+        return registry
+    }
+
+    /// The `returnvalue` of the job of `node` (the first completed one).
+    static func jobValue(_ client: RedisClient, queue: String, node: String) async throws -> JSONValue? {
+        try await NodeFinishStepSupport.completedNodeJobs(client, queue: queue).first { $0.node == node }?.value
+    }
+
+    @Test("a plain node finishing last while a wait is parked leaves the run awaiting; the resume completes it")
+    func plainNodeFinishesLast() async throws {
+        // start → w (wait), start → slow; w (on approve) and slow → end (an `all` join).
+        let blueprint = WorkflowBlueprint(
+            id: "parkedfirst",
+            nodes: [
+                NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "w", uses: "wait"),
+                NodeDefinition(id: "slow", uses: "slow"), NodeDefinition(id: "end", uses: "noop"),
+            ],
+            edges: [
+                EdgeDefinition(source: "start", target: "w"), EdgeDefinition(source: "start", target: "slow"),
+                EdgeDefinition(source: "w", target: "end", action: "approve"), EdgeDefinition(source: "slow", target: "end"),
+            ])
+        let calls = NodeFinishStepSupport.Calls()
+        let queue = Support.uniqueQueue("advawait")
+        try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls), queue: queue) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprint)
+            let keys = DistributedKeys(runID: runID)
+            // `slow` commits ~300 ms after `w` parked: its completion (mode `advance`) must settle the run.
+            let paused = try await workflows.result(runID, timeout: .seconds(10))
+            #expect(paused.status == .awaiting)
+            #expect(try await client.send(["SISMEMBER", keys.done, "slow#0"]).int == 1)
+            #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
+            #expect(try await client.send(["SMEMBERS", keys.pending]).array?.compactMap(\.string) == ["w#0"])
+            // The plain node's own commit is what made the run awaiting.
+            let slow = try await Self.jobValue(client, queue: queue, node: "slow")
+            #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
+            #expect(calls["end"] == 0)
+            // Still awaiting a moment later (nothing else moves it).
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await workflows.status(runID)?.status == .awaiting)
+
+            try await workflows.resume(runID, action: "approve", output: "yes")
+            let final = try await workflows.result(runID, timeout: .seconds(10))
+            #expect(final.status == .completed)
+            #expect(final.context["_outputs.end"] == "end")
+            #expect(final.context["_outputs.w"] == "yes")
+            #expect(try await client.send(["SCARD", keys.done]).int == 4)
+        }
+        #expect(calls["end"] == 1)
+        #expect(calls["slow"] == 1)
+        #expect(calls["start"] == 1)
+    }
+
+    @Test("a plain node finishing before the wait parks leaves the run running; the wait parking makes it awaiting")
+    func waitParksLast() async throws {
+        // start → pre (slow) → w (wait), start → quick; w (on approve) and quick → end (an `all` join).
+        let blueprint = WorkflowBlueprint(
+            id: "parkedlast",
+            nodes: [
+                NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "pre", uses: "slow"),
+                NodeDefinition(id: "w", uses: "wait"), NodeDefinition(id: "quick", uses: "noop"),
+                NodeDefinition(id: "end", uses: "noop"),
+            ],
+            edges: [
+                EdgeDefinition(source: "start", target: "pre"), EdgeDefinition(source: "pre", target: "w"),
+                EdgeDefinition(source: "start", target: "quick"),
+                EdgeDefinition(source: "w", target: "end", action: "approve"), EdgeDefinition(source: "quick", target: "end"),
+            ])
+        let calls = NodeFinishStepSupport.Calls()
+        let queue = Support.uniqueQueue("advlast")
+        try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls), queue: queue) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprint)
+            let keys = DistributedKeys(runID: runID)
+            let paused = try await workflows.result(runID, timeout: .seconds(10))
+            #expect(paused.status == .awaiting)
+            #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
+            // `quick` committed while `pre` still ran: the run stayed running then.
+            #expect(try await Self.jobValue(client, queue: queue, node: "quick") == ["nodeId": "quick", "commit": "committed", "run": "running"])
+            #expect(try await Self.jobValue(client, queue: queue, node: "pre") == ["nodeId": "pre", "commit": "committed", "run": "running"])
+            #expect(try await Self.jobValue(client, queue: queue, node: "w") == ["nodeId": "w", "commit": "committed", "run": "awaiting"])
+            #expect(calls["end"] == 0)
+
+            try await workflows.resume(runID, action: "approve", output: "yes")
+            let final = try await workflows.result(runID, timeout: .seconds(10))
+            #expect(final.status == .completed)
+            #expect(final.context["_outputs.end"] == "end")
+            #expect(try await client.send(["SCARD", keys.done]).int == 5)
+        }
+        #expect(calls["end"] == 1)
+        #expect(calls["quick"] == 1)
+    }
+}
