@@ -108,6 +108,7 @@ enum E2EBenchmark {
         try await Task.sleep(for: .milliseconds(500))
 
         let activeKey = "flowcraft:runs:active:\(queueName)"
+        let workerCPUBefore = processes.map { Self.cpuSeconds(pid: $0.processIdentifier) }
         let before = try await E2ECounters.read(client)
         let start = ContinuousClock.now
         try await queue.resume()
@@ -116,6 +117,7 @@ enum E2EBenchmark {
         }
         let elapsed = ContinuousClock.now - start
         let after = try await E2ECounters.read(client)
+        let workerCPU = zip(processes, workerCPUBefore).map { Self.cpuSeconds(pid: $0.processIdentifier) - $1 }.reduce(0, +)
         for process in processes { process.terminate() }
         for process in processes { process.waitUntilExit() }
         processes = []
@@ -129,6 +131,9 @@ enum E2EBenchmark {
             (after.cpuSeconds - before.cpuSeconds) * 1e6 / nodes, Double(after.reads - before.reads) / nodes,
             Double(after.scriptCalls - before.scriptCalls) / nodes, Double(after.commands - before.commands) / nodes,
             failed))
+        print(String(
+            format: "WORKERS workers=%d worker_cpu_us_per_node=%.1f (user+sys of the worker processes, /proc, 10 ms ticks)",
+            workers, workerCPU * 1e6 / nodes))
         if options.breakdown {
             print(String(
                 format: "CPU workers=%d user_us_per_node=%.1f sys_us_per_node=%.1f", workers,
@@ -139,6 +144,17 @@ enum E2EBenchmark {
             }
         }
         await client.close()
+    }
+
+    /// User + system CPU seconds of a process so far (`/proc/PID/stat`), 0 when unreadable.
+    static func cpuSeconds(pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name: state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// `e2e-worker --url URL --queue NAME --concurrency C`: one worker process of the benchmark.

@@ -76,6 +76,12 @@ public enum JSONText {
 
     private static func writeString(_ text: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: one append instead of one per scalar.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -136,10 +136,10 @@ struct CompletionPlanner: Sendable {
         }
         let data = NodeJobData(runID: runID, blueprintID: plan.id, nodeID: target.nodeID, iteration: target.iteration)
         let delay = plan.builtins[t] == .sleep ? sleepDelay(plan.nodes[t].params["duration"]) : 0
+        let jobID = data.jobID
         return ArrivalRecord(
             from: from, target: target, source: source, live: live, required: required, join: join, delay: delay,
-            jobID: data.jobID, data: JSONText.serialize(data.json),
-            options: jobOptions(for: t, jobID: data.jobID, delay: delay))
+            jobID: jobID, data: JSONText.serialize(data.json), options: jobOptions(for: t, jobID: jobID, delay: delay))
     }
 
     /// BullMQ `opts` of a node job: the custom id, the delay of `sleep` nodes, and in queue retry mode

@@ -137,7 +137,8 @@ struct NodeJobData: Sendable, Hashable {
 extension String {
     /// BullMQ ids may not contain `:`.
     func replacingColons() -> String {
-        guard contains(":") else { return self }
+        // (`utf8.contains`: `contains(":")` would go through Foundation's string search.)
+        guard utf8.contains(UInt8(ascii: ":")) else { return self }
         return String(map { $0 == ":" ? "_" : $0 })
     }
 }

@@ -46,7 +46,7 @@ public struct WorkflowClient: Sendable {
         _ prepared: PreparedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
-        guard !id.isEmpty, !id.contains(":") else { throw DistributedError("invalid run id '\(id)'") }
+        guard !id.isEmpty, !id.utf8.contains(UInt8(ascii: ":")) else { throw DistributedError("invalid run id '\(id)'") }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.plan.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")

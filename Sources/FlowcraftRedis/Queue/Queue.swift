@@ -121,7 +121,7 @@ public final class Queue: Sendable {
     private func addCommand(_ job: JobDescription) throws -> RedisCommand {
         let options = job.options
         if let id = options.jobId {
-            guard !id.isEmpty, !id.contains(":") else {
+            guard !id.isEmpty, !id.utf8.contains(UInt8(ascii: ":")) else {
                 throw QueueError("invalid job id '\(id)': it must be non-empty and contain no ':'")
             }
             guard Int(id) == nil else {
