@@ -6,7 +6,8 @@ import Synchronization
 
 /// `flowcraft run PATH`: runs a blueprint on the in-memory engine. Built-in nodes run for real;
 /// user nodes are simulated (`--simulate`): each returns its input, `--action` sets the action it
-/// returns and `--fail` makes it throw, so routing, retries and fallbacks can be rehearsed.
+/// returns, `--fail` makes it throw and `--dynamic` makes it return dynamic nodes, so routing, retries,
+/// fallbacks and dynamic nodes can be rehearsed.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -15,6 +16,9 @@ struct RunCommand: AsyncParsableCommand {
             PATH is a blueprint file or a directory; blueprints in the same directory are loaded too, so \
             subflows resolve. Sleeps advance a virtual clock unless --real-time is given. With --simulate a \
             `wait` node is answered at once with its --action (or none); without, the run stops awaiting. \
+            --dynamic NODE=COUNT makes simulated node NODE return COUNT dynamic nodes NODE-d1…NODE-dCOUNT, which \
+            run before NODE routes; each runs NODE's `uses`, simulated too, and returns its input {"index": I, \
+            "count": COUNT, "spawnerOutput": <NODE's output>}, which lands at _outputs.NODE-dI. \
             Exit status: 0 completed or awaiting, 1 failed or cancelled, 2 usage, I/O or blueprint errors.
             """
     )
@@ -42,6 +46,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("fail"), help: "NODE[=N]: the simulated node throws N times (default: always). Repeatable.")
     var failures: [String] = []
+
+    @Option(
+        name: .customLong("dynamic"),
+        help: ArgumentHelp(
+            "NODE=COUNT: the simulated node returns COUNT (1…\(SimulatedDynamicNodes.maximumCount)) dynamic nodes NODE-d1…NODE-dCOUNT. Repeatable.",
+            valueName: "node=count"))
+    var dynamic: [String] = []
 
     @Option(help: "Most nodes in flight at once.")
     var concurrency: Int = 16
@@ -79,7 +90,9 @@ struct RunCommand: AsyncParsableCommand {
                 "error: '\(selected)' uses user nodes (\(needed.sorted().joined(separator: ", "))) that the CLI cannot run; pass --simulate\n")
             throw ExitCode(2)
         }
-        let simulator = NodeSimulator(actions: actionMap, outputs: outputMap, failures: failMap)
+        if !simulate && !dynamic.isEmpty { throw ValidationError("--dynamic needs --simulate") }
+        let dynamicNodes = try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints)
+        let simulator = NodeSimulator(actions: actionMap, outputs: outputMap, failures: failMap, dynamicNodes: dynamicNodes)
         var registry = NodeRegistry()
         for key in userKeys { registry.register(key, simulator) }
 
@@ -222,16 +235,21 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// A stand-in for every user node: returns its input, the `--action` given for its node id, and
-/// throws as often as `--fail` says.
+/// A stand-in for every user node: returns its input, the `--action` given for its node id and the
+/// `--dynamic` nodes, and throws as often as `--fail` says.
 final class NodeSimulator: NodeImplementation {
     let actions: [String: String]
     let outputs: [String: JSONValue]
+    let dynamicNodes: [String: [NodeDefinition]]
     let failuresLeft: Mutex<[String: Int]>
 
-    init(actions: [String: String], outputs: [String: JSONValue], failures: [String: Int]) {
+    init(
+        actions: [String: String], outputs: [String: JSONValue], failures: [String: Int],
+        dynamicNodes: [String: [NodeDefinition]] = [:]
+    ) {
         self.actions = actions
         self.outputs = outputs
+        self.dynamicNodes = dynamicNodes
         self.failuresLeft = Mutex(failures)
     }
 
@@ -242,7 +260,9 @@ final class NodeSimulator: NodeImplementation {
             return true
         }
         if fail { throw SimulatedRunFailure(nodeID: context.nodeID, attempt: context.attempt) }
-        return NodeResult(output: outputs[context.nodeID] ?? context.input, action: actions[context.nodeID])
+        return NodeResult(
+            output: outputs[context.nodeID] ?? context.input, action: actions[context.nodeID],
+            dynamicNodes: dynamicNodes[context.nodeID] ?? [])
     }
 }
 

@@ -6,15 +6,18 @@ import Dispatch
 import Foundation
 import ServiceLifecycle
 
-/// `flowcraft worker --blueprints PATH --redis URL [--concurrency N] [--simulate --action … --fail …]`.
+/// `flowcraft worker --blueprints PATH --redis URL [--concurrency N] [--simulate --action … --fail … --dynamic …]`.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run a distributed worker that executes node jobs until SIGINT/SIGTERM.",
         discussion: """
             Built-in nodes run for real. With --simulate every other node returns its input (for rehearsals); \
-            real applications build their worker from the generated registry instead. SIGINT/SIGTERM finish \
-            the jobs in progress and stop.
+            real applications build their worker from the generated registry instead. With --simulate, \
+            --dynamic NODE=COUNT makes simulated node NODE return COUNT dynamic nodes NODE-d1…NODE-dCOUNT, each \
+            run as its own job before NODE routes; each runs NODE's `uses`, simulated too, and returns its input \
+            {"index": I, "count": COUNT, "spawnerOutput": <NODE's output>}, which lands at _outputs.NODE-dI \
+            (--action and --fail apply to those ids as well). SIGINT/SIGTERM finish the jobs in progress and stop.
             """
     )
 
@@ -32,6 +35,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(help: "NODE[=N]: a simulated node throws on its first N attempts (default: always; repeatable).")
     var fail: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "NODE=COUNT: simulated node NODE returns COUNT (1…\(SimulatedDynamicNodes.maximumCount)) dynamic nodes NODE-d1…NODE-dCOUNT (repeatable).",
+            valueName: "node=count"))
+    var dynamic: [String] = []
 
     @Option(help: "Milliseconds each simulated node works before returning.")
     var workMs = 0
@@ -61,8 +70,11 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         var registry = NodeRegistry()
         if simulate {
-            registry = try SimulatedRegistry.make(catalog: blueprints, actions: action, failures: fail, workMilliseconds: workMs)
+            registry = try SimulatedRegistry.make(
+                catalog: blueprints, actions: action, failures: fail,
+                dynamicNodes: try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints), workMilliseconds: workMs)
         } else {
+            guard dynamic.isEmpty else { throw ValidationError("--dynamic needs --simulate") }
             StandardStreams.error("flowcraft worker: no --simulate: only built-in nodes can run (applications build their worker from the generated registry)\n")
         }
         var logger = Logger(label: "flowcraft.worker")
@@ -94,10 +106,12 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 /// The registry of `--simulate`: every `uses` key of the blueprints that is not a built-in returns
-/// its input, with the action and failures given on the command line.
+/// its input, with the action, failures and dynamic nodes (``SimulatedDynamicNodes``) given on the
+/// command line.
 enum SimulatedRegistry {
     static func make(
-        catalog blueprints: [WorkflowBlueprint], actions: [String], failures: [String], workMilliseconds: Int = 0
+        catalog blueprints: [WorkflowBlueprint], actions: [String], failures: [String],
+        dynamicNodes: [String: [NodeDefinition]] = [:], workMilliseconds: Int = 0
     ) throws -> NodeRegistry {
         var actionByNode: [String: String] = [:]
         for entry in actions {
@@ -122,7 +136,7 @@ enum SimulatedRegistry {
             if let failing = failuresFixed[ctx.nodeID], ctx.attempt <= failing {
                 throw SimulatedFailure(nodeID: ctx.nodeID, attempt: ctx.attempt)
             }
-            return NodeResult(output: ctx.input, action: actionsFixed[ctx.nodeID])
+            return NodeResult(output: ctx.input, action: actionsFixed[ctx.nodeID], dynamicNodes: dynamicNodes[ctx.nodeID] ?? [])
         }
         var registry = NodeRegistry()
         for blueprint in blueprints {

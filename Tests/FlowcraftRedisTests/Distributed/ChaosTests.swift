@@ -10,7 +10,8 @@ import Glibc
 
 /// Reliability under failure: many concurrent runs of a fan-out/fan-in blueprint on two `flowcraft
 /// worker` processes while one is SIGKILLed and restarted — and, separately, while Redis (AOF on) is
-/// killed and restarted; and runs of a batch scatter/gather blueprint under the same worker kills.
+/// killed and restarted; and runs of a batch scatter/gather blueprint, and of a node returning dynamic
+/// nodes, under the same worker kills.
 /// Every run must complete and every node's completion be committed exactly once (the run's commit
 /// counter, a side effect of each commit, equals the number of completions the run makes).
 @Suite("Chaos: killed workers and a restarted Redis", .requiresRedis, .serialized)
@@ -42,6 +43,34 @@ struct ChaosTests {
             EdgeDefinition(source: "gather", target: "end"),
         ])
 
+    static let dynamicRuns = 80
+    static let dynamicCount = 5
+    /// Done-set entries of one run of ``dynamicBlueprint``: start, spawner, the 5 dynamic nodes
+    /// (`spawner~dynamic~spawner-dI`), the continuation `spawner~dynamic-done`, end — 9, as read from
+    /// the done set of a run without kills (``dynamicNodesWithoutKills``).
+    static let dynamicCommits = 9
+    /// start → spawner → end, all `work`; `start` reads the context's `seed`. The workers run with
+    /// `--dynamic spawner=5`: `spawner` returns 5 dynamic nodes `spawner-d1`…`spawner-d5`.
+    static let dynamicBlueprint = WorkflowBlueprint(
+        id: "dynfan",
+        nodes: [
+            NodeDefinition(id: "start", uses: "work", inputs: .key("seed")),
+            NodeDefinition(id: "spawner", uses: "work"),
+            NodeDefinition(id: "end", uses: "work"),
+        ],
+        edges: [EdgeDefinition(source: "start", target: "spawner"), EdgeDefinition(source: "spawner", target: "end")])
+
+    /// A completed run of ``dynamicBlueprint`` (context `seed`) holds each dynamic node's output — its
+    /// simulated input, see `SimulatedDynamicNodes` — and the end's, and no leftover dynamic record.
+    static func dynamicRunIsComplete(_ context: [String: JSONValue], seed: JSONValue) -> Bool {
+        for index in 1...dynamicCount {
+            let expected: JSONValue = ["index": .int(index), "count": .int(dynamicCount), "spawnerOutput": seed]
+            if context["_outputs.spawner-d\(index)"] != expected { return false }
+        }
+        return context["_outputs.spawner"] == seed && context["_outputs.end"] == seed
+            && context.keys.allSatisfy { !$0.hasPrefix("_dynamic.") }
+    }
+
     /// The `flowcraft` executable built next to the test bundle.
     static var flowcraftBinary: String? {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -56,13 +85,17 @@ struct ChaosTests {
     final class WorkerProcess: Sendable {
         let process: Process
 
-        init(binary: String, blueprints: String, url: String, queue: String, name: String) throws {
+        init(
+            binary: String, blueprints: String, url: String, queue: String, name: String, workMilliseconds: Int = 15,
+            extra: [String] = []
+        ) throws {
             process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = [
-                "worker", "--blueprints", blueprints, "--redis", url, "--queue", queue, "--simulate", "--work-ms", "15",
+                "worker", "--blueprints", blueprints, "--redis", url, "--queue", queue, "--simulate",
+                "--work-ms", "\(workMilliseconds)",
                 "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--name", name,
-            ]
+            ] + extra
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -80,15 +113,23 @@ struct ChaosTests {
         let directory: URL
         let queue: String
         let binary: String
+        /// `--work-ms` of the worker processes.
+        var workMilliseconds = 15
+        /// Arguments every worker process gets after the common ones.
+        var workerArguments: [String] = []
     }
 
-    static func prepare(_ blueprint: WorkflowBlueprint = blueprint) throws -> Setup {
+    static func prepare(
+        _ blueprint: WorkflowBlueprint = blueprint, workMilliseconds: Int = 15, workerArguments: [String] = []
+    ) throws -> Setup {
         let binary = try #require(flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-chaos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // JSON is YAML: the CLI reads the blueprint from this file.
         try JSONEncoder().encode(blueprint).write(to: directory.appendingPathComponent("\(blueprint.id).json"))
-        return Setup(directory: directory, queue: DistributedTestSupport.uniqueQueue("chaos"), binary: binary)
+        return Setup(
+            directory: directory, queue: DistributedTestSupport.uniqueQueue("chaos"), binary: binary,
+            workMilliseconds: workMilliseconds, workerArguments: workerArguments)
     }
 
     /// Runs the reconciler every half second until every run left `running` (completed, failed,
@@ -123,18 +164,29 @@ struct ChaosTests {
         let expectedCommits = commits ?? blueprint.nodes.count
         let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
         let stable = try WorkerProcess(
-            binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "stable")
+            binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "stable",
+            workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments)
         let victim = Mutex(try WorkerProcess(
-            binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim"))
+            binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
+            workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments))
 
         var runIDs: [String] = []
         for _ in 0..<runs { runIDs.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context)) }
 
-        try await disturb {
+        do {
+            try await disturb {
+                await victim.withLock { $0 }.kill()
+                let fresh = try WorkerProcess(
+                    binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
+                    workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments)
+                victim.withLock { $0 = fresh }
+            }
+        } catch {
+            // No worker process outlives a failed test.
+            await stable.kill()
             await victim.withLock { $0 }.kill()
-            let fresh = try WorkerProcess(
-                binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim")
-            victim.withLock { $0 = fresh }
+            await client.close()
+            throw error
         }
 
         let unfinished = try await Self.reconcileUntilFinished(
@@ -202,6 +254,43 @@ struct ChaosTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
                 try await restartWorker()
             }
+        }
+    }
+
+    @Test("dynamic nodes from `flowcraft worker --simulate --dynamic` without kills: each committed once, outputs in the context")
+    func dynamicNodesWithoutKills() async throws {
+        let setup = try Self.prepare(Self.dynamicBlueprint, workerArguments: ["--dynamic", "spawner=\(Self.dynamicCount)"])
+        let url = try #require(TestRedis.url)
+        try await Self.exercise(
+            url: url, configuration: try TestRedis.configuration(), setup: setup, blueprint: Self.dynamicBlueprint,
+            runs: 5, context: ["seed": "calm"], commits: Self.dynamicCommits,
+            check: { Self.dynamicRunIsComplete($0, seed: "calm") }
+        ) { _ in }
+    }
+
+    @Test("80 runs whose node returns 5 dynamic nodes while a worker process is SIGKILLed and restarted: all complete, each committed once")
+    func killedWorkerDuringDynamicNodes() async throws {
+        // 40 ms of work per node: 80 runs of 9 jobs keep both workers busy for about a second, so
+        // the kills land while runs are in flight (checked below).
+        let setup = try Self.prepare(
+            Self.dynamicBlueprint, workMilliseconds: 40, workerArguments: ["--dynamic", "spawner=\(Self.dynamicCount)"])
+        let url = try #require(TestRedis.url)
+        let configuration = try TestRedis.configuration()
+        let active = DistributedKeys.activeRuns(queue: setup.queue)
+        try await Self.exercise(
+            url: url, configuration: configuration, setup: setup, blueprint: Self.dynamicBlueprint,
+            runs: Self.dynamicRuns, context: ["seed": "chaos"], commits: Self.dynamicCommits,
+            check: { Self.dynamicRunIsComplete($0, seed: "chaos") }
+        ) { restartWorker in
+            let client = RedisClient(configuration: configuration)
+            var activeAtKills: [Int] = []
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 100...300)))
+                activeAtKills.append((try? await client.send(["ZCARD", active]))?.int ?? -1)
+                try await restartWorker()
+            }
+            await client.close()
+            #expect(activeAtKills.first ?? 0 > 0, "the first kill must land while runs are active: \(activeAtKills)")
         }
     }
 }
