@@ -214,15 +214,36 @@ struct ChaosTests {
         try? FileManager.default.removeItem(at: setup.directory)
     }
 
-    @Test("200 runs on two worker processes, one SIGKILLed and restarted at random moments: all complete, each node committed once")
-    func killedWorker() async throws {
-        let setup = try Self.prepare()
-        let url = try #require(TestRedis.url)
-        try await Self.exercise(url: url, configuration: try TestRedis.configuration(), setup: setup) { restartWorker in
+    /// Restarts the victim worker three times at random moments, and checks that the first kill landed
+    /// while runs were in flight (a kill after every run finished tests nothing).
+    static func killWhileRunsAreActive(
+        _ restartWorker: () async throws -> Void, configuration: RedisConfiguration, queue: String,
+        pause: ClosedRange<Int> = 100...300
+    ) async throws {
+        let client = RedisClient(configuration: configuration)
+        var activeAtKills: [Int] = []
+        do {
             for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
+                try await Task.sleep(for: .milliseconds(Int.random(in: pause)))
+                activeAtKills.append((try? await client.send(["ZCARD", DistributedKeys.activeRuns(queue: queue)]))?.int ?? -1)
                 try await restartWorker()
             }
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+        #expect(activeAtKills.first ?? 0 > 0, "the first kill must land while runs are active: \(activeAtKills)")
+    }
+
+    @Test("200 runs on two worker processes, one SIGKILLed and restarted at random moments: all complete, each node committed once")
+    func killedWorker() async throws {
+        // 40 ms of work per node keeps the runs in flight while the kills land (checked).
+        let setup = try Self.prepare(workMilliseconds: 40)
+        let url = try #require(TestRedis.url)
+        let configuration = try TestRedis.configuration()
+        try await Self.exercise(url: url, configuration: configuration, setup: setup) { restartWorker in
+            try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
     }
 
@@ -241,19 +262,17 @@ struct ChaosTests {
 
     @Test("60 batch runs (6 worker jobs each) while a worker process is SIGKILLed and restarted: all complete, each worker committed once")
     func killedWorkerDuringBatches() async throws {
-        let setup = try Self.prepare(Self.batchBlueprint)
+        let setup = try Self.prepare(Self.batchBlueprint, workMilliseconds: 40)
         let url = try #require(TestRedis.url)
+        let configuration = try TestRedis.configuration()
         let items = Self.batchItems
         // start, scatter, one per worker, the scatter's continuation, gather, end.
         try await Self.exercise(
-            url: url, configuration: try TestRedis.configuration(), setup: setup, blueprint: Self.batchBlueprint,
+            url: url, configuration: configuration, setup: setup, blueprint: Self.batchBlueprint,
             runs: Self.batchRuns, context: ["items": .array(items)], commits: 5 + items.count,
             check: { $0["results"] == .array(items) }
         ) { restartWorker in
-            for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
-                try await restartWorker()
-            }
+            try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
     }
 
@@ -276,21 +295,12 @@ struct ChaosTests {
             Self.dynamicBlueprint, workMilliseconds: 40, workerArguments: ["--dynamic", "spawner=\(Self.dynamicCount)"])
         let url = try #require(TestRedis.url)
         let configuration = try TestRedis.configuration()
-        let active = DistributedKeys.activeRuns(queue: setup.queue)
         try await Self.exercise(
             url: url, configuration: configuration, setup: setup, blueprint: Self.dynamicBlueprint,
             runs: Self.dynamicRuns, context: ["seed": "chaos"], commits: Self.dynamicCommits,
             check: { Self.dynamicRunIsComplete($0, seed: "chaos") }
         ) { restartWorker in
-            let client = RedisClient(configuration: configuration)
-            var activeAtKills: [Int] = []
-            for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 100...300)))
-                activeAtKills.append((try? await client.send(["ZCARD", active]))?.int ?? -1)
-                try await restartWorker()
-            }
-            await client.close()
-            #expect(activeAtKills.first ?? 0 > 0, "the first kill must land while runs are active: \(activeAtKills)")
+            try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
     }
 }
