@@ -13,7 +13,21 @@ public struct NodeContext: Sendable {
     public let attempt: Int
     /// The run's shared state (Flowcraft's context): read and write keys.
     public let state: any WorkflowState
-    public let logger: Logger
+    /// The runtime's logger with this node's `runId` and `nodeId` as metadata (added when read, so
+    /// nodes that never log pay nothing for it).
+    public var logger: Logger {
+        var logger = baseLogger
+        var handler = logger.handler
+        var metadata = handler.metadata
+        metadata["runId"] = .string(runID)
+        metadata["nodeId"] = .string(nodeID)
+        // One metadata write: a handler may reformat its metadata on every change.
+        handler.metadata = metadata
+        logger.handler = handler
+        return logger
+    }
+    /// The logger as given (without the node's metadata).
+    let baseLogger: Logger
     /// Values the application injected into the runtime (database handles, clients, …).
     public let dependencies: Dependencies
 
@@ -35,7 +49,7 @@ public struct NodeContext: Sendable {
         self.params = params
         self.attempt = attempt
         self.state = state
-        self.logger = logger
+        self.baseLogger = logger
         self.dependencies = dependencies
     }
 

@@ -53,6 +53,6 @@ extension NodeContext {
     func with(attempt: Int) -> NodeContext {
         NodeContext(
             runID: runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
-            attempt: attempt, state: state, logger: logger, dependencies: dependencies)
+            attempt: attempt, state: state, logger: baseLogger, dependencies: dependencies)
     }
 }

@@ -186,16 +186,13 @@ final class NodeJobExecutor: Sendable {
         let maxAttempts = max(1, config.maxRetries ?? 1)
         let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
         let last = options.retryMode == .queue ? first : maxAttempts
-        var logger = options.logger
-        logger[metadataKey: "runId"] = "\(data.runID)"
-        logger[metadataKey: "nodeId"] = "\(nodeID)"
         let loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: last, retryDelay: max(0, config.retryDelay ?? 0),
             timeout: config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock(),
             events: events)
         let context = NodeContext(
             runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
-            attempt: first, state: state, logger: logger, dependencies: options.dependencies)
+            attempt: first, state: state, logger: options.logger, dependencies: options.dependencies)
         let outcome = await runningNodes.run(runKey: keys.run) { await loop.run(context) }
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts
