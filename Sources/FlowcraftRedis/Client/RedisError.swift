@@ -78,18 +78,6 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         return word.isEmpty ? nil : String(word)
     }
 
-    /// Server error codes that describe the server's state rather than the command (loading its data
-    /// after a restart, busy running a script, out of memory, a read-only replica, a cluster or
-    /// replication hiccup): the same command may succeed later.
-    public static let transientServerErrorCodes: Set<String> = [
-        "LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "OOM", "NOREPLICAS", "READONLY",
-    ]
-
-    /// Whether a server error reply's code is one of ``transientServerErrorCodes``.
-    public static func isTransientServerError(_ message: String) -> Bool {
-        transientServerErrorCodes.contains(String(message.prefix { $0 != " " }))
-    }
-
     /// Whether retrying on a fresh connection may succeed (connection problems and timeouts).
     public var isTransient: Bool {
         kind == .connection || kind == .timeout

@@ -37,6 +37,10 @@ extension RunCommitter.Change {
             events.emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
         case "awaiting" where mode == .await:
             events.emit(.workflowPause, ["awaiting": .array(nodeID.map { [.string($0)] } ?? [])])
+        case "awaiting" where !outcome.parked.isEmpty:
+            // A completion that left every pending node parked pauses the run, as in memory.
+            let nodes = outcome.parked.map { NodeInstance(member: $0)?.nodeID ?? $0 }.sorted()
+            events.emit(.workflowPause, ["awaiting": .array(nodes.map { .string($0) })])
         default:
             break
         }

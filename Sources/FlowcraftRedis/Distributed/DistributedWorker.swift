@@ -23,7 +23,8 @@ public final class DistributedWorker: Service, Sendable {
     private let runTask = SendableTaskBox()
 
     /// - Parameters:
-    ///   - workerOptions: the queue worker's settings (concurrency, lock duration, stalled interval).
+    ///   - workerOptions: the queue worker's settings (concurrency, lock duration, stalled interval);
+    ///     its `prefix` is replaced by `options.queuePrefix`, the queue the engine enqueues into.
     public init(
         catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient,
         options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
@@ -58,11 +59,7 @@ public final class DistributedWorker: Service, Sendable {
                     return .value(value)
                 case .finishing(let step):
                     // The job is processed once its commit went through with the job's completion.
-                    return .finishing(FinishStep(
-                        script: step.script, keys: step.keys, arguments: step.arguments,
-                        returnValuePrefix: step.returnValuePrefix
-                    ) { reply in
-                        step.completion(reply)
+                    return .finishing(step.then { reply in
                         switch reply {
                         case .success(let reply):
                             let items = reply.array ?? []

@@ -1,5 +1,6 @@
-/// The one Lua script behind every change of a distributed run's progress: starting a run, committing
-/// a node's completion, parking a `wait` node, and failing a run.
+/// The Lua behind every change of a distributed run's progress: starting a run, committing a node's
+/// completion, parking a `wait` node, failing and cancelling a run — as a script of its own
+/// (``script``) and as a step of the queue's finish script (``finishingScript``).
 ///
 /// Committing is atomic and idempotent, keyed by the completed `node#iteration`: the output and context
 /// delta, the join bookkeeping (a *set* of arrived predecessors per join), the enqueuing of every
@@ -42,9 +43,10 @@
 /// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
-/// Returns `{code, runStatus, enqueued[, died, stalled]}` — the last two (for events) list the targets
-/// that died and, when the run completed, the joins left waiting with a live arrival (both left off when
-/// empty); code is `committed`, `duplicate` (already committed),
+/// Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` — the others (for events) list the
+/// targets that died, when the run completed the joins left waiting with a live arrival, and when a
+/// completion left the run awaiting the awaiting entries (left off when empty); code is `committed`,
+/// `duplicate` (already committed),
 /// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
@@ -69,21 +71,23 @@ enum NodeCompletionScript {
         name: "flowcraftCompleteNode",
         definitions: QueueLuaLibrary.add + commitFunction,
         call: #"""
+-- (The finish call's own time: a retried call commits with the time it runs at.)
 attached = commitNode(17, 10, { wait = KEYS[1], active = KEYS[2], prioritized = KEYS[3], delayed = KEYS[4],
   events = KEYS[5], meta = KEYS[6], pc = KEYS[7], marker = KEYS[8], id = prefix .. "id",
-  cap = cap, paused = paused, limit = limit })
+  cap = cap, paused = paused, limit = limit }, ARGV[4])
 if not attached.err then valueSuffix = attached[1] .. '","run":"' .. attached[2] .. '"}' end
 """#)
 
     /// The finish script with the commit built in.
     static let finishingScript = QueueScript.moveToFinished(attaching: finishStep)
 
-    /// `commitNode(a, k, queueKeys)`: the script's body as a function of where its arguments start
-    /// (`ARGV[a + 1]`, `KEYS[k + 1]`) and of the queue's add keys when the caller has them (with the
-    /// meta hash's `cap`, `paused` and `limit` already read), so that it can run as a ``FinishStep``.
+    /// `commitNode(a, k, queueKeys, now)`: the script's body as a function of where its arguments start
+    /// (`ARGV[a + 1]`, `KEYS[k + 1]`), of the queue's add keys when the caller has them (with the meta
+    /// hash's `cap`, `paused` and `limit` already read) and of the time when the caller has its own,
+    /// so that it can run as a ``FinishStep``.
     private static let commitFunction = #"""
-local function commitNode(a, k, queueKeys)
-local mode, instance, now, ttl = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+local function commitNode(a, k, queueKeys, nowOverride)
+local mode, instance, now, ttl = ARGV[a + 1], ARGV[a + 2], tonumber(nowOverride or ARGV[a + 3]), tonumber(ARGV[a + 4])
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
 local eventsCap, reason = ARGV[a + 9], ARGV[a + 10]
 local nDelta, nDeleted, nStart, nRecords =
@@ -93,7 +97,7 @@ local attempts = 0
 if mode == "fail" then attempts = tonumber(ARGV[a + 15]) end
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
-local nowText, ttlText = ARGV[a + 3], ARGV[a + 4]
+local nowText, ttlText = nowOverride or ARGV[a + 3], ARGV[a + 4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
   or (eventsCap ~= "10000" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
@@ -165,8 +169,9 @@ end
 local enqueued = 0
 -- Targets that died (every arrival dead) and, when the run completes, joins left waiting with a live
 -- arrival: both only feed events.
--- (Tables made on first use: most commits need none of them.)
-local died, stalled, enqueuedHere = nil, nil, nil
+-- (Tables made on first use: most commits need none of them.) `parked` lists the awaiting entries
+-- when a completion leaves the run awaiting (for `workflow:pause`).
+local died, stalled, enqueuedHere, parked = nil, nil, nil, nil
 -- The queue's add keys (wait, meta, id, delayed, prioritized, pc, marker, events, active), given or
 -- made on the first add; the add logic also keeps its per-call memo (meta read, marker set) in it.
 local queueK = queueKeys
@@ -268,11 +273,11 @@ local function runEndHelpers()
     if not parent then return end
     local ok, link = pcall(cjson.decode, parent)
     if not ok or type(link) ~= "table" or type(link.jobId) ~= "string" or type(link.job) ~= "string" then return end
-    -- Unique per notification: the number of commits so far.
-    local jobId = link.jobId .. ".child-" .. kind .. "." .. rcall("SCARD", doneKey)
-    if string.find(jobId, ":", 1, true) then
-      error("ERR flowcraft completeNode: the parent job id '" .. jobId .. "' contains ':'")
-    end
+    -- Unique per notification (a run can pause, be resumed and pause again without a commit).
+    local jobId = link.jobId .. ".child-" .. kind .. "." .. rcall("HINCRBY", runKey, "notifications", "1")
+    -- A link this engine wrote has no ':' in its job id; a hand-made one is ignored rather than
+    -- stopping the script after its writes (the reconciler finds the parent's node).
+    if string.find(jobId, ":", 1, true) then return end
     if not queueK then
       queueK = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
         prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
@@ -323,6 +328,7 @@ local function settle(awaitingCount)
   if not (mode == "advance" and enqueued > 0) then
     if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
     if awaitingCount > 0 and awaitingCount >= pending then
+      if mode == "complete" or mode == "advance" then parked = rcall("SMEMBERS", awaitingKey) end
       rcall("HSET", runKey, "status", "awaiting")
       rcall("ZREM", activeKey, runId)
       local _, notifyParent = runEndHelpers()
@@ -403,8 +409,8 @@ end
 applyArrivals(direct)
 local runStatus = settle(awaitingCount)
 -- The two event lists are left off when both are empty (the common case): a shorter reply.
-if not died and not stalled then return { "committed", runStatus, enqueued } end
-return { "committed", runStatus, enqueued, died or {}, stalled or {} }
+if not died and not stalled and not parked then return { "committed", runStatus, enqueued } end
+return { "committed", runStatus, enqueued, died or {}, stalled or {}, parked or {} }
 end
 
 """#

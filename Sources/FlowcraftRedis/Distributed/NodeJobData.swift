@@ -139,6 +139,8 @@ extension String {
     func replacingColons() -> String {
         // (`utf8.contains`: `contains(":")` would go through Foundation's string search.)
         guard utf8.contains(UInt8(ascii: ":")) else { return self }
-        return String(map { $0 == ":" ? "_" : $0 })
+        // Byte by byte: a ':' followed by a combining mark is one Character, which a Character
+        // comparison would miss.
+        return String(decoding: utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
     }
 }

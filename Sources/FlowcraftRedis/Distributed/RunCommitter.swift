@@ -1,7 +1,8 @@
 import Flowcraft
 import FlowcraftModel
 
-/// Calls ``NodeCompletionScript`` for one run: the only way run progress is written.
+/// Calls ``NodeCompletionScript`` for one run, or hands it to the worker as a ``FinishStep``: the only
+/// ways run progress is written.
 struct RunCommitter: Sendable {
     enum Mode: String, Sendable {
         case start, complete, await, fail, cancel
@@ -21,6 +22,9 @@ struct RunCommitter: Sendable {
         var died: [String] = []
         /// Joins left waiting with a live arrival when the run completed, for `workflow:stall`.
         var stalled: [String] = []
+        /// The awaiting `node#iteration` entries when a completion left the run awaiting, for
+        /// `workflow:pause`.
+        var parked: [String] = []
     }
 
     /// One call's content.
@@ -92,7 +96,7 @@ struct RunCommitter: Sendable {
     ) -> FinishStep {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         if let events { change.emitNodeEvents(to: events) }
-        return FinishStep(
+        var step = FinishStep(
             script: NodeCompletionScript.finishingScript,
             keys: DistributedKeys(runID: runID).scriptKeys(queue: options.queueName),
             arguments: arguments(blueprintID: blueprintID, version: version, change),
@@ -102,6 +106,15 @@ struct RunCommitter: Sendable {
             if let events, case .success(let outcome) = outcome { change.emitRunEvents(outcome, to: events) }
             then(outcome)
         }
+        // A call that ran but lost its reply: the code and run status are in the job's returnvalue
+        // (`{"nodeId":…,"commit":…,"run":…}`); what died or stalled is not.
+        step.recoveredReply = { returnValue in
+            guard let object = (try? JSONText.parse(returnValue))?.objectValue, let code = object["commit"]?.stringValue,
+                let run = object["run"]?.stringValue
+            else { return nil }
+            return .array([.bulk(Array(code.utf8)), .bulk(Array(run.utf8)), .integer(0)])
+        }
+        return step
     }
 
     /// The script's arguments for `change` (see ``NodeCompletionScript``).
@@ -131,10 +144,11 @@ struct RunCommitter: Sendable {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }
         var outcome = Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
-        if items.count == 5 {
+        if items.count >= 5 {
             outcome.died = items[3].array?.compactMap(\.string) ?? []
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []
         }
+        if items.count >= 6 { outcome.parked = items[5].array?.compactMap(\.string) ?? [] }
         return outcome
     }
 }

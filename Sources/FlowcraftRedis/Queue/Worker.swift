@@ -211,10 +211,19 @@ public final class Worker: Service, Sendable {
 
     private func runSlot() async {
         var current: ActiveJob?
+        // Set when the call that finished the last job found nothing to fetch (and when the next
+        // delayed job is due): the slot waits for the marker without an empty fetch first. A job
+        // added since that call set the marker, so none is missed.
+        var idleUntilMarker: Int?
         var failures = 0
         while !Task.isCancelled {
             guard let active = current else {
                 if isClosing { return }
+                if let due = idleUntilMarker {
+                    idleUntilMarker = nil
+                    await waiter.waitForWork(nextDelayedDue: due)
+                    continue
+                }
                 do {
                     switch try await fetch() {
                     case .job(let job): current = job
@@ -233,7 +242,13 @@ public final class Worker: Service, Sendable {
                 if case .finishing(let step) = outcome { step.completion(.failure(CancellationError())) }
                 return
             }
-            current = await finish(active, outcome)
+            switch await finish(active, outcome) {
+            case .job(let next)?: current = next
+            case .none(let due)?:
+                current = nil
+                idleUntilMarker = due
+            case nil: current = nil
+            }
         }
     }
 
@@ -284,25 +299,31 @@ public final class Worker: Service, Sendable {
         state.withLock { $0.heldLocks[id] = token }
         guard let job = Job(id: id, reply: items[offset + 1]) else {
             // A hash without name or data cannot be processed; fail it so it does not linger in active.
+            // (The call that fails it may fetch the next job: that one is this slot's next job.)
             let placeholder = Job(id: id, fields: ["name": "", "data": "null"])
-            if let placeholder {
-                _ = await failMalformed(ActiveJob(job: placeholder, token: token))
+            if let placeholder, case .job(let next)? = await failMalformed(ActiveJob(job: placeholder, token: token)) {
+                return .job(next)
             }
             return .none(nextDelayedDue: 0)
         }
         return .job(ActiveJob(job: job, token: token))
     }
 
-    private func failMalformed(_ active: ActiveJob) async -> ActiveJob? {
+    private func failMalformed(_ active: ActiveJob) async -> FetchResult? {
         await finish(active, .failed(reason: "job hash lacks its name or data", unrecoverable: true))
     }
 
-    /// Finishes a job (completed, retried or failed) and returns the next job when the finishing call
-    /// fetched one. Redis failures are retried until the lock could have lapsed; then the job is left
-    /// to the stalled sweep.
-    private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> ActiveJob? {
+    /// Finishes a job (completed, retried or failed) and returns what the finishing call fetched (the
+    /// next job, or nothing with the next delayed job's due time), `nil` when it fetched nothing. Redis
+    /// failures are retried until the lock could have lapsed; then the job is left to the stalled sweep.
+    private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> FetchResult? {
         let job = active.job
         var outcome = outcome
+        // A step's completion runs once, whichever path below ends the job.
+        if case .finishing(let step) = outcome { outcome = .finishing(step.completingOnce()) }
+        // Whether a call with the step may have run although its reply never came (a connection
+        // error or timeout): a later "lock lost" may then be that call's own doing.
+        var stepMayHaveRun = false
         var failures = 0
         let deadline = QueueClock.nowMilliseconds() + options.lockDuration
         defer { state.withLock { _ = $0.heldLocks.removeValue(forKey: job.id) } }
@@ -323,6 +344,11 @@ public final class Worker: Service, Sendable {
                         step.completion(.failure(rejected))
                         outcome = .failed(reason: rejected.message, unrecoverable: false)
                         continue
+                    } catch let error as LostLock {
+                        throw error
+                    } catch {
+                        stepMayHaveRun = true
+                        throw error
                     }
                 case .failed(let reason, let unrecoverable):
                     var trace = job.stacktrace
@@ -341,9 +367,11 @@ public final class Worker: Service, Sendable {
                         retention: retention(of: job, completed: false))
                 }
             } catch let error as LostLock {
+                if stepMayHaveRun, case .finishing(let step) = outcome, await finishedByLostCall(job, step) { return nil }
                 logger.warning(
                     "job lock lost before finishing; another worker may have taken it",
                     metadata: ["job": "\(job.id)", "code": "\(error.code)"])
+                if case .finishing(let step) = outcome { step.completion(.failure(error)) }
                 return nil
             } catch {
                 failures += 1
@@ -363,6 +391,24 @@ public final class Worker: Service, Sendable {
 
     private struct LostLock: Error { let code: Int }
 
+    /// Whether this worker's earlier call, whose reply was lost, finished the job with its step (the
+    /// retry then finds the lock gone): the job hash holds the step's `returnvalue` and this worker's
+    /// name. The step's completion then gets the reply rebuilt from that `returnvalue`. (The job that
+    /// call fetched is left to the stalled sweep.)
+    private func finishedByLostCall(_ job: Job, _ step: FinishStep) async -> Bool {
+        guard let reply = try? await client.send(RedisCommand(["HMGET", keys.job(job.id), "finishedOn", "returnvalue", "pb"])),
+            let fields = reply.array, fields.count == 3, fields[0].string != nil, let value = fields[1].string,
+            value.hasPrefix(step.returnValuePrefix), fields[2].string == name
+        else { return false }
+        logger.info("job was finished by an earlier call whose reply was lost", metadata: ["job": "\(job.id)"])
+        if let rebuilt = step.recoveredReply?(value) {
+            step.completion(.success(rebuilt))
+        } else {
+            step.completion(.failure(QueueError("the step ran but its reply was lost")))
+        }
+        return true
+    }
+
     /// The job's own retention option, else the worker's default, else keep everything.
     private func retention(of job: Job, completed: Bool) -> JobRetention {
         if completed {
@@ -373,12 +419,12 @@ public final class Worker: Service, Sendable {
         return options.removeOnFail ?? .keepAll
     }
 
-    /// Finishes the job (with `step` built into the same script call, when given) and returns the next
-    /// job when the call fetched one.
+    /// Finishes the job (with `step` built into the same script call, when given) and returns what the
+    /// call fetched, `nil` when it did not fetch (the worker is closing).
     private func moveToFinished(
         _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention,
         step: FinishStep? = nil
-    ) async throws -> ActiveJob? {
+    ) async throws -> FetchResult? {
         let fetchNext = !isClosing
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
@@ -400,11 +446,12 @@ public final class Worker: Service, Sendable {
         do {
             reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
         } catch {
-            // An error reply to a call with a step is the step's refusal (the script checks its
-            // arguments before the step, and the step refuses before writing): the attempt fails with
-            // it. A server that is loading, busy or out of memory ran nothing: finishing is retried
-            // (until the lock could lapse), as after a connection error.
-            if step != nil, error.kind == .server, !RedisError.isTransientServerError(error.message) {
+            // A refusal (``FinishStep/refusalPrefix``: the finish script's argument checks, or the
+            // step's, both before any write) fails the attempt. Any other error — a connection error,
+            // a loading or busy server, a Lua error that may have come after a write — is retried
+            // (until the lock could lapse, then the job is left to the stalled sweep): never reported
+            // as a refusal, which would fail a job whose commit went through.
+            if step != nil, error.kind == .server, error.message.hasPrefix(FinishStep.refusalPrefix) {
                 throw FinishStepRejected(message: error.message)
             }
             throw error
@@ -414,18 +461,17 @@ public final class Worker: Service, Sendable {
         }
         if let step {
             // The step ran when its reply is there (also when the job was then found not active, −3).
+            // Without it (a lost lock) the failure is reported where ``LostLock`` is caught.
             if items.count >= 5 {
                 step.completion(.success(items[4]))
             } else if code == 0 {
                 step.completion(.failure(QueueError("the finish step left no reply: \(reply)")))
-            } else {
-                step.completion(.failure(LostLock(code: code)))
             }
         }
         guard code == 0 else { throw LostLock(code: code) }
         state.withLock { _ = $0.heldLocks.removeValue(forKey: active.job.id) }
-        guard fetchNext, case .job(let next) = try await fetched(reply, token: nextToken, offset: 1) else { return nil }
-        return next
+        guard fetchNext else { return nil }
+        return try await fetched(reply, token: nextToken, offset: 1)
     }
 
     private func retry(_ active: ActiveJob, delay: Int, reason: String, stacktrace: String) async throws {

@@ -30,7 +30,7 @@ struct FinishStepTests {
         name: "testWriteStep", definitions: "",
         call: #"""
 if ARGV[19] == "refuse" then
-  attached = redis.error_reply("ERR step refused")
+  attached = redis.error_reply("ERR flowcraft step refused")
 else
   redis.call("SET", KEYS[11], ARGV[18])
   attached = { "ok", ARGV[18] }

@@ -9,7 +9,8 @@ extension QueueScript {
     /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name, 15 the job's
     /// dedup id (`deid`) or "", 16 "1" when the job carried `defa`, 17 the job's `atm` as fetched ("0"
     /// when absent; the lock holder is the only writer of `atm`, so the script sets `atm` + 1 with the
-    /// result fields instead of a separate `HINCRBY`; anything but an integer falls back to `HINCRBY`).
+    /// result fields instead of a separate `HINCRBY`; anything else makes the script read `atm`, and
+    /// a stored `atm` that is no integer counts as 0).
     /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
     /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then, except that a built-in
     /// ``FinishStep`` has run when the job was found not active: its reply follows as a fifth item).
@@ -74,7 +75,8 @@ end
 """#
 
     private static let finishWrites = #"""
--- (A job whose lock this worker holds is active: the step's writes are not left half done by this.)
+-- (A job whose lock this worker holds is in the active list unless someone removed it by hand; then
+-- the step has run and the job is left where it is, reported as −3 with the step's reply.)
 if rcall("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0, attached } end
 rcall("DEL", lockKey)
 rcall("SREM", stalledKey, jobId)
@@ -93,7 +95,9 @@ elseif knownAttempts and knownAttempts % 1 == 0 then
   attemptsMade = knownAttempts + 1
   attemptsText = string.format("%d", attemptsMade)
 else
-  attemptsMade = rcall("HINCRBY", jobKey, "atm", "1")
+  -- (Not HINCRBY: it fails on a non-integer `atm`, after this script's first writes.)
+  local stored = tonumber(rcall("HGET", jobKey, "atm"))
+  if stored and stored % 1 == 0 and stored >= 0 then attemptsMade = stored + 1 else attemptsMade = 1 end
   attemptsText = string.format("%d", attemptsMade)
 end
 local nowText = ARGV[4]

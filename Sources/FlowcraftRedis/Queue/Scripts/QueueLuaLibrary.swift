@@ -21,7 +21,8 @@ enum QueueLuaLibrary {
     static let emitter = #"""
 local function eventsCap(metaKey)
   local cap = redis.call("HGET", metaKey, "opts.maxLenEvents")
-  if tonumber(cap) then return cap end
+  -- Only plain digits: XADD refuses "-1" or "1.5", which tonumber takes.
+  if cap and string.find(cap, "^%d+$") then return cap end
   return "10000"
 end
 
@@ -84,8 +85,9 @@ local function addValidatedJob(k, prefix, customId, name, data, opts, timestampT
   if not cap then
     local meta = rcall("HMGET", k.meta, "opts.maxLenEvents", "paused", "concurrency")
     cap = meta[1]
-    -- (Comparing with the default's text first spares a tonumber in the common case.)
-    if cap ~= defaultCapText and not tonumber(cap) then
+    -- (Comparing with the default's text first spares the pattern in the common case; XADD takes
+    -- plain digits only.)
+    if cap ~= defaultCapText and not (cap and string.find(cap, "^%d+$")) then
       cap = defaultCapText
       rcall("HSET", k.meta, "opts.maxLenEvents", cap)
     end
@@ -252,9 +254,12 @@ local function fetchJob(prefix, token, lockDuration, now, nowText, workerName, c
   if processedAt then fields[processedAt] = nowText else fields[n + 1] = "processedOn"; fields[n + 2] = nowText; n = n + 2 end
   if workerAt then fields[workerAt] = workerName else fields[n + 1] = "pb"; fields[n + 2] = workerName; n = n + 2 end
   if startedAt then fields[startedAt] = started else fields[n + 1] = "ats"; fields[n + 2] = started end
-  -- The marker is set again on every fetch, as BullMQ does: other blocked workers may take the next
-  -- job. (Checking whether one is waiting costs a read per fetch and, on a busy queue, a write too.)
-  rcall("ZADD", markerKey, "0", "0")
+  -- Other blocked workers may take the next job: the marker is set again when it is gone and more
+  -- jobs are ready. (BullMQ sets it on every fetch, which wakes an idle worker for an empty fetch
+  -- after the last job; on a busy queue the marker is still there and one read decides.)
+  if not rcall("ZSCORE", markerKey, "0") and (rcall("LLEN", waitKey) > 0 or rcall("ZCARD", prioritizedKey) > 0) then
+    rcall("ZADD", markerKey, "0", "0")
+  end
   return id, fields
 end
 
@@ -268,7 +273,7 @@ local cap, paused, limit
 do
   local values = rcall("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency")
   cap, paused, limit = values[1], values[2] ~= false, values[3] and tonumber(values[3])
-  if cap ~= "10000" and not tonumber(cap) then cap = "10000" end
+  if cap ~= "10000" and not (cap and string.find(cap, "^%d+$")) then cap = "10000" end
 end
 
 """#
