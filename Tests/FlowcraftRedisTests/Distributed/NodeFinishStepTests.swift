@@ -143,19 +143,21 @@ struct AdvanceAwaitingTests {
         try await NodeFinishStepSupport.completedNodeJobs(client, queue: queue).first { $0.node == node }?.value
     }
 
+    /// start → w (wait), start → slow; w (on approve) and slow → end (an `all` join).
+    static let parkedFirst = WorkflowBlueprint(
+        id: "parkedfirst",
+        nodes: [
+            NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "w", uses: "wait"),
+            NodeDefinition(id: "slow", uses: "slow"), NodeDefinition(id: "end", uses: "noop"),
+        ],
+        edges: [
+            EdgeDefinition(source: "start", target: "w"), EdgeDefinition(source: "start", target: "slow"),
+            EdgeDefinition(source: "w", target: "end", action: "approve"), EdgeDefinition(source: "slow", target: "end"),
+        ])
+
     @Test("a plain node finishing last while a wait is parked leaves the run awaiting; the resume completes it")
     func plainNodeFinishesLast() async throws {
-        // start → w (wait), start → slow; w (on approve) and slow → end (an `all` join).
-        let blueprint = WorkflowBlueprint(
-            id: "parkedfirst",
-            nodes: [
-                NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "w", uses: "wait"),
-                NodeDefinition(id: "slow", uses: "slow"), NodeDefinition(id: "end", uses: "noop"),
-            ],
-            edges: [
-                EdgeDefinition(source: "start", target: "w"), EdgeDefinition(source: "start", target: "slow"),
-                EdgeDefinition(source: "w", target: "end", action: "approve"), EdgeDefinition(source: "slow", target: "end"),
-            ])
+        let blueprint = Self.parkedFirst
         let calls = NodeFinishStepSupport.Calls()
         let queue = Support.uniqueQueue("advawait")
         try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls), queue: queue) { workflows, client in
@@ -185,6 +187,55 @@ struct AdvanceAwaitingTests {
         #expect(calls["end"] == 1)
         #expect(calls["slow"] == 1)
         #expect(calls["start"] == 1)
+    }
+
+    @Test("the plain node's completion that leaves the run awaiting emits workflow:pause, as the in-memory engine does")
+    func plainNodeFinishingLastPausesTheRun() async throws {
+        let blueprint = Self.parkedFirst
+        // The in-memory engine: one workflow:pause, naming the parked wait.
+        let memoryEvents = DistributedEventTests.Recorder()
+        let memory = try await FlowRuntime(
+            blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls()),
+            eventHandler: memoryEvents.handler
+        ).run(blueprint.id)
+        #expect(memory.status == .awaiting)
+        let memoryPauses = memoryEvents.events.withLock { $0.filter { $0.type == .workflowPause } }
+        #expect(memoryPauses.map(\.payload) == [["awaiting": ["w"]]])
+
+        let recorder = DistributedEventTests.Recorder()
+        let queue = Support.uniqueQueue("advpause")
+        try await Support.withWorker(
+            blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls()), queue: queue,
+            eventHandler: recorder.handler
+        ) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprint)
+            #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .awaiting)
+            // `slow`'s commit (mode `advance`, not `await`) made the run awaiting: its completion
+            // pauses the run. (The event follows the commit's reply, which may come after the status.)
+            let slow = try await Self.jobValue(client, queue: queue, node: "slow")
+            #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
+            try await QueueTestSupport.expectEventually(within: 5) { recorder.count(.workflowPause) >= 1 }
+            // No second one a moment later.
+            try await Task.sleep(for: .milliseconds(200))
+            let pauses = recorder.events.withLock { $0.filter { $0.type == .workflowPause } }
+            #expect(pauses.count == 1)
+            #expect(pauses.first?.runID == runID)
+            #expect(pauses.first?.blueprintID == blueprint.id)
+            #expect(pauses.first?.payload == ["awaiting": ["w"]])
+            #expect(pauses.map(\.payload) == memoryPauses.map(\.payload))
+            // After slow's node:finish, with no workflow:finish.
+            let events = recorder.events.withLock { $0 }
+            let slowFinish = events.firstIndex { $0.type == .nodeFinish && $0.nodeID == "slow" }
+            let pause = events.firstIndex { $0.type == .workflowPause }
+            #expect(slowFinish != nil && pause != nil && slowFinish! < pause!)
+            #expect(recorder.count(.workflowFinish) == 0)
+
+            try await workflows.resume(runID, action: "approve", output: "yes")
+            #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .completed)
+        }
+        // The resumed run finished without pausing again.
+        #expect(recorder.count(.workflowPause) == 1)
+        #expect(recorder.count(.workflowFinish) == 1)
     }
 
     @Test("a plain node finishing before the wait parks leaves the run running; the wait parking makes it awaiting")

@@ -46,6 +46,15 @@ attached = { redis.call("INCR", KEYS[11]) }
 valueSuffix = tostring(attached[1]) .. "}"
 """#))
 
+    /// Writes KEYS[11], then fails mid-way: `INCR` of the non-integer it just wrote is a Lua error
+    /// that comes after a write (not a refusal: it does not start with ``FinishStep/refusalPrefix``).
+    static let failAfterWriteStep = QueueScript.moveToFinished(attaching: FinishStep.Lua(
+        name: "testFailAfterWriteStep", definitions: "",
+        call: #"""
+redis.call("SET", KEYS[11], "x")
+attached = { redis.call("INCR", KEYS[11]) }
+"""#))
+
     static func worker(
         _ queue: String, client: RedisClient, concurrency: Int = 1,
         _ process: @escaping @Sendable (Job) async throws -> ProcessedJob
@@ -203,6 +212,62 @@ valueSuffix = tostring(attached[1]) .. "}"
         #expect(values.sorted() == Array(1...total))
         #expect(completions.failures.isEmpty)
         #expect(completions.successes.compactMap { $0.array?.first?.int }.sorted() == Array(1...total))
+        _ = try await client.send(["DEL", key])
+        await client.close()
+    }
+
+    @Test("a step whose Lua fails after a write is not reported as a refusal")
+    func stepFailingAfterWriteIsNoRefusal() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("stepfail")
+        let queue = try Queue(name: name, client: client)
+        let key = TestRedis.uniqueKey("finish-step")
+        let completions = Completions()
+        let runs = Mutex(0)
+        // Short timings: the finishing call is retried for one lock duration, the lock then lapses and
+        // the stalled sweep requeues the job; its second stall (> maxStalledCount) fails it.
+        let options = WorkerOptions(
+            concurrency: 1, lockDuration: 500, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2)
+        // (The worker logs giving up on each run's finishing call as an error, which is expected here.)
+        var logger = QueueTestSupport.quietLogger
+        logger.logLevel = .critical
+        let worker = try Worker(
+            queueName: name, client: client, options: options, logger: logger,
+            stepProcessor: Worker.StepProcessor { _ in
+                runs.withLock { $0 += 1 }
+                return .finishing(FinishStep(
+                    script: Self.failAfterWriteStep, keys: [key], arguments: [], returnValuePrefix: #"{"n":"#,
+                    completion: completions.record))
+            })
+        var id = ""
+        try await QueueTestSupport.withRunningWorker(worker) {
+            id = try await queue.add(name: "failing", data: nil, options: JobOptions(attempts: 1))
+            try await QueueTestSupport.expectEventually(within: 10) { try await queue.getState(id) == .failed }
+        }
+        let job = try #require(try await queue.getJob(id))
+        // Failed by the stalled sweep's deferred failure, never with the step's error.
+        #expect(job.failedReason == "job stalled more than allowable limit", "failedReason: \(job.failedReason ?? "nil")")
+        #expect(job.failedReason?.contains("not an integer") != true)
+        #expect(!job.stacktrace.contains { $0.contains("not an integer") }, "stacktrace: \(job.stacktrace)")
+        #expect(job.returnValueText == nil)
+        #expect(job.stalledCount == 2)
+        // Each run's step went as far as its write (a script error does not undo it).
+        #expect(try await client.send(["GET", key]).string == "x")
+        // Processed again after the first stall; the second stall failed it without running.
+        let processed = runs.withLock { $0 }
+        #expect(processed >= 2, "processed \(processed) times")
+        let events = try await QueueTestSupport.events(client, queue: name).filter { $0["jobId"] == id }
+        #expect(events.filter { $0["event"] == "stalled" }.count == 2)
+        #expect(events.filter { $0["event"] == "failed" }.map { $0["failedReason"] } == ["job stalled more than allowable limit"])
+        // Every run's completion got the error that stopped it, and none of them a refusal.
+        let all = completions.all
+        #expect(all.count == processed)
+        #expect(completions.successes.isEmpty)
+        for failure in completions.failures {
+            #expect(!(failure is FinishStepRejected), "completion failed with a refusal: \(failure)")
+        }
+        // (The retried call's own error, once the lock could lapse.)
+        #expect(completions.failures.contains { "\($0)".contains("not an integer") }, "\(completions.failures)")
         _ = try await client.send(["DEL", key])
         await client.close()
     }

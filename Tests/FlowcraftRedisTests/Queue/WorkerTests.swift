@@ -91,6 +91,57 @@ struct WorkerTests {
         await client.close()
     }
 
+    @Test("a job hash without name or data fails; the job its failing call fetched is processed, not dropped")
+    func malformedJobKeepsTheFetchedNextJob() async throws {
+        let client = try TestRedis.client()
+        let name = QueueTestSupport.uniqueQueueName("malformed")
+        let queue = try Queue(name: name, client: client)
+        let bad = "malformed"
+        // A job id whose hash lacks `name` and `data`, queued before a normal job.
+        _ = try await client.send(["HSET", "bull:\(name):\(bad)", "foo", "bar"])
+        _ = try await client.send(["LPUSH", "bull:\(name):wait", bad])
+        _ = try await client.send(["ZADD", "bull:\(name):marker", "0", "0"])
+        let good = try await queue.add(name: "good", data: ["n": 1])
+        // Both LPUSHed: RPOPLPUSH takes the right end first, so the worker's first fetch takes the
+        // malformed job and the call that fails it fetches the good one.
+        #expect(try await client.send(["LRANGE", "bull:\(name):wait", "0", "-1"]).array?.compactMap(\.string) == [good, bad])
+        let processed = Mutex<[String]>([])
+        let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 1),
+                                logger: QueueTestSupport.quietLogger) { job in
+            processed.withLock { $0.append(job.id) }
+            return "ok"
+        }
+        try await QueueTestSupport.withRunningWorker(worker) {
+            try await QueueTestSupport.expectEventually(within: 10) {
+                let (badState, goodState) = (try await queue.getState(bad), try await queue.getState(good))
+                return badState == .failed && goodState == .completed
+            }
+        }
+        #expect(try await queue.getState(bad) == .failed)
+        #expect(try await queue.getState(good) == .completed)
+        let reason = try await client.send(["HGET", "bull:\(name):\(bad)", "failedReason"]).string
+        #expect(reason?.contains("lacks its name or data") == true, "failedReason: \(reason ?? "nil")")
+        // Only the good job reached the processor, once.
+        #expect(processed.withLock { $0 } == [good])
+        let job = try #require(try await queue.getJob(good))
+        #expect(job.returnValue == "ok")
+        #expect(job.attemptsStarted == 1 && job.attemptsMade == 1)
+        let counts = try await queue.getJobCounts()
+        #expect(counts.active == 0 && counts.waiting == 0 && counts.completed == 1 && counts.failed == 1)
+        // The order of the fetches: the malformed job first; the good one fetched by the call that failed
+        // it (the same call's time is the malformed job's `finishedOn` and the good one's `processedOn`).
+        let events = try await QueueTestSupport.events(client, queue: name)
+        let activations = events.filter { $0["event"] == "active" }.compactMap { $0["jobId"] }
+        #expect(activations == [bad, good])
+        let failedAt = try #require(events.firstIndex { $0["event"] == "failed" && $0["jobId"] == bad })
+        let goodActiveAt = try #require(events.firstIndex { $0["event"] == "active" && $0["jobId"] == good })
+        #expect(failedAt < goodActiveAt)
+        #expect(events[failedAt..<goodActiveAt].allSatisfy { $0["jobId"] == bad })
+        let finishedOn = try await client.send(["HGET", "bull:\(name):\(bad)", "finishedOn"]).string
+        #expect(finishedOn != nil && finishedOn == job.processedOn.map { String($0) })
+        await client.close()
+    }
+
     @Test("delayed jobs run once due; prioritized jobs run by priority after plain ones")
     func delayedAndPriority() async throws {
         let client = try TestRedis.client()
