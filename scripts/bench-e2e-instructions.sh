@@ -3,7 +3,7 @@
 # callgrind in a private redis-server: deterministic, so two builds can be compared on a busy machine
 # where Redis CPU µs move ±15 % from one pass to the next.
 #
-# usage: scripts/bench-e2e-instructions.sh [runs] [binary]   (default 300 runs, a release build)
+# usage: [ALL_OF_REDIS=1] scripts/bench-e2e-instructions.sh [runs] [binary]   (default 300 runs, a release build)
 #
 # Only the execution phase is counted: the counters are zeroed once every run is started (the start
 # node of each run is waiting in the paused queue), and only Redis's client-query and reply-writing
@@ -23,8 +23,11 @@ fi
 port=$((20000 + RANDOM % 20000))
 while redis-cli -p "$port" ping >/dev/null 2>&1; do port=$((20000 + RANDOM % 20000)); done
 out="$(mktemp -d)/callgrind.out"
-valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
-  --toggle-collect=readQueryFromClient --toggle-collect=handleClientsWithPendingWritesUsingThreads \
+# By default only the command path is counted; ALL_OF_REDIS=1 counts all of Redis's user-space work
+# (event loop, blocked clients, timers) from the same moment on.
+collect=(--collect-atstart=no --toggle-collect=readQueryFromClient --toggle-collect=handleClientsWithPendingWritesUsingThreads)
+if [ "${ALL_OF_REDIS:-0}" = 1 ]; then collect=(); fi
+valgrind --tool=callgrind --callgrind-out-file="$out" "${collect[@]}" \
   redis-server --port "$port" --save '' --appendonly no >"$out.log" 2>&1 &
 redis_pid=$!
 cleanup() { redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; wait "$redis_pid" 2>/dev/null || true; }
