@@ -32,50 +32,52 @@ public final class DistributedWorker: Service, Sendable {
         self.options = options
         let executor = NodeJobExecutor(catalog: catalog, registry: registry, client: client, options: options)
         self.executor = executor
-        let jobName = options.jobName
         // The engine enqueues into `queuePrefix`'s queue: the worker consumes from the same one.
         var workerOptions = workerOptions
         workerOptions.prefix = options.queuePrefix
         worker = try Worker(
             queueName: options.queueName, client: client, options: workerOptions, logger: options.logger,
-            stepProcessor: Worker.StepProcessor { job in
-            guard job.name == jobName else {
-                throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(jobName)' jobs)")
+            stepProcessor: Worker.StepProcessor { job in try await Self.process(job, executor: executor, options: options) })
+    }
+
+    /// Runs a job through the executor, emitting `job:processed` / `job:failed` when someone listens
+    /// (for a node whose commit is a ``FinishStep``: once the worker's finishing call went through).
+    private static func process(_ job: Job, executor: NodeJobExecutor, options: DistributedOptions) async throws -> ProcessedJob {
+        guard job.name == options.jobName else {
+            throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(options.jobName)' jobs)")
+        }
+        guard let handler = options.eventHandler, let data = try? NodeJobData(json: job.data) else {
+            return try await executor.process(job)
+        }
+        let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
+        @Sendable func processed(_ result: JSONValue) {
+            events?.emit(.jobProcessed, nodeID: data.nodeID, ["jobId": .string(job.id), "result": result])
+        }
+        @Sendable func failed(_ error: any Error) {
+            events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
+        }
+        do {
+            switch try await executor.process(job) {
+            case .value(let value):
+                processed(value)
+                return .value(value)
+            case .finishing(let step):
+                return .finishing(step.then { reply in
+                    switch reply {
+                    case .success(let reply):
+                        let items = reply.array ?? []
+                        processed([
+                            "nodeId": .string(data.nodeID), "commit": .string(items.first?.string ?? ""),
+                            "run": .string(items.count > 1 ? items[1].string ?? "" : ""),
+                        ])
+                    case .failure(let error): failed(error)
+                    }
+                })
             }
-            guard let handler = options.eventHandler, let data = try? NodeJobData(json: job.data) else {
-                return try await executor.process(job)
-            }
-            let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
-            @Sendable func processed(_ result: JSONValue) {
-                events?.emit(.jobProcessed, nodeID: data.nodeID, ["jobId": .string(job.id), "result": result])
-            }
-            @Sendable func failed(_ error: any Error) {
-                events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
-            }
-            do {
-                switch try await executor.process(job) {
-                case .value(let value):
-                    processed(value)
-                    return .value(value)
-                case .finishing(let step):
-                    // The job is processed once its commit went through with the job's completion.
-                    return .finishing(step.then { reply in
-                        switch reply {
-                        case .success(let reply):
-                            let items = reply.array ?? []
-                            processed([
-                                "nodeId": .string(data.nodeID), "commit": .string(items.first?.string ?? ""),
-                                "run": .string(items.count > 1 ? items[1].string ?? "" : ""),
-                            ])
-                        case .failure(let error): failed(error)
-                        }
-                    })
-                }
-            } catch {
-                failed(error)
-                throw error
-            }
-        })
+        } catch {
+            failed(error)
+            throw error
+        }
     }
 
     /// Prepares `blueprints` and creates the worker.
