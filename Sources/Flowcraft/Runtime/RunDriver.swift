@@ -80,7 +80,9 @@ final class RunDriver {
         for item in scheduler.awaiting {
             switch item.reason {
             case .sleep(let wakeAt) where wakeAt <= now:
-                if let paused = scheduler.resume(nodeID: item.nodeID) { succeed(paused.item, NodeResult()) }
+                if let paused = scheduler.resume(nodeID: item.nodeID) {
+                    succeed(paused.item, NodeResult(output: sleepInput(of: paused.item)))
+                }
             case .subflow:
                 guard let snapshot = children[item.nodeID], let due = FlowRuntime.earliestWake(snapshot), due <= now,
                     let paused = scheduler.resume(nodeID: item.nodeID)
@@ -201,7 +203,17 @@ final class RunDriver {
         if let inputs = def.inputs {
             return InputResolution.resolve(inputs) { state.value(forKey: $0) }
         }
-        return state.value(forKey: "_inputs." + def.id) ?? .null
+        return state.value(forKey: ContextKeys.input(of: def.id)) ?? .null
+    }
+
+    /// The input of a paused `sleep` when it wakes, resolved then (as the distributed engine resolves
+    /// it when its delayed job runs): a sleep passes its input on. A fallback sleeps on the failed
+    /// node's input.
+    private func sleepInput(of item: WorkItem) -> JSONValue {
+        switch item {
+        case .node(let n), .fallback(let n, _): return resolveInput(plan.nodes[n])
+        case .worker: return .null
+        }
     }
 
     private func makeContext(_ def: NodeDefinition, _ input: JSONValue) -> NodeContext {
@@ -231,7 +243,8 @@ final class RunDriver {
                 return nil
             }
             if ms == 0 {
-                succeed(item, NodeResult())
+                // A sleep passes its input on.
+                succeed(item, NodeResult(output: input))
             } else {
                 scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: runtime.clock.now() + ms))
             }
@@ -262,7 +275,7 @@ final class RunDriver {
 
     private func runLoopController(_ item: WorkItem, _ def: NodeDefinition, index n: Int) {
         let cap = LoopControllerStep.cap(of: def, default: runtime.maximumLoopIterations)
-        let holds = plan.loopConditions[n]?.evaluate(in: ContextScope(state: state)).isTruthy ?? false
+        let holds = plan.loopConditions[n]?.evaluate(in: LoopConditionScope(context: state)).isTruthy ?? false
         guard holds else {
             let iterations = scheduler.iterationCount(ofLoop: n)
             scheduler.endLoop(n)
@@ -294,20 +307,21 @@ final class RunDriver {
         var ids: [JSONValue] = []
         ids.reserveCapacity(values.count)
         for (i, value) in values.enumerated() {
-            let key = "_batch.\(def.id)_item_\(i)"
+            let key = ContextKeys.batchItem(scatter: def.id, index: i)
             state.setValue(value, forKey: key)
             let workerID = "\(workerUses)_\(def.id)_\(i)"
             workers.append(NodeDefinition(id: workerID, uses: workerUses, inputs: .key(key), config: workerConfig))
             ids.append(.string(workerID))
         }
-        write(gatherID + "_allWorkerIds", .array(ids), by: def.id)
-        write(gatherID + "_hasMore", false, by: def.id)
+        write(ContextKeys.batchWorkerIDs(gather: gatherID), .array(ids), by: def.id)
+        write(ContextKeys.batchHasMore(gather: gatherID), false, by: def.id)
         events?.emit(
             .batchStart, nodeID: def.id,
             ["batchId": .string(def.id), "scatterNodeId": .string(def.id), "workerNodeIds": .array(ids),
              "chunkSize": .int(max(1, chunkSize))])
         let output: JSONValue = ["gatherNodeId": .string(gatherID), "count": .int(values.count)]
-        write("_outputs." + def.id, output, by: def.id)
+        // A fallback scatter's output lands under the failed node too (it takes over).
+        for key in ContextKeys.outputKeys(of: item, nodeID: def.id, in: plan) { write(key, output, by: def.id) }
         events?.emit(.nodeFinish, nodeID: def.id, ["output": output])
         let outcome = scheduler.startBatch(
             item, workers: workers, chunkSize: max(1, chunkSize), action: nil, output: output, in: plan,
@@ -318,10 +332,10 @@ final class RunDriver {
     private func gather(_ item: WorkItem, _ def: NodeDefinition) {
         let gatherID = def.params["gatherNodeId"]?.stringValue ?? def.id
         let outputKey = def.params["outputKey"]?.stringValue ?? def.id
-        let ids = state.value(forKey: gatherID + "_allWorkerIds")?.arrayValue ?? []
+        let ids = state.value(forKey: ContextKeys.batchWorkerIDs(gather: gatherID))?.arrayValue ?? []
         // Every worker keeps its slot, even when it produced nothing.
         let results: [JSONValue] = ids.map { id in
-            id.stringValue.flatMap { state.value(forKey: "_outputs." + $0) } ?? .null
+            id.stringValue.flatMap { state.value(forKey: ContextKeys.output(of: $0)) } ?? .null
         }
         write(outputKey, .array(results), by: def.id)
         events?.emit(
@@ -345,8 +359,8 @@ final class RunDriver {
 
     private func succeed(_ item: WorkItem, _ result: NodeResult) {
         let id = nodeID(of: item)
-        write("_outputs." + id, result.output, by: id)
-        if case .fallback(let n, _) = item { write("_outputs." + plan.nodes[n].id, result.output, by: id) }
+        // Written before routing: conditions and transforms see the node's own output.
+        for key in ContextKeys.outputKeys(of: item, nodeID: id, in: plan) { write(key, result.output, by: id) }
         if let events {
             var payload: [String: JSONValue] = ["output": result.output]
             if let action = result.action { payload["action"] = .string(action) }
@@ -395,9 +409,9 @@ final class RunDriver {
             let sourceOutput = self.output(of: edge.source, direct: item, output: output)
             var value = sourceOutput
             if let transform = edge.transform {
-                value = transform.evaluate(in: TransformScope(input: sourceOutput, state: state))
+                value = transform.evaluate(in: EdgeTransformScope(input: sourceOutput, context: state))
             }
-            write("_inputs." + plan.nodes[target].id, value, by: plan.nodes[edge.source].id)
+            write(ContextKeys.input(of: plan.nodes[target].id), value, by: plan.nodes[edge.source].id)
         }
         if let events {
             for s in outcome.skipped { events.emit(.nodeSkipped, nodeID: plan.nodes[s].id, ["reason": "dead path"]) }
@@ -407,8 +421,7 @@ final class RunDriver {
     private func evaluateCondition(_ e: Int, output: JSONValue, action: String?) -> Bool {
         let edge = plan.edges[e]
         guard let condition = edge.condition else { return true }
-        let result: JSONValue = ["output": output, "action": action.map(JSONValue.string) ?? .null]
-        let holds = condition.evaluate(in: EdgeConditionScope(result: result, state: state)).isTruthy
+        let holds = condition.evaluate(in: EdgeConditionScope(output: output, action: action, context: state)).isTruthy
         events?.emit(
             .edgeEvaluate, nodeID: plan.nodes[edge.source].id,
             ["source": .string(plan.nodes[edge.source].id), "target": .string(plan.nodes[edge.target].id),
@@ -420,7 +433,7 @@ final class RunDriver {
         switch item {
         case .node(let n) where n == source: return output
         case .fallback(let n, let f) where n == source || f == source: return output
-        default: return state.value(forKey: "_outputs." + plan.nodes[source].id) ?? .null
+        default: return state.value(forKey: ContextKeys.output(of: plan.nodes[source].id)) ?? .null
         }
     }
 
@@ -500,45 +513,9 @@ final class RunDriver {
         events?.emit(
             .workflowFinish,
             ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
+        // The snapshot keeps the engine's bookkeeping (a reloaded run needs it); the result does not.
         return WorkflowResult(
-            runID: runID, blueprintID: plan.id, status: status, context: context, errors: errors,
+            runID: runID, blueprintID: plan.id, status: status, context: ContextKeys.visible(context), errors: errors,
             awaiting: status == .awaiting ? awaiting : [], snapshot: snapshot)
-    }
-}
-
-/// Roots of an edge condition: `result`, `context`, and every context key directly.
-struct EdgeConditionScope: ExpressionScope {
-    let result: JSONValue
-    let state: InMemoryWorkflowState
-
-    func value(forRoot name: String) -> JSONValue? {
-        switch name {
-        case "result": return result
-        case "context": return .object(state.dictionary)
-        default: return state.value(forKey: name)
-        }
-    }
-}
-
-/// Roots of an edge transform: `input` (the source's output) and `context`.
-struct TransformScope: ExpressionScope {
-    let input: JSONValue
-    let state: InMemoryWorkflowState
-
-    func value(forRoot name: String) -> JSONValue? {
-        switch name {
-        case "input": return input
-        case "context": return .object(state.dictionary)
-        default: return nil
-        }
-    }
-}
-
-/// Roots of a loop condition: `context` and every context key directly.
-struct ContextScope: ExpressionScope {
-    let state: InMemoryWorkflowState
-
-    func value(forRoot name: String) -> JSONValue? {
-        name == "context" ? .object(state.dictionary) : state.value(forKey: name)
     }
 }

@@ -6,7 +6,8 @@ import Flowcraft
 /// completion script when the last one commits.
 ///
 /// Worker `i` of scatter `s` is the instance `<workerUsesKey>_<s>_<i>` (the in-memory engine's worker
-/// id); its item is `_batch.<s>_item_<i>` and its output `_outputs.<worker id>`, both in the state hash.
+/// id); its item is ``ContextKeys/batchItem(scatter:index:)`` and its output `_outputs.<worker id>`,
+/// both in the state hash.
 struct BatchSpec: Sendable, Hashable {
     var scatterID: String
     var workerUses: String
@@ -29,9 +30,11 @@ struct BatchSpec: Sendable, Hashable {
 
     func workerID(_ index: Int) -> String { "\(workerUses)_\(scatterID)_\(index)" }
 
-    func itemKey(_ index: Int) -> String { "_batch.\(scatterID)_item_\(index)" }
+    func itemKey(_ index: Int) -> String { ContextKeys.batchItem(scatter: scatterID, index: index) }
 
-    var workerIDsKey: String { gatherID + "_allWorkerIds" }
+    var workerIDsKey: String { ContextKeys.batchWorkerIDs(gather: gatherID) }
+
+    var hasMoreKey: String { ContextKeys.batchHasMore(gather: gatherID) }
 
     /// The scatter node and item index of worker instance `nodeID`, for entries found in a run's
     /// pending set (the reconciler re-enqueues lost worker jobs from them).
@@ -49,10 +52,10 @@ struct BatchSpec: Sendable, Hashable {
     static func gather(node: NodeDefinition, state: RedisWorkflowState) async throws -> NodeResult {
         let gatherID = node.params["gatherNodeId"]?.stringValue ?? node.id
         let outputKey = node.params["outputKey"]?.stringValue ?? node.id
-        let ids = try await state.get(gatherID + "_allWorkerIds")?.arrayValue ?? []
-        let keys = ids.compactMap(\.stringValue).map { "_outputs." + $0 }
+        let ids = try await state.get(ContextKeys.batchWorkerIDs(gather: gatherID))?.arrayValue ?? []
+        let keys = ids.compactMap(\.stringValue).map(ContextKeys.output(of:))
         let stored = keys.isEmpty ? [:] : try await state.get(keys)
-        let results: [JSONValue] = ids.map { id in id.stringValue.flatMap { stored["_outputs." + $0] } ?? .null }
+        let results: [JSONValue] = ids.map { id in id.stringValue.flatMap { stored[ContextKeys.output(of: $0)] } ?? .null }
         try await state.set(outputKey, .array(results))
         return NodeResult(output: .array(results))
     }

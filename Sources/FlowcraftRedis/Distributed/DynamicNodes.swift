@@ -32,7 +32,9 @@ enum DynamicNodes {
     static func continuationEntry(of spawner: String) -> String { spawner + continuationSuffix }
 
     /// The state field holding what `spawner` returned in `iteration` until its continuation commits.
-    static func recordKey(spawner: String, iteration: Int) -> String { "_dynamic.\(spawner)#\(iteration)" }
+    static func recordKey(spawner: String, iteration: Int) -> String {
+        ContextKeys.dynamicRecord(spawner: spawner, iteration: iteration)
+    }
 
     /// A pending entry of a dynamic node or a continuation, found by the reconciler.
     enum Entry: Hashable {
@@ -136,12 +138,9 @@ enum DynamicNodes {
         let buffered = state.bufferedChanges()
         change.values = buffered.set
         change.deleted = buffered.deleted
-        change.values.append(("_outputs." + data.nodeID, result.output))
+        for key in ContextKeys.outputKeys(of: item, nodeID: data.nodeID, in: plan) { change.values.append((key, result.output)) }
         var failed: String?
-        if case .fallback(let m, _) = item {
-            failed = plan.nodes[m].id
-            change.values.append(("_outputs." + plan.nodes[m].id, result.output))
-        }
+        if case .fallback(let m, _) = item { failed = plan.nodes[m].id }
         let record = Record(output: result.output, action: result.action, fallbackFor: failed, nodes: result.dynamicNodes)
         change.values.append((recordKey(spawner: data.nodeID, iteration: data.iteration), record.json))
         for node in result.dynamicNodes {
@@ -183,7 +182,7 @@ enum DynamicNodes {
         let buffered = state.bufferedChanges()
         change.values = buffered.set
         change.deleted = buffered.deleted
-        change.values.append(("_outputs." + data.nodeID, output))
+        change.values.append((ContextKeys.output(of: data.nodeID), output))
         change.records.append(continuationArrival(
             from: data.instance.nodeID, spawner: data.dynamicOf ?? data.nodeID, count: data.dynamicCount,
             runID: data.runID, blueprintID: data.blueprintID, iteration: data.iteration, fallbackFor: data.fallbackFor))

@@ -1,3 +1,5 @@
+import Flowcraft
+
 /// The Lua behind every change of a distributed run's progress: starting a run, committing a node's
 /// completion, parking a `wait` node, failing and cancelling a run — as a script of its own
 /// (``script``) and as a step of the queue's finish script (``finishingScript``).
@@ -40,7 +42,8 @@
 /// notification (numbered by the run's commits so far, the size of its done set), so no child ever ends
 /// without its parent hearing of it. Runs without a parent pay one HGET when they end, nothing per node.
 ///
-/// The final status is `{"status":"completed","payload":{context}}`, `{"status":"failed","reason":…,
+/// The final status is `{"status":"completed","payload":{context}}` (the context without the engines'
+/// bookkeeping: keys under ``ContextKeys/reservedPrefix`` are left out), `{"status":"failed","reason":…,
 /// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
 /// Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` — the others (for events) list the
@@ -256,13 +259,16 @@ local function runEndHelpers()
     local fields = rcall("HGETALL", stateKey)
     local parts = {}
     for i = 1, #fields, 2 do
-      local raw = fields[i + 1]
-      local ok, decoded = pcall(cjson.decode, raw)
-      local text = raw
-      if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
-        text = cjson.encode(raw)
+      -- The engines' bookkeeping (ContextKeys.reservedPrefix) stays out of the result.
+      if string.sub(fields[i], 1, \#(ContextKeys.reservedPrefix.utf8.count)) ~= "\#(ContextKeys.reservedPrefix)" then
+        local raw = fields[i + 1]
+        local ok, decoded = pcall(cjson.decode, raw)
+        local text = raw
+        if not ok or (type(decoded) == "number" and not string.match(raw, "^%s*%-?%d+%.?%d*[eE]?[%+%-]?%d*%s*$")) then
+          text = cjson.encode(raw)
+        end
+        parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
       end
-      parts[#parts + 1] = cjson.encode(fields[i]) .. ":" .. text
     end
     return "{" .. table.concat(parts, ",") .. "}"
   end

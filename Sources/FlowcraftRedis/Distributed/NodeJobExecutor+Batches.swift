@@ -43,6 +43,9 @@ extension NodeJobExecutor {
     ) async throws -> RunCommitter.Change {
         let count = items.count
         let result = NodeResult(output: ["gatherNodeId": .string(spec.gatherID), "count": .int(count)])
+        // Written before the scatter's routing is decided, as in memory.
+        try await state.set(spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) }))
+        try await state.set(spec.hasMoreKey, false)
         var change: RunCommitter.Change
         if count == 0 {
             change = try await completionChange(
@@ -51,8 +54,6 @@ extension NodeJobExecutor {
             change = DynamicNodes.spawnChange(
                 plan: prepared.plan, data: data, item: item, result: result, state: state, options: options)
         }
-        change.values.append((spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) })))
-        change.values.append((spec.gatherID + "_hasMore", false))
         guard count > 0 else { return change }
         for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
         let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
@@ -73,7 +74,7 @@ extension NodeJobExecutor {
         change.values = buffered.set
         change.deleted = buffered.deleted
         change.writeOrder = state.bufferedWriteOrder()
-        change.values.append(("_outputs." + data.nodeID, output))
+        change.values.append((ContextKeys.output(of: data.nodeID), output))
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
         change.records.append(DynamicNodes.continuationArrival(
             from: data.nodeID, spawner: spec.scatterID, count: data.batchCount, runID: data.runID,
@@ -91,7 +92,7 @@ extension NodeJobExecutor {
     func processBatchWorker(_ job: Job, data: NodeJobData) async throws -> JSONValue {
         let keys = DistributedKeys(runID: data.runID)
         let scatterID = data.batchOf ?? ""
-        let itemKey = "_batch.\(scatterID)_item_\(data.batchIndex)"
+        let itemKey = ContextKeys.batchItem(scatter: scatterID, index: data.batchIndex)
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: [itemKey], client: client, catalog: catalog) {
         case .run(let admission): admitted = admission

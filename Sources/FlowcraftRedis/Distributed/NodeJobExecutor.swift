@@ -262,6 +262,11 @@ final class NodeJobExecutor: Sendable {
     /// The commit of a successful completion: buffered state writes, the output, the inputs of the
     /// targets of taken edges (transformed when the edge says so) and the arrival records of the
     /// routing the runtime's scheduler decides.
+    ///
+    /// Routing sees the context as the in-memory engine's does: after this completion's writes (the
+    /// node's state writes, its output — a fallback's under the failed node too —, a gather's result),
+    /// laid over the keys read from Redis; each target input written is visible to the transforms
+    /// after it.
     static func completionChange(
         prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
@@ -273,29 +278,20 @@ final class NodeJobExecutor: Sendable {
         case .node(let n): routedNodes = [n]
         case .worker: routedNodes = []
         }
-        let context = try await routingContext(prepared, nodes: routedNodes, state: state)
-        let resultValue: JSONValue = ["output": result.output, "action": result.action.map(JSONValue.string) ?? .null]
-        let conditionScope: (String) -> JSONValue? = { root in
-            switch root {
-            case "result": return resultValue
-            case "context": return .object(context)
-            default: return context[root]
-            }
+        // The output goes into the buffered writes first: the routing read below returns buffered
+        // values over Redis's (and needs no round trip for a key this commit writes).
+        for key in ContextKeys.outputKeys(of: item, nodeID: data.nodeID, in: plan) {
+            try await state.set(key, result.output)
         }
-        let transformScope: (String) -> JSONValue? = { root in
-            switch root {
-            case "input": return result.output
-            case "context": return .object(context)
-            default: return nil
-            }
-        }
+        var context = try await routingContext(prepared, nodes: routedNodes, state: state)
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
         var edgeEvents: [CommitEvent] = []
         let (records, taken) = planner.records(
             completing: item, action: result.action, iteration: data.iteration
         ) { e in
             guard let condition = plan.edges[e].condition else { return true }
-            let holds = condition.evaluate(resolvingRoots: conditionScope).isTruthy
+            let holds = condition.evaluate(
+                in: EdgeConditionScope(output: result.output, action: result.action, context: context)).isTruthy
             if options.eventHandler != nil {
                 let source = plan.nodes[plan.edges[e].source].id
                 edgeEvents.append(CommitEvent(type: .edgeEvaluate, nodeID: source, payload: [
@@ -311,12 +307,12 @@ final class NodeJobExecutor: Sendable {
         change.values = buffered.set
         change.deleted = buffered.deleted
         change.writeOrder = state.bufferedWriteOrder()
-        change.values.append(("_outputs." + data.nodeID, result.output))
-        if case .fallback(let m, _) = item { change.values.append(("_outputs." + plan.nodes[m].id, result.output)) }
         for e in taken where plan.writesTargetInput(edge: e) {
             let edge = plan.edges[e]
-            let value = edge.transform?.evaluate(resolvingRoots: transformScope) ?? result.output
-            change.values.append(("_inputs." + plan.nodes[edge.target].id, value))
+            let value = edge.transform?.evaluate(in: EdgeTransformScope(input: result.output, context: context)) ?? result.output
+            let key = ContextKeys.input(of: plan.nodes[edge.target].id)
+            change.values.append((key, value))
+            context[key] = value
         }
         change.records = records
         change.events = edgeEvents
@@ -330,9 +326,7 @@ final class NodeJobExecutor: Sendable {
         let plan = run.prepared.plan
         let cap = LoopControllerStep.cap(of: node, default: LoopControllerStep.defaultMaximumIterations)
         let context = try await Self.routingContext(run.prepared, nodes: [n], state: run.state)
-        let holds = plan.loopConditions[n]?.evaluate { root in
-            root == "context" ? .object(context) : context[root]
-        }.isTruthy ?? false
+        let holds = plan.loopConditions[n]?.evaluate(in: LoopConditionScope(context: context)).isTruthy ?? false
         let numbering = IterationNumbering(plan)
         let round = numbering.round(of: run.data.iteration, depth: plan.loops.depths[n] ?? 1)
         guard holds else { return LoopControllerStep.breakResult(iterations: round) }

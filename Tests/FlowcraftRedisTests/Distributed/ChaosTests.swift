@@ -68,7 +68,7 @@ struct ChaosTests {
             if context["_outputs.spawner-d\(index)"] != expected { return false }
         }
         return context["_outputs.spawner"] == seed && context["_outputs.end"] == seed
-            && context.keys.allSatisfy { !$0.hasPrefix("_dynamic.") }
+            && context.keys.allSatisfy { !ContextKeys.isInternal($0) && !$0.hasPrefix("_dynamic.") }
     }
 
     /// The `flowcraft` executable built next to the test bundle.
