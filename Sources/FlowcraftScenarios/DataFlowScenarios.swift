@@ -8,7 +8,7 @@ public enum DataFlowScenarios {
 
     public static var all: [WorkflowScenario] {
         [routingSeesOwnOutput, routingSeesOwnOutputEachRound, scatterAsFallback, bookkeepingStaysHidden,
-         sleepPassesInputOn, resumedWaitFinishes]
+         bookkeepingSurvivesPause, sleepPassesInputOn, resumedWaitFinishes]
     }
 
     /// `src` writes `score` and outputs `{n: 3}`: the conditions hold and the transform reads 3 only
@@ -122,6 +122,35 @@ public enum DataFlowScenarios {
                     || key.hasSuffix("_hasMore") || key.hasSuffix("_allWorkerIds")
             }
             return leaked.isEmpty ? [] : ["bookkeeping keys in the result: \(leaked.sorted())"]
+        })
+
+    /// The run pauses between a batch and its gather: the paused result shows no bookkeeping, yet the
+    /// gather, run after a reload and a resume, still finds the batch's workers.
+    public static let bookkeepingSurvivesPause = WorkflowScenario(
+        "bookkeeping is hidden from a paused run's result but kept in its state for the gather after resume",
+        blueprints: [B.blueprint(
+            "bookkeeping-pause",
+            nodes: [B.node("items", "const", params: ["value": [1, 2]]),
+                    B.node("scatter", "batch-scatter", params: ["workerUsesKey": "double", "gatherNodeId": "gather"]),
+                    B.node("ask", "wait"),
+                    B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "doubled"])],
+            edges: [B.edge("items", "scatter"), B.edge("scatter", "ask"), B.edge("ask", "gather")])],
+        registry: { probe in
+            B.registry(probe, ["double": { ctx in NodeResult(output: .int((ctx.input.intValue ?? 0) * 2)) }])
+        },
+        steps: [.persistAndReload, .resume(nodeID: "ask", output: "go")],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["doubled": [2, 4], "_outputs.gather": [2, 4], "_outputs.ask": "go"],
+            absentKeys: formerBookkeepingKeys
+        ) { outcome in
+            var problems: [String] = []
+            let paused = outcome.intermediate[0]
+            if paused.status != .awaiting { problems.append("first run \(paused.status.rawValue), expected awaiting") }
+            for result in outcome.intermediate {
+                let leaked = result.context.keys.filter(ContextKeys.isInternal)
+                if !leaked.isEmpty { problems.append("bookkeeping keys in a result: \(leaked.sorted())") }
+            }
+            return problems
         })
 
     /// A sleep that pauses (woken after a reload) and a zero-length one both output their input.

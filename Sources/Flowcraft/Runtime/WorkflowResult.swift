@@ -74,7 +74,8 @@ public struct WorkflowResult: Sendable, Codable {
     public var runID: String
     public var blueprintID: String
     public var status: WorkflowStatus
-    /// The final (or current, when awaiting) context.
+    /// The final (or current, when awaiting) context, without the engine's bookkeeping (keys under
+    /// ``ContextKeys/reservedPrefix``; `snapshot` keeps them).
     public var context: [String: JSONValue]
     public var errors: [WorkflowError]
     /// Paused nodes when `status == .awaiting`.
