@@ -1,3 +1,4 @@
+import Flowcraft
 @testable import FlowcraftRedis
 import Testing
 
@@ -44,5 +45,18 @@ struct JobIDEncodingTests {
         let nested = SubflowParentLink.childRunID(parent: "a/x", node: NodeInstance("y"))
         #expect(slash != nested)
         #expect(SubflowParentLink.childRunID(parent: "run", node: NodeInstance("sub", iteration: 3)) == "run/sub#3")
+    }
+}
+
+/// The distributed iteration numbering counts every round the loop iteration bound allows.
+@Suite("Iteration numbering and the loop bound")
+struct IterationNumberingBoundTests {
+    @Test("a nested level counts at least maximumLoopIterations rounds; jobs beyond the numbering are refused")
+    func numberingFitsTheBound() throws {
+        #expect(IterationNumbering.maximumNestedRounds >= BuiltinNode.maximumLoopIterations)
+        let past: JSONValue = ["runId": "r", "blueprintId": "b", "nodeId": "n", "iteration": .int(NodeJobData.maximumIteration + 1)]
+        #expect(throws: DistributedError.self) { try NodeJobData(json: past) }
+        let last: JSONValue = ["runId": "r", "blueprintId": "b", "nodeId": "n", "iteration": .int(NodeJobData.maximumIteration)]
+        #expect(try NodeJobData(json: last).iteration == NodeJobData.maximumIteration)
     }
 }
