@@ -57,6 +57,10 @@ struct JobAdmission: Sendable {
         } catch {
             throw JobRefusal(catalog.versionProblem(id: data.blueprintID, version: version) ?? error.description)
         }
+        // (Batch workers and dynamic nodes are not nodes of the blueprint: their own paths check them.)
+        if data.batchOf == nil, data.dynamicOf == nil, prepared.plan.nodeIndex[data.nodeID] == nil {
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+        }
         if !runExists, !JobRefusal.startsRun(data, in: prepared) {
             throw JobRefusal(
                 "run '\(data.runID.prefix(200))' does not exist and this job (node '\(data.nodeID)', iteration "
