@@ -8,6 +8,12 @@ public enum BuiltinNode: String, Sendable, CaseIterable {
     case loopController = "loop-controller"
     case webhook
 
+    /// The most rounds a `loop-controller` may count per entry into its loop: the upper bound of its
+    /// `maxIterations` parameter and of a runtime's default cap. The compiler reports a larger value
+    /// (`INVALID_VALUE`); both engines fail the loop-controller of a blueprint built in code that sets
+    /// one. (An unbounded loop grows the run's history and, distributed, Redis without limit.)
+    public static let maximumLoopIterations = 100_000
+
     /// Parameters accepted under `params:`; `required` must be present.
     public var parameters: (required: [String], optional: [String]) {
         switch self {

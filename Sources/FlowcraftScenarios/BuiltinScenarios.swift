@@ -5,7 +5,7 @@ public enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [loop, loopCap, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
+        [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
          waitResumeRoutesByAction]
     }
 
@@ -47,6 +47,17 @@ public enum BuiltinScenarios {
         registry: { B.registry($0, ["increment": increment]) },
         expect: ScenarioExpectation(
             status: .failed, context: ["count": 6], failedNode: "loop", errorContains: "iteration cap of 5"))
+
+    /// A blueprint built in code can set any `maxIterations`; the compiler reports one above
+    /// `BuiltinNode.maximumLoopIterations`, and both engines fail the loop at its first `continue`
+    /// rather than loop (nearly) forever.
+    public static let loopBound = WorkflowScenario(
+        "a loop whose maxIterations passes the loop iteration bound fails at its first continue",
+        blueprints: [loopBlueprint("unbounded", condition: "true", maxIterations: Int.max)],
+        registry: { B.registry($0, ["increment": increment]) },
+        expect: ScenarioExpectation(
+            status: .failed, context: ["count": 1], failedNode: "loop",
+            errorContains: "outside the allowed range 1...\(BuiltinNode.maximumLoopIterations)"))
 
     /// Adds 1 to the context key `params.key` (and to `total` when `params.total` is true).
     static let bump: @Sendable (NodeContext) async throws -> NodeResult = { ctx in

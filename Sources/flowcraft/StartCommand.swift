@@ -19,10 +19,15 @@ struct StartCommand: AsyncParsableCommand {
     @Option(help: "Initial context as a JSON object, or @file.")
     var context: String?
 
-    @Option(help: "Use this run id instead of a random one.")
+    @Option(help: "Use this run id instead of a random one (1-1024 UTF-8 bytes, no control characters, no '/').")
     var runId: String?
 
     @OptionGroup var connection: RedisConnectionOptions
+
+    func validate() throws {
+        // The rules the workers apply (refused here before anything is written).
+        if let runId, let problem = RunIdentifier.problemStarting(runId) { throw ValidationError("--run-id: \(problem)") }
+    }
 
     func run() async throws {
         let catalog = try DistributedCommandSupport.catalog(at: blueprintPaths)

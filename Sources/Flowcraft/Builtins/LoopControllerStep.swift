@@ -14,9 +14,17 @@ package enum LoopControllerStep {
         NodeResult(output: ["iteration": .int(iterations), "continue": false], action: "break")
     }
 
+    /// The most rounds a loop may count per entry (``BuiltinNode/maximumLoopIterations``).
+    package static var maximumIterations: Int { BuiltinNode.maximumLoopIterations }
+
     /// The condition holds and round `iteration` (1-based) starts: take the `continue` edges, or fail
-    /// fatally once the cap is passed.
+    /// fatally once the cap is passed. A cap outside 1…``maximumIterations`` (a blueprint built in
+    /// code; the compiler reports it) fails the loop at its first `continue`.
     package static func continueResult(iteration: Int, cap: Int) -> Result<NodeResult, FatalNodeError> {
+        guard (1...maximumIterations).contains(cap) else {
+            return .failure(FatalNodeError(
+                "params.maxIterations is \(cap), outside the allowed range 1...\(maximumIterations) (the loop iteration bound)"))
+        }
         guard iteration <= cap else {
             return .failure(
                 FatalNodeError("loop did not finish within its iteration cap of \(cap) (set params.maxIterations to raise it)"))

@@ -28,7 +28,8 @@ public final class FlowRuntime: Sendable {
     public let concurrency: Int
     public let clock: any RuntimeClock
     public let retryBackoff: RetryBackoff
-    /// Cap on a loop-controller's iterations when its `maxIterations` param is absent.
+    /// Cap on a loop-controller's iterations when its `maxIterations` param is absent (at most
+    /// `BuiltinNode.maximumLoopIterations`, 100 000: a larger value is lowered to it).
     public let maximumLoopIterations: Int
     /// The default of `maximumLoopIterations` (the distributed engine uses it too).
     public static let defaultMaximumLoopIterations = 1000
@@ -98,7 +99,7 @@ public final class FlowRuntime: Sendable {
         self.concurrency = max(1, concurrency)
         self.clock = clock
         self.retryBackoff = retryBackoff
-        self.maximumLoopIterations = max(1, maximumLoopIterations)
+        self.maximumLoopIterations = min(max(1, maximumLoopIterations), BuiltinNode.maximumLoopIterations)
         self.maximumSubflowDepth = max(1, maximumSubflowDepth)
     }
 

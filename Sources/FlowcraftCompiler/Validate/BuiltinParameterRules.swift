@@ -53,8 +53,13 @@ enum BuiltinParameterRules {
                 return "must map keys to context key strings; '\(bad)' maps to \(describe(o[bad] ?? .null))"
             }
             return nil
-        case (.batchScatter, "chunkSize"), (.loopController, "maxIterations"):
+        case (.batchScatter, "chunkSize"):
             guard let n = value.intValue, n > 0 else { return "must be a positive integer, found \(describe(value))" }
+            return nil
+        case (.loopController, "maxIterations"):
+            let bound = BuiltinNode.maximumLoopIterations
+            guard let n = value.intValue, n > 0 else { return "must be a positive integer, found \(describe(value))" }
+            guard n <= bound else { return "must be at most \(bound) (the loop iteration bound), found \(describe(value))" }
             return nil
         case (.batchScatter, "gatherNodeId"), (.batchGather, "gatherNodeId"), (.loopController, "endNodeId"):
             guard case .string(let id) = value else { return "must be a node id, found \(describe(value))" }

@@ -99,6 +99,15 @@ public struct BlueprintCatalog: Sendable {
         return compiled
     }
 
+    /// Why a run of blueprint `id` at `version` has no blueprint here, naming the versions this
+    /// catalog has; `nil` when it has one.
+    func versionProblem(id: String, version: String?) -> String? {
+        guard let versions = versionsByID[id] else { return nil }
+        guard let version, byKey[Self.key(id, version)] == nil else { return nil }
+        let known = versions.map { $0.map { "'\($0)'" } ?? "unversioned" }.joined(separator: ", ")
+        return "blueprint '\(id)' has no version '\(version)' on this worker (it has \(known))"
+    }
+
     /// The blueprint to read a job's input keys with before the run's version is known: the one an
     /// unversioned run uses, else any version of that id.
     func provisional(id: String) throws(DistributedError) -> PreparedBlueprint {

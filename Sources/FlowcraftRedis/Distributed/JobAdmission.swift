@@ -5,6 +5,11 @@ import Flowcraft
 /// live and the completion not committed yet — the common case, decided without another read (the
 /// pending set is deleted when a run ends). Otherwise a second round trip reads the run status and
 /// the done set, to skip jobs of ended runs and redelivered jobs whose completion already committed.
+///
+/// Refusals (``JobRefusal``): a version of the run's blueprint this worker does not have, or a run
+/// key of the wrong Redis type, end the run; a job for a run that does not exist is admitted only if
+/// it is one that starts a run (``JobRefusal/startsRun(_:in:)``), else only the job fails and
+/// nothing is written.
 struct JobAdmission: Sendable {
     /// The run's blueprint, by the version its state records.
     let prepared: PreparedBlueprint
@@ -30,14 +35,14 @@ struct JobAdmission: Sendable {
             RedisCommand(["HMGET", keys.state, "blueprintVersion"] + fields),
             RedisCommand(["SISMEMBER", keys.pending, instance]),
         ])
-        try throwErrors(replies)
+        try throwErrors(replies, keys: [keys.state, keys.pending], runID: data.runID)
         var runExists = true
         if replies[1].int != 1 {
             let more = try await client.pipeline([
                 RedisCommand(["HGET", keys.run, "status"]),
                 RedisCommand(["SISMEMBER", keys.done, instance]),
             ])
-            try throwErrors(more)
+            try throwErrors(more, keys: [keys.run, keys.done], runID: data.runID)
             if let status = more[0].string, NodeJobExecutor.finishedStatuses.contains(status) {
                 return .skip(["skipped": .string("run \(status)")])
             }
@@ -50,13 +55,31 @@ struct JobAdmission: Sendable {
         do {
             prepared = try catalog.prepared(id: data.blueprintID, version: version)
         } catch {
-            throw UnrecoverableJobError(error.description)
+            throw JobRefusal(catalog.versionProblem(id: data.blueprintID, version: version) ?? error.description)
+        }
+        // (Batch workers and dynamic nodes are not nodes of the blueprint: their own paths check them.)
+        if data.batchOf == nil, data.dynamicOf == nil, prepared.plan.nodeIndex[data.nodeID] == nil {
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+        }
+        if !runExists, !JobRefusal.startsRun(data, in: prepared) {
+            throw JobRefusal(
+                "run '\(data.runID.prefix(200))' does not exist and this job (node '\(data.nodeID)', iteration "
+                    + "\(data.iteration)) cannot start it: only a start node's job in iteration 0 without fallback, batch "
+                    + "or dynamic-node fields starts a run; nothing was written",
+                endsRun: false)
         }
         let values = fields.indices.map { i in i + 1 < replyValues.count ? StateValueCoding.decode(replyValues[i + 1]) : nil }
         return .run(JobAdmission(prepared: prepared, version: version, values: values, runExists: runExists))
     }
 
-    private static func throwErrors(_ replies: [RedisReply]) throws {
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "read") } }
+    /// Throws the first error reply: a ``JobRefusal`` for a key of the wrong type (`keys[i]` is the
+    /// key of reply `i`).
+    private static func throwErrors(_ replies: [RedisReply], keys: [String], runID: String) throws {
+        for (i, reply) in replies.enumerated() {
+            guard let message = reply.errorMessage else { continue }
+            let error = RedisError.server(message, command: "read")
+            if JobRefusal.isWrongType(error) { throw JobRefusal.wrongType(runID: runID, key: i < keys.count ? keys[i] : nil, message) }
+            throw error
+        }
     }
 }

@@ -6,8 +6,11 @@ import Flowcraft
 /// `batch-scatter`, `dynamicOf`/`dynamicCount`/`dynamicNode`/`afterDynamic` for the dynamic nodes a
 /// node returned and the routing of that node once they all finished; see ``DynamicNodes``).
 struct NodeJobData: Sendable, Hashable {
-    /// Longest run id a job may carry (child runs of nested subflows have long ids).
-    static let maximumRunIDLength = 1024
+    /// Longest run id a job may carry (``RunIdentifier``).
+    static let maximumRunIDLength = RunIdentifier.maximumLength
+
+    /// The largest iteration number ``IterationNumbering`` makes (a field per nesting level).
+    static let maximumIteration = (1 << (IterationNumbering.bitsPerLevel * IterationNumbering.maximumDepth)) - 1
 
     var runID: String
     var blueprintID: String
@@ -49,9 +52,8 @@ struct NodeJobData: Sendable, Hashable {
     /// Reads job data; throws a readable reason for hostile or malformed payloads.
     init(json: JSONValue) throws(DistributedError) {
         guard case .object(let members) = json else { throw DistributedError("job data is not a JSON object") }
-        guard let runID = members["runId"]?.stringValue, !runID.isEmpty, runID.utf8.count <= Self.maximumRunIDLength else {
-            throw DistributedError("job data lacks a valid 'runId'")
-        }
+        guard let runID = members["runId"]?.stringValue else { throw DistributedError("job data lacks a valid 'runId'") }
+        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("job data has an invalid 'runId': \(problem)") }
         guard let blueprintID = members["blueprintId"]?.stringValue, !blueprintID.isEmpty else {
             throw DistributedError("job data lacks 'blueprintId'")
         }
@@ -60,7 +62,9 @@ struct NodeJobData: Sendable, Hashable {
         }
         var iteration = 0
         if let value = members["iteration"], !value.isNull {
-            guard let i = value.intValue, i >= 0 else { throw DistributedError("job data has an invalid 'iteration'") }
+            guard let i = value.intValue, i >= 0, i <= Self.maximumIteration else {
+                throw DistributedError("job data has an invalid 'iteration' (0...\(Self.maximumIteration))")
+            }
             iteration = i
         }
         self.init(
@@ -126,21 +130,11 @@ struct NodeJobData: Sendable, Hashable {
         return NodeInstance(nodeID, iteration: iteration)
     }
 
-    /// The BullMQ job id: readable, unique per run, node and iteration, and free of `:`.
+    /// The BullMQ job id: readable, unique per run, node and iteration, free of `:` and injective
+    /// (``JobIDEncoding``).
     var jobID: String {
-        var id = "\(runID).\(instance.nodeID).\(iteration)"
-        if let fallbackFor { id += ".fallback-of.\(fallbackFor)" }
-        return id.replacingColons()
-    }
-}
-
-extension String {
-    /// BullMQ ids may not contain `:`.
-    func replacingColons() -> String {
-        // (`utf8.contains`: `contains(":")` would go through Foundation's string search.)
-        guard utf8.contains(UInt8(ascii: ":")) else { return self }
-        // Byte by byte: a ':' followed by a combining mark is one Character, which a Character
-        // comparison would miss.
-        return String(decoding: utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+        var id = JobIDEncoding.component(runID) + "." + JobIDEncoding.component(instance.nodeID) + ".\(iteration)"
+        if let fallbackFor { id += ".fallback-of." + JobIDEncoding.component(fallbackFor) }
+        return id
     }
 }

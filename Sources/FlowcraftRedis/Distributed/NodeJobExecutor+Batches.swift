@@ -106,7 +106,7 @@ extension NodeJobExecutor {
             let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
             plan.nodeIndex[spec.gatherID] != nil
         else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
         }
         let input = admitted.values.first.flatMap { $0 } ?? .null
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)

@@ -32,7 +32,7 @@ extension NodeJobExecutor {
         let prepared = admitted.prepared
         let version = admitted.version
         guard let s = prepared.plan.nodeIndex[spawnerID] else {
-            throw UnrecoverableJobError(
+            throw JobRefusal(
                 "blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
         }
         var prefetched: [String: JSONValue?] = [:]
@@ -88,7 +88,7 @@ extension NodeJobExecutor {
         let version = admitted.version
         let plan = prepared.plan
         guard let s = plan.nodeIndex[data.nodeID] else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
         let stored = admitted.values.first.flatMap { $0 }
         let record = stored.flatMap(DynamicNodes.Record.init(json:))
@@ -96,7 +96,7 @@ extension NodeJobExecutor {
         var item = WorkItem.node(s)
         if let failed = data.fallbackFor ?? record?.fallbackFor {
             guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == s else {
-                throw UnrecoverableJobError("node '\(data.nodeID)' is not the fallback of '\(failed)'")
+                throw JobRefusal("node '\(data.nodeID)' is not the fallback of '\(failed)'")
             }
             item = .fallback(node: m, fallback: s)
         }

@@ -27,20 +27,55 @@ final class NodeJobExecutor: Sendable {
     /// The job processor: returns a small JSON summary stored as the job's `returnvalue` or, for a
     /// node's completion, the commit as a ``FinishStep`` the worker runs in the same call that completes
     /// the job; throws ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
+    ///
+    /// A job refused before its node could commit (``JobRefusal``, or a run key of the wrong Redis type)
+    /// ends its run `failed` with the reason (``RunAbortScript``) when the refusal says so; a payload
+    /// with no usable `runId` only fails its job.
     func process(_ job: Job) async throws -> ProcessedJob {
         let data: NodeJobData
-        var prepared: PreparedBlueprint
         do {
             data = try NodeJobData(json: job.data)
-            prepared = try catalog.provisional(id: data.blueprintID)
         } catch {
             throw UnrecoverableJobError(error.description)
         }
+        do {
+            return try await process(job, data: data)
+        } catch let refusal as JobRefusal {
+            if refusal.endsRun { try await abortRun(data, reason: refusal.reason) }
+            throw UnrecoverableJobError(refusal.reason)
+        } catch let error as RedisError where JobRefusal.isWrongType(error) {
+            let reason = JobRefusal.wrongType(runID: data.runID, key: nil, error.message).reason
+            try await abortRun(data, reason: reason)
+            throw UnrecoverableJobError(reason)
+        }
+    }
+
+    /// Ends `data`'s run `failed` with `reason` whatever state its keys are in (nothing is written for
+    /// a run that does not exist or changed for one that ended).
+    private func abortRun(_ data: NodeJobData, reason: String) async throws {
+        let reply = try await client.evalScript(
+            RunAbortScript.script, keys: DistributedKeys(runID: data.runID).scriptKeys(queue: options.queueName),
+            arguments: [
+                reason, data.nodeID, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
+                committer.queueKeys.base, options.jobName, data.blueprintID,
+            ])
+        guard reply.array?.first?.string == "failed" else { return }
+        options.logger.error("run failed: a job was refused before its node could commit",
+            metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
+        EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: data.blueprintID)?
+            .emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
+    }
+
+    private func process(_ job: Job, data: NodeJobData) async throws -> ProcessedJob {
+        var prepared: PreparedBlueprint
+        do {
+            prepared = try catalog.provisional(id: data.blueprintID)
+        } catch {
+            throw JobRefusal("\(error.description) (this worker has \(catalog.ids.map { "'\($0)'" }.joined(separator: ", ")))")
+        }
         if data.batchOf != nil { return .value(try await processBatchWorker(job, data: data)) }
         if data.dynamicOf != nil { return .value(try await processDynamic(job, data: data)) }
-        guard prepared.plan.nodeIndex[data.nodeID] != nil else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
-        }
+        // (Whether the node exists is decided with the run's version, after the admission.)
         let keys = DistributedKeys(runID: data.runID)
         let instance = data.instance.description
 
@@ -48,7 +83,7 @@ final class NodeJobExecutor: Sendable {
         // unversioned blueprint's plan; re-read if the run's version differs) and its pending entry.
         // A fallback runs with the failed node's input.
         let inputNodeID = data.fallbackFor ?? data.nodeID
-        var inputKeys = prepared.inputPlans[prepared.plan.nodeIndex[inputNodeID] ?? 0].keys
+        var inputKeys = prepared.plan.nodeIndex[inputNodeID].map { prepared.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
@@ -62,13 +97,13 @@ final class NodeJobExecutor: Sendable {
         let runExists = admitted.runExists
         let plan = prepared.plan
         guard let n = plan.nodeIndex[data.nodeID] else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
         var prefetched: [String: JSONValue?] = [:]
         for (key, value) in zip(inputKeys, admitted.values) { prefetched[key] = .some(value) }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
         guard let inputIndex = plan.nodeIndex[inputNodeID] else {
-            throw UnrecoverableJobError("blueprint '\(data.blueprintID)' has no node '\(inputNodeID)'")
+            throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(inputNodeID)'")
         }
         let inputPlan = prepared.inputPlans[inputIndex]
         let input = inputPlan.resolve(try await state.get(inputPlan.keys))
@@ -76,7 +111,7 @@ final class NodeJobExecutor: Sendable {
         var item = WorkItem.node(n)
         if let failed = data.fallbackFor {
             guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == n else {
-                throw UnrecoverableJobError("node '\(data.nodeID)' is not the fallback of '\(failed)'")
+                throw JobRefusal("node '\(data.nodeID)' is not the fallback of '\(failed)'")
             }
             item = .fallback(node: m, fallback: n)
         }

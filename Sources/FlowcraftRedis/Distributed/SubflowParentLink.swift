@@ -27,9 +27,10 @@ struct SubflowParentLink: Sendable, Hashable {
     }
 
     /// The child run of the parent's subflow node in `iteration`: `<parentRunId>/<node>#<iteration>`,
-    /// deterministic so a redelivered job finds the child its first delivery started.
+    /// deterministic so a redelivered job finds the child its first delivery started, and distinct for
+    /// distinct parents and nodes (the node id's `%` and `/` are escaped: ``JobIDEncoding``).
     static func childRunID(parent runID: String, node: NodeInstance) -> String {
-        "\(runID)/\(node.nodeID)#\(node.iteration)".replacingColons()
+        "\(runID)/\(JobIDEncoding.childRunComponent(node.nodeID))#\(node.iteration)"
     }
 
     /// The JSON the script reads: `{runId, node, jobId, job, depth}` with `job` as JSON text.

@@ -21,7 +21,8 @@ public struct WorkflowClient: Sendable {
         self.init(client: client, catalog: try BlueprintCatalog(blueprints), options: options)
     }
 
-    /// Starts a run of `blueprint` with `context` as its initial state and returns its id.
+    /// Starts a run of `blueprint` with `context` as its initial state and returns its id. Throws
+    /// ``DistributedError`` for a `runID` that breaks the ``RunIdentifier`` rules (nothing is written).
     @discardableResult
     public func startWorkflow(
         _ blueprint: WorkflowBlueprint, context: [String: JSONValue] = [:], runID: String? = nil
@@ -33,7 +34,8 @@ public struct WorkflowClient: Sendable {
             context: context, runID: runID)
     }
 
-    /// Starts a run of a blueprint of the catalog (its unversioned or only version).
+    /// Starts a run of a blueprint of the catalog (its unversioned or only version). Throws
+    /// ``DistributedError`` for a `runID` that breaks the ``RunIdentifier`` rules (nothing is written).
     @discardableResult
     public func startWorkflow(
         blueprintID: String, version: String? = nil, context: [String: JSONValue] = [:], runID: String? = nil
@@ -46,7 +48,7 @@ public struct WorkflowClient: Sendable {
         _ prepared: PreparedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
-        guard !id.isEmpty, !id.utf8.contains(UInt8(ascii: ":")) else { throw DistributedError("invalid run id '\(id)'") }
+        if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)") }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.plan.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
@@ -59,8 +61,10 @@ public struct WorkflowClient: Sendable {
     }
 
     /// The run's final result once written, else its current status (`running`/`awaiting`), or `nil`
-    /// for an unknown run.
+    /// for an unknown run. Throws ``DistributedError`` for an id no run can have (``RunIdentifier``):
+    /// workers refuse jobs that carry one, so such a "run" never moves.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
+        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)") }
         let keys = DistributedKeys(runID: runID)
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.

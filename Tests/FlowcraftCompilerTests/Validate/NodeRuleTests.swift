@@ -111,6 +111,38 @@ struct NodeRuleTests {
         expectSingle(.invalidValue, line: 5, column: 50, in: d, containing: "positive integer")
     }
 
+    @Test("maxIterations above the loop iteration bound is INVALID_VALUE naming the key and the bound",
+          arguments: ["100001", "9223372036854775807"])
+    func maxIterationsAboveTheBound(_ value: String) {
+        let d = ValidationFixtures.diagnostics("""
+            nodes:
+              - { id: s, uses: x }
+              - id: loop
+                uses: loop-controller
+                params: { condition: "true", maxIterations: \(value) }
+            edges:
+              - { source: s, target: loop }
+              - { source: loop, target: s, action: continue }
+            """)
+        let found = expectSingle(.invalidValue, line: 5, column: 49, in: d, containing: "at most 100000")
+        #expect(found?.message.contains("maxIterations") == true)
+        #expect(BuiltinNode.maximumLoopIterations == 100_000)
+    }
+
+    @Test func maxIterationsAtTheBoundIsValid() {
+        let d = ValidationFixtures.diagnostics("""
+            nodes:
+              - { id: s, uses: x }
+              - id: loop
+                uses: loop-controller
+                params: { condition: "true", maxIterations: 100000 }
+            edges:
+              - { source: s, target: loop }
+              - { source: loop, target: s, action: continue }
+            """)
+        #expect(ValidationFixtures.findings(.invalidValue, in: d).isEmpty, "\(d)")
+    }
+
     @Test func scatterMustNameAGatherNode() {
         let d = ValidationFixtures.diagnostics("""
             nodes:

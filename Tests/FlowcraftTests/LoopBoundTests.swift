@@ -1,0 +1,13 @@
+import Flowcraft
+import Testing
+
+/// The loop iteration bound (`BuiltinNode.maximumLoopIterations`) also bounds a runtime's default cap.
+@Suite("Loop iteration bound")
+struct LoopBoundTests {
+    @Test("a runtime's default loop cap is lowered to the bound")
+    func defaultCapIsBounded() {
+        #expect(FlowRuntime(plans: [], maximumLoopIterations: Int.max).maximumLoopIterations == BuiltinNode.maximumLoopIterations)
+        #expect(FlowRuntime(plans: [], maximumLoopIterations: 500).maximumLoopIterations == 500)
+        #expect(FlowRuntime.defaultMaximumLoopIterations <= BuiltinNode.maximumLoopIterations)
+    }
+}
