@@ -15,9 +15,11 @@ case "engine":
     await EngineBenchmark.run(arguments: modeArguments)
 case "e2e":
     await E2EBenchmark.run(arguments: modeArguments)
+case "retention":
+    await RetentionBenchmark.run(arguments: modeArguments)
 case "e2e-worker":
     await E2EBenchmark.runWorker(arguments: modeArguments)
 default:
-    FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis|engine|e2e|retention [options]\n".utf8))
     exit(2)
 }

@@ -21,7 +21,8 @@ public struct InMemoryScenarioEngine: ScenarioEngine {
         func makeRuntime() throws -> FlowRuntime {
             try FlowRuntime(
                 blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe), eventHandler: handler,
-                middleware: scenario.middleware(probe), concurrency: 8, clock: clock)
+                middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
+                sizeLimits: scenario.sizeLimits ?? .unlimited)
         }
         var runtime = try makeRuntime()
         var result: WorkflowResult

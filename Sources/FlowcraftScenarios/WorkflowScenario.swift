@@ -17,6 +17,8 @@ public struct WorkflowScenario: Sendable, CustomStringConvertible {
     /// Cancel the run as soon as this node has started.
     public var cancelWhenStarted: String?
     public var expectation: ScenarioExpectation
+    /// Size limits both engines apply to the run (`nil`: each engine's default).
+    public var sizeLimits: SizeLimits?
 
     public init(
         _ name: String,

@@ -59,7 +59,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: RedisConnectionOptions
 
+    @OptionGroup(title: "Job retention and stalled jobs") var production: WorkerProductionOptions
+
     func run() async throws {
+        try production.validate(lockDuration: lockDuration)
         let blueprints = try DistributedCommandSupport.blueprints(at: blueprintPaths)
         let catalog: BlueprintCatalog
         do {
@@ -83,11 +86,12 @@ struct WorkerCommand: AsyncParsableCommand {
         options.logger = logger
         let printer = events ? EventLinePrinter() : nil
         if let printer { options.eventHandler = { printer.print($0) } }
+        var workerOptions = WorkerOptions(
+            concurrency: concurrency, lockDuration: lockDuration, stalledInterval: stalledInterval, name: name)
+        production.apply(to: &options, worker: &workerOptions)
         let client = try connection.client(poolSize: 2)
         let worker = try DistributedWorker(
-            catalog: catalog, registry: registry, client: client, options: options,
-            workerOptions: WorkerOptions(
-                concurrency: concurrency, lockDuration: lockDuration, stalledInterval: stalledInterval, name: name))
+            catalog: catalog, registry: registry, client: client, options: options, workerOptions: workerOptions)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

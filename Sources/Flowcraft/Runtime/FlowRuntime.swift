@@ -35,6 +35,9 @@ public final class FlowRuntime: Sendable {
     public static let defaultMaximumLoopIterations = 1000
     /// Deepest nesting of subflows.
     public let maximumSubflowDepth: Int
+    /// Limits on node outputs and the values nodes write (none by default): an oversized one fails
+    /// its run, as in the distributed engine.
+    public let sizeLimits: SizeLimits
 
     /// Prepares `blueprints` (once) for running.
     public convenience init(
@@ -47,14 +50,15 @@ public final class FlowRuntime: Sendable {
         concurrency: Int = 64,
         clock: any RuntimeClock = SystemClock(),
         retryBackoff: RetryBackoff = .default,
-        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations
+        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations,
+        sizeLimits: SizeLimits = .unlimited
     ) throws(BlueprintPreparationError) {
         var plans: [CompiledBlueprint] = []
         for blueprint in blueprints { plans.append(try CompiledBlueprint(blueprint)) }
         self.init(
             plans: plans, registry: registry, dependencies: dependencies, logger: logger,
             eventHandler: eventHandler, middleware: middleware, concurrency: concurrency, clock: clock,
-            retryBackoff: retryBackoff, maximumLoopIterations: maximumLoopIterations)
+            retryBackoff: retryBackoff, maximumLoopIterations: maximumLoopIterations, sizeLimits: sizeLimits)
     }
 
     /// Prepares the blueprints of a dictionary keyed by id.
@@ -86,7 +90,8 @@ public final class FlowRuntime: Sendable {
         clock: any RuntimeClock = SystemClock(),
         retryBackoff: RetryBackoff = .default,
         maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations,
-        maximumSubflowDepth: Int = 32
+        maximumSubflowDepth: Int = 32,
+        sizeLimits: SizeLimits = .unlimited
     ) {
         var byID: [String: CompiledBlueprint] = [:]
         for plan in plans { byID[plan.id] = plan }
@@ -101,6 +106,7 @@ public final class FlowRuntime: Sendable {
         self.retryBackoff = retryBackoff
         self.maximumLoopIterations = min(max(1, maximumLoopIterations), BuiltinNode.maximumLoopIterations)
         self.maximumSubflowDepth = max(1, maximumSubflowDepth)
+        self.sizeLimits = sizeLimits
     }
 
     // MARK: - Running

@@ -144,6 +144,10 @@ final class RunDriver {
     private func handle(_ item: WorkItem, _ outcome: JobOutcome) {
         switch outcome {
         case .success(let result):
+            if let violation = runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item)) {
+                failItem(item, message: violation.message, attempts: 1, fatal: true)
+                return
+            }
             succeed(item, result)
         case .failure(let message, let attempts, let fatal):
             failItem(item, message: message, attempts: attempts, fatal: fatal)
@@ -217,7 +221,7 @@ final class RunDriver {
     }
 
     private func makeContext(_ def: NodeDefinition, _ input: JSONValue) -> NodeContext {
-        let nodeState: any WorkflowState
+        var nodeState: any WorkflowState
         if let events {
             let id = def.id
             nodeState = ObservedWorkflowState(base: state) { key, value in
@@ -225,6 +229,9 @@ final class RunDriver {
             }
         } else {
             nodeState = state
+        }
+        if runtime.sizeLimits.maximumValueBytes != nil {
+            nodeState = SizeLimitedWorkflowState(base: nodeState, limits: runtime.sizeLimits, nodeID: def.id)
         }
         return NodeContext(
             runID: runID, blueprintID: plan.id, nodeID: def.id, input: input, params: def.params, attempt: 1,

@@ -35,6 +35,16 @@ public struct DistributedOptions: Sendable {
     public var eventHandler: WorkflowEventHandler?
     /// Deepest nesting of subflows (a child run's depth; the top run is 0), as in the in-memory engine.
     public var maximumSubflowDepth: Int
+    /// Completed jobs kept per workflow queue (the newest; `nil` keeps them all). Together with
+    /// ``keepFailedJobs`` and the state TTL this is the retention the worker applies to every job of
+    /// its queue that sets no `removeOnComplete` of its own; see ``completedJobRetention``.
+    public var keepCompletedJobs: Int? = 1_000
+    /// Failed jobs kept per workflow queue (the newest; `nil` keeps them all); see ``failedJobRetention``.
+    public var keepFailedJobs: Int? = 10_000
+    /// Limits on node outputs, the values nodes write and the final status payload (8 MiB, 8 MiB and
+    /// 1 MiB by default): an oversized output or value fails its run before anything of it reaches
+    /// Redis.
+    public var sizeLimits: SizeLimits = .distributed
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",

@@ -24,7 +24,9 @@ public final class DistributedWorker: Service, Sendable {
 
     /// - Parameters:
     ///   - workerOptions: the queue worker's settings (concurrency, lock duration, stalled interval);
-    ///     its `prefix` is replaced by `options.queuePrefix`, the queue the engine enqueues into.
+    ///     its `prefix` is replaced by `options.queuePrefix`, the queue the engine enqueues into. Its
+    ///     `removeOnComplete`/`removeOnFail`, when `nil`, become `options.completedJobRetention` and
+    ///     `options.failedJobRetention` (set them to `.keepAll` to keep every job).
     public init(
         catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient,
         options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
@@ -33,7 +35,8 @@ public final class DistributedWorker: Service, Sendable {
         let executor = NodeJobExecutor(catalog: catalog, registry: registry, client: client, options: options)
         self.executor = executor
         // The engine enqueues into `queuePrefix`'s queue: the worker consumes from the same one.
-        var workerOptions = workerOptions
+        // Finished jobs get the engine's retention unless the caller chose one.
+        var workerOptions = options.applyingJobRetention(to: workerOptions)
         workerOptions.prefix = options.queuePrefix
         worker = try Worker(
             queueName: options.queueName, client: client, options: workerOptions, logger: options.logger,

@@ -33,7 +33,10 @@ import Flowcraft
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
 /// 8 blueprint version or "", 9 default events cap, 10 failure reason (in `start` mode: the
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
-/// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node; then D×(field, JSON value), X fields, S entries and
+/// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node, 16 the largest final-status payload in bytes (0 = no limit: a
+/// larger context is stored as `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and
+/// 16 the largest final-status payload in bytes (0 = no limit; a larger context is stored as
+/// `{"truncated":true,"bytes":N}`); then
 /// R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
 /// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
 ///
@@ -98,14 +101,16 @@ local nDelta, nDeleted, nStart, nRecords =
 -- Attempts matter only to a failure.
 local attempts = 0
 if mode == "fail" then attempts = tonumber(ARGV[a + 15]) end
+-- The largest final-status payload (bytes; 0 = no limit).
+local statusLimit = integerArgument(ARGV[a + 16])
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
 local nowText, ttlText = nowOverride or ARGV[a + 3], ARGV[a + 4]
-if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts
+if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts or not statusLimit
   or (eventsCap ~= "10000" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
-if #ARGV ~= a + 15 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+if #ARGV ~= a + 16 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
   return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
 end
 
@@ -114,7 +119,7 @@ local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k
 local runId = string.sub(stateKey, 16)
 
 -- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
-local deltaFirst, deltaLast = a + 16, a + 15 + nDelta * 2
+local deltaFirst, deltaLast = a + 17, a + 16 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
@@ -255,8 +260,15 @@ end
 local function runEndHelpers()
   -- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
   -- are encoded as strings.
+  -- Above the status limit (its approximate JSON size: keys, values, quotes and separators) the
+  -- payload is a marker; the full context stays in the state hash for the state TTL.
   local function contextJSON()
     local fields = rcall("HGETALL", stateKey)
+    if statusLimit > 0 then
+      local bytes = 2
+      for i = 1, #fields, 2 do bytes = bytes + #fields[i] + #fields[i + 1] + 4 end
+      if bytes > statusLimit then return '{"truncated":true,"bytes":' .. string.format("%d", bytes) .. '}' end
+    end
     local parts = {}
     for i = 1, #fields, 2 do
       -- The engines' bookkeeping (ContextKeys.reservedPrefix) stays out of the result.

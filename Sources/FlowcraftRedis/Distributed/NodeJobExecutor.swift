@@ -251,6 +251,10 @@ final class NodeJobExecutor: Sendable {
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
     private func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
+        // Size limits before anything reaches Redis: an oversized output or value fails the run.
+        if let violation = Self.sizeViolation(result.output, state: run.state, nodeID: run.data.nodeID, limits: options.sizeLimits) {
+            return .value(try await failRun(run, reason: violation.description, fatal: true))
+        }
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
             state: run.state, options: options)
@@ -280,6 +284,19 @@ final class NodeJobExecutor: Sendable {
     }
 
     private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.plan }
+
+    /// The first ``SizeLimits`` violation of a completion: its output, then the values the node wrote.
+    static func sizeViolation(
+        _ output: JSONValue, state: RedisWorkflowState, nodeID: String, limits: SizeLimits
+    ) -> SizeLimitViolation? {
+        guard limits.limitsNodes else { return nil }
+        if let violation = limits.checkOutput(output, nodeID: nodeID) { return violation }
+        guard limits.maximumValueBytes != nil else { return nil }
+        for (key, value) in state.bufferedChanges().set {
+            if let violation = limits.checkValue(value, key: key, nodeID: nodeID) { return violation }
+        }
+        return nil
+    }
 
     /// The context keys routing reads, fetched in one round trip (the whole hash only when an
     /// expression reads `context`).

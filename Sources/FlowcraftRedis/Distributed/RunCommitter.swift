@@ -120,13 +120,13 @@ struct RunCommitter: Sendable {
     /// The script's arguments for `change` (see ``NodeCompletionScript``).
     private func arguments(blueprintID: String, version: String?, _ change: Change) -> [String] {
         var arguments: [String] = []
-        arguments.reserveCapacity(15 + change.values.count * 2 + change.deleted.count + change.starts.count
+        arguments.reserveCapacity(16 + change.values.count * 2 + change.deleted.count + change.starts.count
             + change.records.count * NodeCompletionScript.recordWidth)
         arguments += [
             change.mode.rawValue, change.instance, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
             queueKeys.base, options.jobName, blueprintID, version ?? "", "10000", change.reason,
             String(change.values.count), String(change.deleted.count), String(change.starts.count),
-            String(change.records.count), String(change.attempts),
+            String(change.records.count), String(change.attempts), String(options.sizeLimits.maximumStatusPayloadBytes ?? 0),
         ]
         for (field, value) in change.values {
             arguments.append(field)

@@ -26,12 +26,13 @@ enum DistributedTestSupport {
     static func withWorker<T: Sendable>(
         blueprints: [WorkflowBlueprint], registry: NodeRegistry, queue: String,
         retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8, middleware: [any NodeMiddleware] = [],
-        eventHandler: WorkflowEventHandler? = nil,
+        eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil,
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
         let client = try TestRedis.client()
-        let options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware,
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware,
             eventHandler: eventHandler)
+        if let sizeLimits { options.sizeLimits = sizeLimits }
         let worker = try DistributedWorker(
             blueprints: blueprints, registry: registry, client: client, options: options,
             workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2))

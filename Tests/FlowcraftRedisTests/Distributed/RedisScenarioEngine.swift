@@ -34,7 +34,8 @@ struct RedisScenarioEngine: ScenarioEngine {
         }
         let (final, intermediate) = try await DistributedTestSupport.withWorker(
             blueprints: blueprints, registry: registry, queue: queue, retryMode: retryMode,
-            middleware: scenario.middleware(probe), eventHandler: { event in events.withLock { $0.append(event) } }
+            middleware: scenario.middleware(probe), eventHandler: { event in events.withLock { $0.append(event) } },
+            sizeLimits: scenario.sizeLimits
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: scenario.blueprintID, context: scenario.context)
             if scenario.cancelWhenStarted != nil {

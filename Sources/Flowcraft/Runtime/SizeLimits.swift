@@ -1,0 +1,82 @@
+/// Limits on the size of what nodes put into a run's context, measured as the bytes of the value's
+/// JSON text (what the distributed engine stores). One rule for both engines: a node whose output or
+/// whose own context write is larger than its limit fails the run at once (no retry, no fallback),
+/// with an error naming the node, the size and the limit; nothing of that completion is stored.
+///
+/// The distributed engine applies ``distributed`` by default (a 50 MB value would block Redis for
+/// seconds while one script copies it); the in-memory engine applies ``unlimited`` unless configured.
+public struct SizeLimits: Sendable, Hashable {
+    /// Largest node output (`_outputs.<node>`), in bytes of JSON text; `nil` = no limit.
+    public var maximumOutputBytes: Int?
+    /// Largest value a node writes into the context itself (`ctx.state.set`), in bytes of JSON text;
+    /// `nil` = no limit.
+    public var maximumValueBytes: Int?
+    /// Largest final-status payload (the run's context in `workflow:status:<runId>`) of the
+    /// distributed engine; above it the status holds `{"truncated":true,"bytes":N}` instead and the
+    /// full context stays in the state hash for the state TTL. `nil` = no limit.
+    public var maximumStatusPayloadBytes: Int?
+
+    public init(maximumOutputBytes: Int? = nil, maximumValueBytes: Int? = nil, maximumStatusPayloadBytes: Int? = nil) {
+        self.maximumOutputBytes = maximumOutputBytes.map { max(0, $0) }
+        self.maximumValueBytes = maximumValueBytes.map { max(0, $0) }
+        self.maximumStatusPayloadBytes = maximumStatusPayloadBytes.map { max(0, $0) }
+    }
+
+    /// No limits (the in-memory engine's default).
+    public static let unlimited = SizeLimits()
+
+    /// The distributed engine's default: 8 MiB per output and per value, 1 MiB of status payload.
+    public static let distributed = SizeLimits(
+        maximumOutputBytes: 8 << 20, maximumValueBytes: 8 << 20, maximumStatusPayloadBytes: 1 << 20)
+
+    /// Whether any node-side limit applies (outputs or values): nothing need be measured otherwise.
+    public var limitsNodes: Bool { maximumOutputBytes != nil || maximumValueBytes != nil }
+
+    /// The violation of node `nodeID`'s output, if it is larger than ``maximumOutputBytes``.
+    public func checkOutput(_ output: JSONValue, nodeID: String) -> SizeLimitViolation? {
+        guard let limit = maximumOutputBytes else { return nil }
+        let bytes = Self.byteCount(output)
+        guard bytes > limit else { return nil }
+        return SizeLimitViolation(nodeID: nodeID, subject: .output, bytes: bytes, limit: limit)
+    }
+
+    /// The violation of a value node `nodeID` writes under `key`, if it is larger than
+    /// ``maximumValueBytes``.
+    public func checkValue(_ value: JSONValue, key: String, nodeID: String) -> SizeLimitViolation? {
+        guard let limit = maximumValueBytes else { return nil }
+        let bytes = Self.byteCount(value)
+        guard bytes > limit else { return nil }
+        return SizeLimitViolation(nodeID: nodeID, subject: .value(key: key), bytes: bytes, limit: limit)
+    }
+
+    /// The size the limits measure: the UTF-8 bytes of the value's JSON text.
+    public static func byteCount(_ value: JSONValue) -> Int {
+        JSONText.serialize(value).utf8.count
+    }
+}
+
+/// A node's output or context write above its ``SizeLimits`` limit: the run fails with ``message``.
+public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Subject: Sendable, Hashable {
+        case output
+        case value(key: String)
+    }
+
+    public var nodeID: String
+    public var subject: Subject
+    public var bytes: Int
+    public var limit: Int
+
+    /// What was too large, its size and the limit (the failure's message; the run's error names
+    /// the node as well).
+    public var message: String {
+        switch subject {
+        case .output:
+            return "output of \(bytes) bytes exceeds the limit of \(limit) bytes (maximumOutputBytes)"
+        case .value(let key):
+            return "context value '\(key)' of \(bytes) bytes exceeds the limit of \(limit) bytes (maximumValueBytes)"
+        }
+    }
+
+    public var description: String { "node '\(nodeID)': \(message)" }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Flowcraft
+@testable import FlowcraftRedis
+import Testing
+
+/// Item 8 of "Production deployment": `flowcraft worker`'s lock duration, stalled interval, max
+/// stalled count and retention options, validated, and a killed worker's job taken over quickly
+/// with short settings.
+@Suite("Worker timing and retention options", .enabled(if: ChaosTests.flowcraftBinary != nil))
+struct WorkerTimingTests {
+    struct Outcome {
+        var status: Int32
+        var stderr: String
+        var stdout: String
+    }
+
+    /// Runs the executable to its end on a thread of its own (its blocking reads never occupy the
+    /// cooperative pool).
+    static func run(_ arguments: [String]) async throws -> Outcome {
+        let binary = try #require(ChaosTests.flowcraftBinary)
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, any Error>, Never>) in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: binary)
+                    process.arguments = arguments
+                    let out = Pipe()
+                    let err = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    try process.run()
+                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return Outcome(
+                        status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self),
+                        stdout: String(decoding: stdout, as: UTF8.self))
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    static func blueprintDirectory(_ blueprint: WorkflowBlueprint) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-timing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try JSONEncoder().encode(blueprint).write(to: directory.appendingPathComponent("\(blueprint.id).json"))
+        return directory
+    }
+
+    static let blueprint = WorkflowBlueprint(id: "slow", nodes: [NodeDefinition(id: "work", uses: "work")], edges: [])
+
+    @Test("out-of-range --max-stalled-count, --keep-completed, --keep-failed and --lock-renew-interval are refused with clear errors")
+    func invalidValuesAreRefused() async throws {
+        let directory = try Self.blueprintDirectory(Self.blueprint)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = ["worker", "--blueprints", directory.path, "--redis", "redis://127.0.0.1:1", "--simulate"]
+        let cases: [(arguments: [String], message: String)] = [
+            (["--max-stalled-count", "5000"], "--max-stalled-count must be from 0 to 1000, got 5000"),
+            (["--keep-completed", "lots"], "--keep-completed"),
+            (["--keep-failed", "1.5"], "--keep-failed"),
+            (["--lock-renew-interval", "0"], "--lock-renew-interval must be at least 1 ms, got 0"),
+            (["--lock-renew-interval", "40000"], "--lock-renew-interval (40000 ms) must be below --lock-duration (30000 ms)"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try await Self.run(base + arguments)
+            #expect(outcome.status != 0, "\(arguments)")
+            #expect(outcome.stderr.contains(message), "\(arguments): \(outcome.stderr)")
+            #expect(!outcome.stderr.contains("serving queue"), "\(arguments) must stop before serving")
+        }
+        let help = try await Self.run(["worker", "--help"])
+        for option in ["--keep-completed <n|all>", "--keep-failed <n|all>", "--max-stalled-count", "--lock-renew-interval", "--lock-duration", "--stalled-interval"] {
+            #expect(help.stdout.contains(option), "\(option) in: \(help.stdout)")
+        }
+    }
+
+    @Test("with short lock and stalled settings a SIGKILLed worker's job is taken over by another worker within seconds", .enabled(if: TestRedis.isEnabled))
+    func killedWorkersJobIsTakenOverQuickly() async throws {
+        let url = try #require(TestRedis.url)
+        let directory = try Self.blueprintDirectory(Self.blueprint)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queueName = DistributedTestSupport.uniqueQueue("takeover")
+        let short = ["--lock-duration", "2000", "--stalled-interval", "1000", "--max-stalled-count", "2"]
+        func worker(_ name: String, workMilliseconds: Int) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(ChaosTests.flowcraftBinary))
+            process.arguments = [
+                "worker", "--blueprints", directory.path, "--redis", url, "--queue", queueName, "--simulate",
+                "--work-ms", String(workMilliseconds), "--name", name,
+            ] + short
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let client = try TestRedis.client()
+        let options = DistributedOptions(queueName: queueName, stateTTLSeconds: 600)
+        let workflows = try WorkflowClient(client: client, blueprints: [Self.blueprint], options: options)
+        let queue = try Queue(name: queueName, client: client)
+        let victim = try worker("victim", workMilliseconds: 60_000)
+        var rescuer: Process?
+        defer {
+            for process in [victim, rescuer].compactMap({ $0 }) where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let runID = try await workflows.startWorkflow(blueprintID: "slow", context: ["x": 1])
+        // The victim holds the job (it works for a minute).
+        for _ in 0..<500 where try await queue.getJobCounts().active == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try await queue.getJobCounts().active == 1)
+        kill(victim.processIdentifier, SIGKILL)
+        let killedAt = ContinuousClock.now
+        rescuer = try worker("rescuer", workMilliseconds: 0)
+        let status = try await workflows.result(runID, timeout: .seconds(40))
+        let takeover = ContinuousClock.now - killedAt
+        #expect(status.status == .completed)
+        // The 30 s defaults would take at least 30 s; lock 2 s + stalled interval 1 s take a few.
+        #expect(takeover < .seconds(15), "took \(takeover)")
+        await client.close()
+    }
+}
