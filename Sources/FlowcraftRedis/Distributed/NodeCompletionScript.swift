@@ -33,11 +33,9 @@ import Flowcraft
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
 /// 8 blueprint version or "", 9 default events cap, 10 failure reason (in `start` mode: the
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
-/// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node, 16 the largest final-status payload in bytes (0 = no limit: a
-/// larger context is stored as `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and
-/// 16 the largest final-status payload in bytes (0 = no limit; a larger context is stored as
-/// `{"truncated":true,"bytes":N}`); then
-/// R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
+/// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node, 16 the largest
+/// final-status payload in bytes (0 = no limit; a larger context is stored as
+/// `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
 /// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
 ///
 /// A child run (its run hash has a `parent` link) tells its parent's subflow node when it ends or
