@@ -386,9 +386,21 @@ final class RunDriver {
                 isFatal: fatal))
     }
 
+    /// An action no edge routes fails the run (`RoutingRules`).
+    private func failUnrouted(_ unrouted: UnroutedAction) {
+        let node = plan.nodes[unrouted.node]
+        failed = true
+        errors.append(
+            WorkflowError(
+                blueprintID: plan.id, nodeID: node.id, location: node.location,
+                message: RoutingRules.unroutedMessage(plan, node: unrouted.node, action: unrouted.action), attempts: 1,
+                isFatal: true))
+    }
+
     /// Writes the inputs of targets reached by taken edges (see `CompiledBlueprint.writesTargetInput`)
     /// and reports skipped nodes.
     private func apply(_ outcome: RoutingOutcome, direct item: WorkItem, output: JSONValue) {
+        if let unrouted = outcome.unrouted { failUnrouted(unrouted) }
         for e in outcome.takenEdges where plan.writesTargetInput(edge: e) {
             let edge = plan.edges[e]
             let target = edge.target
@@ -472,7 +484,22 @@ final class RunDriver {
 
     // MARK: - Result
 
+    /// No work is left: a join that received arrivals but can never fire fails the run
+    /// (`RoutingRules.stuckJoinMessage`), after `workflow:stall` named every such join.
+    private func failStuckJoins() {
+        let stuck = scheduler.waitingJoins
+        guard let join = RoutingRules.reportedStuckJoin(plan, among: stuck) else { return }
+        events?.emit(.workflowStall, ["remainingNodes": .array(stuck.map { .string(plan.nodes[$0].id) })])
+        failed = true
+        errors.append(
+            WorkflowError(
+                blueprintID: plan.id, nodeID: plan.nodes[join].id, location: plan.nodes[join].location,
+                message: RoutingRules.stuckJoinMessage(plan, join: join, arrived: scheduler.arrivals(atJoin: join)),
+                attempts: 0, isFatal: true))
+    }
+
     private func finish() -> WorkflowResult {
+        if !cancelled, !failed, scheduler.awaiting.isEmpty { failStuckJoins() }
         let status: WorkflowStatus
         if cancelled {
             status = .cancelled
@@ -491,11 +518,6 @@ final class RunDriver {
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
                 depth: depth)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
-        } else if status == .completed, let events {
-            let stuck = scheduler.waitingJoins
-            if !stuck.isEmpty {
-                events.emit(.workflowStall, ["remainingNodes": .array(stuck.map { .string(plan.nodes[$0].id) })])
-            }
         }
         events?.emit(
             .workflowFinish,
