@@ -73,6 +73,28 @@ final class RunDriver {
         return finish()
     }
 
+    /// Why `resume(nodeID:action:output:)` must be refused: the `wait` node it reaches (here or in a
+    /// paused subflow) has no edge for `action` and no default edge (`RoutingRules`); `nil` otherwise.
+    func resumeRefusal(nodeID: String?, action: String?) -> String? {
+        guard let target = pickAwaiting(nodeID: nodeID) else { return nil }
+        switch target.reason {
+        case .wait:
+            let routed: Int
+            switch target.item {
+            case .node(let n), .fallback(let n, _): routed = n
+            case .worker: return nil
+            }
+            guard RoutingRules.failsUnrouted(plan, node: routed, action: action) else { return nil }
+            return RoutingRules.unroutedMessage(plan, node: routed, action: action)
+        case .subflow:
+            guard let snapshot = children[target.nodeID], let child = try? RunDriver(runtime: runtime, snapshot: snapshot)
+            else { return nil }
+            return child.resumeRefusal(nodeID: nodeID == target.nodeID ? nil : nodeID, action: action)
+        case .sleep:
+            return nil
+        }
+    }
+
     /// Completes every sleep that is due (here and in paused subflows), then continues the run.
     func wakeDueSleeps() async -> WorkflowResult {
         events?.emit(.workflowResume)
