@@ -150,16 +150,16 @@ public enum RoutingScenarios {
             eventCounts: [(EventMatcher(.nodeSkipped, "page"), 1)]))
 
     public static let stallIsReported = WorkflowScenario(
-        "a join behind a never-reached predecessor: the run completes and workflow:stall names the join",
+        "a join behind a never-reached predecessor: workflow:stall names the join and the run fails",
         blueprints: [B.blueprint(
             "stall",
             nodes: [B.node("a", "const", params: ["value": 1]), B.node("x"), B.node("y"), B.node("join")],
             edges: [B.edge("x", "y"), B.edge("y", "x"), B.edge("y", "join"), B.edge("a", "join")])],
         registry: { B.registry($0) },
         expect: ScenarioExpectation(
-            status: .completed, absentKeys: ["_outputs.join"],
+            status: .failed, absentKeys: ["_outputs.join"], failedNode: "join", errorContains: "[STUCK_JOIN] join 'join'",
             eventSequence: [EventMatcher(.workflowStall, nil, ["remainingNodes": ["join"]]),
-                            EventMatcher(.workflowFinish, nil, ["status": "completed"])]))
+                            EventMatcher(.workflowFinish, nil, ["status": "failed"])]))
 
     public static let dynamicNodes = WorkflowScenario(
         "dynamic nodes returned by a node run before its successors",

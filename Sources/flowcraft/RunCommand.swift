@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Simulate user nodes: each returns its input.")
     var simulate = false
 
-    @Option(name: .customLong("action"), help: "NODE=ACTION: the action a simulated node (or a wait node) returns. Repeatable.")
+    @Option(name: .customLong("action"), help: "NODE=ACTION: the action a simulated node (or a wait node) returns (default, when its edges are all labelled: the first action they route). Repeatable.")
     var actions: [String] = []
 
     @Option(name: .customLong("output"), help: "NODE=JSON: the output a simulated node returns instead of its input. Repeatable.")
@@ -92,7 +92,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !simulate && !dynamic.isEmpty { throw ValidationError("--dynamic needs --simulate") }
         let dynamicNodes = try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints)
-        let simulator = NodeSimulator(actions: actionMap, outputs: outputMap, failures: failMap, dynamicNodes: dynamicNodes)
+        // Simulating, a node (or wait) whose edges are all labelled returns the first action they route
+        // unless --action says otherwise: an action no edge routes would fail the run (NO_ROUTE).
+        let simulatedActions = simulate ? Self.firstRoutedActions(blueprints).merging(actionMap) { _, given in given } : actionMap
+        let simulator = NodeSimulator(actions: simulatedActions, outputs: outputMap, failures: failMap, dynamicNodes: dynamicNodes)
         var registry = NodeRegistry()
         for key in userKeys { registry.register(key, simulator) }
 
@@ -113,13 +116,25 @@ struct RunCommand: AsyncParsableCommand {
                 result = try await runtime.wake(result)
             } else if let paused = Self.waitNodes(result).first(where: { simulate || actionMap[$0] != nil }) {
                 // Simulating: a wait is answered at once, with the --action given for it (if any).
-                result = try await runtime.resume(result, nodeID: paused, action: actionMap[paused])
+                result = try await runtime.resume(result, nodeID: paused, action: simulatedActions[paused])
             } else {
                 break
             }
         }
         log.finish(result)
         if result.status == .failed || result.status == .cancelled { throw ExitCode(1) }
+    }
+
+    /// For each node whose edges are all labelled (no default edge): the first action they route.
+    static func firstRoutedActions(_ blueprints: [WorkflowBlueprint]) -> [String: String] {
+        var actions: [String: String] = [:]
+        for blueprint in blueprints {
+            guard let plan = try? CompiledBlueprint(blueprint) else { continue }
+            for n in plan.nodes.indices where !RoutingRules.routes(plan, node: n, action: nil) {
+                if let first = RoutingRules.routedActions(plan, node: n).first { actions[plan.nodes[n].id] = first }
+            }
+        }
+        return actions
     }
 
     /// Compiles PATH — with its directory when PATH is a file, so subflows in sibling files resolve

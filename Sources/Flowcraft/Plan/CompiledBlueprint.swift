@@ -25,6 +25,11 @@ public final class CompiledBlueprint: Sendable {
     public let joinModes: [JoinMode]
     /// Index of each node's `config.fallback`, if any.
     public let fallbacks: [Int?]
+    /// How many nodes name each node as their `config.fallback` (a fallback shared by several nodes
+    /// resolves its own edges once per round: see `RunScheduler`).
+    public let fallbackOwnerCounts: [Int]
+    /// What an action no edge routes does (blueprint metadata `unroutedActions`, see `RoutingRules`).
+    public let unroutedActions: UnroutedActionPolicy
     /// The built-in behind each node's `uses`, if it names one.
     public let builtins: [BuiltinNode?]
     /// Parsed `condition` of each loop-controller node.
@@ -99,6 +104,7 @@ public final class CompiledBlueprint: Sendable {
         var fallbacks: [Int?] = []
         fallbacks.reserveCapacity(nodes.count)
         var isFallbackTarget = [Bool](repeating: false, count: nodes.count)
+        var fallbackOwnerCounts = [Int](repeating: 0, count: nodes.count)
         for (i, node) in nodes.enumerated() {
             let builtin = BuiltinNode(rawValue: node.uses)
             builtins.append(builtin)
@@ -127,6 +133,7 @@ public final class CompiledBlueprint: Sendable {
                 }
                 fallbacks.append(f)
                 isFallbackTarget[f] = true
+                fallbackOwnerCounts[f] += 1
             } else {
                 fallbacks.append(nil)
             }
@@ -134,6 +141,17 @@ public final class CompiledBlueprint: Sendable {
         self.builtins = builtins
         self.loopConditions = loopConditions
         self.fallbacks = fallbacks
+        self.fallbackOwnerCounts = fallbackOwnerCounts
+        if let value = blueprint.metadata?.extra[UnroutedActionPolicy.metadataKey],
+            value.stringValue.flatMap(UnroutedActionPolicy.init(rawValue:)) == nil
+        {
+            throw BlueprintPreparationError(
+                blueprintID: blueprint.id,
+                message: "metadata '\(UnroutedActionPolicy.metadataKey)' must be one of "
+                    + UnroutedActionPolicy.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ", got \(value)",
+                location: blueprint.location)
+        }
+        self.unroutedActions = UnroutedActionPolicy(metadata: blueprint.metadata)
 
         var counts: [Int] = []
         counts.reserveCapacity(nodes.count)

@@ -147,6 +147,9 @@ public final class FlowRuntime: Sendable {
         _ run: WorkflowResult, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null
     ) async throws(FlowRuntimeError) -> WorkflowResult {
         let driver = try makeDriver(run)
+        if let message = driver.resumeRefusal(nodeID: nodeID, action: action) {
+            throw .unroutedResume(runID: run.runID, message: message)
+        }
         guard let result = await driver.resume(nodeID: nodeID, action: action, output: output) else {
             throw .nothingToResume(runID: run.runID, nodeID: nodeID)
         }
@@ -224,6 +227,9 @@ public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible
     case nothingToResume(runID: String, nodeID: String?)
     /// A snapshot refers to a blueprint or node this runtime does not have.
     case incompatibleSnapshot(String)
+    /// `resume` with an action the paused `wait` node's edges do not route (and no default edge):
+    /// refused before anything changed (`RoutingRules`).
+    case unroutedResume(runID: String, message: String)
 
     public var description: String {
         switch self {
@@ -233,6 +239,7 @@ public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible
             if let nodeID { return "run '\(runID)' has no paused node '\(nodeID)'" }
             return "run '\(runID)' has no paused node to resume"
         case .incompatibleSnapshot(let message): return "cannot resume: \(message)"
+        case .unroutedResume(let runID, let message): return "run '\(runID)' cannot be resumed: \(message)"
         }
     }
 }

@@ -73,6 +73,28 @@ final class RunDriver {
         return finish()
     }
 
+    /// Why `resume(nodeID:action:output:)` must be refused: the `wait` node it reaches (here or in a
+    /// paused subflow) has no edge for `action` and no default edge (`RoutingRules`); `nil` otherwise.
+    func resumeRefusal(nodeID: String?, action: String?) -> String? {
+        guard let target = pickAwaiting(nodeID: nodeID) else { return nil }
+        switch target.reason {
+        case .wait:
+            let routed: Int
+            switch target.item {
+            case .node(let n), .fallback(let n, _): routed = n
+            case .worker: return nil
+            }
+            guard RoutingRules.failsUnrouted(plan, node: routed, action: action) else { return nil }
+            return RoutingRules.unroutedMessage(plan, node: routed, action: action)
+        case .subflow:
+            guard let snapshot = children[target.nodeID], let child = try? RunDriver(runtime: runtime, snapshot: snapshot)
+            else { return nil }
+            return child.resumeRefusal(nodeID: nodeID == target.nodeID ? nil : nodeID, action: action)
+        case .sleep:
+            return nil
+        }
+    }
+
     /// Completes every sleep that is due (here and in paused subflows), then continues the run.
     func wakeDueSleeps() async -> WorkflowResult {
         events?.emit(.workflowResume)
@@ -407,9 +429,21 @@ final class RunDriver {
                 isFatal: fatal))
     }
 
+    /// An action no edge routes fails the run (`RoutingRules`).
+    private func failUnrouted(_ unrouted: UnroutedAction) {
+        let node = plan.nodes[unrouted.node]
+        failed = true
+        errors.append(
+            WorkflowError(
+                blueprintID: plan.id, nodeID: node.id, location: node.location,
+                message: RoutingRules.unroutedMessage(plan, node: unrouted.node, action: unrouted.action), attempts: 1,
+                isFatal: true))
+    }
+
     /// Writes the inputs of targets reached by taken edges (see `CompiledBlueprint.writesTargetInput`)
     /// and reports skipped nodes.
     private func apply(_ outcome: RoutingOutcome, direct item: WorkItem, output: JSONValue) {
+        if let unrouted = outcome.unrouted { failUnrouted(unrouted) }
         for e in outcome.takenEdges where plan.writesTargetInput(edge: e) {
             let edge = plan.edges[e]
             let target = edge.target
@@ -492,7 +526,22 @@ final class RunDriver {
 
     // MARK: - Result
 
+    /// No work is left: a join that received arrivals but can never fire fails the run
+    /// (`RoutingRules.stuckJoinMessage`), after `workflow:stall` named every such join.
+    private func failStuckJoins() {
+        let stuck = scheduler.waitingJoins
+        guard let join = RoutingRules.reportedStuckJoin(plan, among: stuck) else { return }
+        events?.emit(.workflowStall, ["remainingNodes": .array(stuck.map { .string(plan.nodes[$0].id) })])
+        failed = true
+        errors.append(
+            WorkflowError(
+                blueprintID: plan.id, nodeID: plan.nodes[join].id, location: plan.nodes[join].location,
+                message: RoutingRules.stuckJoinMessage(plan, join: join, arrived: scheduler.arrivals(atJoin: join)),
+                attempts: 0, isFatal: true))
+    }
+
     private func finish() -> WorkflowResult {
+        if !cancelled, !failed, scheduler.awaiting.isEmpty { failStuckJoins() }
         let status: WorkflowStatus
         if cancelled {
             status = .cancelled
@@ -511,11 +560,6 @@ final class RunDriver {
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
                 depth: depth)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
-        } else if status == .completed, let events {
-            let stuck = scheduler.waitingJoins
-            if !stuck.isEmpty {
-                events.emit(.workflowStall, ["remainingNodes": .array(stuck.map { .string(plan.nodes[$0].id) })])
-            }
         }
         events?.emit(
             .workflowFinish,

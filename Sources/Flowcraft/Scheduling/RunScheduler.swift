@@ -13,6 +13,10 @@ public struct RunScheduler: Sendable, Codable {
     private var joins: [Int: JoinProgress] = [:]
     private var batches: [Int: BatchProgress] = [:]
     private var iterations: [Int: Int] = [:]
+    /// Shared fallbacks (named by several nodes) whose own edges were resolved in the current round:
+    /// the owners that resolved so far. `nil` until a shared fallback is first resolved (and in state
+    /// encoded before this was kept).
+    private var sharedFallbackRounds: [Int: Set<Int>]?
     /// Items taken and not yet completed, failed or paused.
     public private(set) var inFlight = 0
     /// Paused items, in the order they paused.
@@ -38,6 +42,12 @@ public struct RunScheduler: Sendable, Codable {
     /// paused branch).
     public var waitingJoins: [Int] {
         joins.filter { !$0.value.live.isEmpty && !$0.value.fired }.map(\.key).sorted()
+    }
+
+    /// The predecessors of `join` whose arrival (live or dead) was recorded in its current round.
+    public func arrivals(atJoin join: Int) -> Set<Int> {
+        guard let j = joins[join] else { return [] }
+        return j.live.union(j.dead)
     }
 
     /// Takes the next ready item (FIFO); it counts as in flight until completed, failed or paused.
@@ -149,14 +159,43 @@ public struct RunScheduler: Sendable, Codable {
         switch item {
         case .node(let n):
             route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
+            // Its fallback went unused: a dead predecessor of the targets of its own edges.
+            if let f = plan.fallbacks[n], !plan.outgoing[f].isEmpty, claimFallbackEdges(f, owner: n, plan: plan) {
+                killEdges(of: f, plan: plan, into: &outcome)
+            }
         case .fallback(let n, let f):
             route(from: n, action: action, plan: plan, condition: condition, into: &outcome)
-            if !plan.outgoing[f].isEmpty {
+            if !plan.outgoing[f].isEmpty, claimFallbackEdges(f, owner: n, plan: plan) {
                 route(from: f, action: action, plan: plan, condition: condition, into: &outcome)
             }
         case .worker:
             // Workers route through their batch (`workerFinished`), never on their own.
             break
+        }
+    }
+
+    /// Whether owner `n`'s resolution decides fallback `f`'s own edges: always for a fallback of one
+    /// node; for a shared fallback, only the first owner to resolve in a round (its success or skip
+    /// kills them, its fallback run routes them). A round ends when every owner resolved, or when an
+    /// owner resolves a second time (a loop came round).
+    private mutating func claimFallbackEdges(_ f: Int, owner n: Int, plan: CompiledBlueprint) -> Bool {
+        let owners = plan.fallbackOwnerCounts[f]
+        if owners <= 1 { return true }
+        var rounds = sharedFallbackRounds ?? [:]
+        var resolved = rounds[f] ?? []
+        if resolved.contains(n) { resolved = [] }
+        let first = resolved.isEmpty
+        resolved.insert(n)
+        rounds[f] = resolved.count >= owners ? nil : resolved
+        sharedFallbackRounds = rounds
+        return first
+    }
+
+    /// Every edge of `n` dies (its distinct targets, once each).
+    private mutating func killEdges(of n: Int, plan: CompiledBlueprint, into outcome: inout RoutingOutcome) {
+        var seen: Set<Int> = []
+        for e in plan.outgoing[n] where seen.insert(plan.edges[e].target).inserted {
+            propagateDead(along: e, plan: plan, into: &outcome)
         }
     }
 
@@ -166,6 +205,9 @@ public struct RunScheduler: Sendable, Codable {
     ) {
         let out = plan.outgoing[n]
         if out.isEmpty { return }
+        if outcome.unrouted == nil, RoutingRules.failsUnrouted(plan, node: n, action: action) {
+            outcome.unrouted = UnroutedAction(node: n, action: action)
+        }
         let firstTaken = outcome.takenEdges.count
         if let action {
             for e in out where plan.edges[e].action == action {
@@ -273,6 +315,13 @@ public struct RunScheduler: Sendable, Codable {
                 } else if out.count > 1 {
                     var seen: Set<Int> = []
                     for next in out where seen.insert(plan.edges[next].target).inserted { work.append(next) }
+                }
+                // A skipped node never fails: its fallback goes unused, and the fallback's edges die.
+                if let f = plan.fallbacks[target], !plan.outgoing[f].isEmpty,
+                    claimFallbackEdges(f, owner: target, plan: plan)
+                {
+                    var seen: Set<Int> = []
+                    for next in plan.outgoing[f] where seen.insert(plan.edges[next].target).inserted { work.append(next) }
                 }
             }
         }

@@ -89,6 +89,9 @@ public struct RoutingOutcome: Sendable {
     public var activated: [WorkItem] = []
     /// Node indices that will not run in this round because every path to them is dead.
     public var skipped: [Int] = []
+    /// The first routed node whose action no edge routes, when the blueprint's policy makes that a
+    /// failure (`RoutingRules`): the engine fails the run with `RoutingRules.unroutedMessage`.
+    public var unrouted: UnroutedAction?
 
     public init() {}
 }

@@ -1,6 +1,6 @@
 import FlowcraftModel
 
-/// `metadata:` — `version`, `cycleEntryPoints`, and anything else kept as JSON (Flowcraft allows any).
+/// `metadata:` — `version`, `cycleEntryPoints`, `unroutedActions` (`fail` | `end`), and anything else kept as JSON (Flowcraft allows any).
 extension BlueprintDecoder {
     mutating func decodeMetadata(_ node: YAMLNode) -> BlueprintMetadata? {
         if isNull(node) { return nil }
@@ -13,6 +13,17 @@ extension BlueprintDecoder {
                 metadata.version = optionalString(entry.value, field: "metadata.version")
             case "cycleEntryPoints":
                 metadata.cycleEntryPoints = stringList(entry.value, field: "cycleEntryPoints")
+            case "unroutedActions":
+                // What an action no edge routes does: fail the run (default) or end the branch.
+                guard let text = requiredString(entry.value, field: "metadata.unroutedActions") else { continue }
+                let names = ["fail", "end"]
+                if names.contains(text) {
+                    metadata.extra[key] = .string(text)
+                } else {
+                    invalid(
+                        "'metadata.unroutedActions' must be 'fail' or 'end', found '\(text)'\(DidYouMean.hint(for: text, among: names))",
+                        at: entry.value.mark)
+                }
             default:
                 metadata.extra[key] = json(entry.value)
             }

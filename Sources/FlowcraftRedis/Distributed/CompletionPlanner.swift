@@ -15,12 +15,16 @@ struct CompletionPlanner: Sendable {
     /// Records for the routing of a successful completion of `item` in `iteration`.
     func records(
         completing item: WorkItem, action: String?, iteration: Int, condition: (Int) -> Bool
-    ) -> (records: [ArrivalRecord], takenEdges: [Int]) {
+    ) -> (records: [ArrivalRecord], takenEdges: [Int], unrouted: UnroutedAction?) {
         var scheduler = RunScheduler(plan: plan)
         let outcome = scheduler.complete(item, action: action, in: plan, condition: condition)
         var routedSources: [Int] = []
+        /// An unused fallback: its own edges die (a dead predecessor of their targets).
+        var unusedFallback: Int?
         switch item {
-        case .node(let n): routedSources = [n]
+        case .node(let n):
+            routedSources = [n]
+            if let f = plan.fallbacks[n], !plan.outgoing[f].isEmpty { unusedFallback = f }
         case .fallback(let n, let f): routedSources = plan.outgoing[f].isEmpty ? [n] : [n, f]
         case .worker: routedSources = []
         }
@@ -46,8 +50,20 @@ struct CompletionPlanner: Sendable {
                 dying.append(target)
             }
         }
+        if let f = unusedFallback {
+            for t in distinctTargets(of: f) {
+                let target = NodeInstance(plan.nodes[t].id, iteration: iteration)
+                records.append(record(from: "", source: plan.nodes[f].id, target: target, live: false))
+                dying.append(target)
+            }
+        }
         records += deadClosure(startingAt: dying)
-        return (records, outcome.takenEdges)
+        return (records, outcome.takenEdges, outcome.unrouted)
+    }
+
+    private func distinctTargets(of n: Int) -> [Int] {
+        var seen: Set<Int> = []
+        return plan.outgoing[n].map { plan.edges[$0].target }.filter { seen.insert($0).inserted }
     }
 
     /// For every node that dead arrivals could kill, the dead arrivals its death delivers.
@@ -64,6 +80,14 @@ struct CompletionPlanner: Sendable {
                 let target = instance(of: t, from: n, action: nil, iteration: dead.iteration)
                 records.append(record(from: dead.description, source: dead.nodeID, target: target, live: false))
                 if visited.insert(target).inserted { work.append(target) }
+            }
+            // A node that dies never fails: its fallback goes unused, and the fallback's edges die.
+            if let f = plan.fallbacks[n] {
+                for t in distinctTargets(of: f) {
+                    let target = NodeInstance(plan.nodes[t].id, iteration: dead.iteration)
+                    records.append(record(from: dead.description, source: plan.nodes[f].id, target: target, live: false))
+                    if visited.insert(target).inserted { work.append(target) }
+                }
             }
         }
         return records
@@ -129,7 +153,11 @@ struct CompletionPlanner: Sendable {
         let join: String
         let required: Int
         switch plan.joinModes[t] {
-        case .single: (join, required) = ("all", 1)
+        case .single:
+            // A shared fallback's own edges resolve once (its first owner decides): its arrivals are
+            // deduplicated even at a single-predecessor target ("once": an `all` join of one).
+            let shared = plan.nodeIndex[source].map { plan.fallbackOwnerCounts[$0] > 1 } ?? false
+            (join, required) = (shared ? "once" : "all", 1)
         case .all: (join, required) = ("all", plan.predecessorCounts[t])
         case .any: (join, required) = ("any", plan.predecessorCounts[t])
         case .eachArrival: (join, required) = ("each", max(1, plan.predecessorCounts[t]))

@@ -1,3 +1,4 @@
+import Flowcraft
 import FlowcraftModel
 
 /// A distributed run's final result, as stored in `workflow:status:<runId>`:
@@ -20,6 +21,11 @@ public struct DistributedRunStatus: Sendable, Hashable {
     public var nodeID: String?
     /// Attempts the failed node made.
     public var attempts: Int?
+    /// A run failed by a join that can never fire: the join's predecessors that arrived (`nodeID` is
+    /// the join), and the blueprint the run ran, so the full message can be rendered from it.
+    public var arrived: [String]?
+    var blueprintID: String?
+    var blueprintVersion: String?
 
     public init(status: Status, payload: JSONValue? = nil, reason: String? = nil, nodeID: String? = nil) {
         self.status = status
@@ -40,6 +46,22 @@ public struct DistributedRunStatus: Sendable, Hashable {
             status: status, payload: value["payload"], reason: value["reason"]?.stringValue,
             nodeID: value["nodeId"]?.stringValue)
         attempts = value["attempts"]?.intValue
+        arrived = value["arrived"]?.arrayValue?.compactMap(\.stringValue)
+        blueprintID = value["blueprintId"]?.stringValue
+        blueprintVersion = value["blueprintVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A stuck join's failure with its message rendered from the run's blueprint
+    /// (`RoutingRules.stuckJoinMessage`: the join's YAML line, who arrived and who never will); other
+    /// statuses unchanged. The completion script, which has no blueprint, stores the short form.
+    func renderingStuckJoin(with catalog: BlueprintCatalog) -> DistributedRunStatus {
+        guard status == .failed, let arrived, let join = nodeID, let blueprintID,
+            reason?.hasPrefix(RoutingRules.stuckJoinCode) == true,
+            let plan = try? catalog.blueprint(id: blueprintID, version: blueprintVersion), let n = plan.nodeIndex[join]
+        else { return self }
+        var rendered = self
+        rendered.reason = RoutingRules.stuckJoinMessage(plan, join: n, arrived: Set(arrived.compactMap { plan.nodeIndex[$0] }))
+        return rendered
     }
 
     /// The JSON form, as stored.
@@ -49,6 +71,9 @@ public struct DistributedRunStatus: Sendable, Hashable {
         if let reason { members["reason"] = .string(reason) }
         if let nodeID { members["nodeId"] = .string(nodeID) }
         if let attempts { members["attempts"] = .int(attempts) }
+        if let arrived { members["arrived"] = .array(arrived.map(JSONValue.string)) }
+        if let blueprintID { members["blueprintId"] = .string(blueprintID) }
+        if let blueprintVersion { members["blueprintVersion"] = .string(blueprintVersion) }
         return .object(members)
     }
 }

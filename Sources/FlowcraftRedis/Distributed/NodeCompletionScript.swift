@@ -35,8 +35,10 @@ import Flowcraft
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
 /// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node, 16 the largest
 /// final-status payload in bytes (0 = no limit; a larger context is stored as
-/// `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and R×10 record fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
-/// join (`all`/`any`), delay ms, job id, job data JSON, job opts JSON.
+/// `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and R×10 record
+/// fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
+/// join (`all`/`any`/`each`, or `once`: an `all` join of one whose arrivals are deduplicated — a
+/// shared fallback's), delay ms, job id, job data JSON, job opts JSON.
 ///
 /// A child run (its run hash has a `parent` link) tells its parent's subflow node when it ends or
 /// settles as `awaiting`: the same call adds a job for that node, with an id unique to the
@@ -45,7 +47,9 @@ import Flowcraft
 ///
 /// The final status is `{"status":"completed","payload":{context}}` (the context without the engines'
 /// bookkeeping: keys under ``ContextKeys/reservedPrefix`` are left out), `{"status":"failed","reason":…,
-/// "nodeId":…,"attempts":…,"payload":{context}}` or `{"status":"cancelled","reason":…,"payload":{context}}`.
+/// "nodeId":…,"attempts":…,"payload":{context}}` (a join that can never fire when no work is left:
+/// `nodeId` is the join, `arrived` its arrived predecessors, with `blueprintId`/`blueprintVersion`
+/// so readers render the full message), or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
 /// Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` — the others (for events) list the
 /// targets that died, when the run completed the joins left waiting with a live arrival, and when a
@@ -199,8 +203,9 @@ local function applyArrivals(work)
     if source == "" or (join == "each" and live) then
       -- Direct enqueues, and loop re-entry points, which run on every live arrival.
       fire, checkDone = true, true
-    elseif required == 1 and join ~= "each" then
+    elseif required == 1 and join ~= "each" and join ~= "once" then
       -- A single predecessor arrives once (its completion commits once): no join bookkeeping.
+      -- ("once": a shared fallback's arrival, which may come again: deduplicated as a join's.)
       if live then
         fire = true
       else
@@ -336,6 +341,27 @@ local function settle(awaitingCount)
       end
     end
     local contextJSON, _, finishRun = runEndHelpers()
+    if stalled then
+      -- A join that can never fire fails the run (decided here, where no work is left). The reason
+      -- names the first stuck join and the predecessors that arrived (read from the fan-in set only
+      -- in this rare case); readers render the full message from the blueprint.
+      table.sort(stalled)
+      local join = stalled[1]
+      local joinNode = string.match(join, "^(.*)#%d+$") or join
+      local arrived = {}
+      local marker = join .. "<"
+      for _, member in ipairs(rcall("SMEMBERS", fanInKey)) do
+        if string.sub(member, 1, #marker) == marker then arrived[#arrived + 1] = string.sub(member, #marker + 1) end
+      end
+      table.sort(arrived)
+      local stuckReason = "[STUCK_JOIN] join '" .. joinNode .. "' can never fire: arrived: " .. table.concat(arrived, ", ")
+      local arrivedJSON = "[]"
+      if #arrived > 0 then arrivedJSON = cjson.encode(arrived) end
+      finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(stuckReason) .. ',"nodeId":' .. cjson.encode(joinNode)
+        .. ',"attempts":0,"arrived":' .. arrivedJSON .. ',"blueprintId":' .. cjson.encode(blueprintId)
+        .. ',"blueprintVersion":' .. cjson.encode(blueprintVersion) .. ',"payload":' .. contextJSON() .. '}')
+      return "failed"
+    end
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
     return "completed"
   end
@@ -416,6 +442,8 @@ if mode == "fail" then
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
   -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
   failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
+  -- A fallback commits as `<fallback>~fallback-of~<failed node>`.
+  failedNode = string.match(failedNode, "^(.*)~fallback%-of~") or failedNode
   local contextJSON, _, finishRun = runEndHelpers()
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
     .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')

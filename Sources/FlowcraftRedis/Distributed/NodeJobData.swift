@@ -127,7 +127,20 @@ struct NodeJobData: Sendable, Hashable {
             let name = afterDynamic ? DynamicNodes.continuationEntry(of: dynamicOf) : DynamicNodes.entry(of: nodeID, spawnedBy: dynamicOf)
             return NodeInstance(name, iteration: iteration)
         }
+        // A fallback commits per failed node: a fallback shared by several nodes runs once for each.
+        if let fallbackFor { return NodeInstance(Self.fallbackEntry(nodeID, for: fallbackFor), iteration: iteration) }
         return NodeInstance(nodeID, iteration: iteration)
+    }
+
+    /// The pending/done entry name of fallback `nodeID` running in place of failed `failed`.
+    static func fallbackEntry(_ nodeID: String, for failed: String) -> String {
+        "\(nodeID)~fallback-of~\(failed)"
+    }
+
+    /// The fallback and the failed node a fallback entry names (``fallbackEntry(_:for:)``).
+    static func fallbackEntryParts(_ name: String) -> (fallback: String, failed: String)? {
+        guard let range = name.firstRange(of: "~fallback-of~") else { return nil }
+        return (String(name[..<range.lowerBound]), String(name[range.upperBound...]))
     }
 
     /// The BullMQ job id: readable, unique per run, node and iteration, free of `:` and injective

@@ -260,7 +260,9 @@ final class NodeJobExecutor: Sendable {
             state: run.state, options: options)
         // Only `wait` and `subflow` nodes are ever parked: every other node commits without the
         // awaiting bookkeeping.
-        if case .node(let n) = run.item, plan(run).builtins[n] != .wait, plan(run).builtins[n] != .subflow {
+        if change.mode == .complete, case .node(let n) = run.item, plan(run).builtins[n] != .wait,
+            plan(run).builtins[n] != .subflow
+        {
             change.mode = .advance
         }
         // Event payloads are built only when someone listens (this is every node's path).
@@ -338,7 +340,7 @@ final class NodeJobExecutor: Sendable {
         var context = try await routingContext(prepared, nodes: routedNodes, state: state)
         let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
         var edgeEvents: [CommitEvent] = []
-        let (records, taken) = planner.records(
+        let (records, taken, unrouted) = planner.records(
             completing: item, action: result.action, iteration: data.iteration
         ) { e in
             guard let condition = plan.edges[e].condition else { return true }
@@ -368,6 +370,15 @@ final class NodeJobExecutor: Sendable {
         }
         change.records = records
         change.events = edgeEvents
+        // A fallback's entry names the failed node too: its events name the fallback.
+        if data.fallbackFor != nil, data.dynamicOf == nil { change.eventNodeID = data.nodeID }
+        if let unrouted {
+            // An action no edge routes fails the run in the same commit (`RoutingRules`).
+            change.mode = .fail
+            change.records = []
+            change.reason = RoutingRules.unroutedMessage(plan, node: unrouted.node, action: unrouted.action)
+            change.attempts = 1
+        }
         return change
     }
 

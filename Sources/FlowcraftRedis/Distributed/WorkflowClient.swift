@@ -71,7 +71,9 @@ public struct WorkflowClient: Sendable {
         let replies = try await client.pipeline([
             RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]), RedisCommand(["EXISTS", keys.state]),
         ])
-        if let text = replies[0].string, let final = DistributedRunStatus(json: text) { return final }
+        if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
+            return final.renderingStuckJoin(with: catalog)
+        }
         if let name = replies[1].string, let status = DistributedRunStatus.Status(rawValue: name) {
             return DistributedRunStatus(status: status)
         }
@@ -110,6 +112,12 @@ public struct WorkflowClient: Sendable {
     public func resume(_ runID: String, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null) async throws {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
             throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
+        }
+        // An action the wait node's edges do not route is refused before anything is written.
+        if RoutingRules.failsUnrouted(target.prepared.plan, node: target.node, action: action) {
+            throw DistributedError(
+                "run '\(target.runID)' cannot be resumed: "
+                    + RoutingRules.unroutedMessage(target.prepared.plan, node: target.node, action: action))
         }
         let chain = try await parentChain(of: target.runID)
         var parents: [SubflowParentLink] = []

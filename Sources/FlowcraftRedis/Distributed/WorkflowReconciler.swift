@@ -118,6 +118,16 @@ public struct WorkflowReconciler: Sendable {
                 if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
                 continue
             }
+            if plan.nodeIndex[entry.nodeID] == nil, let parts = NodeJobData.fallbackEntryParts(entry.nodeID),
+                plan.nodeIndex[parts.fallback] != nil
+            {
+                // A fallback running in place of a failed node (its entry names both).
+                let data = NodeJobData(
+                    runID: runID, blueprintID: blueprintID, nodeID: parts.fallback, iteration: entry.iteration,
+                    fallbackFor: parts.failed)
+                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
+                continue
+            }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
             if plan.builtins[n] == .subflow {
                 // A running child tells its subflow node when it ends or pauses: nothing is lost.

@@ -211,6 +211,17 @@ struct BlueprintDecoderTests {
         ])
     }
 
+    @Test func unroutedActionsSettingIsValidated() {
+        let (ok, clean) = decode("id: x\nmetadata: { unroutedActions: end }\nnodes: [{ id: a, uses: y }]\n")
+        #expect(clean.isEmpty)
+        #expect(ok?.metadata?.extra["unroutedActions"] == "end")
+        let (_, diagnostics) = decode("id: x\nmetadata:\n  unroutedActions: ends\nnodes: [{ id: a, uses: y }]\n")
+        #expect(diagnostics.map(\.code) == [.invalidValue])
+        #expect(diagnostics.first?.location?.line == 3)
+        #expect(diagnostics.first?.message.contains("'metadata.unroutedActions' must be 'fail' or 'end', found 'ends'") == true)
+        #expect(diagnostics.first?.message.contains("end") == true)
+    }
+
     @Test func missingNodesAndNonMappingRoot() {
         #expect(decode("id: x\n").1.map(\.code) == [.missingField])
         #expect(decode("- a\n").1.map(\.code) == [.invalidValue])

@@ -162,8 +162,8 @@ struct DistributedScenarioTests {
         #expect(problems.isEmpty, "\(scenario.name): \(problems.joined(separator: "; "))")
     }
 
-    /// The resilience scenarios again with retries as BullMQ attempts with backoff.
-    @Test(arguments: ResilienceScenarios.all)
+    /// The resilience and fallback/join scenarios again with retries as BullMQ attempts with backoff.
+    @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all)
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         var adapted = scenario
         adapted.expectation.eventSequence = []
