@@ -73,6 +73,6 @@ public enum ObservabilityScenarios {
 public enum WorkflowScenarios {
     public static var all: [WorkflowScenario] {
         RoutingScenarios.all + SpawnerRoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all
-            + ObservabilityScenarios.all
+            + ObservabilityScenarios.all + IdentifierScenarios.all
     }
 }
