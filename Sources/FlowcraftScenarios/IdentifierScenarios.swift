@@ -23,8 +23,9 @@ public enum IdentifierScenarios {
                     B.node("flaky", "fail", config: NodeConfig(fallback: reserveDecomposed)),
                     B.node(reserveComposed, "const", params: ["value": "spare"]),
                     B.node("end", inputs: .key("_outputs." + reserveDecomposed))],
-            edges: [B.edge(cafeDecomposed, "next", condition: "context[\"_outputs.\(cafeDecomposed)\"].n == 7"),
-                    B.edge("next", "pick"), B.edge("pick", "flaky"), B.edge("flaky", "end")])],
+            edges: [B.edge(cafeDecomposed, "next"),
+                    B.edge("next", "pick", condition: "context[\"_outputs.\(cafeDecomposed)\"].n == 7"),
+                    B.edge("pick", "flaky"), B.edge("flaky", "end")])],
         registry: { B.registry($0, ["fail": { _ in throw ScenarioFailure("boom") }]) },
         expect: ScenarioExpectation(
             status: .completed,

@@ -160,8 +160,8 @@ struct DistributedScenarioTests {
         #expect(problems.isEmpty, "\(scenario.name): \(problems.joined(separator: "; "))")
     }
 
-    /// The resilience scenarios again with retries as BullMQ attempts with backoff.
-    @Test(arguments: ResilienceScenarios.all)
+    /// The resilience (and identifier) scenarios again with retries as BullMQ attempts with backoff.
+    @Test(arguments: ResilienceScenarios.all + IdentifierScenarios.all)
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         var adapted = scenario
         adapted.expectation.eventSequence = []
