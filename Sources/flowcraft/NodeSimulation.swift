@@ -75,7 +75,8 @@ struct NodeSimulation: Sendable {
         return keys
     }
 
-    /// A registry with the simulated implementation under every key of ``userKeys(of:)-swift.type.method``.
+    /// A registry with the simulated implementation under every user key of `blueprints` (node `uses`
+    /// and batch worker keys).
     func registry(for blueprints: [WorkflowBlueprint]) -> NodeRegistry {
         var registry = NodeRegistry()
         let node = SimulatedNode(simulation: self)
