@@ -21,6 +21,14 @@ struct QueueWorkerCommand: AsyncParsableCommand {
     @Option(help: "Lock duration in ms.") var lockDuration = 30_000
     @Option(help: "Stalled-check interval in ms.") var stalledInterval = 30_000
 
+    func validate() throws {
+        try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
+        try OptionBounds.check(
+            lockDuration, in: OptionBounds.lockDurationMilliseconds, option: "--lock-duration", unit: "milliseconds")
+        try OptionBounds.check(
+            stalledInterval, in: OptionBounds.stalledIntervalMilliseconds, option: "--stalled-interval", unit: "milliseconds")
+    }
+
     func run() async throws {
         var logger = Logger(label: "flowcraft.queue-worker")
         logger.logLevel = .warning

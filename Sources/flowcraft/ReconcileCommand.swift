@@ -13,10 +13,15 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
     var blueprintPaths: [String]
 
-    @Option(help: "Seconds without progress after which a run counts as stalled.")
+    @Option(help: "Seconds (0…31536000) without progress after which a run counts as stalled.")
     var stalledThreshold: Double = 300
 
     @OptionGroup var connection: RedisConnectionOptions
+
+    func validate() throws {
+        try OptionBounds.check(
+            stalledThreshold, in: OptionBounds.stalledThresholdSeconds, option: "--stalled-threshold", unit: "seconds")
+    }
 
     func run() async throws {
         let catalog = try DistributedCommandSupport.catalog(at: blueprintPaths)

@@ -44,7 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("output"), help: "NODE=JSON: the output a simulated node returns instead of its input. Repeatable.")
     var outputs: [String] = []
 
-    @Option(name: .customLong("fail"), help: "NODE[=N]: the simulated node throws N times (default: always). Repeatable.")
+    @Option(
+        name: .customLong("fail"),
+        help: "NODE[=N]: the first N attempts of each execution of simulated node NODE throw (default: every attempt). Repeatable.")
     var failures: [String] = []
 
     @Option(
@@ -54,28 +56,22 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "node=count"))
     var dynamic: [String] = []
 
-    @Option(help: "Most nodes in flight at once.")
+    @Option(help: "Most nodes in flight at once (1…1024).")
     var concurrency: Int = 16
 
     @Flag(help: "Really wait for sleep nodes and retry delays.")
     var realTime = false
 
+    func validate() throws {
+        try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
+    }
+
     func run() async throws {
-        let actionMap = try Self.pairs(actions, option: "--action")
-        var failMap: [String: Int] = [:]
-        for item in failures {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let node = parts.first, !node.isEmpty else { throw ValidationError("--fail expects NODE[=N], got '\(item)'") }
-            if parts.count == 2 {
-                guard let n = Int(parts[1]), n >= 0 else { throw ValidationError("--fail \(item): N must be a whole number") }
-                failMap[node] = n
-            } else {
-                failMap[node] = Int.max
-            }
-        }
+        let actionMap = try NodeSimulation.pairs(actions, option: "--action")
+        let failMap = try NodeSimulation.failures(failures)
         let initial = try Self.parseContext(context)
         var outputMap: [String: JSONValue] = [:]
-        for (node, text) in try Self.pairs(outputs, option: "--output") {
+        for (node, text) in try NodeSimulation.pairs(outputs, option: "--output") {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
                 throw ValidationError("--output \(node)=…: not valid JSON")
             }
@@ -83,7 +79,6 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let (blueprints, selected) = try loadBlueprints()
-        let userKeys = Set(blueprints.flatMap { $0.nodes.map(\.uses) }.filter { BuiltinNode(rawValue: $0) == nil })
         let needed = Self.userKeys(of: selected, in: blueprints)
         if !simulate && !needed.isEmpty {
             StandardStreams.error(
@@ -91,13 +86,13 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if !simulate && !dynamic.isEmpty { throw ValidationError("--dynamic needs --simulate") }
-        let dynamicNodes = try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints)
         // Simulating, a node (or wait) whose edges are all labelled returns the first action they route
         // unless --action says otherwise: an action no edge routes would fail the run (NO_ROUTE).
-        let simulatedActions = simulate ? Self.firstRoutedActions(blueprints).merging(actionMap) { _, given in given } : actionMap
-        let simulator = NodeSimulator(actions: simulatedActions, outputs: outputMap, failures: failMap, dynamicNodes: dynamicNodes)
-        var registry = NodeRegistry()
-        for key in userKeys { registry.register(key, simulator) }
+        let simulatedActions = simulate ? NodeSimulation.actions(given: actionMap, for: blueprints) : actionMap
+        let simulation = NodeSimulation(
+            actions: simulatedActions, outputs: outputMap, failures: failMap,
+            dynamicNodes: try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints))
+        let registry = simulation.registry(for: blueprints)
 
         let log = RunLog(json: json)
         let runtime: FlowRuntime
@@ -123,18 +118,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         log.finish(result)
         if result.status == .failed || result.status == .cancelled { throw ExitCode(1) }
-    }
-
-    /// For each node whose edges are all labelled (no default edge): the first action they route.
-    static func firstRoutedActions(_ blueprints: [WorkflowBlueprint]) -> [String: String] {
-        var actions: [String: String] = [:]
-        for blueprint in blueprints {
-            guard let plan = try? CompiledBlueprint(blueprint) else { continue }
-            for n in plan.nodes.indices where !RoutingRules.routes(plan, node: n, action: nil) {
-                if let first = RoutingRules.routedActions(plan, node: n).first { actions[plan.nodes[n].id] = first }
-            }
-        }
-        return actions
     }
 
     /// Compiles PATH — with its directory when PATH is a file, so subflows in sibling files resolve
@@ -189,7 +172,7 @@ struct RunCommand: AsyncParsableCommand {
         return (blueprints, selected)
     }
 
-    /// User `uses` keys of a blueprint and the subflows it calls, transitively.
+    /// User `uses` keys (batch worker keys included) of a blueprint and the subflows it calls, transitively.
     static func userKeys(of id: String, in blueprints: [WorkflowBlueprint]) -> Set<String> {
         var byID: [String: WorkflowBlueprint] = [:]
         for b in blueprints { byID[b.id] = b }
@@ -199,7 +182,7 @@ struct RunCommand: AsyncParsableCommand {
         while let next = work.popLast() {
             guard visited.insert(next).inserted, let blueprint = byID[next] else { continue }
             for node in blueprint.nodes {
-                if BuiltinNode(rawValue: node.uses) == nil { keys.insert(node.uses) }
+                keys.formUnion(NodeSimulation.userKeys(of: node))
                 if node.uses == BuiltinNode.subflow.rawValue, let child = node.params["blueprintId"]?.stringValue {
                     work.append(child)
                 }
@@ -220,16 +203,6 @@ struct RunCommand: AsyncParsableCommand {
         return ids
     }
 
-    static func pairs(_ items: [String], option: String) throws -> [String: String] {
-        var map: [String: String] = [:]
-        for item in items {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("\(option) expects NODE=VALUE, got '\(item)'") }
-            map[parts[0]] = parts[1]
-        }
-        return map
-    }
-
     static func parseContext(_ text: String?) throws -> [String: JSONValue] {
         guard let text else { return [:] }
         let data: Data
@@ -248,43 +221,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         return object
     }
-}
-
-/// A stand-in for every user node: returns its input, the `--action` given for its node id and the
-/// `--dynamic` nodes, and throws as often as `--fail` says.
-final class NodeSimulator: NodeImplementation {
-    let actions: [String: String]
-    let outputs: [String: JSONValue]
-    let dynamicNodes: [String: [NodeDefinition]]
-    let failuresLeft: Mutex<[String: Int]>
-
-    init(
-        actions: [String: String], outputs: [String: JSONValue], failures: [String: Int],
-        dynamicNodes: [String: [NodeDefinition]] = [:]
-    ) {
-        self.actions = actions
-        self.outputs = outputs
-        self.dynamicNodes = dynamicNodes
-        self.failuresLeft = Mutex(failures)
-    }
-
-    func run(_ context: NodeContext) async throws -> NodeResult {
-        let fail = failuresLeft.withLock { left -> Bool in
-            guard let n = left[context.nodeID], n > 0 else { return false }
-            left[context.nodeID] = n == Int.max ? n : n - 1
-            return true
-        }
-        if fail { throw SimulatedRunFailure(nodeID: context.nodeID, attempt: context.attempt) }
-        return NodeResult(
-            output: outputs[context.nodeID] ?? context.input, action: actions[context.nodeID],
-            dynamicNodes: dynamicNodes[context.nodeID] ?? [])
-    }
-}
-
-struct SimulatedRunFailure: Error, CustomStringConvertible {
-    var nodeID: String
-    var attempt: Int
-    var description: String { "simulated failure of '\(nodeID)' (attempt \(attempt), --fail)" }
 }
 
 /// Collects events; prints a readable log as they come (with a progress line every 1 000 nodes),

@@ -7,26 +7,35 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Print a distributed run's status as JSON ({status, payload?, reason?}).",
-        discussion: "Exit status: 0 completed (or still running without --wait), 1 failed or cancelled, 3 timed out waiting, 4 unknown run."
+        discussion: """
+            Exit status: 0 completed (or still running without --wait), 1 failed or cancelled, 3 timed out waiting, \
+            4 unknown run (at once, even with --wait).
+            """
     )
 
     @Argument(help: "The run id.")
     var runID: String
 
-    @Option(help: "Wait up to this many seconds for the run to finish (or pause on a wait node).")
+    @Option(help: "Wait up to this many seconds (0…86400) for the run to finish (or pause on a wait node).")
     var wait: Double?
 
     @OptionGroup var connection: RedisConnectionOptions
+
+    func validate() throws {
+        if let wait { try OptionBounds.check(wait, in: OptionBounds.waitSeconds, option: "--wait", unit: "seconds") }
+    }
 
     func run() async throws {
         let client = try connection.client(poolSize: 1)
         let workflows = WorkflowClient(client: client, catalog: BlueprintCatalog(), options: connection.options())
         let status: DistributedRunStatus?
         do {
-            if let wait {
-                status = try await workflows.result(runID, timeout: .milliseconds(Int(max(0, wait) * 1000)))
+            // A run that does not exist is reported at once (exit 4), never waited for.
+            let current = try await workflows.status(runID)
+            if let wait, let current, current.status == .running {
+                status = try await workflows.result(runID, timeout: .milliseconds(Int(wait * 1000)))
             } else {
-                status = try await workflows.status(runID)
+                status = current
             }
         } catch let error as DistributedError {
             await client.close()

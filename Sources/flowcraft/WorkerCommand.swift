@@ -24,7 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
     var blueprintPaths: [String]
 
-    @Option(help: "Jobs processed at once.")
+    @Option(help: "Jobs processed at once (1…1024).")
     var concurrency = 16
 
     @Flag(help: "Simulate user nodes: each returns its input.")
@@ -33,7 +33,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "NODE=ACTION: the action a simulated node returns (repeatable).")
     var action: [String] = []
 
-    @Option(help: "NODE[=N]: a simulated node throws on its first N attempts (default: always; repeatable).")
+    @Option(help: "NODE[=N]: the first N attempts of each execution of simulated node NODE throw (default: every attempt; repeatable).")
     var fail: [String] = []
 
     @Option(
@@ -42,13 +42,13 @@ struct WorkerCommand: AsyncParsableCommand {
             valueName: "node=count"))
     var dynamic: [String] = []
 
-    @Option(help: "Milliseconds each simulated node works before returning.")
+    @Option(help: "Milliseconds (0…3600000) each simulated node works before returning.")
     var workMs = 0
 
-    @Option(help: "Job lock duration in milliseconds (a killed worker's jobs return after about this long).")
+    @Option(help: "Job lock duration in milliseconds, 10…86400000 (a killed worker's jobs return after about this long).")
     var lockDuration = 30_000
 
-    @Option(help: "Stalled-job check interval in milliseconds.")
+    @Option(help: "Stalled-job check interval in milliseconds (10…86400000).")
     var stalledInterval = 30_000
 
     @Option(help: "Worker name (written to each job's pb field).")
@@ -60,6 +60,15 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var connection: RedisConnectionOptions
 
     @OptionGroup(title: "Job retention and stalled jobs") var production: WorkerProductionOptions
+
+    func validate() throws {
+        try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
+        try OptionBounds.check(workMs, in: OptionBounds.workMilliseconds, option: "--work-ms", unit: "milliseconds")
+        try OptionBounds.check(
+            lockDuration, in: OptionBounds.lockDurationMilliseconds, option: "--lock-duration", unit: "milliseconds")
+        try OptionBounds.check(
+            stalledInterval, in: OptionBounds.stalledIntervalMilliseconds, option: "--stalled-interval", unit: "milliseconds")
+    }
 
     func run() async throws {
         try production.validate(lockDuration: lockDuration)
@@ -73,9 +82,10 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         var registry = NodeRegistry()
         if simulate {
-            registry = try SimulatedRegistry.make(
-                catalog: blueprints, actions: action, failures: fail,
+            let simulation = NodeSimulation(
+                actions: NodeSimulation.actions(given: try NodeSimulation.pairs(action, option: "--action"), for: blueprints), failures: try NodeSimulation.failures(fail),
                 dynamicNodes: try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints), workMilliseconds: workMs)
+            registry = simulation.registry(for: blueprints)
         } else {
             guard dynamic.isEmpty else { throw ValidationError("--dynamic needs --simulate") }
             StandardStreams.error("flowcraft worker: no --simulate: only built-in nodes can run (applications build their worker from the generated registry)\n")
@@ -107,56 +117,6 @@ struct WorkerCommand: AsyncParsableCommand {
         await client.close()
         printer?.flush()
     }
-}
-
-/// The registry of `--simulate`: every `uses` key of the blueprints that is not a built-in returns
-/// its input, with the action, failures and dynamic nodes (``SimulatedDynamicNodes``) given on the
-/// command line.
-enum SimulatedRegistry {
-    static func make(
-        catalog blueprints: [WorkflowBlueprint], actions: [String], failures: [String],
-        dynamicNodes: [String: [NodeDefinition]] = [:], workMilliseconds: Int = 0
-    ) throws -> NodeRegistry {
-        var actionByNode: [String: String] = [:]
-        for entry in actions {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--action expects NODE=ACTION, got '\(entry)'") }
-            actionByNode[parts[0]] = parts[1]
-        }
-        var failuresByNode: [String: Int] = [:]
-        for entry in failures {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
-                guard let count = Int(parts[1]), count >= 0 else { throw ValidationError("--fail expects NODE[=N], got '\(entry)'") }
-                failuresByNode[parts[0]] = count
-            } else {
-                failuresByNode[entry] = Int.max
-            }
-        }
-        let actionsFixed = actionByNode
-        let failuresFixed = failuresByNode
-        let simulated = ClosureNode { ctx in
-            if workMilliseconds > 0 { try await Task.sleep(for: .milliseconds(workMilliseconds)) }
-            if let failing = failuresFixed[ctx.nodeID], ctx.attempt <= failing {
-                throw SimulatedFailure(nodeID: ctx.nodeID, attempt: ctx.attempt)
-            }
-            return NodeResult(output: ctx.input, action: actionsFixed[ctx.nodeID], dynamicNodes: dynamicNodes[ctx.nodeID] ?? [])
-        }
-        var registry = NodeRegistry()
-        for blueprint in blueprints {
-            for node in blueprint.nodes where BuiltinNode(rawValue: node.uses) == nil {
-                registry.register(node.uses, simulated)
-            }
-        }
-        return registry
-    }
-}
-
-/// The failure a simulated node throws for `--fail`.
-struct SimulatedFailure: Error, CustomStringConvertible {
-    let nodeID: String
-    let attempt: Int
-    var description: String { "simulated failure of '\(nodeID)' (attempt \(attempt))" }
 }
 
 /// Writes events as JSON lines on a serial dispatch queue, so a slow reader of standard output never

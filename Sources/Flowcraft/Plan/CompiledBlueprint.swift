@@ -54,9 +54,12 @@ public final class CompiledBlueprint: Sendable {
         case eachArrival
     }
 
-    /// Prepares `blueprint`. Throws when an edge names an unknown node, a fallback is unknown, or an
-    /// expression does not parse; the error carries the YAML location.
-    public init(_ blueprint: WorkflowBlueprint) throws(BlueprintPreparationError) {
+    /// Prepares `blueprint`, with its node ids and references in Unicode NFC
+    /// (`WorkflowBlueprint.normalizingIdentifiers()`). Throws when an edge names an unknown node, a
+    /// fallback is unknown, or an expression does not parse; the error carries the YAML location.
+    public init(_ original: WorkflowBlueprint) throws(BlueprintPreparationError) {
+        // Node ids and references compare as NFC in every engine (IdentifierNormalization).
+        let blueprint = original.normalizingIdentifiers()
         self.blueprint = blueprint
         self.id = blueprint.id
         self.nodes = blueprint.nodes

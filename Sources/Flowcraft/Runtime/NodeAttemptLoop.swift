@@ -49,7 +49,11 @@ package struct NodeAttemptLoop: Sendable {
             if Task.isCancelled { return .cancelled }
             let ctx = attempt == context.attempt ? context : context.with(attempt: attempt)
             do {
-                let result = try await direct ? implementation.run(ctx) : runAttempt(ctx)
+                var result = try await direct ? implementation.run(ctx) : runAttempt(ctx)
+                if !result.dynamicNodes.isEmpty {
+                    // Node ids compare as NFC in every engine, dynamic ones too.
+                    result.dynamicNodes = result.dynamicNodes.map { $0.normalizingIdentifiers() }
+                }
                 return .success(result)
             } catch let error as FatalNodeError {
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: false))

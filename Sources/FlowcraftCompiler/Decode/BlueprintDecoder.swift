@@ -6,7 +6,8 @@ import FlowcraftModel
 /// Decoding never stops at the first problem: a bad field is reported and skipped, a node or edge
 /// lacking its identity (`id`; `source`/`target`) is reported and left out, a node lacking `uses`
 /// is kept with an empty `uses` so edges to it still resolve. Top-level keys starting with `x-` are
-/// ignored, so they can hold anchors (`x-defaults: &retry {maxRetries: 3}`).
+/// ignored, so they can hold anchors (`x-defaults: &retry {maxRetries: 3}`). Node ids and every
+/// reference to one come out in Unicode NFC (`WorkflowBlueprint.normalizingIdentifiers()`).
 public struct BlueprintDecoder {
     /// The file path, as it appears in diagnostics.
     public let file: String
@@ -78,7 +79,8 @@ public struct BlueprintDecoder {
         if !sawNodes {
             diagnostics.append(.error(.missingField, "blueprint '\(blueprint.id)' has no 'nodes'", at: location(map.mark)))
         }
-        return blueprint
+        // One comparison rule for node ids in every engine: NFC (see IdentifierNormalization).
+        return blueprint.normalizingIdentifiers()
     }
 }
 

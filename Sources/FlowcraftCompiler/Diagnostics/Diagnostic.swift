@@ -102,6 +102,7 @@ public struct DiagnosticCode: RawRepresentable, Sendable, Hashable, Codable, Exp
     public static let unroutedAction: DiagnosticCode = "UNROUTED_ACTION"
     public static let invalidDuration: DiagnosticCode = "INVALID_DURATION"
     public static let unreachableJoin: DiagnosticCode = "UNREACHABLE_JOIN"
+    public static let fallbackEdgeIntoJoin: DiagnosticCode = "FALLBACK_EDGE_INTO_JOIN"
     public static let unknownImplementation: DiagnosticCode = "UNKNOWN_IMPLEMENTATION"
     public static let identifierCollision: DiagnosticCode = "IDENTIFIER_COLLISION"
     public static let ioError: DiagnosticCode = "IO_ERROR"

@@ -32,8 +32,10 @@ public struct YAMLParser: Sendable {
         return text.withUTF8 { parse(bytes: $0, file: file) }
     }
 
-    /// Parses raw bytes; `file` names them in diagnostics.
-    public func parse(bytes: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
+    /// Parses raw bytes; `file` names them in diagnostics. A UTF-8 byte-order mark at the start is
+    /// skipped (lines and columns count from the character after it, as editors show them).
+    public func parse(bytes input: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
+        let bytes = Self.droppingByteOrderMark(input)
         if bytes.count > limits.maxInputBytes {
             return YAMLParseResult(root: nil, diagnostics: [
                 .error(
@@ -55,5 +57,11 @@ public struct YAMLParser: Sendable {
         var builder = YAMLTreeBuilder(file: file, source: bytes, limits: limits)
         builder.run()
         return YAMLParseResult(root: builder.root, diagnostics: builder.diagnostics)
+    }
+
+    /// `bytes` without a leading UTF-8 byte-order mark (EF BB BF).
+    static func droppingByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF else { return bytes }
+        return UnsafeBufferPointer(rebasing: bytes[3...])
     }
 }

@@ -35,6 +35,7 @@ public enum BlueprintSetValidator {
         TypeRules.check,
         ActionRules.check,
         JoinRules.check,
+        FallbackJoinRules.check,
     ]
 }
 

@@ -67,14 +67,16 @@ struct NodeJobData: Sendable, Hashable {
             }
             iteration = i
         }
+        // Ids compare as NFC in every engine: a client may name a node decomposed.
+        let nfc = IdentifierNormalization.nfc
         self.init(
-            runID: runID, blueprintID: blueprintID, nodeID: nodeID, iteration: iteration,
-            fallbackFor: members["fallbackFor"]?.stringValue)
+            runID: runID, blueprintID: nfc(blueprintID), nodeID: nfc(nodeID), iteration: iteration,
+            fallbackFor: members["fallbackFor"]?.stringValue.map(nfc))
         if let scatter = members["batchOf"]?.stringValue {
             guard let index = members["batchIndex"]?.intValue, let count = members["batchCount"]?.intValue,
                 index >= 0, index < count
             else { throw DistributedError("job data has an invalid batch worker index") }
-            batchOf = scatter
+            batchOf = nfc(scatter)
             batchIndex = index
             batchCount = count
         }
@@ -86,7 +88,7 @@ struct NodeJobData: Sendable, Hashable {
             else {
                 throw DistributedError("job data has an invalid 'dynamicCount'")
             }
-            dynamicOf = spawner
+            dynamicOf = nfc(spawner)
             dynamicCount = count
             if members["afterDynamic"]?.boolValue == true {
                 guard spawner == nodeID else { throw DistributedError("job data of a dynamic continuation names another node") }
@@ -95,7 +97,7 @@ struct NodeJobData: Sendable, Hashable {
                 guard let definition = members["dynamicNode"],
                     let node = try? JSONValueDecoder().decode(NodeDefinition.self, from: definition), node.id == nodeID
                 else { throw DistributedError("job data lacks a valid 'dynamicNode' for '\(nodeID)'") }
-                dynamicNode = node
+                dynamicNode = node.normalizingIdentifiers()
             }
         }
     }

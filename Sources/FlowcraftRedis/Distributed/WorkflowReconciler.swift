@@ -30,6 +30,8 @@ public struct WorkflowReconciler: Sendable {
     public let client: RedisClient
     public let catalog: BlueprintCatalog
     public let options: DistributedOptions
+    /// Seconds without progress after which a run counts as stalled, clamped to
+    /// `0…maximumStalledThresholdSeconds` (NaN gives the default, 300).
     public let stalledThresholdSeconds: Double
 
     public init(
@@ -39,7 +41,16 @@ public struct WorkflowReconciler: Sendable {
         self.client = client
         self.catalog = catalog
         self.options = options
-        self.stalledThresholdSeconds = max(0, stalledThresholdSeconds)
+        self.stalledThresholdSeconds = Self.clampedThreshold(stalledThresholdSeconds)
+    }
+
+    /// The longest stalled threshold, in seconds (a century; the cutoff stays a valid millisecond time).
+    public static let maximumStalledThresholdSeconds: Double = 3_155_760_000
+
+    /// `seconds` within `0…maximumStalledThresholdSeconds`; NaN means the default, 300 s.
+    static func clampedThreshold(_ seconds: Double) -> Double {
+        if seconds.isNaN { return 300 }
+        return min(max(0, seconds), maximumStalledThresholdSeconds)
     }
 
     /// One reconciliation pass.

@@ -228,6 +228,22 @@ struct YAMLParserTests {
         #expect(scalar(root["id"])?.value == "j")
     }
 
+    @Test("a UTF-8 byte-order mark at the start is skipped; marks count from the character after it")
+    func byteOrderMarkIsSkipped() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id: bom\nnodes: [x]\n".utf8)
+        let result = bytes.withUnsafeBufferPointer { YAMLParser().parse(bytes: $0, file: "t.yaml") }
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let root = try #require(mapping(result.root))
+        #expect(root.entries[0].key.mark == YAMLMark(line: 1, column: 1))
+        #expect(scalar(root["id"])?.value == "bom")
+        #expect(scalar(root["id"])?.mark == YAMLMark(line: 1, column: 5))
+        #expect(root.entries[1].key.mark == YAMLMark(line: 2, column: 1))
+        // The String entry point too (a BOM decoded into U+FEFF).
+        let text = parse("\u{FEFF}a: 1\nb: [1, 2\n")
+        #expect(text.diagnostics.first?.code == .yamlSyntax)
+        #expect(text.diagnostics.first?.location?.line ?? 0 >= 2)
+    }
+
     @Test func emptyInputHasNoRootAndNoError() {
         let result = parse("")
         #expect(result.root == nil)

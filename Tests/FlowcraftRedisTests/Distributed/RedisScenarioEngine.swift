@@ -162,8 +162,8 @@ struct DistributedScenarioTests {
         #expect(problems.isEmpty, "\(scenario.name): \(problems.joined(separator: "; "))")
     }
 
-    /// The resilience and fallback/join scenarios again with retries as BullMQ attempts with backoff.
-    @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all)
+    /// The resilience, fallback/join and identifier scenarios again with retries as BullMQ attempts with backoff.
+    @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all)
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         var adapted = scenario
         adapted.expectation.eventSequence = []
