@@ -1,0 +1,86 @@
+import Foundation
+import Flowcraft
+import FlowcraftCompiler
+@testable import FlowcraftRedis
+import Testing
+
+/// `flowcraft resume` refuses an action the wait node's edges do not route before anything is
+/// written, and exits non-zero with the NO_ROUTE message; a routed action then completes the run.
+@Suite("flowcraft resume", .requiresRedis)
+struct ResumeCommandTests {
+    static let review = """
+        id: review
+        nodes:
+          - { id: draft, uses: echo }
+          - { id: ask, uses: wait }
+          - { id: publish, uses: echo }
+          - { id: discard, uses: echo }
+        edges:
+          - { source: draft, target: ask }
+          - { source: ask, target: publish, action: approve }
+          - { source: ask, target: discard, action: reject }
+        """
+
+    /// Runs `flowcraft` with `arguments` to its end on a thread of its own (never on the cooperative pool).
+    private static func runBinary(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Int32, String), any Error>, Never>) in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: binary)
+                    process.arguments = arguments
+                    let err = Pipe()
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = err
+                    try process.run()
+                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    @Test("an action the wait node does not route is refused with NO_ROUTE and exit 1; nothing is written")
+    func unroutedActionIsRefused() async throws {
+        let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
+        let url = try #require(TestRedis.url)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.review.write(to: directory.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
+        let compiled = BlueprintCompiler().compile(sources: [("review.yaml", Self.review)])
+        #expect(!compiled.hasErrors, "\(compiled.diagnostics)")
+        var registry = NodeRegistry()
+        registry.register("echo") { ctx in NodeResult(output: ctx.input) }
+        let queue = DistributedTestSupport.uniqueQueue("resume-cli")
+
+        try await DistributedTestSupport.withWorker(blueprints: compiled.blueprints, registry: registry, queue: queue) {
+            workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "review", context: ["_inputs.draft": "text"])
+            let paused = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: true)
+            #expect(paused.status == .awaiting, "\(paused.json)")
+            let keys = DistributedKeys(runID: runID)
+            let before = try await client.send(RedisCommand(["HGETALL", keys.state]))
+
+            let common = ["--blueprints", directory.path, "--redis", url, "--queue", queue]
+            let refused = try await Self.runBinary(binary, ["resume", runID, "--action", "aprove"] + common)
+            #expect(refused.status == 1, "\(refused.stderr)")
+            #expect(refused.stderr.contains("NO_ROUTE"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("aprove"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("approve") && refused.stderr.contains("reject"), "\(refused.stderr)")
+            let after = try await client.send(RedisCommand(["HGETALL", keys.state]))
+            #expect("\(before)" == "\(after)", "the refused resume wrote to the run's state")
+            let still = try await workflows.status(runID)
+            #expect(still?.status == .awaiting, "\(String(describing: still?.json))")
+
+            let accepted = try await Self.runBinary(binary, ["resume", runID, "--action", "approve"] + common)
+            #expect(accepted.status == 0, "\(accepted.stderr)")
+            let final = try await workflows.result(runID, timeout: .seconds(30))
+            #expect(final.status == .completed, "\(final.json)")
+            #expect(final.context["_outputs.publish"] != nil, "\(final.json)")
+            #expect(final.context["_outputs.discard"] == nil, "\(final.json)")
+        }
+    }
+}
