@@ -49,10 +49,13 @@ final class ConnectionThread: Sendable {
     let roundTrips = Atomic<Int>(0)
     let commandsSent = Atomic<Int>(0)
     let connectionsEstablished = Atomic<Int>(0)
+    /// With Sentinel: the `+switch-master` listener shared by the process's connections to the master.
+    private let sentinelWatcher: SentinelWatcher?
 
     init(configuration: RedisConfiguration, logger: Logger, scripts: [RedisScript]) {
         self.configuration = configuration
         self.logger = logger
+        self.sentinelWatcher = SentinelWatcher.acquire(configuration, logger: logger)
         state.withLock { $0.preloadedScripts = scripts }
     }
 
@@ -70,6 +73,7 @@ final class ConnectionThread: Sendable {
         }, box)
         guard status == 0 else {
             Unmanaged<ConnectionThread>.fromOpaque(box).release()
+            sentinelWatcher?.release()
             throw .connection("cannot start the connection thread (pthread_create: \(status))")
         }
         pthread_detach(thread)
@@ -172,6 +176,8 @@ final class ConnectionThread: Sendable {
             baseDelay: configuration.reconnectBaseDelay, maxDelay: configuration.reconnectMaxDelay)
         var hasConnectedBefore = false
         var lastRoundTrip = ContinuousClock.now
+        /// The watcher's failover count when the current connection was made.
+        var connectedGeneration = 0
 
         loop: while true {
             let step: Step = state.withLock { state in
@@ -205,12 +211,22 @@ final class ConnectionThread: Sendable {
                     dropConnection()
                     context = nil
                 }
+                // Sentinel announced a new master: the old one may still accept (and later lose) writes.
+                if context != nil, let watcher = sentinelWatcher,
+                   watcher.generation.load(ordering: .acquiring) != connectedGeneration {
+                    logger.info("Redis master changed; reconnecting", metadata: [
+                        "endpoint": "\(configuration.endpointDescription)",
+                    ])
+                    dropConnection()
+                    context = nil
+                }
                 if context == nil {
                     if let delay = backoff.remainingDelay(now: .now), !waitForBackoff(delay) {
                         fail(batch[...], with: .closed(command: nil))
                         continue loop
                     }
                     do {
+                        connectedGeneration = sentinelWatcher?.generation.load(ordering: .acquiring) ?? 0
                         context = try establishConnection()
                         if backoff.consecutiveFailures > 0 || hasConnectedBefore {
                             logger.info("Reconnected to Redis", metadata: ["endpoint": "\(configuration.endpointDescription)"])
@@ -251,6 +267,7 @@ final class ConnectionThread: Sendable {
             return (waiters, leftovers)
         }
         fail(leftovers[...], with: .closed(command: nil))
+        sentinelWatcher?.release()
         for waiter in waiters { waiter.resume() }
     }
 

@@ -47,7 +47,7 @@ struct SentinelResolver {
     }
 
     /// One sentinel's answer to `SENTINEL get-master-addr-by-name`.
-    private func masterAddress(from endpoint: RedisSentinelConfiguration.Endpoint) throws(RedisError) -> RedisAddress {
+    func masterAddress(from endpoint: RedisSentinelConfiguration.Endpoint) throws(RedisError) -> RedisAddress {
         let stream = try RESPStream.connect(to: .tcp(host: endpoint.host, port: endpoint.port), configuration: configuration)
         try stream.setTimeout(max(configuration.connectTimeout, .milliseconds(1)))
         var commands: [RedisCommand] = []

@@ -166,7 +166,7 @@ actor PrivateRedisServer {
 
     /// posix_spawn with an empty signal mask and default handlers: the test runner blocks signals
     /// such as SIGTERM in its threads, and a child inheriting that mask would ignore `stop()`.
-    private static func spawn(_ arguments: [String]) throws -> pid_t {
+    static func spawn(_ arguments: [String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -206,7 +206,7 @@ actor PrivateRedisServer {
 
     // MARK: - Helpers
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartupError(description: "socket() failed") }
         defer { close(fd) }
@@ -226,7 +226,7 @@ actor PrivateRedisServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func acceptsConnections(port: Int) -> Bool {
+    static func acceptsConnections(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
