@@ -508,9 +508,10 @@ final class ConnectionThread: Sendable {
     }
 }
 
-/// hiredis writes with `write(2)`, which raises SIGPIPE on a socket the server has closed — by
-/// default that kills the process. Blocking the signal in this thread only (the process's handlers
-/// are untouched) makes the write fail with EPIPE instead, which hiredis reports as an I/O error.
+/// Plain sockets are written with `send(MSG_NOSIGNAL)`, but OpenSSL writes TLS records with
+/// `write(2)`, which raises SIGPIPE on a socket the server has closed — by default that kills the
+/// process. Blocking the signal in this thread only (the process's handlers are untouched) makes the
+/// write fail with EPIPE instead, reported as a connection error.
 private func blockBrokenPipeSignal() {
     #if canImport(Glibc) || canImport(Musl)
     var set = sigset_t()
