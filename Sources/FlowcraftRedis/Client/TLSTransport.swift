@@ -21,6 +21,10 @@ final class TLSTransport: RedisTransport {
     private let context: OpaquePointer
     private let ssl: OpaquePointer
     private let endpoint: String
+    /// Set to 1 by OpenSSL's client-certificate callback (as the SSL's app data) when the server
+    /// asked for a client certificate and none is configured: a later reset or alert then means
+    /// "certificate required", whichever of the two reaches us first.
+    private let clientCertificateRequested: UnsafeMutablePointer<Int32>
 
     var fileDescriptor: Int32 { socket.fileDescriptor }
 
@@ -29,11 +33,15 @@ final class TLSTransport: RedisTransport {
         self.context = context
         self.ssl = ssl
         self.endpoint = endpoint
+        clientCertificateRequested = .allocate(capacity: 1)
+        clientCertificateRequested.initialize(to: 0)
+        _ = SSL_set_ex_data(ssl, 0, clientCertificateRequested)
     }
 
     deinit {
         SSL_free(ssl)
         SSL_CTX_free(context)
+        clientCertificateRequested.deallocate()
     }
 
     // MARK: - Handshake
@@ -97,6 +105,9 @@ final class TLSTransport: RedisTransport {
                 "no TLS handshake answer from \(endpoint) within \(timeout): the server did not speak TLS "
                     + "(a plain-text port?) or is overloaded")
         }
+        if transport.clientCertificateRequested.pointee == 1 {
+            throw .tls("the server at \(endpoint) requires a client certificate (\(errors.text.isEmpty ? "handshake refused" : errors.text)); set cert= and key=")
+        }
         let notTLS: Set<Int32> = [
             SSL_R_WRONG_VERSION_NUMBER, SSL_R_PACKET_LENGTH_TOO_LONG, SSL_R_HTTP_REQUEST,
             SSL_R_UNEXPECTED_EOF_WHILE_READING, SSL_R_UNEXPECTED_RECORD,
@@ -144,6 +155,14 @@ final class TLSTransport: RedisTransport {
             }
         } else if tls.keyFile != nil {
             throw .tls("a client key (key=) needs its certificate (cert=)")
+        } else {
+            // No certificate to offer: note that the server asked for one (see clientCertificateRequested).
+            SSL_CTX_set_client_cert_cb(context) { ssl, _, _ in
+                if let ssl, let flag = SSL_get_ex_data(ssl, 0) {
+                    flag.assumingMemoryBound(to: Int32.self).pointee = 1
+                }
+                return 0
+            }
         }
         ok = true
         return context
@@ -181,6 +200,15 @@ final class TLSTransport: RedisTransport {
         let savedErrno = errno
         let code = SSL_get_error(ssl, result)
         let errors = Self.drainErrors()
+        let interrupted = (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE || code == SSL_ERROR_SYSCALL)
+            && savedErrno == EINTR
+        let timedOut = (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE || code == SSL_ERROR_SYSCALL)
+            && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK)
+        if clientCertificateRequested.pointee == 1 && !interrupted && !timedOut {
+            let detail = errors.text.isEmpty
+                ? (savedErrno != 0 ? errnoText(savedErrno) : "the server closed the connection") : errors.text
+            throw .tls("the server at \(endpoint) requires a client certificate (\(detail)); set cert= and key=")
+        }
         switch code {
         case SSL_ERROR_ZERO_RETURN:
             throw .connection("the server closed the connection")

@@ -15,7 +15,7 @@ struct TLSScenarioTests {
             let runs: [(WorkflowScenario, RedisScenarioEngine)] =
                 DistributedScenarioTests.supported.map { ($0, RedisScenarioEngine(configuration: configuration)) }
                 + ResilienceScenarios.all.map { ($0, RedisScenarioEngine(retryMode: .queue, configuration: configuration)) }
-            // Eight scenarios at a time: each has a worker of its own.
+            // Four scenarios at a time (each has a worker of its own): the rest of the suite runs alongside.
             try await withThrowingTaskGroup(of: (String, [String]).self) { group in
                 var next = 0
                 func addNext() {
@@ -27,7 +27,7 @@ struct TLSScenarioTests {
                         return (label, try await DistributedScenarioTests.problems(scenario, engine: engine))
                     }
                 }
-                for _ in 0..<8 { addNext() }
+                for _ in 0..<4 { addNext() }
                 var finished = 0
                 while let (label, problems) = try await group.next() {
                     finished += 1
