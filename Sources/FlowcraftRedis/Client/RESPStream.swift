@@ -17,6 +17,9 @@ final class RESPStream {
     private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     /// The socket timeout currently set.
     private(set) var currentTimeout: Duration?
+    /// Whether any reply arrived on this connection (a plain-text connection to a TLS port is closed
+    /// before the first one).
+    private var hasReadAReply = false
 
     init(transport: any RedisTransport) throws(RedisError) {
         guard let reader = redisReaderCreate() else {
@@ -112,9 +115,18 @@ final class RESPStream {
             }
             if let raw {
                 defer { freeReplyObject(raw) }
+                hasReadAReply = true
                 return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
             }
-            let count = try transport.read(into: input)
+            let count: Int
+            do {
+                count = try transport.read(into: input)
+            } catch {
+                guard !hasReadAReply, error.kind == .connection, transport is SocketTransport else { throw error }
+                throw .connection(
+                    "\(error.message) before answering anything (if this is a TLS port, connect with rediss://)",
+                    command: error.command)
+            }
             guard let base = input.baseAddress,
                   redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), count) == REDIS_OK
             else {

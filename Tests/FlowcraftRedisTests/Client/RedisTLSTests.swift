@@ -121,6 +121,19 @@ struct RedisTLSTests {
         }
     }
 
+    @Test func plainTextClientOnATLSPortIsToldToUseRediss() async throws {
+        let certificates = try TestCertificates()
+        try await PrivateRedisServer.with(certificates: certificates) { server in
+            let connection = try await RedisConnection.connect(server.configuration())
+            await #expect {
+                _ = try await connection.send(["PING"])
+            } throws: { error in
+                (error as? RedisError)?.message.contains("if this is a TLS port, connect with rediss://") == true
+            }
+            await connection.close()
+        }
+    }
+
     @Test func unreadableCertificateFilesAreNamed() async throws {
         let certificates = try TestCertificates()
         try await PrivateRedisServer.with(certificates: certificates) { server in
