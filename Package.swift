@@ -22,9 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
-        // System libraries from Debian's libyaml-dev and libhiredis-dev.
+        // System libraries from Debian's libyaml-dev and libhiredis-dev (hiredis: RESP encoding and parsing only).
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // Debian's libssl-dev (OpenSSL 3) for the Redis client's TLS transport.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "FlowcraftModel"),
         .target(
@@ -43,6 +45,7 @@ let package = Package(
             dependencies: [
                 "Flowcraft",
                 "CHiredis",
+                "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

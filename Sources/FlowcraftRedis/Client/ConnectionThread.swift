@@ -9,17 +9,20 @@ import Musl
 import Darwin
 #endif
 
-/// The dedicated OS thread behind one ``RedisConnection``: it owns the hiredis context and
-/// auto-pipelines everything callers submit.
+/// The dedicated OS thread behind one ``RedisConnection``: it owns the ``RESPStream`` (RESP over
+/// TCP, a unix socket or TLS) and auto-pipelines everything callers submit.
 ///
 /// Callers append a ``PendingRequest`` to the queue under a mutex and suspend. The thread takes
-/// *everything* queued since its last write, appends it all with `redisAppendCommandArgv`, flushes
+/// *everything* queued since its last write, encodes it all into one buffer, writes
 /// once, then reads the replies in order and resumes each caller as soon as its replies are in. So N
 /// concurrent callers cost one write and one read wake-up per round trip, not N.
 ///
 /// The thread (re)connects lazily: when a batch arrives and there is no context, it connects (after
-/// the reconnection back-off), authenticates, selects the database and loads the preloaded scripts.
-/// A failed connect fails that batch; later batches try again.
+/// the reconnection back-off; through Sentinel it first asks for the master's address),
+/// authenticates, selects the database and loads the preloaded scripts. A failed connect fails that
+/// batch; later batches try again. A `READONLY` or `UNBLOCKED` reply (the server was demoted to a
+/// replica) fails its request as a connection error and drops the connection, so the next batch
+/// reconnects to the current master.
 final class ConnectionThread: Sendable {
     struct State {
         var queue: [PendingRequest] = []
@@ -46,10 +49,13 @@ final class ConnectionThread: Sendable {
     let roundTrips = Atomic<Int>(0)
     let commandsSent = Atomic<Int>(0)
     let connectionsEstablished = Atomic<Int>(0)
+    /// With Sentinel: the `+switch-master` listener shared by the process's connections to the master.
+    private let sentinelWatcher: SentinelWatcher?
 
     init(configuration: RedisConfiguration, logger: Logger, scripts: [RedisScript]) {
         self.configuration = configuration
         self.logger = logger
+        self.sentinelWatcher = SentinelWatcher.acquire(configuration, logger: logger)
         state.withLock { $0.preloadedScripts = scripts }
     }
 
@@ -67,6 +73,7 @@ final class ConnectionThread: Sendable {
         }, box)
         guard status == 0 else {
             Unmanaged<ConnectionThread>.fromOpaque(box).release()
+            sentinelWatcher?.release()
             throw .connection("cannot start the connection thread (pthread_create: \(status))")
         }
         pthread_detach(thread)
@@ -164,11 +171,13 @@ final class ConnectionThread: Sendable {
 
     private func run() {
         blockBrokenPipeSignal()
-        var context: HiredisContext?
+        var context: RESPStream?
         var backoff = ReconnectBackoff(
             baseDelay: configuration.reconnectBaseDelay, maxDelay: configuration.reconnectMaxDelay)
         var hasConnectedBefore = false
         var lastRoundTrip = ContinuousClock.now
+        /// The watcher's failover count when the current connection was made.
+        var connectedGeneration = 0
 
         loop: while true {
             let step: Step = state.withLock { state in
@@ -202,12 +211,22 @@ final class ConnectionThread: Sendable {
                     dropConnection()
                     context = nil
                 }
+                // Sentinel announced a new master: the old one may still accept (and later lose) writes.
+                if context != nil, let watcher = sentinelWatcher,
+                   watcher.generation.load(ordering: .acquiring) != connectedGeneration {
+                    logger.info("Redis master changed; reconnecting", metadata: [
+                        "endpoint": "\(configuration.endpointDescription)",
+                    ])
+                    dropConnection()
+                    context = nil
+                }
                 if context == nil {
                     if let delay = backoff.remainingDelay(now: .now), !waitForBackoff(delay) {
                         fail(batch[...], with: .closed(command: nil))
                         continue loop
                     }
                     do {
+                        connectedGeneration = sentinelWatcher?.generation.load(ordering: .acquiring) ?? 0
                         context = try establishConnection()
                         if backoff.consecutiveFailures > 0 || hasConnectedBefore {
                             logger.info("Reconnected to Redis", metadata: ["endpoint": "\(configuration.endpointDescription)"])
@@ -248,12 +267,13 @@ final class ConnectionThread: Sendable {
             return (waiters, leftovers)
         }
         fail(leftovers[...], with: .closed(command: nil))
+        sentinelWatcher?.release()
         for waiter in waiters { waiter.resume() }
     }
 
     /// Sends a whole batch in one write and completes each request as its replies arrive.
     /// Returns false when the connection must be dropped.
-    private func execute(_ batch: [PendingRequest], on context: HiredisContext) -> Bool {
+    private func execute(_ batch: [PendingRequest], on context: RESPStream) -> Bool {
         // The round trip may take as long as its slowest request allows; `.zero` means no limit.
         var timeout: Duration?
         for request in batch {
@@ -282,12 +302,18 @@ final class ConnectionThread: Sendable {
             commandsSent.add(commandCount, ordering: .relaxed)
         }
 
+        var keepConnection = true
         for (index, request) in batch.enumerated() {
             var replies: [RedisReply] = []
             replies.reserveCapacity(request.commands.count)
+            var demoted: String?
             for command in request.commands {
                 do {
-                    replies.append(try context.readReply())
+                    let reply = try context.readReply()
+                    if case .error(let message) = reply, Self.meansDemotedMaster(message) {
+                        demoted = message
+                    }
+                    replies.append(reply)
                 } catch {
                     let failure = closingAware(RedisError(kind: error.kind, message: error.message, command: command.name))
                     if failure.kind != .closed {
@@ -304,16 +330,59 @@ final class ConnectionThread: Sendable {
                     return false
                 }
             }
-            complete(request, with: .success(replies))
+            if let demoted {
+                // Nothing was written (a replica refuses every write): safe to retry on the new master.
+                if keepConnection {
+                    logger.warning("Redis server is no longer the master; reconnecting", metadata: [
+                        "endpoint": "\(configuration.endpointDescription)", "reply": "\(demoted)",
+                    ])
+                }
+                keepConnection = false
+                complete(request, with: .failure(.connection(
+                    "the server is no longer the master (\(demoted)); reconnecting to the current master",
+                    command: request.commands.first?.name)))
+            } else {
+                complete(request, with: .success(replies))
+            }
         }
-        return true
+        return keepConnection
     }
 
-    /// Connects, authenticates, selects the database, names the client and loads preloaded scripts.
-    private func establishConnection() throws(RedisError) -> HiredisContext {
-        let context = try HiredisContext.connect(configuration)
-        try context.setTimeout(configuration.commandTimeout)
+    /// Error replies from a server that was demoted to a replica under our feet (failover).
+    static func meansDemotedMaster(_ message: String) -> Bool {
+        message.hasPrefix("READONLY ") || message.hasPrefix("UNBLOCKED ")
+    }
 
+    /// Connects (through Sentinel when configured), authenticates, selects the database, names the
+    /// client and loads preloaded scripts.
+    private func establishConnection() throws(RedisError) -> RESPStream {
+        let context: RESPStream
+        if let sentinel = configuration.sentinel {
+            context = try SentinelResolver(configuration: configuration, sentinel: sentinel, logger: logger)
+                .connectToMaster { stream throws(RedisError) in try self.setUp(stream, verifyMaster: true) }
+        } else {
+            context = try RESPStream.connect(to: configuration.address, configuration: configuration)
+            try setUp(context, verifyMaster: false)
+        }
+        try loadPreloadedScripts(on: context)
+
+        let closing: Bool = state.withLock { state in
+            if state.closing { return true }
+            state.socket = context.fileDescriptor
+            state.isConnected = true
+            return false
+        }
+        if closing { throw .closed(command: nil) }
+        connectionsEstablished.add(1, ordering: .relaxed)
+        return context
+    }
+
+    /// `AUTH`, `SELECT`, `CLIENT SETNAME` (and `ROLE` when `verifyMaster`) in one round trip. They
+    /// go before any script is sent: Redis answers a large command from an unauthenticated client
+    /// with "Protocol error: unauthenticated bulk length" and closes the connection, which would
+    /// hide the `WRONGPASS` reply that explains it.
+    func setUp(_ context: RESPStream, verifyMaster: Bool) throws(RedisError) {
+        try context.setTimeout(configuration.commandTimeout)
         var setup: [RedisCommand] = []
         if let password = configuration.password {
             if let username = configuration.username {
@@ -328,37 +397,79 @@ final class ConnectionThread: Sendable {
         if let clientName = configuration.clientName {
             setup.append(RedisCommand(["CLIENT", "SETNAME", clientName]))
         }
-        let requiredCount = setup.count
-        let scripts = state.withLock { $0.preloadedScripts }
-        for script in scripts {
-            setup.append(RedisCommand(["SCRIPT", "LOAD", script.source]))
+        if verifyMaster {
+            setup.append(RedisCommand(["ROLE"]))
         }
+        if setup.isEmpty && configuration.tls != nil && configuration.unixSocketPath == nil {
+            // A TLS 1.3 server refuses a missing client certificate after the handshake, on the
+            // first read: one round trip here reports it when connecting, not on some later command.
+            setup.append(RedisCommand(["PING"]))
+        }
+        guard !setup.isEmpty else { return }
         for command in setup {
             try context.append(command)
         }
         var firstError: RedisError?
-        for (index, command) in setup.enumerated() {
-            let reply = try context.readReply()
-            guard case .error(let message) = reply else { continue }
-            if index < requiredCount {
-                if firstError == nil { firstError = .server(message, command: command.name) }
-            } else {
-                logger.warning("Preloading a Redis script failed", metadata: [
-                    "script": "\(scripts[index - requiredCount].name)", "error": "\(message)",
-                ])
+        for command in setup {
+            let reply: RedisReply
+            do {
+                reply = try context.readReply()
+            } catch {
+                // The server may hang up after refusing AUTH: its reason is the better error.
+                throw firstError ?? error
+            }
+            if case .error(let message) = reply {
+                if firstError == nil { firstError = .server(Self.explainSetupError(message), command: command.name) }
+            } else if command.name == "ROLE", firstError == nil,
+                      case .array(let role) = reply, let kind = role.first?.string, kind != "master" {
+                firstError = .connection("the server is a \(kind), not a master")
             }
         }
         if let firstError { throw firstError }
+    }
 
-        let closing: Bool = state.withLock { state in
-            if state.closing { return true }
-            state.socket = context.fileDescriptor
-            state.isConnected = true
-            return false
+    /// Loads the preloaded scripts (after ``setUp(_:verifyMaster:)`` succeeded).
+    private func loadPreloadedScripts(on context: RESPStream) throws(RedisError) {
+        let scripts = state.withLock { $0.preloadedScripts }
+        guard !scripts.isEmpty else { return }
+        for script in scripts {
+            try context.append(RedisCommand(["SCRIPT", "LOAD", script.source]))
         }
-        if closing { throw .closed(command: nil) }
-        connectionsEstablished.add(1, ordering: .relaxed)
-        return context
+        var authError: RedisError?
+        for script in scripts {
+            let reply: RedisReply
+            do {
+                reply = try context.readReply()
+            } catch {
+                throw authError ?? error
+            }
+            guard case .error(let message) = reply else { continue }
+            if Self.meansUnauthenticated(message) {
+                if authError == nil { authError = .server(Self.explainSetupError(message), command: "AUTH") }
+            } else {
+                logger.warning("Preloading a Redis script failed", metadata: [
+                    "script": "\(script.name)", "error": "\(message)",
+                ])
+            }
+        }
+        if let authError { throw authError }
+    }
+
+    /// Whether an error reply says the connection has not authenticated.
+    static func meansUnauthenticated(_ message: String) -> Bool {
+        message.hasPrefix("NOAUTH") || message.contains("Protocol error: unauthenticated")
+    }
+
+    /// The server's reply, verbatim, with a hint for the authentication errors.
+    static func explainSetupError(_ message: String) -> String {
+        if message.hasPrefix("WRONGPASS") {
+            return message + " (check the user name and password; in a URL, percent-encode special characters)"
+        }
+        if meansUnauthenticated(message) {
+            return "NOAUTH the server requires a password and none was accepted (server said: \(message)); "
+                + "set it in the URL (redis://:PASSWORD@host, percent-encoded) or in RedisConfiguration.password"
+        }
+        return message
     }
 
     /// Unpublishes the socket before the context (and its descriptor) is freed by the caller.
@@ -397,9 +508,10 @@ final class ConnectionThread: Sendable {
     }
 }
 
-/// hiredis writes with `write(2)`, which raises SIGPIPE on a socket the server has closed — by
-/// default that kills the process. Blocking the signal in this thread only (the process's handlers
-/// are untouched) makes the write fail with EPIPE instead, which hiredis reports as an I/O error.
+/// Plain sockets are written with `send(MSG_NOSIGNAL)`, but OpenSSL writes TLS records with
+/// `write(2)`, which raises SIGPIPE on a socket the server has closed — by default that kills the
+/// process. Blocking the signal in this thread only (the process's handlers are untouched) makes the
+/// write fail with EPIPE instead, reported as a connection error.
 private func blockBrokenPipeSignal() {
     #if canImport(Glibc) || canImport(Musl)
     var set = sigset_t()

@@ -27,6 +27,11 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var reconnectBaseDelay: Duration
     /// Upper bound for the reconnection delay.
     public var reconnectMaxDelay: Duration
+    /// TLS settings; `nil` for plain TCP. Set by `rediss://` URLs. Ignored for unix sockets.
+    public var tls: RedisTLSConfiguration?
+    /// Sentinel settings; when set, ``host`` and ``port`` are ignored and the master is looked up
+    /// through the sentinels on every (re)connect. Set by `redis+sentinel://` URLs.
+    public var sentinel: RedisSentinelConfiguration?
 
     /// The default Redis port.
     public static let defaultPort = 6379
@@ -44,6 +49,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.clientName = nil
         self.reconnectBaseDelay = .milliseconds(50)
         self.reconnectMaxDelay = .seconds(2)
+        self.tls = nil
+        self.sentinel = nil
     }
 
     /// A unix-socket configuration with default timeouts and database 0.
@@ -56,12 +63,18 @@ public struct RedisConfiguration: Sendable, Hashable {
     ///
     /// Accepted forms:
     /// - `redis://[[user]:password@]host[:port][/db][?options]` (IPv6 hosts in brackets)
+    /// - `rediss://…` the same over TLS (``tls``), with the options `ca`, `ca_dir`, `cert`, `key`,
+    ///   `sni` and `verify` (`full`, `ca` or `none`)
+    /// - `redis+sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER_NAME[/db][?options]`
+    ///   (``sentinel``; `rediss+sentinel://` over TLS), with the options `sentinel_username` and
+    ///   `sentinel_password`; the user and password in the URL are the master's
     /// - `unix:///path/to.sock[?db=2&password=…]`, also spelled `redis+unix://` or `redis-socket://`,
     ///   optionally with `unix://[[user]:password@]/path`.
     ///
-    /// Components are percent-decoded. Query options: `db`, `username` (or `user`), `password`,
-    /// `connect_timeout` / `timeout` (seconds), `command_timeout` (seconds), `client_name` (or `name`).
-    /// `rediss://` (TLS) throws ``RedisError/Kind/unsupported``: Debian's hiredis 0.14 has no TLS.
+    /// Components are percent-decoded: a password containing `/`, `?`, `#`, `@` or `%` must be
+    /// percent-encoded (`%2F`, `%3F`, `%23`, `%40`, `%25`). Query options: `db`, `username` (or
+    /// `user`), `password`, `connect_timeout` / `timeout` (seconds), `command_timeout` (seconds),
+    /// `client_name` (or `name`), plus the TLS and Sentinel options above.
     public init(url: String) throws(RedisError) {
         self.init()
         try RedisURLParser.parse(url, into: &self)
@@ -69,7 +82,16 @@ public struct RedisConfiguration: Sendable, Hashable {
 
     /// A short text naming the endpoint (never the password), for logs and errors.
     public var endpointDescription: String {
-        if let unixSocketPath { return "unix:\(unixSocketPath)" }
-        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        if let sentinel {
+            let sentinels = sentinel.endpoints.map(\.description).joined(separator: ",")
+            return "master '\(sentinel.masterName)' via sentinel \(sentinels)"
+        }
+        return address.description + (tls != nil && unixSocketPath == nil ? " (TLS)" : "")
+    }
+
+    /// The directly configured server (sentinel lookups aside).
+    var address: RedisAddress {
+        if let unixSocketPath { return .unix(path: unixSocketPath) }
+        return .tcp(host: host, port: port)
     }
 }

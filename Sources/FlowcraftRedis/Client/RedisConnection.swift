@@ -1,7 +1,7 @@
 import Logging
 
-/// One connection to Redis: a hiredis context driven by its own OS thread, never by Swift's
-/// cooperative pool.
+/// One connection to Redis — TCP, unix socket or TLS, directly or through Sentinel — driven by its
+/// own OS thread, never by Swift's cooperative pool (hiredis encodes and parses RESP).
 ///
 /// Concurrent callers are **auto-pipelined**: everything submitted while a round trip is in flight
 /// goes out together in the next write, and each caller is resumed with its own reply. Use one

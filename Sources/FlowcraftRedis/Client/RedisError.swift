@@ -11,13 +11,17 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case connection
         /// A connect or command timeout expired; the connection was dropped and will be re-established.
         case timeout
+        /// TLS failed: the server's certificate did not verify or does not match the host name, the
+        /// server did not speak TLS, a certificate or key file could not be loaded, or the server
+        /// wants a client certificate. Not transient: the configuration or the server must change.
+        case tls
         /// The server answered with an error reply (`-ERR …`, `-WRONGTYPE …`, `-NOSCRIPT …`).
         case server
         /// The server sent something the client could not understand.
         case `protocol`
         /// The configuration URL is malformed.
         case invalidURL
-        /// A feature this build cannot provide (TLS with Debian's hiredis 0.14).
+        /// A feature this build cannot provide.
         case unsupported
         /// The connection or client was closed before the command completed.
         case closed
@@ -44,6 +48,11 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A connect or command timeout expired.
     public static func timeout(_ message: String = "timed out", command: String? = nil) -> RedisError {
         RedisError(kind: .timeout, message: message, command: command)
+    }
+
+    /// A TLS handshake, certificate or key problem.
+    public static func tls(_ message: String) -> RedisError {
+        RedisError(kind: .tls, message: message)
     }
 
     /// An error reply from the server.
@@ -88,6 +97,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .connection: return "Redis connection error\(subject): \(message)"
         case .timeout: return "Redis timeout\(subject): \(message)"
+        case .tls: return "Redis TLS error\(subject): \(message)"
         case .server: return "Redis error reply\(subject): \(message)"
         case .protocol: return "Redis protocol error\(subject): \(message)"
         case .invalidURL: return "invalid Redis URL: \(message)"

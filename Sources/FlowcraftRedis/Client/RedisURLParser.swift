@@ -6,28 +6,63 @@ enum RedisURLParser {
             throw .invalidURL("'\(redacted(trimmed))' has no scheme; expected redis://host:port/db or unix:///path")
         }
         let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
-        var rest = Substring(trimmed[schemeEnd.upperBound...])
+        let afterScheme = Substring(trimmed[schemeEnd.upperBound...])
+        var rest = afterScheme
         // The fragment never carries settings.
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        var fragment: Substring = ""
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = rest[rest.index(after: hash)...]
+            rest = rest[..<hash]
+        }
         var query: Substring = ""
         if let question = rest.firstIndex(of: "?") {
             query = rest[rest.index(after: question)...]
             rest = rest[..<question]
         }
-
-        switch scheme {
-        case "redis":
-            try parseTCP(rest, into: &configuration)
-        case "unix", "redis+unix", "redis-socket", "redis+socket":
-            try parseUnix(rest, into: &configuration)
-        case "rediss", "redis+tls", "valkeys":
-            throw .unsupported(
-                "TLS (\(scheme)://) is not supported by Debian's hiredis 0.14, which this build links; "
-                    + "use redis:// over a trusted network or a unix socket, or terminate TLS in a local proxy")
-        default:
-            throw .invalidURL("unknown scheme '\(scheme)://'; expected redis://, unix:// or redis+unix://")
+        // "redis://:pa#ss@host" would silently connect to the wrong place: an '@' past a '#' can only
+        // be a password with a raw '#'.
+        if fragment.contains("@") {
+            throw .invalidURL(rawCharacterHint(in: afterScheme) ?? "unexpected '@' after '#'")
         }
-        try applyQuery(query, into: &configuration)
+
+        do throws(RedisError) {
+            switch scheme {
+            case "redis":
+                try parseTCP(rest, into: &configuration)
+            case "rediss", "redis+tls", "valkeys":
+                try parseTCP(rest, into: &configuration)
+                configuration.tls = configuration.tls ?? RedisTLSConfiguration()
+            case "redis+sentinel", "redis-sentinel", "sentinel":
+                try parseSentinel(rest, into: &configuration)
+            case "rediss+sentinel", "redis+sentinel+tls":
+                try parseSentinel(rest, into: &configuration)
+                configuration.tls = configuration.tls ?? RedisTLSConfiguration()
+            case "unix", "redis+unix", "redis-socket", "redis+socket":
+                try parseUnix(rest, into: &configuration)
+            default:
+                throw RedisError.invalidURL(
+                    "unknown scheme '\(scheme)://'; expected redis://, rediss://, redis+sentinel://, unix:// or redis+unix://")
+            }
+            try applyQuery(query, into: &configuration)
+        } catch {
+            // A password with a raw '/', '?', '#' or '@' splits the URL in the wrong place and the
+            // error names some other part ("port 'w' is not a number", quoting a piece of the
+            // password): say what is really wrong instead.
+            if error.kind == .invalidURL, let hint = rawCharacterHint(in: afterScheme) {
+                throw .invalidURL(hint)
+            }
+            throw error
+        }
+    }
+
+    /// When the user-info part of a URL seems to contain a raw reserved character (there is an '@'
+    /// after the first '/', '?' or '#'), the advice to percent-encode it.
+    private static func rawCharacterHint(in afterScheme: Substring) -> String? {
+        guard let at = afterScheme.lastIndex(of: "@"),
+              let reserved = afterScheme[..<at].first(where: { "/?#".contains($0) })
+        else { return nil }
+        return "the user name or password seems to contain a raw '\(reserved)': special characters in a URL "
+            + "password must be percent-encoded ('/' as %2F, '?' as %3F, '#' as %23, '@' as %40, '%' as %25, ':' in a user name as %3A)"
     }
 
     // MARK: - Forms
@@ -48,6 +83,39 @@ enum RedisURLParser {
         if !path.isEmpty {
             configuration.database = try parseDatabase(percentDecode(path))
         }
+    }
+
+    /// `[[user]:password@]host[:port][,host[:port]…]/MASTER_NAME[/db]`
+    private static func parseSentinel(_ rest: Substring, into configuration: inout RedisConfiguration) throws(RedisError) {
+        var authority = rest
+        var path: Substring = ""
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            path = rest[rest.index(after: slash)...]
+        }
+        if let at = authority.lastIndex(of: "@") {
+            try parseUserInfo(authority[..<at], into: &configuration)
+            authority = authority[authority.index(after: at)...]
+        }
+        var endpoints: [RedisSentinelConfiguration.Endpoint] = []
+        for part in authority.split(separator: ",", omittingEmptySubsequences: true) {
+            var parsed = RedisConfiguration(host: "", port: RedisSentinelConfiguration.defaultPort)
+            try parseHostPort(part, into: &parsed)
+            guard !parsed.host.isEmpty else { throw .invalidURL("sentinel address '\(part)' has no host") }
+            endpoints.append(.init(host: parsed.host, port: parsed.port))
+        }
+        guard !endpoints.isEmpty else {
+            throw .invalidURL("redis+sentinel:// needs at least one sentinel host:port before the master name")
+        }
+        if path.hasSuffix("/") { path = path.dropLast() }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = segments.first, !first.isEmpty, segments.count <= 2 else {
+            throw .invalidURL("redis+sentinel:// needs the master name as its path: redis+sentinel://host:26379/MASTER_NAME[/db]")
+        }
+        if segments.count == 2 {
+            configuration.database = try parseDatabase(percentDecode(segments[1]))
+        }
+        configuration.sentinel = RedisSentinelConfiguration(endpoints: endpoints, masterName: try percentDecode(first))
     }
 
     private static func parseUnix(_ rest: Substring, into configuration: inout RedisConfiguration) throws(RedisError) {
@@ -140,9 +208,41 @@ enum RedisURLParser {
                 configuration.commandTimeout = try parseSeconds(value, option: key)
             case "client_name", "clientname", "name":
                 configuration.clientName = value.isEmpty ? nil : value
+            case "ca", "ca_file", "cafile", "ssl_ca_certs", "tls_ca_cert_file":
+                try configuration.updateTLS(key) { $0.caFile = value.isEmpty ? nil : value }
+            case "ca_dir", "ca_path", "capath", "ssl_ca_path", "tls_ca_cert_dir":
+                try configuration.updateTLS(key) { $0.caDirectory = value.isEmpty ? nil : value }
+            case "cert", "cert_file", "certfile", "ssl_certfile", "tls_cert_file":
+                try configuration.updateTLS(key) { $0.certificateFile = value.isEmpty ? nil : value }
+            case "key", "key_file", "keyfile", "ssl_keyfile", "tls_key_file":
+                try configuration.updateTLS(key) { $0.keyFile = value.isEmpty ? nil : value }
+            case "sni", "server_name", "servername":
+                try configuration.updateTLS(key) { $0.serverName = value.isEmpty ? nil : value }
+            case "verify", "ssl_cert_reqs":
+                guard let mode = tlsVerification(value) else {
+                    throw .invalidURL("option '\(key)' must be full, ca or none, got '\(value)'")
+                }
+                try configuration.updateTLS(key) { $0.verification = mode }
+            case "sentinel_username", "sentinel_user":
+                guard configuration.sentinel != nil else { throw .invalidURL("option '\(key)' needs a redis+sentinel:// URL") }
+                configuration.sentinel?.username = value.isEmpty ? nil : value
+            case "sentinel_password":
+                guard configuration.sentinel != nil else { throw .invalidURL("option '\(key)' needs a redis+sentinel:// URL") }
+                configuration.sentinel?.password = value
             default:
-                throw .invalidURL("unknown option '\(key)'; known: db, username, password, connect_timeout, command_timeout, client_name")
+                throw .invalidURL(
+                    "unknown option '\(key)'; known: db, username, password, connect_timeout, command_timeout, "
+                        + "client_name, ca, ca_dir, cert, key, sni, verify, sentinel_username, sentinel_password")
             }
+        }
+    }
+
+    private static func tlsVerification(_ text: String) -> RedisTLSConfiguration.Verification? {
+        switch text.lowercased() {
+        case "full", "required", "cert_required", "peer", "yes", "true": return .full
+        case "ca", "certificate", "certificate_only", "no_hostname": return .certificateOnly
+        case "none", "no", "false", "cert_none", "insecure": return RedisTLSConfiguration.Verification.none
+        default: return nil
         }
     }
 
@@ -166,7 +266,7 @@ enum RedisURLParser {
                 continue
             }
             guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                throw .invalidURL("bad percent-escape in '\(redacted(String(text)))'")
+                throw .invalidURL("bad percent-escape in '\(redacted(String(text)))' (a '%' must be written %25)")
             }
             bytes.append(high << 4 | low)
         }
@@ -192,6 +292,19 @@ enum RedisURLParser {
               let colon = url[schemeEnd.upperBound..<at].firstIndex(of: ":")
         else { return url }
         return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+}
+
+extension RedisConfiguration {
+    /// Changes the TLS settings; a TLS option in a plain-text URL is an error.
+    fileprivate mutating func updateTLS(
+        _ option: String, _ change: (inout RedisTLSConfiguration) -> Void
+    ) throws(RedisError) {
+        guard var settings = tls else {
+            throw .invalidURL("option '\(option)' needs TLS: use rediss:// (or rediss+sentinel://)")
+        }
+        change(&settings)
+        tls = settings
     }
 }
 

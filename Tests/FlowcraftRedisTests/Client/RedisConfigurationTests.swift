@@ -89,12 +89,90 @@ struct RedisConfigurationTests {
         #expect(configuration.username == "dave")
     }
 
-    @Test func tlsIsUnsupported() {
+    @Test func tlsURL() throws {
+        let configuration = try RedisConfiguration(
+            url: "rediss://:pw@redis.example.com:6380/2?ca=/etc/ca.pem&cert=/etc/client.pem&key=/etc/client.key&sni=cache.internal&verify=ca")
+        #expect(configuration.host == "redis.example.com")
+        #expect(configuration.port == 6380)
+        #expect(configuration.password == "pw")
+        #expect(configuration.database == 2)
+        #expect(configuration.tls == RedisTLSConfiguration(
+            caFile: "/etc/ca.pem", certificateFile: "/etc/client.pem", keyFile: "/etc/client.key",
+            serverName: "cache.internal", verification: .certificateOnly))
+        #expect(configuration.endpointDescription == "redis.example.com:6380 (TLS)")
+        // rediss:// alone: the system trust store and full verification.
+        #expect(try RedisConfiguration(url: "rediss://host").tls == RedisTLSConfiguration())
+        #expect(try RedisConfiguration(url: "redis://host").tls == nil)
+    }
+
+    @Test func tlsOptionsNeedRediss() {
         #expect {
-            try RedisConfiguration(url: "rediss://:pw@host:6380")
+            try RedisConfiguration(url: "redis://host:6379?ca=/etc/ca.pem")
+        } throws: { error in
+            (error as? RedisError)?.message.contains("option 'ca' needs TLS: use rediss://") == true
+        }
+        #expect {
+            try RedisConfiguration(url: "rediss://host:6379?verify=sometimes")
+        } throws: { error in
+            (error as? RedisError)?.message.contains("option 'verify' must be full, ca or none") == true
+        }
+    }
+
+    @Test func sentinelURL() throws {
+        let configuration = try RedisConfiguration(
+            url: "redis+sentinel://:masterpw@10.0.0.1:26379,10.0.0.2,[::1]:26380/mymaster/3?sentinel_password=s%40pw&command_timeout=2")
+        #expect(configuration.sentinel == RedisSentinelConfiguration(
+            endpoints: [.init(host: "10.0.0.1", port: 26379), .init(host: "10.0.0.2", port: 26379), .init(host: "::1", port: 26380)],
+            masterName: "mymaster", password: "s@pw"))
+        #expect(configuration.password == "masterpw")
+        #expect(configuration.database == 3)
+        #expect(configuration.commandTimeout == .seconds(2))
+        #expect(configuration.tls == nil)
+        #expect(configuration.endpointDescription == "master 'mymaster' via sentinel 10.0.0.1:26379,10.0.0.2:26379,[::1]:26380")
+        let tls = try RedisConfiguration(url: "rediss+sentinel://s1:5000/cache?ca=/ca.pem")
+        #expect(tls.sentinel?.endpoints == [.init(host: "s1", port: 5000)])
+        #expect(tls.tls?.caFile == "/ca.pem")
+    }
+
+    @Test(arguments: [
+        "redis+sentinel://host:26379",
+        "redis+sentinel://host:26379/",
+        "redis+sentinel:///mymaster",
+        "redis+sentinel://host:26379/mymaster/x",
+        "redis://host?sentinel_password=x",
+    ])
+    func invalidSentinelURLs(url: String) {
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
+    }
+
+    /// A password with a raw '/', '?', '#' or '@' used to fail with "port 'w' is not a number" (or
+    /// worse, connect to the wrong place): the error says to percent-encode it.
+    @Test(arguments: [
+        "redis://:pa/w@127.0.0.1:6379",
+        "redis://user:secret/w@127.0.0.1:6379/0",
+        "redis://:p?w@host:6379",
+        "redis://:ab#w@host:6379",
+        "redis://:12#x@host",
+        "redis+sentinel://:pa/w@host:26379/mymaster",
+    ])
+    func rawSpecialCharactersInPasswordSayPercentEncode(url: String) {
+        #expect {
+            try RedisConfiguration(url: url)
         } throws: { error in
             guard let error = error as? RedisError else { return false }
-            return error.kind == .unsupported && error.message.contains("hiredis 0.14")
+            return error.kind == .invalidURL && error.message.contains("must be percent-encoded")
+                && !error.message.contains("secret")
+        }
+    }
+
+    @Test func percentEncodedSpecialCharactersWork() throws {
+        let configuration = try RedisConfiguration(url: "redis://:p%2Fa%3Fs%23s%40w%25rd@127.0.0.1:6379")
+        #expect(configuration.password == "p/a?s#s@w%rd")
+        #expect(configuration.port == 6379)
+        #expect {
+            try RedisConfiguration(url: "redis://:100%@host")
+        } throws: { error in
+            (error as? RedisError)?.message.contains("a '%' must be written %25") == true
         }
     }
 

@@ -26,10 +26,10 @@ enum DistributedTestSupport {
     static func withWorker<T: Sendable>(
         blueprints: [WorkflowBlueprint], registry: NodeRegistry, queue: String,
         retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8, middleware: [any NodeMiddleware] = [],
-        eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil,
+        eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil, configuration: RedisConfiguration? = nil,
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
-        let client = try TestRedis.client()
+        let client = try configuration.map { RedisClient(configuration: $0) } ?? TestRedis.client()
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware,
             eventHandler: eventHandler)
         if let sizeLimits { options.sizeLimits = sizeLimits }

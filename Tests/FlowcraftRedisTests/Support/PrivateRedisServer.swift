@@ -35,6 +35,10 @@ actor PrivateRedisServer {
     nonisolated let directory: URL
     nonisolated let arguments: [String]
     nonisolated let appendOnly: Bool
+    /// When set, the server speaks TLS (only) on ``port`` with these certificates.
+    nonisolated let certificates: TestCertificates?
+    /// With ``certificates``: whether clients must present a certificate (mutual TLS).
+    nonisolated let requireClientCertificates: Bool
     private var pid: pid_t = 0
     private var exited = false
     /// PID of the running server, readable from `deinit` to kill a leftover process.
@@ -56,13 +60,26 @@ actor PrivateRedisServer {
         return configuration
     }
 
-    init(arguments: [String] = [], appendOnly: Bool = false) throws {
+    init(
+        arguments: [String] = [], appendOnly: Bool = false, certificates: TestCertificates? = nil,
+        requireClientCertificates: Bool = false
+    ) throws {
         self.port = try Self.freePort()
         self.directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowcraft-redis-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.arguments = arguments
         self.appendOnly = appendOnly
+        self.certificates = certificates
+        self.requireClientCertificates = requireClientCertificates
+    }
+
+    /// A TLS configuration trusting the test CA, for a server started with ``certificates``.
+    nonisolated func tlsConfiguration(host: String = "localhost") -> RedisConfiguration {
+        var configuration = configuration()
+        configuration.host = host
+        configuration.tls = RedisTLSConfiguration(caFile: certificates?.caFile)
+        return configuration
     }
 
     deinit {
@@ -72,14 +89,17 @@ actor PrivateRedisServer {
 
     /// Starts a server, runs `body`, and stops the server whatever happens.
     static func with<T: Sendable>(
-        arguments: [String] = [], appendOnly: Bool = false,
+        arguments: [String] = [], appendOnly: Bool = false, certificates: TestCertificates? = nil,
+        requireClientCertificates: Bool = false,
         _ body: (PrivateRedisServer) async throws -> T
     ) async throws -> T {
         guard binaryPath != nil else {
             Issue.record("redis-server not found (set FLOWCRAFT_REDIS_SERVER or put it on PATH)")
             throw StartupError(description: "redis-server not found")
         }
-        let server = try PrivateRedisServer(arguments: arguments, appendOnly: appendOnly)
+        let server = try PrivateRedisServer(
+            arguments: arguments, appendOnly: appendOnly, certificates: certificates,
+            requireClientCertificates: requireClientCertificates)
         try await server.start()
         do {
             let result = try await body(server)
@@ -101,7 +121,8 @@ actor PrivateRedisServer {
             "--port", String(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
             "--dir", directory.path, "--daemonize", "no", "--logfile", logPath,
-        ] + self.arguments
+        ] + (certificates?.serverArguments(port: port, requireClientCertificates: requireClientCertificates) ?? [])
+            + self.arguments
         let spawned = try Self.spawn(arguments)
         pid = spawned
         exited = false
@@ -145,7 +166,7 @@ actor PrivateRedisServer {
 
     /// posix_spawn with an empty signal mask and default handlers: the test runner blocks signals
     /// such as SIGTERM in its threads, and a child inheriting that mask would ignore `stop()`.
-    private static func spawn(_ arguments: [String]) throws -> pid_t {
+    static func spawn(_ arguments: [String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -185,7 +206,7 @@ actor PrivateRedisServer {
 
     // MARK: - Helpers
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartupError(description: "socket() failed") }
         defer { close(fd) }
@@ -205,7 +226,7 @@ actor PrivateRedisServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func acceptsConnections(port: Int) -> Bool {
+    static func acceptsConnections(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
