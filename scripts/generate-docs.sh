@@ -13,4 +13,4 @@ if [ "$status" -ne 0 ] || grep -q "warning:" "$log"; then
   echo "generate-docs: FAIL: the documentation has warnings or did not build" >&2
   exit 1
 fi
-echo "generate-docs: ok: $(grep -o 'Generated DocC archive at.*' "$log" || echo 'documentation built')"
+echo "generate-docs: ok: $(grep -A1 'Generated documentation archive at' "$log" | tail -1 | tr -d ' ')"
