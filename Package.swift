@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // `swift package generate-documentation`: a command plugin only, nothing is linked into targets.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev (hiredis: RESP encoding and parsing only).
@@ -123,6 +125,8 @@ let package = Package(
             dependencies: [
                 "FlowcraftRedis", "FlowcraftCompiler", "FlowcraftScenarios", "FlowcraftObservability",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // The README's worker-in-a-ServiceGroup snippet is run by a test.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -5,37 +5,47 @@
 #   2. a no-op rebuild compiles nothing;
 #   3. editing a blueprint regenerates, and a new `uses` key nobody implements fails the Swift
 #      compile naming it;
-#   4. an invalid graph fails `swift build` with `Flow.yaml:LINE:COL: error: [CODE]`.
+#   4. an invalid graph fails `swift build` with `Flow.yaml:LINE:COL: error: [CODE]`;
+#   5. the tutorial's blueprint and code (Sources/Flowcraft/Flowcraft.docc/YourFirstWorkflow.md) build
+#      and run as it says.
+# The consumer's Package.swift is the tutorial's (and the README's): a path dependency on
+# ../flowcraft-swift, whose identity is the folder name.
 # Set FLOWCRAFT_PLUGIN_SCRATCH to reuse a build directory between runs (CI caches); by default it
 # lives in the temporary directory and is removed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+fail() { echo "test-plugin: FAIL: $*" >&2; exit 1; }
 scratch="${FLOWCRAFT_PLUGIN_SCRATCH:-$work/scratch}"
-# The dependency's identity is its directory name; a link gives it a stable one.
-ln -s "$root" "$work/flowcraft"
+# The dependency's identity is its directory name; a link gives it the one the documentation uses.
+ln -s "$root" "$work/flowcraft-swift"
 app="$work/Consumer"
 mkdir -p "$app/Sources/App"
+tutorial="$root/Sources/Flowcraft/Flowcraft.docc/YourFirstWorkflow.md"
+# The first fenced block (of the given language) after a heading of the tutorial.
+snippet() {
+  python3 - "$tutorial" "$1" "$2" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+start = lines.index("### " + sys.argv[2])
+opening = lines.index("```" + sys.argv[3], start)
+print("\n".join(lines[opening + 1:lines.index("```", opening + 1)]))
+PY
+}
+# The tutorial's manifest, with the target named App.
+snippet "Add Flowcraft to the package" swift | sed 's/"Greeter"/"App"/g' > "$app/Package.swift"
+grep -q '.package(path: "../flowcraft-swift")' "$app/Package.swift" || fail "the tutorial's manifest lost its path dependency"
+# The README shows the same manifest.
+python3 - "$root/README.md" "$tutorial" <<'PY' || fail "README.md's Package.swift differs from the tutorial's"
+import sys
+def block(path, heading):
+    lines = open(path).read().split("\n")
+    opening = lines.index("```swift", lines.index(heading))
+    return lines[opening + 1:lines.index("```", opening + 1)]
+sys.exit(block(sys.argv[1], "## Using the plugin in your package") != block(sys.argv[2], "### Add Flowcraft to the package"))
+PY
 
-cat > "$app/Package.swift" <<EOF
-// swift-tools-version:6.1
-import PackageDescription
-
-let package = Package(
-    name: "Consumer",
-    platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "$work/flowcraft")],
-    targets: [
-        .executableTarget(
-            name: "App",
-            dependencies: [.product(name: "Flowcraft", package: "flowcraft")],
-            plugins: [.plugin(name: "FlowcraftPlugin", package: "flowcraft")]
-        )
-    ],
-    swiftLanguageModes: [.v6]
-)
-EOF
 
 write_blueprint() {
   cat > "$app/Sources/App/Flow.yaml" <<EOF
@@ -79,7 +89,6 @@ print(result.status.rawValue, result.context["_outputs.hello"]?.stringValue ?? "
 EOF
 
 build() { (cd "$app" && swift build --scratch-path "$scratch" "$@" 2>&1); }
-fail() { echo "test-plugin: FAIL: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 
 echo "test-plugin: building a consumer package in $app"
@@ -128,4 +137,13 @@ out=$(cd "$app" && swift package --scratch-path "$scratch" --allow-writing-to-pa
   || { echo "$out"; fail "the command plugin did not write the stubs"; }
 rm -rf "$app/Sources/App/Stubs"
 echo "test-plugin: ok: swift package generate-flowcraft-stubs writes the same files"
+
+# The tutorial, as written: its blueprint and its code.
+rm "$app/Sources/App/Flow.yaml"
+snippet "Write the blueprint" yaml > "$app/Sources/App/Greeting.yaml"
+snippet "Implement the nodes and run in memory" swift > "$app/Sources/App/main.swift"
+out=$(build) || { echo "$out"; fail "the tutorial's blueprint and code do not build"; }
+run=$("$scratch/debug/App") || fail "the tutorial's app failed: $run"
+[ "$run" = "completed Hello, Ada!" ] || fail "the tutorial's app printed: $run"
+echo "test-plugin: ok: the tutorial builds and runs ($run)"
 echo "test-plugin: all checks passed"

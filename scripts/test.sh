@@ -23,5 +23,7 @@ export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
 
 swift build --build-tests
 swift test --skip-build "$@"
+# The DocC documentation builds without warnings (FLOWCRAFT_SKIP_DOCS=1 skips it).
+[ "${FLOWCRAFT_SKIP_DOCS:-}" = "1" ] || bash scripts/generate-docs.sh
 # A throwaway package using the build plugin (FLOWCRAFT_SKIP_PLUGIN_TEST=1 skips it).
 [ "${FLOWCRAFT_SKIP_PLUGIN_TEST:-}" = "1" ] || bash scripts/test-plugin.sh

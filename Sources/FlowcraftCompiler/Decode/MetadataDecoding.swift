@@ -2,6 +2,9 @@ import FlowcraftModel
 
 /// `metadata:` — `version`, `cycleEntryPoints`, `unroutedActions` (`fail` | `end`), and anything else kept as JSON (Flowcraft allows any).
 extension BlueprintDecoder {
+    /// The metadata keys given a meaning (any other key is kept as JSON).
+    static let metadataFields = ["version", "cycleEntryPoints", "unroutedActions"]
+
     mutating func decodeMetadata(_ node: YAMLNode) -> BlueprintMetadata? {
         if isNull(node) { return nil }
         guard let map = mapping(node, field: "metadata") else { return nil }
