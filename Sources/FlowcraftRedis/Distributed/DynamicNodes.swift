@@ -161,6 +161,7 @@ enum DynamicNodes {
         job.dynamicOf = spawner
         job.dynamicCount = count
         job.dynamicNode = node
+        job.blueprintFingerprint = data.blueprintFingerprint
         return job
     }
 
