@@ -17,18 +17,19 @@ public enum AccessControl {
         case dashboard
     }
 
-    /// Commands every role needs to connect (`AUTH` is always allowed).
-    static let connection = ["hello", "ping", "select", "client|setname", "client|id"]
+    /// Commands every role may need to connect (`AUTH` is always allowed): `SELECT` for a database
+    /// other than 0, `CLIENT SETNAME` when the configuration names its connections.
+    static let connection = ["select", "client|setname"]
 
     /// The commands the engine's scripts call, and the ones workers and clients send themselves.
     static let engine = [
         "evalsha", "eval", "script|load",
-        "get", "set", "del", "exists", "expire", "pexpire", "type", "incr",
+        "get", "set", "del", "exists", "expire", "type", "incr",
         "hget", "hmget", "hgetall", "hset", "hsetnx", "hdel", "hincrby", "hexists",
         "sadd", "srem", "sismember", "smembers", "scard", "smove",
         "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "zpopmin",
-        "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush", "lmove",
-        "xadd", "xtrim",
+        "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush",
+        "xadd",
     ]
 
     /// What a worker adds: waiting for the queue's marker.

@@ -133,11 +133,17 @@ struct RollingDeployTests {
         let runID = try await workflows.startWorkflow(changed)
         let old = try Self.worker([deployed], name: "w-old-\(queue)", log: log, client: client, options: options)
         old.start()
-        try await Task.sleep(for: .milliseconds(800))
+        // Wait until the old worker handed the start job back at least once (and then a while more).
+        let jobID = NodeJobData(runID: runID, blueprintID: "deploy", nodeID: "start").jobID
+        var job: Job?
+        for _ in 0..<1000 {
+            job = try await Queue(name: queue, client: client).getJob(jobID)
+            if job?.failedReason != nil { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(300))
         #expect(log.all.isEmpty, "the worker with the other graph ran \(log.all)")
         #expect(try await workflows.status(runID)?.status == .running)
-        let jobID = NodeJobData(runID: runID, blueprintID: "deploy", nodeID: "start").jobID
-        let job = try await Queue(name: queue, client: client).getJob(jobID)
         #expect(job?.attemptsMade == 0, "a hand back counts no attempt")
         #expect(job?.failedReason?.contains("fingerprint") == true, "\(job?.failedReason ?? "")")
 
