@@ -78,7 +78,7 @@ extension NodeJobExecutor {
         let planner = CompletionPlanner(prepared: prepared, runID: data.runID, options: options)
         change.records.append(DynamicNodes.continuationArrival(
             from: data.nodeID, spawner: spec.scatterID, count: data.batchCount, runID: data.runID,
-            blueprintID: data.blueprintID, iteration: data.iteration))
+            blueprintID: data.blueprintID, iteration: data.iteration, fingerprint: prepared.fingerprint))
         let next = data.batchIndex + spec.window(count: data.batchCount)
         if next < data.batchCount {
             change.records.append(planner.batchWorkerRecord(

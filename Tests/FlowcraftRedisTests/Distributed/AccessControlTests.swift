@@ -68,7 +68,7 @@ struct AccessControlTests {
                 client: server.configuration(password: "flowcraft-client", username: "flowcraft-client"))
             var problems = try await Self.runScenarios(DistributedScenarioTests.supported, engine: RedisScenarioEngine(redis: redis))
             problems += try await Self.runScenarios(
-                ResilienceScenarios.all + FallbackJoinScenarios.all + DataFlowScenarios.all,
+                ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all + DataFlowScenarios.all,
                 engine: RedisScenarioEngine(retryMode: .queue, redis: redis))
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             // Nothing was refused: the ACL log is empty.

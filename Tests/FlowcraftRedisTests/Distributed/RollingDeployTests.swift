@@ -183,3 +183,71 @@ struct RollingDeployTests {
         #expect(log.all.isEmpty)
     }
 }
+
+extension RollingDeployTests {
+    /// `start → ask (wait) → <after>`, labelled "1.0".
+    static func approval(after: String) -> WorkflowBlueprint {
+        WorkflowBlueprint(
+            id: "deploy-approval", version: "1.0",
+            nodes: [NodeDefinition(id: "start", uses: "record"), NodeDefinition(id: "ask", uses: "wait"), NodeDefinition(id: after, uses: "record")],
+            edges: [EdgeDefinition(source: "start", target: "ask"), EdgeDefinition(source: "ask", target: after)])
+    }
+
+    @Test("a resume by a client whose graph differs from a live worker's under the same label is refused")
+    func resumeWithDifferentGraphRefused() async throws {
+        let queue = DistributedTestSupport.uniqueQueue("deploy-resume")
+        let client = try TestRedis.client()
+        let log = Log()
+        let deployed = Self.approval(after: "done")
+        let options = Self.options(queue)
+        let worker = try Self.worker([deployed], name: "w-\(queue)", log: log, client: client, options: options)
+        worker.start()
+        let workflows = WorkflowClient(client: client, catalog: try BlueprintCatalog([deployed]), options: options)
+        let runID = try await workflows.startWorkflow(blueprintID: "deploy-approval")
+        #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+        let stale = WorkflowClient(client: client, catalog: try BlueprintCatalog([Self.approval(after: "other")]), options: options)
+        await #expect {
+            try await stale.resume(runID)
+        } throws: { error in
+            "\(error)".contains("different graph")
+        }
+        try await workflows.resume(runID)
+        let status = try await workflows.result(runID, timeout: .seconds(20))
+        await worker.close()
+        await client.close()
+        #expect(status.status == .completed)
+        #expect(status.context["_outputs.done"] != nil && status.context["_outputs.other"] == nil)
+    }
+}
+
+@Suite("Blueprint fingerprints")
+struct BlueprintFingerprintTests {
+    static let base = RollingDeployTests.blueprint(version: "1.0", only: "old")
+
+    @Test("source locations and descriptions do not change a fingerprint; the graph, params, config and label do")
+    func fingerprintRule() throws {
+        let fingerprint = BlueprintFingerprint.of(Self.base)
+        var located = Self.base
+        located.location = SourceLocation(file: "/a/b.yaml", line: 3, column: 1)
+        located.description = "another text"
+        located.nodes[0].location = SourceLocation(file: "/a/b.yaml", line: 9, column: 5)
+        located.edges[0].location = SourceLocation(file: "/a/b.yaml", line: 20, column: 5)
+        #expect(BlueprintFingerprint.of(located) == fingerprint)
+
+        var params = Self.base
+        params.nodes[1].params = ["x": 1]
+        var config = Self.base
+        config.nodes[1].config.maxRetries = 3
+        var edge = Self.base
+        edge.edges[1].condition = "result.ok"
+        var label = Self.base
+        label.version = "1.1"
+        let others = [params, config, edge, label, RollingDeployTests.blueprint(version: "1.0", only: "new")].map(BlueprintFingerprint.of)
+        #expect(Set(others).count == others.count && !others.contains(fingerprint))
+        // Computed once per prepared blueprint and carried by the jobs the engine enqueues.
+        let prepared = PreparedBlueprint(try CompiledBlueprint(Self.base))
+        #expect(prepared.fingerprint == fingerprint)
+        let record = CompletionPlanner(prepared: prepared, runID: "r", options: DistributedOptions()).startRecords()[0]
+        #expect(record.data.contains(#""blueprintFingerprint":"\#(fingerprint)""#))
+    }
+}
