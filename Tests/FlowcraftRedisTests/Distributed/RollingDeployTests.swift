@@ -37,7 +37,7 @@ struct RollingDeployTests {
     }
 
     static let fast = RollingDeployOptions(
-        handBackDelay: .milliseconds(20), missingBlueprintTimeout: .seconds(30), advertisementInterval: .milliseconds(200))
+        handBackDelay: .milliseconds(20), missingBlueprintTimeout: .seconds(30), advertisementInterval: .seconds(5))
 
     static func options(_ queue: String, _ deploy: RollingDeployOptions = fast) -> DistributedOptions {
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600)
@@ -164,7 +164,7 @@ struct RollingDeployTests {
         let client = try TestRedis.client()
         let log = Log()
         let deploy = RollingDeployOptions(
-            handBackDelay: .milliseconds(50), missingBlueprintTimeout: .seconds(1), advertisementInterval: .milliseconds(200))
+            handBackDelay: .milliseconds(50), missingBlueprintTimeout: .seconds(1), advertisementInterval: .seconds(5))
         let options = Self.options(queue, deploy)
         let worker = try Self.worker([Self.blueprint(version: "1.0", only: "old")], name: "w-\(queue)", log: log, client: client, options: options)
         worker.start()
