@@ -11,6 +11,15 @@ struct CompletionPlanner: Sendable {
     let plan: CompiledBlueprint
     let runID: String
     let options: DistributedOptions
+    /// Written into every job this planner makes (``NodeJobData/blueprintFingerprint``).
+    let fingerprint: String
+
+    init(prepared: PreparedBlueprint, runID: String, options: DistributedOptions) {
+        plan = prepared.plan
+        fingerprint = prepared.fingerprint
+        self.runID = runID
+        self.options = options
+    }
 
     /// Records for the routing of a successful completion of `item` in `iteration`.
     func records(
@@ -102,9 +111,10 @@ struct CompletionPlanner: Sendable {
 
     /// The record that enqueues `fallback` in place of failed `node`.
     func fallbackRecord(node: Int, fallback: Int, iteration: Int) -> ArrivalRecord {
-        let data = NodeJobData(
+        var data = NodeJobData(
             runID: runID, blueprintID: plan.id, nodeID: plan.nodes[fallback].id, iteration: iteration,
             fallbackFor: plan.nodes[node].id)
+        data.blueprintFingerprint = fingerprint
         var r = record(from: "", source: "", target: data.instance, live: true)
         r.jobID = data.jobID
         r.data = JSONText.serialize(data.json)
@@ -115,7 +125,8 @@ struct CompletionPlanner: Sendable {
     /// The record that enqueues worker `index` of a batch (a direct enqueue: the scatter's commit or the
     /// commit of the worker `window` places before it).
     func batchWorkerRecord(scatter s: Int, spec: BatchSpec, index: Int, count: Int, iteration: Int) -> ArrivalRecord {
-        let data = NodeJobData(runID: runID, blueprintID: plan.id, worker: spec, index: index, count: count, iteration: iteration)
+        var data = NodeJobData(runID: runID, blueprintID: plan.id, worker: spec, index: index, count: count, iteration: iteration)
+        data.blueprintFingerprint = fingerprint
         return ArrivalRecord(
             from: "", target: data.instance, source: "", live: true, required: 1, join: "all", delay: 0,
             jobID: data.jobID, data: JSONText.serialize(data.json), options: jobOptions(for: s, jobID: data.jobID, delay: 0))
@@ -162,7 +173,8 @@ struct CompletionPlanner: Sendable {
         case .any: (join, required) = ("any", plan.predecessorCounts[t])
         case .eachArrival: (join, required) = ("each", max(1, plan.predecessorCounts[t]))
         }
-        let data = NodeJobData(runID: runID, blueprintID: plan.id, nodeID: target.nodeID, iteration: target.iteration)
+        var data = NodeJobData(runID: runID, blueprintID: plan.id, nodeID: target.nodeID, iteration: target.iteration)
+        data.blueprintFingerprint = fingerprint
         let delay = plan.builtins[t] == .sleep ? sleepDelay(plan.nodes[t].params["duration"]) : 0
         let jobID = data.jobID
         return ArrivalRecord(

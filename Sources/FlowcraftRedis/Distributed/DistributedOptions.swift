@@ -45,6 +45,8 @@ public struct DistributedOptions: Sendable {
     /// 1 MiB by default): an oversized output or value fails its run before anything of it reaches
     /// Redis.
     public var sizeLimits: SizeLimits = .distributed
+    /// How workers of two deploys share the queue (hand back, timeout, advertisement interval).
+    public var rollingDeploy = RollingDeployOptions()
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
@@ -70,6 +72,7 @@ public struct DistributedOptions: Sendable {
 public struct BlueprintCatalog: Sendable {
     private var byKey: [String: PreparedBlueprint] = [:]
     private var versionsByID: [String: [String?]] = [:]
+    private var byFingerprint: [String: PreparedBlueprint] = [:]
 
     public init() {}
 
@@ -81,7 +84,9 @@ public struct BlueprintCatalog: Sendable {
     public mutating func add(_ blueprint: WorkflowBlueprint) throws {
         let compiled = PreparedBlueprint(try CompiledBlueprint(blueprint))
         let version = blueprint.effectiveVersion
+        if let previous = byKey[Self.key(blueprint.id, version)] { byFingerprint[previous.fingerprint] = nil }
         byKey[Self.key(blueprint.id, version)] = compiled
+        byFingerprint[compiled.fingerprint] = compiled
         if !(versionsByID[blueprint.id] ?? []).contains(version) { versionsByID[blueprint.id, default: []].append(version) }
     }
 
@@ -107,6 +112,16 @@ public struct BlueprintCatalog: Sendable {
             throw DistributedError("run of blueprint '\(id)' names no version and several versions are registered")
         }
         return compiled
+    }
+
+    /// The blueprint with content fingerprint `fingerprint` (``BlueprintFingerprint``), if this
+    /// catalog has it.
+    func prepared(fingerprint: String) -> PreparedBlueprint? { byFingerprint[fingerprint] }
+
+    /// Every blueprint as `(id, version, fingerprint)`, sorted: what a worker advertises.
+    var advertised: [BlueprintAdvertisement] {
+        byKey.values.map { BlueprintAdvertisement(id: $0.plan.id, version: $0.plan.blueprint.effectiveVersion, fingerprint: $0.fingerprint) }
+            .sorted { ($0.id, $0.version ?? "", $0.fingerprint) < ($1.id, $1.version ?? "", $1.fingerprint) }
     }
 
     /// Why a run of blueprint `id` at `version` has no blueprint here, naming the versions this

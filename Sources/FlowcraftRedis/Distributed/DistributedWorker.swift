@@ -103,12 +103,42 @@ public final class DistributedWorker: Service, Sendable {
             options.logger.warning("could not preload the completion script", metadata: ["error": "\(error)"])
         }
         let executor = self.executor
+        // Other workers and clients see which blueprints this worker has before it takes a job.
+        await advertise()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.worker.run() }
             group.addTask { await executor.runningNodes.monitor(client: executor.client) }
-            // The worker returning (closed or shut down) ends the monitor too.
+            group.addTask { await self.advertisePeriodically() }
+            // The worker returning (closed or shut down) ends the monitor and the advertising too.
             try await group.next()
             group.cancelAll()
+        }
+        do {
+            try await directory.withdraw(worker: worker.name)
+        } catch {
+            options.logger.warning("could not withdraw the worker's blueprint advertisement", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private var directory: WorkerDirectory { WorkerDirectory(client: client, queueName: options.queueName) }
+
+    /// Writes this worker's blueprints into the queue's ``WorkerDirectory`` (best effort: a worker
+    /// that cannot advertise still runs its jobs; others then hand jobs back less readily).
+    private func advertise() async {
+        do {
+            try await directory.advertise(
+                worker: worker.name, blueprints: executor.catalog.advertised,
+                lifetimeMilliseconds: options.rollingDeploy.advertisementLifetimeMilliseconds)
+        } catch {
+            options.logger.warning("could not advertise the worker's blueprints", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func advertisePeriodically() async {
+        let interval = options.rollingDeploy.advertisementIntervalMilliseconds
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .milliseconds(interval)) } catch { return }
+            await advertise()
         }
     }
 

@@ -161,6 +161,7 @@ enum DynamicNodes {
         job.dynamicOf = spawner
         job.dynamicCount = count
         job.dynamicNode = node
+        job.blueprintFingerprint = data.blueprintFingerprint
         return job
     }
 
@@ -185,7 +186,8 @@ enum DynamicNodes {
         change.values.append((ContextKeys.output(of: data.nodeID), output))
         change.records.append(continuationArrival(
             from: data.instance.nodeID, spawner: data.dynamicOf ?? data.nodeID, count: data.dynamicCount,
-            runID: data.runID, blueprintID: data.blueprintID, iteration: data.iteration, fallbackFor: data.fallbackFor))
+            runID: data.runID, blueprintID: data.blueprintID, iteration: data.iteration, fallbackFor: data.fallbackFor,
+            fingerprint: data.blueprintFingerprint))
         return change
     }
 
@@ -193,11 +195,12 @@ enum DynamicNodes {
     /// completion script enqueues the continuation job when the last of them arrives.
     static func continuationArrival(
         from source: String, spawner: String, count: Int, runID: String, blueprintID: String, iteration: Int,
-        fallbackFor: String? = nil
+        fallbackFor: String? = nil, fingerprint: String? = nil
     ) -> ArrivalRecord {
-        let continuation = continuationJob(
+        var continuation = continuationJob(
             runID: runID, blueprintID: blueprintID, spawner: spawner, iteration: iteration, count: count,
             fallbackFor: fallbackFor)
+        continuation.blueprintFingerprint = fingerprint
         return ArrivalRecord(
             from: "", target: continuation.instance, source: source, live: true, required: count, join: "all",
             delay: 0, jobID: continuation.jobID, data: JSONText.serialize(continuation.json),

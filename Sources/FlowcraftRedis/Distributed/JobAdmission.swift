@@ -6,8 +6,9 @@ import Flowcraft
 /// pending set is deleted when a run ends). Otherwise a second round trip reads the run status and
 /// the done set, to skip jobs of ended runs and redelivered jobs whose completion already committed.
 ///
-/// Refusals (``JobRefusal``): a version of the run's blueprint this worker does not have, or a run
-/// key of the wrong Redis type, end the run; a job for a run that does not exist is admitted only if
+/// A version of the run's blueprint this worker does not have, or a graph other than the one the
+/// job's fingerprint names, is a ``MissingBlueprint``: the job is handed to another worker
+/// (``BlueprintHandOff``). Refusals (``JobRefusal``): a run key of the wrong Redis type ends the run; a job for a run that does not exist is admitted only if
 /// it is one that starts a run (``JobRefusal/startsRun(_:in:)``), else only the job fails and
 /// nothing is written.
 struct JobAdmission: Sendable {
@@ -51,11 +52,25 @@ struct JobAdmission: Sendable {
         }
         let replyValues = replies[0].array ?? []
         let version = replyValues.first.flatMap(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
-        let prepared: PreparedBlueprint
+        var prepared: PreparedBlueprint
         do {
             prepared = try catalog.prepared(id: data.blueprintID, version: version)
         } catch {
-            throw JobRefusal(catalog.versionProblem(id: data.blueprintID, version: version) ?? error.description)
+            throw MissingBlueprint(
+                id: data.blueprintID, version: version, fingerprint: data.blueprintFingerprint,
+                reason: catalog.versionProblem(id: data.blueprintID, version: version) ?? error.description)
+        }
+        // A job that names its graph runs with exactly that graph (its fingerprint includes the label).
+        if let fingerprint = data.blueprintFingerprint, prepared.fingerprint != fingerprint {
+            guard let named = catalog.prepared(fingerprint: fingerprint), named.plan.id == data.blueprintID,
+                named.plan.blueprint.effectiveVersion == version
+            else {
+                throw MissingBlueprint(
+                    id: data.blueprintID, version: version, fingerprint: fingerprint,
+                    reason: "blueprint '\(data.blueprintID)' version \(version.map { "'\($0)'" } ?? "unversioned") on this worker "
+                        + "has another graph (fingerprint \(prepared.fingerprint.prefix(12))) than the run's (\(fingerprint.prefix(12)))")
+            }
+            prepared = named
         }
         // (Batch workers and dynamic nodes are not nodes of the blueprint: their own paths check them.)
         if data.batchOf == nil, data.dynamicOf == nil, prepared.plan.nodeIndex[data.nodeID] == nil {

@@ -32,6 +32,10 @@ struct NodeJobData: Sendable, Hashable {
     var dynamicNode: NodeDefinition?
     /// The job is the continuation of `dynamicOf`: its routing, after its dynamic nodes.
     var afterDynamic = false
+    /// The ``BlueprintFingerprint`` of the graph the run runs (`blueprintFingerprint`): a worker whose
+    /// blueprint of that id and version has another fingerprint leaves the job to one that has it.
+    /// `nil` for jobs of clients that do not write it (they run with the run's version as before).
+    var blueprintFingerprint: String?
 
     init(runID: String, blueprintID: String, nodeID: String, iteration: Int = 0, fallbackFor: String? = nil) {
         self.runID = runID
@@ -72,6 +76,12 @@ struct NodeJobData: Sendable, Hashable {
         self.init(
             runID: runID, blueprintID: nfc(blueprintID), nodeID: nfc(nodeID), iteration: iteration,
             fallbackFor: members["fallbackFor"]?.stringValue.map(nfc))
+        if let fingerprint = members["blueprintFingerprint"], !fingerprint.isNull {
+            guard let text = fingerprint.stringValue, !text.isEmpty, text.count <= 64 else {
+                throw DistributedError("job data has an invalid 'blueprintFingerprint' (a non-empty string of at most 64 characters)")
+            }
+            blueprintFingerprint = text
+        }
         if let scatter = members["batchOf"]?.stringValue {
             guard let index = members["batchIndex"]?.intValue, let count = members["batchCount"]?.intValue,
                 index >= 0, index < count
@@ -107,6 +117,7 @@ struct NodeJobData: Sendable, Hashable {
             "runId": .string(runID), "blueprintId": .string(blueprintID), "nodeId": .string(nodeID),
         ]
         if iteration > 0 { members["iteration"] = .int(iteration) }
+        if let blueprintFingerprint { members["blueprintFingerprint"] = .string(blueprintFingerprint) }
         if let fallbackFor { members["fallbackFor"] = .string(fallbackFor) }
         if let batchOf {
             members["batchOf"] = .string(batchOf)

@@ -56,7 +56,7 @@ extension NodeJobExecutor {
         }
         guard count > 0 else { return change }
         for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
-        let planner = CompletionPlanner(plan: prepared.plan, runID: data.runID, options: options)
+        let planner = CompletionPlanner(prepared: prepared, runID: data.runID, options: options)
         for i in 0..<spec.window(count: count) {
             change.records.append(planner.batchWorkerRecord(scatter: s, spec: spec, index: i, count: count, iteration: data.iteration))
         }
@@ -66,7 +66,7 @@ extension NodeJobExecutor {
     /// The commit of a batch worker: its output, its arrival at the scatter's continuation and the
     /// enqueue of the item one window later.
     static func batchWorkerChange(
-        plan: CompiledBlueprint, data: NodeJobData, scatter s: Int, spec: BatchSpec, output: JSONValue,
+        prepared: PreparedBlueprint, data: NodeJobData, scatter s: Int, spec: BatchSpec, output: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) -> RunCommitter.Change {
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
@@ -75,10 +75,10 @@ extension NodeJobExecutor {
         change.deleted = buffered.deleted
         change.writeOrder = state.bufferedWriteOrder()
         change.values.append((ContextKeys.output(of: data.nodeID), output))
-        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        let planner = CompletionPlanner(prepared: prepared, runID: data.runID, options: options)
         change.records.append(DynamicNodes.continuationArrival(
             from: data.nodeID, spawner: spec.scatterID, count: data.batchCount, runID: data.runID,
-            blueprintID: data.blueprintID, iteration: data.iteration))
+            blueprintID: data.blueprintID, iteration: data.iteration, fingerprint: prepared.fingerprint))
         let next = data.batchIndex + spec.window(count: data.batchCount)
         if next < data.batchCount {
             change.records.append(planner.batchWorkerRecord(
@@ -130,7 +130,7 @@ extension NodeJobExecutor {
         switch outcome {
         case .success(let result):
             var change = Self.batchWorkerChange(
-                plan: plan, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
+                prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil { change.events = [Self.finishEvent(data.nodeID, result)] }
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):

@@ -40,6 +40,16 @@ final class NodeJobExecutor: Sendable {
         }
         do {
             return try await process(job, data: data)
+        } catch let missing as MissingBlueprint {
+            switch try await BlueprintHandOff(client: client, options: options).decide(missing, runID: data.runID) {
+            case .handBack(let delay, let reason):
+                options.logger.info("handing back a job whose blueprint this worker lacks",
+                    metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
+                throw JobHandBack(delayMilliseconds: delay, reason: reason)
+            case .failRun(let reason):
+                try await abortRun(data, reason: reason)
+                throw UnrecoverableJobError(reason)
+            }
         } catch let refusal as JobRefusal {
             if refusal.endsRun { try await abortRun(data, reason: refusal.reason) }
             throw UnrecoverableJobError(refusal.reason)
@@ -67,12 +77,7 @@ final class NodeJobExecutor: Sendable {
     }
 
     private func process(_ job: Job, data: NodeJobData) async throws -> ProcessedJob {
-        var prepared: PreparedBlueprint
-        do {
-            prepared = try catalog.provisional(id: data.blueprintID)
-        } catch {
-            throw JobRefusal("\(error.description) (this worker has \(catalog.ids.map { "'\($0)'" }.joined(separator: ", ")))")
-        }
+        var prepared = try provisionalBlueprint(data)
         if data.batchOf != nil { return .value(try await processBatchWorker(job, data: data)) }
         if data.dynamicOf != nil { return .value(try await processDynamic(job, data: data)) }
         // (Whether the node exists is decided with the run's version, after the admission.)
@@ -207,6 +212,24 @@ final class NodeJobExecutor: Sendable {
         return try await complete(run, result: result)
     }
 
+    /// The blueprint to read a job's inputs with: the one its fingerprint names, else the id's
+    /// provisional blueprint (``JobAdmission`` then checks the run's version and the fingerprint).
+    /// Throws ``MissingBlueprint`` when this worker has no blueprint of that id.
+    func provisionalBlueprint(_ data: NodeJobData) throws(MissingBlueprint) -> PreparedBlueprint {
+        if let fingerprint = data.blueprintFingerprint, let prepared = catalog.prepared(fingerprint: fingerprint),
+            prepared.plan.id == data.blueprintID
+        {
+            return prepared
+        }
+        do {
+            return try catalog.provisional(id: data.blueprintID)
+        } catch {
+            throw MissingBlueprint(
+                id: data.blueprintID, version: nil, fingerprint: data.blueprintFingerprint,
+                reason: "\(error.description) (this worker has \(catalog.ids.map { "'\($0)'" }.joined(separator: ", ")))")
+        }
+    }
+
     // MARK: - Steps
 
     /// Runs a node's attempts with the runtime's attempt loop (retry delays sleep in real time). In
@@ -338,7 +361,7 @@ final class NodeJobExecutor: Sendable {
             try await state.set(key, result.output)
         }
         var context = try await routingContext(prepared, nodes: routedNodes, state: state)
-        let planner = CompletionPlanner(plan: plan, runID: data.runID, options: options)
+        let planner = CompletionPlanner(prepared: prepared, runID: data.runID, options: options)
         var edgeEvents: [CommitEvent] = []
         let (records, taken, unrouted) = planner.records(
             completing: item, action: result.action, iteration: data.iteration
@@ -402,7 +425,7 @@ final class NodeJobExecutor: Sendable {
     private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
         let plan = run.prepared.plan
         if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
-            let planner = CompletionPlanner(plan: plan, runID: run.data.runID, options: options)
+            let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
             change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
             change.events = [CommitEvent(

@@ -14,9 +14,13 @@ final class PreparedBlueprint: Sendable {
     /// Why the distributed engine cannot run this blueprint, when it cannot: loops whose bodies
     /// overlap without nesting, or loops nested deeper than ``IterationNumbering/maximumDepth``.
     let unsupportedReason: String?
+    /// The identity of the blueprint's content (``BlueprintFingerprint``): carried by every job this
+    /// engine enqueues, so a worker never runs a run's node with another graph of the same label.
+    let fingerprint: String
 
     init(_ plan: CompiledBlueprint) {
         self.plan = plan
+        fingerprint = BlueprintFingerprint.of(plan.blueprint)
         startEntries = plan.startNodes.map { NodeInstance(plan.nodes[$0].id).description }
         unsupportedReason = Self.loopProblem(in: plan)
         inputPlans = plan.nodes.map(NodeInputPlan.init(node:))

@@ -53,7 +53,7 @@ struct RunCommitter: Sendable {
             _ prepared: PreparedBlueprint, runID: String, version: String?, context: [String: JSONValue],
             parent: SubflowParentLink? = nil, options: DistributedOptions
         ) -> Change {
-            let planner = CompletionPlanner(plan: prepared.plan, runID: runID, options: options)
+            let planner = CompletionPlanner(prepared: prepared, runID: runID, options: options)
             var change = Change(mode: .start)
             change.values = context.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             if let version { change.values.append(("blueprintVersion", .string(version))) }

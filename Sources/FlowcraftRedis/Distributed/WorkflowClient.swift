@@ -53,11 +53,29 @@ public struct WorkflowClient: Sendable {
         guard !prepared.plan.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
         }
+        try await refuseConflictingGraph(prepared, version: version)
         let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
         EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
         guard outcome.code == "committed" else { throw DistributedError("run '\(id)' already exists") }
         return id
+    }
+
+    /// Refuses a start (or a resume) when a live worker of the queue (``WorkerDirectory``) has a blueprint with the
+    /// same id and version label but other content (another fingerprint): a version label names one
+    /// graph, and runs of two graphs under one label would be mixed. One read per start.
+    private func refuseConflictingGraph(_ prepared: PreparedBlueprint, version: String?) async throws {
+        let live = try await WorkerDirectory(client: client, queueName: options.queueName).live()
+        for (worker, entry) in live.sorted(by: { $0.key < $1.key }) {
+            for other in entry.blueprints
+            where other.id == prepared.plan.id && other.version == version && other.fingerprint != prepared.fingerprint {
+                throw DistributedError(
+                    "cannot start or resume blueprint '\(prepared.plan.id)' version \(version.map { "'\($0)'" } ?? "(unversioned)"): "
+                        + "live worker '\(worker)' has a different graph under the same id and version (fingerprint "
+                        + "\(other.fingerprint.prefix(12)), this one \(prepared.fingerprint.prefix(12))); give the changed "
+                        + "blueprint a new version label")
+            }
+        }
     }
 
     /// The run's final result once written, else its current status (`running`/`awaiting`), or `nil`
@@ -113,6 +131,9 @@ public struct WorkflowClient: Sendable {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
             throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
         }
+        // A client whose graph differs from a live worker's under the same label would route the run
+        // with the wrong graph: refused like a start.
+        try await refuseConflictingGraph(target.prepared, version: target.version)
         // An action the wait node's edges do not route is refused before anything is written.
         if RoutingRules.failsUnrouted(target.prepared.plan, node: target.node, action: action) {
             throw DistributedError(

@@ -52,6 +52,8 @@ public final class Worker: Service, Sendable {
         /// Completed together with the processor's script step.
         case finishing(FinishStep)
         case failed(reason: String, unrecoverable: Bool)
+        /// Back to the delayed set without counting an attempt (``JobHandBack``).
+        case handedBack(JobHandBack)
     }
 
     private enum FetchResult {
@@ -264,6 +266,8 @@ public final class Worker: Service, Sendable {
             case .value(let value): return .completed(value)
             case .finishing(let step): return .finishing(step)
             }
+        } catch let handBack as JobHandBack {
+            return .handedBack(handBack)
         } catch let error as UnrecoverableJobError {
             return .failed(reason: error.message, unrecoverable: true)
         } catch {
@@ -350,6 +354,11 @@ public final class Worker: Service, Sendable {
                         stepMayHaveRun = true
                         throw error
                     }
+                case .handedBack(let handBack):
+                    try await retry(
+                        active, delay: max(1, handBack.delayMilliseconds), reason: handBack.reason,
+                        stacktrace: JSONText.serialize(.array(job.stacktrace.map { .string($0) })), countsAttempt: false)
+                    return nil
                 case .failed(let reason, let unrecoverable):
                     var trace = job.stacktrace
                     trace.append(reason)
@@ -474,7 +483,11 @@ public final class Worker: Service, Sendable {
         return try await fetched(reply, token: nextToken, offset: 1)
     }
 
-    private func retry(_ active: ActiveJob, delay: Int, reason: String, stacktrace: String) async throws {
+    /// Moves the job back to be retried after `delay` ms (to `wait` at once when 0); a hand back
+    /// (`countsAttempt` false) leaves `attemptsMade` unchanged.
+    private func retry(
+        _ active: ActiveJob, delay: Int, reason: String, stacktrace: String, countsAttempt: Bool = true
+    ) async throws {
         let reply: RedisReply
         if delay > 0 {
             reply = try await client.evalScript(
@@ -482,7 +495,7 @@ public final class Worker: Service, Sendable {
                 keys: [keys.delayed, keys.active, keys.events, keys.meta, keys.marker, keys.stalled],
                 arguments: [
                     keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), String(delay),
-                    reason, stacktrace,
+                    reason, stacktrace, countsAttempt ? "1" : "0",
                 ])
         } else {
             reply = try await client.evalScript(

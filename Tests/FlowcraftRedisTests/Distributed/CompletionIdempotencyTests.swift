@@ -27,7 +27,7 @@ struct CompletionIdempotencyTests {
         }
 
         func start() async throws {
-            let planner = CompletionPlanner(plan: prepared.plan, runID: runID, options: options)
+            let planner = CompletionPlanner(prepared: prepared, runID: runID, options: options)
             var change = RunCommitter.Change(mode: .start)
             change.starts = prepared.startEntries
             change.records = planner.startRecords()

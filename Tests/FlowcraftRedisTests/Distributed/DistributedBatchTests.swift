@@ -114,7 +114,7 @@ struct DistributedBatchTests {
             let data = NodeJobData(runID: fixture.runID, blueprintID: "batch", worker: spec, index: i, count: 3, iteration: 0)
             let state = RedisWorkflowState(runID: fixture.runID, client: fixture.client, mode: .buffered)
             let change = NodeJobExecutor.batchWorkerChange(
-                plan: plan, data: data, scatter: s, spec: spec, output: .int(i), state: state, options: fixture.options)
+                prepared: PreparedBlueprint(plan), data: data, scatter: s, spec: spec, output: .int(i), state: state, options: fixture.options)
             return try await fixture.committer.commit(runID: fixture.runID, blueprintID: "batch", version: nil, change).code
         }
         #expect(try await completeWorker(1) == "committed")

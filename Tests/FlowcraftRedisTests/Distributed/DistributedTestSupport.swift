@@ -26,27 +26,42 @@ enum DistributedTestSupport {
     static func withWorker<T: Sendable>(
         blueprints: [WorkflowBlueprint], registry: NodeRegistry, queue: String,
         retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8, middleware: [any NodeMiddleware] = [],
-        eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil, configuration: RedisConfiguration? = nil,
+        eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil,
+        rollingDeploy: RollingDeployOptions? = nil, redis: RedisConfigurations? = nil,
+        configuration: RedisConfiguration? = nil,
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
-        let client = try configuration.map { RedisClient(configuration: $0) } ?? TestRedis.client()
+        let client = try redis.map { RedisClient(configuration: $0.client, poolSize: 2) }
+            ?? configuration.map { RedisClient(configuration: $0) } ?? TestRedis.client()
+        let workerClient = redis.map { RedisClient(configuration: $0.worker, poolSize: 2) } ?? client
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware,
             eventHandler: eventHandler)
         if let sizeLimits { options.sizeLimits = sizeLimits }
+        if let rollingDeploy { options.rollingDeploy = rollingDeploy }
         let worker = try DistributedWorker(
-            blueprints: blueprints, registry: registry, client: client, options: options,
+            blueprints: blueprints, registry: registry, client: workerClient, options: options,
             workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2))
         worker.start()
         let workflows = try WorkflowClient(client: client, blueprints: blueprints, options: options)
+        func close() async {
+            await worker.close()
+            await client.close()
+            if redis != nil { await workerClient.close() }
+        }
         do {
             let value = try await body(workflows, client)
-            await worker.close()
-            await client.close()
+            await close()
             return value
         } catch {
-            await worker.close()
-            await client.close()
+            await close()
             throw error
         }
+    }
+
+    /// The connections of a test's worker and client when they are not the shared test Redis (e.g.
+    /// restricted ACL users of a private server).
+    struct RedisConfigurations: Sendable {
+        var worker: RedisConfiguration
+        var client: RedisConfiguration
     }
 }

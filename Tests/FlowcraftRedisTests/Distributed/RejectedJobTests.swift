@@ -66,10 +66,13 @@ struct RejectedJobTests {
 
     // MARK: - Item 11: a job that fails before its node could commit ends its run
 
-    @Test("a run whose state names a version the worker lacks ends failed, naming both versions")
+    @Test("a run whose state names a version no live worker has ends failed after the bounded wait, naming both versions")
     func unknownVersionFailsRun() async throws {
         let queue = DistributedTestSupport.uniqueQueue("rj-version")
-        try await DistributedTestSupport.withWorker(blueprints: [Self.blueprint], registry: Self.registry, queue: queue) { workflows, client in
+        let deploy = RollingDeployOptions(handBackDelay: .milliseconds(50), missingBlueprintTimeout: .milliseconds(500))
+        try await DistributedTestSupport.withWorker(
+            blueprints: [Self.blueprint], registry: Self.registry, queue: queue, rollingDeploy: deploy
+        ) { workflows, client in
             let runID = Self.uniqueRunID("version")
             _ = try await client.send(RedisCommand(["HSET", DistributedKeys(runID: runID).state, "blueprintVersion", "\"9\""]))
             let job = try await Self.enqueue(client, queue: queue, ["runId": .string(runID), "blueprintId": "rejected", "nodeId": "a"])

@@ -87,7 +87,7 @@ struct WorkflowReconcilerTests {
             // A worker of a later window: enqueued by the commit of the worker one window before it.
             let earlier = lostIndex - spec.window(count: items.count)
             #expect(try await commit(NodeJobExecutor.batchWorkerChange(
-                plan: plan, data: workerData(earlier), scatter: s, spec: spec, output: .int(0), state: state(),
+                prepared: PreparedBlueprint(plan), data: workerData(earlier), scatter: s, spec: spec, output: .int(0), state: state(),
                 options: fixture.options)) == "committed")
             try await lose(workerData(earlier).jobID)
             counter.hit(spec.workerID(earlier))

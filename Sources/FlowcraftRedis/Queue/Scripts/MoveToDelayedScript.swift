@@ -3,7 +3,8 @@ extension QueueScript {
     ///
     /// KEYS: delayed, active, events, meta, marker, stalled.
     /// ARGV: key prefix, job id, lock token ("0" = skip the check), now ms, backoff delay ms,
-    /// failedReason, stacktrace JSON.
+    /// failedReason, stacktrace JSON, [counts an attempt: "0" leaves `atm` unchanged (a hand back);
+    /// default "1"].
     /// Returns 0, or −1 missing job, −2 missing lock, −3 not active, −6 token mismatch.
     static let moveToDelayed = RedisScript(name: "moveToDelayed", source: QueueLuaLibrary.events + #"""
 if #ARGV < 7 then return redis.error_reply("ERR flowcraft moveToDelayed: expected at least 7 arguments") end
@@ -28,7 +29,7 @@ redis.call("SREM", stalledKey, jobId)
 local cap = eventsCap(metaKey)
 local due = now + delay
 redis.call("HSET", jobKey, "failedReason", reason, "stacktrace", stacktrace, "delay", delay)
-redis.call("HINCRBY", jobKey, "atm", 1)
+if ARGV[8] ~= "0" then redis.call("HINCRBY", jobKey, "atm", 1) end
 -- Sub-millisecond tiebreak (0–4095) within the due millisecond, from the started-attempts count.
 local seq = (tonumber(redis.call("HGET", jobKey, "ats")) or 0) % 4096
 redis.call("ZADD", delayedKey, due * 4096 + seq, jobId)

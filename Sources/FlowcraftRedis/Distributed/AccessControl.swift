@@ -1,0 +1,67 @@
+/// The least-privilege Redis ACL of each role of the distributed engine (Redis 7 `ACL SETUSER`
+/// rules): the key patterns and the exact commands it uses, including those its Lua scripts call
+/// (Redis checks a script's commands and keys against the caller's ACL). No role needs `KEYS`,
+/// `SCAN`, `FLUSH*`, `CONFIG` or `DEBUG`.
+///
+/// ```swift
+/// // ACL SETUSER flowcraft-worker on >secret <rules>
+/// let rules = AccessControl.rules(for: .worker, queuePrefix: "bull", queueName: "flowcraft-queue")
+/// ```
+public enum AccessControl {
+    public enum Role: String, Sendable, CaseIterable {
+        /// A ``DistributedWorker`` (and a ``WorkflowReconciler``).
+        case worker
+        /// A ``WorkflowClient``: start, status, result, resume, cancel.
+        case client
+        /// A read-only dashboard: run status and state, queue counts, jobs and events.
+        case dashboard
+    }
+
+    /// Commands every role may need to connect (`AUTH` is always allowed): `SELECT` for a database
+    /// other than 0, `CLIENT SETNAME` when the configuration names its connections.
+    static let connection = ["select", "client|setname"]
+
+    /// The commands the engine's scripts call, and the ones workers and clients send themselves.
+    static let engine = [
+        "evalsha", "eval", "script|load",
+        "get", "set", "del", "exists", "expire", "type", "incr",
+        "hget", "hmget", "hgetall", "hset", "hsetnx", "hdel", "hincrby", "hexists",
+        "sadd", "srem", "sismember", "smembers", "scard", "smove",
+        "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "zpopmin",
+        "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush",
+        "xadd",
+    ]
+
+    /// What a worker adds: waiting for the queue's marker.
+    static let workerOnly = ["bzpopmin"]
+
+    /// A dashboard's reads.
+    static let dashboard = [
+        "get", "mget", "hget", "hmget", "hgetall", "hlen", "exists", "type", "ttl", "pttl",
+        "smembers", "scard", "sismember", "zrange", "zrangebyscore", "zrevrange", "zcard", "zscore",
+        "llen", "lrange", "xrange", "xrevrange", "xlen",
+    ]
+
+    /// The commands `role` uses.
+    public static func commands(for role: Role) -> [String] {
+        switch role {
+        case .worker: return connection + engine + workerOnly
+        case .client: return connection + engine
+        case .dashboard: return connection + dashboard
+        }
+    }
+
+    /// The key patterns of `role` (`~pattern`, read-only `%R~pattern` for the dashboard): the queue's
+    /// BullMQ keys, the seed-compatible `workflow:*` keys and the engine's `flowcraft:*` keys.
+    public static func keyPatterns(for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue") -> [String] {
+        let access = role == .dashboard ? "%R~" : "~"
+        return ["\(queuePrefix):\(queueName):*", "workflow:*", "flowcraft:*"].map { access + $0 }
+    }
+
+    /// The rules after `ACL SETUSER <name> on ><password>`: no channels, the key patterns and
+    /// exactly the role's commands.
+    public static func rules(for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue") -> [String] {
+        ["resetkeys", "resetchannels", "-@all"] + keyPatterns(for: role, queuePrefix: queuePrefix, queueName: queueName)
+            + commands(for: role).map { "+" + $0 }
+    }
+}
