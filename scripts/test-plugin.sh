@@ -10,6 +10,9 @@
 #      and run as it says.
 # The consumer's Package.swift is the tutorial's (and the README's): a path dependency on
 # ../flowcraft-swift, whose identity is the folder name.
+#   6. the generated typed client and typed resume work in memory and, when FLOWCRAFT_TEST_REDIS_URL
+#      names a Redis server, against Redis (`client.start(review: person)`, `resume(approval: .approve)`);
+#   7. a misspelt typed action (`.aprove`) fails the Swift compile.
 # Set FLOWCRAFT_PLUGIN_SCRATCH to reuse a build directory between runs (CI caches); by default it
 # lives in the temporary directory and is removed.
 set -euo pipefail
@@ -46,6 +49,9 @@ def block(path, heading):
 sys.exit(block(sys.argv[1], "## Using the plugin in your package") != block(sys.argv[2], "### Add Flowcraft to the package"))
 PY
 
+# The typed client (checks 6 and 7) needs the distributed product too.
+sed -i 's|dependencies: \[.product(name: "Flowcraft", package: "flowcraft-swift")\]|dependencies: [.product(name: "Flowcraft", package: "flowcraft-swift"), .product(name: "FlowcraftRedis", package: "flowcraft-swift")]|' "$app/Package.swift"
+grep -q 'FlowcraftRedis' "$app/Package.swift" || fail "could not add FlowcraftRedis to the tutorial's manifest"
 
 write_blueprint() {
   cat > "$app/Sources/App/Flow.yaml" <<EOF
@@ -67,8 +73,26 @@ $2
 EOF
 }
 
+cat > "$app/Sources/App/Review.yaml" <<'EOF'
+id: review
+nodes:
+  - id: draft
+    uses: greet
+    inputs: person
+  - id: approval
+    uses: wait
+  - id: publish
+    uses: greet
+    inputs: person
+edges:
+  - { source: draft, target: approval }
+  - { source: approval, target: publish, action: approve }
+EOF
+
 cat > "$app/Sources/App/main.swift" <<'EOF'
 import Flowcraft
+import FlowcraftRedis
+import Foundation
 
 struct CheckName: CheckNameNode {
     func run(input: JSONValue, params: [String: JSONValue], context: NodeContext) async throws -> CheckNameResult {
@@ -86,6 +110,28 @@ let nodes = FlowcraftNodes(checkName: CheckName(), greet: Greet())
 let runtime = try FlowRuntime(blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry())
 let result = try await runtime.run(greeting: ["person": ["name": "Ada"]])
 print(result.status.rawValue, result.context["_outputs.hello"]?.stringValue ?? "-")
+
+// Typed resume in memory: `.approve` is the only case of the generated `ReviewApprovalAction`.
+let paused = try await runtime.run(review: Person(name: "Bo"))
+let resumed = try await runtime.resume(paused, approval: .approve)
+print("memory", resumed.status.rawValue, resumed.context["_outputs.publish"]?.stringValue ?? "-")
+
+// The typed distributed client: typed start, typed resume, typed result.
+if let url = ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"] {
+    let client = try RedisClient(url: url)
+    let options = DistributedOptions(queueName: "consumer-\(UUID().uuidString)")
+    let worker = try DistributedWorker(
+        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), client: client, options: options)
+    worker.start()
+    let workflows = try WorkflowClient(client: client, blueprints: FlowcraftWorkflows.all, options: options)
+    let run = try await workflows.start(review: Person(name: "Cy"))
+    let state = try await run.settled(timeout: .seconds(30))
+    try await run.resume(approval: .approve)
+    let greeting: String = try await run.result(timeout: .seconds(30))
+    print("redis", state.status.rawValue, greeting)
+    await worker.close()
+    await client.close()
+}
 EOF
 
 build() { (cd "$app" && swift build --scratch-path "$scratch" "$@" 2>&1); }
@@ -97,8 +143,18 @@ start=$(now)
 out=$(build) || { echo "$out"; fail "valid blueprint did not build"; }
 echo "test-plugin: first build $(echo "$(now) - $start" | bc) s"
 run=$("$scratch/debug/App") || fail "the app failed: $run"
-[ "$run" = "completed Hello, Ada!" ] || fail "unexpected output: $run"
-echo "test-plugin: ok: builds and runs ($run)"
+first=$(echo "$run" | head -1)
+[ "$first" = "completed Hello, Ada!" ] || fail "unexpected output: $run"
+echo "$run" | grep -qx "memory completed Hello, Bo!" || fail "typed resume in memory: $run"
+if [ -n "${FLOWCRAFT_TEST_REDIS_URL:-}" ]; then
+  echo "$run" | grep -qx "redis awaiting Hello, Cy!" || fail "typed client against Redis: $run"
+  echo "test-plugin: ok: the typed client and typed resume run against Redis"
+elif [ "${CI:-}" = "true" ]; then
+  fail "CI=true but FLOWCRAFT_TEST_REDIS_URL is not set: the typed client's Redis check cannot run"
+else
+  echo "test-plugin: skipped the Redis check (set FLOWCRAFT_TEST_REDIS_URL)"
+fi
+echo "test-plugin: ok: builds and runs ($first)"
 
 noop() {
   start=$(now)
@@ -130,6 +186,12 @@ echo "$out" | grep -qE "Flow.yaml:15:[0-9]+: error: \[INVALID_EDGE_TARGET\]" \
 echo "test-plugin: ok: an invalid graph fails the build at Flow.yaml:15"
 
 write_blueprint "" ""
+echo 'let misspelt: ReviewApprovalAction = .aprove' > "$app/Sources/App/Misspelt.swift"
+out=$(build) && { echo "$out"; fail "a misspelt typed action still built"; }
+echo "$out" | grep -q "aprove" || { echo "$out"; fail "the compile error does not name the misspelt action"; }
+rm "$app/Sources/App/Misspelt.swift"
+echo "test-plugin: ok: a misspelt typed action ('.aprove') fails the compile"
+
 out=$(build) || { echo "$out"; fail "restoring the blueprint did not build"; }
 out=$(cd "$app" && swift package --scratch-path "$scratch" --allow-writing-to-package-directory \
   generate-flowcraft-stubs --target App --output Stubs 2>&1) || { echo "$out"; fail "the command plugin failed"; }
@@ -138,8 +200,8 @@ out=$(cd "$app" && swift package --scratch-path "$scratch" --allow-writing-to-pa
 rm -rf "$app/Sources/App/Stubs"
 echo "test-plugin: ok: swift package generate-flowcraft-stubs writes the same files"
 
-# The tutorial, as written: its blueprint and its code.
-rm "$app/Sources/App/Flow.yaml"
+# The tutorial, as written: its blueprint and its code (alone in the target).
+rm "$app/Sources/App/Flow.yaml" "$app/Sources/App/Review.yaml"
 snippet "Write the blueprint" yaml > "$app/Sources/App/Greeting.yaml"
 snippet "Implement the nodes and run in memory" swift > "$app/Sources/App/main.swift"
 out=$(build) || { echo "$out"; fail "the tutorial's blueprint and code do not build"; }

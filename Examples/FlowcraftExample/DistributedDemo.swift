@@ -24,25 +24,30 @@ enum DistributedDemo {
         await client.close()
     }
 
+    /// The generated typed client: `start(orderFulfillment:)` takes the start node's `Order`, the
+    /// handle's `result()` decodes the run's result, and `resume(awaitVerdict: .approve)` only
+    /// accepts the actions the `wait` node routes on.
     private static func runFlows(_ workflows: WorkflowClient) async throws {
         print("order-fulfillment over Redis — each node is a BullMQ job")
         let order = Order(
             id: "A-1002", customerId: "c-7", items: [OrderItem(sku: "plate", quantity: 4)], total: 31.0)
-        let orderRun = try await workflows.startWorkflow(
-            blueprintID: "order-fulfillment", context: ["_inputs.validate": try JSONValueEncoder().encode(order)])
-        let fulfilled = try await workflows.result(orderRun, timeout: .seconds(30))
-        print("  status: \(fulfilled.status.rawValue)")
+        let orderRun = try await workflows.start(orderFulfillment: order)
+        // Two terminal nodes (notify, reject): the result is the final context.
+        let fulfilled = try await orderRun.result(timeout: .seconds(30))
+        print("  status: completed")
+        if let sent = fulfilled["_outputs.notify"]?["sent"]?.stringValue { print("  customer told: \(sent)") }
 
         print("\ncontent-moderation over Redis — the review subflow is a child run")
         let post: JSONValue = ["text": "call my phone 555-0100", "author": "bob"]
-        let moderationRun = try await workflows.startWorkflow(blueprintID: "content-moderation", context: ["post": post])
-        var moderated = try await workflows.result(moderationRun, timeout: .seconds(30))
-        print("  status: \(moderated.status.rawValue)")
-        if moderated.status == .awaiting {
+        let moderationRun = try await workflows.start(contentModeration: ["post": post])
+        print("  status: \(try await moderationRun.settled(timeout: .seconds(30)).status.rawValue)")
+        if try await moderationRun.status().status == .awaiting {
             print("  a moderator approves the post…")
-            try await workflows.resume(moderationRun, output: ["approved": true, "by": "ann"])
-            moderated = try await workflows.result(moderationRun, timeout: .seconds(30), returnWhenAwaiting: false)
-            print("  status: \(moderated.status.rawValue)")
+            try await moderationRun.resume(awaitVerdict: .approve, output: ["approved": true, "by": "ann"])
+            // One terminal node (`record`, JSON output): the result is its output.
+            let decision = try await moderationRun.result(timeout: .seconds(30))
+            print("  status: completed")
+            print("  decision: \(decision)")
         }
     }
 }

@@ -91,7 +91,8 @@ do {
     print(summary(paused))
     if paused.status == .awaiting {
         print("  a moderator approves the post…")
-        let resumed = try await runtime.resume(paused, output: ["approved": true, "by": "ann"])
+        // Typed resume: `.approve` is a case of the generated `ModerationReviewAwaitVerdictAction`.
+        let resumed = try await runtime.resume(paused, awaitVerdict: .approve, output: ["approved": true, "by": "ann"])
         print(summary(resumed))
     }
 

@@ -131,3 +131,8 @@ extension JSONValue: Codable {
         }
     }
 }
+
+extension JSONValue: CustomStringConvertible {
+    /// The value as compact JSON (`2`, `"a"`, `{"b":[true,null]}`), object keys sorted.
+    public var description: String { JSONText.serialize(self) }
+}

@@ -5,7 +5,7 @@ public enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, durableSleep,
+        [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, batchWorkerReadsItsIndex, durableSleep,
          waitResumeRoutesByAction]
     }
 
@@ -195,6 +195,24 @@ public enum BuiltinScenarios {
             let peak = outcome.probe.peak("workers")
             return peak <= 3 && peak >= 1 ? [] : ["peak concurrent workers \(peak), chunkSize is 3"]
         })
+
+    public static let batchWorkerReadsItsIndex = WorkflowScenario(
+        "batch scatter/gather: a worker reads its item's index (NodeContext.batchItemIndex); other nodes read nil",
+        blueprints: [B.blueprint(
+            "batch-index",
+            nodes: [B.node("items", "const", params: ["value": ["a", "b", "c"]]),
+                    B.node("scatter", "batch-scatter", params: ["workerUsesKey": "tag", "gatherNodeId": "gather", "chunkSize": 2]),
+                    B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "tagged"]),
+                    B.node("after", "tag", inputs: .key("tagged"))],
+            edges: [B.edge("items", "scatter"), B.edge("scatter", "gather"), B.edge("gather", "after")])],
+        registry: { probe in
+            B.registry(probe, ["tag": { ctx in
+                guard let index = ctx.batchItemIndex else { return NodeResult(output: ["unindexed": ctx.input]) }
+                return NodeResult(output: .string("\(index):\(ctx.input.stringValue ?? "?")"))
+            }])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.after": ["unindexed": ["0:a", "1:b", "2:c"]]]))
 
     public static let durableSleep = WorkflowScenario(
         "sleep pauses the run durably; a new runtime wakes it from the serialized state",

@@ -45,8 +45,8 @@ struct Route: ClassNode {
 func makeRuntime() throws -> FlowRuntime {
     let nodes = FlowcraftNodes(
         _2fa: Echo(), charge: ChargeOnline(), chargeByHand: ChargeByHand(), checkOrder: CheckOrder(),
-        class: Route(), confirm: Confirm(), default: Echo(), größePrüfen: Echo(), llmProcess: Echo(),
-        refuseOrder: Echo())
+        class: Route(), confirm: Confirm(), decideDraft: DecideDraft(), default: Echo(), größePrüfen: Echo(),
+        llmProcess: Echo(), prepareDraft: PrepareDraft(), refuseOrder: Echo(), reportVerdict: ReportVerdict())
     return try FlowRuntime(
         blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), retryBackoff: RetryBackoff(jitter: 0))
 }
@@ -97,7 +97,7 @@ struct GeneratedCodeTests {
     }
 
     @Test func embeddedBlueprintsKeepTheirSourceLocations() {
-        #expect(FlowcraftWorkflows.all.map(\.id) == ["odd-keys", "typed-orders"])
+        #expect(FlowcraftWorkflows.all.map(\.id) == ["odd-keys", "review-flow", "typed-orders"])
         let charge = FlowcraftWorkflows.typedOrders.nodes.first { $0.id == "charge" }
         #expect(charge?.location == SourceLocation(file: fixture, line: 26, column: 5))
         #expect(charge?.config == NodeConfig(maxRetries: 2, retryDelay: 10, fallback: "by-hand"))

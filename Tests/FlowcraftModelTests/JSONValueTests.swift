@@ -11,6 +11,12 @@ import Testing
         #expect(back["a"] == .int(3))
     }
 
+    @Test func descriptionIsJSON() {
+        #expect("\(JSONValue.int(2))" == "2")
+        #expect(String(describing: JSONValue.string("a\"b")) == #""a\"b""#)
+        #expect("\(["b": [true, nil], "a": 1.5] as JSONValue)" == #"{"a":1.5,"b":[true,null]}"#)
+    }
+
     @Test func truthinessFollowsJavaScript() {
         #expect(!JSONValue.int(0).isTruthy)
         #expect(!JSONValue.string("").isTruthy)

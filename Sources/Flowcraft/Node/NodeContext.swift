@@ -13,6 +13,9 @@ public struct NodeContext: Sendable {
     public let attempt: Int
     /// The run's shared state (Flowcraft's context): read and write keys.
     public let state: any WorkflowState
+    /// For a worker of a `batch-scatter`: the 0-based position of its item in the scattered list
+    /// (its output keeps that slot in the gather); `nil` for every other node.
+    public let batchItemIndex: Int?
     /// The runtime's logger with this node's `runId` and `nodeId` as metadata (added when read, so
     /// nodes that never log pay nothing for it).
     public var logger: Logger {
@@ -40,7 +43,8 @@ public struct NodeContext: Sendable {
         attempt: Int,
         state: any WorkflowState,
         logger: Logger,
-        dependencies: Dependencies
+        dependencies: Dependencies,
+        batchItemIndex: Int? = nil
     ) {
         self.runID = runID
         self.blueprintID = blueprintID
@@ -51,6 +55,7 @@ public struct NodeContext: Sendable {
         self.state = state
         self.baseLogger = logger
         self.dependencies = dependencies
+        self.batchItemIndex = batchItemIndex
     }
 
     /// True once the run is cancelled or the node's timeout has passed; long nodes should check it

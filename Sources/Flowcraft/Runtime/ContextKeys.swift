@@ -40,6 +40,16 @@ public enum ContextKeys {
         "\(reservedPrefix)batch.\(scatterID).item.\(index)"
     }
 
+    /// The item index of a batch worker that reads `inputs` (`.key` of a ``batchItem(scatter:index:)``
+    /// key); `nil` for any other node.
+    public static func batchItemIndex(readBy inputs: NodeInputs?) -> Int? {
+        guard case .key(let key)? = inputs, key.hasPrefix(reservedPrefix + "batch.") else { return nil }
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 5, parts[parts.count - 2] == "item", let index = Int(parts[parts.count - 1]), index >= 0
+        else { return nil }
+        return index
+    }
+
     /// The ids of the workers of the batch gathered by `gatherID`, in item order.
     public static func batchWorkerIDs(gather gatherID: String) -> String { "\(reservedPrefix)batch.\(gatherID).workerIds" }
 

@@ -257,7 +257,8 @@ final class RunDriver {
         }
         return NodeContext(
             runID: runID, blueprintID: plan.id, nodeID: def.id, input: input, params: def.params, attempt: 1,
-            state: nodeState, logger: runtime.logger, dependencies: runtime.dependencies)
+            state: nodeState, logger: runtime.logger, dependencies: runtime.dependencies,
+            batchItemIndex: ContextKeys.batchItemIndex(readBy: def.inputs))
     }
 
     // MARK: - Built-ins

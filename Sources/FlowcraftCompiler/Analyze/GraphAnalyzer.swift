@@ -97,8 +97,18 @@ public enum GraphAnalyzer {
             }
             c -= 1
         }
+        // A fallback-only node (no edge in) runs in the place of the node it backs up: it sits at that
+        // node's level and is terminal only through it, never a level-0 or terminal node of its own.
+        var protected = [Int](repeating: -1, count: n)
+        for v in 0..<n where graph.fallbackOf[v] >= 0 && protected[graph.fallbackOf[v]] < 0 { protected[graph.fallbackOf[v]] = v }
+        func isFallbackOnly(_ v: Int) -> Bool { graph.isFallbackTarget[v] && graph.inDegree(v) == 0 && protected[v] >= 0 }
         var levels: [[String]] = n == 0 ? [] : Array(repeating: [], count: maxLevel + 1)
-        for v in 0..<n { levels[componentLevel[scc.component[v]]].append(ids[v]) }
+        for v in 0..<n {
+            var placed = v, hops = 0
+            while isFallbackOnly(placed) && hops < n { placed = protected[placed]; hops += 1 }  // a chain of fallbacks
+            levels[componentLevel[scc.component[placed]]].append(ids[v])
+        }
+        levels.removeAll { $0.isEmpty }
 
         // Joins: distinct predecessors in edge order.
         var joins: [JoinPoint] = []
@@ -131,7 +141,8 @@ public enum GraphAnalyzer {
             nodeCount: n,
             edgeCount: blueprint.edges.count,
             startNodes: startIndexes.map { ids[$0] },
-            terminalNodes: (0..<n).filter { graph.outDegree($0) == 0 && graph.ownsID[$0] }.map { ids[$0] },
+            terminalNodes: (0..<n).filter { graph.outDegree($0) == 0 && graph.ownsID[$0] && !isFallbackOnly($0) }
+                .map { ids[$0] },
             cycles: cycles,
             unreachableNodes: (0..<n).filter { !reachable[$0] }.map { ids[$0] },
             levels: levels,

@@ -22,10 +22,19 @@ public enum DidYouMean {
         return best?.candidate
     }
 
-    /// `" (did you mean 'x'?)"` or the empty string.
+    /// `" (did you mean 'x'?)"` or the empty string. A word too far from every candidate by
+    /// spelling may still be a known synonym (`retries` → `maxRetries`).
     public static func hint<S: Sequence>(for word: String, among candidates: S) -> String where S.Element == String {
-        suggestion(for: word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        let candidates = Array(candidates)
+        let synonym = synonyms[word.lowercased()].flatMap { candidates.contains($0) ? $0 : nil }
+        return (suggestion(for: word, among: candidates) ?? synonym).map { "; did you mean '\($0)'?" } ?? ""
     }
+
+    /// Field names people write for a field Flowcraft spells differently.
+    static let synonyms: [String: String] = [
+        "retries": "maxRetries", "retry": "maxRetries", "maxretry": "maxRetries", "attempts": "maxRetries",
+        "delay": "retryDelay", "backoff": "retryDelay", "join": "joinStrategy",
+    ]
 
     /// Levenshtein distance with adjacent transpositions counting as one edit, cut off above `limit`.
     static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], limit: Int) -> Int {

@@ -47,6 +47,21 @@ struct CodegenPlan {
         var model: WorkflowBlueprint
         var memberName: String
         var displayPath: String
+        /// Its `wait` nodes whose edges route on actions, in node order.
+        var waits: [Wait] = []
+    }
+
+    /// A `wait` node with routed actions: a generated action enum and typed `resume` overloads.
+    struct Wait {
+        var nodeID: String
+        /// `ReviewFlowApprovalAction`.
+        var typeName: String
+        /// The argument label of the typed `resume` overloads: the node id as a member name, or
+        /// prefixed with the blueprint id when another blueprint has a wait node of the same name.
+        var label: String
+        /// The actions its edges route on, in edge order, with case names.
+        var actions: [(key: String, caseName: String)]
+        var location: SourceLocation?
     }
 
     var records: [Record] = []

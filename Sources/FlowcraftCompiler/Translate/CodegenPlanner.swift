@@ -19,6 +19,7 @@ struct CodegenPlanner {
         planRecords(blueprints, &plan, &topLevel)
         planImplementations(blueprints, &plan, &topLevel)
         planBlueprintNames(&plan)
+        planWaits(&plan, &topLevel)
         plan.diagnostics += topLevel.diagnostics
         checkTypeReferences(&plan)
         return plan

@@ -29,6 +29,9 @@ public enum SwiftCodeGenerator {
             access: options.access, types: types,
             implementations: Dictionary(plan.implementations.map { ($0.uses, $0) }, uniquingKeysWith: { a, _ in a }))
 
+        let clients = TypedClientTranslator(access: options.access, types: types, entryPoints: entryPoints)
+        let waits = WaitActionTranslator(access: options.access)
+
         var files: [GeneratedFile] = []
         var taken: Set<String> = [options.registryFileName.lowercased()]
         for (index, blueprint) in plan.blueprints.enumerated() {
@@ -45,7 +48,15 @@ public enum SwiftCodeGenerator {
             }
             declarations.append(.mark("Blueprint"))
             declarations.append(blueprintExtension(blueprint, options: options))
-            declarations.append(entryPoints.translate(blueprint, location: display(blueprint.model.location)))
+            let location = display(blueprint.model.location)
+            declarations += blueprint.waits.map { waits.actionEnum($0, blueprintID: blueprint.model.id) }
+            let resumes = waits.resumes(blueprint)
+            declarations.append(Self.adding(resumes.runtime, to: entryPoints.translate(blueprint, location: location)))
+            declarations.append(.mark("Typed client"))
+            declarations.append(Self.adding(resumes.client, to: clients.translate(blueprint, location: location)))
+            if !resumes.handle.isEmpty {
+                declarations.append(.extensionOf(ExtensionDescription(extendedType: "TypedRunHandle", members: resumes.handle)))
+            }
             let source = blueprint.model.location?.file
             var name = source.flatMap { options.fileNames[$0] }
                 ?? GeneratedFileNaming.defaultName(forBlueprintAt: source ?? blueprint.model.id)
@@ -64,6 +75,13 @@ public enum SwiftCodeGenerator {
 
         let diagnostics = plan.diagnostics.sorted(by: Diagnostic.reportOrder)
         return (files, diagnostics)
+    }
+
+    /// `declaration` (an extension) with `members` appended.
+    static func adding(_ members: [SwiftDeclaration], to declaration: SwiftDeclaration) -> SwiftDeclaration {
+        guard case .extensionOf(var description) = declaration else { return declaration }
+        description.members += members
+        return .extensionOf(description)
     }
 
     static func blueprintExtension(_ blueprint: CodegenPlan.Blueprint, options: CodeGenerationOptions) -> SwiftDeclaration {

@@ -250,7 +250,8 @@ final class NodeJobExecutor: Sendable {
             events: events)
         let context = NodeContext(
             runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
-            attempt: first, state: state, logger: options.logger, dependencies: options.dependencies)
+            attempt: first, state: state, logger: options.logger, dependencies: options.dependencies,
+            batchItemIndex: data.batchOf == nil ? nil : data.batchIndex)
         let outcome = await runningNodes.run(runKey: keys.run) { await loop.run(context) }
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts

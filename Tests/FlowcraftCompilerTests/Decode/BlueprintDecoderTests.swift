@@ -297,4 +297,11 @@ struct DurationAndSuggestionTests {
         #expect(DidYouMean.suggestion(for: "a", among: ["b"]) == "b")
         #expect(DidYouMean.hint(for: "x", among: [String]()) == "")
     }
+
+    @Test func aSynonymOfAConfigFieldGetsADidYouMean() {
+        #expect(DidYouMean.hint(for: "retries", among: BlueprintDecoder.configFields) == "; did you mean 'maxRetries'?")
+        #expect(DidYouMean.hint(for: "join", among: BlueprintDecoder.configFields) == "; did you mean 'joinStrategy'?")
+        // A synonym whose field is not among the candidates suggests nothing.
+        #expect(DidYouMean.hint(for: "retries", among: ["id", "uses"]) == "")
+    }
 }

@@ -6,7 +6,7 @@ import Flowcraft
 /// errors can name the YAML line.
 public enum FlowcraftWorkflows {
     /// Every blueprint of this target, sorted by file.
-    public static let all: [WorkflowBlueprint] = [oddKeys, typedOrders]
+    public static let all: [WorkflowBlueprint] = [oddKeys, reviewFlow, typedOrders]
 }
 
 /// The node implementations this target's blueprints use, one property per `uses` key.
@@ -32,6 +32,9 @@ public struct FlowcraftNodes: Sendable {
     /// Runs the `confirm` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/typed-orders.yaml:21`).
     public var confirm: any ConfirmNode
 
+    /// Runs the `decide-draft` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/review-flow.yaml:9`).
+    public var decideDraft: any DecideDraftNode
+
     /// Runs the `default` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/odd-keys.yaml:20`).
     public var `default`: any DefaultNode
 
@@ -41,8 +44,14 @@ public struct FlowcraftNodes: Sendable {
     /// Runs the `llm-process` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/odd-keys.yaml:13`).
     public var llmProcess: any LlmProcessNode
 
+    /// Runs the `prepare-draft` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/review-flow.yaml:8`).
+    public var prepareDraft: any PrepareDraftNode
+
     /// Runs the `refuse-order` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/typed-orders.yaml:35`).
     public var refuseOrder: any RefuseOrderNode
+
+    /// Runs the `report-verdict` nodes (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/review-flow.yaml:10`).
+    public var reportVerdict: any ReportVerdictNode
 
     /// Every implementation is required: the blueprints use each of them.
     public init(
@@ -52,10 +61,13 @@ public struct FlowcraftNodes: Sendable {
         checkOrder: any CheckOrderNode,
         `class`: any ClassNode,
         confirm: any ConfirmNode,
+        decideDraft: any DecideDraftNode,
         `default`: any DefaultNode,
         größePrüfen: any GrößePrüfenNode,
         llmProcess: any LlmProcessNode,
-        refuseOrder: any RefuseOrderNode
+        prepareDraft: any PrepareDraftNode,
+        refuseOrder: any RefuseOrderNode,
+        reportVerdict: any ReportVerdictNode
     ) {
         self._2fa = _2fa
         self.charge = charge
@@ -63,10 +75,13 @@ public struct FlowcraftNodes: Sendable {
         self.checkOrder = checkOrder
         self.`class` = `class`
         self.confirm = confirm
+        self.decideDraft = decideDraft
         self.`default` = `default`
         self.größePrüfen = größePrüfen
         self.llmProcess = llmProcess
+        self.prepareDraft = prepareDraft
         self.refuseOrder = refuseOrder
+        self.reportVerdict = reportVerdict
     }
 
     /// The runtime's dynamic registry: each typed node decodes its input and params from
@@ -108,6 +123,12 @@ public struct FlowcraftNodes: Sendable {
             let output = try await confirmNode.run(input: input, params: context.params, context: context)
             return NodeResult(output: try encodeNodeValue(output, context))
         }
+        let decideDraftNode = self.decideDraft
+        registry.register("decide-draft") { context in
+            let input = try decodeNodeValue(Draft.self, from: context.input, "input", context)
+            let output = try await decideDraftNode.run(input: input, params: context.params, context: context)
+            return NodeResult(output: try encodeNodeValue(output, context))
+        }
         let defaultNode = self.`default`
         registry.register("default") { context in
             return NodeResult(output: try await defaultNode.run(input: context.input, params: context.params, context: context))
@@ -120,9 +141,20 @@ public struct FlowcraftNodes: Sendable {
         registry.register("llm-process") { context in
             return NodeResult(output: try await llmProcessNode.run(input: context.input, params: context.params, context: context))
         }
+        let prepareDraftNode = self.prepareDraft
+        registry.register("prepare-draft") { context in
+            let input = try decodeNodeValue(Draft.self, from: context.input, "input", context)
+            let output = try await prepareDraftNode.run(input: input, params: context.params, context: context)
+            return NodeResult(output: try encodeNodeValue(output, context))
+        }
         let refuseOrderNode = self.refuseOrder
         registry.register("refuse-order") { context in
             return NodeResult(output: try await refuseOrderNode.run(input: context.input, params: context.params, context: context))
+        }
+        let reportVerdictNode = self.reportVerdict
+        registry.register("report-verdict") { context in
+            let output = try await reportVerdictNode.run(input: context.input, params: context.params, context: context)
+            return NodeResult(output: try encodeNodeValue(output, context))
         }
         return registry
     }

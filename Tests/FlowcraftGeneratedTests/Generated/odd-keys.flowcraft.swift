@@ -203,3 +203,17 @@ extension FlowRuntime {
         try await run("odd-keys", context: context, runID: runID)
     }
 }
+
+// MARK: - Typed client
+
+extension WorkflowStarting {
+    /// Starts a run of `odd-keys` (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/odd-keys.yaml:2`) with `context` as the initial state.
+    /// Its result is the output of its terminal node `done`.
+    @discardableResult
+    public func start(
+        oddKeys context: [String: JSONValue],
+        runID: String? = nil
+    ) async throws -> TypedRunHandle<JSONValue> {
+        try await startRun(blueprintID: "odd-keys", context: context, runID: runID, outputNode: "done")
+    }
+}

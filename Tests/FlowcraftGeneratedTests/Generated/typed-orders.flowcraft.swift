@@ -241,3 +241,30 @@ extension FlowRuntime {
         return try await run("typed-orders", context: context, runID: runID)
     }
 }
+
+// MARK: - Typed client
+
+extension WorkflowStarting {
+    /// Starts a run of `typed-orders` (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/typed-orders.yaml:2`) with `context` as the initial state.
+    /// Its result is the run's final context.
+    @discardableResult
+    public func start(
+        typedOrders context: [String: JSONValue],
+        runID: String? = nil
+    ) async throws -> TypedRunHandle<[String: JSONValue]> {
+        try await startRun(blueprintID: "typed-orders", context: context, runID: runID, outputNode: nil)
+    }
+
+    /// Starts a run of `typed-orders` (`Tests/FlowcraftCompilerTests/Fixtures/Codegen/typed-orders.yaml:2`) with `input` as the input of its start node `check`.
+    /// Its result is the run's final context.
+    @discardableResult
+    public func start(
+        typedOrders input: Order,
+        context: [String: JSONValue] = [:],
+        runID: String? = nil
+    ) async throws -> TypedRunHandle<[String: JSONValue]> {
+        var context = context
+        context["order"] = try JSONValueEncoder().encode(input)
+        return try await startRun(blueprintID: "typed-orders", context: context, runID: runID, outputNode: nil)
+    }
+}
