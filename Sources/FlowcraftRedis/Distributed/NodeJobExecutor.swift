@@ -54,11 +54,11 @@ final class NodeJobExecutor: Sendable {
     /// a run that does not exist or changed for one that ended).
     private func abortRun(_ data: NodeJobData, reason: String) async throws {
         let reply = try await client.evalScript(
-            RunAbortScript.script, keys: DistributedKeys(runID: data.runID).scriptKeys(queue: options.queueName),
-            arguments: [
-                reason, data.nodeID, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
-                committer.queueKeys.base, options.jobName, data.blueprintID,
-            ])
+            RunAbortScript.script,
+            RunAbortScript.Call(
+                runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
+                nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
+                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID))
         guard reply.array?.first?.string == "failed" else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])

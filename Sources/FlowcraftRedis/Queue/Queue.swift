@@ -16,7 +16,7 @@ public final class Queue: Sendable {
     let client: RedisClient
 
     /// - Throws: ``QueueError`` when the name is empty or contains `:`.
-    public init(name: String, client: RedisClient, prefix: String = "bull", maxEventsLength: Int = 10_000) throws {
+    public init(name: String, client: RedisClient, prefix: String = "bull", maxEventsLength: Int = QueueEventsStream.defaultMaximumLength) throws {
         guard !name.isEmpty, !name.contains(":") else {
             throw QueueError("invalid queue name '\(name)': it must be non-empty and contain no ':'")
         }
@@ -54,12 +54,12 @@ public final class Queue: Sendable {
 
     /// Stops workers from taking new jobs; adds still succeed.
     public func pause() async throws {
-        _ = try await client.evalScript(QueueScript.pause, keys: pauseKeys, arguments: ["pause"])
+        _ = try await client.evalScript(QueueScript.pause, QueueScript.PauseCall(queue: keys, action: .pause))
     }
 
     /// Lets workers take jobs again.
     public func resume() async throws {
-        _ = try await client.evalScript(QueueScript.pause, keys: pauseKeys, arguments: ["resume"])
+        _ = try await client.evalScript(QueueScript.pause, QueueScript.PauseCall(queue: keys, action: .resume))
     }
 
     /// Whether the queue is paused.
@@ -114,10 +114,6 @@ public final class Queue: Sendable {
         return .unknown
     }
 
-    private var pauseKeys: [String] {
-        [keys.meta, keys.marker, keys.events, keys.wait, keys.paused, keys.delayed, keys.prioritized]
-    }
-
     private func addCommand(_ job: JobDescription) throws -> RedisCommand {
         let options = job.options
         if let id = options.jobId {
@@ -136,17 +132,11 @@ public final class Queue: Sendable {
         if let dedup = options.deduplicationId, dedup.isEmpty {
             throw QueueError("the deduplication id must not be empty")
         }
-        return QueueScript.addJob.evalSHACommand(
-            keys: [
-                keys.wait, keys.meta, keys.id, keys.delayed, keys.prioritized, keys.priorityCounter,
-                keys.marker, keys.events, keys.active,
-            ],
-            arguments: [
-                keys.base, options.jobId ?? "", job.name, JSONText.serialize(job.data),
-                JSONText.serialize(options.json), String(QueueClock.nowMilliseconds()), String(options.delay),
-                String(options.priority), options.lifo ? "1" : "0", String(maxEventsLength),
-                options.deduplicationId ?? "", String(max(0, options.deduplicationTTL ?? 0)),
-            ]
-        )
+        let call = QueueScript.AddJobCall(
+            queue: keys, customID: options.jobId ?? "", name: job.name, data: JSONText.serialize(job.data),
+            options: JSONText.serialize(options.json), timestamp: QueueClock.nowMilliseconds(), delay: options.delay,
+            priority: options.priority, lifo: options.lifo, defaultEventsCap: maxEventsLength,
+            deduplicationID: options.deduplicationId ?? "", deduplicationTTL: max(0, options.deduplicationTTL ?? 0))
+        return QueueScript.addJob.evalSHACommand(keys: call.keys, arguments: call.arguments)
     }
 }
