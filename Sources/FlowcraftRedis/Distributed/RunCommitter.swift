@@ -8,10 +8,23 @@ struct RunCommitter: Sendable {
 
     /// What the script did.
     struct Outcome: Sendable, Hashable {
-        /// `committed`, `duplicate`, `finished`, `unscheduled` or `exists`.
-        var code: String
-        /// The run's status afterwards (`running`, `awaiting`, `completed`, `failed`, `cancelled`).
-        var runStatus: String
+        /// What the script did with the change.
+        enum Commit: String, Sendable, Hashable {
+            /// Applied.
+            case committed
+            /// The entry was already committed (a redelivered job): nothing changed.
+            case duplicate
+            /// The run had already ended: nothing changed.
+            case finished
+            /// The entry is not pending: nothing changed.
+            case unscheduled
+            /// A start of a run that exists: nothing changed.
+            case exists
+        }
+
+        var commit: Commit
+        /// The run's status afterwards.
+        var status: DistributedRunStatus.Status
         var enqueued: Int
         /// `node#iteration` entries that died (dead-path elimination), for `node:skipped`.
         var died: [String] = []
@@ -20,6 +33,11 @@ struct RunCommitter: Sendable {
         /// The awaiting `node#iteration` entries when a completion left the run awaiting, for
         /// `workflow:pause`.
         var parked: [String] = []
+
+        /// ``commit`` as the script answers it (for logs and a job's `returnvalue`).
+        var code: String { commit.rawValue }
+        /// ``status`` as the run hash stores it.
+        var runStatus: String { status.rawValue }
     }
 
     /// One call's content.
@@ -123,10 +141,12 @@ struct RunCommitter: Sendable {
 
     /// The script's reply as an ``Outcome``.
     private static func outcome(_ reply: RedisReply) throws -> Outcome {
-        guard let items = reply.array, items.count >= 3, let code = items[0].string, let status = items[1].string else {
+        guard let items = reply.array, items.count >= 3, let code = items[0].string.flatMap(Outcome.Commit.init),
+            let status = items[1].string.flatMap(DistributedRunStatus.Status.init)
+        else {
             throw DistributedError("unexpected reply from the completion script: \(reply)")
         }
-        var outcome = Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
+        var outcome = Outcome(commit: code, status: status, enqueued: items[2].int ?? 0)
         if items.count >= 5 {
             outcome.died = items[3].array?.compactMap(\.string) ?? []
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []

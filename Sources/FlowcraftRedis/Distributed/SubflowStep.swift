@@ -104,7 +104,7 @@ struct SubflowStep: Sendable {
             child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
             options: options)
         let outcome = try await committer.commit(runID: childID, blueprintID: child.plan.id, version: version, change)
-        return outcome.code == "committed"
+        return outcome.commit == .committed
     }
 
     /// The node's outcome for a child that ended.

@@ -56,7 +56,7 @@ public struct WorkflowClient: Sendable {
         let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
         EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
-        guard outcome.code == "committed" else { throw DistributedError("run '\(id)' already exists") }
+        guard outcome.commit == .committed else { throw DistributedError("run '\(id)' already exists") }
         return id
     }
 
@@ -139,7 +139,7 @@ public struct WorkflowClient: Sendable {
                 .emit(.workflowResume, nodeID: target.entry.nodeID)
             let outcome = try await committer.commit(
                 runID: target.runID, blueprintID: target.blueprintID, version: target.version, change)
-            guard outcome.code == "committed" else {
+            guard outcome.commit == .committed else {
                 throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
             }
         } catch {

@@ -33,8 +33,15 @@ enum LuaScriptAssembler {
         do {
             return RedisScript(name: name, source: try source(file, slots: slots))
         } catch {
-            return RedisScript(name: name, source: "return redis.error_reply(\(luaLiteral("ERR flowcraft \(name): cannot assemble the script: \(error)")))\n")
+            return failingScript(name: name, error)
         }
+    }
+
+    /// A script named `name` that answers every call with an error reply naming `error`.
+    static func failingScript(name: String, _ error: LuaAssemblyError) -> RedisScript {
+        RedisScript(
+            name: name,
+            source: "return redis.error_reply(\(luaLiteral("ERR flowcraft \(name): cannot assemble the script: \(error)")))\n")
     }
 
     private static func append(

@@ -13,21 +13,20 @@ extension QueueScript {
     }
 
     private static func moveToFinishedScript(attaching step: FinishStep.Lua?) -> RedisScript {
-        guard let step else {
-            return LuaScriptAssembler.script(
-                name: "moveToFinished", file: "move-to-finished.lua",
-                slots: ["step-definitions": "", "step-call": "local attached = nil\n\n"])
-        }
-        let name = "moveToFinished+\(step.name)"
+        let name = step.map { "moveToFinished+\($0.name)" } ?? "moveToFinished"
         let call: String
-        do {
-            call = try LuaScriptAssembler.source("move-to-finished-step-call.lua", slots: ["step": step.call])
+        do throws(LuaAssemblyError) {
+            if let step {
+                call = try LuaScriptAssembler.source("move-to-finished-step-call.lua", slots: ["step": step.call])
+            } else {
+                call = try LuaScriptAssembler.source("move-to-finished-without-step.lua")
+            }
         } catch {
-            return LuaScriptAssembler.script(name: name, file: "move-to-finished-step-call.lua")
+            return LuaScriptAssembler.failingScript(name: name, error)
         }
         return LuaScriptAssembler.script(
             name: name, file: "move-to-finished.lua",
-            slots: ["step-definitions": step.definitions, "step-call": call])
+            slots: ["step-definitions": step?.definitions ?? "", "step-call": call])
     }
 
     /// ``moveToFinished``'s keys and arguments (a step's follow them).
