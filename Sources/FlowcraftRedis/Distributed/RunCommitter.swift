@@ -144,7 +144,7 @@ struct RunCommitter: Sendable {
         guard let items = reply.array, items.count >= 3, let code = items[0].string.flatMap(Outcome.Commit.init),
             let status = items[1].string.flatMap(DistributedRunStatus.Status.init)
         else {
-            throw DistributedError("unexpected reply from the completion script: \(reply)")
+            throw DistributedError("unexpected reply from the completion script: \(reply)", cause: .unexpectedReply)
         }
         var outcome = Outcome(commit: code, status: status, enqueued: items[2].int ?? 0)
         if items.count >= 5 {

@@ -48,15 +48,15 @@ public struct WorkflowClient: Sendable {
         _ prepared: PreparedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
-        if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)") }
+        if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.plan.startNodes.isEmpty else {
-            throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
+            throw DistributedError("blueprint '\(prepared.plan.id)' has no start node", cause: .unknownBlueprint)
         }
         let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
         EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
-        guard outcome.commit == .committed else { throw DistributedError("run '\(id)' already exists") }
+        guard outcome.commit == .committed else { throw DistributedError("run '\(id)' already exists", cause: .runExists) }
         return id
     }
 
@@ -64,7 +64,7 @@ public struct WorkflowClient: Sendable {
     /// for an unknown run. Throws ``DistributedError`` for an id no run can have (``RunIdentifier``):
     /// workers refuse jobs that carry one, so such a "run" never moves.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
-        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)") }
+        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         let keys = DistributedKeys(runID: runID)
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
@@ -95,7 +95,7 @@ public struct WorkflowClient: Sendable {
                 case .awaiting, .running: break
                 }
             }
-            if clock.now >= deadline { throw DistributedError("run '\(runID)' did not finish within \(timeout)") }
+            if clock.now >= deadline { throw DistributedError("run '\(runID)' did not finish within \(timeout)", cause: .timedOut) }
             try await Task.sleep(for: min(pause, deadline - clock.now))
             pause = min(pause * 2, .milliseconds(100))
         }
@@ -111,7 +111,8 @@ public struct WorkflowClient: Sendable {
     /// its child; resuming a child run by its own id works too.
     public func resume(_ runID: String, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null) async throws {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
-            throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
+            throw DistributedError(
+                "run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")", cause: .notResumable)
         }
         // An action the wait node's edges do not route is refused before anything is written.
         if RoutingRules.failsUnrouted(target.prepared.plan, node: target.node, action: action) {
@@ -140,7 +141,7 @@ public struct WorkflowClient: Sendable {
             let outcome = try await committer.commit(
                 runID: target.runID, blueprintID: target.blueprintID, version: target.version, change)
             guard outcome.commit == .committed else {
-                throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
+                throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)", cause: .notResumable)
             }
         } catch {
             // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
@@ -178,7 +179,7 @@ public struct WorkflowClient: Sendable {
             RedisCommand(["SMEMBERS", keys.awaiting]),
         ])
         guard let fields = replies[0].array, fields.count == 2, let blueprintID = fields[0].string else {
-            if isTop { throw DistributedError("unknown run '\(runID)'") }
+            if isTop { throw DistributedError("unknown run '\(runID)'", cause: .unknownRun) }
             return nil
         }
         let version = fields[1].string.flatMap { $0.isEmpty ? nil : $0 }
@@ -190,7 +191,7 @@ public struct WorkflowClient: Sendable {
         let plan = prepared.plan
         func target(_ entry: NodeInstance) throws -> AwaitingWait {
             guard let n = plan.nodeIndex[entry.nodeID] else {
-                throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'")
+                throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'", cause: .unknownBlueprint)
             }
             return AwaitingWait(runID: runID, blueprintID: blueprintID, version: version, prepared: prepared, node: n, entry: entry)
         }

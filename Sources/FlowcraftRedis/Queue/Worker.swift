@@ -80,7 +80,7 @@ public final class Worker: Service, Sendable {
     ) throws {
         let processor = stepProcessor.process
         guard !queueName.isEmpty, !queueName.contains(":") else {
-            throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'")
+            throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'", cause: .invalidName)
         }
         self.options = try options.validated()
         self.queueName = queueName
@@ -104,7 +104,7 @@ public final class Worker: Service, Sendable {
             state.phase = .running
             return true
         }
-        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()") }
+        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()", cause: .workerState) }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await self.runLoops()
@@ -294,7 +294,7 @@ public final class Worker: Service, Sendable {
     /// Reads `{id, fields, nextDelayedDue}` at `offset` of a script reply.
     private func fetched(_ reply: RedisReply, token: String, offset: Int) async throws -> FetchResult {
         guard let items = reply.array, items.count >= offset + 3, let id = items[offset].string else {
-            throw QueueError("unexpected reply from the fetch script: \(reply)")
+            throw QueueError("unexpected reply from the fetch script: \(reply)", cause: .unexpectedReply)
         }
         guard !id.isEmpty else { return .none(nextDelayedDue: items[offset + 2].int ?? 0) }
         state.withLock { $0.heldLocks[id] = token }
@@ -405,7 +405,7 @@ public final class Worker: Service, Sendable {
         if let rebuilt = step.recoveredReply?(value) {
             step.completion(.success(rebuilt))
         } else {
-            step.completion(.failure(QueueError("the step ran but its reply was lost")))
+            step.completion(.failure(QueueError("the step ran but its reply was lost", cause: .unexpectedReply)))
         }
         return true
     }
@@ -457,7 +457,7 @@ public final class Worker: Service, Sendable {
             throw error
         }
         guard let items = reply.array, let code = items.first?.int else {
-            throw QueueError("unexpected reply from moveToFinished: \(reply)")
+            throw QueueError("unexpected reply from moveToFinished: \(reply)", cause: .unexpectedReply)
         }
         if let step {
             // The step ran when its reply is there (also when the job was then found not active, −3).
@@ -465,7 +465,7 @@ public final class Worker: Service, Sendable {
             if items.count >= 5 {
                 step.completion(.success(items[4]))
             } else if code == 0 {
-                step.completion(.failure(QueueError("the finish step left no reply: \(reply)")))
+                step.completion(.failure(QueueError("the finish step left no reply: \(reply)", cause: .unexpectedReply)))
             }
         }
         guard code == 0 else { throw LostLock(code: code) }
@@ -489,7 +489,7 @@ public final class Worker: Service, Sendable {
                     queue: keys, jobID: active.job.id, token: active.token, failedReason: reason,
                     stacktrace: stacktrace))
         }
-        guard let code = reply.int else { throw QueueError("unexpected reply from retry: \(reply)") }
+        guard let code = reply.int else { throw QueueError("unexpected reply from retry: \(reply)", cause: .unexpectedReply) }
         guard code == 0 else { throw LostLock(code: code) }
     }
 
