@@ -50,8 +50,15 @@ let package = Package(
                 "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The Lua scripts: real `.lua` files, embedded as Swift strings at build time by
+            // FlowcraftLuaPlugin (no resource bundle to find at run time).
+            exclude: ["Lua"],
+            plugins: ["FlowcraftLuaPlugin"]
         ),
+        // FlowcraftLuaPlugin's tool: Foundation only.
+        .executableTarget(name: "flowcraft-lua-embedder"),
+        .plugin(name: "FlowcraftLuaPlugin", capability: .buildTool(), dependencies: ["flowcraft-lua-embedder"]),
         .target(
             name: "FlowcraftObservability",
             dependencies: [

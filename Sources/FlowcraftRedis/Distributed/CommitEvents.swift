@@ -21,7 +21,7 @@ extension RunCommitter.Change {
     /// The run's events once the script applied the change: dead-path skips, a stall, and the run's
     /// status change.
     func emitRunEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
-        guard outcome.code == "committed" else { return }
+        guard outcome.commit == .committed else { return }
         let nodeID = eventNodeID ?? NodeInstance(member: instance)?.nodeID
         for member in outcome.died {
             events.emit(.nodeSkipped, nodeID: NodeInstance(member: member)?.nodeID ?? member, ["reason": "dead path"])
@@ -30,14 +30,14 @@ extension RunCommitter.Change {
             let nodes = outcome.stalled.map { JSONValue.string(NodeInstance(member: $0)?.nodeID ?? $0) }
             events.emit(.workflowStall, ["remainingNodes": .array(nodes)])
         }
-        switch outcome.runStatus {
-        case "completed", "cancelled":
+        switch outcome.status {
+        case .completed, .cancelled:
             events.emit(.workflowFinish, ["status": .string(outcome.runStatus), "errors": []])
-        case "failed":
+        case .failed:
             events.emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
-        case "awaiting" where mode == .await:
+        case .awaiting where mode == .await:
             events.emit(.workflowPause, ["awaiting": .array(nodeID.map { [.string($0)] } ?? [])])
-        case "awaiting" where !outcome.parked.isEmpty:
+        case .awaiting where !outcome.parked.isEmpty:
             // A completion that left every pending node parked pauses the run, as in memory.
             let nodes = outcome.parked.map { NodeInstance(member: $0)?.nodeID ?? $0 }.sorted()
             events.emit(.workflowPause, ["awaiting": .array(nodes.map { .string($0) })])

@@ -1,7 +1,38 @@
 /// A failure of the distributed engine with a readable reason: bad job payloads, unknown
-/// blueprints or nodes, runs that cannot start, time-outs waiting for a result.
+/// blueprints or nodes, runs that cannot start, time-outs waiting for a result. ``cause`` says which,
+/// for code that handles some of them (`switch error.cause`); ``message`` is for people.
 public struct DistributedError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, to switch on.
+    public enum Cause: Sendable, Hashable {
+        /// A node job's data is not what the engine writes (missing or invalid `runId`, `nodeId`, …).
+        case invalidJobData
+        /// A run id that is empty, too long or contains characters the keys cannot hold.
+        case invalidRunID
+        /// A start of a run whose id is taken.
+        case runExists
+        /// No run with that id.
+        case unknownRun
+        /// Waiting for a run's result took longer than allowed.
+        case timedOut
+        /// A resume of a run that has no (such) awaiting node, or whose resume was refused.
+        case notResumable
+        /// The blueprint, its version or one of its nodes is not registered or not valid to run.
+        case unknownBlueprint
+        /// Invalid engine options.
+        case invalidOptions
+        /// Redis answered something the engine never writes.
+        case unexpectedReply
+        /// Anything else (see the message).
+        case other
+    }
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var cause: Cause
+
+    public init(_ message: String, cause: Cause = .other) {
+        self.message = message
+        self.cause = cause
+    }
+
     public var description: String { message }
 }

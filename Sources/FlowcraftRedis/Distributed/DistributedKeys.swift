@@ -19,7 +19,9 @@ struct DistributedKeys: Sendable, Hashable {
     init(runID: String) { self.runID = runID }
 
     /// The run's context: one field per key, JSON-encoded values.
-    var state: String { "workflow:state:\(runID)" }
+    var state: String { Self.statePrefix + runID }
+    /// The start of every state key (the Lua scripts read the run id after it).
+    static let statePrefix = "workflow:state:"
     /// The final `{status, payload?, reason?}` JSON, written once when the run ends.
     var status: String { "workflow:status:\(runID)" }
     /// Run bookkeeping: status, blueprint id and version, timestamps, and for the

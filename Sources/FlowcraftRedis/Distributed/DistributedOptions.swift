@@ -100,16 +100,16 @@ public struct BlueprintCatalog: Sendable {
     }
 
     func prepared(id: String, version: String?) throws(DistributedError) -> PreparedBlueprint {
-        guard let versions = versionsByID[id] else { throw DistributedError("unknown blueprint '\(id)'") }
+        guard let versions = versionsByID[id] else { throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint) }
         if let version {
             guard let compiled = byKey[Self.key(id, version)] else {
-                throw DistributedError("blueprint '\(id)' has no registered version '\(version)'")
+                throw DistributedError("blueprint '\(id)' has no registered version '\(version)'", cause: .unknownBlueprint)
             }
             return compiled
         }
         if let compiled = byKey[Self.key(id, nil)] { return compiled }
         guard versions.count == 1, let compiled = byKey[Self.key(id, versions[0])] else {
-            throw DistributedError("run of blueprint '\(id)' names no version and several versions are registered")
+            throw DistributedError("run of blueprint '\(id)' names no version and several versions are registered", cause: .unknownBlueprint)
         }
         return compiled
     }
@@ -137,10 +137,10 @@ public struct BlueprintCatalog: Sendable {
     /// unversioned run uses, else any version of that id.
     func provisional(id: String) throws(DistributedError) -> PreparedBlueprint {
         guard let versions = versionsByID[id], let first = versions.first else {
-            throw DistributedError("unknown blueprint '\(id)'")
+            throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint)
         }
         if let unversioned = byKey[Self.key(id, nil)] { return unversioned }
-        guard let prepared = byKey[Self.key(id, first)] else { throw DistributedError("unknown blueprint '\(id)'") }
+        guard let prepared = byKey[Self.key(id, first)] else { throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint) }
         return prepared
     }
 

@@ -55,19 +55,19 @@ struct NodeJobData: Sendable, Hashable {
 
     /// Reads job data; throws a readable reason for hostile or malformed payloads.
     init(json: JSONValue) throws(DistributedError) {
-        guard case .object(let members) = json else { throw DistributedError("job data is not a JSON object") }
-        guard let runID = members["runId"]?.stringValue else { throw DistributedError("job data lacks a valid 'runId'") }
-        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("job data has an invalid 'runId': \(problem)") }
+        guard case .object(let members) = json else { throw DistributedError("job data is not a JSON object", cause: .invalidJobData) }
+        guard let runID = members["runId"]?.stringValue else { throw DistributedError("job data lacks a valid 'runId'", cause: .invalidJobData) }
+        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("job data has an invalid 'runId': \(problem)", cause: .invalidJobData) }
         guard let blueprintID = members["blueprintId"]?.stringValue, !blueprintID.isEmpty else {
-            throw DistributedError("job data lacks 'blueprintId'")
+            throw DistributedError("job data lacks 'blueprintId'", cause: .invalidJobData)
         }
         guard let nodeID = members["nodeId"]?.stringValue, !nodeID.isEmpty else {
-            throw DistributedError("job data lacks 'nodeId'")
+            throw DistributedError("job data lacks 'nodeId'", cause: .invalidJobData)
         }
         var iteration = 0
         if let value = members["iteration"], !value.isNull {
             guard let i = value.intValue, i >= 0, i <= Self.maximumIteration else {
-                throw DistributedError("job data has an invalid 'iteration' (0...\(Self.maximumIteration))")
+                throw DistributedError("job data has an invalid 'iteration' (0...\(Self.maximumIteration))", cause: .invalidJobData)
             }
             iteration = i
         }
@@ -85,7 +85,7 @@ struct NodeJobData: Sendable, Hashable {
         if let scatter = members["batchOf"]?.stringValue {
             guard let index = members["batchIndex"]?.intValue, let count = members["batchCount"]?.intValue,
                 index >= 0, index < count
-            else { throw DistributedError("job data has an invalid batch worker index") }
+            else { throw DistributedError("job data has an invalid batch worker index", cause: .invalidJobData) }
             batchOf = nfc(scatter)
             batchIndex = index
             batchCount = count
@@ -96,17 +96,17 @@ struct NodeJobData: Sendable, Hashable {
             guard let count = members["dynamicCount"]?.intValue, count > 0,
                 isContinuation || count <= DynamicNodes.maximumCount
             else {
-                throw DistributedError("job data has an invalid 'dynamicCount'")
+                throw DistributedError("job data has an invalid 'dynamicCount'", cause: .invalidJobData)
             }
             dynamicOf = nfc(spawner)
             dynamicCount = count
             if members["afterDynamic"]?.boolValue == true {
-                guard spawner == nodeID else { throw DistributedError("job data of a dynamic continuation names another node") }
+                guard spawner == nodeID else { throw DistributedError("job data of a dynamic continuation names another node", cause: .invalidJobData) }
                 afterDynamic = true
             } else {
                 guard let definition = members["dynamicNode"],
                     let node = try? JSONValueDecoder().decode(NodeDefinition.self, from: definition), node.id == nodeID
-                else { throw DistributedError("job data lacks a valid 'dynamicNode' for '\(nodeID)'") }
+                else { throw DistributedError("job data lacks a valid 'dynamicNode' for '\(nodeID)'", cause: .invalidJobData) }
                 dynamicNode = node.normalizingIdentifiers()
             }
         }

@@ -7,7 +7,7 @@ extension NodeJobExecutor {
     func cancelRun(_ run: RunContext, reason: String) async throws -> JSONValue {
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, RunCommitter.Change(mode: .cancel, reason: reason))
-        if outcome.code == "committed" { await cancelChildren(run, entries: pending, reason: reason) }
+        if outcome.commit == .committed { await cancelChildren(run, entries: pending, reason: reason) }
         return summary(run.data, outcome)
     }
 

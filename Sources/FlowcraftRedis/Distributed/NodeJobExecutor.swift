@@ -64,11 +64,11 @@ final class NodeJobExecutor: Sendable {
     /// a run that does not exist or changed for one that ended).
     private func abortRun(_ data: NodeJobData, reason: String) async throws {
         let reply = try await client.evalScript(
-            RunAbortScript.script, keys: DistributedKeys(runID: data.runID).scriptKeys(queue: options.queueName),
-            arguments: [
-                reason, data.nodeID, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
-                committer.queueKeys.base, options.jobName, data.blueprintID,
-            ])
+            RunAbortScript.script,
+            RunAbortScript.Call(
+                runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
+                nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
+                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID))
         guard reply.array?.first?.string == "failed" else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
@@ -170,7 +170,7 @@ final class NodeJobExecutor: Sendable {
                 return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"])
             case .awaiting(let childID):
                 let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
-                if outcome.code == "committed" {
+                if outcome.commit == .committed {
                     // The child may have been resumed since it was read: then the node must not stay
                     // parked (the resume's own step may have run before this commit).
                     _ = try await SubflowResumeScript.resume(
@@ -300,7 +300,7 @@ final class NodeJobExecutor: Sendable {
             runID: data.runID, blueprintID: data.blueprintID, version: run.version, change,
             returnValuePrefix: #"{"nodeId":"# + JSONText.serialize(.string(data.nodeID)) + #","commit":""#
         ) { outcome in
-            if case .success(let outcome) = outcome, outcome.code == "unscheduled" {
+            if case .success(let outcome) = outcome, outcome.commit == .unscheduled {
                 logger.warning(
                     "a node job was not scheduled in its run; nothing was committed",
                     metadata: ["runId": "\(data.runID)", "nodeId": "\(data.nodeID)", "iteration": "\(data.iteration)"])
@@ -444,7 +444,7 @@ final class NodeJobExecutor: Sendable {
         change.attempts = attempts
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, change)
-        if outcome.code == "committed" {
+        if outcome.commit == .committed {
             await cancelChildren(run, entries: pending, reason: "parent run '\(run.data.runID)' failed")
         }
         throw UnrecoverableJobError(reason)
@@ -456,7 +456,7 @@ final class NodeJobExecutor: Sendable {
         if !run.runExists { change.starts = run.prepared.startEntries }
         let outcome = try await committer.commit(
             runID: run.data.runID, blueprintID: run.data.blueprintID, version: run.version, change)
-        if outcome.code == "unscheduled" {
+        if outcome.commit == .unscheduled {
             throw UnrecoverableJobError("node '\(run.data.nodeID)' (iteration \(run.data.iteration)) is not scheduled in run '\(run.data.runID)'")
         }
         return outcome

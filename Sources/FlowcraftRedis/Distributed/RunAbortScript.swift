@@ -15,6 +15,7 @@
 /// names an unknown run is only failed) and changes nothing for a run that already ended. A child run
 /// tells its parent's subflow node, as the completion script does when a run ends.
 ///
+/// Keys and arguments by name: ``Call`` (`Lua/abort-run.lua`).
 /// KEYS: as ``DistributedKeys/scriptKeys(queue:)`` (state, run, done, pending, awaiting, fan-in,
 /// join-lock, active-runs index, final status). ARGV: 1 reason, 2 node id, 3 now (ms), 4 state TTL
 /// seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id.
@@ -22,62 +23,5 @@
 /// Returns `{code, status}`: `failed` (the run was failed now), `finished` (it had ended: its status)
 /// or `unknown` (no such run; nothing written).
 enum RunAbortScript {
-    static let script = RedisScript(
-        name: "flowcraftAbortRun", source: QueueLuaLibrary.prelude + QueueLuaLibrary.add + body)
-
-    private static let body = #"""
-local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local reason, nodeId, nowText, ttlText, prefix, jobName, blueprintId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local ttl = tonumber(ttlText)
-if not ttl or not tonumber(nowText) then return redis.error_reply("ERR flowcraft abortRun: invalid arguments") end
-local runId = string.sub(stateKey, 16)
-local function typeOf(key) return rcall("TYPE", key)["ok"] end
-local final = { completed = true, failed = true, cancelled = true }
-
-local runType = typeOf(runKey)
-local parent = nil
-if runType == "hash" then
-  local status = rcall("HGET", runKey, "status")
-  if status and final[status] then return { "finished", status } end
-  parent = rcall("HGET", runKey, "parent")
-elseif runType == "none" then
-  -- A run a client started by seeding its state has no run hash before its first commit.
-  if rcall("EXISTS", stateKey, pendingKey) == 0 then return { "unknown", "" } end
-else
-  rcall("DEL", runKey)
-end
-if typeOf(statusKey) == "string" then
-  local ok, decoded = pcall(cjson.decode, rcall("GET", statusKey))
-  if ok and type(decoded) == "table" and final[decoded.status] then return { "finished", decoded.status } end
-end
-
-rcall("HSET", runKey, "status", "failed", "finishedAt", nowText, "failedReason", reason)
-if runType ~= "hash" then rcall("HSET", runKey, "blueprintId", blueprintId, "startedAt", nowText) end
-local statusJSON = '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(nodeId) .. '}'
-if ttl > 0 then rcall("SET", statusKey, statusJSON, "EX", ttlText) else rcall("SET", statusKey, statusJSON) end
-if typeOf(activeKey) == "zset" then rcall("ZREM", activeKey, runId) end
-rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
-if ttl > 0 then
-  rcall("EXPIRE", stateKey, ttlText)
-  rcall("EXPIRE", runKey, ttlText)
-  rcall("EXPIRE", doneKey, ttlText)
-end
-
--- A child run adds a job for its parent's subflow node, as the completion script does when a run ends.
-if parent then
-  local ok, link = pcall(cjson.decode, parent)
-  if ok and type(link) == "table" and type(link.jobId) == "string" and type(link.job) == "string" then
-    local jobId = link.jobId .. ".child-failed." .. rcall("HINCRBY", runKey, "notifications", "1")
-    if not string.find(jobId, ":", 1, true) then
-      local k = { wait = prefix .. "wait", meta = prefix .. "meta", id = prefix .. "id", delayed = prefix .. "delayed",
-        prioritized = prefix .. "prioritized", pc = prefix .. "pc", marker = prefix .. "marker", events = prefix .. "events",
-        active = prefix .. "active" }
-      addValidatedJob(k, prefix, jobId, jobName, link.job, '{"jobId":' .. cjson.encode(jobId) .. '}',
-        nowText, 0, "0", 0, "0", false, "10000", "", 0)
-    end
-  end
-end
-return { "failed", "failed" }
-"""#
+    static let script = LuaScriptAssembler.script(name: "flowcraftAbortRun", file: "abort-run.lua")
 }

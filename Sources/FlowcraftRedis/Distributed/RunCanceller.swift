@@ -16,14 +16,14 @@ struct RunCanceller: Sendable {
     func cancel(_ runID: String, reason: String, onlyIfExists: Bool = false) async throws -> RunCommitter.Outcome? {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion", "status"]),
+            RunHash.read(runKey: keys.run),
             RedisCommand(["SMEMBERS", keys.pending]),
         ])
         for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "cancel") } }
-        let fields = replies[0].array ?? []
-        let blueprintID = fields.first?.string ?? ""
-        let version = fields.count > 1 ? fields[1].string.flatMap { $0.isEmpty ? nil : $0 } : nil
-        if onlyIfExists, fields.count < 3 || fields[2].isNull { return nil }
+        let run = RunHash(reply: replies[0])
+        let blueprintID = run.blueprintID ?? ""
+        let version = run.blueprintVersion
+        if onlyIfExists, !run.exists { return nil }
         let outcome = try await committer.commit(
             runID: runID, blueprintID: blueprintID, version: version, RunCommitter.Change(mode: .cancel, reason: reason))
         let pending = (replies[1].array ?? []).compactMap(\.string)

@@ -4,19 +4,27 @@ import FlowcraftModel
 /// Calls ``NodeCompletionScript`` for one run, or hands it to the worker as a ``FinishStep``: the only
 /// ways run progress is written.
 struct RunCommitter: Sendable {
-    enum Mode: String, Sendable {
-        case start, complete, await, fail, cancel
-        /// `complete` for a node that is never parked (not a `wait` or `subflow` node): the script
-        /// skips the awaiting bookkeeping.
-        case advance
-    }
+    typealias Mode = NodeCompletionScript.Call.Mode
 
     /// What the script did.
     struct Outcome: Sendable, Hashable {
-        /// `committed`, `duplicate`, `finished`, `unscheduled` or `exists`.
-        var code: String
-        /// The run's status afterwards (`running`, `awaiting`, `completed`, `failed`, `cancelled`).
-        var runStatus: String
+        /// What the script did with the change.
+        enum Commit: String, Sendable, Hashable {
+            /// Applied.
+            case committed
+            /// The entry was already committed (a redelivered job): nothing changed.
+            case duplicate
+            /// The run had already ended: nothing changed.
+            case finished
+            /// The entry is not pending: nothing changed.
+            case unscheduled
+            /// A start of a run that exists: nothing changed.
+            case exists
+        }
+
+        var commit: Commit
+        /// The run's status afterwards.
+        var status: DistributedRunStatus.Status
         var enqueued: Int
         /// `node#iteration` entries that died (dead-path elimination), for `node:skipped`.
         var died: [String] = []
@@ -25,6 +33,11 @@ struct RunCommitter: Sendable {
         /// The awaiting `node#iteration` entries when a completion left the run awaiting, for
         /// `workflow:pause`.
         var parked: [String] = []
+
+        /// ``commit`` as the script answers it (for logs and a job's `returnvalue`).
+        var code: String { commit.rawValue }
+        /// ``status`` as the run hash stores it.
+        var runStatus: String { status.rawValue }
     }
 
     /// One call's content.
@@ -81,8 +94,7 @@ struct RunCommitter: Sendable {
         // listener sees a node finish before its successors start (even in another process).
         if let events { change.emitNodeEvents(to: events) }
         let reply = try await client.evalScript(
-            NodeCompletionScript.script, keys: DistributedKeys(runID: runID).scriptKeys(queue: options.queueName),
-            arguments: arguments(blueprintID: blueprintID, version: version, change))
+            NodeCompletionScript.script, call(runID: runID, blueprintID: blueprintID, version: version, change))
         let outcome = try Self.outcome(reply)
         if let events { change.emitRunEvents(outcome, to: events) }
         return outcome
@@ -96,10 +108,9 @@ struct RunCommitter: Sendable {
     ) -> FinishStep {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         if let events { change.emitNodeEvents(to: events) }
+        let call = call(runID: runID, blueprintID: blueprintID, version: version, change)
         var step = FinishStep(
-            script: NodeCompletionScript.finishingScript,
-            keys: DistributedKeys(runID: runID).scriptKeys(queue: options.queueName),
-            arguments: arguments(blueprintID: blueprintID, version: version, change),
+            script: NodeCompletionScript.finishingScript, keys: call.keys, arguments: call.arguments,
             returnValuePrefix: returnValuePrefix
         ) { reply in
             let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
@@ -117,33 +128,25 @@ struct RunCommitter: Sendable {
         return step
     }
 
-    /// The script's arguments for `change` (see ``NodeCompletionScript``).
-    private func arguments(blueprintID: String, version: String?, _ change: Change) -> [String] {
-        var arguments: [String] = []
-        arguments.reserveCapacity(16 + change.values.count * 2 + change.deleted.count + change.starts.count
-            + change.records.count * NodeCompletionScript.recordWidth)
-        arguments += [
-            change.mode.rawValue, change.instance, String(QueueClock.nowMilliseconds()), String(options.stateTTLSeconds),
-            queueKeys.base, options.jobName, blueprintID, version ?? "", "10000", change.reason,
-            String(change.values.count), String(change.deleted.count), String(change.starts.count),
-            String(change.records.count), String(change.attempts), String(options.sizeLimits.maximumStatusPayloadBytes ?? 0),
-        ]
-        for (field, value) in change.values {
-            arguments.append(field)
-            arguments.append(StateValueCoding.encode(value))
-        }
-        arguments += change.deleted
-        arguments += change.starts
-        for record in change.records { record.append(to: &arguments) }
-        return arguments
+    /// The script's keys and arguments for `change`.
+    private func call(runID: String, blueprintID: String, version: String?, _ change: Change) -> NodeCompletionScript.Call {
+        NodeCompletionScript.Call(
+            runKeys: DistributedKeys(runID: runID), queueName: options.queueName, mode: change.mode,
+            instance: change.instance, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
+            queuePrefix: queueKeys.base, jobName: options.jobName, blueprintID: blueprintID,
+            blueprintVersion: version ?? "", reason: change.reason, attempts: change.attempts,
+            statusPayloadLimit: options.sizeLimits.maximumStatusPayloadBytes ?? 0, values: change.values,
+            deleted: change.deleted, starts: change.starts, records: change.records)
     }
 
     /// The script's reply as an ``Outcome``.
     private static func outcome(_ reply: RedisReply) throws -> Outcome {
-        guard let items = reply.array, items.count >= 3, let code = items[0].string, let status = items[1].string else {
-            throw DistributedError("unexpected reply from the completion script: \(reply)")
+        guard let items = reply.array, items.count >= 3, let code = items[0].string.flatMap(Outcome.Commit.init),
+            let status = items[1].string.flatMap(DistributedRunStatus.Status.init)
+        else {
+            throw DistributedError("unexpected reply from the completion script: \(reply)", cause: .unexpectedReply)
         }
-        var outcome = Outcome(code: code, runStatus: status, enqueued: items[2].int ?? 0)
+        var outcome = Outcome(commit: code, status: status, enqueued: items[2].int ?? 0)
         if items.count >= 5 {
             outcome.died = items[3].array?.compactMap(\.string) ?? []
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []

@@ -12,15 +12,7 @@
 /// Returns `resumed`, `not-awaiting` (the node was not parked), `child-awaiting`, or the run's status
 /// when it has ended (`completed`, `failed`, `cancelled`) or is unknown (`unknown`).
 enum SubflowResumeScript {
-    static let script = RedisScript(name: "flowcraftResumeSubflowNode", source: #"""
-local status = redis.call("HGET", KEYS[1], "status")
-if status ~= "awaiting" and status ~= "running" then return status or "unknown" end
-if KEYS[4] and redis.call("HGET", KEYS[4], "status") == "awaiting" then return "child-awaiting" end
-if redis.call("SREM", KEYS[2], ARGV[1]) == 0 then return "not-awaiting" end
-if status == "awaiting" then redis.call("HSET", KEYS[1], "status", "running") end
-redis.call("ZADD", KEYS[3], ARGV[2], ARGV[3])
-return "resumed"
-"""#)
+    static let script = LuaScriptAssembler.script(name: "flowcraftResumeSubflowNode", file: "resume-subflow-node.lua")
 
     /// Resumes subflow node `node` of run `runID` (only while `childRunID`'s run is not awaiting,
     /// when given); returns the script's answer.
@@ -28,11 +20,10 @@ return "resumed"
         runID: String, node: NodeInstance, ifChildNotAwaiting childRunID: String? = nil, client: RedisClient,
         options: DistributedOptions
     ) async throws -> String {
-        let keys = DistributedKeys(runID: runID)
-        var scriptKeys = [keys.run, keys.awaiting, DistributedKeys.activeRuns(queue: options.queueName)]
-        if let childRunID { scriptKeys.append(DistributedKeys(runID: childRunID).run) }
         let reply = try await client.evalScript(
-            script, keys: scriptKeys, arguments: [node.description, String(QueueClock.nowMilliseconds()), runID])
+            script,
+            Call(runID: runID, node: node, childRunID: childRunID, queueName: options.queueName,
+                 now: QueueClock.nowMilliseconds()))
         if let message = reply.errorMessage { throw RedisError.server(message, command: "resume subflow node") }
         return reply.string ?? ""
     }

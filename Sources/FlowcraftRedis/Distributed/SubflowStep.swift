@@ -53,8 +53,8 @@ struct SubflowStep: Sendable {
         // A second look only when another job started the child between the read and the start.
         for _ in 0..<2 {
             let replies = try await client.pipeline([
-                RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]),
-                RedisCommand(["HGET", DistributedKeys(runID: data.runID).run, "parent"]),
+                RedisCommand(["GET", keys.status]), RunHash.get(.status, runKey: keys.run),
+                RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run),
             ])
             for reply in replies {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
@@ -104,7 +104,7 @@ struct SubflowStep: Sendable {
             child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
             options: options)
         let outcome = try await committer.commit(runID: childID, blueprintID: child.plan.id, version: version, change)
-        return outcome.code == "committed"
+        return outcome.commit == .committed
     }
 
     /// The node's outcome for a child that ended.

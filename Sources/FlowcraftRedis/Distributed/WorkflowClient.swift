@@ -48,16 +48,16 @@ public struct WorkflowClient: Sendable {
         _ prepared: PreparedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
-        if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)") }
+        if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.plan.startNodes.isEmpty else {
-            throw DistributedError("blueprint '\(prepared.plan.id)' has no start node")
+            throw DistributedError("blueprint '\(prepared.plan.id)' has no start node", cause: .unknownBlueprint)
         }
         try await refuseConflictingGraph(prepared, version: version)
         let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
         EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
         let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
-        guard outcome.code == "committed" else { throw DistributedError("run '\(id)' already exists") }
+        guard outcome.commit == .committed else { throw DistributedError("run '\(id)' already exists", cause: .runExists) }
         return id
     }
 
@@ -82,7 +82,7 @@ public struct WorkflowClient: Sendable {
     /// for an unknown run. Throws ``DistributedError`` for an id no run can have (``RunIdentifier``):
     /// workers refuse jobs that carry one, so such a "run" never moves.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
-        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)") }
+        if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         let keys = DistributedKeys(runID: runID)
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
@@ -113,7 +113,7 @@ public struct WorkflowClient: Sendable {
                 case .awaiting, .running: break
                 }
             }
-            if clock.now >= deadline { throw DistributedError("run '\(runID)' did not finish within \(timeout)") }
+            if clock.now >= deadline { throw DistributedError("run '\(runID)' did not finish within \(timeout)", cause: .timedOut) }
             try await Task.sleep(for: min(pause, deadline - clock.now))
             pause = min(pause * 2, .milliseconds(100))
         }
@@ -129,7 +129,8 @@ public struct WorkflowClient: Sendable {
     /// its child; resuming a child run by its own id works too.
     public func resume(_ runID: String, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null) async throws {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
-            throw DistributedError("run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")")
+            throw DistributedError(
+                "run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")", cause: .notResumable)
         }
         // A client whose graph differs from a live worker's under the same label would route the run
         // with the wrong graph: refused like a start.
@@ -160,8 +161,8 @@ public struct WorkflowClient: Sendable {
                 .emit(.workflowResume, nodeID: target.entry.nodeID)
             let outcome = try await committer.commit(
                 runID: target.runID, blueprintID: target.blueprintID, version: target.version, change)
-            guard outcome.code == "committed" else {
-                throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)")
+            guard outcome.commit == .committed else {
+                throw DistributedError("run '\(target.runID)' could not be resumed at '\(target.entry.nodeID)': \(outcome.code)", cause: .notResumable)
             }
         } catch {
             // The parents left `awaiting` for nothing: their subflow nodes look at their children again.
@@ -199,7 +200,7 @@ public struct WorkflowClient: Sendable {
             RedisCommand(["SMEMBERS", keys.awaiting]),
         ])
         guard let fields = replies[0].array, fields.count == 2, let blueprintID = fields[0].string else {
-            if isTop { throw DistributedError("unknown run '\(runID)'") }
+            if isTop { throw DistributedError("unknown run '\(runID)'", cause: .unknownRun) }
             return nil
         }
         let version = fields[1].string.flatMap { $0.isEmpty ? nil : $0 }
@@ -211,7 +212,7 @@ public struct WorkflowClient: Sendable {
         let plan = prepared.plan
         func target(_ entry: NodeInstance) throws -> AwaitingWait {
             guard let n = plan.nodeIndex[entry.nodeID] else {
-                throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'")
+                throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'", cause: .unknownBlueprint)
             }
             return AwaitingWait(runID: runID, blueprintID: blueprintID, version: version, prepared: prepared, node: n, entry: entry)
         }

@@ -89,18 +89,17 @@ public struct WorkflowReconciler: Sendable {
         let keys = DistributedKeys(runID: runID)
         let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "status", "blueprintId", "blueprintVersion"]),
+            RunHash.read(runKey: keys.run),
             RedisCommand(["SMEMBERS", keys.pending]),
             RedisCommand(["SMEMBERS", keys.awaiting]),
         ])
-        let fields = replies[0].array ?? []
-        let status = fields.first?.string
-        guard let status, status == "running", fields.count == 3, let blueprintID = fields[1].string else {
+        let run = RunHash(reply: replies[0])
+        guard run.status == .running, let blueprintID = run.blueprintID else {
             // Finished or unknown: it has no business in the index.
             _ = try await client.send(RedisCommand(["ZREM", DistributedKeys.activeRuns(queue: options.queueName), runID]))
             return false
         }
-        let version = fields[2].string.flatMap { $0.isEmpty ? nil : $0 }
+        let version = run.blueprintVersion
         let prepared = try catalog.prepared(id: blueprintID, version: version)
         let plan = prepared.plan
         let awaiting = Set(replies[2].array?.compactMap(\.string) ?? [])
@@ -144,7 +143,7 @@ public struct WorkflowReconciler: Sendable {
                 // A running child tells its subflow node when it ends or pauses: nothing is lost.
                 // A finished or awaiting child whose news never arrived gets the node's job again.
                 let child = DistributedKeys(runID: SubflowParentLink.childRunID(parent: runID, node: entry))
-                if try await client.send(RedisCommand(["HGET", child.run, "status"])).string == "running" { continue }
+                if try await RunHash.status(client.send(RunHash.get(.status, runKey: child.run))) == .running { continue }
             }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]

@@ -18,8 +18,9 @@ struct FinishStep: Sendable {
     static let refusalPrefix = "ERR flowcraft "
 
     /// The Lua of a kind of step: `definitions` (functions, placed before the finish script's body)
-    /// and `call`, which runs the step. `call` reads the step's keys from `KEYS[11…]` and arguments
-    /// from `ARGV[18…]`, may use the finish script's locals (`cap`, `paused`, `limit` from the meta
+    /// and `call`, which runs the step. `call` reads the step's keys and arguments after the finish
+    /// script's own (``QueueScript/MoveToFinishedCall``: from `KEYS[11]` and `ARGV[18]`, written
+    /// `{{FINISH_KEY_COUNT}}` and `{{FINISH_ARGUMENT_COUNT}}` in the `.lua` files), may use the finish script's locals (`cap`, `paused`, `limit` from the meta
     /// hash, `prefix`, `now`), and must set the local `attached` to its reply (a table, or an error
     /// reply) and may set `valueSuffix`, appended to the job's `returnvalue`.
     struct Lua: Sendable {

@@ -16,11 +16,11 @@ public final class Queue: Sendable {
     let client: RedisClient
 
     /// - Throws: ``QueueError`` when the name is empty or contains `:`.
-    public init(name: String, client: RedisClient, prefix: String = "bull", maxEventsLength: Int = 10_000) throws {
+    public init(name: String, client: RedisClient, prefix: String = "bull", maxEventsLength: Int = QueueEventsStream.defaultMaximumLength) throws {
         guard !name.isEmpty, !name.contains(":") else {
-            throw QueueError("invalid queue name '\(name)': it must be non-empty and contain no ':'")
+            throw QueueError("invalid queue name '\(name)': it must be non-empty and contain no ':'", cause: .invalidName)
         }
-        guard !prefix.isEmpty else { throw QueueError("the key prefix must not be empty") }
+        guard !prefix.isEmpty else { throw QueueError("the key prefix must not be empty", cause: .invalidName) }
         self.name = name
         self.prefix = prefix
         self.maxEventsLength = max(1, maxEventsLength)
@@ -33,7 +33,7 @@ public final class Queue: Sendable {
     public func add(name: String, data: JSONValue, options: JobOptions = JobOptions()) async throws -> String {
         let command = try addCommand(JobDescription(name: name, data: data, options: options))
         let reply = try await client.send(command)
-        guard let id = reply.string else { throw QueueError("unexpected reply to add: \(reply)") }
+        guard let id = reply.string else { throw QueueError("unexpected reply to add: \(reply)", cause: .unexpectedReply) }
         return id
     }
 
@@ -47,19 +47,19 @@ public final class Queue: Sendable {
         let replies = try await client.pipeline(commands)
         return try replies.map { reply in
             if let message = reply.errorMessage { throw RedisError.server(message, command: "addJob") }
-            guard let id = reply.string else { throw QueueError("unexpected reply to addBulk: \(reply)") }
+            guard let id = reply.string else { throw QueueError("unexpected reply to addBulk: \(reply)", cause: .unexpectedReply) }
             return id
         }
     }
 
     /// Stops workers from taking new jobs; adds still succeed.
     public func pause() async throws {
-        _ = try await client.evalScript(QueueScript.pause, keys: pauseKeys, arguments: ["pause"])
+        _ = try await client.evalScript(QueueScript.pause, QueueScript.PauseCall(queue: keys, action: .pause))
     }
 
     /// Lets workers take jobs again.
     public func resume() async throws {
-        _ = try await client.evalScript(QueueScript.pause, keys: pauseKeys, arguments: ["resume"])
+        _ = try await client.evalScript(QueueScript.pause, QueueScript.PauseCall(queue: keys, action: .resume))
     }
 
     /// Whether the queue is paused.
@@ -76,7 +76,7 @@ public final class Queue: Sendable {
             RedisCommand(["ZCARD", keys.prioritized]), RedisCommand(["ZCARD", keys.waitingChildren]),
         ])
         let values = replies.map { $0.int ?? 0 }
-        guard values.count == 8 else { throw QueueError("unexpected reply to getJobCounts") }
+        guard values.count == 8 else { throw QueueError("unexpected reply to getJobCounts", cause: .unexpectedReply) }
         var counts = JobCounts()
         counts.waiting = values[0]
         counts.paused = values[1]
@@ -114,39 +114,29 @@ public final class Queue: Sendable {
         return .unknown
     }
 
-    private var pauseKeys: [String] {
-        [keys.meta, keys.marker, keys.events, keys.wait, keys.paused, keys.delayed, keys.prioritized]
-    }
-
     private func addCommand(_ job: JobDescription) throws -> RedisCommand {
         let options = job.options
         if let id = options.jobId {
             guard !id.isEmpty, !id.utf8.contains(UInt8(ascii: ":")) else {
-                throw QueueError("invalid job id '\(id)': it must be non-empty and contain no ':'")
+                throw QueueError("invalid job id '\(id)': it must be non-empty and contain no ':'", cause: .invalidJobOptions)
             }
             guard Int(id) == nil else {
-                throw QueueError("invalid job id '\(id)': integer ids collide with generated ids")
+                throw QueueError("invalid job id '\(id)': integer ids collide with generated ids", cause: .invalidJobOptions)
             }
         }
-        guard options.delay >= 0 else { throw QueueError("delay must be ≥ 0, got \(options.delay)") }
+        guard options.delay >= 0 else { throw QueueError("delay must be ≥ 0, got \(options.delay)", cause: .invalidJobOptions) }
         guard (0...2_097_152).contains(options.priority) else {
-            throw QueueError("priority must be in 0…2097152, got \(options.priority)")
+            throw QueueError("priority must be in 0…2097152, got \(options.priority)", cause: .invalidJobOptions)
         }
-        guard options.attempts >= 0 else { throw QueueError("attempts must be ≥ 0, got \(options.attempts)") }
+        guard options.attempts >= 0 else { throw QueueError("attempts must be ≥ 0, got \(options.attempts)", cause: .invalidJobOptions) }
         if let dedup = options.deduplicationId, dedup.isEmpty {
-            throw QueueError("the deduplication id must not be empty")
+            throw QueueError("the deduplication id must not be empty", cause: .invalidJobOptions)
         }
-        return QueueScript.addJob.evalSHACommand(
-            keys: [
-                keys.wait, keys.meta, keys.id, keys.delayed, keys.prioritized, keys.priorityCounter,
-                keys.marker, keys.events, keys.active,
-            ],
-            arguments: [
-                keys.base, options.jobId ?? "", job.name, JSONText.serialize(job.data),
-                JSONText.serialize(options.json), String(QueueClock.nowMilliseconds()), String(options.delay),
-                String(options.priority), options.lifo ? "1" : "0", String(maxEventsLength),
-                options.deduplicationId ?? "", String(max(0, options.deduplicationTTL ?? 0)),
-            ]
-        )
+        let call = QueueScript.AddJobCall(
+            queue: keys, customID: options.jobId ?? "", name: job.name, data: JSONText.serialize(job.data),
+            options: JSONText.serialize(options.json), timestamp: QueueClock.nowMilliseconds(), delay: options.delay,
+            priority: options.priority, lifo: options.lifo, defaultEventsCap: maxEventsLength,
+            deduplicationID: options.deduplicationId ?? "", deduplicationTTL: max(0, options.deduplicationTTL ?? 0))
+        return QueueScript.addJob.evalSHACommand(keys: call.keys, arguments: call.arguments)
     }
 }

@@ -29,6 +29,9 @@ struct QueueKeys: Sendable, Hashable {
 
     /// The keys the fetch-capable scripts expect first: wait, active, prioritized, delayed, events,
     /// meta, pc, marker, stalled.
+    /// The names of ``fetchKeys``, in order (the scripts' contracts).
+    static let fetchKeyNames = ["wait", "active", "prioritized", "delayed", "events", "meta", "pc", "marker", "stalled"]
+
     var fetchKeys: [String] {
         [wait, active, prioritized, delayed, events, meta, priorityCounter, marker, stalled]
     }

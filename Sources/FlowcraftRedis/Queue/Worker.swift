@@ -82,7 +82,7 @@ public final class Worker: Service, Sendable {
     ) throws {
         let processor = stepProcessor.process
         guard !queueName.isEmpty, !queueName.contains(":") else {
-            throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'")
+            throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'", cause: .invalidName)
         }
         self.options = try options.validated()
         self.queueName = queueName
@@ -106,7 +106,7 @@ public final class Worker: Service, Sendable {
             state.phase = .running
             return true
         }
-        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()") }
+        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()", cause: .workerState) }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await self.runLoops()
@@ -288,16 +288,17 @@ public final class Worker: Service, Sendable {
     private func fetch() async throws -> FetchResult {
         let token = nextToken()
         let reply = try await client.evalScript(
-            QueueScript.moveToActive, keys: keys.fetchKeys,
-            arguments: [keys.base, token, String(options.lockDuration), String(QueueClock.nowMilliseconds()), name]
-        )
+            QueueScript.moveToActive,
+            QueueScript.MoveToActiveCall(
+                queue: keys, token: token, lockDuration: options.lockDuration, now: QueueClock.nowMilliseconds(),
+                workerName: name))
         return try await fetched(reply, token: token, offset: 0)
     }
 
     /// Reads `{id, fields, nextDelayedDue}` at `offset` of a script reply.
     private func fetched(_ reply: RedisReply, token: String, offset: Int) async throws -> FetchResult {
         guard let items = reply.array, items.count >= offset + 3, let id = items[offset].string else {
-            throw QueueError("unexpected reply from the fetch script: \(reply)")
+            throw QueueError("unexpected reply from the fetch script: \(reply)", cause: .unexpectedReply)
         }
         guard !id.isEmpty else { return .none(nextDelayedDue: items[offset + 2].int ?? 0) }
         state.withLock { $0.heldLocks[id] = token }
@@ -336,12 +337,12 @@ public final class Worker: Service, Sendable {
                 switch outcome {
                 case .completed(let value):
                     return try await moveToFinished(
-                        active, target: "completed", value: JSONText.serialize(value), stacktrace: "",
+                        active, target: .completed, value: JSONText.serialize(value), stacktrace: "",
                         retention: retention(of: job, completed: true))
                 case .finishing(let step):
                     do {
                         return try await moveToFinished(
-                            active, target: "completed", value: step.returnValuePrefix, stacktrace: "",
+                            active, target: .completed, value: step.returnValuePrefix, stacktrace: "",
                             retention: retention(of: job, completed: true), step: step)
                     } catch let rejected as FinishStepRejected {
                         // The step refused before writing anything: the attempt fails with its error.
@@ -372,7 +373,7 @@ public final class Worker: Service, Sendable {
                         return nil
                     }
                     return try await moveToFinished(
-                        active, target: "failed", value: reason, stacktrace: stacktrace,
+                        active, target: .failed, value: reason, stacktrace: stacktrace,
                         retention: retention(of: job, completed: false))
                 }
             } catch let error as LostLock {
@@ -413,7 +414,7 @@ public final class Worker: Service, Sendable {
         if let rebuilt = step.recoveredReply?(value) {
             step.completion(.success(rebuilt))
         } else {
-            step.completion(.failure(QueueError("the step ran but its reply was lost")))
+            step.completion(.failure(QueueError("the step ran but its reply was lost", cause: .unexpectedReply)))
         }
         return true
     }
@@ -431,22 +432,21 @@ public final class Worker: Service, Sendable {
     /// Finishes the job (with `step` built into the same script call, when given) and returns what the
     /// call fetched, `nil` when it did not fetch (the worker is closing).
     private func moveToFinished(
-        _ active: ActiveJob, target: String, value: String, stacktrace: String, retention: JobRetention,
+        _ active: ActiveJob, target: QueueScript.MoveToFinishedCall.Target, value: String, stacktrace: String, retention: JobRetention,
         step: FinishStep? = nil
     ) async throws -> FetchResult? {
         let fetchNext = !isClosing
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
-        var scriptKeys = keys.fetchKeys
-        scriptKeys.append(target == "completed" ? keys.completed : keys.failed)
-        // Exactly 17 arguments: a step's own arguments follow them.
-        var arguments = [
-            keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), target, value,
-            stacktrace, String(keepCount), String(keepAge), String(active.job.options.attempts),
-            fetchNext ? "1" : "0", nextToken, String(options.lockDuration), name,
-            active.job.fields["deid"] ?? "", active.job.deferredFailure == nil ? "0" : "1",
-            active.job.fields["atm"] ?? "0",
-        ]
+        let call = QueueScript.MoveToFinishedCall(
+            queue: keys, jobID: active.job.id, token: active.token, now: QueueClock.nowMilliseconds(), target: target,
+            value: value, stacktrace: stacktrace, keepCount: keepCount, keepAge: keepAge,
+            attempts: active.job.options.attempts, nextToken: fetchNext ? nextToken : nil,
+            lockDuration: options.lockDuration, workerName: name, deduplicationID: active.job.fields["deid"] ?? "",
+            hadDeferredFailure: active.job.deferredFailure != nil, attemptsMade: active.job.fields["atm"] ?? "0")
+        // A step's own keys and arguments follow the call's.
+        var scriptKeys = call.keys
+        var arguments = call.arguments
         if let step {
             scriptKeys += step.keys
             arguments += step.arguments
@@ -466,7 +466,7 @@ public final class Worker: Service, Sendable {
             throw error
         }
         guard let items = reply.array, let code = items.first?.int else {
-            throw QueueError("unexpected reply from moveToFinished: \(reply)")
+            throw QueueError("unexpected reply from moveToFinished: \(reply)", cause: .unexpectedReply)
         }
         if let step {
             // The step ran when its reply is there (also when the job was then found not active, −3).
@@ -474,7 +474,7 @@ public final class Worker: Service, Sendable {
             if items.count >= 5 {
                 step.completion(.success(items[4]))
             } else if code == 0 {
-                step.completion(.failure(QueueError("the finish step left no reply: \(reply)")))
+                step.completion(.failure(QueueError("the finish step left no reply: \(reply)", cause: .unexpectedReply)))
             }
         }
         guard code == 0 else { throw LostLock(code: code) }
@@ -492,17 +492,17 @@ public final class Worker: Service, Sendable {
         if delay > 0 {
             reply = try await client.evalScript(
                 QueueScript.moveToDelayed,
-                keys: [keys.delayed, keys.active, keys.events, keys.meta, keys.marker, keys.stalled],
-                arguments: [
-                    keys.base, active.job.id, active.token, String(QueueClock.nowMilliseconds()), String(delay),
-                    reason, stacktrace, countsAttempt ? "1" : "0",
-                ])
+                QueueScript.MoveToDelayedCall(
+                    queue: keys, jobID: active.job.id, token: active.token, now: QueueClock.nowMilliseconds(),
+                    delay: delay, failedReason: reason, stacktrace: stacktrace, countsAttempt: countsAttempt))
         } else {
             reply = try await client.evalScript(
-                QueueScript.retryJob, keys: keys.fetchKeys,
-                arguments: [keys.base, active.job.id, active.token, reason, stacktrace])
+                QueueScript.retryJob,
+                QueueScript.RetryJobCall(
+                    queue: keys, jobID: active.job.id, token: active.token, failedReason: reason,
+                    stacktrace: stacktrace))
         }
-        guard let code = reply.int else { throw QueueError("unexpected reply from retry: \(reply)") }
+        guard let code = reply.int else { throw QueueError("unexpected reply from retry: \(reply)", cause: .unexpectedReply) }
         guard code == 0 else { throw LostLock(code: code) }
     }
 
@@ -516,14 +516,10 @@ public final class Worker: Service, Sendable {
             }
             let held = state.withLock { $0.heldLocks }
             guard !held.isEmpty else { continue }
-            var arguments = [keys.base, String(options.lockDuration)]
-            arguments.reserveCapacity(2 + held.count * 2)
-            for (id, token) in held {
-                arguments.append(id)
-                arguments.append(token)
-            }
             do {
-                let reply = try await client.evalScript(QueueScript.extendLocks, keys: [keys.stalled], arguments: arguments)
+                let reply = try await client.evalScript(
+                    QueueScript.extendLocks,
+                    QueueScript.ExtendLocksCall(queue: keys, lockDuration: options.lockDuration, locks: held))
                 for lost in reply.array?.compactMap(\.string) ?? [] {
                     logger.warning("lock of a running job was lost (stalled?)", metadata: ["job": "\(lost)"])
                 }
@@ -538,11 +534,9 @@ public final class Worker: Service, Sendable {
             do {
                 let reply = try await client.evalScript(
                     QueueScript.moveStalledJobsToWait,
-                    keys: [keys.stalled, keys.wait, keys.active, keys.stalledCheck, keys.meta, keys.marker, keys.events],
-                    arguments: [
-                        keys.base, String(options.maxStalledCount), String(QueueClock.nowMilliseconds()),
-                        String(options.stalledInterval),
-                    ])
+                    QueueScript.MoveStalledJobsToWaitCall(
+                        queue: keys, maxStalledCount: options.maxStalledCount, now: QueueClock.nowMilliseconds(),
+                        stalledInterval: options.stalledInterval))
                 let recovered = reply.array?.compactMap(\.string) ?? []
                 if !recovered.isEmpty {
                     logger.info("recovered stalled jobs", metadata: ["jobs": "\(recovered.joined(separator: ","))"])

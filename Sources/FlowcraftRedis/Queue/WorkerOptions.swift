@@ -45,18 +45,18 @@ public struct WorkerOptions: Sendable, Hashable {
     }
 
     func validated() throws -> WorkerOptions {
-        guard concurrency >= 1 else { throw QueueError("concurrency must be ≥ 1, got \(concurrency)") }
-        guard lockDuration >= 10 else { throw QueueError("lockDuration must be ≥ 10 ms, got \(lockDuration)") }
+        guard concurrency >= 1 else { throw QueueError("concurrency must be ≥ 1, got \(concurrency)", cause: .invalidWorkerOptions) }
+        guard lockDuration >= 10 else { throw QueueError("lockDuration must be ≥ 10 ms, got \(lockDuration)", cause: .invalidWorkerOptions) }
         if let lockRenewInterval, lockRenewInterval < 1 || lockRenewInterval >= lockDuration {
-            throw QueueError("lockRenewInterval must be in 1..<lockDuration, got \(lockRenewInterval)")
+            throw QueueError("lockRenewInterval must be in 1..<lockDuration, got \(lockRenewInterval)", cause: .invalidWorkerOptions)
         }
         guard stalledInterval >= 10 else {
-            throw QueueError("stalledInterval must be ≥ 10 ms, got \(stalledInterval)")
+            throw QueueError("stalledInterval must be ≥ 10 ms, got \(stalledInterval)", cause: .invalidWorkerOptions)
         }
-        guard maxStalledCount >= 0 else { throw QueueError("maxStalledCount must be ≥ 0") }
-        guard drainDelay > 0, drainDelay <= 60 else { throw QueueError("drainDelay must be in (0, 60] s") }
-        guard stackTraceLimit >= 0 else { throw QueueError("stackTraceLimit must be ≥ 0") }
-        guard !prefix.isEmpty else { throw QueueError("the key prefix must not be empty") }
+        guard maxStalledCount >= 0 else { throw QueueError("maxStalledCount must be ≥ 0", cause: .invalidWorkerOptions) }
+        guard drainDelay > 0, drainDelay <= 60 else { throw QueueError("drainDelay must be in (0, 60] s", cause: .invalidWorkerOptions) }
+        guard stackTraceLimit >= 0 else { throw QueueError("stackTraceLimit must be ≥ 0", cause: .invalidWorkerOptions) }
+        guard !prefix.isEmpty else { throw QueueError("the key prefix must not be empty", cause: .invalidName) }
         return self
     }
 }

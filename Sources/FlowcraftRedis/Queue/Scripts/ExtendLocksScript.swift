@@ -1,24 +1,31 @@
 extension QueueScript {
-    /// Renews the locks of all jobs a worker holds, in one call per renewal tick.
-    ///
-    /// KEYS: stalled. ARGV: key prefix, lock duration ms, then job id / token pairs.
-    /// Returns the ids whose lock was no longer held with that token (lost to stalled recovery).
-    static let extendLocks = RedisScript(name: "extendLocks", source: #"""
-local prefix, duration = ARGV[1], tonumber(ARGV[2])
-if not duration or duration <= 0 or duration ~= math.floor(duration) or #ARGV % 2 ~= 0 then
-  return redis.error_reply("ERR flowcraft extendLocks: invalid lock duration or id/token pairs")
-end
-local lost = {}
-for i = 3, #ARGV, 2 do
-  local jobId, token = ARGV[i], ARGV[i + 1]
-  local lockKey = prefix .. jobId .. ":lock"
-  if redis.call("GET", lockKey) == token then
-    redis.call("SET", lockKey, token, "PX", duration)
-    redis.call("SREM", KEYS[1], jobId)
-  else
-    lost[#lost + 1] = jobId
-  end
-end
-return lost
-"""#)
+    /// Renews the locks of all jobs a worker holds, in one call per renewal tick
+    /// (`Lua/extend-locks.lua`). Returns the ids whose lock was no longer held with that token (lost
+    /// to stalled recovery).
+    static let extendLocks = LuaScriptAssembler.script(name: "extendLocks", file: "extend-locks.lua")
+
+    /// ``extendLocks``'s keys and arguments.
+    struct ExtendLocksCall: LuaScriptCall {
+        static let keyNames = ["stalled"]
+        /// Then job id / token pairs.
+        static let argumentNames = ["prefix", "lockDuration"]
+
+        var queue: QueueKeys
+        /// Milliseconds.
+        var lockDuration: Int
+        /// Job id → lock token.
+        var locks: [String: String]
+
+        var keys: [String] { [queue.stalled] }
+
+        var arguments: [String] {
+            var arguments = [queue.base, String(lockDuration)]
+            arguments.reserveCapacity(2 + locks.count * 2)
+            for (id, token) in locks {
+                arguments.append(id)
+                arguments.append(token)
+            }
+            return arguments
+        }
+    }
 }

@@ -1,51 +1,29 @@
 extension QueueScript {
-    /// The stalled sweep: jobs whose lock lapsed since the previous sweep go back to `wait` (or get a
-    /// deferred failure after too many stalls); then every active job becomes a candidate for the next
-    /// sweep. `stalled-check` limits the work to one sweep per interval across all workers.
-    ///
-    /// KEYS: stalled, wait, active, stalled-check, meta, marker, events.
-    /// ARGV: key prefix, max stalled count, now ms, stalled interval ms.
-    /// Returns the ids that were recovered.
-    static let moveStalledJobsToWait = RedisScript(
-        name: "moveStalledJobsToWait",
-        source: QueueLuaLibrary.events + #"""
-if #ARGV < 4 then return redis.error_reply("ERR flowcraft moveStalledJobsToWait: expected at least 4 arguments") end
-local prefix, maxStalled, now, interval = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-if not isInteger(maxStalled) or maxStalled < 0 or not isInteger(now) or not isInteger(interval)
-  or interval <= 0 then
-  return redis.error_reply("ERR flowcraft moveStalledJobsToWait: invalid arguments")
-end
-local stalledKey, waitKey, activeKey, checkKey, metaKey, markerKey, eventsKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-if redis.call("EXISTS", checkKey) == 1 then return {} end
-redis.call("SET", checkKey, now, "PX", interval)
+    /// The stalled sweep (`Lua/move-stalled-jobs-to-wait.lua`): jobs whose lock lapsed since the
+    /// previous sweep go back to `wait` (or get a deferred failure after too many stalls); then every
+    /// active job becomes a candidate for the next sweep. `stalled-check` limits the work to one sweep
+    /// per interval across all workers. Returns the ids that were recovered.
+    static let moveStalledJobsToWait = LuaScriptAssembler.script(
+        name: "moveStalledJobsToWait", file: "move-stalled-jobs-to-wait.lua")
 
-local cap = eventsCap(metaKey)
-local paused = redis.call("HGET", metaKey, "paused") ~= false
-local recovered = {}
-for _, jobId in ipairs(redis.call("SMEMBERS", stalledKey)) do
-  local jobKey = prefix .. jobId
-  if redis.call("EXISTS", jobKey .. ":lock") == 0
-    and redis.call("LREM", activeKey, 1, jobId) > 0 then
-    if redis.call("EXISTS", jobKey) == 1 then
-      local stalls = redis.call("HINCRBY", jobKey, "stc", 1)
-      if stalls > maxStalled then
-        redis.call("HSET", jobKey, "defa", "job stalled more than allowable limit")
-      end
-      redis.call("RPUSH", waitKey, jobId)
-      if not paused then redis.call("ZADD", markerKey, 0, "0") end
-      emit(eventsKey, cap, "event", "waiting", "jobId", jobId, "prev", "active")
-      emit(eventsKey, cap, "event", "stalled", "jobId", jobId)
-      recovered[#recovered + 1] = jobId
-    end
-  end
-end
-redis.call("DEL", stalledKey)
+    /// ``moveStalledJobsToWait``'s keys and arguments.
+    struct MoveStalledJobsToWaitCall: LuaScriptCall {
+        static let keyNames = ["stalled", "wait", "active", "stalled-check", "meta", "marker", "events"]
+        static let argumentNames = ["prefix", "maxStalledCount", "now", "stalledInterval"]
 
-local active = redis.call("LRANGE", activeKey, 0, -1)
-for i = 1, #active, 5000 do
-  redis.call("SADD", stalledKey, unpack(active, i, math.min(i + 4999, #active)))
-end
-return recovered
-"""#)
+        var queue: QueueKeys
+        var maxStalledCount: Int
+        /// Milliseconds.
+        var now: Int
+        /// Milliseconds.
+        var stalledInterval: Int
+
+        var keys: [String] {
+            [queue.stalled, queue.wait, queue.active, queue.stalledCheck, queue.meta, queue.marker, queue.events]
+        }
+
+        var arguments: [String] {
+            [queue.base, String(maxStalledCount), String(now), String(stalledInterval)]
+        }
+    }
 }

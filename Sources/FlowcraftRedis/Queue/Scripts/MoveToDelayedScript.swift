@@ -1,43 +1,28 @@
 extension QueueScript {
-    /// Moves a failed active job to the delayed set to be retried after its backoff.
-    ///
-    /// KEYS: delayed, active, events, meta, marker, stalled.
-    /// ARGV: key prefix, job id, lock token ("0" = skip the check), now ms, backoff delay ms,
-    /// failedReason, stacktrace JSON, [counts an attempt: "0" leaves `atm` unchanged (a hand back);
-    /// default "1"].
-    /// Returns 0, or −1 missing job, −2 missing lock, −3 not active, −6 token mismatch.
-    static let moveToDelayed = RedisScript(name: "moveToDelayed", source: QueueLuaLibrary.events + #"""
-if #ARGV < 7 then return redis.error_reply("ERR flowcraft moveToDelayed: expected at least 7 arguments") end
-local prefix, jobId, token = ARGV[1], ARGV[2], ARGV[3]
-local now, delay, reason, stacktrace = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
-if jobId == "" or not isInteger(now) or not isInteger(delay) or delay < 0 then
-  return redis.error_reply("ERR flowcraft moveToDelayed: invalid job id, time or delay")
-end
-local delayedKey, activeKey, eventsKey, metaKey, markerKey, stalledKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local jobKey = prefix .. jobId
-local lockKey = jobKey .. ":lock"
-if redis.call("EXISTS", jobKey) == 0 then return -1 end
-if token ~= "0" then
-  local held = redis.call("GET", lockKey)
-  if not held then return -2 end
-  if held ~= token then return -6 end
-end
-if redis.call("LREM", activeKey, -1, jobId) == 0 then return -3 end
-redis.call("DEL", lockKey)
-redis.call("SREM", stalledKey, jobId)
-local cap = eventsCap(metaKey)
-local due = now + delay
-redis.call("HSET", jobKey, "failedReason", reason, "stacktrace", stacktrace, "delay", delay)
-if ARGV[8] ~= "0" then redis.call("HINCRBY", jobKey, "atm", 1) end
--- Sub-millisecond tiebreak (0–4095) within the due millisecond, from the started-attempts count.
-local seq = (tonumber(redis.call("HGET", jobKey, "ats")) or 0) % 4096
-redis.call("ZADD", delayedKey, due * 4096 + seq, jobId)
-emit(eventsKey, cap, "event", "delayed", "jobId", jobId, "delay", due)
-if not redis.call("HGET", metaKey, "paused") then
-  local first = redis.call("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
-  redis.call("ZADD", markerKey, math.floor(tonumber(first[2]) / 4096), "1")
-end
-return 0
-"""#)
+    /// Moves a failed active job to the delayed set to be retried after its backoff
+    /// (`Lua/move-to-delayed.lua`). Returns 0, or a ``LostLock`` code.
+    static let moveToDelayed = LuaScriptAssembler.script(name: "moveToDelayed", file: "move-to-delayed.lua")
+
+    /// ``moveToDelayed``'s keys and arguments.
+    struct MoveToDelayedCall: LuaScriptCall {
+        static let keyNames = ["delayed", "active", "events", "meta", "marker", "stalled"]
+        static let argumentNames = ["prefix", "jobId", "token", "now", "delay", "failedReason", "stacktrace", "countsAttempt"]
+
+        var queue: QueueKeys
+        var jobID: String
+        /// "0" skips the lock check.
+        var token: String
+        /// Milliseconds.
+        var now: Int
+        /// Milliseconds.
+        var delay: Int
+        var failedReason: String
+        /// JSON.
+        var stacktrace: String
+        /// False for a hand back to another worker: the job's attempts made (`atm`) stay as they are.
+        var countsAttempt = true
+
+        var keys: [String] { [queue.delayed, queue.active, queue.events, queue.meta, queue.marker, queue.stalled] }
+        var arguments: [String] { [queue.base, jobID, token, String(now), String(delay), failedReason, stacktrace, countsAttempt ? "1" : "0"] }
+    }
 }

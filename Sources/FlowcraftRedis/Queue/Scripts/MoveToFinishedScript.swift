@@ -1,153 +1,89 @@
 extension QueueScript {
     /// Finishes an active job as completed or failed (final), applies retention, emits the events and
-    /// optionally fetches the next job in the same call, so a busy worker makes one call per job.
-    ///
-    /// KEYS: wait, active, prioritized, delayed, events, meta, pc, marker, stalled, target zset.
-    /// ARGV: 1 key prefix, 2 job id, 3 lock token ("0" = skip the lock check), 4 now ms,
-    /// 5 "completed" | "failed", 6 returnvalue JSON or failedReason, 7 stacktrace JSON or "" (unchanged),
-    /// 8 keep count (-1 all, 0 remove at once), 9 keep age seconds (0 = no age limit), 10 attempts,
-    /// 11 fetch next ("1"/"0"), 12 next lock token, 13 lock duration ms, 14 worker name, 15 the job's
-    /// dedup id (`deid`) or "", 16 "1" when the job carried `defa`, 17 the job's `atm` as fetched ("0"
-    /// when absent; the lock holder is the only writer of `atm`, so the script sets `atm` + 1 with the
-    /// result fields instead of a separate `HINCRBY`; anything else makes the script read `atm`, and
-    /// a stored `atm` that is no integer counts as 0).
-    /// Returns `{code, nextJobId, {fields}, nextDelayedDueMs}`; code 0 = finished, or −1 missing job,
-    /// −2 missing lock, −3 not active, −6 token mismatch (nothing changed then, except that a built-in
-    /// ``FinishStep`` has run when the job was found not active: its reply follows as a fifth item).
-    static let moveToFinished = RedisScript(name: "moveToFinished", source: moveToFinishedSource(attaching: nil))
+    /// optionally fetches the next job in the same call, so a busy worker makes one call per job
+    /// (`Lua/move-to-finished.lua`, which documents the reply).
+    static let moveToFinished = moveToFinishedScript(attaching: nil)
 
     /// ``moveToFinished`` with a ``FinishStep`` built in: the step runs after the lock check and
     /// before the script's first write, so the step's writes and the job's finish happen together or
-    /// not at all. The step's keys and arguments follow the 10 keys and exactly 17 arguments above;
-    /// its reply is appended to the script's reply.
+    /// not at all. The step's keys and arguments follow ``MoveToFinishedCall``'s; its reply is appended
+    /// to the script's reply.
     static func moveToFinished(attaching step: FinishStep.Lua) -> RedisScript {
-        RedisScript(name: "moveToFinished+\(step.name)", source: moveToFinishedSource(attaching: step))
+        moveToFinishedScript(attaching: step)
     }
 
-    private static func moveToFinishedSource(attaching step: FinishStep.Lua?) -> String {
-        QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + (step?.definitions ?? "")
-            + finishChecks + QueueLuaLibrary.readMeta + (step.map { stepCall($0) } ?? "local attached = nil\n\n")
-            + finishWrites + QueueLuaLibrary.nextDelayedDue + "return { 0, \"\", {}, nextDue, attached }\n"
+    private static func moveToFinishedScript(attaching step: FinishStep.Lua?) -> RedisScript {
+        let name = step.map { "moveToFinished+\($0.name)" } ?? "moveToFinished"
+        let call: String
+        do throws(LuaAssemblyError) {
+            if let step {
+                call = try LuaScriptAssembler.source("move-to-finished-step-call.lua", slots: ["step": step.call])
+            } else {
+                call = try LuaScriptAssembler.source("move-to-finished-without-step.lua")
+            }
+        } catch {
+            return LuaScriptAssembler.failingScript(name: name, error)
+        }
+        return LuaScriptAssembler.script(
+            name: name, file: "move-to-finished.lua",
+            slots: ["step-definitions": step?.definitions ?? "", "step-call": call])
     }
 
-    /// Runs the step: it sets `attached` to its reply, or returns an error reply before any write.
-    private static func stepCall(_ step: FinishStep.Lua) -> String {
-        """
-        local attached, valueSuffix = nil, ""
-        \(step.call)
-        if attached.err then return attached end
-        value = value .. valueSuffix
+    /// ``moveToFinished``'s keys and arguments (a step's follow them).
+    struct MoveToFinishedCall: LuaScriptCall {
+        /// Whether the job completed or failed.
+        enum Target: String, Sendable {
+            case completed, failed
+        }
 
+        static let keyNames = QueueKeys.fetchKeyNames + ["target"]
+        static let argumentNames = [
+            "prefix", "jobId", "token", "now", "target", "value", "stacktrace", "keepCount", "keepAge", "attempts",
+            "fetchNext", "nextToken", "lockDuration", "workerName", "dedupId", "hadDeferredFailure", "attemptsMade",
+        ]
 
-        """
+        var queue: QueueKeys
+        var jobID: String
+        /// "0" skips the lock check.
+        var token: String
+        /// Milliseconds.
+        var now: Int
+        var target: Target
+        /// The `returnvalue` JSON, or the `failedReason`.
+        var value: String
+        /// JSON, or "" to leave the stored one.
+        var stacktrace: String
+        /// -1 keeps all, 0 removes the job at once.
+        var keepCount: Int
+        /// Seconds; 0 = no age limit.
+        var keepAge: Int
+        /// The job's attempts.
+        var attempts: Int
+        /// The lock token of the next job, `nil` not to fetch one.
+        var nextToken: String?
+        /// Milliseconds.
+        var lockDuration: Int
+        var workerName: String
+        /// The job's `deid`, "" for none.
+        var deduplicationID: String
+        /// Whether the job carried `defa`.
+        var hadDeferredFailure: Bool
+        /// The job's `atm` as fetched ("0" when absent; the script sets `atm` + 1, reading it only when
+        /// this is no integer).
+        var attemptsMade: String
+
+        var keys: [String] {
+            var keys = queue.fetchKeys
+            keys.append(target == .completed ? queue.completed : queue.failed)
+            return keys
+        }
+
+        var arguments: [String] {
+            [
+                queue.base, jobID, token, String(now), target.rawValue, value, stacktrace, String(keepCount),
+                String(keepAge), String(attempts), nextToken == nil ? "0" : "1", nextToken ?? "",
+                String(lockDuration), workerName, deduplicationID, hadDeferredFailure ? "1" : "0", attemptsMade,
+            ]
+        }
     }
-
-    private static let finishChecks = #"""
-if #ARGV < 14 then return redis.error_reply("ERR flowcraft moveToFinished: expected at least 14 arguments") end
-local prefix, jobId, token, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local target, value, stacktrace = ARGV[5], ARGV[6], ARGV[7]
-local keepCount, keepAge, attempts = integerArgument(ARGV[8]), integerArgument(ARGV[9]), integerArgument(ARGV[10])
-local fetchNext, nextToken, lockDuration = ARGV[11] == "1", ARGV[12], tonumber(ARGV[13])
--- (`x and x % 1 == 0`: x is an integer.)
-if not (now and now % 1 == 0) or (target ~= "completed" and target ~= "failed") or not (keepCount and keepCount % 1 == 0)
-  or not (keepAge and keepAge % 1 == 0) or not (attempts and attempts % 1 == 0) or jobId == "" then
-  return redis.error_reply("ERR flowcraft moveToFinished: invalid arguments")
-end
-if fetchNext and (nextToken == "" or not (lockDuration and lockDuration % 1 == 0) or lockDuration <= 0) then
-  return redis.error_reply("ERR flowcraft moveToFinished: invalid next token or lock duration")
-end
-
-local waitKey, activeKey, prioritizedKey, eventsKey, stalledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[9]
-local targetKey = KEYS[10]
-local jobKey = prefix .. jobId
-local lockKey = jobKey .. ":lock"
-
--- The lock check comes first: a held lock implies the job exists, which saves a lookup per job.
-if token ~= "0" then
-  local held = rcall("GET", lockKey)
-  if held ~= token and rcall("EXISTS", jobKey) == 0 then return { -1, "", {}, 0 } end
-  if not held then return { -2, "", {}, 0 } end
-  if held ~= token then return { -6, "", {}, 0 } end
-elseif rcall("EXISTS", jobKey) == 0 then
-  return { -1, "", {}, 0 }
-end
-
-"""#
-
-    private static let finishWrites = #"""
--- (A job whose lock this worker holds is in the active list unless someone removed it by hand; then
--- the step has run and the job is left where it is, reported as −3 with the step's reply.)
-if rcall("LREM", activeKey, "-1", jobId) == 0 then return { -3, "", {}, 0, attached } end
-rcall("DEL", lockKey)
-rcall("SREM", stalledKey, jobId)
-
--- The worker passes the dedup id and deferred-failure flag it read with the job (saves two lookups).
-local dedupId, hadDeferredFailure = ARGV[15] or "", ARGV[16] == "1"
-if dedupId ~= "" then
-  local dedupKey = prefix .. "de:" .. dedupId
-  if rcall("GET", dedupKey) == jobId then rcall("DEL", dedupKey) end
-end
-local knownAttempts = integerArgument(ARGV[17] or "")
-local attemptsMade, attemptsText
-if knownAttempts == 0 then
-  attemptsMade, attemptsText = 1, "1"
-elseif knownAttempts and knownAttempts % 1 == 0 then
-  attemptsMade = knownAttempts + 1
-  attemptsText = string.format("%d", attemptsMade)
-else
-  -- (Not HINCRBY: it fails on a non-integer `atm`, after this script's first writes.)
-  local stored = tonumber(rcall("HGET", jobKey, "atm"))
-  if stored and stored % 1 == 0 and stored >= 0 then attemptsMade = stored + 1 else attemptsMade = 1 end
-  attemptsText = string.format("%d", attemptsMade)
-end
-local nowText = ARGV[4]
-
-if keepCount == 0 then
-  rcall("DEL", jobKey, jobKey .. ":logs", lockKey)
-else
-  rcall("ZADD", targetKey, nowText, jobId)
-  local field = "returnvalue"
-  if target == "failed" then field = "failedReason" end
-  if stacktrace ~= "" then
-    rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText, "stacktrace", stacktrace)
-  else
-    rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
-  end
-  if hadDeferredFailure then rcall("HDEL", jobKey, "defa") end
-  if keepAge > 0 then
-    local old = rcall("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
-    for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
-    if #old > 0 then rcall("ZREM", targetKey, unpack(old)) end
-  end
-  if keepCount > 0 then
-    local excess = rcall("ZCARD", targetKey) - keepCount
-    if excess > 0 then
-      if excess > 1000 then excess = 1000 end
-      local old = rcall("ZRANGE", targetKey, 0, excess - 1)
-      for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
-      rcall("ZREM", targetKey, unpack(old))
-    end
-  end
-end
-
-if target == "completed" then
-  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "completed", "jobId", jobId, "returnvalue", value, "prev", "active")
-else
-  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "failed", "jobId", jobId, "failedReason", value, "prev", "active")
-  if attemptsMade >= attempts then
-    rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "retries-exhausted", "jobId", jobId,
-      "attemptsMade", attemptsText)
-  end
-end
-
-if fetchNext then
-  local nextId, fields = fetchJob(prefix, nextToken, ARGV[13], now, nowText, ARGV[14], cap, paused, limit)
-  if nextId then return { 0, nextId, fields, 0, attached } end
-end
-if rcall("LLEN", waitKey) == 0 and rcall("LLEN", activeKey) == 0
-  and rcall("ZCARD", prioritizedKey) == 0 then
-  rcall("XADD", eventsKey, "MAXLEN", "~", cap, "*", "event", "drained")
-end
-
-"""#
 }

@@ -1,31 +1,22 @@
 extension QueueScript {
-    /// Pauses or resumes the queue. A paused queue keeps accepting jobs into `wait` but has no marker,
-    /// so workers stay idle; resuming moves a legacy `paused` list back and restores the marker.
-    ///
-    /// KEYS: meta, marker, events, wait, paused, delayed, prioritized.
-    /// ARGV: "pause" | "resume".
-    static let pause = RedisScript(name: "pause", source: QueueLuaLibrary.events + #"""
-local metaKey, markerKey, eventsKey, waitKey, pausedKey, delayedKey, prioritizedKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local action = ARGV[1]
-if action ~= "pause" and action ~= "resume" then
-  return redis.error_reply("ERR flowcraft pause: action must be pause or resume")
-end
-local cap = eventsCap(metaKey)
-if action == "pause" then
-  redis.call("HSET", metaKey, "paused", 1)
-  redis.call("DEL", markerKey)
-  emit(eventsKey, cap, "event", "paused")
-  return 0
-end
-redis.call("HDEL", metaKey, "paused")
-while redis.call("RPOPLPUSH", pausedKey, waitKey) do end
-if redis.call("LLEN", waitKey) > 0 or redis.call("ZCARD", prioritizedKey) > 0 then
-  redis.call("ZADD", markerKey, 0, "0")
-end
-local first = redis.call("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
-if first[2] then redis.call("ZADD", markerKey, math.floor(tonumber(first[2]) / 4096), "1") end
-emit(eventsKey, cap, "event", "resumed")
-return 0
-"""#)
+    /// Pauses or resumes the queue (`Lua/pause.lua`). A paused queue keeps accepting jobs into `wait`
+    /// but has no marker, so workers stay idle; resuming moves a legacy `paused` list back and
+    /// restores the marker.
+    static let pause = LuaScriptAssembler.script(name: "pause", file: "pause.lua")
+
+    /// ``pause``'s keys and arguments.
+    struct PauseCall: LuaScriptCall {
+        enum Action: String, Sendable { case pause, resume }
+
+        static let keyNames = ["meta", "marker", "events", "wait", "paused", "delayed", "prioritized"]
+        static let argumentNames = ["action"]
+
+        var queue: QueueKeys
+        var action: Action
+
+        var keys: [String] {
+            [queue.meta, queue.marker, queue.events, queue.wait, queue.paused, queue.delayed, queue.prioritized]
+        }
+        var arguments: [String] { [action.rawValue] }
+    }
 }

@@ -1,34 +1,22 @@
 extension QueueScript {
-    /// Puts a failed active job straight back to `wait`/`prioritized` for another attempt (no backoff).
-    ///
-    /// KEYS: wait, active, prioritized, delayed, events, meta, pc, marker, stalled.
-    /// ARGV: key prefix, job id, lock token ("0" = skip the check), failedReason, stacktrace JSON.
-    /// Returns 0, or −1 missing job, −2 missing lock, −3 not active, −6 token mismatch.
-    static let retryJob = RedisScript(
-        name: "retryJob",
-        source: QueueLuaLibrary.events + QueueLuaLibrary.ready + #"""
-if #ARGV < 5 then return redis.error_reply("ERR flowcraft retryJob: expected at least 5 arguments") end
-local prefix, jobId, token, reason, stacktrace = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if jobId == "" then return redis.error_reply("ERR flowcraft retryJob: missing job id") end
-local k = fetchKeys(1)
-local jobKey = prefix .. jobId
-local lockKey = jobKey .. ":lock"
-if redis.call("EXISTS", jobKey) == 0 then return -1 end
-if token ~= "0" then
-  local held = redis.call("GET", lockKey)
-  if not held then return -2 end
-  if held ~= token then return -6 end
-end
-if redis.call("LREM", k.active, -1, jobId) == 0 then return -3 end
-redis.call("DEL", lockKey)
-redis.call("SREM", k.stalled, jobId)
-local cap = eventsCap(k.meta)
-redis.call("HSET", jobKey, "failedReason", reason, "stacktrace", stacktrace)
-redis.call("HINCRBY", jobKey, "atm", 1)
-local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
-pushReady(k, jobKey, jobId, priority, false)
-if not redis.call("HGET", k.meta, "paused") then redis.call("ZADD", k.marker, 0, "0") end
-emit(k.events, cap, "event", "waiting", "jobId", jobId, "prev", "active")
-return 0
-"""#)
+    /// Puts a failed active job straight back to `wait`/`prioritized` for another attempt (no
+    /// backoff; `Lua/retry-job.lua`). Returns 0, or a ``LostLock`` code.
+    static let retryJob = LuaScriptAssembler.script(name: "retryJob", file: "retry-job.lua")
+
+    /// ``retryJob``'s keys and arguments.
+    struct RetryJobCall: LuaScriptCall {
+        static let keyNames = QueueKeys.fetchKeyNames
+        static let argumentNames = ["prefix", "jobId", "token", "failedReason", "stacktrace"]
+
+        var queue: QueueKeys
+        var jobID: String
+        /// "0" skips the lock check.
+        var token: String
+        var failedReason: String
+        /// JSON.
+        var stacktrace: String
+
+        var keys: [String] { queue.fetchKeys }
+        var arguments: [String] { [queue.base, jobID, token, failedReason, stacktrace] }
+    }
 }

@@ -1,0 +1,75 @@
+import FlowcraftModel
+
+extension NodeCompletionScript {
+    /// The completion script's keys and arguments (`Lua/commit-node.lua`), filled by name: a fixed
+    /// header of 16 arguments, then the delta pairs, deleted keys, start entries and arrival records
+    /// whose counts the header carries.
+    struct Call: LuaScriptCall {
+        /// What the call does.
+        enum Mode: String, Sendable {
+            case start, complete, await, fail, cancel
+            /// `complete` for a node that is never parked (not a `wait` or `subflow` node): the script
+            /// skips the awaiting bookkeeping.
+            case advance
+        }
+
+        static let keyNames = [
+            "state", "run", "done", "pending", "awaiting", "fan-in", "join-lock", "active-runs", "status",
+        ]
+        static let argumentNames = [
+            "mode", "instance", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId", "blueprintVersion",
+            "defaultEventsCap", "reason", "deltaCount", "deletedCount", "startCount", "recordCount", "attempts",
+            "statusPayloadLimit",
+        ]
+
+        var runKeys: DistributedKeys
+        var queueName: String
+        var mode: Mode
+        /// The committed `node#iteration`, "" for a start.
+        var instance: String
+        /// Milliseconds (the finish step uses the finish call's own time instead).
+        var now: Int
+        /// Seconds; 0 keeps the state.
+        var stateTTL: Int
+        /// The queue's key prefix (`bull:<queue>:`), which names the queue keys of the successors' adds.
+        var queuePrefix: String
+        var jobName: String
+        var blueprintID: String
+        /// "" for none.
+        var blueprintVersion: String
+        /// A failure's reason; in `start` mode a child run's ``SubflowParentLink`` JSON, or "".
+        var reason: String
+        /// Attempts made by a failed node.
+        var attempts: Int
+        /// The largest final-status payload in bytes; 0 = no limit.
+        var statusPayloadLimit: Int
+        /// The context delta: fields and their values (encoded by ``StateValueCoding``).
+        var values: [(String, JSONValue)]
+        var deleted: [String]
+        var starts: [String]
+        var records: [ArrivalRecord]
+
+        var keys: [String] { runKeys.scriptKeys(queue: queueName) }
+
+        var arguments: [String] {
+            var arguments: [String] = []
+            arguments.reserveCapacity(
+                Self.argumentNames.count + values.count * 2 + deleted.count + starts.count
+                    + records.count * NodeCompletionScript.recordWidth)
+            arguments += [
+                mode.rawValue, instance, String(now), String(stateTTL), queuePrefix, jobName, blueprintID,
+                blueprintVersion, String(QueueEventsStream.defaultMaximumLength), reason, String(values.count),
+                String(deleted.count), String(starts.count), String(records.count), String(attempts),
+                String(statusPayloadLimit),
+            ]
+            for (field, value) in values {
+                arguments.append(field)
+                arguments.append(StateValueCoding.encode(value))
+            }
+            arguments += deleted
+            arguments += starts
+            for record in records { record.append(to: &arguments) }
+            return arguments
+        }
+    }
+}

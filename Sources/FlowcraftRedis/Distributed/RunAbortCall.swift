@@ -1,0 +1,24 @@
+extension RunAbortScript {
+    /// ``RunAbortScript/script``'s keys and arguments (`Lua/abort-run.lua`).
+    struct Call: LuaScriptCall {
+        static let keyNames = NodeCompletionScript.Call.keyNames
+        static let argumentNames = ["reason", "nodeId", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId"]
+
+        var runKeys: DistributedKeys
+        var queueName: String
+        var reason: String
+        var nodeID: String
+        /// Milliseconds.
+        var now: Int
+        /// Seconds; 0 keeps the state.
+        var stateTTL: Int
+        var queuePrefix: String
+        var jobName: String
+        var blueprintID: String
+
+        var keys: [String] { runKeys.scriptKeys(queue: queueName) }
+        var arguments: [String] {
+            [reason, nodeID, String(now), String(stateTTL), queuePrefix, jobName, blueprintID]
+        }
+    }
+}

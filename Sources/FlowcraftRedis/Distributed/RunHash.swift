@@ -1,0 +1,53 @@
+/// The run hash (`flowcraft:run:<runId>`, ``DistributedKeys/run``): the one Swift type that names its
+/// fields and reads them. The Lua scripts write it (`commit-node.lua`, `abort-run.lua`): `status`,
+/// `blueprintId`, `blueprintVersion`, `startedAt`, `finishedAt`, `failedReason`, a child run's
+/// `parent` link and its `notifications` counter.
+struct RunHash: Sendable, Hashable {
+    /// The hash's fields.
+    enum Field: String, Sendable, CaseIterable {
+        /// The run's status (``DistributedRunStatus/Status``).
+        case status
+        case blueprintID = "blueprintId"
+        /// "" for none.
+        case blueprintVersion
+        /// Milliseconds.
+        case startedAt, finishedAt
+        case failedReason
+        /// A child run's ``SubflowParentLink`` JSON.
+        case parent
+        /// A child run's count of notifications sent to its parent (for their job ids).
+        case notifications
+    }
+
+    /// Whether the hash has a status (the run exists).
+    var exists: Bool
+    /// The run's status; `nil` when the hash has none (no such run) or one this engine does not know.
+    var status: DistributedRunStatus.Status?
+    var blueprintID: String?
+    /// `nil` when none (stored as "").
+    var blueprintVersion: String?
+
+    /// `HGET run <field>`.
+    static func get(_ field: Field, runKey: String) -> RedisCommand {
+        RedisCommand(["HGET", runKey, field.rawValue])
+    }
+
+    /// `HMGET run status blueprintId blueprintVersion`, read by ``init(reply:)``.
+    static func read(runKey: String) -> RedisCommand {
+        RedisCommand(["HMGET", runKey, Field.status.rawValue, Field.blueprintID.rawValue, Field.blueprintVersion.rawValue])
+    }
+
+    /// The reply of ``read(runKey:)``.
+    init(reply: RedisReply) {
+        let items = reply.array ?? []
+        exists = items.first.map { !$0.isNull } ?? false
+        status = items.first?.string.flatMap(DistributedRunStatus.Status.init)
+        blueprintID = items.count > 1 ? items[1].string : nil
+        blueprintVersion = items.count > 2 ? items[2].string.flatMap { $0.isEmpty ? nil : $0 } : nil
+    }
+
+    /// The status in the reply of `HGET run status` (``get(_:runKey:)``).
+    static func status(_ reply: RedisReply) -> DistributedRunStatus.Status? {
+        reply.string.flatMap(DistributedRunStatus.Status.init)
+    }
+}

@@ -1,0 +1,3 @@
+--- The FinishStep form of complete-node.lua: the functions placed before the finish script's body.
+--@include "add-validated-job.lua"
+--@include "commit-node.lua"

@@ -1,0 +1,3 @@
+--- The emitter and the number checks, for the scripts off the hot path.
+--@include "events-emitter.lua"
+--@include "numbers.lua"

@@ -1,0 +1,3 @@
+--- `isInteger`, `integerArgument` and `integerText`: argument checks.
+--@include "integer-checks.lua"
+--@include "integer-text.lua"
