@@ -7,7 +7,7 @@ import Testing
 /// (count per queue and the state TTL as age) applied by the worker to every job of the workflow
 /// queue without its own `removeOnComplete`/`removeOnFail`, start jobs added by a plain BullMQ
 /// client included; the plain `Queue`/`Worker` keep BullMQ's defaults (every job kept).
-@Suite("Node job retention", .enabled(if: TestRedis.isEnabled))
+@Suite("Node job retention", .requiresRedis)
 struct NodeJobRetentionTests {
     static func registry() -> NodeRegistry {
         var registry = NodeRegistry()
