@@ -26,7 +26,7 @@ extension QueueScript {
 
     private static func moveToFinishedSource(attaching step: FinishStep.Lua?) -> String {
         QueueLuaLibrary.prelude + QueueLuaLibrary.integerArgument + QueueLuaLibrary.fetch + (step?.definitions ?? "")
-            + finishChecks + QueueLuaLibrary.readMeta + (step.map { stepCall($0) } ?? "local attached = nil\n\n")
+            + finishChecks + readMetaAndAgeDue + (step.map { stepCall($0) } ?? "local attached = nil\n\n")
             + finishWrites + QueueLuaLibrary.nextDelayedDue + "return { 0, \"\", {}, nextDue, attached }\n"
     }
 
@@ -40,6 +40,30 @@ extension QueueScript {
 
 
         """
+    }
+
+    /// ``QueueLuaLibrary/readMeta`` plus `ageDue`: when the age retention's range query is next
+    /// needed for this target set and keep age (meta field ``ageRetentionDueField(target:ageSeconds:)``),
+    /// `nil` when unknown. The query then runs only once a member can be old enough to go, not on every
+    /// finish: the field holds the oldest member's finished-on time plus the keep age, as of the
+    /// script's last query, and members only leave (by age, count or a removal) or arrive with a later
+    /// time. A job finished elsewhere with an earlier time (another client whose clock is behind) goes
+    /// up to that clock difference late, with the next query.
+    private static let readMetaAndAgeDue = #"""
+local cap, paused, limit, ageDue
+local ageDueField = "flowcraft:age-due:" .. ARGV[5] .. ":" .. ARGV[9]
+do
+  local values = rcall("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency", ageDueField)
+  cap, paused, limit, ageDue = values[1], values[2] ~= false, values[3] and tonumber(values[3]), values[4]
+  if cap ~= "10000" and not (cap and string.find(cap, "^%d+$")) then cap = "10000" end
+end
+
+"""#
+
+    /// The meta hash field holding when the age retention of `target` (`completed` or `failed`) with
+    /// a keep age of `ageSeconds` next needs its range query (see ``readMetaAndAgeDue``).
+    static func ageRetentionDueField(target: String, ageSeconds: Int) -> String {
+        "flowcraft:age-due:\(target):\(ageSeconds)"
     }
 
     private static let finishChecks = #"""
@@ -114,18 +138,30 @@ else
     rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
   end
   if hadDeferredFailure then rcall("HDEL", jobKey, "defa") end
-  if keepAge > 0 then
+  -- Age: the range query runs only when due (`ageDue`, read with the meta hash: a digit string as
+  -- long as `now`'s compares as a number would, without converting it).
+  if keepAge > 0 and not (ageDue and #ageDue == #nowText and ageDue > nowText) then
     local old = rcall("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
     for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
     if #old > 0 then rcall("ZREM", targetKey, unpack(old)) end
+    -- (With 1000 removed there may be more: the query stays due.)
+    if #old < 1000 then
+      local first = rcall("ZRANGE", targetKey, 0, 0, "WITHSCORES")
+      local oldest = tonumber(first[2]) or now
+      rcall("HSET", KEYS[6], ageDueField, string.format("%d", math.floor(oldest) + keepAge * 1000))
+    end
   end
+  -- Count: the oldest beyond `keepCount` go, popped in the same command that reads them.
   if keepCount > 0 then
     local excess = rcall("ZCARD", targetKey) - keepCount
     if excess > 0 then
       if excess > 1000 then excess = 1000 end
-      local old = rcall("ZRANGE", targetKey, 0, excess - 1)
-      for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
-      rcall("ZREM", targetKey, unpack(old))
+      -- (A literal "1", the usual excess, saves formatting the number.)
+      local popped = rcall("ZPOPMIN", targetKey, excess == 1 and "1" or excess)
+      for i = 1, #popped, 2 do
+        local id = popped[i]
+        rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock")
+      end
     end
   end
 end
