@@ -3,7 +3,8 @@
 # callgrind in a private redis-server: deterministic, so two builds can be compared on a busy machine
 # where Redis CPU µs move ±15 % from one pass to the next.
 #
-# usage: [ALL_OF_REDIS=1] scripts/bench-e2e-instructions.sh [runs] [binary]   (default 300 runs, a release build)
+# usage: [ALL_OF_REDIS=1] scripts/bench-e2e-instructions.sh [runs] [binary] [e2e options…]
+#   (default 300 runs, a release build; e2e options such as `--keep-completed all` go to the benchmark)
 #
 # Only the execution phase is counted: the counters are zeroed once every run is started (the start
 # node of each run is waiting in the paused queue), and only Redis's client-query and reply-writing
@@ -13,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-300}"
 binary="${2:-}"
+extra=("${@:3}")
 command -v valgrind >/dev/null && command -v callgrind_control >/dev/null \
   || { echo "valgrind (with callgrind_control) is required" >&2; exit 2; }
 if [ -z "$binary" ]; then
@@ -34,7 +36,7 @@ cleanup() { redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; wait "
 trap cleanup EXIT
 for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.2; done
 
-"$binary" e2e --url "redis://127.0.0.1:$port" --runs "$runs" --workers 1 >"$out.bench" &
+"$binary" e2e --url "redis://127.0.0.1:$port" --runs "$runs" --workers 1 ${extra[@]+"${extra[@]}"} >"$out.bench" &
 bench_pid=$!
 zeroed=no
 while kill -0 "$bench_pid" 2>/dev/null; do

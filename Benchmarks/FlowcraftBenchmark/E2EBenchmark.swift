@@ -3,7 +3,7 @@ import FlowcraftRedis
 import Foundation
 import Logging
 
-/// `flowcraft-benchmark e2e [--url URL] [--runs N] [--workers W,…] [--concurrency C]`
+/// `flowcraft-benchmark e2e [--url URL] [--runs N] [--workers W,…] [--concurrency C] [--keep-completed all|N]`
 ///
 /// Distributed runs end to end through Redis: N runs of a 5-node diamond (a → b, a → c, b → d,
 /// c → d, d → e; no-op nodes) executed by W worker *processes* (this executable in `e2e-worker`
@@ -13,6 +13,9 @@ import Logging
 /// reads (≈ client round trips) and script calls per node execution. With `--breakdown`, also one
 /// `COMMAND` line per Redis command (commands run inside scripts included): calls and server µs per
 /// node execution, from `INFO commandstats` deltas (a script's µs include the commands it ran).
+/// `--keep-completed` sets the workers' completed-job retention: `all` keeps every completed job
+/// (retention off), a number keeps at most that many (none older than the state TTL); without it
+/// the engine's default applies (``DistributedOptions/keepCompletedJobs``).
 enum E2EBenchmark {
     struct Options {
         var url = "redis://127.0.0.1:6379"
@@ -20,6 +23,8 @@ enum E2EBenchmark {
         var workers = [1, 2, 4]
         var concurrency = 32
         var breakdown = false
+        /// `nil`: the engine's default retention; "all" or a count otherwise.
+        var keepCompleted: String?
     }
 
     static let nodesPerRun = 5
@@ -52,12 +57,18 @@ enum E2EBenchmark {
             case "--runs", "-n": options.runs = max(1, Int(value) ?? options.runs)
             case "--workers", "-w": options.workers = value.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
             case "--concurrency", "-c": options.concurrency = max(1, Int(value) ?? options.concurrency)
+            case "--keep-completed":
+                guard value == "all" || (Int(value) ?? -1) >= 0 else {
+                    print("--keep-completed takes `all` or a count ≥ 0, got '\(value)'")
+                    return
+                }
+                options.keepCompleted = value
             case "--breakdown":
                 options.breakdown = true
                 index += 1
                 continue
             default:
-                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--breakdown]")
+                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--keep-completed all|N] [--breakdown]")
                 return
             }
             index += 2
@@ -87,7 +98,7 @@ enum E2EBenchmark {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             process.arguments = [
                 "e2e-worker", "--url", options.url, "--queue", queueName, "--concurrency", String(options.concurrency),
-            ]
+            ] + (options.keepCompleted.map { ["--keep-completed", $0] } ?? [])
             try process.run()
             processes.append(process)
         }
@@ -162,12 +173,14 @@ enum E2EBenchmark {
         var url = "redis://127.0.0.1:6379"
         var queueName = "flowcraft-queue"
         var concurrency = 32
+        var keepCompleted: String?
         var index = 0
         while index + 1 < arguments.count {
             switch arguments[index] {
             case "--url": url = arguments[index + 1]
             case "--queue": queueName = arguments[index + 1]
             case "--concurrency": concurrency = max(1, Int(arguments[index + 1]) ?? concurrency)
+            case "--keep-completed": keepCompleted = arguments[index + 1]
             default: break
             }
             index += 2
@@ -176,10 +189,16 @@ enum E2EBenchmark {
             var logger = Logger(label: "flowcraft.benchmark.worker")
             logger.logLevel = .warning
             let client = try RedisClient(url: url, poolSize: 2, logger: logger)
+            var workerOptions = WorkerOptions(concurrency: concurrency)
+            switch keepCompleted {
+            case "all"?: workerOptions.removeOnComplete = .keepAll
+            case let count?: workerOptions.removeOnComplete = .keep(age: 600, count: Int(count) ?? 0)
+            case nil: break
+            }
             let worker = try DistributedWorker(
                 blueprints: [diamond()], registry: registry(), client: client,
                 options: DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger),
-                workerOptions: WorkerOptions(concurrency: concurrency))
+                workerOptions: workerOptions)
             // SIGTERM from the parent ends the process; nothing needs a graceful stop here.
             try await worker.run()
         } catch {

@@ -49,7 +49,19 @@ if token ~= "0" then
 elseif rcall("EXISTS", jobKey) == 0 then
   return { -1, "", {}, 0 }
 end
---@include "read-meta.lua"
+-- The meta hash (one HMGET, as read-meta.lua) plus `ageDue`: when the age retention's range query
+-- is next needed for this target set and keep age (QueueScript.ageRetentionDueField), nil when
+-- unknown. The query then runs only once a member can be old enough to go, not on every finish: the
+-- field holds the oldest member's finished-on time plus the keep age as of the last query, and members
+-- only leave or arrive with a later time (a job finished by a client whose clock is behind goes up to
+-- that difference late).
+local cap, paused, limit, ageDue
+local ageDueField = "flowcraft:age-due:" .. ARGV[5] .. ":" .. ARGV[9]
+do
+  local values = rcall("HMGET", KEYS[6], "opts.maxLenEvents", "paused", "concurrency", ageDueField)
+  cap, paused, limit, ageDue = values[1], values[2] ~= false, values[3] and tonumber(values[3]), values[4]
+  if cap ~= "{{DEFAULT_EVENTS_CAP}}" and not (cap and string.find(cap, "^%d+$")) then cap = "{{DEFAULT_EVENTS_CAP}}" end
+end
 --@slot step-call
 -- (A job whose lock this worker holds is in the active list unless someone removed it by hand; then
 -- the step has run and the job is left where it is, reported as −3 with the step's reply.)
@@ -90,18 +102,30 @@ else
     rcall("HSET", jobKey, field, value, "finishedOn", nowText, "atm", attemptsText)
   end
   if hadDeferredFailure then rcall("HDEL", jobKey, "defa") end
-  if keepAge > 0 then
+  -- Age: the range query runs only when due (`ageDue`, read with the meta hash: a digit string as
+  -- long as `now`'s compares as a number would, without converting it).
+  if keepAge > 0 and not (ageDue and #ageDue == #nowText and ageDue > nowText) then
     local old = rcall("ZRANGEBYSCORE", targetKey, "-inf", now - keepAge * 1000, "LIMIT", 0, 1000)
     for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
     if #old > 0 then rcall("ZREM", targetKey, unpack(old)) end
+    -- (With 1000 removed there may be more: the query stays due.)
+    if #old < 1000 then
+      local first = rcall("ZRANGE", targetKey, 0, 0, "WITHSCORES")
+      local oldest = tonumber(first[2]) or now
+      rcall("HSET", KEYS[6], ageDueField, string.format("%d", math.floor(oldest) + keepAge * 1000))
+    end
   end
+  -- Count: the oldest beyond `keepCount` go, popped in the same command that reads them.
   if keepCount > 0 then
     local excess = rcall("ZCARD", targetKey) - keepCount
     if excess > 0 then
       if excess > 1000 then excess = 1000 end
-      local old = rcall("ZRANGE", targetKey, 0, excess - 1)
-      for _, id in ipairs(old) do rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock") end
-      rcall("ZREM", targetKey, unpack(old))
+      -- (A literal "1", the usual excess, saves formatting the number.)
+      local popped = rcall("ZPOPMIN", targetKey, excess == 1 and "1" or excess)
+      for i = 1, #popped, 2 do
+        local id = popped[i]
+        rcall("DEL", prefix .. id, prefix .. id .. ":logs", prefix .. id .. ":lock")
+      end
     end
   end
 end

@@ -38,6 +38,9 @@ public final class Worker: Service, Sendable {
         var tokenCounter = 0
         /// Jobs this worker holds: id → lock token.
         var heldLocks: [String: String] = [:]
+        /// Held jobs whose finishing call (complete, fail or retry) may have been sent: their lock
+        /// can be gone because that call ran, which is no lost lock.
+        var finishing: Set<String> = []
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -331,7 +334,15 @@ public final class Worker: Service, Sendable {
         var stepMayHaveRun = false
         var failures = 0
         let deadline = QueueClock.nowMilliseconds() + options.lockDuration
-        defer { state.withLock { _ = $0.heldLocks.removeValue(forKey: job.id) } }
+        // Marked before the first finishing call is sent, so a renewal that finds the lock gone
+        // because that call ran sees the mark (or the job already gone from `heldLocks`).
+        state.withLock { _ = $0.finishing.insert(job.id) }
+        defer {
+            state.withLock {
+                _ = $0.heldLocks.removeValue(forKey: job.id)
+                _ = $0.finishing.remove(job.id)
+            }
+        }
         while true {
             do {
                 switch outcome {
@@ -520,8 +531,14 @@ public final class Worker: Service, Sendable {
                 let reply = try await client.evalScript(
                     QueueScript.extendLocks,
                     QueueScript.ExtendLocksCall(queue: keys, lockDuration: options.lockDuration, locks: held))
-                for lost in reply.array?.compactMap(\.string) ?? [] {
-                    logger.warning("lock of a running job was lost (stalled?)", metadata: ["job": "\(lost)"])
+                let lost = reply.array?.compactMap(\.string) ?? []
+                // A job that finished (or is finishing) since the snapshot lost its lock to its own
+                // finishing call: only a job still running under the token renewed lost it for real.
+                let reallyLost = lost.isEmpty ? [] : state.withLock { current in
+                    lost.filter { id in current.heldLocks[id] == held[id] && !current.finishing.contains(id) }
+                }
+                for id in reallyLost {
+                    logger.warning("lock of a running job was lost (stalled?)", metadata: ["job": "\(id)"])
                 }
             } catch {
                 logger.warning("renewing job locks failed", metadata: ["error": "\(error)"])

@@ -86,4 +86,10 @@ extension QueueScript {
             ]
         }
     }
+
+    /// The meta hash field holding when the age retention of `target` (`completed` or `failed`) with
+    /// a keep age of `ageSeconds` next needs its range query (`Lua/move-to-finished.lua`).
+    static func ageRetentionDueField(target: String, ageSeconds: Int) -> String {
+        "flowcraft:age-due:\(target):\(ageSeconds)"
+    }
 }
