@@ -132,12 +132,16 @@ public struct TypeDefinition: Sendable, Hashable, Codable {
 public struct FieldDefinition: Sendable, Hashable, Codable {
     public var name: String
     public var type: TypeReference
+    /// Where the field's key is.
     public var location: SourceLocation?
+    /// Where its type is written (diagnostics about the type point here).
+    public var typeLocation: SourceLocation?
 
-    public init(name: String, type: TypeReference, location: SourceLocation? = nil) {
+    public init(name: String, type: TypeReference, location: SourceLocation? = nil, typeLocation: SourceLocation? = nil) {
         self.name = name
         self.type = type
         self.location = location
+        self.typeLocation = typeLocation
     }
 }
 
@@ -151,6 +155,8 @@ public struct ImplementationDefinition: Sendable, Hashable, Codable {
     public var actions: [String]?
     public var description: String?
     public var location: SourceLocation?
+    /// Where each declared type is written, by role (`input`, `output`, `params`).
+    public var typeLocations: [String: SourceLocation]?
 
     public init(
         uses: String,

@@ -55,7 +55,9 @@ extension BlueprintDecoder {
                     typeNode = t
                 }
                 guard let type = typeReference(typeNode, field: "\(name).\(fieldName)") else { continue }
-                definition.fields.append(FieldDefinition(name: fieldName, type: type, location: location(field.key.mark)))
+                definition.fields.append(
+                    FieldDefinition(
+                        name: fieldName, type: type, location: location(field.key.mark), typeLocation: location(typeNode.mark)))
             }
             types.append(definition)
         }
@@ -78,9 +80,13 @@ extension BlueprintDecoder {
             for e in body.entries {
                 guard let key = fieldName(e.key) else { continue }
                 switch key {
-                case "input": implementation.input = optionalType(e.value, field: "\(uses).input")
-                case "output": implementation.output = optionalType(e.value, field: "\(uses).output")
-                case "params": implementation.params = optionalType(e.value, field: "\(uses).params")
+                case "input", "output", "params":
+                    let type = optionalType(e.value, field: "\(uses).\(key)")
+                    if key == "input" { implementation.input = type }
+                    if key == "output" { implementation.output = type }
+                    if key == "params" { implementation.params = type }
+                    implementation.typeLocations = (implementation.typeLocations ?? [:]).merging(
+                        [key: location(e.value.mark)]) { _, new in new }
                 case "actions": implementation.actions = stringList(e.value, field: "actions")
                 case "description": implementation.description = optionalString(e.value, field: "description")
                 default:

@@ -8,7 +8,7 @@ enum TypeRules {
         for blueprint in set.blueprints {
             for type in blueprint.types {
                 for field in type.fields {
-                    report(field.type, "field '\(field.name)' of '\(type.name)'", at: field.location ?? type.location,
+                    report(field.type, "field '\(field.name)' of '\(type.name)'", at: field.typeLocation ?? field.location ?? type.location,
                            set: set, names: names, &out)
                 }
             }
@@ -16,7 +16,8 @@ enum TypeRules {
                 for (role, type) in [("input", implementation.input), ("output", implementation.output),
                                      ("params", implementation.params)] {
                     guard let type else { continue }
-                    report(type, "\(role) of implementation '\(implementation.uses)'", at: implementation.location,
+                    report(type, "\(role) of implementation '\(implementation.uses)'",
+                           at: implementation.typeLocations?[role] ?? implementation.location,
                            set: set, names: names, &out)
                 }
             }

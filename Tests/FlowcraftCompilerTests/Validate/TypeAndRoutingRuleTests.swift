@@ -13,7 +13,8 @@ struct TypeAndRoutingRuleTests {
               OrderLine: { sku: String }
             nodes: [{ id: a, uses: x }]
             """)
-        expectSingle(.unknownType, line: 2, column: 24, in: d, containing: "did you mean 'OrderLine'?")
+        // At the type name, not the field's key.
+        expectSingle(.unknownType, line: 2, column: 31, in: d, containing: "did you mean 'OrderLine'?")
     }
 
     @Test func unknownTypeInAnImplementationAcrossFiles() {
@@ -26,7 +27,8 @@ struct TypeAndRoutingRuleTests {
                 nodes: [{ id: a, uses: charge }]
                 """),
         ])
-        expectSingle(.unknownType, line: 2, column: 3, in: d, containing: "'Reciept'")
+        // At the type name, not the implementation's key.
+        expectSingle(.unknownType, line: 2, column: 21, in: d, containing: "'Reciept'")
     }
 
     @Test func typeMismatchOnAnEdge() {
