@@ -21,6 +21,8 @@ redis-cli -p "$port" ping >/dev/null
 export FLOWCRAFT_TEST_REDIS_URL="redis://127.0.0.1:$port"
 export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
 
+# The module boundaries ARCHITECTURE.md states (imports and Package.swift).
+bash scripts/check-boundaries.sh
 swift build --build-tests
 if [ "$#" -gt 0 ]; then
   swift test --skip-build "$@"
