@@ -124,9 +124,10 @@ struct WorkerSimulateCommandTests {
         let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
         let url = try #require(TestRedis.url)
         let started = ContinuousClock.now
-        let outcome = try await Self.runBinary(binary, ["status", "no-such-run-\(UUID().uuidString)", "--wait", "20", "--redis", url])
+        let outcome = try await Self.runBinary(binary, ["status", "no-such-run-\(UUID().uuidString)", "--wait", "120", "--redis", url])
         #expect(outcome.status == 4, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("unknown run"), "\(outcome.stderr)")
-        #expect(ContinuousClock.now - started < .seconds(10), "it did not wait for the run to appear")
+        // Far below the 120 s wait (a loaded machine can take seconds to start the process).
+        #expect(ContinuousClock.now - started < .seconds(60), "it did not wait for the run to appear")
     }
 }

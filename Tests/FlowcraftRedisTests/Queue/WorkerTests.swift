@@ -293,13 +293,14 @@ struct WorkerTests {
         let queue = try Queue(name: name, client: client)
         let runs = Atomic<Int>(0)
         var options = QueueTestSupport.fastOptions(concurrency: 2)
-        options.lockDuration = 1000
+        // (A 2 s lock renewed every second: a renewal may come a second late on a loaded machine.)
+        options.lockDuration = 2000
         options.stalledInterval = 200
         let worker = try Worker(queueName: name, client: client, options: options,
                                 logger: QueueTestSupport.quietLogger) { _ in
             runs.add(1, ordering: .relaxed)
             // Several lock lifetimes and stalled sweeps long.
-            try await Task.sleep(for: .milliseconds(3500))
+            try await Task.sleep(for: .milliseconds(5000))
             return "done"
         }
         try await QueueTestSupport.withRunningWorker(worker) {
