@@ -5,9 +5,19 @@ import Flowcraft
 public enum SizeLimitScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] { [oversizedOutputFailsRun, oversizedValueFailsRun] }
+    public static var all: [WorkflowScenario] {
+        [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes]
+    }
 
     static let limits = SizeLimits(maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000)
+
+    /// Values of 800 bytes each, a run context of at most 3 000 bytes.
+    static let runLimits = SizeLimits(
+        maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000,
+        maximumRunContextBytes: 3_000)
+
+    /// 798 characters: 800 bytes of JSON text.
+    static let medium = JSONValue.string(String(repeating: "y", count: 798))
 
     /// 2 000 characters: 2 002 bytes of JSON text.
     static let large = JSONValue.string(String(repeating: "x", count: 2_000))
@@ -60,5 +70,42 @@ public enum SizeLimitScenarios {
                 errorContains: "context value 'blob' of 2002 bytes exceeds the limit of 1000 bytes (maximumValueBytes)"))
         scenario.sizeLimits = limits
         return scenario
+    }
+
+    /// A node writing `count` values of 800 bytes (each within maximumValueBytes), between two nodes.
+    static func runContextScenario(_ title: String, count: Int, expect: ScenarioExpectation) -> WorkflowScenario {
+        var scenario = WorkflowScenario(
+            title,
+            blueprints: [B.blueprint(
+                "run-context-\(count)",
+                nodes: [B.node("first", "const", params: ["value": "small"]), B.node("writer", "writer"), B.node("after")],
+                edges: [B.edge("first", "writer"), B.edge("writer", "after")])],
+            registry: { probe in
+                B.registry(probe, ["writer": { ctx in
+                    for index in 0..<count { try await ctx.state.set("part\(index)", medium) }
+                    return NodeResult(output: "done")
+                }])
+            },
+            expect: expect)
+        scenario.sizeLimits = runLimits
+        return scenario
+    }
+
+    public static var runContextOverLimitFailsRun: WorkflowScenario {
+        runContextScenario(
+            "values that together take the run's context above maximumRunContextBytes fail the run naming the node and the limit",
+            count: 4,
+            expect: ScenarioExpectation(
+                status: .failed, context: ["_outputs.first": "small"], absentKeys: ["_outputs.writer", "_outputs.after"],
+                failedNode: "writer", errorContains: "over the limit of 3000 bytes (maximumRunContextBytes)"))
+    }
+
+    public static var runContextUnderLimitCompletes: WorkflowScenario {
+        runContextScenario(
+            "values that together stay within maximumRunContextBytes complete the run",
+            count: 2,
+            expect: ScenarioExpectation(
+                status: .completed,
+                context: ["_outputs.first": "small", "part0": medium, "part1": medium, "_outputs.writer": "done"]))
     }
 }

@@ -170,6 +170,10 @@ final class RunDriver {
                 failItem(item, message: violation.message, attempts: 1, fatal: true)
                 return
             }
+            if let violation = runContextViolation(item, output: result.output) {
+                failItem(item, message: violation.message, attempts: 1, fatal: true)
+                return
+            }
             succeed(item, result)
         case .failure(let message, let attempts, let fatal):
             failItem(item, message: message, attempts: attempts, fatal: fatal)
@@ -180,6 +184,18 @@ final class RunDriver {
             children[id] = snapshot
             scheduler.suspend(item, nodeID: id, reason: .subflow)
         }
+    }
+
+    /// The ``SizeLimits/maximumRunContextBytes`` violation of `item`'s completion: the run's context
+    /// (with the node's own writes, already made) once its output is stored. Measured only when the
+    /// limit is set.
+    private func runContextViolation(_ item: WorkItem, output: JSONValue) -> SizeLimitViolation? {
+        guard runtime.sizeLimits.maximumRunContextBytes != nil else { return nil }
+        let id = nodeID(of: item)
+        var context = state.dictionary
+        for key in ContextKeys.outputKeys(of: item, nodeID: id, in: plan) { context[key] = output }
+        let total = context.reduce(0) { $0 + SizeLimits.entryByteCount(key: $1.key, value: $1.value) }
+        return runtime.sizeLimits.checkRunContext(total: total, nodeID: id)
     }
 
     // MARK: - Preparing nodes

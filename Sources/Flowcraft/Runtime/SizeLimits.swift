@@ -15,19 +15,30 @@ public struct SizeLimits: Sendable, Hashable {
     /// distributed engine; above it the status holds `{"truncated":true,"bytes":N}` instead and the
     /// full context stays in the state hash for the state TTL. `nil` = no limit.
     public var maximumStatusPayloadBytes: Int?
+    /// Largest total size of a run's context: the sum over its entries of the key's bytes and the
+    /// bytes of the value's JSON text (a write replaces the old value's size). A node completion
+    /// whose writes would take the total above it fails the run, naming the node, the total and the
+    /// limit; `nil` = no limit.
+    public var maximumRunContextBytes: Int?
 
-    public init(maximumOutputBytes: Int? = nil, maximumValueBytes: Int? = nil, maximumStatusPayloadBytes: Int? = nil) {
+    public init(
+        maximumOutputBytes: Int? = nil, maximumValueBytes: Int? = nil, maximumStatusPayloadBytes: Int? = nil,
+        maximumRunContextBytes: Int? = nil
+    ) {
         self.maximumOutputBytes = maximumOutputBytes.map { max(0, $0) }
         self.maximumValueBytes = maximumValueBytes.map { max(0, $0) }
         self.maximumStatusPayloadBytes = maximumStatusPayloadBytes.map { max(0, $0) }
+        self.maximumRunContextBytes = maximumRunContextBytes.map { max(0, $0) }
     }
 
     /// No limits (the in-memory engine's default).
     public static let unlimited = SizeLimits()
 
-    /// The distributed engine's default: 8 MiB per output and per value, 1 MiB of status payload.
+    /// The distributed engine's default: 8 MiB per output and per value, 1 MiB of status payload,
+    /// 64 MiB of run context.
     public static let distributed = SizeLimits(
-        maximumOutputBytes: 8 << 20, maximumValueBytes: 8 << 20, maximumStatusPayloadBytes: 1 << 20)
+        maximumOutputBytes: 8 << 20, maximumValueBytes: 8 << 20, maximumStatusPayloadBytes: 1 << 20,
+        maximumRunContextBytes: 64 << 20)
 
     /// Whether any node-side limit applies (outputs or values): nothing need be measured otherwise.
     public var limitsNodes: Bool { maximumOutputBytes != nil || maximumValueBytes != nil }
@@ -53,6 +64,19 @@ public struct SizeLimits: Sendable, Hashable {
     public static func byteCount(_ value: JSONValue) -> Int {
         JSONText.serialize(value).utf8.count
     }
+
+    /// The size ``maximumRunContextBytes`` counts for one context entry: its key's bytes and its
+    /// value's JSON text.
+    public static func entryByteCount(key: String, value: JSONValue) -> Int {
+        key.utf8.count + byteCount(value)
+    }
+
+    /// The violation of node `nodeID`'s completion that takes the run's context to `total` bytes, if
+    /// that is above ``maximumRunContextBytes``.
+    public func checkRunContext(total: Int, nodeID: String) -> SizeLimitViolation? {
+        guard let limit = maximumRunContextBytes, total > limit else { return nil }
+        return SizeLimitViolation(nodeID: nodeID, subject: .runContext, bytes: total, limit: limit)
+    }
 }
 
 /// A node's output or context write above its ``SizeLimits`` limit: the run fails with ``message``.
@@ -60,6 +84,8 @@ public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvert
     public enum Subject: Sendable, Hashable {
         case output
         case value(key: String)
+        /// The run's whole context (``SizeLimits/maximumRunContextBytes``).
+        case runContext
     }
 
     public var nodeID: String
@@ -75,6 +101,8 @@ public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvert
             return "output of \(bytes) bytes exceeds the limit of \(limit) bytes (maximumOutputBytes)"
         case .value(let key):
             return "context value '\(key)' of \(bytes) bytes exceeds the limit of \(limit) bytes (maximumValueBytes)"
+        case .runContext:
+            return "the run's context would grow to \(bytes) bytes, over the limit of \(limit) bytes (maximumRunContextBytes)"
         }
     }
 

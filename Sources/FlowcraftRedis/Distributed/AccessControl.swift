@@ -25,7 +25,7 @@ public enum AccessControl {
     static let engine = [
         "evalsha", "eval", "script|load",
         "get", "set", "del", "exists", "expire", "type", "incr",
-        "hget", "hmget", "hgetall", "hset", "hsetnx", "hdel", "hincrby", "hexists",
+        "hget", "hmget", "hgetall", "hset", "hsetnx", "hdel", "hincrby", "hexists", "hstrlen",
         "sadd", "srem", "sismember", "smembers", "scard", "smove",
         "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "zpopmin",
         "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush",

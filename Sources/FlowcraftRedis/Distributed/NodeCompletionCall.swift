@@ -2,7 +2,7 @@ import FlowcraftModel
 
 extension NodeCompletionScript {
     /// The completion script's keys and arguments (`Lua/commit-node.lua`), filled by name: a fixed
-    /// header of 16 arguments, then the delta pairs, deleted keys, start entries and arrival records
+    /// header of 17 arguments, then the delta pairs, deleted keys, start entries and arrival records
     /// whose counts the header carries.
     struct Call: LuaScriptCall {
         /// What the call does.
@@ -19,7 +19,7 @@ extension NodeCompletionScript {
         static let argumentNames = [
             "mode", "instance", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId", "blueprintVersion",
             "defaultEventsCap", "reason", "deltaCount", "deletedCount", "startCount", "recordCount", "attempts",
-            "statusPayloadLimit",
+            "statusPayloadLimit", "runContextLimit",
         ]
 
         var runKeys: DistributedKeys
@@ -43,6 +43,9 @@ extension NodeCompletionScript {
         var attempts: Int
         /// The largest final-status payload in bytes; 0 = no limit.
         var statusPayloadLimit: Int
+        /// The largest run context in bytes (``SizeLimits/maximumRunContextBytes``); 0 = no limit. The
+        /// script counts it in the run hash's `contextBytes`.
+        var runContextLimit: Int = 0
         /// The context delta: fields and their values (encoded by ``StateValueCoding``).
         var values: [(String, JSONValue)]
         var deleted: [String]
@@ -60,7 +63,7 @@ extension NodeCompletionScript {
                 mode.rawValue, instance, String(now), String(stateTTL), queuePrefix, jobName, blueprintID,
                 blueprintVersion, String(QueueEventsStream.defaultMaximumLength), reason, String(values.count),
                 String(deleted.count), String(starts.count), String(records.count), String(attempts),
-                String(statusPayloadLimit),
+                String(statusPayloadLimit), String(runContextLimit),
             ]
             for (field, value) in values {
                 arguments.append(field)

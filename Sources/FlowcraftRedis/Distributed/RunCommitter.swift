@@ -135,7 +135,8 @@ struct RunCommitter: Sendable {
             instance: change.instance, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
             queuePrefix: queueKeys.base, jobName: options.jobName, blueprintID: blueprintID,
             blueprintVersion: version ?? "", reason: change.reason, attempts: change.attempts,
-            statusPayloadLimit: options.sizeLimits.maximumStatusPayloadBytes ?? 0, values: change.values,
+            statusPayloadLimit: options.sizeLimits.maximumStatusPayloadBytes ?? 0,
+            runContextLimit: options.sizeLimits.maximumRunContextBytes ?? 0, values: change.values,
             deleted: change.deleted, starts: change.starts, records: change.records)
     }
 

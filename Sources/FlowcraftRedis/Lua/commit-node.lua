@@ -8,7 +8,8 @@
 --- 5 queue key prefix, 6 job name, 7 blueprint id, 8 blueprint version or "", 9 default events cap,
 --- 10 failure reason (in `start` mode: the parent link JSON of a child run, or ""), 11 D delta pairs,
 --- 12 X deleted keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node,
---- 16 the largest final-status payload in bytes (0 = no limit); then D×(field, JSON value), X fields,
+--- 16 the largest final-status payload in bytes (0 = no limit), 17 the largest run context in bytes
+--- (0 = no limit); then D×(field, JSON value), X fields,
 --- S entries and R×10 record fields (ArrivalRecord).
 --- Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` (NodeCompletionScript.Outcome).
 local function commitNode(a, k, queueKeys, nowOverride)
@@ -22,14 +23,18 @@ local attempts = 0
 if mode == "fail" then attempts = tonumber(ARGV[a + 15]) end
 -- The largest final-status payload (bytes; 0 = no limit).
 local statusLimit = integerArgument(ARGV[a + 16])
+-- The largest run context (bytes of keys and values; 0 = no limit), counted in the run hash's
+-- `contextBytes`.
+local contextLimit = integerArgument(ARGV[a + 17])
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
 local nowText, ttlText = nowOverride or ARGV[a + 3], ARGV[a + 4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts or not statusLimit
+  or not contextLimit
   or (eventsCap ~= "{{DEFAULT_EVENTS_CAP}}" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
-if #ARGV ~= a + 16 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+if #ARGV ~= a + 17 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
   return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
 end
 
@@ -38,7 +43,7 @@ local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k
 local runId = string.sub(stateKey, {{RUN_ID_START}})
 
 -- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
-local deltaFirst, deltaLast = a + 17, a + 16 + nDelta * 2
+local deltaFirst, deltaLast = a + 18, a + 17 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
@@ -91,6 +96,30 @@ local function applyDelta()
   for i = deletedFirst, deletedLast, 1000 do
     rcall("HDEL", stateKey, unpack(ARGV, i, math.min(i + 999, deletedLast)))
   end
+end
+
+-- With a run context limit: the bytes the delta adds to the run's context (a new field counts its
+-- name; a rewritten one replaces its old value's size; a deleted one gives its name and value back),
+-- added to the run hash's `contextBytes`. Returns the new total, and false when `check` is set and the
+-- total would pass the limit (the counter is then left as it was). Read before any write of the delta.
+local function countContext(check)
+  local delta = 0
+  for i = deltaFirst, deltaLast, 2 do
+    local old = rcall("HSTRLEN", stateKey, ARGV[i])
+    if old == 0 then delta = delta + #ARGV[i] end
+    delta = delta + #ARGV[i + 1] - old
+  end
+  for i = deletedFirst, deletedLast do
+    local old = rcall("HSTRLEN", stateKey, ARGV[i])
+    if old > 0 then delta = delta - old - #ARGV[i] end
+  end
+  if delta == 0 then return 0, true end
+  local total = rcall("HINCRBY", runKey, "contextBytes", string.format("%d", delta))
+  if check and delta > 0 and total > contextLimit then
+    rcall("HINCRBY", runKey, "contextBytes", string.format("%d", -delta))
+    return total, false
+  end
+  return total, true
 end
 
 local enqueued = 0
@@ -306,6 +335,7 @@ if mode == "start" then
   rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText)
   if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
+  if contextLimit > 0 then countContext(false) end
   applyDelta()
   applyArrivals(direct)
   local runStatus = settle()
@@ -326,6 +356,7 @@ if not moved and not status then
 end
 
 if mode == "cancel" then
+  if contextLimit > 0 then countContext(false) end
   applyDelta()
   local contextJSON, _, finishRun = runEndHelpers()
   finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
@@ -335,6 +366,7 @@ if mode == "await" then
   if rcall("SISMEMBER", doneKey, instance) == 1 then return { "duplicate", status or "running", 0 } end
   if rcall("SISMEMBER", pendingKey, instance) == 0 then return { "unscheduled", status or "running", 0 } end
   if rcall("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
+  if contextLimit > 0 then countContext(false) end
   applyDelta()
   return { "committed", settle(), 0 }
 end
@@ -353,19 +385,34 @@ if mode == "complete" then
     status = rcall("HGET", runKey, "status")
   end
 end
-applyDelta()
 
-if mode == "fail" then
+-- Fails the run at the committed node; `limitReason` (a reason decided here) is prefixed with the
+-- node's name as a node's failure reason is by the caller.
+local function failRun(failReason, failAttempts, limitReason)
   local failedNode = string.match(instance, "^(.*)#%d+$") or instance
   -- Dynamic nodes commit as `<spawner>~dynamic~<id>`, the routing after them as `<spawner>~dynamic-done`.
   failedNode = string.match(failedNode, "~dynamic~(.*)$") or string.match(failedNode, "^(.*)~dynamic%-done$") or failedNode
   -- A fallback commits as `<fallback>~fallback-of~<failed node>`.
   failedNode = string.match(failedNode, "^(.*)~fallback%-of~") or failedNode
+  if limitReason then failReason = "node '" .. failedNode .. "': " .. limitReason end
   local contextJSON, _, finishRun = runEndHelpers()
-  finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(failedNode)
-    .. ',"attempts":' .. attempts .. ',"payload":' .. contextJSON() .. '}')
+  finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(failReason) .. ',"nodeId":' .. cjson.encode(failedNode)
+    .. ',"attempts":' .. failAttempts .. ',"payload":' .. contextJSON() .. '}')
   return { "committed", "failed", 0 }
 end
+
+if contextLimit > 0 then
+  -- A completion whose writes would take the run's context over its limit fails the run instead of
+  -- committing (SizeLimitViolation's message for the run context); a failure is stored as it is.
+  local total, fits = countContext(mode ~= "fail")
+  if not fits then
+    return failRun(nil, 1, "the run's context would grow to " .. string.format("%d", total) .. " bytes, over the limit of "
+      .. string.format("%d", contextLimit) .. " bytes (maximumRunContextBytes)")
+  end
+end
+applyDelta()
+
+if mode == "fail" then return failRun(reason, attempts) end
 
 applyArrivals(direct)
 local runStatus = settle(awaitingCount)

@@ -104,3 +104,66 @@ struct SizeLimitTests {
         }
     }
 }
+
+/// Item 6 (remainder): a limit on a run's total context, counted by the commit script.
+@Suite("Run context limit (distributed)", .enabled(if: TestRedis.isEnabled))
+struct RunContextLimitTests {
+    @Test("a run whose context grows over maximumRunContextBytes fails naming the node and the limit while other runs keep flowing")
+    func overLimitFailsOnlyItsRun() async throws {
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in NodeResult(output: ctx.input) }
+        registry.register("fill") { ctx in
+            let count = ctx.input.objectValue?["count"]?.intValue ?? 1
+            for index in 0..<count { try await ctx.state.set("part\(index)", .string(String(repeating: "q", count: 998))) }
+            return NodeResult(output: "filled")
+        }
+        let blueprint = WorkflowBlueprint(
+            id: "run-total",
+            nodes: [
+                NodeDefinition(id: "a", uses: "noop", inputs: .key("request")), NodeDefinition(id: "b", uses: "fill"),
+                NodeDefinition(id: "c", uses: "noop"),
+            ],
+            edges: [EdgeDefinition(source: "a", target: "b"), EdgeDefinition(source: "b", target: "c")])
+        let limits = SizeLimits(
+            maximumOutputBytes: 4_096, maximumValueBytes: 4_096, maximumStatusPayloadBytes: 1 << 20,
+            maximumRunContextBytes: 5_000)
+        try await DistributedTestSupport.withWorker(
+            blueprints: [blueprint], registry: registry, queue: DistributedTestSupport.uniqueQueue("run-total"),
+            sizeLimits: limits
+        ) { workflows, client in
+            var runs: [String] = []
+            var big = ""
+            for i in 0..<30 {
+                runs.append(try await workflows.startWorkflow(blueprintID: "run-total", context: ["request": ["count": 2, "i": .int(i)]]))
+                if i == 15 {
+                    big = try await workflows.startWorkflow(blueprintID: "run-total", context: ["request": ["count": 6]])
+                    runs.append(big)
+                }
+            }
+            for runID in runs where runID != big {
+                let status = try await workflows.result(runID, timeout: .seconds(30))
+                #expect(status.status == .completed)
+                #expect(status.context["part1"] != nil && status.context["_outputs.c"] == "filled")
+            }
+            let failed = try await workflows.result(big, timeout: .seconds(30))
+            #expect(failed.status == .failed)
+            #expect(failed.nodeID == "b")
+            let reason = failed.reason ?? ""
+            #expect(reason.hasPrefix("node 'b': the run's context would grow to "), "\(reason)")
+            #expect(reason.hasSuffix(" bytes, over the limit of 5000 bytes (maximumRunContextBytes)"), "\(reason)")
+            #expect(failed.context["part0"] == nil && failed.context["_outputs.b"] == nil)
+            // The counter holds what was committed: the start's context and node a's writes.
+            let keys = DistributedKeys(runID: big)
+            let counted = try await client.send(["HGET", keys.run, "contextBytes"]).string.flatMap { Int($0) }
+            let fields = try await client.send(["HGETALL", keys.state]).array?.compactMap(\.string) ?? []
+            let measured = fields.reduce(0) { $0 + $1.utf8.count }
+            #expect(counted == measured, "counter \(String(describing: counted)), state \(measured)")
+        }
+    }
+
+    @Test("the distributed default is 64 MiB of run context; in memory, none")
+    func defaults() {
+        #expect(SizeLimits.distributed.maximumRunContextBytes == 64 << 20)
+        #expect(SizeLimits.unlimited.maximumRunContextBytes == nil)
+    }
+}
