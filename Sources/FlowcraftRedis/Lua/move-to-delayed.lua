@@ -6,6 +6,7 @@
 --- another worker; otherwise "1").
 --- Returns 0, or -1 missing job, -2 missing lock, -3 not active, -6 token mismatch.
 --@include "events.lua"
+--@include "release-active-job.lua"
 if #ARGV < 7 then return redis.error_reply("ERR flowcraft moveToDelayed: expected at least 7 arguments") end
 local prefix, jobId, token = ARGV[1], ARGV[2], ARGV[3]
 local now, delay, reason, stacktrace = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
@@ -15,16 +16,8 @@ end
 local delayedKey, activeKey, eventsKey, metaKey, markerKey, stalledKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local jobKey = prefix .. jobId
-local lockKey = jobKey .. ":lock"
-if redis.call("EXISTS", jobKey) == 0 then return -1 end
-if token ~= "0" then
-  local held = redis.call("GET", lockKey)
-  if not held then return -2 end
-  if held ~= token then return -6 end
-end
-if redis.call("LREM", activeKey, -1, jobId) == 0 then return -3 end
-redis.call("DEL", lockKey)
-redis.call("SREM", stalledKey, jobId)
+local released = releaseActiveJob(jobKey, jobId, token, activeKey, stalledKey)
+if released then return released end
 local cap = eventsCap(metaKey)
 local due = now + delay
 redis.call("HSET", jobKey, "failedReason", reason, "stacktrace", stacktrace, "delay", delay)

@@ -5,21 +5,14 @@
 --- Returns 0, or -1 missing job, -2 missing lock, -3 not active, -6 token mismatch.
 --@include "events.lua"
 --@include "push-ready.lua"
+--@include "release-active-job.lua"
 if #ARGV < 5 then return redis.error_reply("ERR flowcraft retryJob: expected at least 5 arguments") end
 local prefix, jobId, token, reason, stacktrace = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if jobId == "" then return redis.error_reply("ERR flowcraft retryJob: missing job id") end
 local k = fetchKeys(1)
 local jobKey = prefix .. jobId
-local lockKey = jobKey .. ":lock"
-if redis.call("EXISTS", jobKey) == 0 then return -1 end
-if token ~= "0" then
-  local held = redis.call("GET", lockKey)
-  if not held then return -2 end
-  if held ~= token then return -6 end
-end
-if redis.call("LREM", k.active, -1, jobId) == 0 then return -3 end
-redis.call("DEL", lockKey)
-redis.call("SREM", k.stalled, jobId)
+local released = releaseActiveJob(jobKey, jobId, token, k.active, k.stalled)
+if released then return released end
 local cap = eventsCap(k.meta)
 redis.call("HSET", jobKey, "failedReason", reason, "stacktrace", stacktrace)
 redis.call("HINCRBY", jobKey, "atm", 1)

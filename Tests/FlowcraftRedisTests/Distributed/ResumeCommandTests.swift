@@ -21,27 +21,6 @@ struct ResumeCommandTests {
           - { source: ask, target: discard, action: reject }
         """
 
-    /// Runs `flowcraft` with `arguments` to its end on a thread of its own (never on the cooperative pool).
-    private static func runBinary(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Int32, String), any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: binary)
-                    process.arguments = arguments
-                    let err = Pipe()
-                    process.standardOutput = FileHandle.nullDevice
-                    process.standardError = err
-                    try process.run()
-                    let data = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
-        return try result.get()
-    }
-
     @Test("an action the wait node does not route is refused with NO_ROUTE and exit 1; nothing is written")
     func unroutedActionIsRefused() async throws {
         let binary = try #require(ChaosTests.flowcraftBinary, "the flowcraft executable must be built (swift build --build-tests)")
@@ -65,7 +44,7 @@ struct ResumeCommandTests {
             let before = try await client.send(RedisCommand(["HGETALL", keys.state]))
 
             let common = ["--blueprints", directory.path, "--redis", url, "--queue", queue]
-            let refused = try await Self.runBinary(binary, ["resume", runID, "--action", "aprove"] + common)
+            let refused = try await WorkerSimulateCommandTests.runBinary(binary, ["resume", runID, "--action", "aprove"] + common)
             #expect(refused.status == 1, "\(refused.stderr)")
             #expect(refused.stderr.contains("NO_ROUTE"), "\(refused.stderr)")
             #expect(refused.stderr.contains("aprove"), "\(refused.stderr)")
@@ -75,7 +54,7 @@ struct ResumeCommandTests {
             let still = try await workflows.status(runID)
             #expect(still?.status == .awaiting, "\(String(describing: still?.json))")
 
-            let accepted = try await Self.runBinary(binary, ["resume", runID, "--action", "approve"] + common)
+            let accepted = try await WorkerSimulateCommandTests.runBinary(binary, ["resume", runID, "--action", "approve"] + common)
             #expect(accepted.status == 0, "\(accepted.stderr)")
             let final = try await workflows.result(runID, timeout: .seconds(30))
             #expect(final.status == .completed, "\(final.json)")

@@ -40,8 +40,9 @@ struct WorkerSimulateCommandTests {
           - { source: poll, target: end, action: break }
         """
 
-    /// Runs `flowcraft` with `arguments` to its end on a thread of its own.
-    private static func runBinary(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+    /// Runs `flowcraft` with `arguments` to its end on a thread of its own (never on the cooperative
+    /// pool); other CLI tests share it.
+    static func runBinary(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Int32, String), any Error>, Never>) in
             Thread.detachNewThread {
                 continuation.resume(returning: Result {
