@@ -2,38 +2,84 @@ import Synchronization
 
 /// A run's context held in memory: a dictionary behind a mutex, shared by the engine and the
 /// run's nodes (which may run concurrently).
+///
+/// When it counts bytes (``init(_:capacity:countingBytes:)``), every write keeps a running total of
+/// the context's size (``SizeLimits/entryByteCount(key:value:)`` per entry), so the run-context limit
+/// is checked without measuring the whole context again at each completion.
 public final class InMemoryWorkflowState: WorkflowState {
-    private let storage: Mutex<[String: JSONValue]>
+    private struct Storage {
+        var values: [String: JSONValue]
+        /// Each entry's size, when counting bytes.
+        var sizes: [String: Int]?
+        var total = 0
+
+        mutating func set(_ value: JSONValue, forKey key: String) {
+            values[key] = value
+            guard sizes != nil else { return }
+            let size = SizeLimits.entryByteCount(key: key, value: value)
+            total += size - (sizes?.updateValue(size, forKey: key) ?? 0)
+        }
+
+        mutating func remove(_ key: String) {
+            values.removeValue(forKey: key)
+            if let old = sizes?.removeValue(forKey: key) { total -= old }
+        }
+    }
+
+    private let storage: Mutex<Storage>
 
     /// `capacity` reserves room for that many keys up front (the engine reserves two per node:
-    /// `_inputs.` and `_outputs.`), sparing rehashes on large runs.
-    public init(_ initial: [String: JSONValue] = [:], capacity: Int = 0) {
+    /// `_inputs.` and `_outputs.`), sparing rehashes on large runs. `countingBytes` keeps the running
+    /// size total ``byteCount(replacing:)`` reads.
+    public init(_ initial: [String: JSONValue] = [:], capacity: Int = 0, countingBytes: Bool = false) {
         var dictionary = initial
         if capacity > dictionary.count { dictionary.reserveCapacity(min(capacity, 1 << 21)) }
-        storage = Mutex(dictionary)
+        var storage = Storage(values: dictionary)
+        if countingBytes {
+            var sizes: [String: Int] = [:]
+            for (key, value) in initial {
+                let size = SizeLimits.entryByteCount(key: key, value: value)
+                sizes[key] = size
+                storage.total += size
+            }
+            storage.sizes = sizes
+        }
+        self.storage = Mutex(storage)
     }
 
     /// The value under `key`, synchronously.
-    public func value(forKey key: String) -> JSONValue? { storage.withLock { $0[key] } }
+    public func value(forKey key: String) -> JSONValue? { storage.withLock { $0.values[key] } }
 
     /// Whether `key` is present, synchronously.
-    public func contains(_ key: String) -> Bool { storage.withLock { $0[key] != nil } }
+    public func contains(_ key: String) -> Bool { storage.withLock { $0.values[key] != nil } }
 
     /// Sets `key`, synchronously.
-    public func setValue(_ value: JSONValue, forKey key: String) { storage.withLock { $0[key] = value } }
+    public func setValue(_ value: JSONValue, forKey key: String) { storage.withLock { $0.set(value, forKey: key) } }
 
     /// Removes `key`, synchronously.
-    public func removeValue(forKey key: String) { storage.withLock { _ = $0.removeValue(forKey: key) } }
+    public func removeValue(forKey key: String) { storage.withLock { $0.remove(key) } }
 
     /// A copy of everything (copy-on-write: O(1) until either side writes).
-    public var dictionary: [String: JSONValue] { storage.withLock { $0 } }
+    public var dictionary: [String: JSONValue] { storage.withLock { $0.values } }
+
+    /// The context's size in bytes were `values` written over it; `nil` when it does not count bytes.
+    public func byteCount(replacing values: [String: JSONValue]) -> Int? {
+        storage.withLock { storage in
+            guard let sizes = storage.sizes else { return nil }
+            var total = storage.total
+            for (key, value) in values {
+                total += SizeLimits.entryByteCount(key: key, value: value) - (sizes[key] ?? 0)
+            }
+            return total
+        }
+    }
 
     public func get(_ key: String) async throws -> JSONValue? { value(forKey: key) }
     public func set(_ key: String, _ value: JSONValue) async throws { setValue(value, forKey: key) }
     public func delete(_ key: String) async throws { removeValue(forKey: key) }
     public func patch(_ values: [String: JSONValue]) async throws {
-        storage.withLock { dict in
-            for (k, v) in values { dict[k] = v }
+        storage.withLock { storage in
+            for (k, v) in values { storage.set(v, forKey: k) }
         }
     }
     public func snapshot() async throws -> [String: JSONValue] { dictionary }

@@ -26,7 +26,9 @@ final class RunDriver {
         self.runtime = runtime
         self.plan = plan
         self.runID = runID
-        self.state = InMemoryWorkflowState(context, capacity: context.count + 2 * plan.nodes.count)
+        self.state = InMemoryWorkflowState(
+            context, capacity: context.count + 2 * plan.nodes.count,
+            countingBytes: runtime.sizeLimits.maximumRunContextBytes != nil)
         self.scheduler = scheduler
         self.children = children
         self.depth = depth
@@ -187,14 +189,15 @@ final class RunDriver {
     }
 
     /// The ``SizeLimits/maximumRunContextBytes`` violation of `item`'s completion: the run's context
-    /// (with the node's own writes, already made) once its output is stored. Measured only when the
+    /// (with the node's own writes, already made) once its output is stored. Counted only when the
     /// limit is set.
     private func runContextViolation(_ item: WorkItem, output: JSONValue) -> SizeLimitViolation? {
         guard runtime.sizeLimits.maximumRunContextBytes != nil else { return nil }
         let id = nodeID(of: item)
-        var context = state.dictionary
-        for key in ContextKeys.outputKeys(of: item, nodeID: id, in: plan) { context[key] = output }
-        let total = context.reduce(0) { $0 + SizeLimits.entryByteCount(key: $1.key, value: $1.value) }
+        var outputs: [String: JSONValue] = [:]
+        for key in ContextKeys.outputKeys(of: item, nodeID: id, in: plan) { outputs[key] = output }
+        // (The state keeps a running total when the limit is set: see `init`.)
+        guard let total = state.byteCount(replacing: outputs) else { return nil }
         return runtime.sizeLimits.checkRunContext(total: total, nodeID: id)
     }
 
