@@ -226,8 +226,10 @@ attached = { redis.call("INCR", KEYS[11]) }
         let runs = Mutex(0)
         // Short timings: the finishing call is retried for one lock duration, the lock then lapses and
         // the stalled sweep requeues the job; its second stall (> maxStalledCount) fails it.
+        // (A 1.5 s lock: the retried call must meet its own error before the lock lapses, also on a
+        // loaded machine.)
         let options = WorkerOptions(
-            concurrency: 1, lockDuration: 500, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2)
+            concurrency: 1, lockDuration: 1500, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2)
         // (The worker logs giving up on each run's finishing call as an error, which is expected here.)
         var logger = QueueTestSupport.quietLogger
         logger.logLevel = .critical
@@ -242,7 +244,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         var id = ""
         try await QueueTestSupport.withRunningWorker(worker) {
             id = try await queue.add(name: "failing", data: nil, options: JobOptions(attempts: 1))
-            try await QueueTestSupport.expectEventually(within: 10) { try await queue.getState(id) == .failed }
+            try await QueueTestSupport.expectEventually(within: 20) { try await queue.getState(id) == .failed }
         }
         let job = try #require(try await queue.getJob(id))
         // Failed by the stalled sweep's deferred failure, never with the step's error.
