@@ -118,9 +118,9 @@ package struct NodeAttemptLoop: Sendable {
         }
     }
 
+    /// The error's `description` when it has one (`String(describing:)` prefers it).
     static func describe(_ error: any Error) -> String {
-        if let e = error as? CustomStringConvertible { return e.description }
-        return String(describing: error)
+        String(describing: error)
     }
 
     static func errorPayload(_ error: any Error, attempt: Int, willRetry: Bool) -> [String: JSONValue] {
