@@ -2,9 +2,11 @@
 /// elimination, routing by action and condition, fallbacks, batches of dynamic workers, loop
 /// iteration counts and paused items.
 ///
-/// It is synchronous and engine-neutral: the in-memory `FlowRuntime` drives it with tasks, the
-/// distributed engine persists it between jobs (it is `Codable`). Every call does work proportional
-/// to the completed node's out-degree (plus the nodes it skips); nothing scans all nodes.
+/// It is synchronous and engine-neutral: the in-memory `FlowRuntime` drives it with tasks and keeps
+/// it in a paused run's `RunSnapshot` (it is `Codable`). The distributed engine stores no scheduler:
+/// each job asks a fresh one for the routing of one completion (`CompletionPlanner`) and keeps the
+/// join state in Redis. Every call does work proportional to the completed node's out-degree (plus
+/// the nodes it skips); nothing scans all nodes.
 ///
 /// The scheduler never evaluates expressions itself: `complete` asks the caller, through
 /// `condition`, whether a guarded edge holds, so the caller controls the scope and emits events.
