@@ -34,7 +34,8 @@ public final class CompiledBlueprint: Sendable {
     public let builtins: [BuiltinNode?]
     /// Parsed `condition` of each loop-controller node.
     public let loopConditions: [Int: Expression]
-    /// Nodes that run first: no predecessors and not only a fallback.
+    /// Nodes that run first: no predecessors and not only a fallback, else the cycle entry points
+    /// (the shared rule, `StartNodes`).
     public let startNodes: [Int]
     /// Nodes without outgoing edges.
     public let terminalNodes: [Int]
@@ -160,12 +161,12 @@ public final class CompiledBlueprint: Sendable {
         counts.reserveCapacity(nodes.count)
         var modes: [JoinMode] = []
         modes.reserveCapacity(nodes.count)
-        var starts: [Int] = []
         var terminals: [Int] = []
-        for i in nodes.indices where predecessors[i].isEmpty && !isFallbackTarget[i] { starts.append(i) }
-        if starts.isEmpty, let entries = blueprint.metadata?.cycleEntryPoints {
-            starts = entries.compactMap { index[$0] }
-        }
+        let starts = StartNodes.indices(
+            nodeCount: nodes.count, hasIncomingEdge: { !predecessors[$0].isEmpty },
+            isFallbackTarget: { isFallbackTarget[$0] }, cycleEntryPoints: blueprint.metadata?.cycleEntryPoints,
+            index: { index[$0] }
+        ).indices
         let back = Self.findBackEdges(nodeCount: nodes.count, edges: compiledEdges, outgoing: outgoing, starts: starts)
         var forward = [[Int]](repeating: [], count: nodes.count)
         var eachArrival = [Bool](repeating: false, count: nodes.count)

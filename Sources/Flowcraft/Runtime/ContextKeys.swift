@@ -20,10 +20,10 @@ public enum ContextKeys {
     }
 
     /// `_outputs.<nodeID>`: a node's output.
-    public static func output(of nodeID: String) -> String { "_outputs." + nodeID }
+    public static func output(of nodeID: String) -> String { ContextKeyPrefix.output + nodeID }
 
     /// `_inputs.<nodeID>`: the input handed to a node along an edge.
-    public static func input(of nodeID: String) -> String { "_inputs." + nodeID }
+    public static func input(of nodeID: String) -> String { ContextKeyPrefix.input + nodeID }
 
     /// Where the completion of `item` (run as node `nodeID`) writes its output: `_outputs.<nodeID>`,
     /// and for a fallback also `_outputs.<failed node>` — the fallback takes the failed node's place.

@@ -39,7 +39,7 @@ package enum InputResolution {
             var length = parts.count
             while length >= 1 {
                 let prefix = parts[0..<length].joined(separator: ".")
-                let candidates = prefix.hasPrefix("_") ? [prefix] : ["_outputs." + prefix, prefix]
+                let candidates = prefix.hasPrefix("_") ? [prefix] : [ContextKeys.output(of: prefix), prefix]
                 for candidate in candidates where seen.insert(candidate).inserted { keys.append(candidate) }
                 length -= 1
             }
@@ -79,7 +79,7 @@ package enum InputResolution {
 
     private static func lookupKey(_ key: String, lookup: (String) -> JSONValue?) -> JSONValue? {
         if key.hasPrefix("_") { return lookup(key) }
-        if let output = lookup("_outputs." + key) { return output }
+        if let output = lookup(ContextKeys.output(of: key)) { return output }
         return lookup(key)
     }
 

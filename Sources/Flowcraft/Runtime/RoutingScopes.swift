@@ -20,8 +20,8 @@ extension Dictionary: ContextReader where Key == String, Value == JSONValue {
     public var allValues: [String: JSONValue] { self }
 }
 
-/// The roots of an edge condition: `result` (`{output, action}` of the completed node), `context`,
-/// and every context key directly.
+/// The roots of an edge condition (``ExpressionSite/edgeCondition``): `result` (`{output, action}` of
+/// the completed node), `context`, and every context key directly.
 public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
     public let result: JSONValue
     public let context: Context
@@ -33,14 +33,15 @@ public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
 
     public func value(forRoot name: String) -> JSONValue? {
         switch name {
-        case "result": return result
-        case "context": return .object(context.allValues)
+        case ExpressionSite.resultRoot: return result
+        case ExpressionSite.contextRoot: return .object(context.allValues)
         default: return context.value(forKey: name)
         }
     }
 }
 
-/// The roots of an edge transform: `input` (the source node's output) and `context`.
+/// The roots of an edge transform (``ExpressionSite/edgeTransform``): `input` (the source node's
+/// output) and `context`.
 public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
     public let input: JSONValue
     public let context: Context
@@ -52,20 +53,21 @@ public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
 
     public func value(forRoot name: String) -> JSONValue? {
         switch name {
-        case "input": return input
-        case "context": return .object(context.allValues)
+        case ExpressionSite.inputRoot: return input
+        case ExpressionSite.contextRoot: return .object(context.allValues)
         default: return nil
         }
     }
 }
 
-/// The roots of a loop-controller's condition: `context` and every context key directly.
+/// The roots of a loop-controller's condition (``ExpressionSite/loopCondition``): `context` and every
+/// context key directly.
 public struct LoopConditionScope<Context: ContextReader>: ExpressionScope {
     public let context: Context
 
     public init(context: Context) { self.context = context }
 
     public func value(forRoot name: String) -> JSONValue? {
-        name == "context" ? .object(context.allValues) : context.value(forKey: name)
+        name == ExpressionSite.contextRoot ? .object(context.allValues) : context.value(forKey: name)
     }
 }

@@ -46,19 +46,10 @@ public enum GraphAnalyzer {
         }
 
         // Start nodes.
-        var startIndexes: [Int] = []
-        for v in 0..<n where graph.inDegree(v) == 0 && !graph.isFallbackTarget[v] && graph.ownsID[v] {
-            startIndexes.append(v)
-        }
-        var startsAtCycleEntries = false
-        if startIndexes.isEmpty {
-            var seen = Set<Int>()
-            for entry in blueprint.metadata?.cycleEntryPoints ?? [] {
-                if let v = graph.index[entry], seen.insert(v).inserted { startIndexes.append(v) }
-            }
-            startIndexes.sort()
-            startsAtCycleEntries = !startIndexes.isEmpty
-        }
+        let (startIndexes, startsAtCycleEntries) = StartNodes.indices(
+            nodeCount: n, isCandidate: { graph.ownsID[$0] }, hasIncomingEdge: { graph.inDegree($0) > 0 },
+            isFallbackTarget: { graph.isFallbackTarget[$0] }, cycleEntryPoints: blueprint.metadata?.cycleEntryPoints,
+            index: { graph.index[$0] })
 
         // Reachability along edges and fallbacks.
         var reachable = [Bool](repeating: false, count: n)

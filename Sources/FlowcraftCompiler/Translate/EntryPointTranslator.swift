@@ -53,16 +53,18 @@ struct EntryPointTranslator {
     /// The single start node, its typed implementation, and the context key it reads its input from.
     func typedStart(_ blueprint: WorkflowBlueprint) -> (NodeDefinition, CodegenPlan.Implementation, String)? {
         let graph = BlueprintGraph(blueprint)
-        let starts = (0..<graph.nodeCount).filter {
-            graph.ownsID[$0] && graph.inDegree($0) == 0 && !graph.isFallbackTarget[$0]
-        }
-        guard starts.count == 1 else { return nil }
+        // Only a single start node without predecessors (not a cycle entry point) gets one.
+        let (starts, atCycleEntries) = StartNodes.indices(
+            nodeCount: graph.nodeCount, isCandidate: { graph.ownsID[$0] }, hasIncomingEdge: { graph.inDegree($0) > 0 },
+            isFallbackTarget: { graph.isFallbackTarget[$0] }, cycleEntryPoints: blueprint.metadata?.cycleEntryPoints,
+            index: { graph.index[$0] })
+        guard starts.count == 1, !atCycleEntries else { return nil }
         let node = blueprint.nodes[starts[0]]
         guard let implementation = implementations[node.uses], !SwiftTypeSpelling.isJSON(implementation.input) else {
             return nil
         }
         switch node.inputs {
-        case nil: return (node, implementation, "_inputs." + node.id)
+        case nil: return (node, implementation, ContextKeyPrefix.input + node.id)
         case .key(let key) where !key.contains(".") && !key.hasPrefix("_"): return (node, implementation, key)
         default: return nil
         }

@@ -3,9 +3,10 @@ import FlowcraftModel
 /// `INVALID_EXPRESSION`: edge conditions and transforms and loop-controller conditions must parse
 /// in the safe expression language; the error points at the column inside the string.
 /// `UNKNOWN_EXPRESSION_ROOT` (warning): a transform reading a root other than `input` and `context`,
-/// the only ones a transform sees (conditions see every context key, so any root may exist there).
+/// the only ones a transform sees (conditions see every context key, so any root may exist there);
+/// what each expression sees is ``ExpressionSite``, the definition the runtime follows.
 enum ExpressionRules {
-    static let transformRoots: Set<String> = ["input", "context"]
+    static let transformRoots: Set<String> = ExpressionSite.edgeTransform.closedRoots ?? []
 
     static func check(_ set: ValidationSet, _ out: inout [Diagnostic]) {
         // Workflows repeat the same expressions on many edges: parse each distinct text once.

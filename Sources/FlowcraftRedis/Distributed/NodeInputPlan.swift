@@ -14,11 +14,11 @@ struct NodeInputPlan: Sendable {
     init(node: NodeDefinition) {
         inputs = node.inputs
         nodeID = node.id
-        keys = node.inputs.map(InputResolution.keys(readBy:)) ?? ["_inputs." + node.id]
+        keys = node.inputs.map(InputResolution.keys(readBy:)) ?? [ContextKeys.input(of: node.id)]
     }
 
     func resolve(_ values: [String: JSONValue]) -> JSONValue {
-        guard let inputs else { return values["_inputs." + nodeID] ?? .null }
+        guard let inputs else { return values[ContextKeys.input(of: nodeID)] ?? .null }
         return InputResolution.resolve(inputs) { values[$0] }
     }
 }

@@ -1,9 +1,8 @@
 import Flowcraft
 
 /// A compiled blueprint plus what the distributed engine derives from it once: each node's input
-/// keys, its start entries, and which context keys routing from a node reads (edge conditions read
-/// `result`, `context` and context keys; transforms `input` and `context`; loop conditions `context`
-/// and context keys — the runtime's scopes).
+/// keys, its start entries, and which context keys routing from a node reads (what each expression
+/// sees is ``ExpressionSite``, the definition the runtime's scopes follow).
 final class PreparedBlueprint: Sendable {
     let plan: CompiledBlueprint
     let inputPlans: [NodeInputPlan]
@@ -27,19 +26,15 @@ final class PreparedBlueprint: Sendable {
         routingKeys = plan.nodes.indices.map { n in
             var keys: Set<String> = []
             var whole = false
-            func add(_ roots: Set<String>, local: Set<String>, keysAreRoots: Bool) {
-                for root in roots where !local.contains(root) {
-                    if root == "context" { whole = true } else if keysAreRoots { keys.insert(root) }
-                }
+            func add(_ expression: Expression, at site: ExpressionSite) {
+                let read = site.contextRead(roots: expression.referencedRoots)
+                whole = whole || read.whole
+                keys.formUnion(read.keys)
             }
-            if let loop = plan.loopConditions[n] { add(loop.referencedRoots, local: [], keysAreRoots: true) }
+            if let loop = plan.loopConditions[n] { add(loop, at: .loopCondition) }
             for e in plan.outgoing[n] {
-                if let condition = plan.edges[e].condition {
-                    add(condition.referencedRoots, local: ["result"], keysAreRoots: true)
-                }
-                if let transform = plan.edges[e].transform {
-                    add(transform.referencedRoots, local: ["input"], keysAreRoots: false)
-                }
+                if let condition = plan.edges[e].condition { add(condition, at: .edgeCondition) }
+                if let transform = plan.edges[e].transform { add(transform, at: .edgeTransform) }
             }
             return whole ? nil : keys
         }
