@@ -34,7 +34,7 @@ extension RunCommitter.Change {
         case .completed, .cancelled:
             events.emit(.workflowFinish, ["status": .string(outcome.runStatus), "errors": []])
         case .failed:
-            events.emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
+            events.emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
         case .awaiting where mode == .await:
             events.emit(.workflowPause, ["awaiting": .array(nodeID.map { [.string($0)] } ?? [])])
         case .awaiting where !outcome.parked.isEmpty:

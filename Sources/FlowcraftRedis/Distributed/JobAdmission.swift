@@ -40,12 +40,12 @@ struct JobAdmission: Sendable {
         var runExists = true
         if replies[1].int != 1 {
             let more = try await client.pipeline([
-                RedisCommand(["HGET", keys.run, "status"]),
+                RunHash.get(.status, runKey: keys.run),
                 RedisCommand(["SISMEMBER", keys.done, instance]),
             ])
             try throwErrors(more, keys: [keys.run, keys.done], runID: data.runID)
-            if let status = more[0].string, NodeJobExecutor.finishedStatuses.contains(status) {
-                return .skip(["skipped": .string("run \(status)")])
+            if let status = RunHash.status(more[0]), status.hasEnded {
+                return .skip(["skipped": .string("run \(status.rawValue)")])
             }
             if more[1].int == 1 { return .skip(["skipped": "already committed"]) }
             runExists = !more[0].isNull

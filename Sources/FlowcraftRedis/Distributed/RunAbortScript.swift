@@ -24,4 +24,20 @@
 /// or `unknown` (no such run; nothing written).
 enum RunAbortScript {
     static let script = LuaScriptAssembler.script(name: "flowcraftAbortRun", file: "abort-run.lua")
+
+    /// What the script did (the first element of its reply).
+    enum Outcome: String, Sendable, Hashable {
+        /// The run was failed now.
+        case failed
+        /// The run had ended already; nothing changed.
+        case finished
+        /// No such run; nothing was written.
+        case unknown
+
+        /// The outcome in the script's reply; `nil` for a reply it never gives.
+        init?(_ reply: RedisReply) {
+            guard let code = reply.array?.first?.string else { return nil }
+            self.init(rawValue: code)
+        }
+    }
 }

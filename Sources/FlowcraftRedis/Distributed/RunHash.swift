@@ -50,4 +50,21 @@ struct RunHash: Sendable, Hashable {
     static func status(_ reply: RedisReply) -> DistributedRunStatus.Status? {
         reply.string.flatMap(DistributedRunStatus.Status.init)
     }
+
+    /// `HGET run status` for each of `runKeys`, read by ``status(_:)`` or ``hasEnded(_:)``.
+    static func statuses(runKeys: [String]) -> [RedisCommand] { runKeys.map { get(.status, runKey: $0) } }
+
+    /// Whether the reply of `HGET run status` says the run ended (`completed`, `failed`, `cancelled`).
+    static func hasEnded(_ reply: RedisReply) -> Bool { status(reply)?.hasEnded ?? false }
+}
+
+extension DistributedRunStatus.Status {
+    /// Whether a run with this status ended: `completed`, `failed` or `cancelled` (it never changes
+    /// again); `running` and `awaiting` runs go on.
+    var hasEnded: Bool {
+        switch self {
+        case .completed, .failed, .cancelled: return true
+        case .running, .awaiting: return false
+        }
+    }
 }

@@ -14,17 +14,41 @@
 enum SubflowResumeScript {
     static let script = LuaScriptAssembler.script(name: "flowcraftResumeSubflowNode", file: "resume-subflow-node.lua")
 
+    /// What the script did.
+    enum Outcome: Sendable, Hashable {
+        /// The node was taken out of `awaiting`.
+        case resumed
+        /// The node was not parked.
+        case notAwaiting
+        /// The child is awaiting: the node stays parked.
+        case childAwaiting
+        /// The parent run ended (`completed`, `failed`, `cancelled`): nothing changed.
+        case ended(DistributedRunStatus.Status)
+        /// No such parent run (or an answer this engine does not know).
+        case unknown
+
+        /// The script's answer.
+        init(_ answer: String) {
+            switch answer {
+            case "resumed": self = .resumed
+            case "not-awaiting": self = .notAwaiting
+            case "child-awaiting": self = .childAwaiting
+            default: self = DistributedRunStatus.Status(rawValue: answer).map(Outcome.ended) ?? .unknown
+            }
+        }
+    }
+
     /// Resumes subflow node `node` of run `runID` (only while `childRunID`'s run is not awaiting,
-    /// when given); returns the script's answer.
+    /// when given); returns what the script did.
     static func resume(
         runID: String, node: NodeInstance, ifChildNotAwaiting childRunID: String? = nil, client: RedisClient,
         options: DistributedOptions
-    ) async throws -> String {
+    ) async throws -> Outcome {
         let reply = try await client.evalScript(
             script,
             Call(runID: runID, node: node, childRunID: childRunID, queueName: options.queueName,
                  now: QueueClock.nowMilliseconds()))
         if let message = reply.errorMessage { throw RedisError.server(message, command: "resume subflow node") }
-        return reply.string ?? ""
+        return Outcome(reply.string ?? "")
     }
 }

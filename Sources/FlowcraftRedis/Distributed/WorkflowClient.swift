@@ -87,14 +87,12 @@ public struct WorkflowClient: Sendable {
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
         let replies = try await client.pipeline([
-            RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]), RedisCommand(["EXISTS", keys.state]),
+            RedisCommand(["GET", keys.status]), RunHash.get(.status, runKey: keys.run), RedisCommand(["EXISTS", keys.state]),
         ])
         if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
             return final.renderingStuckJoin(with: catalog)
         }
-        if let name = replies[1].string, let status = DistributedRunStatus.Status(rawValue: name) {
-            return DistributedRunStatus(status: status)
-        }
+        if let status = RunHash.status(replies[1]) { return DistributedRunStatus(status: status) }
         if replies[2].int == 1 { return DistributedRunStatus(status: .running) }
         return nil
     }
@@ -144,7 +142,7 @@ public struct WorkflowClient: Sendable {
         let chain = try await parentChain(of: target.runID)
         var parents: [SubflowParentLink] = []
         for (link, _) in chain
-        where try await SubflowResumeScript.resume(runID: link.runID, node: link.node, client: client, options: options) == "resumed" {
+        where try await SubflowResumeScript.resume(runID: link.runID, node: link.node, client: client, options: options) == .resumed {
             parents.append(link)
         }
         do {
@@ -196,14 +194,15 @@ public struct WorkflowClient: Sendable {
     private func awaitingWait(in runID: String, nodeID: String?, isTop: Bool) async throws -> AwaitingWait? {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
+            RunHash.read(runKey: keys.run),
             RedisCommand(["SMEMBERS", keys.awaiting]),
         ])
-        guard let fields = replies[0].array, fields.count == 2, let blueprintID = fields[0].string else {
+        let hash = RunHash(reply: replies[0])
+        guard let blueprintID = hash.blueprintID else {
             if isTop { throw DistributedError("unknown run '\(runID)'", cause: .unknownRun) }
             return nil
         }
-        let version = fields[1].string.flatMap { $0.isEmpty ? nil : $0 }
+        let version = hash.blueprintVersion
         let entries = (replies[1].array ?? []).compactMap(\.string).compactMap(NodeInstance.init(member:)).sorted {
             ($0.nodeID, $0.iteration) < ($1.nodeID, $1.iteration)
         }
@@ -236,7 +235,7 @@ public struct WorkflowClient: Sendable {
         var chain: [(link: SubflowParentLink, child: String)] = []
         var current = runID
         while chain.count <= options.maximumSubflowDepth {
-            guard let text = try await client.send(RedisCommand(["HGET", DistributedKeys(runID: current).run, "parent"])).string,
+            guard let text = try await client.send(RunHash.get(.parent, runKey: DistributedKeys(runID: current).run)).string,
                 let link = SubflowParentLink(json: text)
             else { break }
             chain.append((link, current))

@@ -402,13 +402,13 @@ struct DistributedSubflowTests {
             ["ZREM", DistributedKeys.activeRuns(queue: options.queueName), parentID],
         ])
         await client.close()
-        #expect(whileChildAwaits == "child-awaiting")
+        #expect(whileChildAwaits == .childAwaiting)
         #expect(parentWhileChildAwaits == "awaiting")
-        #expect(onceChildRuns == "resumed")
+        #expect(onceChildRuns == .resumed)
         #expect(parentOnceChildRuns == "running")
         #expect(awaiting == 0)
-        #expect(again == "not-awaiting")
-        #expect(ended == "cancelled")
+        #expect(again == .notAwaiting)
+        #expect(ended == .ended(.cancelled))
     }
 
     @Test("a subflow in a loop body starts one child per iteration, each with that iteration's inputs")
