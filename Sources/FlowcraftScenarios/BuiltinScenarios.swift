@@ -5,8 +5,8 @@ public enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, batchWorkerReadsItsIndex, durableSleep,
-         waitResumeRoutesByAction]
+        [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, batchWorkerReadsItsIndex, batchEventsReportTheWindow, durableSleep,
+         sleepWithoutDuration, waitResumeRoutesByAction]
     }
 
     /// `count += 1` in the context; returns the new count.
@@ -213,6 +213,38 @@ public enum BuiltinScenarios {
         },
         expect: ScenarioExpectation(
             status: .completed, context: ["_outputs.after": ["unindexed": ["0:a", "1:b", "2:c"]]]))
+
+    /// `batch:start` reports the workers in flight at once (`BatchPlan.window`), not the raw
+    /// `chunkSize` param: the in-memory engine reported the param, the distributed engine the window.
+    public static let batchEventsReportTheWindow = WorkflowScenario(
+        "batch events: batch:start reports the workers in flight at once (a chunkSize above the item count is the count)",
+        blueprints: [B.blueprint(
+            "batch-window",
+            nodes: [B.node("items", "const", params: ["value": [1, 2]]),
+                    B.node("scatter", "batch-scatter", params: ["workerUsesKey": "double", "gatherNodeId": "gather", "chunkSize": 5]),
+                    B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "doubled"])],
+            edges: [B.edge("items", "scatter"), B.edge("scatter", "gather")])],
+        registry: { probe in
+            B.registry(probe, ["double": { ctx in NodeResult(output: .int((ctx.input.intValue ?? 0) * 2)) }])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, context: ["doubled": [2, 4]],
+            eventSequence: [EventMatcher(.batchStart, "scatter", ["chunkSize": 2, "scatterNodeId": "scatter"]),
+                            EventMatcher(.batchFinish, "gather", ["gatherNodeId": "gather", "results": [2, 4]])]))
+
+    /// A blueprint built in code may give a `sleep` no readable `duration` (the compiler reports it):
+    /// both engines fail the node (`BuiltinStep`); the distributed engine used to pass the input on
+    /// without a delay.
+    public static let sleepWithoutDuration = WorkflowScenario(
+        "a sleep without a readable duration fails the node in both engines",
+        blueprints: [B.blueprint(
+            "bad-nap", nodes: [B.node("before", "const", params: ["value": 1]),
+                               B.node("nap", "sleep", params: ["duration": "soon"]), B.node("after", inputs: .key("before"))],
+            edges: B.chain(["before", "nap", "after"]))],
+        registry: { B.registry($0) },
+        expect: ScenarioExpectation(
+            status: .failed, context: ["_outputs.before": 1], absentKeys: ["_outputs.nap", "_outputs.after"],
+            failedNode: "nap", errorContains: "sleep needs a 'duration'"))
 
     public static let durableSleep = WorkflowScenario(
         "sleep pauses the run durably; a new runtime wakes it from the serialized state",

@@ -282,33 +282,27 @@ final class RunDriver {
 
     // MARK: - Built-ins
 
+    /// Applies what the built-in does (``BuiltinStep``): only a subflow becomes a job.
     private func runBuiltin(
         _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue
     ) -> NodeJob? {
-        switch builtin {
-        case .sleep:
-            guard let ms = DurationValue.milliseconds(def.params["duration"]) else {
-                failItem(item, message: "sleep needs a 'duration' (milliseconds, or text such as '5s')", attempts: 1, fatal: true)
-                return nil
-            }
-            if ms == 0 {
-                // A sleep passes its input on.
-                succeed(item, NodeResult(output: input))
-            } else {
-                scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: runtime.clock.now() + ms))
-            }
+        switch BuiltinStep.decide(builtin, node: def, input: input) {
+        case .sleep(let ms) where ms == 0:
+            // A sleep passes its input on.
+            succeed(item, NodeResult(output: input))
+        case .sleep(let ms):
+            scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: runtime.clock.now() + ms))
         case .wait:
             scheduler.suspend(item, nodeID: def.id, reason: .wait)
         case .loopController:
             runLoopController(item, def, index: n)
-        case .batchScatter:
-            scatter(item, def, input: input)
-        case .batchGather:
-            gather(item, def)
-        case .subflow:
-            guard case .string(let blueprintID)? = def.params["blueprintId"], let child = runtime.plans[blueprintID] else {
-                let name = def.params["blueprintId"]?.stringValue ?? "(missing)"
-                failItem(item, message: "subflow blueprint '\(name)' is not loaded", attempts: 1, fatal: true)
+        case .scatter(let batch, let items):
+            scatter(item, def, batch: batch, items: items)
+        case .gather(let gather):
+            self.gather(item, def, gather)
+        case .subflow(let blueprintID, _):
+            guard let child = runtime.plans[blueprintID] else {
+                failItem(item, message: SubflowMapping.notLoadedMessage(def.params), attempts: 1, fatal: true)
                 return nil
             }
             let call = SubflowCall(
@@ -316,8 +310,8 @@ final class RunDriver {
             return NodeJob(
                 body: .subflow(call), context: makeContext(def, input), maxAttempts: 1, retryDelay: 0, timeout: nil,
                 runtime: runtime, events: events)
-        case .webhook:
-            failItem(item, message: "webhook nodes need a transport; the in-memory engine has none", attempts: 1, fatal: true)
+        case .fail(let message):
+            failItem(item, message: message, attempts: 1, fatal: true)
         }
         return nil
     }
@@ -337,64 +331,38 @@ final class RunDriver {
         }
     }
 
-    private func scatter(_ item: WorkItem, _ def: NodeDefinition, input: JSONValue) {
-        guard case .array(let values) = input else {
-            failItem(item, message: "batch-scatter needs an array input, got \(input.kindName)", attempts: 1, fatal: true)
-            return
-        }
-        guard case .string(let workerUses)? = def.params["workerUsesKey"],
-            case .string(let gatherID)? = def.params["gatherNodeId"]
-        else {
-            failItem(item, message: "batch-scatter needs 'workerUsesKey' and 'gatherNodeId' params", attempts: 1, fatal: true)
-            return
-        }
-        let chunkSize = def.params["chunkSize"]?.intValue ?? values.count
-        let workerConfig = NodeConfig(
-            maxRetries: def.config.maxRetries, retryDelay: def.config.retryDelay, timeout: def.config.timeout)
+    /// A `batch-scatter` (``BatchPlan``): stores the items and the worker ids, then hands the
+    /// workers to the scheduler as a batch that routes the scatter once they finished.
+    private func scatter(_ item: WorkItem, _ def: NodeDefinition, batch: BatchPlan, items values: [JSONValue]) {
         var workers: [NodeDefinition] = []
         workers.reserveCapacity(values.count)
-        var ids: [JSONValue] = []
-        ids.reserveCapacity(values.count)
         for (i, value) in values.enumerated() {
-            let key = ContextKeys.batchItem(scatter: def.id, index: i)
-            state.setValue(value, forKey: key)
-            let workerID = "\(workerUses)_\(def.id)_\(i)"
-            workers.append(NodeDefinition(id: workerID, uses: workerUses, inputs: .key(key), config: workerConfig))
-            ids.append(.string(workerID))
+            state.setValue(value, forKey: batch.itemKey(i))
+            workers.append(batch.worker(i, of: def))
         }
-        write(ContextKeys.batchWorkerIDs(gather: gatherID), .array(ids), by: def.id)
-        write(ContextKeys.batchHasMore(gather: gatherID), false, by: def.id)
-        events?.emit(
-            .batchStart, nodeID: def.id,
-            ["batchId": .string(def.id), "scatterNodeId": .string(def.id), "workerNodeIds": .array(ids),
-             "chunkSize": .int(max(1, chunkSize))])
-        let output: JSONValue = ["gatherNodeId": .string(gatherID), "count": .int(values.count)]
+        write(batch.workerIDsKey, batch.workerIDs(count: values.count), by: def.id)
+        write(batch.hasMoreKey, false, by: def.id)
+        events?.emit(.batchStart, nodeID: def.id, batch.startPayload(count: values.count))
+        let output = batch.scatterOutput(count: values.count)
         // A fallback scatter's output lands under the failed node too (it takes over).
         for key in ContextKeys.outputKeys(of: item, nodeID: def.id, in: plan) { write(key, output, by: def.id) }
         events?.emit(.nodeFinish, nodeID: def.id, ["output": output])
         let outcome = scheduler.startBatch(
-            item, workers: workers, chunkSize: max(1, chunkSize), action: nil, output: output, in: plan,
+            item, workers: workers, chunkSize: batch.window(count: values.count), action: nil, output: output, in: plan,
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
     }
 
-    private func gather(_ item: WorkItem, _ def: NodeDefinition) {
-        let gatherID = def.params["gatherNodeId"]?.stringValue ?? def.id
-        let outputKey = def.params["outputKey"]?.stringValue ?? def.id
-        let ids = state.value(forKey: ContextKeys.batchWorkerIDs(gather: gatherID))?.arrayValue ?? []
-        // Every worker keeps its slot, even when it produced nothing.
-        let results: [JSONValue] = ids.map { id in
-            id.stringValue.flatMap { state.value(forKey: ContextKeys.output(of: $0)) } ?? .null
-        }
-        write(outputKey, .array(results), by: def.id)
-        events?.emit(
-            .batchFinish, nodeID: def.id,
-            ["batchId": .string(gatherID), "gatherNodeId": .string(gatherID), "results": .array(results)])
-        succeed(item, NodeResult(output: .array(results)))
+    /// A `batch-gather` (``BatchGather``): the workers' outputs in item order.
+    private func gather(_ item: WorkItem, _ def: NodeDefinition, _ gather: BatchGather) {
+        let results = gather.results(workerIDs: state.value(forKey: gather.workerIDsKey), value: state.value(forKey:))
+        write(gather.outputKey, results, by: def.id)
+        events?.emit(.batchFinish, nodeID: def.id, gather.finishPayload(results: results))
+        succeed(item, NodeResult(output: results))
     }
 
     private func childDriver(for paused: AwaitingItem) -> (SubflowCall, RunDriver)? {
-        guard let n = paused.item.executedNode, case .string(let blueprintID)? = plan.nodes[n].params["blueprintId"],
+        guard let n = paused.item.executedNode, let blueprintID = SubflowMapping.blueprintID(of: plan.nodes[n].params),
             let childPlan = runtime.plans[blueprintID], let snapshot = children.removeValue(forKey: paused.nodeID),
             let child = try? RunDriver(runtime: runtime, snapshot: snapshot)
         else { return nil }

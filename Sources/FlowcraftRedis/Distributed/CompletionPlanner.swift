@@ -124,7 +124,7 @@ struct CompletionPlanner: Sendable {
 
     /// The record that enqueues worker `index` of a batch (a direct enqueue: the scatter's commit or the
     /// commit of the worker `window` places before it).
-    func batchWorkerRecord(scatter s: Int, spec: BatchSpec, index: Int, count: Int, iteration: Int) -> ArrivalRecord {
+    func batchWorkerRecord(scatter s: Int, spec: BatchPlan, index: Int, count: Int, iteration: Int) -> ArrivalRecord {
         var data = NodeJobData(runID: runID, blueprintID: plan.id, worker: spec, index: index, count: count, iteration: iteration)
         data.blueprintFingerprint = fingerprint
         return ArrivalRecord(

@@ -46,7 +46,7 @@ struct NodeJobData: Sendable, Hashable {
     }
 
     /// The job of worker `index` of a batch of `count` items scattered by `scatterID`.
-    init(runID: String, blueprintID: String, worker spec: BatchSpec, index: Int, count: Int, iteration: Int) {
+    init(runID: String, blueprintID: String, worker spec: BatchPlan, index: Int, count: Int, iteration: Int) {
         self.init(runID: runID, blueprintID: blueprintID, nodeID: spec.workerID(index), iteration: iteration)
         batchOf = spec.scatterID
         batchIndex = index

@@ -9,13 +9,12 @@ import Flowcraft
 extension NodeJobExecutor {
     /// The scatter: commits the items and the worker ids with its completion, and enqueues the first
     /// window of worker jobs in place of its routing.
-    func scatter(_ run: RunContext, node: NodeDefinition, index s: Int) async throws -> JSONValue {
+    func scatter(
+        _ run: RunContext, node: NodeDefinition, index s: Int, batch spec: BatchPlan, items values: [JSONValue]
+    ) async throws -> JSONValue {
         let plan = run.prepared.plan
-        guard case .array(let values) = run.input else {
-            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs an array input, got \(run.input.kindName)", fatal: true)
-        }
-        guard let spec = BatchSpec(scatter: node), plan.nodeIndex[spec.gatherID] != nil else {
-            return try await failRun(run, reason: "node '\(node.id)': batch-scatter needs 'workerUsesKey' and a 'gatherNodeId' naming a node of the blueprint", fatal: true)
+        guard plan.nodeIndex[spec.gatherID] != nil else {
+            return try await failRun(run, reason: "node '\(node.id)': batch-scatter's 'gatherNodeId' '\(spec.gatherID)' names no node of the blueprint", fatal: true)
         }
         guard registry.implementation(for: spec.workerUses) != nil else {
             return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
@@ -24,27 +23,39 @@ extension NodeJobExecutor {
             prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
             input: run.input, state: run.state, options: options)
         change.events = [
-            CommitEvent(type: .batchStart, nodeID: node.id, payload: [
-                "batchId": .string(node.id), "scatterNodeId": .string(node.id),
-                "workerNodeIds": .array((0..<values.count).map { .string(spec.workerID($0)) }),
-                "chunkSize": .int(spec.window(count: values.count)),
-            ]),
-            CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": ["gatherNodeId": .string(spec.gatherID), "count": .int(values.count)]]),
+            CommitEvent(type: .batchStart, nodeID: node.id, payload: spec.startPayload(count: values.count)),
+            CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": spec.scatterOutput(count: values.count)]),
         ]
         let outcome = try await commit(run, change)
         return summary(run.data, outcome)
     }
 
+    /// A `batch-gather` (``BatchGather``): reads the workers' outputs (one round trip after the ids)
+    /// and writes the results under its output key; returns them with its `batch:finish` event.
+    static func gather(
+        _ gather: BatchGather, node: NodeDefinition, state: RedisWorkflowState
+    ) async throws -> (NodeResult, CommitEvent) {
+        let ids = try await state.get(gather.workerIDsKey)
+        let keys = gather.outputKeys(workerIDs: ids)
+        let stored = keys.isEmpty ? [:] : try await state.get(keys)
+        let results = gather.results(workerIDs: ids) { stored[$0] }
+        try await state.set(gather.outputKey, results)
+        return (
+            NodeResult(output: results),
+            CommitEvent(type: .batchFinish, nodeID: node.id, payload: gather.finishPayload(results: results))
+        )
+    }
+
     /// The commit of a scatter: its output, the items, the worker ids, and the first window of worker
     /// jobs in place of its routing (stored for the continuation). Without items it routes at once.
     static func batchScatterChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchSpec, items: [JSONValue],
+        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchPlan, items: [JSONValue],
         input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
         let count = items.count
-        let result = NodeResult(output: ["gatherNodeId": .string(spec.gatherID), "count": .int(count)])
+        let result = NodeResult(output: spec.scatterOutput(count: count))
         // Written before the scatter's routing is decided, as in memory.
-        try await state.set(spec.workerIDsKey, .array((0..<count).map { JSONValue.string(spec.workerID($0)) }))
+        try await state.set(spec.workerIDsKey, spec.workerIDs(count: count))
         try await state.set(spec.hasMoreKey, false)
         var change: RunCommitter.Change
         if count == 0 {
@@ -66,7 +77,7 @@ extension NodeJobExecutor {
     /// The commit of a batch worker: its output, its arrival at the scatter's continuation and the
     /// enqueue of the item one window later.
     static func batchWorkerChange(
-        prepared: PreparedBlueprint, data: NodeJobData, scatter s: Int, spec: BatchSpec, output: JSONValue,
+        prepared: PreparedBlueprint, data: NodeJobData, scatter s: Int, spec: BatchPlan, output: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) -> RunCommitter.Change {
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
@@ -103,7 +114,7 @@ extension NodeJobExecutor {
         let runExists = admitted.runExists
         let plan = prepared.plan
         guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
-            let spec = BatchSpec(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
+            let spec = BatchPlan(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
             plan.nodeIndex[spec.gatherID] != nil
         else {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no batch worker '\(data.nodeID)' of '\(scatterID)'")
@@ -119,10 +130,11 @@ extension NodeJobExecutor {
         guard let implementation = registry.implementation(for: spec.workerUses) else {
             return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
         }
-        // Batch workers run with the scatter node's retry, timeout and fallback settings.
+        // Batch workers run with the scatter node's retry and timeout settings (``BatchPlan``) and
+        // its fallback.
         guard
             let outcome = try await runAttempts(
-                implementation, config: scatter.config, nodeID: data.nodeID, params: [:], input: input,
+                implementation, config: spec.worker(data.batchIndex, of: scatter).config, nodeID: data.nodeID, params: [:], input: input,
                 blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
         else {
             return ["skipped": "run cancelled or finished while the node ran"]

@@ -22,8 +22,6 @@ final class NodeJobExecutor: Sendable {
         canceller = RunCanceller(client: client, catalog: catalog, committer: committer)
     }
 
-    static let finishedStatuses: Set<String> = ["completed", "failed", "cancelled"]
-
     /// The job processor: returns a small JSON summary stored as the job's `returnvalue` or, for a
     /// node's completion, the commit as a ``FinishStep`` the worker runs in the same call that completes
     /// the job; throws ``UnrecoverableJobError`` for payloads that can never succeed and for failed runs.
@@ -69,37 +67,56 @@ final class NodeJobExecutor: Sendable {
                 runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
                 queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID))
-        guard reply.array?.first?.string == "failed" else { return }
+        guard RunAbortScript.Outcome(reply) == .failed else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
         EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: data.blueprintID)?
-            .emit(.workflowFinish, ["status": "failed", "errors": [.string(reason)]])
+            .emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
     }
 
+    /// One node job: admitted, then a built-in step (``BuiltinStep``) or the node's implementation.
     private func process(_ job: Job, data: NodeJobData) async throws -> ProcessedJob {
-        var prepared = try provisionalBlueprint(data)
+        let provisional = try provisionalBlueprint(data)
         if data.batchOf != nil { return .value(try await processBatchWorker(job, data: data)) }
         if data.dynamicOf != nil { return .value(try await processDynamic(job, data: data)) }
-        // (Whether the node exists is decided with the run's version, after the admission.)
-        let keys = DistributedKeys(runID: data.runID)
-        let instance = data.instance.description
+        let (run, n): (RunContext, Int)
+        switch try await admit(data, provisional: provisional) {
+        case .run(let admitted, let index): (run, n) = (admitted, index)
+        case .skip(let summary): return .value(summary)
+        }
+        let plan = run.prepared.plan
+        let node = plan.nodes[n]
+        if let reason = run.prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
+        events?.emit(.nodeStart, nodeID: node.id, ["input": run.input, "attempt": .int(job.attemptsMade + 1)])
+        if let builtin = plan.builtins[n] {
+            return try await apply(BuiltinStep.decide(builtin, node: node, input: run.input), run, node: node, index: n)
+        }
+        return try await runImplementation(run, node: node, index: n, job: job, events: events)
+    }
 
-        // One round trip (``JobAdmission``): the run's version, the node's input keys (read with the
-        // unversioned blueprint's plan; re-read if the run's version differs) and its pending entry.
-        // A fallback runs with the failed node's input.
+    /// What ``admit(_:provisional:)`` found.
+    private enum Admission {
+        /// The job runs node `index` of its run.
+        case run(RunContext, index: Int)
+        /// The job has nothing to do (its run ended, or its node already committed).
+        case skip(JSONValue)
+    }
+
+    /// Admits a node job (``JobAdmission``: one round trip for the run's version, the node's input
+    /// keys — read with the provisional blueprint's plan, re-read if the run's version differs — and
+    /// its pending entry) and resolves its input. A fallback runs with the failed node's input.
+    private func admit(_ data: NodeJobData, provisional: PreparedBlueprint) async throws -> Admission {
+        // (Whether the node exists is decided with the run's version, after the admission.)
         let inputNodeID = data.fallbackFor ?? data.nodeID
-        var inputKeys = prepared.plan.nodeIndex[inputNodeID].map { prepared.inputPlans[$0].keys } ?? []
+        var inputKeys = provisional.plan.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
-        case .skip(let summary): return .value(summary)
+        case .skip(let summary): return .skip(summary)
         }
-        if admitted.prepared !== prepared {
-            prepared = admitted.prepared
-            inputKeys = []
-        }
-        let version = admitted.version
-        let runExists = admitted.runExists
+        let prepared = admitted.prepared
+        if prepared !== provisional { inputKeys = [] }
         let plan = prepared.plan
         guard let n = plan.nodeIndex[data.nodeID] else {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
@@ -112,7 +129,6 @@ final class NodeJobExecutor: Sendable {
         }
         let inputPlan = prepared.inputPlans[inputIndex]
         let input = inputPlan.resolve(try await state.get(inputPlan.keys))
-
         var item = WorkItem.node(n)
         if let failed = data.fallbackFor {
             guard let m = plan.nodeIndex[failed], plan.fallbacks[m] == n else {
@@ -121,95 +137,66 @@ final class NodeJobExecutor: Sendable {
             item = .fallback(node: m, fallback: n)
         }
         let run = RunContext(
-            data: data, prepared: prepared, version: version, state: state, input: input, item: item,
-            runExists: runExists)
-        let node = plan.nodes[n]
-        if let reason = prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
-        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
-        events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+            data: data, prepared: prepared, version: admitted.version, state: state, input: input, item: item,
+            runExists: admitted.runExists)
+        return .run(run, index: n)
+    }
 
-        let result: NodeResult
-        switch plan.builtins[n] {
-        case .wait?:
-            let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
-            return .value(summary(data, outcome))
-        case .sleep?:
+    /// Applies a built-in's step (``BuiltinStep``) as this engine runs it.
+    private func apply(_ step: BuiltinStep, _ run: RunContext, node: NodeDefinition, index n: Int) async throws -> ProcessedJob {
+        switch step {
+        case .wait:
+            let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: run.data.instance.description))
+            return .value(summary(run.data, outcome))
+        case .sleep:
             // The delay was applied when the job was added (a delayed job); the node passes its input on.
-            result = NodeResult(output: input)
-        case .loopController?:
+            return try await complete(run, result: NodeResult(output: run.input))
+        case .loopController:
+            let result: NodeResult
             do {
                 result = try await loopStep(run, node: node, index: n)
             } catch let error as FatalNodeError {
                 return .value(try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true))
             }
-        case .batchScatter?:
-            return .value(try await scatter(run, node: node, index: n))
-        case .batchGather?:
-            result = try await BatchSpec.gather(node: node, state: state)
-            return try await complete(run, result: result, events: [
-                CommitEvent(type: .batchFinish, nodeID: node.id, payload: [
-                    "batchId": .string(node.id), "gatherNodeId": .string(node.id), "results": result.output,
-                ]),
-            ])
-        case .subflow?:
-            let step = SubflowStep(catalog: catalog, client: client, options: options, committer: committer)
-            switch try await step.advance(node: node, data: data, input: input, state: state) {
-            case .started(let childID):
-                // The parent may have ended while the child started: the child must not outlive it.
-                if let status = try await client.send(RedisCommand(["HGET", keys.run, "status"])).string,
-                    Self.finishedStatuses.contains(status)
-                {
-                    await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status)")
-                }
-                return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"])
-            case .running(let childID):
-                // A node parked while its child was paused, and not taken out when the child was
-                // resumed (a crossed resume), is taken out now: the node's state follows its child.
-                _ = try await SubflowResumeScript.resume(
-                    runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
-                return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "running"])
-            case .awaiting(let childID):
-                let outcome = try await commit(run, RunCommitter.Change(mode: .await, instance: instance))
-                if outcome.commit == .committed {
-                    // The child may have been resumed since it was read: then the node must not stay
-                    // parked (the resume's own step may have run before this commit).
-                    _ = try await SubflowResumeScript.resume(
-                        runID: data.runID, node: data.instance, ifChildNotAwaiting: childID, client: client, options: options)
-                }
-                return .value(summary(data, outcome))
-            case .completed(let value):
-                result = value
-            case .failed(let message, let fatal):
-                return .value(try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal))
-            case .cancelled(let reason):
-                return .value(try await cancelRun(run, reason: reason))
-            }
-        case .webhook?:
-            return .value(try await failRun(run, reason: "node '\(node.id)': built-in '\(node.uses)' is not supported by the distributed engine yet", fatal: true))
-        case nil:
-            guard let implementation = registry.implementation(for: node.uses) else {
-                return .value(try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true))
-            }
-            guard
-                let outcome = try await runAttempts(
-                    implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
-                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
-            else {
-                return .value(["skipped": "run cancelled or finished while the node ran"])
-            }
-            switch outcome {
-            case .success(let value):
-                guard value.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: value)) }
-                result = value
-            case .failure(let message, let attempts, let fatal):
-                return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal))
-            case .cancelled, .suspendedSubflow:
-                // The job's task was cancelled (the worker is stopping): nothing is committed and the
-                // job is left to stalled-job recovery.
-                throw CancellationError()
-            }
+            return try await complete(run, result: result)
+        case .scatter(let batch, let items):
+            return .value(try await scatter(run, node: node, index: n, batch: batch, items: items))
+        case .gather(let gather):
+            let (result, event) = try await Self.gather(gather, node: node, state: run.state)
+            return try await complete(run, result: result, events: [event])
+        case .subflow(let blueprintID, let mapping):
+            return try await advanceSubflow(run, node: node, index: n, blueprintID: blueprintID, mapping: mapping)
+        case .fail(let message):
+            return .value(try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true))
         }
-        return try await complete(run, result: result)
+    }
+
+    /// Runs a node's implementation and commits its completion, its dynamic nodes or its failure.
+    private func runImplementation(
+        _ run: RunContext, node: NodeDefinition, index n: Int, job: Job, events: EventEmitter?
+    ) async throws -> ProcessedJob {
+        guard let implementation = registry.implementation(for: node.uses) else {
+            return .value(try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true))
+        }
+        guard
+            let outcome = try await runAttempts(
+                implementation, config: node.config, nodeID: node.id, params: node.params, input: run.input,
+                blueprintID: run.prepared.plan.id, data: run.data, state: run.state,
+                keys: DistributedKeys(runID: run.data.runID), job: job, events: events)
+        else {
+            return .value(["skipped": "run cancelled or finished while the node ran"])
+        }
+        switch outcome {
+        case .success(let result):
+            guard result.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: result)) }
+            return try await complete(run, result: result)
+        case .failure(let message, let attempts, let fatal):
+            return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal))
+        case .cancelled, .suspendedSubflow:
+            // The job's task was cancelled (the worker is stopping): nothing is committed and the
+            // job is left to stalled-job recovery.
+            throw CancellationError()
+        }
     }
 
     /// The blueprint to read a job's inputs with: the one its fingerprint names, else the id's
@@ -274,7 +261,7 @@ final class NodeJobExecutor: Sendable {
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
-    private func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
+    func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
         // Size limits before anything reaches Redis: an oversized output or value fails the run.
         if let violation = Self.sizeViolation(result.output, state: run.state, nodeID: run.data.nodeID, limits: options.sizeLimits) {
             return .value(try await failRun(run, reason: violation.description, fatal: true))
@@ -423,7 +410,7 @@ final class NodeJobExecutor: Sendable {
         return try LoopControllerStep.continueResult(iteration: round + 1, cap: cap).get()
     }
 
-    private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
+    func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
         let plan = run.prepared.plan
         if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)

@@ -5,10 +5,11 @@ import Flowcraft
 /// `executeNode` jobs on the same queue, so any worker runs them.
 ///
 /// The subflow node's job never waits for the child: it looks at the child and returns. A missing
-/// child is started (with the node's input mapping); a running one needs nothing; when the child
-/// ends or pauses, its completion script adds another job for this node, which finds the child
-/// `awaiting` (the node parks as awaiting, so the parent reports `awaiting`), `completed` (the
-/// node completes with the output mapping, exactly as in the in-memory engine), `failed` (the node
+/// child is started (with the node's input mapping, ``SubflowMapping``); a running one needs
+/// nothing; when the child ends or pauses, its completion script adds another job for this node,
+/// which finds the child `awaiting` (the node parks as awaiting, so the parent reports `awaiting`),
+/// `completed` (the node completes with the output mapping, ``SubflowMapping`` as in the in-memory
+/// engine), `failed` (the node
 /// fails; its fallback takes over) or `cancelled` (the parent is cancelled, as in memory). A
 /// redelivered or re-enqueued job only checks the child again.
 struct SubflowStep: Sendable {
@@ -35,13 +36,11 @@ struct SubflowStep: Sendable {
 
     /// Looks at the child of subflow `node` of the job's run and decides what the job does.
     func advance(
-        node: NodeDefinition, data: NodeJobData, input: JSONValue, state: RedisWorkflowState
+        node: NodeDefinition, blueprintID: String, mapping: SubflowMapping, data: NodeJobData, input: JSONValue,
+        state: RedisWorkflowState
     ) async throws -> Outcome {
-        guard case .string(let blueprintID)? = node.params["blueprintId"],
-            let child = try? catalog.prepared(id: blueprintID, version: nil)
-        else {
-            let name = node.params["blueprintId"]?.stringValue ?? "(missing)"
-            return .failed(message: "subflow blueprint '\(name)' is not loaded", fatal: true)
+        guard let child = try? catalog.prepared(id: blueprintID, version: nil) else {
+            return .failed(message: SubflowMapping.notLoadedMessage(node.params), fatal: true)
         }
         let childID = SubflowParentLink.childRunID(parent: data.runID, node: data.instance)
         guard childID.utf8.count <= NodeJobData.maximumRunIDLength else {
@@ -60,21 +59,21 @@ struct SubflowStep: Sendable {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
             }
             if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
-                return try await finished(final, node: node, child: child.plan, childID: childID, state: state)
+                return try await finished(final, mapping: mapping, child: child.plan, childID: childID, state: state)
             }
-            switch replies[1].string {
-            case "awaiting"?: return .awaiting(childRunID: childID)
-            case "running"?: return .running(childRunID: childID)
-            case let other?:
+            switch (replies[1].string, RunHash.status(replies[1])) {
+            case (_, .awaiting?): return .awaiting(childRunID: childID)
+            case (_, .running?): return .running(childRunID: childID)
+            case (let other?, _):
                 // Ended, but its final status expired or was removed: the outputs are gone.
                 return .failed(message: "subflow run '\(childID)' is \(other) but its result is gone", fatal: true)
-            case nil:
+            case (nil, _):
                 let depth = (replies[2].string.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
                 guard depth <= options.maximumSubflowDepth else {
-                    return .failed(message: "subflows nest deeper than \(options.maximumSubflowDepth) levels", fatal: true)
+                    return .failed(message: SubflowMapping.tooDeepMessage(limit: options.maximumSubflowDepth), fatal: true)
                 }
                 if try await start(
-                    child, childID: childID, depth: depth, node: node, data: data, input: input, state: state)
+                    child, childID: childID, depth: depth, mapping: mapping, data: data, input: input, state: state)
                 {
                     return .started(childRunID: childID)
                 }
@@ -85,20 +84,14 @@ struct SubflowStep: Sendable {
 
     /// Starts the child with the node's input mapping; false when it already existed.
     private func start(
-        _ child: PreparedBlueprint, childID: String, depth: Int, node: NodeDefinition, data: NodeJobData, input: JSONValue,
-        state: RedisWorkflowState
+        _ child: PreparedBlueprint, childID: String, depth: Int, mapping: SubflowMapping, data: NodeJobData,
+        input: JSONValue, state: RedisWorkflowState
     ) async throws -> Bool {
-        var initial: [String: JSONValue] = [:]
-        if case .object(let mapping)? = node.params["inputs"] {
-            let parentKeys = mapping.values.compactMap(\.stringValue)
-            let values = parentKeys.isEmpty ? [:] : try await state.get(parentKeys + parentKeys.map { "_outputs." + $0 })
-            for (childKey, source) in mapping {
-                guard case .string(let parentKey) = source else { continue }
-                initial[childKey] = values[parentKey] ?? values["_outputs." + parentKey] ?? .null
-            }
-        } else if input != .null {
-            for start in child.plan.startNodes { initial["_inputs." + child.plan.nodes[start].id] = input }
-        }
+        let parentKeys = mapping.parentKeysRead
+        let values = parentKeys.isEmpty ? [:] : try await state.get(parentKeys)
+        let initial = mapping.childContext(
+            input: input, childStartNodeIDs: child.plan.startNodes.map { child.plan.nodes[$0].id },
+            parentValue: { values[$0] })
         let version = child.plan.blueprint.effectiveVersion
         let change = RunCommitter.Change.start(
             child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
@@ -109,28 +102,17 @@ struct SubflowStep: Sendable {
 
     /// The node's outcome for a child that ended.
     private func finished(
-        _ final: DistributedRunStatus, node: NodeDefinition, child: CompiledBlueprint, childID: String,
+        _ final: DistributedRunStatus, mapping: SubflowMapping, child: CompiledBlueprint, childID: String,
         state: RedisWorkflowState
     ) async throws -> Outcome {
         switch final.status {
         case .completed:
-            let context = final.context
-            if case .object(let mapping)? = node.params["outputs"] {
-                for (parentKey, source) in mapping.sorted(by: { $0.key < $1.key }) {
-                    guard case .string(let childKey) = source else { continue }
-                    try await state.set(parentKey, context["_outputs." + childKey] ?? context[childKey] ?? .null)
-                }
-                return .completed(NodeResult(output: .object(context)))
-            }
-            let terminals = child.terminalNodes.map { child.nodes[$0].id }
-            if terminals.count == 1 {
-                return .completed(NodeResult(output: context["_outputs." + terminals[0]] ?? .null))
-            }
-            var outputs: [String: JSONValue] = [:]
-            for id in terminals { outputs[id] = context["_outputs." + id] ?? .null }
-            return .completed(NodeResult(output: .object(outputs)))
+            let (writes, output) = mapping.completion(
+                childContext: final.context, terminalNodeIDs: child.terminalNodes.map { child.nodes[$0].id })
+            for (key, value) in writes { try await state.set(key, value) }
+            return .completed(NodeResult(output: output))
         case .failed:
-            return .failed(message: "subflow '\(child.id)' failed: \(final.reason ?? "unknown error")", fatal: false)
+            return .failed(message: SubflowMapping.childFailedMessage(blueprintID: child.id, reason: final.reason), fatal: false)
         case .cancelled:
             return .cancelled(reason: "subflow run '\(childID)' was cancelled: \(final.reason ?? "cancelled")")
         case .awaiting:

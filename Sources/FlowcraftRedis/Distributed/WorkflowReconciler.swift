@@ -111,7 +111,7 @@ public struct WorkflowReconciler: Sendable {
         // Read through one state view: each batch's worker ids are read once, not once per worker.
         let runState = RedisWorkflowState(runID: runID, client: client)
         for entry in pending {
-            if plan.nodeIndex[entry.nodeID] == nil, let worker = BatchSpec.locateWorker(entry.nodeID, in: plan) {
+            if plan.nodeIndex[entry.nodeID] == nil, let worker = BatchPlan.locateWorker(entry.nodeID, in: plan) {
                 // A batch worker: its job data carries the batch's item count, from the worker ids.
                 let count = try await runState.get(worker.spec.workerIDsKey)?.arrayValue?.count ?? 0
                 guard worker.index < count else { continue }

@@ -57,7 +57,7 @@ struct DistributedBatchTests {
             let runID = try await workflows.startWorkflow(blueprint)
             let status = try await workflows.result(runID, timeout: .seconds(20))
             let queue = try Queue(name: queueName, client: client)
-            let spec = try #require(BatchSpec(scatter: blueprint.nodes[1]))
+            let spec = try #require(BatchPlan(scatter: blueprint.nodes[1]))
             var workerJobs: [JSONValue?] = []
             for i in items.indices {
                 let data = NodeJobData(runID: runID, blueprintID: "batch", worker: spec, index: i, count: items.count, iteration: 0)
@@ -97,7 +97,7 @@ struct DistributedBatchTests {
         defer { Task { await fixture.client.close() } }
         let plan = fixture.prepared.plan
         let s = try #require(plan.nodeIndex["scatter"])
-        let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
+        let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         try await fixture.start()
         #expect(try await fixture.complete("items").code == "committed")
 
@@ -147,7 +147,7 @@ struct DistributedBatchTests {
         defer { Task { await fixture.client.close() } }
         let plan = fixture.prepared.plan
         let s = try #require(plan.nodeIndex["scatter"])
-        let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
+        let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         try await fixture.start()
         #expect(try await fixture.complete("items").code == "committed")
         let scatter = try await NodeJobExecutor.batchScatterChange(

@@ -58,7 +58,7 @@ struct WorkflowReconcilerTests {
         defer { Task { await fixture.client.close() } }
         let plan = fixture.prepared.plan
         let s = try #require(plan.nodeIndex["scatter"])
-        let spec = try #require(BatchSpec(scatter: plan.nodes[s]))
+        let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         let client = fixture.client
         func commit(_ change: RunCommitter.Change) async throws -> String {
             try await fixture.committer.commit(runID: fixture.runID, blueprintID: "batch", version: nil, change).code
