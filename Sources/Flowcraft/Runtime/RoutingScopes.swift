@@ -20,7 +20,7 @@ extension Dictionary: ContextReader where Key == String, Value == JSONValue {
     public var allValues: [String: JSONValue] { self }
 }
 
-/// The roots of an edge condition (``ExpressionSite/edgeCondition``): `result` (`{output, action}` of
+/// The roots of an edge condition (`ExpressionSite.edgeCondition`): `result` (`{output, action}` of
 /// the completed node), `context`, and every context key directly.
 public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
     public let result: JSONValue
@@ -40,7 +40,7 @@ public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
     }
 }
 
-/// The roots of an edge transform (``ExpressionSite/edgeTransform``): `input` (the source node's
+/// The roots of an edge transform (`ExpressionSite.edgeTransform`): `input` (the source node's
 /// output) and `context`.
 public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
     public let input: JSONValue
@@ -60,7 +60,7 @@ public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
     }
 }
 
-/// The roots of a loop-controller's condition (``ExpressionSite/loopCondition``): `context` and every
+/// The roots of a loop-controller's condition (`ExpressionSite.loopCondition`): `context` and every
 /// context key directly.
 public struct LoopConditionScope<Context: ContextReader>: ExpressionScope {
     public let context: Context
