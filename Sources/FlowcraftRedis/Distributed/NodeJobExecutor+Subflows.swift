@@ -28,7 +28,6 @@ extension NodeJobExecutor {
     /// it); read before the run ends, since ending it deletes them. Empty otherwise, without a read.
     func pendingSubflowEntries(_ run: RunContext) async throws -> [String] {
         guard RunCanceller.hasSubflows(run.prepared.plan) else { return [] }
-        let reply = try await client.send(RedisCommand(["SMEMBERS", DistributedKeys(runID: run.data.runID).pending]))
-        return (reply.array ?? []).compactMap(\.string)
+        return try await client.execute(SMEMBERS(key: DistributedKeys(runID: run.data.runID).pending))
     }
 }

@@ -156,7 +156,7 @@ final class NodeJobExecutor: Sendable {
             switch try await step.advance(node: node, data: data, input: input, state: state) {
             case .started(let childID):
                 // The parent may have ended while the child started: the child must not outlive it.
-                if let status = try await client.send(RedisCommand(["HGET", keys.run, "status"])).string,
+                if let status = try await client.execute(HGET(key: keys.run, field: RunHash.Field.status.rawValue)),
                     Self.finishedStatuses.contains(status)
                 {
                     await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status)")

@@ -44,10 +44,11 @@ final class RunningNodes: Sendable {
             let runKeys = entries.withLock { nodes in Set(nodes.values.filter { $0.startedAt <= cutoff }.map(\.runKey)) }
             guard !runKeys.isEmpty else { continue }
             let ordered = runKeys.sorted()
-            guard let replies = try? await client.pipeline(ordered.map { RedisCommand(["HGET", $0, "status"]) }) else { continue }
+            guard let replies = try? await client.execute(ordered.map { HGET(key: $0, field: RunHash.Field.status.rawValue) })
+            else { continue }
             var ended: Set<String> = []
             for (key, reply) in zip(ordered, replies) {
-                if let status = reply.string, NodeJobExecutor.finishedStatuses.contains(status) { ended.insert(key) }
+                if let status = try? reply.get(), NodeJobExecutor.finishedStatuses.contains(status) { ended.insert(key) }
             }
             guard !ended.isEmpty else { continue }
             entries.withLock { nodes in

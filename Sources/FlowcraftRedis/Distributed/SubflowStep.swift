@@ -52,24 +52,23 @@ struct SubflowStep: Sendable {
         let keys = DistributedKeys(runID: childID)
         // A second look only when another job started the child between the read and the start.
         for _ in 0..<2 {
-            let replies = try await client.pipeline([
-                RedisCommand(["GET", keys.status]), RunHash.get(.status, runKey: keys.run),
-                RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run),
-            ])
-            for reply in replies {
-                if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
-            }
-            if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
+            let (finalStatus, childStatus, parentLink) = try await client.execute(
+                GET(key: keys.status), RunHash.get(.status, runKey: keys.run),
+                RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run))
+            let reads = "subflow \(childID)"
+            let (finalText, statusReply, parentReply) = (
+                try finalStatus.get(as: reads), try childStatus.get(as: reads), try parentLink.get(as: reads))
+            if let text = finalText, let final = DistributedRunStatus(json: text) {
                 return try await finished(final, node: node, child: child.plan, childID: childID, state: state)
             }
-            switch replies[1].string {
+            switch statusReply.string {
             case "awaiting"?: return .awaiting(childRunID: childID)
             case "running"?: return .running(childRunID: childID)
             case let other?:
                 // Ended, but its final status expired or was removed: the outputs are gone.
                 return .failed(message: "subflow run '\(childID)' is \(other) but its result is gone", fatal: true)
             case nil:
-                let depth = (replies[2].string.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
+                let depth = (parentReply.string.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
                 guard depth <= options.maximumSubflowDepth else {
                     return .failed(message: "subflows nest deeper than \(options.maximumSubflowDepth) levels", fatal: true)
                 }

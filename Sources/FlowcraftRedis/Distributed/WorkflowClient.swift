@@ -86,16 +86,15 @@ public struct WorkflowClient: Sendable {
         let keys = DistributedKeys(runID: runID)
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
-        let replies = try await client.pipeline([
-            RedisCommand(["GET", keys.status]), RedisCommand(["HGET", keys.run, "status"]), RedisCommand(["EXISTS", keys.state]),
-        ])
-        if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
+        let (finalStatus, liveStatus, stateExists) = try await client.execute(
+            GET(key: keys.status), HGET(key: keys.run, field: RunHash.Field.status.rawValue), EXISTS(key: keys.state))
+        if let text = try? finalStatus.get(), let final = DistributedRunStatus(json: text) {
             return final.renderingStuckJoin(with: catalog)
         }
-        if let name = replies[1].string, let status = DistributedRunStatus.Status(rawValue: name) {
+        if let name = try? liveStatus.get(), let status = DistributedRunStatus.Status(rawValue: name) {
             return DistributedRunStatus(status: status)
         }
-        if replies[2].int == 1 { return DistributedRunStatus(status: .running) }
+        if (try? stateExists.get()) == true { return DistributedRunStatus(status: .running) }
         return nil
     }
 
@@ -195,16 +194,15 @@ public struct WorkflowClient: Sendable {
     /// `subflow` nodes, in a child run.
     private func awaitingWait(in runID: String, nodeID: String?, isTop: Bool) async throws -> AwaitingWait? {
         let keys = DistributedKeys(runID: runID)
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
-            RedisCommand(["SMEMBERS", keys.awaiting]),
-        ])
-        guard let fields = replies[0].array, fields.count == 2, let blueprintID = fields[0].string else {
+        let (runFields, awaiting) = try await client.execute(
+            HMGET(key: keys.run, fields: [RunHash.Field.blueprintID.rawValue, RunHash.Field.blueprintVersion.rawValue]),
+            SMEMBERS(key: keys.awaiting))
+        guard let fields = try? runFields.get(), fields.count == 2, let blueprintID = fields[0] else {
             if isTop { throw DistributedError("unknown run '\(runID)'", cause: .unknownRun) }
             return nil
         }
-        let version = fields[1].string.flatMap { $0.isEmpty ? nil : $0 }
-        let entries = (replies[1].array ?? []).compactMap(\.string).compactMap(NodeInstance.init(member:)).sorted {
+        let version = fields[1].flatMap { $0.isEmpty ? nil : $0 }
+        let entries = ((try? awaiting.get()) ?? []).compactMap(NodeInstance.init(member:)).sorted {
             ($0.nodeID, $0.iteration) < ($1.nodeID, $1.iteration)
         }
         guard !entries.isEmpty else { return nil }
@@ -236,7 +234,7 @@ public struct WorkflowClient: Sendable {
         var chain: [(link: SubflowParentLink, child: String)] = []
         var current = runID
         while chain.count <= options.maximumSubflowDepth {
-            guard let text = try await client.send(RedisCommand(["HGET", DistributedKeys(runID: current).run, "parent"])).string,
+            guard let text = try await client.execute(HGET(key: DistributedKeys(runID: current).run, field: RunHash.Field.parent.rawValue)),
                 let link = SubflowParentLink(json: text)
             else { break }
             chain.append((link, current))

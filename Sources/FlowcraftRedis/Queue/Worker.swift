@@ -403,9 +403,9 @@ public final class Worker: Service, Sendable {
     /// name. The step's completion then gets the reply rebuilt from that `returnvalue`. (The job that
     /// call fetched is left to the stalled sweep.)
     private func finishedByLostCall(_ job: Job, _ step: FinishStep) async -> Bool {
-        guard let reply = try? await client.send(RedisCommand(["HMGET", keys.job(job.id), "finishedOn", "returnvalue", "pb"])),
-            let fields = reply.array, fields.count == 3, fields[0].string != nil, let value = fields[1].string,
-            value.hasPrefix(step.returnValuePrefix), fields[2].string == name
+        guard let fields = try? await client.execute(HMGET(key: keys.job(job.id), fields: ["finishedOn", "returnvalue", "pb"])),
+            fields.count == 3, fields[0] != nil, let value = fields[1],
+            value.hasPrefix(step.returnValuePrefix), fields[2] == name
         else { return false }
         logger.info("job was finished by an earlier call whose reply was lost", metadata: ["job": "\(job.id)"])
         if let rebuilt = step.recoveredReply?(value) {

@@ -416,7 +416,7 @@ final class ConnectionThread: Sendable {
         let scripts = state.withLock { $0.preloadedScripts }
         guard !scripts.isEmpty else { return }
         for script in scripts {
-            try context.append(RedisCommand(["SCRIPT", "LOAD", script.source]))
+            try context.append(SCRIPT.LOAD(script: script).encoded)
         }
         var authError: RedisError?
         for script in scripts {
