@@ -23,6 +23,10 @@ import Darwin
 /// batch; later batches try again. A `READONLY` or `UNBLOCKED` reply (the server was demoted to a
 /// replica) fails its request as a connection error and drops the connection, so the next batch
 /// reconnects to the current master.
+///
+/// Where the thread is in its life (sleeping, running a batch, closing…) is one ``ConnectionState``
+/// value under the mutex; both sides change it only through its transitions and act on what they
+/// return.
 final class ConnectionThread: Sendable {
     struct State {
         /// Where the thread is (sleeping, busy with a batch, closing…) and the connected socket,
