@@ -16,7 +16,7 @@ struct RunCanceller: Sendable {
     func cancel(_ runID: String, reason: String, onlyIfExists: Bool = false) async throws -> RunCommitter.Outcome? {
         let keys = DistributedKeys(runID: runID)
         let (runReply, pendingReply) = try await client.execute(RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending))
-        let run = RunHash(reply: try runReply.get(as: "cancel"))
+        let run = try runReply.get(as: "cancel")
         let pending = try pendingReply.get(as: "cancel")
         let blueprintID = run.blueprintID ?? ""
         let version = run.blueprintVersion

@@ -56,19 +56,19 @@ struct SubflowStep: Sendable {
                 GET(key: keys.status), RunHash.get(.status, runKey: keys.run),
                 RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run))
             let reads = "subflow \(childID)"
-            let (finalText, statusReply, parentReply) = (
+            let (finalText, statusText, parentText) = (
                 try finalStatus.get(as: reads), try childStatus.get(as: reads), try parentLink.get(as: reads))
             if let text = finalText, let final = DistributedRunStatus(json: text) {
                 return try await finished(final, node: node, child: child.plan, childID: childID, state: state)
             }
-            switch statusReply.string {
+            switch statusText {
             case "awaiting"?: return .awaiting(childRunID: childID)
             case "running"?: return .running(childRunID: childID)
             case let other?:
                 // Ended, but its final status expired or was removed: the outputs are gone.
                 return .failed(message: "subflow run '\(childID)' is \(other) but its result is gone", fatal: true)
             case nil:
-                let depth = (parentReply.string.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
+                let depth = (parentText.flatMap(SubflowParentLink.init(json:))?.depth ?? 0) + 1
                 guard depth <= options.maximumSubflowDepth else {
                     return .failed(message: "subflows nest deeper than \(options.maximumSubflowDepth) levels", fatal: true)
                 }

@@ -89,7 +89,7 @@ public struct WorkflowReconciler: Sendable {
         let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
         let (runReply, pendingReply, awaitingReply) = try await client.execute(
             RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending), SMEMBERS(key: keys.awaiting))
-        let run = RunHash(reply: (try? runReply.get()) ?? .null)
+        let run = (try? runReply.get()) ?? RunHash(reply: .null)
         guard run.status == .running, let blueprintID = run.blueprintID else {
             // Finished or unknown: it has no business in the index.
             _ = try await client.execute(ZREM(key: DistributedKeys.activeRuns(queue: options.queueName), members: [runID]))
@@ -139,7 +139,7 @@ public struct WorkflowReconciler: Sendable {
                 // A running child tells its subflow node when it ends or pauses: nothing is lost.
                 // A finished or awaiting child whose news never arrived gets the node's job again.
                 let child = DistributedKeys(runID: SubflowParentLink.childRunID(parent: runID, node: entry))
-                if try await RunHash.status(client.send(RunHash.get(.status, runKey: child.run))) == .running { continue }
+                if try await RunHash.status(client.execute(RunHash.get(.status, runKey: child.run))) == .running { continue }
             }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]

@@ -75,14 +75,6 @@ extension RedisConnection {
     }
 }
 
-/// A command built from raw arguments is a typed command whose response is the reply itself: it can
-/// join a typed pipeline next to typed commands (``RunHash`` builds its reads this way).
-extension RedisCommand: RedisTypedCommand {
-    var encoded: RedisCommand { self }
-
-    func decode(_ reply: RedisReply) throws(RedisError) -> RedisReply { reply }
-}
-
 extension Result where Failure == RedisError {
     /// The value; a server error reply is thrown naming `operation` (what the caller was doing, as
     /// in `Redis error reply (cancel): …`) instead of the command.
