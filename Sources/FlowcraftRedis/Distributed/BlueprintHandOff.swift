@@ -58,7 +58,7 @@ struct BlueprintHandOff: Sendable {
         let base = deploy.handBackDelayMilliseconds
         let delay = base + Int.random(in: 0...max(0, base / 2))
         if let holder = live.first(where: { $0.value.blueprints.contains(where: missing.isSatisfied) })?.key {
-            _ = try await client.send(RedisCommand(["DEL", stamp]))
+            _ = try await client.execute(DEL(stamp))
             return .handBack(
                 delayMilliseconds: delay,
                 reason: "\(missing.reason); handed back for a worker that has it (e.g. '\(holder)')")
@@ -66,16 +66,16 @@ struct BlueprintHandOff: Sendable {
         let now = QueueClock.nowMilliseconds()
         let timeout = deploy.missingBlueprintTimeoutMilliseconds
         let lifetime = max(60_000, timeout * 2)
-        let reply = try await client.send(RedisCommand(["SET", stamp, String(now), "NX", "GET", "PX", String(lifetime)]))
-        if let message = reply.errorMessage { throw RedisError.server(message, command: "SET") }
-        let since = reply.string.flatMap(Int.init) ?? now
+        let previous = try await client.execute(
+            SET(key: stamp, value: String(now), onlyIfNotExists: true, returnPrevious: true, expiry: .milliseconds(lifetime)))
+        let since = previous.flatMap(Int.init) ?? now
         let waited = now - since
         if waited < timeout {
             return .handBack(
                 delayMilliseconds: min(delay, max(1, timeout - waited)),
                 reason: "\(missing.reason); no live worker has it yet (waiting up to \(Self.seconds(timeout)))")
         }
-        _ = try await client.send(RedisCommand(["DEL", stamp]))
+        _ = try await client.execute(DEL(stamp))
         return .failRun(
             "no live worker of queue '\(options.queueName)' has \(missing.label) (waited \(Self.seconds(waited)), "
                 + "the limit is \(Self.seconds(timeout))): \(missing.reason)")

@@ -32,26 +32,22 @@ struct JobAdmission: Sendable {
     ) async throws -> Outcome {
         let keys = DistributedKeys(runID: data.runID)
         let instance = data.instance.description
-        let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.state, "blueprintVersion"] + fields),
-            RedisCommand(["SISMEMBER", keys.pending, instance]),
-        ])
-        try throwErrors(replies, keys: [keys.state, keys.pending], runID: data.runID)
+        let (stateReply, pendingReply) = try await client.execute(
+            HMGET(key: keys.state, fields: ["blueprintVersion"] + fields), SISMEMBER(key: keys.pending, member: instance))
+        let replyValues = try checked(stateReply, key: keys.state, runID: data.runID)
         var runExists = true
-        if replies[1].int != 1 {
-            let more = try await client.pipeline([
-                RunHash.get(.status, runKey: keys.run),
-                RedisCommand(["SISMEMBER", keys.done, instance]),
-            ])
-            try throwErrors(more, keys: [keys.run, keys.done], runID: data.runID)
-            if let status = RunHash.status(more[0]), status.hasEnded {
+        if try !checked(pendingReply, key: keys.pending, runID: data.runID) {
+            let (statusReply, doneReply) = try await client.execute(
+                RunHash.get(.status, runKey: keys.run), SISMEMBER(key: keys.done, member: instance))
+            let statusText = try checked(statusReply, key: keys.run, runID: data.runID)
+            let done = try checked(doneReply, key: keys.done, runID: data.runID)
+            if let status = RunHash.status(statusText), status.hasEnded {
                 return .skip(["skipped": .string("run \(status.rawValue)")])
             }
-            if more[1].int == 1 { return .skip(["skipped": "already committed"]) }
-            runExists = !more[0].isNull
+            if done { return .skip(["skipped": "already committed"]) }
+            runExists = statusText != nil
         }
-        let replyValues = replies[0].array ?? []
-        let version = replyValues.first.flatMap(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
+        let version = replyValues.first.flatMap { $0 }.map(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
         var prepared: PreparedBlueprint
         do {
             prepared = try catalog.prepared(id: data.blueprintID, version: version)
@@ -83,17 +79,18 @@ struct JobAdmission: Sendable {
                     + "or dynamic-node fields starts a run; nothing was written",
                 endsRun: false)
         }
-        let values = fields.indices.map { i in i + 1 < replyValues.count ? StateValueCoding.decode(replyValues[i + 1]) : nil }
+        let values = fields.indices.map { i in i + 1 < replyValues.count ? replyValues[i + 1].map(StateValueCoding.decode) : nil }
         return .run(JobAdmission(prepared: prepared, version: version, values: values, runExists: runExists))
     }
 
-    /// Throws the first error reply: a ``JobRefusal`` for a key of the wrong type (`keys[i]` is the
-    /// key of reply `i`).
-    private static func throwErrors(_ replies: [RedisReply], keys: [String], runID: String) throws {
-        for (i, reply) in replies.enumerated() {
-            guard let message = reply.errorMessage else { continue }
-            let error = RedisError.server(message, command: "read")
-            if JobRefusal.isWrongType(error) { throw JobRefusal.wrongType(runID: runID, key: i < keys.count ? keys[i] : nil, message) }
+    /// A read's value; its error reply thrown as a ``JobRefusal`` for a `key` of the wrong type.
+    private static func checked<Value>(_ read: Result<Value, RedisError>, key: String, runID: String) throws -> Value {
+        switch read {
+        case .success(let value):
+            return value
+        case .failure(let failure):
+            let error = failure.kind == .server ? RedisError.server(failure.message, command: "read") : failure
+            if JobRefusal.isWrongType(error) { throw JobRefusal.wrongType(runID: runID, key: key, error.message) }
             throw error
         }
     }

@@ -17,7 +17,7 @@ extension NodeJobExecutor {
         case .started(let childID):
             // The parent may have ended while the child started: the child must not outlive it.
             let runKey = DistributedKeys(runID: data.runID).run
-            if let status = RunHash.status(try await client.send(RunHash.get(.status, runKey: runKey))), status.hasEnded {
+            if let status = RunHash.status(try await client.execute(RunHash.get(.status, runKey: runKey))), status.hasEnded {
                 await cancelChildren(run, entries: [instance], reason: "parent run '\(data.runID)' \(status.rawValue)")
             }
             return .value(["nodeId": .string(data.nodeID), "subflow": .string(childID), "child": "started"])
@@ -70,7 +70,6 @@ extension NodeJobExecutor {
     /// it); read before the run ends, since ending it deletes them. Empty otherwise, without a read.
     func pendingSubflowEntries(_ run: RunContext) async throws -> [String] {
         guard RunCanceller.hasSubflows(run.prepared.plan) else { return [] }
-        let reply = try await client.send(RedisCommand(["SMEMBERS", DistributedKeys(runID: run.data.runID).pending]))
-        return (reply.array ?? []).compactMap(\.string)
+        return try await client.execute(SMEMBERS(key: DistributedKeys(runID: run.data.runID).pending))
     }
 }

@@ -51,8 +51,7 @@ public final class RedisWorkflowState: WorkflowState {
             return .none
         }
         if let known { return known }
-        let reply = try await client.send(RedisCommand(["HGET", self.key, key]))
-        let value = StateValueCoding.decode(reply)
+        let value = try await client.execute(HGET(key: self.key, field: key)).map(StateValueCoding.decode)
         store.withLock { $0.cache[key] = .some(value) }
         return value
     }
@@ -74,11 +73,10 @@ public final class RedisWorkflowState: WorkflowState {
             return missing
         }
         guard !missing.isEmpty else { return result }
-        let reply = try await client.send(RedisCommand(["HMGET", key] + missing))
-        let values = reply.array ?? []
+        let values = try await client.execute(HMGET(key: key, fields: missing))
         store.withLock { store in
             for (i, key) in missing.enumerated() {
-                let value = i < values.count ? StateValueCoding.decode(values[i]) : nil
+                let value = i < values.count ? values[i].map(StateValueCoding.decode) : nil
                 store.cache[key] = .some(value)
                 if let value { result[key] = value }
             }
@@ -95,7 +93,7 @@ public final class RedisWorkflowState: WorkflowState {
         case .buffered:
             store.withLock { $0.buffer(key, nil) }
         case .writeThrough:
-            _ = try await client.send(RedisCommand(["HDEL", self.key, key]))
+            _ = try await client.execute(HDEL(key: self.key, fields: [key]))
             store.withLock { $0.cache[key] = .some(nil) }
         }
     }
@@ -108,14 +106,8 @@ public final class RedisWorkflowState: WorkflowState {
                 for (key, value) in values.sorted(by: { $0.key < $1.key }) { store.buffer(key, value) }
             }
         case .writeThrough:
-            var command = RedisCommand(capacity: 2 + values.count * 2)
-            command.append("HSET")
-            command.append(key)
-            for (field, value) in values.sorted(by: { $0.key < $1.key }) {
-                command.append(field)
-                command.append(StateValueCoding.encode(value))
-            }
-            _ = try await client.send(command)
+            let fields = values.sorted(by: { $0.key < $1.key }).map { (field: $0.key, value: StateValueCoding.encode($0.value)) }
+            _ = try await client.execute(HSET(key: key, fields: fields))
             store.withLock { store in
                 for (key, value) in values { store.cache[key] = .some(value) }
             }
@@ -123,7 +115,7 @@ public final class RedisWorkflowState: WorkflowState {
     }
 
     public func snapshot() async throws -> [String: JSONValue] {
-        let reply = try await client.send(RedisCommand(["HGETALL", key]))
+        let reply = try await client.execute(HGETALL(key: key))
         var result: [String: JSONValue] = [:]
         for (field, value) in reply.keyValuePairs ?? [:] {
             if let decoded = StateValueCoding.decode(value) { result[field] = decoded }

@@ -15,18 +15,14 @@ struct RunCanceller: Sendable {
     @discardableResult
     func cancel(_ runID: String, reason: String, onlyIfExists: Bool = false) async throws -> RunCommitter.Outcome? {
         let keys = DistributedKeys(runID: runID)
-        let replies = try await client.pipeline([
-            RunHash.read(runKey: keys.run),
-            RedisCommand(["SMEMBERS", keys.pending]),
-        ])
-        for reply in replies { if let message = reply.errorMessage { throw RedisError.server(message, command: "cancel") } }
-        let run = RunHash(reply: replies[0])
+        let (runReply, pendingReply) = try await client.execute(RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending))
+        let run = try runReply.get(as: "cancel")
+        let pending = try pendingReply.get(as: "cancel")
         let blueprintID = run.blueprintID ?? ""
         let version = run.blueprintVersion
         if onlyIfExists, !run.exists { return nil }
         let outcome = try await committer.commit(
             runID: runID, blueprintID: blueprintID, version: version, RunCommitter.Change(mode: .cancel, reason: reason))
-        let pending = (replies[1].array ?? []).compactMap(\.string)
         if let plan = try? catalog.blueprint(id: blueprintID, version: version) {
             try await cancelChildren(of: runID, plan: plan, pending: pending, reason: reason)
         }

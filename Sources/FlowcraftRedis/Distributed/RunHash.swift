@@ -28,13 +28,24 @@ struct RunHash: Sendable, Hashable {
     var blueprintVersion: String?
 
     /// `HGET run <field>`.
-    static func get(_ field: Field, runKey: String) -> RedisCommand {
-        RedisCommand(["HGET", runKey, field.rawValue])
+    static func get(_ field: Field, runKey: String) -> HGET {
+        HGET(key: runKey, field: field.rawValue)
     }
 
-    /// `HMGET run status blueprintId blueprintVersion`, read by ``init(reply:)``.
-    static func read(runKey: String) -> RedisCommand {
-        RedisCommand(["HMGET", runKey, Field.status.rawValue, Field.blueprintID.rawValue, Field.blueprintVersion.rawValue])
+    /// `HMGET run status blueprintId blueprintVersion`, decoded by ``init(reply:)``.
+    struct Read: RedisTypedCommand {
+        var runKey: String
+
+        var encoded: RedisCommand {
+            HMGET(key: runKey, fields: [Field.status.rawValue, Field.blueprintID.rawValue, Field.blueprintVersion.rawValue]).encoded
+        }
+
+        func decode(_ reply: RedisReply) throws(RedisError) -> RunHash { RunHash(reply: reply) }
+    }
+
+    /// The command that reads the run hash's status, blueprint and version (``Read``).
+    static func read(runKey: String) -> Read {
+        Read(runKey: runKey)
     }
 
     /// The reply of ``read(runKey:)``.
@@ -46,16 +57,19 @@ struct RunHash: Sendable, Hashable {
         blueprintVersion = items.count > 2 ? items[2].string.flatMap { $0.isEmpty ? nil : $0 } : nil
     }
 
-    /// The status in the reply of `HGET run status` (``get(_:runKey:)``).
-    static func status(_ reply: RedisReply) -> DistributedRunStatus.Status? {
-        reply.string.flatMap(DistributedRunStatus.Status.init)
+    /// The status read by `HGET run status` (``get(_:runKey:)``).
+    static func status(_ text: String?) -> DistributedRunStatus.Status? {
+        text.flatMap(DistributedRunStatus.Status.init)
     }
 
-    /// `HGET run status` for each of `runKeys`, read by ``status(_:)`` or ``hasEnded(_:)``.
-    static func statuses(runKeys: [String]) -> [RedisCommand] { runKeys.map { get(.status, runKey: $0) } }
+    /// The status in a raw reply of `HGET run status` (in a pipeline of untyped commands).
+    static func status(_ reply: RedisReply) -> DistributedRunStatus.Status? { status(reply.string) }
 
-    /// Whether the reply of `HGET run status` says the run ended (`completed`, `failed`, `cancelled`).
-    static func hasEnded(_ reply: RedisReply) -> Bool { status(reply)?.hasEnded ?? false }
+    /// `HGET run status` for each of `runKeys`, read by ``status(_:)`` or ``hasEnded(_:)``.
+    static func statuses(runKeys: [String]) -> [HGET] { runKeys.map { get(.status, runKey: $0) } }
+
+    /// Whether the status read by `HGET run status` says the run ended (`completed`, `failed`, `cancelled`).
+    static func hasEnded(_ text: String?) -> Bool { status(text)?.hasEnded ?? false }
 }
 
 extension DistributedRunStatus.Status {

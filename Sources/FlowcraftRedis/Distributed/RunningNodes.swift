@@ -44,9 +44,9 @@ final class RunningNodes: Sendable {
             let runKeys = entries.withLock { nodes in Set(nodes.values.filter { $0.startedAt <= cutoff }.map(\.runKey)) }
             guard !runKeys.isEmpty else { continue }
             let ordered = runKeys.sorted()
-            guard let replies = try? await client.pipeline(RunHash.statuses(runKeys: ordered)) else { continue }
+            guard let replies = try? await client.execute(RunHash.statuses(runKeys: ordered)) else { continue }
             var ended: Set<String> = []
-            for (key, reply) in zip(ordered, replies) where RunHash.hasEnded(reply) { ended.insert(key) }
+            for (key, reply) in zip(ordered, replies) where RunHash.hasEnded(try? reply.get()) { ended.insert(key) }
             guard !ended.isEmpty else { continue }
             entries.withLock { nodes in
                 for (token, node) in nodes where ended.contains(node.runKey) {

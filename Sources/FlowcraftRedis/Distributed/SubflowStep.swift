@@ -52,8 +52,8 @@ struct SubflowStep: Sendable {
         // A second look only when another job started the child between the read and the start.
         for _ in 0..<2 {
             let replies = try await client.pipeline([
-                RedisCommand(["GET", keys.status]), RunHash.get(.status, runKey: keys.run),
-                RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run),
+                GET(key: keys.status).encoded, RunHash.get(.status, runKey: keys.run).encoded,
+                RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run).encoded,
             ])
             for reply in replies {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }

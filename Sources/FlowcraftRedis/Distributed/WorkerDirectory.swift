@@ -45,14 +45,14 @@ struct WorkerDirectory: Sendable {
         let value: JSONValue = [
             "expires": .int(now + lifetimeMilliseconds), "blueprints": .array(blueprints.map(\.json)),
         ]
-        _ = try await client.send(RedisCommand(["HSET", key, worker, JSONText.serialize(value)]))
+        _ = try await client.execute(HSET(key: key, field: worker, value: JSONText.serialize(value)))
         let lapsed = try await live(now: now, includingLapsed: true).filter { $0.value.expires <= now }.map(\.key)
-        if !lapsed.isEmpty { _ = try await client.send(RedisCommand(["HDEL", key] + lapsed)) }
+        if !lapsed.isEmpty { _ = try await client.execute(HDEL(key: key, fields: lapsed)) }
     }
 
     /// Removes `worker`'s advertisement (it stops).
     func withdraw(worker: String) async throws {
-        _ = try await client.send(RedisCommand(["HDEL", key, worker]))
+        _ = try await client.execute(HDEL(key: key, fields: [worker]))
     }
 
     struct Entry: Sendable {
@@ -62,8 +62,7 @@ struct WorkerDirectory: Sendable {
 
     /// The advertisements of live workers, by worker name.
     func live(now: Int = QueueClock.nowMilliseconds(), includingLapsed: Bool = false) async throws -> [String: Entry] {
-        let reply = try await client.send(RedisCommand(["HGETALL", key]))
-        if let message = reply.errorMessage { throw RedisError.server(message, command: "HGETALL") }
+        let reply = try await client.execute(HGETALL(key: key))
         let items = reply.array ?? []
         var entries: [String: Entry] = [:]
         var i = 0

@@ -87,7 +87,7 @@ public struct WorkflowClient: Sendable {
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
         let replies = try await client.pipeline([
-            RedisCommand(["GET", keys.status]), RunHash.get(.status, runKey: keys.run), RedisCommand(["EXISTS", keys.state]),
+            GET(key: keys.status).encoded, RunHash.get(.status, runKey: keys.run).encoded, EXISTS(key: keys.state).encoded,
         ])
         if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
             return final.renderingStuckJoin(with: catalog)
@@ -194,8 +194,8 @@ public struct WorkflowClient: Sendable {
     private func awaitingWait(in runID: String, nodeID: String?, isTop: Bool) async throws -> AwaitingWait? {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RunHash.read(runKey: keys.run),
-            RedisCommand(["SMEMBERS", keys.awaiting]),
+            RunHash.read(runKey: keys.run).encoded,
+            SMEMBERS(key: keys.awaiting).encoded,
         ])
         let hash = RunHash(reply: replies[0])
         guard let blueprintID = hash.blueprintID else {
@@ -235,7 +235,7 @@ public struct WorkflowClient: Sendable {
         var chain: [(link: SubflowParentLink, child: String)] = []
         var current = runID
         while chain.count <= options.maximumSubflowDepth {
-            guard let text = try await client.send(RunHash.get(.parent, runKey: DistributedKeys(runID: current).run)).string,
+            guard let text = try await client.execute(RunHash.get(.parent, runKey: DistributedKeys(runID: current).run)),
                 let link = SubflowParentLink(json: text)
             else { break }
             chain.append((link, current))

@@ -58,12 +58,11 @@ public struct WorkflowReconciler: Sendable {
         var stats = Stats()
         let now = QueueClock.nowMilliseconds()
         let cutoff = now - Int(stalledThresholdSeconds * 1000)
-        let replies = try await client.pipeline([
-            RedisCommand(["ZCARD", DistributedKeys.activeRuns(queue: options.queueName)]),
-            RedisCommand(["ZRANGEBYSCORE", DistributedKeys.activeRuns(queue: options.queueName), "-inf", String(cutoff)]),
-        ])
-        stats.scannedKeys = replies[0].int ?? 0
-        let stalled = replies[1].array?.compactMap(\.string) ?? []
+        let activeRuns = DistributedKeys.activeRuns(queue: options.queueName)
+        let (count, stalledRuns) = try await client.execute(
+            ZCARD(key: activeRuns), ZRANGEBYSCORE(key: activeRuns, min: "-inf", max: String(cutoff)))
+        stats.scannedKeys = (try? count.get()) ?? 0
+        let stalled = (try? stalledRuns.get()) ?? []
         stats.stalledRuns = stalled.count
         for runID in stalled {
             do {
@@ -88,22 +87,19 @@ public struct WorkflowReconciler: Sendable {
     func reconcile(_ runID: String, now: Int) async throws -> Bool {
         let keys = DistributedKeys(runID: runID)
         let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
-        let replies = try await client.pipeline([
-            RunHash.read(runKey: keys.run),
-            RedisCommand(["SMEMBERS", keys.pending]),
-            RedisCommand(["SMEMBERS", keys.awaiting]),
-        ])
-        let run = RunHash(reply: replies[0])
+        let (runReply, pendingReply, awaitingReply) = try await client.execute(
+            RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending), SMEMBERS(key: keys.awaiting))
+        let run = (try? runReply.get()) ?? RunHash(reply: .null)
         guard run.status == .running, let blueprintID = run.blueprintID else {
             // Finished or unknown: it has no business in the index.
-            _ = try await client.send(RedisCommand(["ZREM", DistributedKeys.activeRuns(queue: options.queueName), runID]))
+            _ = try await client.execute(ZREM(key: DistributedKeys.activeRuns(queue: options.queueName), members: [runID]))
             return false
         }
         let version = run.blueprintVersion
         let prepared = try catalog.prepared(id: blueprintID, version: version)
         let plan = prepared.plan
-        let awaiting = Set(replies[2].array?.compactMap(\.string) ?? [])
-        let pending = (replies[1].array?.compactMap(\.string) ?? []).filter { !awaiting.contains($0) }
+        let awaiting = Set((try? awaitingReply.get()) ?? [])
+        let pending = ((try? pendingReply.get()) ?? []).filter { !awaiting.contains($0) }
             .compactMap(NodeInstance.init(member:))
 
         let queue = try Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
@@ -143,7 +139,7 @@ public struct WorkflowReconciler: Sendable {
                 // A running child tells its subflow node when it ends or pauses: nothing is lost.
                 // A finished or awaiting child whose news never arrived gets the node's job again.
                 let child = DistributedKeys(runID: SubflowParentLink.childRunID(parent: runID, node: entry))
-                if try await RunHash.status(client.send(RunHash.get(.status, runKey: child.run))) == .running { continue }
+                if try await RunHash.status(client.execute(RunHash.get(.status, runKey: child.run))) == .running { continue }
             }
             // The job may be the plain node job or a fallback's (its id names the failed node).
             var candidates = [NodeJobData(runID: runID, blueprintID: blueprintID, nodeID: entry.nodeID, iteration: entry.iteration)]
@@ -161,7 +157,7 @@ public struct WorkflowReconciler: Sendable {
                     break
                 }
                 if state == .completed || state == .failed { existing = candidate }
-                if existing == nil, try await client.send(RedisCommand(["EXISTS", queueKeys.job(candidate.jobID)])).int == 1 {
+                if existing == nil, try await client.execute(EXISTS(key: queueKeys.job(candidate.jobID))) {
                     existing = candidate
                 }
             }
@@ -189,7 +185,7 @@ public struct WorkflowReconciler: Sendable {
             jobs.append(JobDescription(name: options.jobName, data: data.json, options: jobOptions))
         }
         _ = try await queue.addBulk(jobs)
-        _ = try await client.send(RedisCommand(["ZADD", DistributedKeys.activeRuns(queue: options.queueName), String(now), runID]))
+        _ = try await client.execute(ZADD(key: DistributedKeys.activeRuns(queue: options.queueName), score: now, member: runID))
         options.logger.info("reconciled stalled run", metadata: ["runId": "\(runID)", "jobs": "\(jobs.count)"])
         return true
     }

@@ -120,9 +120,9 @@ final class MarkerWaiter: Sendable {
             return due
         }
         if due > 0 { timeout = min(timeout, max(0.001, Double(due - now) / 1000)) }
-        let command = RedisCommand(["BZPOPMIN", markerKey, format3(timeout)])
-        let reply = try await open.send(command, timeout: .milliseconds(Int(timeout * 1000) + 5000))
-        if let items = reply.array, items.count == 3, let score = items[2].double {
+        let popped = try await open.execute(
+            BZPOPMIN(key: markerKey, timeout: timeout), timeout: .milliseconds(Int(timeout * 1000) + 5000))
+        if let score = popped?.score {
             // Member "1" carries the next delayed due time: sleep until then, so the slot's fetch
             // finds the job promotable.
             // Clamped: a foreign writer could leave any score there.
@@ -149,12 +149,5 @@ final class MarkerWaiter: Sendable {
             return old
         }
         await old?.close()
-    }
-
-    /// Seconds with millisecond precision, as Redis accepts for blocking timeouts.
-    private func format3(_ seconds: Double) -> String {
-        let millis = max(1, Int((seconds * 1000).rounded()))
-        let fraction = String(millis % 1000)
-        return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }

@@ -32,7 +32,7 @@ public final class Queue: Sendable {
     @discardableResult
     public func add(name: String, data: JSONValue, options: JobOptions = JobOptions()) async throws -> String {
         let command = try addCommand(JobDescription(name: name, data: data, options: options))
-        let reply = try await client.send(command)
+        let reply = try await client.execute(command)
         guard let id = reply.string else { throw QueueError("unexpected reply to add: \(reply)", cause: .unexpectedReply) }
         return id
     }
@@ -44,9 +44,9 @@ public final class Queue: Sendable {
     public func addBulk(_ jobs: [JobDescription]) async throws -> [String] {
         guard !jobs.isEmpty else { return [] }
         let commands = try jobs.map(addCommand)
-        let replies = try await client.pipeline(commands)
-        return try replies.map { reply in
-            if let message = reply.errorMessage { throw RedisError.server(message, command: "addJob") }
+        let replies = try await client.execute(commands)
+        return try replies.map { result in
+            let reply = try result.get(as: "addJob")
             guard let id = reply.string else { throw QueueError("unexpected reply to addBulk: \(reply)", cause: .unexpectedReply) }
             return id
         }
@@ -64,57 +64,55 @@ public final class Queue: Sendable {
 
     /// Whether the queue is paused.
     public func isPaused() async throws -> Bool {
-        try await client.send(RedisCommand(["HEXISTS", keys.meta, "paused"])).int == 1
+        try await client.execute(HEXISTS(key: keys.meta, field: "paused"))
     }
 
     /// The number of jobs in each state, read in one round trip.
     public func getJobCounts() async throws -> JobCounts {
-        let replies = try await client.pipeline([
-            RedisCommand(["LLEN", keys.wait]), RedisCommand(["LLEN", keys.paused]),
-            RedisCommand(["LLEN", keys.active]), RedisCommand(["ZCARD", keys.completed]),
-            RedisCommand(["ZCARD", keys.failed]), RedisCommand(["ZCARD", keys.delayed]),
-            RedisCommand(["ZCARD", keys.prioritized]), RedisCommand(["ZCARD", keys.waitingChildren]),
-        ])
-        let values = replies.map { $0.int ?? 0 }
-        guard values.count == 8 else { throw QueueError("unexpected reply to getJobCounts", cause: .unexpectedReply) }
+        let (waiting, paused, active, completed, failed, delayed, prioritized, waitingChildren) = try await client.execute(
+            LLEN(key: keys.wait), LLEN(key: keys.paused),
+            LLEN(key: keys.active), ZCARD(key: keys.completed),
+            ZCARD(key: keys.failed), ZCARD(key: keys.delayed),
+            ZCARD(key: keys.prioritized), ZCARD(key: keys.waitingChildren))
         var counts = JobCounts()
-        counts.waiting = values[0]
-        counts.paused = values[1]
-        counts.active = values[2]
-        counts.completed = values[3]
-        counts.failed = values[4]
-        counts.delayed = values[5]
-        counts.prioritized = values[6]
-        counts.waitingChildren = values[7]
+        counts.waiting = (try? waiting.get()) ?? 0
+        counts.paused = (try? paused.get()) ?? 0
+        counts.active = (try? active.get()) ?? 0
+        counts.completed = (try? completed.get()) ?? 0
+        counts.failed = (try? failed.get()) ?? 0
+        counts.delayed = (try? delayed.get()) ?? 0
+        counts.prioritized = (try? prioritized.get()) ?? 0
+        counts.waitingChildren = (try? waitingChildren.get()) ?? 0
         return counts
     }
 
     /// The job with this id, or `nil` when there is none.
     public func getJob(_ id: String) async throws -> Job? {
-        let reply = try await client.send(RedisCommand(["HGETALL", keys.job(id)]))
+        let reply = try await client.execute(HGETALL(key: keys.job(id)))
         guard let items = reply.array, !items.isEmpty else { return nil }
         return Job(id: id, reply: reply)
     }
 
     /// The state of a job, checked in BullMQ's order in one round trip.
     public func getState(_ id: String) async throws -> JobState {
-        let replies = try await client.pipeline([
-            RedisCommand(["ZSCORE", keys.completed, id]), RedisCommand(["ZSCORE", keys.failed, id]),
-            RedisCommand(["ZSCORE", keys.delayed, id]), RedisCommand(["ZSCORE", keys.prioritized, id]),
-            RedisCommand(["LPOS", keys.active, id]), RedisCommand(["LPOS", keys.wait, id]),
-            RedisCommand(["LPOS", keys.paused, id]), RedisCommand(["ZSCORE", keys.waitingChildren, id]),
-        ])
-        let states: [JobState] = [
-            .completed, .failed, .delayed, .prioritized, .active, .waiting, .paused, .waitingChildren,
+        let (completed, failed, delayed, prioritized, active, waiting, paused, waitingChildren) = try await client.execute(
+            ZSCORE(key: keys.completed, member: id), ZSCORE(key: keys.failed, member: id),
+            ZSCORE(key: keys.delayed, member: id), ZSCORE(key: keys.prioritized, member: id),
+            LPOS(key: keys.active, element: id), LPOS(key: keys.wait, element: id),
+            LPOS(key: keys.paused, element: id), ZSCORE(key: keys.waitingChildren, member: id))
+        let found: [(JobState, Result<Bool, RedisError>)] = [
+            (.completed, completed.map { $0 != nil }), (.failed, failed.map { $0 != nil }),
+            (.delayed, delayed.map { $0 != nil }), (.prioritized, prioritized.map { $0 != nil }),
+            (.active, active.map { $0 != nil }), (.waiting, waiting.map { $0 != nil }),
+            (.paused, paused.map { $0 != nil }), (.waitingChildren, waitingChildren.map { $0 != nil }),
         ]
-        for (state, reply) in zip(states, replies) {
-            if let message = reply.errorMessage { throw RedisError.server(message, command: "getState") }
-            if !reply.isNull { return state }
+        for (state, isThere) in found where try isThere.get(as: "getState") {
+            return state
         }
         return .unknown
     }
 
-    private func addCommand(_ job: JobDescription) throws -> RedisCommand {
+    private func addCommand(_ job: JobDescription) throws -> EVALSHA {
         let options = job.options
         if let id = options.jobId {
             guard !id.isEmpty, !id.utf8.contains(UInt8(ascii: ":")) else {
@@ -137,6 +135,6 @@ public final class Queue: Sendable {
             options: JSONText.serialize(options.json), timestamp: QueueClock.nowMilliseconds(), delay: options.delay,
             priority: options.priority, lifo: options.lifo, defaultEventsCap: maxEventsLength,
             deduplicationID: options.deduplicationId ?? "", deduplicationTTL: max(0, options.deduplicationTTL ?? 0))
-        return QueueScript.addJob.evalSHACommand(keys: call.keys, arguments: call.arguments)
+        return EVALSHA(QueueScript.addJob, call)
     }
 }

@@ -30,11 +30,8 @@ public final class Worker: Service, Sendable {
     private let state = Mutex(State())
     private let forceStop: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
-    private enum Phase { case created, running, closing, stopped }
-
     private struct State {
-        var phase = Phase.created
-        var forced = false
+        var phase = WorkerPhase.created
         var tokenCounter = 0
         /// Jobs this worker holds: id → lock token.
         var heldLocks: [String: String] = [:]
@@ -104,12 +101,8 @@ public final class Worker: Service, Sendable {
     /// Processes jobs until ``close(force:)`` or graceful shutdown; returns once stopped.
     /// - Throws: ``QueueError`` when the worker was already started.
     public func run() async throws {
-        let mayStart = state.withLock { state -> Bool in
-            guard state.phase == .created else { return false }
-            state.phase = .running
-            return true
-        }
-        guard mayStart else { throw QueueError("a worker can only be run once, and not after close()", cause: .workerState) }
+        let start = state.withLock { $0.phase.start() }
+        guard start == .run else { throw QueueError("a worker can only be run once, and not after close()", cause: .workerState) }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await self.runLoops()
@@ -121,7 +114,7 @@ public final class Worker: Service, Sendable {
             self.beginClose(force: true)
         }
         let waiters = state.withLock { state in
-            state.phase = .stopped
+            state.phase.runFinished()
             let waiters = state.stopWaiters
             state.stopWaiters = []
             return waiters
@@ -136,7 +129,7 @@ public final class Worker: Service, Sendable {
         beginClose(force: force)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state -> Bool in
-                if state.phase == .stopped { return true }
+                if state.phase.hasStopped { return true }
                 state.stopWaiters.append(continuation)
                 return false
             }
@@ -145,24 +138,17 @@ public final class Worker: Service, Sendable {
     }
 
     private func beginClose(force: Bool) {
-        let changed = state.withLock { state -> Bool in
-            if force { state.forced = true }
-            if state.phase == .created {
-                // Closed before it ever ran: a later run() must not start.
-                state.phase = .stopped
-                return false
-            }
-            guard state.phase == .running || (force && state.phase == .closing) else { return false }
-            state.phase = .closing
-            return true
+        switch state.withLock({ $0.phase.beginClose(force: force) }) {
+        case .none:
+            return
+        case .stopTakingJobs(let abandonJobs):
+            if abandonJobs { forceStop.continuation.finish() }
+            Task { await self.waiter.close() }
         }
-        guard changed else { return }
-        if force { forceStop.continuation.finish() }
-        Task { await self.waiter.close() }
     }
 
-    private var isClosing: Bool { state.withLock { $0.phase != .running } }
-    private var isForced: Bool { state.withLock { $0.forced } }
+    private var isClosing: Bool { state.withLock { $0.phase.isClosing } }
+    private var isForced: Bool { state.withLock { $0.phase.isForced } }
 
     // MARK: - Loops
 
@@ -417,9 +403,9 @@ public final class Worker: Service, Sendable {
     /// name. The step's completion then gets the reply rebuilt from that `returnvalue`. (The job that
     /// call fetched is left to the stalled sweep.)
     private func finishedByLostCall(_ job: Job, _ step: FinishStep) async -> Bool {
-        guard let reply = try? await client.send(RedisCommand(["HMGET", keys.job(job.id), "finishedOn", "returnvalue", "pb"])),
-            let fields = reply.array, fields.count == 3, fields[0].string != nil, let value = fields[1].string,
-            value.hasPrefix(step.returnValuePrefix), fields[2].string == name
+        guard let fields = try? await client.execute(HMGET(key: keys.job(job.id), fields: ["finishedOn", "returnvalue", "pb"])),
+            fields.count == 3, fields[0] != nil, let value = fields[1],
+            value.hasPrefix(step.returnValuePrefix), fields[2] == name
         else { return false }
         logger.info("job was finished by an earlier call whose reply was lost", metadata: ["job": "\(job.id)"])
         if let rebuilt = step.recoveredReply?(value) {

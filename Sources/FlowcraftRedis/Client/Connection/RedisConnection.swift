@@ -132,7 +132,7 @@ public final class RedisConnection: Sendable {
     public func preload(_ scripts: [RedisScript]) async throws(RedisError) {
         guard !scripts.isEmpty else { return }
         thread.addPreloadedScripts(scripts)
-        let replies = try await thread.submit(scripts.map { RedisCommand(["SCRIPT", "LOAD", $0.source]) }, timeout: nil).get()
+        let replies = try await thread.submit(scripts.map { SCRIPT.LOAD(script: $0).encoded }, timeout: nil).get()
         for (script, reply) in zip(scripts, replies) {
             if case .error(let message) = reply {
                 throw .server(message, command: "SCRIPT LOAD \(script.name)")

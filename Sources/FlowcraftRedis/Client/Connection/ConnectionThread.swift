@@ -23,20 +23,18 @@ import Darwin
 /// batch; later batches try again. A `READONLY` or `UNBLOCKED` reply (the server was demoted to a
 /// replica) fails its request as a connection error and drops the connection, so the next batch
 /// reconnects to the current master.
+///
+/// Where the thread is in its life (sleeping, running a batch, closing…) is one ``ConnectionState``
+/// value under the mutex; both sides change it only through its transitions and act on what they
+/// return.
 final class ConnectionThread: Sendable {
     struct State {
+        /// Where the thread is (sleeping, busy with a batch, closing…) and the connected socket,
+        /// published so `close()` can interrupt a blocking command.
+        var phase = ConnectionState.initial
         var queue: [PendingRequest] = []
-        /// The thread is parked (or about to park) in `wakeup.wait()`; submitters must signal.
-        var sleeping = false
-        var closing = false
-        var exited = false
         var closeWaiters: [UnsafeContinuation<Void, Never>] = []
-        /// The connected socket, published so `close()` can interrupt a blocking command.
-        var socket: Int32 = -1
-        /// The batch in flight holds a command sent with its own timeout (BZPOPMIN…): close() interrupts it.
-        var blockingBatchInFlight = false
         var preloadedScripts: [RedisScript] = []
-        var isConnected = false
     }
 
     let configuration: RedisConfiguration
@@ -89,24 +87,18 @@ final class ConnectionThread: Sendable {
         outstanding.add(1, ordering: .relaxed)
         return await withUnsafeContinuation { continuation in
             let request = PendingRequest(commands: commands, timeout: timeout, continuation: continuation)
-            let action: SubmitAction = state.withLock { state in
-                if state.closing { return .rejectClosed }
-                state.queue.append(request)
-                if state.sleeping {
-                    state.sleeping = false
-                    return .wake
-                }
-                return .none
+            let action = state.withLock { state in
+                let action = state.phase.submit()
+                if action != .reject { state.queue.append(request) }
+                return action
             }
             switch action {
-            case .none: break
-            case .wake: wakeup.signal()
-            case .rejectClosed: complete(request, with: .failure(.closed(command: commands.first?.name)))
+            case .enqueue: break
+            case .enqueueAndWake: wakeup.signal()
+            case .reject: complete(request, with: .failure(.closed(command: commands.first?.name)))
             }
         }
     }
-
-    private enum SubmitAction { case none, wake, rejectClosed }
 
     /// Adds scripts to load on every future (re)connect.
     func addPreloadedScripts(_ scripts: [RedisScript]) {
@@ -117,20 +109,19 @@ final class ConnectionThread: Sendable {
         }
     }
 
-    var isClosed: Bool { state.withLock { $0.closing } }
-    var isConnected: Bool { state.withLock { $0.isConnected } }
+    var isClosed: Bool { state.withLock { $0.phase.isClosed } }
+    var isConnected: Bool { state.withLock { $0.phase.isConnected } }
 
     /// Stops accepting commands, fails queued ones with `.closed`, interrupts a blocking command in
     /// flight, and lets the thread exit. Does not wait.
     func requestClose() {
         let failed: [PendingRequest] = state.withLock { state in
-            guard !state.closing else { return [] }
-            state.closing = true
+            guard case .failQueuedAndWake(let interrupt) = state.phase.requestClose() else { return [] }
             let queued = state.queue
             state.queue = []
-            if state.blockingBatchInFlight, state.socket >= 0 {
+            if let interrupt {
                 // Under the lock, so the thread cannot have freed (and the OS reused) the descriptor.
-                shutdownSocket(state.socket)
+                shutdownSocket(interrupt)
             }
             return queued
         }
@@ -145,7 +136,7 @@ final class ConnectionThread: Sendable {
         requestClose()
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let alreadyExited: Bool = state.withLock { state in
-                if state.exited { return true }
+                if state.phase.hasExited { return true }
                 state.closeWaiters.append(continuation)
                 return false
             }
@@ -181,17 +172,18 @@ final class ConnectionThread: Sendable {
 
         loop: while true {
             let step: Step = state.withLock { state in
-                if state.closing { return .exit }
-                if state.queue.isEmpty {
-                    state.sleeping = true
-                    return .sleep
-                }
-                let batch = state.queue
-                state.queue.removeAll(keepingCapacity: true)
                 // Commands sent with their own timeout are the blocking kind (BZPOPMIN, XREAD BLOCK):
                 // close() interrupts those instead of waiting them out.
-                state.blockingBatchInFlight = batch.contains { $0.timeout != nil }
-                return .run(batch)
+                switch state.phase.nextStep(
+                    hasQueuedRequests: !state.queue.isEmpty, queuedBlocking: state.queue.contains { $0.timeout != nil }
+                ) {
+                case .exit: return .exit
+                case .sleep: return .sleep
+                case .runBatch:
+                    let batch = state.queue
+                    state.queue.removeAll(keepingCapacity: true)
+                    return .run(batch)
+                }
             }
 
             switch step {
@@ -249,7 +241,7 @@ final class ConnectionThread: Sendable {
                     dropConnection()
                     context = nil
                 }
-                state.withLock { $0.blockingBatchInFlight = false }
+                state.withLock { $0.phase.batchFinished() }
                 lastRoundTrip = ContinuousClock.now
             }
         }
@@ -259,7 +251,7 @@ final class ConnectionThread: Sendable {
             context = nil
         }
         let (waiters, leftovers) = state.withLock { state in
-            state.exited = true
+            state.phase.threadExited()
             let waiters = state.closeWaiters
             state.closeWaiters = []
             let leftovers = state.queue
@@ -366,13 +358,8 @@ final class ConnectionThread: Sendable {
         }
         try loadPreloadedScripts(on: context)
 
-        let closing: Bool = state.withLock { state in
-            if state.closing { return true }
-            state.socket = context.fileDescriptor
-            state.isConnected = true
-            return false
-        }
-        if closing { throw .closed(command: nil) }
+        let action = state.withLock { $0.phase.connected(socket: context.fileDescriptor) }
+        if action == .discard { throw .closed(command: nil) }
         connectionsEstablished.add(1, ordering: .relaxed)
         return context
     }
@@ -433,7 +420,7 @@ final class ConnectionThread: Sendable {
         let scripts = state.withLock { $0.preloadedScripts }
         guard !scripts.isEmpty else { return }
         for script in scripts {
-            try context.append(RedisCommand(["SCRIPT", "LOAD", script.source]))
+            try context.append(SCRIPT.LOAD(script: script).encoded)
         }
         var authError: RedisError?
         for script in scripts {
@@ -475,17 +462,14 @@ final class ConnectionThread: Sendable {
     /// Unpublishes the socket before the context (and its descriptor) is freed by the caller.
     private func dropConnection() {
         discardPendingBrokenPipeSignal()
-        state.withLock { state in
-            state.socket = -1
-            state.isConnected = false
-        }
+        state.withLock { $0.phase.disconnected() }
     }
 
     /// Sleeps out the reconnection delay; returns false if the connection was closed meanwhile.
     private func waitForBackoff(_ delay: Duration) -> Bool {
         let deadline = ContinuousClock.now + delay
         while true {
-            if state.withLock({ $0.closing }) { return false }
+            if state.withLock({ $0.phase.isClosed }) { return false }
             let now = ContinuousClock.now
             if now >= deadline { return true }
             wakeup.wait(timeout: deadline - now)
@@ -503,7 +487,7 @@ final class ConnectionThread: Sendable {
 
     /// While closing, every failure is reported as `.closed` (the socket was shut down on purpose).
     private func closingAware(_ error: RedisError) -> RedisError {
-        guard error.kind != .closed, state.withLock({ $0.closing }) else { return error }
+        guard error.kind != .closed, state.withLock({ $0.phase.isClosed }) else { return error }
         return .closed(command: error.command)
     }
 }

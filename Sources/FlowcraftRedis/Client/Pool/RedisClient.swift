@@ -1,22 +1,21 @@
 import Logging
 import Synchronization
 
-/// A small pool of auto-pipelined ``RedisConnection``s that reconnect on their own.
+/// The client to use: a pool of auto-pipelined ``RedisConnection``s that reconnect on their own.
 ///
-/// Connections open lazily on first use. Commands go to the first connection until it has
-/// 16 requests outstanding, then to the least loaded one: concurrent callers share
-/// round trips (auto-pipelining), and a connection busy with a large reply does not stall the rest. Blocking commands (`BZPOPMIN`,
-/// `XREAD BLOCK`) must not run on the pool — they would stall every command queued behind them — use
-/// ``dedicatedConnection()`` for those.
+/// Despite its name it is not one connection but a small pool of them (`RedisConnectionPool`
+/// holds the mechanics): connections open lazily on first use; commands go to the first connection
+/// until it has 16 requests outstanding, then to the least loaded one, so concurrent callers share
+/// round trips (auto-pipelining) and a connection busy with a large reply does not stall the rest.
+/// Blocking commands (`BZPOPMIN`, `XREAD BLOCK`) must not run on the pool — they would stall every
+/// command queued behind them — use ``dedicatedConnection()`` for those.
 public final class RedisClient: Sendable {
     /// The configuration every connection uses.
     public let configuration: RedisConfiguration
     private let logger: Logger
-    private let connections: [RedisConnection]
+    private let pool: RedisConnectionPool
+    /// Scripts to load on every pool connection and on dedicated connections made later.
     private let scripts: Mutex<[RedisScript]>
-    private let closed = Atomic<Bool>(false)
-    /// Thrown by every command when a pool connection could not be created (thread start failure).
-    private let startupError: RedisError?
 
     /// Creates the pool; nothing connects until the first command.
     /// - Parameters:
@@ -30,17 +29,7 @@ public final class RedisClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.scripts = Mutex([])
-        var connections: [RedisConnection] = []
-        var startupError: RedisError?
-        for _ in 0..<max(1, poolSize) {
-            do {
-                connections.append(try RedisConnection(configuration: configuration, logger: logger, scripts: []))
-            } catch {
-                startupError = error
-            }
-        }
-        self.connections = connections
-        self.startupError = connections.isEmpty ? (startupError ?? .connection("no connection could be created")) : nil
+        self.pool = RedisConnectionPool(size: poolSize, configuration: configuration, logger: logger)
     }
 
     /// Convenience: a client for a URL such as `redis://:secret@127.0.0.1:6379/2`.
@@ -48,24 +37,8 @@ public final class RedisClient: Sendable {
         self.init(configuration: try RedisConfiguration(url: url), poolSize: poolSize, logger: logger)
     }
 
-    /// Outstanding requests on a connection before the pool prefers a less loaded one.
-    static let spillOverLoad = 16
-
     private func connection() throws(RedisError) -> RedisConnection {
-        if closed.load(ordering: .relaxed) { throw .closed() }
-        if let startupError { throw startupError }
-        // Fill the first connection up to a point: one connection carrying everything batches best
-        // (fewer, larger round trips); others take over when it is saturated or stuck on a big reply.
-        var best = connections[0]
-        var bestLoad = best.outstandingRequests
-        for candidate in connections.dropFirst() where bestLoad >= Self.spillOverLoad {
-            let load = candidate.outstandingRequests
-            if load < bestLoad {
-                best = candidate
-                bestLoad = load
-            }
-        }
-        return best
+        try pool.connection()
     }
 
     /// Sends one command; an error reply throws ``RedisError/Kind/server`` naming the command.
@@ -107,14 +80,13 @@ public final class RedisClient: Sendable {
     /// Loads the scripts on every pool connection now (`SCRIPT LOAD`) and again whenever one
     /// reconnects; dedicated connections created later load them too.
     public func preload(_ scripts: [RedisScript]) async throws(RedisError) {
-        if closed.load(ordering: .relaxed) { throw .closed() }
-        if let startupError { throw startupError }
+        try pool.checkUsable()
         self.scripts.withLock { known in
             for script in scripts where !known.contains(where: { $0.sha1 == script.sha1 }) {
                 known.append(script)
             }
         }
-        for connection in connections {
+        for connection in pool.connections {
             try await connection.preload(scripts)
         }
     }
@@ -122,30 +94,19 @@ public final class RedisClient: Sendable {
     /// A new connection outside the pool for blocking commands; the caller must ``RedisConnection/close()`` it.
     /// It uses the same configuration and preloaded scripts and reconnects on its own.
     public func dedicatedConnection() async throws(RedisError) -> RedisConnection {
-        if closed.load(ordering: .relaxed) { throw .closed() }
+        if pool.isClosed { throw .closed() }
         return try await RedisConnection.connect(configuration, logger: logger, scripts: scripts.withLock { $0 })
     }
 
     /// The pool connections' counters added up (dedicated connections not included).
-    public var statistics: RedisConnectionStatistics {
-        connections.reduce(RedisConnectionStatistics()) { total, connection in
-            let statistics = connection.statistics
-            return RedisConnectionStatistics(
-                roundTrips: total.roundTrips + statistics.roundTrips,
-                commands: total.commands + statistics.commands,
-                connects: total.connects + statistics.connects)
-        }
-    }
+    public var statistics: RedisConnectionStatistics { pool.statistics }
 
     /// Whether ``close()`` has been called.
-    public var isClosed: Bool { closed.load(ordering: .relaxed) }
+    public var isClosed: Bool { pool.isClosed }
 
     /// Closes every pool connection (pending commands fail with ``RedisError/Kind/closed``) and waits
     /// for their threads to finish. Dedicated connections are closed by their owners. Idempotent.
     public func close() async {
-        closed.store(true, ordering: .relaxed)
-        for connection in connections {
-            await connection.close()
-        }
+        await pool.close()
     }
 }
