@@ -1,11 +1,12 @@
 import Flowcraft
 
-/// A compiled blueprint plus what the distributed engine derives from it once: each node's input
+/// A ``CompiledBlueprint`` plus what the distributed engine derives from it once: each node's input
 /// keys, its start entries, and which context keys routing from a node reads (edge conditions read
 /// `result`, `context` and context keys; transforms `input` and `context`; loop conditions `context`
 /// and context keys — the runtime's scopes).
-final class PreparedBlueprint: Sendable {
-    let plan: CompiledBlueprint
+final class DistributedBlueprint: Sendable {
+    /// The runtime's form of the blueprint, which both engines schedule from.
+    let compiled: CompiledBlueprint
     let inputPlans: [NodeInputPlan]
     /// Context keys routing from each node reads; `nil` when it reads the whole context.
     let routingKeys: [Set<String>?]
@@ -19,7 +20,7 @@ final class PreparedBlueprint: Sendable {
     let fingerprint: String
 
     init(_ plan: CompiledBlueprint) {
-        self.plan = plan
+        compiled = plan
         fingerprint = BlueprintFingerprint.of(plan.blueprint)
         startEntries = plan.startNodes.map { NodeInstance(plan.nodes[$0].id).description }
         unsupportedReason = Self.loopProblem(in: plan)

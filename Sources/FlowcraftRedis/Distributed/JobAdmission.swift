@@ -13,7 +13,7 @@ import Flowcraft
 /// nothing is written.
 struct JobAdmission: Sendable {
     /// The run's blueprint, by the version its state records.
-    let prepared: PreparedBlueprint
+    let prepared: DistributedBlueprint
     let version: String?
     /// The requested fields' values, in order (`nil`: absent).
     let values: [JSONValue?]
@@ -52,7 +52,7 @@ struct JobAdmission: Sendable {
         }
         let replyValues = replies[0].array ?? []
         let version = replyValues.first.flatMap(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
-        var prepared: PreparedBlueprint
+        var prepared: DistributedBlueprint
         do {
             prepared = try catalog.prepared(id: data.blueprintID, version: version)
         } catch {
@@ -62,8 +62,8 @@ struct JobAdmission: Sendable {
         }
         // A job that names its graph runs with exactly that graph (its fingerprint includes the label).
         if let fingerprint = data.blueprintFingerprint, prepared.fingerprint != fingerprint {
-            guard let named = catalog.prepared(fingerprint: fingerprint), named.plan.id == data.blueprintID,
-                named.plan.blueprint.effectiveVersion == version
+            guard let named = catalog.prepared(fingerprint: fingerprint), named.compiled.id == data.blueprintID,
+                named.compiled.blueprint.effectiveVersion == version
             else {
                 throw MissingBlueprint(
                     id: data.blueprintID, version: version, fingerprint: fingerprint,
@@ -73,7 +73,7 @@ struct JobAdmission: Sendable {
             prepared = named
         }
         // (Batch workers and dynamic nodes are not nodes of the blueprint: their own paths check them.)
-        if data.batchOf == nil, data.dynamicOf == nil, prepared.plan.nodeIndex[data.nodeID] == nil {
+        if data.batchOf == nil, data.dynamicOf == nil, prepared.compiled.nodeIndex[data.nodeID] == nil {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
         if !runExists, !JobRefusal.startsRun(data, in: prepared) {

@@ -88,7 +88,7 @@ final class NodeJobExecutor: Sendable {
         // unversioned blueprint's plan; re-read if the run's version differs) and its pending entry.
         // A fallback runs with the failed node's input.
         let inputNodeID = data.fallbackFor ?? data.nodeID
-        var inputKeys = prepared.plan.nodeIndex[inputNodeID].map { prepared.inputPlans[$0].keys } ?? []
+        var inputKeys = prepared.compiled.nodeIndex[inputNodeID].map { prepared.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
@@ -100,7 +100,7 @@ final class NodeJobExecutor: Sendable {
         }
         let version = admitted.version
         let runExists = admitted.runExists
-        let plan = prepared.plan
+        let plan = prepared.compiled
         guard let n = plan.nodeIndex[data.nodeID] else {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
@@ -215,9 +215,9 @@ final class NodeJobExecutor: Sendable {
     /// The blueprint to read a job's inputs with: the one its fingerprint names, else the id's
     /// provisional blueprint (``JobAdmission`` then checks the run's version and the fingerprint).
     /// Throws ``MissingBlueprint`` when this worker has no blueprint of that id.
-    func provisionalBlueprint(_ data: NodeJobData) throws(MissingBlueprint) -> PreparedBlueprint {
+    func provisionalBlueprint(_ data: NodeJobData) throws(MissingBlueprint) -> DistributedBlueprint {
         if let fingerprint = data.blueprintFingerprint, let prepared = catalog.prepared(fingerprint: fingerprint),
-            prepared.plan.id == data.blueprintID
+            prepared.compiled.id == data.blueprintID
         {
             return prepared
         }
@@ -263,7 +263,7 @@ final class NodeJobExecutor: Sendable {
 
     struct RunContext {
         let data: NodeJobData
-        let prepared: PreparedBlueprint
+        let prepared: DistributedBlueprint
         let version: String?
         let state: RedisWorkflowState
         let input: JSONValue
@@ -309,7 +309,7 @@ final class NodeJobExecutor: Sendable {
         return .finishing(step)
     }
 
-    private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.plan }
+    private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
 
     /// The first ``SizeLimits`` violation of a completion: its output, then the values the node wrote.
     static func sizeViolation(
@@ -327,7 +327,7 @@ final class NodeJobExecutor: Sendable {
     /// The context keys routing reads, fetched in one round trip (the whole hash only when an
     /// expression reads `context`).
     static func routingContext(
-        _ prepared: PreparedBlueprint, nodes: [Int], state: RedisWorkflowState
+        _ prepared: DistributedBlueprint, nodes: [Int], state: RedisWorkflowState
     ) async throws -> [String: JSONValue] {
         var keys: Set<String> = []
         for n in nodes {
@@ -346,10 +346,10 @@ final class NodeJobExecutor: Sendable {
     /// laid over the keys read from Redis; each target input written is visible to the transforms
     /// after it.
     static func completionChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
+        prepared: DistributedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
-        let plan = prepared.plan
+        let plan = prepared.compiled
         let routedNodes: [Int]
         switch item {
         case .fallback(let m, let f): routedNodes = [m, f]
@@ -410,7 +410,7 @@ final class NodeJobExecutor: Sendable {
     /// into the next iteration (failing past the cap), else it breaks. A job's `iteration` is the
     /// number of times the loop continued so far.
     private func loopStep(_ run: RunContext, node: NodeDefinition, index n: Int) async throws -> NodeResult {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         let cap = LoopControllerStep.cap(of: node, default: LoopControllerStep.defaultMaximumIterations)
         let context = try await Self.routingContext(run.prepared, nodes: [n], state: run.state)
         let holds = plan.loopConditions[n]?.evaluate(in: LoopConditionScope(context: context)).isTruthy ?? false
@@ -424,7 +424,7 @@ final class NodeJobExecutor: Sendable {
     }
 
     private func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)

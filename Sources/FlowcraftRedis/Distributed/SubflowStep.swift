@@ -60,7 +60,7 @@ struct SubflowStep: Sendable {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
             }
             if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
-                return try await finished(final, node: node, child: child.plan, childID: childID, state: state)
+                return try await finished(final, node: node, child: child.compiled, childID: childID, state: state)
             }
             switch replies[1].string {
             case "awaiting"?: return .awaiting(childRunID: childID)
@@ -85,7 +85,7 @@ struct SubflowStep: Sendable {
 
     /// Starts the child with the node's input mapping; false when it already existed.
     private func start(
-        _ child: PreparedBlueprint, childID: String, depth: Int, node: NodeDefinition, data: NodeJobData, input: JSONValue,
+        _ child: DistributedBlueprint, childID: String, depth: Int, node: NodeDefinition, data: NodeJobData, input: JSONValue,
         state: RedisWorkflowState
     ) async throws -> Bool {
         var initial: [String: JSONValue] = [:]
@@ -97,13 +97,13 @@ struct SubflowStep: Sendable {
                 initial[childKey] = values[parentKey] ?? values["_outputs." + parentKey] ?? .null
             }
         } else if input != .null {
-            for start in child.plan.startNodes { initial["_inputs." + child.plan.nodes[start].id] = input }
+            for start in child.compiled.startNodes { initial["_inputs." + child.compiled.nodes[start].id] = input }
         }
-        let version = child.plan.blueprint.effectiveVersion
+        let version = child.compiled.blueprint.effectiveVersion
         let change = RunCommitter.Change.start(
             child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
             options: options)
-        let outcome = try await committer.commit(runID: childID, blueprintID: child.plan.id, version: version, change)
+        let outcome = try await committer.commit(runID: childID, blueprintID: child.compiled.id, version: version, change)
         return outcome.commit == .committed
     }
 
