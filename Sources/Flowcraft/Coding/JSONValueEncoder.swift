@@ -7,7 +7,7 @@ public struct JSONValueEncoder: Sendable {
     /// An encoder.
     public init() {}
 
-    /// Encodes `value` as a ``JSONValue``; throws naming the path of a non-finite number.
+    /// Encodes `value` as a `JSONValue`; throws naming the path of a non-finite number.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         try ValueEncoding.box(value, path: [])
     }

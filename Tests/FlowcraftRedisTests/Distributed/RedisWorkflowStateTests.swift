@@ -4,7 +4,7 @@ import Flowcraft
 import Testing
 
 @Suite("Redis context", .requiresRedis)
-struct RedisStateAndCoordinationTests {
+struct RedisWorkflowStateTests {
     @Test("the state hash holds JSON values; plain strings written by other clients read as strings")
     func stateValues() async throws {
         let client = try TestRedis.client()
