@@ -116,6 +116,8 @@ let package = Package(
             dependencies: ["FlowcraftCompiler"],
             resources: [.copy("Fixtures")]
         ),
+        // The `flowcraft` command's tests: they run the built executable as a user would.
+        .testTarget(name: "FlowcraftCLITests", dependencies: ["flowcraft"]),
         // Engine-independent semantics scenarios, shared by the in-memory and Redis engine tests.
         .target(name: "FlowcraftScenarios", dependencies: ["Flowcraft"]),
         .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler", "FlowcraftScenarios"]),

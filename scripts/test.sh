@@ -24,6 +24,7 @@ export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
 # The module boundaries ARCHITECTURE.md states (imports and Package.swift).
 bash scripts/check-boundaries.sh
 swift build --build-tests
+bash scripts/count-public-symbols.sh --check  # every public symbol has a doc comment (names those without)
 if [ "$#" -gt 0 ]; then
   swift test --skip-build "$@"
 else

@@ -1,11 +1,18 @@
 /// The `uses` keys the runtime implements itself, and the parameters each accepts.
 public enum BuiltinNode: String, Sendable, CaseIterable {
+    /// `sleep`: waits `params.duration`, then continues.
     case sleep
+    /// `wait`: pauses the run until it is resumed with an action.
     case wait
+    /// `subflow`: runs another blueprint as a child run.
     case subflow
+    /// `batch-scatter`: runs a worker implementation once per item of a list.
     case batchScatter = "batch-scatter"
+    /// `batch-gather`: collects a scatter's outputs into one list.
     case batchGather = "batch-gather"
+    /// `loop-controller`: repeats a loop body while its condition holds.
     case loopController = "loop-controller"
+    /// `webhook`: pauses the run until an external call resumes it.
     case webhook
 
     /// The most rounds a `loop-controller` may count per entry into its loop: the upper bound of its

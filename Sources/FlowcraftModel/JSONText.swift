@@ -5,7 +5,9 @@
 public enum JSONText {
     /// A parse failure with the byte offset where it happened.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
+        /// 0-based byte offset of the problem in the text.
         public let offset: Int
+        /// What is wrong, e.g. "unterminated string".
         public let reason: String
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }

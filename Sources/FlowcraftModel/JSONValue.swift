@@ -3,22 +3,33 @@
 /// Integers and doubles are kept apart so that `3` round-trips as `3`, not `3.0`.
 /// Object keys are unordered; encoders that need determinism sort them.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits in `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object (keys unordered).
     case object([String: JSONValue])
 }
 
 extension JSONValue {
+    /// Whether this is `null`.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
+    /// The boolean, when this is one.
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
 
+    /// The string, when this is one.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
 
+    /// The integer, when this is one or a double with no fraction that fits in `Int`.
     public var intValue: Int? {
         switch self {
         case .int(let i): return i
@@ -29,6 +40,7 @@ extension JSONValue {
         }
     }
 
+    /// The number as a `Double`, when this is one (integers convert).
     public var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
@@ -37,8 +49,10 @@ extension JSONValue {
         }
     }
 
+    /// The elements, when this is an array.
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
 
+    /// The members, when this is an object.
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
 
     /// Member of an object, or `nil` when this is not an object or the key is absent.

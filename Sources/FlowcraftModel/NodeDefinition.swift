@@ -1,10 +1,14 @@
 /// One step of a workflow. `uses` names the implementation (a user node or a built-in).
 public struct NodeDefinition: Sendable, Hashable, Codable {
+    /// The node's id, unique in its blueprint.
     public var id: String
+    /// The implementation key (a registered node or a built-in such as `sleep`).
     public var uses: String
     /// Static parameters (`params:`); always an object.
     public var params: [String: JSONValue]
+    /// Which context keys become the node's input (`inputs:`); `nil` passes the edge's data.
     public var inputs: NodeInputs?
+    /// Retries, timeout, fallback and join strategy.
     public var config: NodeConfig
     /// Where the node's mapping starts.
     public var location: SourceLocation?
@@ -12,6 +16,7 @@ public struct NodeDefinition: Sendable, Hashable, Codable {
     /// `params.blueprintId`, `inputs.total`). Compile-time only: not encoded.
     public var fieldLocations: [String: SourceLocation]
 
+    /// A node `id` that `uses` an implementation.
     public init(
         id: String,
         uses: String,
@@ -60,7 +65,9 @@ public struct NodeDefinition: Sendable, Hashable, Codable {
 /// `inputs:` — a single context key/path, or a map from input names to keys/paths (values may be
 /// lists, as Flowcraft's examples use).
 public enum NodeInputs: Sendable, Hashable, Codable {
+    /// `inputs: someKey`: the node's input is that context key (or dotted path).
     case key(String)
+    /// `inputs: {name: key, …}`: the input is an object built from those keys.
     case mapping([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
@@ -99,8 +106,10 @@ public struct NodeConfig: Sendable, Hashable, Codable {
     public var timeout: Int?
     /// Node id that takes over (with this node's outgoing edges) when all attempts fail.
     public var fallback: String?
+    /// How the node waits for several predecessors (`all` when absent).
     public var joinStrategy: JoinStrategy?
 
+    /// Settings; absent ones take the engine's defaults.
     public init(
         maxRetries: Int? = nil,
         retryDelay: Int? = nil,

@@ -1,8 +1,20 @@
 /// A type named in a blueprint's `types:` or `implementations:` sections.
 public indirect enum TypeReference: Sendable, Hashable, Codable, CustomStringConvertible {
-    case string, int, double, bool, json
+    /// `String`.
+    case string
+    /// `Int`.
+    case int
+    /// `Double`.
+    case double
+    /// `Bool`.
+    case bool
+    /// `JSON`: any JSON value (``JSONValue``).
+    case json
+    /// `[T]`: a list of `T`.
     case array(TypeReference)
+    /// `[String: T]`: an object whose values are `T`.
     case dictionary(TypeReference)
+    /// `T?`: `T` or absent/null.
     case optional(TypeReference)
     /// A record declared under `types:` (in this or another blueprint of the same set).
     case named(String)
@@ -44,9 +56,11 @@ public indirect enum TypeReference: Sendable, Hashable, Codable, CustomStringCon
     }
 }
 
+/// Why a type's text (`[String: Order]?`) could not be parsed, and where.
 public struct TypeSyntaxError: Error, Sendable, Hashable {
     /// 0-based offset (in Unicode scalars) of the problem inside the type text.
     public var offset: Int
+    /// What is wrong.
     public var message: String
 }
 
@@ -116,11 +130,16 @@ struct TypeReferenceParser {
 
 /// A named record under `types:`.
 public struct TypeDefinition: Sendable, Hashable, Codable {
+    /// The record's Swift type name.
     public var name: String
+    /// Its fields, in file order.
     public var fields: [FieldDefinition]
+    /// The `description:` text, copied into the generated doc comment.
     public var description: String?
+    /// Where the record is declared.
     public var location: SourceLocation?
 
+    /// A record named `name` with `fields`.
     public init(name: String, fields: [FieldDefinition], description: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.fields = fields
@@ -129,14 +148,18 @@ public struct TypeDefinition: Sendable, Hashable, Codable {
     }
 }
 
+/// One field of a record under `types:`.
 public struct FieldDefinition: Sendable, Hashable, Codable {
+    /// The field's name (a JSON key; the generated property may be escaped).
     public var name: String
+    /// The field's type.
     public var type: TypeReference
     /// Where the field's key is.
     public var location: SourceLocation?
     /// Where its type is written (diagnostics about the type point here).
     public var typeLocation: SourceLocation?
 
+    /// A field `name` of `type`.
     public init(name: String, type: TypeReference, location: SourceLocation? = nil, typeLocation: SourceLocation? = nil) {
         self.name = name
         self.type = type
@@ -147,17 +170,24 @@ public struct FieldDefinition: Sendable, Hashable, Codable {
 
 /// Typing of one `uses` key under `implementations:`.
 public struct ImplementationDefinition: Sendable, Hashable, Codable {
+    /// The `uses` key being typed.
     public var uses: String
+    /// The type of the node's input, if declared.
     public var input: TypeReference?
+    /// The type of the node's output, if declared.
     public var output: TypeReference?
+    /// The type of the node's `params`, if declared.
     public var params: TypeReference?
     /// The actions the implementation may return; `nil` means inferred from the edges.
     public var actions: [String]?
+    /// The `description:` text, copied into the generated protocol's doc comment.
     public var description: String?
+    /// Where the entry is declared.
     public var location: SourceLocation?
     /// Where each declared type is written, by role (`input`, `output`, `params`).
     public var typeLocations: [String: SourceLocation]?
 
+    /// Typing for `uses`; everything not given is undeclared.
     public init(
         uses: String,
         input: TypeReference? = nil,

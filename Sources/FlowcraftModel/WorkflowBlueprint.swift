@@ -2,12 +2,17 @@
 ///
 /// Field names follow Flowcraft's `WorkflowBlueprint` so any Flowcraft blueprint decodes unchanged.
 public struct WorkflowBlueprint: Sendable, Hashable, Codable {
+    /// The blueprint's id, which runs name.
     public var id: String
     /// Top-level convenience; `metadata.version` is used when this is absent.
     public var version: String?
+    /// Free text about the workflow.
     public var description: String?
+    /// The nodes, in file order.
     public var nodes: [NodeDefinition]
+    /// The edges, in file order.
     public var edges: [EdgeDefinition]
+    /// The `metadata:` mapping, if any.
     public var metadata: BlueprintMetadata?
     /// Named record types for code generation (`types:`), in file order.
     public var types: [TypeDefinition]
@@ -16,6 +21,7 @@ public struct WorkflowBlueprint: Sendable, Hashable, Codable {
     /// Where the blueprint's root mapping starts; the file path names the blueprint's source.
     public var location: SourceLocation?
 
+    /// A blueprint; the compiler builds them from files, tests may build them directly.
     public init(
         id: String,
         version: String? = nil,
@@ -74,11 +80,14 @@ public struct WorkflowBlueprint: Sendable, Hashable, Codable {
 
 /// `metadata:`; unknown members are kept in `extra` (Flowcraft allows any).
 public struct BlueprintMetadata: Sendable, Hashable, Codable {
+    /// The blueprint's version (`metadata.version`).
     public var version: String?
     /// Nodes where a declared cycle is entered; makes a cycle without a loop-controller legal.
     public var cycleEntryPoints: [String]
+    /// Every other member, kept as written (e.g. `unroutedActions`).
     public var extra: [String: JSONValue]
 
+    /// Metadata with the given members.
     public init(version: String? = nil, cycleEntryPoints: [String] = [], extra: [String: JSONValue] = [:]) {
         self.version = version
         self.cycleEntryPoints = cycleEntryPoints

@@ -28,13 +28,21 @@ public struct MetricNames: Sendable, Hashable {
     /// What every label starts with, e.g. `flowcraft` or `myapp_flowcraft`.
     public let prefix: String
     // Stored, so every metric made with these names shares one copy of each label.
+    /// `<prefix>_node_duration`: one node attempt (timer, nanoseconds).
     public let nodeDuration: String
+    /// `<prefix>_node_attempts_total`: node attempts started.
     public let nodeAttempts: String
+    /// `<prefix>_node_failures_total`: attempts that failed.
     public let nodeFailures: String
+    /// `<prefix>_node_retries_total`: attempts after the first.
     public let nodeRetries: String
+    /// `<prefix>_runs_started_total`: runs started.
     public let runsStarted: String
+    /// `<prefix>_runs_resumed_total`: runs resumed.
     public let runsResumed: String
+    /// `<prefix>_runs_paused_total`: runs paused.
     public let runsPaused: String
+    /// `<prefix>_runs_finished_total`: runs finished, by status.
     public let runsFinished: String
 
     /// Labels `prefix_…`, or without a prefix when `prefix` is empty.

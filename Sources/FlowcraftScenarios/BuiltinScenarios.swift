@@ -1,10 +1,10 @@
 import Flowcraft
 
 /// Loops, subflows, batches, sleep and wait.
-public enum BuiltinScenarios {
+package enum BuiltinScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [loop, loopCap, loopBound, nestedLoops, pollingLoopThroughSleep, subflowMapping, nestedSubflowAwaitingThenResume, batchKeepsOrderWithChunks, batchWorkerReadsItsIndex, batchEventsReportTheWindow, durableSleep,
          sleepWithoutDuration, waitResumeRoutesByAction]
     }
@@ -27,7 +27,7 @@ public enum BuiltinScenarios {
                     B.edge("loop", "done", action: "break")])
     }
 
-    public static let loop = WorkflowScenario(
+    package static let loop = WorkflowScenario(
         "loop-controller continues while its condition holds, then breaks",
         blueprints: [loopBlueprint("loop", condition: "count < 3")],
         registry: { B.registry($0, ["increment": increment]) },
@@ -41,7 +41,7 @@ public enum BuiltinScenarios {
             eventCounts: [(EventMatcher(.nodeStart, "body"), 3), (EventMatcher(.nodeStart, "done"), 1),
                           (EventMatcher(.nodeSkipped, "done"), 0)]))
 
-    public static let loopCap = WorkflowScenario(
+    package static let loopCap = WorkflowScenario(
         "a loop that never ends hits its iteration cap with a clear error",
         blueprints: [loopBlueprint("runaway", condition: "true", maxIterations: 5)],
         registry: { B.registry($0, ["increment": increment]) },
@@ -51,7 +51,7 @@ public enum BuiltinScenarios {
     /// A blueprint built in code can set any `maxIterations`; the compiler reports one above
     /// `BuiltinNode.maximumLoopIterations`, and both engines fail the loop at its first `continue`
     /// rather than loop (nearly) forever.
-    public static let loopBound = WorkflowScenario(
+    package static let loopBound = WorkflowScenario(
         "a loop whose maxIterations passes the loop iteration bound fails at its first continue",
         blueprints: [loopBlueprint("unbounded", condition: "true", maxIterations: Int.max)],
         registry: { B.registry($0, ["increment": increment]) },
@@ -70,7 +70,7 @@ public enum BuiltinScenarios {
         return NodeResult(output: .int(next))
     }
 
-    public static let nestedLoops = WorkflowScenario(
+    package static let nestedLoops = WorkflowScenario(
         "a loop inside a loop runs its rounds on every outer round, counting each entry from one",
         blueprints: [B.blueprint(
             "nested-loops",
@@ -102,7 +102,7 @@ public enum BuiltinScenarios {
                           (EventMatcher(.nodeStart, "outer-body"), 2), (EventMatcher(.nodeStart, "outer"), 2),
                           (EventMatcher(.nodeStart, "done"), 1)]))
 
-    public static let pollingLoopThroughSleep = WorkflowScenario(
+    package static let pollingLoopThroughSleep = WorkflowScenario(
         "a loop re-entered through a sleep and a loop-back edge runs each iteration",
         blueprints: [B.blueprint(
             "polling",
@@ -125,7 +125,7 @@ public enum BuiltinScenarios {
     static let child = B.blueprint(
         "double-it", nodes: [B.node("double", "double", inputs: .key("value"))], edges: [])
 
-    public static let subflowMapping = WorkflowScenario(
+    package static let subflowMapping = WorkflowScenario(
         "subflow maps inputs in and outputs out",
         blueprints: [
             B.blueprint(
@@ -143,7 +143,7 @@ public enum BuiltinScenarios {
         },
         expect: ScenarioExpectation(status: .completed, context: ["doubled": 42, "_outputs.after": 42]))
 
-    public static let nestedSubflowAwaitingThenResume = WorkflowScenario(
+    package static let nestedSubflowAwaitingThenResume = WorkflowScenario(
         "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues",
         blueprints: [
             B.blueprint(
@@ -168,7 +168,7 @@ public enum BuiltinScenarios {
             return problems
         })
 
-    public static let batchKeepsOrderWithChunks = WorkflowScenario(
+    package static let batchKeepsOrderWithChunks = WorkflowScenario(
         "batch scatter/gather: chunkSize bounds the workers in flight, results keep input order and empty slots",
         blueprints: [B.blueprint(
             "batch",
@@ -196,7 +196,7 @@ public enum BuiltinScenarios {
             return peak <= 3 && peak >= 1 ? [] : ["peak concurrent workers \(peak), chunkSize is 3"]
         })
 
-    public static let batchWorkerReadsItsIndex = WorkflowScenario(
+    package static let batchWorkerReadsItsIndex = WorkflowScenario(
         "batch scatter/gather: a worker reads its item's index (NodeContext.batchItemIndex); other nodes read nil",
         blueprints: [B.blueprint(
             "batch-index",
@@ -216,7 +216,7 @@ public enum BuiltinScenarios {
 
     /// `batch:start` reports the workers in flight at once (`BatchPlan.window`), not the raw
     /// `chunkSize` param: the in-memory engine reported the param, the distributed engine the window.
-    public static let batchEventsReportTheWindow = WorkflowScenario(
+    package static let batchEventsReportTheWindow = WorkflowScenario(
         "batch events: batch:start reports the workers in flight at once (a chunkSize above the item count is the count)",
         blueprints: [B.blueprint(
             "batch-window",
@@ -235,7 +235,7 @@ public enum BuiltinScenarios {
     /// A blueprint built in code may give a `sleep` no readable `duration` (the compiler reports it):
     /// both engines fail the node (`BuiltinStep`); the distributed engine used to pass the input on
     /// without a delay.
-    public static let sleepWithoutDuration = WorkflowScenario(
+    package static let sleepWithoutDuration = WorkflowScenario(
         "a sleep without a readable duration fails the node in both engines",
         blueprints: [B.blueprint(
             "bad-nap", nodes: [B.node("before", "const", params: ["value": 1]),
@@ -246,7 +246,7 @@ public enum BuiltinScenarios {
             status: .failed, context: ["_outputs.before": 1], absentKeys: ["_outputs.nap", "_outputs.after"],
             failedNode: "nap", errorContains: "sleep needs a 'duration'"))
 
-    public static let durableSleep = WorkflowScenario(
+    package static let durableSleep = WorkflowScenario(
         "sleep pauses the run durably; a new runtime wakes it from the serialized state",
         blueprints: [B.blueprint(
             "nap", nodes: [B.node("before", "const", params: ["value": 1]),
@@ -270,7 +270,7 @@ public enum BuiltinScenarios {
             return problems
         })
 
-    public static let waitResumeRoutesByAction = WorkflowScenario(
+    package static let waitResumeRoutesByAction = WorkflowScenario(
         "wait pauses until resume; the resume action routes",
         blueprints: [B.blueprint(
             "approve", nodes: [B.node("ask", "wait"), B.node("approved"), B.node("rejected")],

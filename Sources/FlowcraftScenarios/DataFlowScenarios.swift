@@ -3,17 +3,17 @@ import Flowcraft
 /// What a node's completion makes visible, and to whom: routing sees the node's own output and
 /// writes, a fallback's output lands under the failed node too, `sleep` passes its input on, a
 /// resumed `wait` finishes like any node, and the engine's bookkeeping never shows in a result.
-public enum DataFlowScenarios {
+package enum DataFlowScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [routingSeesOwnOutput, routingSeesOwnOutputEachRound, scatterAsFallback, bookkeepingStaysHidden,
          bookkeepingSurvivesPause, sleepPassesInputOn, resumedWaitFinishes]
     }
 
     /// `src` writes `score` and outputs `{n: 3}`: the conditions hold and the transform reads 3 only
     /// when routing sees this execution's writes.
-    public static let routingSeesOwnOutput = WorkflowScenario(
+    package static let routingSeesOwnOutput = WorkflowScenario(
         "edge conditions and transforms see the node's own output and state writes",
         blueprints: [B.blueprint(
             "own-output",
@@ -36,7 +36,7 @@ public enum DataFlowScenarios {
 
     /// Inside a loop: the side edge holds only when `context['_outputs.body']` is this round's
     /// output (the previous round's never equals it), and its transform hands the side node that value.
-    public static let routingSeesOwnOutputEachRound = WorkflowScenario(
+    package static let routingSeesOwnOutputEachRound = WorkflowScenario(
         "inside a loop, routing sees the output of this round, not the previous one",
         blueprints: [B.blueprint(
             "own-output-loop",
@@ -57,7 +57,7 @@ public enum DataFlowScenarios {
 
     /// `primary` fails; its fallback is a scatter, which takes over its edges (to the gather) and
     /// its output key.
-    public static let scatterAsFallback = WorkflowScenario(
+    package static let scatterAsFallback = WorkflowScenario(
         "a batch-scatter fallback writes its output under the failed node and takes over its edges",
         blueprints: [B.blueprint(
             "scatter-fallback",
@@ -88,7 +88,7 @@ public enum DataFlowScenarios {
 
     /// A batch and dynamic nodes leave no bookkeeping in the result; conditions on the gather's
     /// output (`_outputs.gather`) and its `outputKey` see this execution's values.
-    public static let bookkeepingStaysHidden = WorkflowScenario(
+    package static let bookkeepingStaysHidden = WorkflowScenario(
         "batch and dynamic-node bookkeeping never shows in the result; conditions see the gather's output",
         blueprints: [B.blueprint(
             "bookkeeping",
@@ -126,7 +126,7 @@ public enum DataFlowScenarios {
 
     /// The run pauses between a batch and its gather: the paused result shows no bookkeeping, yet the
     /// gather, run after a reload and a resume, still finds the batch's workers.
-    public static let bookkeepingSurvivesPause = WorkflowScenario(
+    package static let bookkeepingSurvivesPause = WorkflowScenario(
         "bookkeeping is hidden from a paused run's result but kept in its state for the gather after resume",
         blueprints: [B.blueprint(
             "bookkeeping-pause",
@@ -154,7 +154,7 @@ public enum DataFlowScenarios {
         })
 
     /// A sleep that pauses (woken after a reload) and a zero-length one both output their input.
-    public static let sleepPassesInputOn = WorkflowScenario(
+    package static let sleepPassesInputOn = WorkflowScenario(
         "sleep outputs its input, whether it pauses the run or lasts zero milliseconds",
         blueprints: [B.blueprint(
             "sleep-output",
@@ -174,7 +174,7 @@ public enum DataFlowScenarios {
 
     /// The resumed `wait` emits `node:finish` with the resume's output and action, before its
     /// successor starts.
-    public static let resumedWaitFinishes = WorkflowScenario(
+    package static let resumedWaitFinishes = WorkflowScenario(
         "a resumed wait emits node:finish with its output and action",
         blueprints: [B.blueprint(
             "wait-finish", nodes: [B.node("ask", "wait"), B.node("approved"), B.node("rejected")],

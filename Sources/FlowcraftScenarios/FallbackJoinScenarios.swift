@@ -2,10 +2,10 @@ import Flowcraft
 
 /// Fallbacks with edges of their own, fallbacks shared by several nodes, joins that can never fire
 /// and actions no edge routes: the "no silent endings" rules (see `RoutingRules`).
-public enum FallbackJoinScenarios {
+package enum FallbackJoinScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [unusedFallbackIsDeadPredecessor, fallbackIntoAnyJoinFiresOnce, sharedFallbackRunsPerFailedNode,
          sharedFallbackOwnEdgesFirstOwnerDecidesDead, sharedFallbackOwnEdgesFirstOwnerDecidesLive,
          skippedOwnerKillsFallbackEdges, stuckJoinFailsTheRun, unroutedActionFails, missingActionFails,
@@ -48,7 +48,7 @@ public enum FallbackJoinScenarios {
         }
     }
 
-    public static let unusedFallbackIsDeadPredecessor = WorkflowScenario(
+    package static let unusedFallbackIsDeadPredecessor = WorkflowScenario(
         "an unused fallback counts as a dead predecessor of the all join it feeds",
         blueprints: [checkout("unused-fallback", join: .all, chargeFails: false)],
         registry: { registry($0) },
@@ -58,7 +58,7 @@ public enum FallbackJoinScenarios {
                           (EventMatcher(.nodeStart, "manual"), 0)],
             check: runs(["ship": 1, "done": 1])))
 
-    public static let fallbackIntoAnyJoinFiresOnce = WorkflowScenario(
+    package static let fallbackIntoAnyJoinFiresOnce = WorkflowScenario(
         "a fallback taking over into an any join fires it once",
         blueprints: [checkout("fallback-any", join: .any, chargeFails: true)],
         registry: { registry($0) },
@@ -68,7 +68,7 @@ public enum FallbackJoinScenarios {
                           (EventMatcher(.nodeStart, "done"), 1)],
             check: runs(["ship": 1, "done": 1])))
 
-    public static let sharedFallbackRunsPerFailedNode = WorkflowScenario(
+    package static let sharedFallbackRunsPerFailedNode = WorkflowScenario(
         "a fallback shared by two failing nodes runs once per failed node and takes over each one's edges",
         blueprints: [B.blueprint(
             "shared-fallback",
@@ -98,7 +98,7 @@ public enum FallbackJoinScenarios {
                     B.edge("backup", "notify")])
     }
 
-    public static let sharedFallbackOwnEdgesFirstOwnerDecidesDead = WorkflowScenario(
+    package static let sharedFallbackOwnEdgesFirstOwnerDecidesDead = WorkflowScenario(
         "a shared fallback's own edges resolve once: its first owner succeeded, so they are dead",
         blueprints: [sharedOwnEdges("shared-own-dead", failingFirst: false)],
         registry: { registry($0) },
@@ -107,7 +107,7 @@ public enum FallbackJoinScenarios {
             eventCounts: [(EventMatcher(.nodeSkipped, "notify"), 1), (EventMatcher(.nodeStart, "notify"), 0)],
             check: runs(["backup": 1, "after": 1, "notify": 0])))
 
-    public static let sharedFallbackOwnEdgesFirstOwnerDecidesLive = WorkflowScenario(
+    package static let sharedFallbackOwnEdgesFirstOwnerDecidesLive = WorkflowScenario(
         "a shared fallback's own edges resolve once: its first owner failed, so the fallback routes them",
         blueprints: [sharedOwnEdges("shared-own-live", failingFirst: true)],
         registry: { registry($0) },
@@ -116,7 +116,7 @@ public enum FallbackJoinScenarios {
             eventCounts: [(EventMatcher(.nodeSkipped, "notify"), 0), (EventMatcher(.nodeStart, "notify"), 1)],
             check: runs(["backup": 1, "after": 1, "notify": 1])))
 
-    public static let skippedOwnerKillsFallbackEdges = WorkflowScenario(
+    package static let skippedOwnerKillsFallbackEdges = WorkflowScenario(
         "a node skipped by dead-path elimination leaves its fallback unused: the fallback's edges die too",
         blueprints: [checkout("skipped-owner", join: .all, chargeFails: false).withEdge(
             B.edge("start", "charge"), replacedBy: B.edge("start", "charge", condition: "result.output > 5"))],
@@ -126,7 +126,7 @@ public enum FallbackJoinScenarios {
             eventCounts: [(EventMatcher(.nodeSkipped, "charge"), 1), (EventMatcher(.nodeStart, "ship"), 1)],
             check: runs(["ship": 1, "done": 1])))
 
-    public static let stuckJoinFailsTheRun = WorkflowScenario(
+    package static let stuckJoinFailsTheRun = WorkflowScenario(
         "a join that can never fire fails the run, naming the join, who arrived, who never will, and its line",
         blueprints: [B.blueprint(
             "stuck",
@@ -150,7 +150,7 @@ public enum FallbackJoinScenarios {
         return blueprint
     }
 
-    public static let unroutedActionFails = WorkflowScenario(
+    package static let unroutedActionFails = WorkflowScenario(
         "an action no edge routes (no default edge) fails the run with NO_ROUTE",
         blueprints: [review("no-route", action: "aprove")],
         registry: { B.registry($0) },
@@ -159,7 +159,7 @@ public enum FallbackJoinScenarios {
             errorContains: "[NO_ROUTE] node 'review' (scenarios/no-route.yaml:10:5) returned action 'aprove', which no edge routes (its edges route: approve, reject)",
             eventCounts: [(EventMatcher(.workflowFinish, nil, ["status": "failed"]), 1)]))
 
-    public static let missingActionFails = WorkflowScenario(
+    package static let missingActionFails = WorkflowScenario(
         "no action where every edge is labelled (no default edge) fails the run with NO_ROUTE",
         blueprints: [review("no-action", action: nil)],
         registry: { B.registry($0) },
@@ -167,7 +167,7 @@ public enum FallbackJoinScenarios {
             status: .failed, failedNode: "review",
             errorContains: "[NO_ROUTE] node 'review' (scenarios/no-action.yaml:10:5) returned no action, which no edge routes (its edges route: approve, reject)"))
 
-    public static let unroutedActionEndsWhenAllowed = WorkflowScenario(
+    package static let unroutedActionEndsWhenAllowed = WorkflowScenario(
         "metadata unroutedActions: end keeps Flowcraft's silent end of an unrouted branch",
         blueprints: [review("no-route-allowed", action: "aprove", unrouted: "end")],
         registry: { B.registry($0) },
@@ -198,7 +198,7 @@ public enum FallbackJoinScenarios {
     ]
 
     /// The table as scenarios (each engine runs every row).
-    public static var joinTable: [WorkflowScenario] {
+    package static var joinTable: [WorkflowScenario] {
         rows.map { row in
             let name = "join table: \(row.join == .all ? "all" : "any") join, charge \(row.chargeFails ? "fails (fallback)" : "succeeds"), reserve \(row.reserveLive ? "live" : "dead")"
             let id = "table-\(row.join == .all ? "all" : "any")-\(row.chargeFails ? "f" : "s")-\(row.reserveLive ? "l" : "d")"

@@ -1,10 +1,10 @@
 import Flowcraft
 
 /// Node ids compare one way in every engine: as Unicode NFC (`IdentifierNormalization`).
-public enum IdentifierScenarios {
+package enum IdentifierScenarios {
     private typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] { [canonicallyEqualNodeIDs] }
+    package static var all: [WorkflowScenario] { [canonicallyEqualNodeIDs] }
 
     /// `café` written precomposed (U+00E9).
     static let cafeComposed = "caf\u{E9}"
@@ -13,7 +13,7 @@ public enum IdentifierScenarios {
     static let reserveComposed = "r\u{E9}serve"
     static let reserveDecomposed = "re\u{301}serve"
 
-    public static let canonicallyEqualNodeIDs = WorkflowScenario(
+    package static let canonicallyEqualNodeIDs = WorkflowScenario(
         "a node id written precomposed and referenced decomposed names the same node (NFC everywhere)",
         blueprints: [B.blueprint(
             "unicode-ids",

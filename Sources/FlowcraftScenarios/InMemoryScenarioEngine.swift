@@ -3,10 +3,10 @@ import Foundation
 import Synchronization
 
 /// Runs scenarios on `FlowRuntime` with a `VirtualClock`, collecting every event.
-public struct InMemoryScenarioEngine: ScenarioEngine {
-    public init() {}
+package struct InMemoryScenarioEngine: ScenarioEngine {
+    package init() {}
 
-    public func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
+    package func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
         let clock = VirtualClock()
         let events = Mutex<[WorkflowEvent]>([])

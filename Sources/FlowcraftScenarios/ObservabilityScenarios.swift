@@ -1,12 +1,12 @@
 import Flowcraft
 
 /// Events, middleware and cancellation.
-public enum ObservabilityScenarios {
+package enum ObservabilityScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] { [stateWritesAreEvents, middlewareOrder, cancellationKeepsContext] }
+    package static var all: [WorkflowScenario] { [stateWritesAreEvents, middlewareOrder, cancellationKeepsContext] }
 
-    public static let stateWritesAreEvents = WorkflowScenario(
+    package static let stateWritesAreEvents = WorkflowScenario(
         "node state writes and engine writes are context:change events",
         blueprints: [B.blueprint("writes", nodes: [B.node("writer", "writer")], edges: [])],
         registry: { probe in
@@ -40,7 +40,7 @@ public enum ObservabilityScenarios {
         }
     }
 
-    public static let middlewareOrder = WorkflowScenario(
+    package static let middlewareOrder = WorkflowScenario(
         "middleware: before in order, around nested, after in reverse",
         blueprints: [B.blueprint("mw", nodes: [B.node("only", "const", params: ["value": "v"])], edges: [])],
         registry: { B.registry($0) },
@@ -51,7 +51,7 @@ public enum ObservabilityScenarios {
             return outcome.probe.log == expected ? [] : ["middleware log \(outcome.probe.log)"]
         })
 
-    public static let cancellationKeepsContext = WorkflowScenario(
+    package static let cancellationKeepsContext = WorkflowScenario(
         "cancelling a run stops it and keeps its context",
         blueprints: [B.blueprint(
             "cancel", nodes: [B.node("first", "const", params: ["value": "kept"]), B.node("block", "block"), B.node("never")],
@@ -70,8 +70,8 @@ public enum ObservabilityScenarios {
 }
 
 /// Every scenario, for engines to run.
-public enum WorkflowScenarios {
-    public static var all: [WorkflowScenario] {
+package enum WorkflowScenarios {
+    package static var all: [WorkflowScenario] {
         RoutingScenarios.all + SpawnerRoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all
             + ObservabilityScenarios.all + DataFlowScenarios.all + SizeLimitScenarios.all
             + FallbackJoinScenarios.all + IdentifierScenarios.all

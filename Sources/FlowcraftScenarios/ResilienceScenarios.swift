@@ -1,10 +1,10 @@
 import Flowcraft
 
 /// Retries, backoff, timeouts, fallbacks and fatal errors.
-public enum ResilienceScenarios {
+package enum ResilienceScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [retriesThenSucceeds, retriesExhausted, timeoutCancelsAndRetries, fallbackTakesOver, fatalSkipsRetriesAndFallback]
     }
 
@@ -17,7 +17,7 @@ public enum ResilienceScenarios {
         }
     }
 
-    public static let retriesThenSucceeds = WorkflowScenario(
+    package static let retriesThenSucceeds = WorkflowScenario(
         "maxRetries is total attempts; backoff grows exponentially with jitter",
         blueprints: [B.blueprint(
             "retry",
@@ -45,7 +45,7 @@ public enum ResilienceScenarios {
             return problems
         })
 
-    public static let retriesExhausted = WorkflowScenario(
+    package static let retriesExhausted = WorkflowScenario(
         "exhausted retries fail the run naming the node and its YAML line",
         blueprints: [B.blueprint(
             "exhausted", nodes: [B.node("start", "const"), B.node("broken", "flaky", config: NodeConfig(maxRetries: 2))],
@@ -67,7 +67,7 @@ public enum ResilienceScenarios {
             return problems
         })
 
-    public static let timeoutCancelsAndRetries = WorkflowScenario(
+    package static let timeoutCancelsAndRetries = WorkflowScenario(
         "a node sleeping past its timeout is cancelled and retried",
         blueprints: [B.blueprint(
             "timeout", nodes: [B.node("slow", "slow", config: NodeConfig(maxRetries: 2, timeout: 50))], edges: [])],
@@ -92,7 +92,7 @@ public enum ResilienceScenarios {
             outcome.probe.count("cancelled") == 1 ? [] : ["first attempt was not cancelled"]
         })
 
-    public static let fallbackTakesOver = WorkflowScenario(
+    package static let fallbackTakesOver = WorkflowScenario(
         "fallback runs with the failed node's input and inherits its edges",
         blueprints: [B.blueprint(
             "fallback",
@@ -113,7 +113,7 @@ public enum ResilienceScenarios {
                             EventMatcher(.nodeFallback, "primary", ["fallback": "backup"]),
                             EventMatcher(.nodeStart, "backup"), EventMatcher(.nodeFinish, "next")]))
 
-    public static let fatalSkipsRetriesAndFallback = WorkflowScenario(
+    package static let fatalSkipsRetriesAndFallback = WorkflowScenario(
         "FatalNodeError skips retries and the fallback",
         blueprints: [B.blueprint(
             "fatal",

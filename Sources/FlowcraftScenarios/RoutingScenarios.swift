@@ -2,15 +2,15 @@ import Flowcraft
 
 
 /// Routing and data flow: actions, conditions, transforms, inputs, joins and dead paths.
-public enum RoutingScenarios {
+package enum RoutingScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [chain, actionRouting, unlabelledWhenNoActionMatches, conditions, transform, inputResolution,
          exclusiveBranchesIntoAllJoin, fanInAllJoin, anyJoinFiresOnce, completesWhenNoWorkLeft, stallIsReported, dynamicNodes]
     }
 
-    public static let chain = WorkflowScenario(
+    package static let chain = WorkflowScenario(
         "chain passes outputs as inputs",
         blueprints: [B.blueprint("chain", nodes: [B.node("a", "const", params: ["value": 7]), B.node("b"), B.node("c")],
                                  edges: B.chain(["a", "b", "c"]))],
@@ -21,7 +21,7 @@ public enum RoutingScenarios {
                             EventMatcher(.nodeStart, "b"), EventMatcher(.nodeFinish, "c"),
                             EventMatcher(.workflowFinish, nil, ["status": "completed"])]))
 
-    public static let actionRouting = WorkflowScenario(
+    package static let actionRouting = WorkflowScenario(
         "action selects labelled edges",
         blueprints: [B.blueprint(
             "actions",
@@ -33,7 +33,7 @@ public enum RoutingScenarios {
             status: .completed, context: ["_outputs.approved": "ok"], absentKeys: ["_outputs.rejected"],
             eventCounts: [(EventMatcher(.nodeSkipped, "rejected"), 1)]))
 
-    public static let unlabelledWhenNoActionMatches = WorkflowScenario(
+    package static let unlabelledWhenNoActionMatches = WorkflowScenario(
         "unlabelled edges when no action edge matches",
         blueprints: [B.blueprint(
             "default-edge",
@@ -44,7 +44,7 @@ public enum RoutingScenarios {
         expect: ScenarioExpectation(
             status: .completed, context: ["_outputs.fallthrough": 1], absentKeys: ["_outputs.special"]))
 
-    public static let conditions = WorkflowScenario(
+    package static let conditions = WorkflowScenario(
         "conditions guard edges (result and context roots)",
         blueprints: [B.blueprint(
             "conditions",
@@ -61,7 +61,7 @@ public enum RoutingScenarios {
             eventCounts: [(EventMatcher(.edgeEvaluate, "order", ["target": "big", "result": true]), 1),
                           (EventMatcher(.edgeEvaluate, "order", ["target": "small", "result": false]), 1)]))
 
-    public static let transform = WorkflowScenario(
+    package static let transform = WorkflowScenario(
         "transform computes the target's input",
         blueprints: [B.blueprint(
             "transform",
@@ -71,7 +71,7 @@ public enum RoutingScenarios {
         registry: { B.registry($0) },
         expect: ScenarioExpectation(status: .completed, context: ["_inputs.greet": "Ann", "_outputs.greet": "Ann"]))
 
-    public static let inputResolution = WorkflowScenario(
+    package static let inputResolution = WorkflowScenario(
         "inputs resolve _outputs, raw keys, dotted paths and lists",
         blueprints: [B.blueprint(
             "inputs",
@@ -94,7 +94,7 @@ public enum RoutingScenarios {
                 "_outputs.single": "p",
             ]))
 
-    public static let exclusiveBranchesIntoAllJoin = WorkflowScenario(
+    package static let exclusiveBranchesIntoAllJoin = WorkflowScenario(
         "exclusive branches into an all join still fire it (dead-path elimination)",
         blueprints: [B.blueprint(
             "diamond",
@@ -109,7 +109,7 @@ public enum RoutingScenarios {
             eventCounts: [(EventMatcher(.nodeSkipped, "right"), 1), (EventMatcher(.nodeSkipped, "right2"), 1),
                           (EventMatcher(.nodeStart, "join"), 1), (EventMatcher(.nodeStart, "end"), 1)]))
 
-    public static let fanInAllJoin = WorkflowScenario(
+    package static let fanInAllJoin = WorkflowScenario(
         "all join waits for every live predecessor and fires once",
         blueprints: [B.blueprint(
             "fan",
@@ -128,7 +128,7 @@ public enum RoutingScenarios {
             outcome.probe.count("join") == 1 ? [] : ["join ran \(outcome.probe.count("join")) times"]
         })
 
-    public static let anyJoinFiresOnce = WorkflowScenario(
+    package static let anyJoinFiresOnce = WorkflowScenario(
         "any join fires once on the first arrival",
         blueprints: [B.blueprint(
             "any",
@@ -138,7 +138,7 @@ public enum RoutingScenarios {
         registry: { B.registry($0) },
         expect: ScenarioExpectation(status: .completed, eventCounts: [(EventMatcher(.nodeStart, "first"), 1)]))
 
-    public static let completesWhenNoWorkLeft = WorkflowScenario(
+    package static let completesWhenNoWorkLeft = WorkflowScenario(
         "a run completes when no work is left, not when every terminal ran",
         blueprints: [B.blueprint(
             "partial",
@@ -149,7 +149,7 @@ public enum RoutingScenarios {
             status: .completed, absentKeys: ["_outputs.alert", "_outputs.page"],
             eventCounts: [(EventMatcher(.nodeSkipped, "page"), 1)]))
 
-    public static let stallIsReported = WorkflowScenario(
+    package static let stallIsReported = WorkflowScenario(
         "a join behind a never-reached predecessor: workflow:stall names the join and the run fails",
         blueprints: [B.blueprint(
             "stall",
@@ -161,7 +161,7 @@ public enum RoutingScenarios {
             eventSequence: [EventMatcher(.workflowStall, nil, ["remainingNodes": ["join"]]),
                             EventMatcher(.workflowFinish, nil, ["status": "failed"])]))
 
-    public static let dynamicNodes = WorkflowScenario(
+    package static let dynamicNodes = WorkflowScenario(
         "dynamic nodes returned by a node run before its successors",
         blueprints: [B.blueprint(
             "dynamic", nodes: [B.node("spawn", "spawner"), B.node("after", "after-check")],

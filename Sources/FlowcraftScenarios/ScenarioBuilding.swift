@@ -1,10 +1,10 @@
 import Flowcraft
 
 /// Small constructors that keep scenario definitions readable.
-public enum ScenarioBuilding {
+package enum ScenarioBuilding {
     /// A blueprint whose nodes get synthetic YAML locations (`scenarios/<id>.yaml`, line 10 + 4·i),
     /// so error locations can be asserted.
-    public static func blueprint(
+    package static func blueprint(
         _ id: String, nodes: [NodeDefinition], edges: [EdgeDefinition], cycleEntryPoints: [String] = []
     ) -> WorkflowBlueprint {
         var located: [NodeDefinition] = []
@@ -17,27 +17,27 @@ public enum ScenarioBuilding {
         return WorkflowBlueprint(id: id, nodes: located, edges: edges, metadata: metadata)
     }
 
-    public static func node(
+    package static func node(
         _ id: String, _ uses: String = "echo", params: [String: JSONValue] = [:], inputs: NodeInputs? = nil,
         config: NodeConfig = NodeConfig()
     ) -> NodeDefinition {
         NodeDefinition(id: id, uses: uses, params: params, inputs: inputs, config: config)
     }
 
-    public static func edge(
+    package static func edge(
         _ source: String, _ target: String, action: String? = nil, condition: String? = nil, transform: String? = nil
     ) -> EdgeDefinition {
         EdgeDefinition(source: source, target: target, action: action, condition: condition, transform: transform)
     }
 
     /// A chain `a -> b -> c …` of `echo` nodes.
-    public static func chain(_ ids: [String]) -> [EdgeDefinition] {
+    package static func chain(_ ids: [String]) -> [EdgeDefinition] {
         zip(ids, ids.dropFirst()).map { edge($0, $1) }
     }
 
     /// A registry with `echo` (returns its input), `const` (returns `params.value`, action
     /// `params.action`) and `record` (logs its node id, returns its input); `extra` adds more.
-    public static func registry(
+    package static func registry(
         _ probe: ScenarioProbe, _ extra: [String: @Sendable (NodeContext) async throws -> NodeResult] = [:]
     ) -> NodeRegistry {
         var registry = NodeRegistry()
@@ -55,8 +55,8 @@ public enum ScenarioBuilding {
 }
 
 /// A failure thrown by scenario nodes on purpose.
-public struct ScenarioFailure: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct ScenarioFailure: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }

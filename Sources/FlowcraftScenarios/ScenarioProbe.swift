@@ -3,7 +3,7 @@ import Synchronization
 
 /// Thread-safe notebook shared by a scenario's nodes and middleware: counters, an ordered log and
 /// concurrency high-water marks.
-public final class ScenarioProbe: Sendable {
+package final class ScenarioProbe: Sendable {
     private struct Notes {
         var counters: [String: Int] = [:]
         var log: [String] = []
@@ -13,33 +13,33 @@ public final class ScenarioProbe: Sendable {
 
     private let notes = Mutex(Notes())
 
-    public init() {}
+    package init() {}
 
     /// Adds one to `key` and returns the new count.
     @discardableResult
-    public func increment(_ key: String) -> Int {
+    package func increment(_ key: String) -> Int {
         notes.withLock { n in
             n.counters[key, default: 0] += 1
             return n.counters[key, default: 0]
         }
     }
 
-    public func count(_ key: String) -> Int { notes.withLock { $0.counters[key] ?? 0 } }
+    package func count(_ key: String) -> Int { notes.withLock { $0.counters[key] ?? 0 } }
 
-    public func record(_ line: String) { notes.withLock { $0.log.append(line) } }
+    package func record(_ line: String) { notes.withLock { $0.log.append(line) } }
 
-    public var log: [String] { notes.withLock { $0.log } }
+    package var log: [String] { notes.withLock { $0.log } }
 
     /// Marks one more concurrent holder of `key` (pair with `leave`).
-    public func enter(_ key: String) {
+    package func enter(_ key: String) {
         notes.withLock { n in
             n.active[key, default: 0] += 1
             n.peak[key] = max(n.peak[key] ?? 0, n.active[key, default: 0])
         }
     }
 
-    public func leave(_ key: String) { notes.withLock { $0.active[key, default: 0] -= 1 } }
+    package func leave(_ key: String) { notes.withLock { $0.active[key, default: 0] -= 1 } }
 
     /// Highest number of concurrent holders of `key` seen.
-    public func peak(_ key: String) -> Int { notes.withLock { $0.peak[key] ?? 0 } }
+    package func peak(_ key: String) -> Int { notes.withLock { $0.peak[key] ?? 0 } }
 }

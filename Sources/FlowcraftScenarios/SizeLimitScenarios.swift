@@ -2,10 +2,10 @@ import Flowcraft
 
 /// ``SizeLimits``: an oversized output or context value fails its run at once, naming the node, the
 /// size and the limit; nothing of that completion is stored.
-public enum SizeLimitScenarios {
+package enum SizeLimitScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes]
     }
 
@@ -22,7 +22,7 @@ public enum SizeLimitScenarios {
     /// 2 000 characters: 2 002 bytes of JSON text.
     static let large = JSONValue.string(String(repeating: "x", count: 2_000))
 
-    public static var oversizedOutputFailsRun: WorkflowScenario {
+    package static var oversizedOutputFailsRun: WorkflowScenario {
         var scenario = WorkflowScenario(
             "an output above maximumOutputBytes fails the run naming the node, its size and the limit; no retry, no fallback",
             blueprints: [B.blueprint(
@@ -50,7 +50,7 @@ public enum SizeLimitScenarios {
         return scenario
     }
 
-    public static var oversizedValueFailsRun: WorkflowScenario {
+    package static var oversizedValueFailsRun: WorkflowScenario {
         var scenario = WorkflowScenario(
             "a context value above maximumValueBytes written by a node fails the run naming the node, the key, its size and the limit",
             blueprints: [B.blueprint(
@@ -91,7 +91,7 @@ public enum SizeLimitScenarios {
         return scenario
     }
 
-    public static var runContextOverLimitFailsRun: WorkflowScenario {
+    package static var runContextOverLimitFailsRun: WorkflowScenario {
         runContextScenario(
             "values that together take the run's context above maximumRunContextBytes fail the run naming the node and the limit",
             count: 4,
@@ -100,7 +100,7 @@ public enum SizeLimitScenarios {
                 failedNode: "writer", errorContains: "over the limit of 3000 bytes (maximumRunContextBytes)"))
     }
 
-    public static var runContextUnderLimitCompletes: WorkflowScenario {
+    package static var runContextUnderLimitCompletes: WorkflowScenario {
         runContextScenario(
             "values that together stay within maximumRunContextBytes complete the run",
             count: 2,

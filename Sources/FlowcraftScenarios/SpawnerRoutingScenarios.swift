@@ -3,16 +3,16 @@ import Flowcraft
 /// Routing of a node whose work goes on in dynamic workers (dynamic nodes it returns, or a batch
 /// scatter's workers): once the workers finished, the node routes as itself — with its own output
 /// and action, along its own edges and, when it is a fallback, along the failed node's edges too.
-public enum SpawnerRoutingScenarios {
+package enum SpawnerRoutingScenarios {
     typealias B = ScenarioBuilding
 
-    public static var all: [WorkflowScenario] {
+    package static var all: [WorkflowScenario] {
         [fallbackSpawnerTakesOverEdges, conditionsSeeSpawnerResult, scatterConditionsSeeScatterOutput,
          scatterSiblingsRunAfterWorkers]
     }
 
     /// A scatter's other successor runs once the batch's workers finished, like its gather.
-    public static let scatterSiblingsRunAfterWorkers = WorkflowScenario(
+    package static let scatterSiblingsRunAfterWorkers = WorkflowScenario(
         "a scatter's successors other than its gather run after every worker finished",
         blueprints: [B.blueprint(
             "batch-sibling",
@@ -39,7 +39,7 @@ public enum SpawnerRoutingScenarios {
             status: .completed, context: ["doubled": [2, 4, 6], "_outputs.sibling": 3]))
 
     /// `collect` returns its input followed by the outputs of `fb-dyn-1` and `fb-dyn-2`.
-    public static let fallbackSpawnerTakesOverEdges = WorkflowScenario(
+    package static let fallbackSpawnerTakesOverEdges = WorkflowScenario(
         "a fallback returning dynamic nodes takes over the failed node's edges once they finished",
         blueprints: [B.blueprint(
             "fallback-spawner",
@@ -75,7 +75,7 @@ public enum SpawnerRoutingScenarios {
 
     /// The last dynamic node outputs 2 with no action: conditions evaluated against it would take
     /// `wrong` and reject `right`.
-    public static let conditionsSeeSpawnerResult = WorkflowScenario(
+    package static let conditionsSeeSpawnerResult = WorkflowScenario(
         "edge conditions after dynamic nodes see the spawner's output and action, not a dynamic node's",
         blueprints: [B.blueprint(
             "spawner-conditions",
@@ -105,7 +105,7 @@ public enum SpawnerRoutingScenarios {
 
     /// A condition on the scatter's edge to its gather reads the scatter's own output (`count`); a
     /// worker's output (a number) has no `count`.
-    public static let scatterConditionsSeeScatterOutput = WorkflowScenario(
+    package static let scatterConditionsSeeScatterOutput = WorkflowScenario(
         "batch scatter: conditions on the scatter's edges see its own output once the workers finished",
         blueprints: [B.blueprint(
             "scatter-conditions",

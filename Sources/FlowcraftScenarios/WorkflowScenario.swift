@@ -5,22 +5,22 @@ import Flowcraft
 ///
 /// Engines run scenarios through a `ScenarioEngine` (`InMemoryScenarioEngine` here; the distributed
 /// engine provides its own), then `verify` lists every mismatch.
-public struct WorkflowScenario: Sendable, CustomStringConvertible {
-    public var name: String
-    public var blueprints: [WorkflowBlueprint]
-    public var blueprintID: String
+package struct WorkflowScenario: Sendable, CustomStringConvertible {
+    package var name: String
+    package var blueprints: [WorkflowBlueprint]
+    package var blueprintID: String
     /// Builds fresh implementations (and fresh probes) for each execution of the scenario.
-    public var makeRegistry: @Sendable (ScenarioProbe) -> NodeRegistry
-    public var context: [String: JSONValue]
-    public var middleware: @Sendable (ScenarioProbe) -> [any NodeMiddleware]
-    public var steps: [ScenarioStep]
+    package var makeRegistry: @Sendable (ScenarioProbe) -> NodeRegistry
+    package var context: [String: JSONValue]
+    package var middleware: @Sendable (ScenarioProbe) -> [any NodeMiddleware]
+    package var steps: [ScenarioStep]
     /// Cancel the run as soon as this node has started.
-    public var cancelWhenStarted: String?
-    public var expectation: ScenarioExpectation
+    package var cancelWhenStarted: String?
+    package var expectation: ScenarioExpectation
     /// Size limits both engines apply to the run (`nil`: each engine's default).
-    public var sizeLimits: SizeLimits?
+    package var sizeLimits: SizeLimits?
 
-    public init(
+    package init(
         _ name: String,
         blueprints: [WorkflowBlueprint],
         blueprintID: String? = nil,
@@ -42,16 +42,16 @@ public struct WorkflowScenario: Sendable, CustomStringConvertible {
         self.expectation = expectation
     }
 
-    public var description: String { name }
+    package var description: String { name }
 
     /// Every mismatch between `outcome` and the expectation (empty when the scenario passed).
-    public func verify(_ outcome: ScenarioOutcome) -> [String] {
+    package func verify(_ outcome: ScenarioOutcome) -> [String] {
         expectation.mismatches(outcome)
     }
 }
 
 /// What happens after the first run returned.
-public enum ScenarioStep: Sendable {
+package enum ScenarioStep: Sendable {
     /// `resume(result, nodeID:, action:, output:)`.
     case resume(nodeID: String? = nil, action: String? = nil, output: JSONValue = .null)
     /// `wake(result)`: sleeps until the earliest sleep is due, then continues.
@@ -61,19 +61,19 @@ public enum ScenarioStep: Sendable {
 }
 
 /// The end state an engine reports for a scenario.
-public struct ScenarioOutcome: Sendable {
+package struct ScenarioOutcome: Sendable {
     /// Result after the last step.
-    public var result: WorkflowResult
+    package var result: WorkflowResult
     /// Results after the first run and after each step.
-    public var intermediate: [WorkflowResult]
+    package var intermediate: [WorkflowResult]
     /// Every event, in emission order, across the run and its steps.
-    public var events: [WorkflowEvent]
+    package var events: [WorkflowEvent]
     /// Delays requested from the runtime's clock (retry backoff, sleep waits).
-    public var clockSleeps: [Int64]
+    package var clockSleeps: [Int64]
     /// What the scenario's nodes and middleware recorded.
-    public var probe: ScenarioProbe
+    package var probe: ScenarioProbe
 
-    public init(
+    package init(
         result: WorkflowResult, intermediate: [WorkflowResult], events: [WorkflowEvent], clockSleeps: [Int64],
         probe: ScenarioProbe
     ) {
@@ -86,48 +86,48 @@ public struct ScenarioOutcome: Sendable {
 }
 
 /// Matches an event by type, node and a subset of its payload.
-public struct EventMatcher: Sendable, CustomStringConvertible {
-    public var type: WorkflowEventType
-    public var nodeID: String?
-    public var payload: [String: JSONValue]
+package struct EventMatcher: Sendable, CustomStringConvertible {
+    package var type: WorkflowEventType
+    package var nodeID: String?
+    package var payload: [String: JSONValue]
 
-    public init(_ type: WorkflowEventType, _ nodeID: String? = nil, _ payload: [String: JSONValue] = [:]) {
+    package init(_ type: WorkflowEventType, _ nodeID: String? = nil, _ payload: [String: JSONValue] = [:]) {
         self.type = type
         self.nodeID = nodeID
         self.payload = payload
     }
 
-    public func matches(_ event: WorkflowEvent) -> Bool {
+    package func matches(_ event: WorkflowEvent) -> Bool {
         guard event.type == type else { return false }
         if let nodeID, event.nodeID != nodeID { return false }
         for (key, value) in payload where event.payload[key] != value { return false }
         return true
     }
 
-    public var description: String {
+    package var description: String {
         "\(type.rawValue)\(nodeID.map { "(\($0))" } ?? "")\(payload.isEmpty ? "" : " \(payload)")"
     }
 }
 
 /// What must hold after a scenario ran.
-public struct ScenarioExpectation: Sendable {
-    public var status: WorkflowStatus
+package struct ScenarioExpectation: Sendable {
+    package var status: WorkflowStatus
     /// Keys that must have exactly these values.
-    public var context: [String: JSONValue]
+    package var context: [String: JSONValue]
     /// Keys that must be absent.
-    public var absentKeys: [String]
+    package var absentKeys: [String]
     /// Events that must occur in this order (other events may come between).
-    public var eventSequence: [EventMatcher]
+    package var eventSequence: [EventMatcher]
     /// Exact number of events matching each matcher.
-    public var eventCounts: [(EventMatcher, Int)]
+    package var eventCounts: [(EventMatcher, Int)]
     /// The failing node, when `status == .failed`.
-    public var failedNode: String?
+    package var failedNode: String?
     /// Text the first error must contain.
-    public var errorContains: String?
+    package var errorContains: String?
     /// Further checks; return a message per problem.
-    public var check: @Sendable (ScenarioOutcome) -> [String]
+    package var check: @Sendable (ScenarioOutcome) -> [String]
 
-    public init(
+    package init(
         status: WorkflowStatus,
         context: [String: JSONValue] = [:],
         absentKeys: [String] = [],
@@ -183,6 +183,6 @@ public struct ScenarioExpectation: Sendable {
 }
 
 /// A scenario engine: runs a scenario from scratch and reports the outcome.
-public protocol ScenarioEngine: Sendable {
+package protocol ScenarioEngine: Sendable {
     func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome
 }

@@ -22,7 +22,7 @@ struct FlowcraftCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command; usage errors exit with status 2 (DESIGN §3) instead of ArgumentParser's 64.
+    /// Runs the command; usage errors exit with status 2 (README, "The CLI") instead of ArgumentParser's 64.
     static func main() async {
         do {
             var command = try parseAsRoot()

@@ -6,7 +6,9 @@
 /// let receipt = try await run.result(timeout: .seconds(30))   // Output, e.g. `Receipt`
 /// ```
 public struct TypedRunHandle<Output: Decodable & Sendable>: Sendable {
+    /// The run's id.
     public let runID: String
+    /// The id of the blueprint the run runs.
     public let blueprintID: String
     /// The node whose output is the run's result (`_outputs.<node>`); `nil`: the whole final context.
     public let outputNode: String?
@@ -67,9 +69,11 @@ public struct TypedRunHandle<Output: Decodable & Sendable>: Sendable {
 
 /// Why a ``TypedRunHandle`` has no result.
 public enum TypedRunError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No run with this id is known to the engine.
     case unknownRun(runID: String)
     /// The run is paused on a `wait` node: resume it, then ask for the result again.
     case awaiting(runID: String)
+    /// The run has not finished within the time allowed.
     case notFinished(runID: String)
     /// The run failed or was cancelled.
     case unsuccessful(runID: String, status: WorkflowRunState.Status, reason: String?, nodeID: String?)

@@ -4,8 +4,10 @@
 /// `DecodingError`s whose description names the coding path and the mismatch, e.g.
 /// `at order.items[2].quantity: expected an integer, found string "two"`.
 public struct JSONValueDecoder: Sendable {
+    /// A decoder.
     public init() {}
 
+    /// Decodes a `T` from `value`; throws a `DecodingError` naming the path of a mismatch.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try ValueDecoding.unbox(value, as: type, path: [])
     }

@@ -4,8 +4,10 @@
 /// Integers stay `.int`, floating-point values `.double`; non-finite numbers are rejected with an
 /// error naming the coding path (`at items[2].price: …`).
 public struct JSONValueEncoder: Sendable {
+    /// An encoder.
     public init() {}
 
+    /// Encodes `value` as a `JSONValue`; throws naming the path of a non-finite number.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         try ValueEncoding.box(value, path: [])
     }

@@ -21,7 +21,9 @@ public typealias RunHistoryStore = RunHistoryReader & RunHistoryRecorder
 
 /// Filters and paging for ``RunHistoryReader/runs(_:)``.
 public struct RunQuery: Sendable, Hashable {
+    /// Only runs with this status.
     public var status: RunHistoryStatus?
+    /// Only runs of this blueprint.
     public var blueprintID: String?
     /// Only runs started at or after this time (ms since the Unix epoch).
     public var since: Int64?
@@ -30,6 +32,7 @@ public struct RunQuery: Sendable, Hashable {
     /// Where the previous page ended (``RunPage/nextCursor``); `nil` for the first page.
     public var cursor: String?
 
+    /// A query; without arguments, the newest 50 runs.
     public init(
         status: RunHistoryStatus? = nil, blueprintID: String? = nil, since: Int64? = nil, limit: Int = 50,
         cursor: String? = nil
@@ -44,10 +47,12 @@ public struct RunQuery: Sendable, Hashable {
 
 /// One page of runs, newest first.
 public struct RunPage: Sendable, Hashable {
+    /// The runs of this page, newest first.
     public var runs: [RunSummary]
     /// Pass this as ``RunQuery/cursor`` for the next page; `nil` on the last page.
     public var nextCursor: String?
 
+    /// A page of `runs`.
     public init(runs: [RunSummary], nextCursor: String?) {
         self.runs = runs
         self.nextCursor = nextCursor

@@ -2,8 +2,11 @@ import Logging
 
 /// Everything a node sees while it runs. Cheap to copy; `Sendable`.
 public struct NodeContext: Sendable {
+    /// The run's id.
     public let runID: String
+    /// The id of the blueprint the run runs.
     public let blueprintID: String
+    /// The running node's id.
     public let nodeID: String
     /// The node's resolved input (from `inputs:`, an edge `transform`, or the predecessor's output).
     public let input: JSONValue
@@ -34,6 +37,7 @@ public struct NodeContext: Sendable {
     /// Values the application injected into the runtime (database handles, clients, …).
     public let dependencies: Dependencies
 
+    /// A context; engines build them, tests of node implementations may too.
     public init(
         runID: String,
         blueprintID: String,
@@ -65,8 +69,11 @@ public struct NodeContext: Sendable {
 
 /// A run's shared key/value state. In memory for the embedded engine; a Redis hash when distributed.
 public protocol WorkflowState: Sendable {
+    /// The value of `key`, or `nil` when it is not set.
     func get(_ key: String) async throws -> JSONValue?
+    /// Sets `key` to `value`.
     func set(_ key: String, _ value: JSONValue) async throws
+    /// Removes `key`.
     func delete(_ key: String) async throws
     /// Sets several keys at once (a single round trip when distributed).
     func patch(_ values: [String: JSONValue]) async throws
@@ -78,12 +85,15 @@ public protocol WorkflowState: Sendable {
 public struct Dependencies: Sendable {
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
+    /// No dependencies.
     public init() {}
 
+    /// Registers `value` under its type (or `type`), replacing an earlier one.
     public mutating func register<T: Sendable>(_ value: T, as type: T.Type = T.self) {
         values[ObjectIdentifier(type)] = value
     }
 
+    /// The value registered for `type`, if any.
     public func get<T: Sendable>(_ type: T.Type = T.self) -> T? {
         values[ObjectIdentifier(type)] as? T
     }

@@ -15,21 +15,30 @@
 /// `JSONValueDecoder`; a mismatch fails the node at once (no retries) with the coding path. The
 /// output is encoded with `JSONValueEncoder`.
 public protocol TypedNode: Sendable {
+    /// The node's input, decoded from ``NodeContext/input``.
     associatedtype Input: Decodable & Sendable
+    /// The node's `params:`, decoded once per attempt (``EmptyParams`` for none).
     associatedtype Params: Decodable & Sendable
+    /// The node's output, encoded into `_outputs.<node>`.
     associatedtype Output: Encodable & Sendable
+    /// The actions the node may return (``NoAction`` for none).
     associatedtype Action: RawRepresentable & Sendable where Action.RawValue == String
 
+    /// Runs the node once (one attempt) with its decoded input and params.
     func run(_ input: Input, params: Params, context: NodeContext) async throws -> TypedNodeResult<Output, Action>
 }
 
 /// What a `TypedNode` returns.
 public struct TypedNodeResult<Output: Encodable & Sendable, Action: RawRepresentable & Sendable>: Sendable
 where Action.RawValue == String {
+    /// The node's output.
     public var output: Output
+    /// The action that routes the next step; `nil` takes the unlabelled edges.
     public var action: Action?
+    /// Nodes to schedule dynamically; rarely needed by user code.
     public var dynamicNodes: [NodeDefinition]
 
+    /// A result with `output`.
     public init(_ output: Output, action: Action? = nil, dynamicNodes: [NodeDefinition] = []) {
         self.output = output
         self.action = action
@@ -39,6 +48,7 @@ where Action.RawValue == String {
 
 /// Params of a node that takes none (decodes from any object).
 public struct EmptyParams: Codable, Sendable, Hashable {
+    /// No params.
     public init() {}
     public init(from decoder: any Decoder) throws {}
     public func encode(to encoder: any Encoder) throws {}
@@ -52,10 +62,14 @@ public struct NoAction: RawRepresentable, Sendable, Hashable {
 
 /// Runs a `TypedNode` as a `NodeImplementation`.
 public struct TypedNodeAdapter<Node: TypedNode>: NodeImplementation {
+    /// The typed node it runs.
     public let node: Node
 
+    /// An adapter running `node`.
     public init(_ node: Node) { self.node = node }
 
+    /// Decodes the input and params, runs the node, encodes its output; a decoding error fails the
+    /// node at once.
     public func run(_ context: NodeContext) async throws -> NodeResult {
         let decoder = JSONValueDecoder()
         let input: Node.Input

@@ -28,7 +28,7 @@ public enum ContextKeys {
     /// Where the completion of `item` (run as node `nodeID`) writes its output: `_outputs.<nodeID>`,
     /// and for a fallback also `_outputs.<failed node>` — the fallback takes the failed node's place.
     /// Both engines write these before routing, so conditions and transforms see them.
-    public static func outputKeys(of item: WorkItem, nodeID: String, in plan: CompiledBlueprint) -> [String] {
+    package static func outputKeys(of item: WorkItem, nodeID: String, in plan: CompiledBlueprint) -> [String] {
         if case .fallback(let failed, _) = item, plan.nodes.indices.contains(failed) {
             return [output(of: nodeID), output(of: plan.nodes[failed].id)]
         }
@@ -36,13 +36,13 @@ public enum ContextKeys {
     }
 
     /// The item of batch worker `index` of scatter `scatterID`.
-    public static func batchItem(scatter scatterID: String, index: Int) -> String {
+    package static func batchItem(scatter scatterID: String, index: Int) -> String {
         "\(reservedPrefix)batch.\(scatterID).item.\(index)"
     }
 
     /// The item index of a batch worker that reads `inputs` (`.key` of a ``batchItem(scatter:index:)``
     /// key); `nil` for any other node.
-    public static func batchItemIndex(readBy inputs: NodeInputs?) -> Int? {
+    package static func batchItemIndex(readBy inputs: NodeInputs?) -> Int? {
         guard case .key(let key)? = inputs, key.hasPrefix(reservedPrefix + "batch.") else { return nil }
         let parts = key.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 5, parts[parts.count - 2] == "item", let index = Int(parts[parts.count - 1]), index >= 0
@@ -51,15 +51,15 @@ public enum ContextKeys {
     }
 
     /// The ids of the workers of the batch gathered by `gatherID`, in item order.
-    public static func batchWorkerIDs(gather gatherID: String) -> String { "\(reservedPrefix)batch.\(gatherID).workerIds" }
+    package static func batchWorkerIDs(gather gatherID: String) -> String { "\(reservedPrefix)batch.\(gatherID).workerIds" }
 
     /// Whether more items are coming for the batch gathered by `gatherID` (always `false` today:
     /// a scatter hands out all its items at once).
-    public static func batchHasMore(gather gatherID: String) -> String { "\(reservedPrefix)batch.\(gatherID).hasMore" }
+    package static func batchHasMore(gather gatherID: String) -> String { "\(reservedPrefix)batch.\(gatherID).hasMore" }
 
     /// What `spawner` returned in `iteration` (its output, action and dynamic nodes), kept until the
     /// distributed engine routes from it after its dynamic nodes.
-    public static func dynamicRecord(spawner: String, iteration: Int) -> String {
+    package static func dynamicRecord(spawner: String, iteration: Int) -> String {
         "\(reservedPrefix)dynamic.\(spawner)#\(iteration)"
     }
 

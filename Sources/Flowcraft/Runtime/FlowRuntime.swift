@@ -17,16 +17,23 @@ import Synchronization
 /// middleware and events. A run's failure, pause or cancellation is a `WorkflowResult`, not a
 /// thrown error; `run` throws only for misuse (unknown blueprint, nothing to resume).
 public final class FlowRuntime: Sendable {
-    /// Prepared blueprints by id.
-    public let plans: [String: CompiledBlueprint]
+    /// Compiled blueprints by id.
+    package let plans: [String: CompiledBlueprint]
+    /// The node implementations, by `uses` key.
     public let registry: NodeRegistry
+    /// Values injected into every node's context.
     public let dependencies: Dependencies
+    /// The logger nodes' loggers derive from.
     public let logger: Logger
+    /// Receives every run's events.
     public let eventHandler: WorkflowEventHandler?
+    /// Middleware around every node attempt, outermost first.
     public let middleware: [any NodeMiddleware]
     /// Most node attempts in flight at once per run (sliding window).
     public let concurrency: Int
+    /// The clock for sleeps, retry delays and timestamps.
     public let clock: any RuntimeClock
+    /// How retry delays grow.
     public let retryBackoff: RetryBackoff
     /// Cap on a loop-controller's iterations when its `maxIterations` param is absent (at most
     /// `BuiltinNode.maximumLoopIterations`, 100 000: a larger value is lowered to it).
@@ -222,8 +229,11 @@ public final class FlowRuntime: Sendable {
 
 /// Misuse of the runtime API (node failures are reported in `WorkflowResult`, not thrown).
 public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No blueprint with this id is loaded.
     case unknownBlueprint(String)
+    /// `resume` of a run that is not paused.
     case notAwaiting(runID: String, status: WorkflowStatus)
+    /// `resume` naming a node that is not paused.
     case nothingToResume(runID: String, nodeID: String?)
     /// A snapshot refers to a blueprint or node this runtime does not have.
     case incompatibleSnapshot(String)
@@ -246,6 +256,7 @@ public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible
 
 /// A run started with `FlowRuntime.start`.
 public struct RunHandle: Sendable {
+    /// The run's id.
     public let runID: String
     let task: Task<Result<WorkflowResult, FlowRuntimeError>, Never>
 

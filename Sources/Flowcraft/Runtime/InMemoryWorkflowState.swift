@@ -74,8 +74,11 @@ public final class InMemoryWorkflowState: WorkflowState {
         }
     }
 
+    /// The value of `key`, or `nil` when it is not set.
     public func get(_ key: String) async throws -> JSONValue? { value(forKey: key) }
+    /// Sets `key` to `value`.
     public func set(_ key: String, _ value: JSONValue) async throws { setValue(value, forKey: key) }
+    /// Removes `key`.
     public func delete(_ key: String) async throws { removeValue(forKey: key) }
     public func patch(_ values: [String: JSONValue]) async throws {
         storage.withLock { storage in

@@ -44,7 +44,9 @@ package enum JobOutcome: Sendable {
 
 /// A node attempt ran past its `timeout`.
 public struct NodeTimeoutError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The node that timed out.
     public var nodeID: String
+    /// Its `timeout`, in milliseconds.
     public var milliseconds: Int
     public var description: String { "timed out after \(milliseconds) ms" }
 }

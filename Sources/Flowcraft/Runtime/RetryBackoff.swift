@@ -2,12 +2,14 @@
 /// `maximumDelay`, then stretched by a random factor in `[1, 1 + jitter)` so that many failing
 /// nodes do not retry in lockstep.
 public struct RetryBackoff: Sendable, Hashable {
+    /// Factor by which each retry's delay grows (2 doubles it).
     public var multiplier: Double
     /// Fraction of random extra delay, `0` for none.
     public var jitter: Double
     /// Upper bound in milliseconds before jitter.
     public var maximumDelay: Int64
 
+    /// A backoff; by default doubling, 20 % jitter, at most 5 minutes.
     public init(multiplier: Double = 2, jitter: Double = 0.2, maximumDelay: Int64 = 300_000) {
         self.multiplier = multiplier
         self.jitter = jitter

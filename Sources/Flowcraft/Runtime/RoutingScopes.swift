@@ -4,7 +4,7 @@
 /// `_outputs.<node>`, a fallback's output under the failed node too): the in-memory engine reads its
 /// live state, which already holds them; the distributed engine reads the keys routing needs from
 /// Redis with the commit's writes laid over them (a dictionary).
-public protocol ContextReader {
+package protocol ContextReader {
     /// The value under `key`, or `nil`.
     func value(forKey key: String) -> JSONValue?
     /// The whole context (for expressions that read the `context` root).
@@ -12,26 +12,26 @@ public protocol ContextReader {
 }
 
 extension InMemoryWorkflowState: ContextReader {
-    public var allValues: [String: JSONValue] { dictionary }
+    package var allValues: [String: JSONValue] { dictionary }
 }
 
 extension Dictionary: ContextReader where Key == String, Value == JSONValue {
-    public func value(forKey key: String) -> JSONValue? { self[key] }
-    public var allValues: [String: JSONValue] { self }
+    package func value(forKey key: String) -> JSONValue? { self[key] }
+    package var allValues: [String: JSONValue] { self }
 }
 
 /// The roots of an edge condition (`ExpressionSite.edgeCondition`): `result` (`{output, action}` of
 /// the completed node), `context`, and every context key directly.
-public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
-    public let result: JSONValue
-    public let context: Context
+package struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
+    package let result: JSONValue
+    package let context: Context
 
-    public init(output: JSONValue, action: String?, context: Context) {
+    package init(output: JSONValue, action: String?, context: Context) {
         result = ["output": output, "action": action.map(JSONValue.string) ?? .null]
         self.context = context
     }
 
-    public func value(forRoot name: String) -> JSONValue? {
+    package func value(forRoot name: String) -> JSONValue? {
         switch name {
         case ExpressionSite.resultRoot: return result
         case ExpressionSite.contextRoot: return .object(context.allValues)
@@ -42,16 +42,16 @@ public struct EdgeConditionScope<Context: ContextReader>: ExpressionScope {
 
 /// The roots of an edge transform (`ExpressionSite.edgeTransform`): `input` (the source node's
 /// output) and `context`.
-public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
-    public let input: JSONValue
-    public let context: Context
+package struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
+    package let input: JSONValue
+    package let context: Context
 
-    public init(input: JSONValue, context: Context) {
+    package init(input: JSONValue, context: Context) {
         self.input = input
         self.context = context
     }
 
-    public func value(forRoot name: String) -> JSONValue? {
+    package func value(forRoot name: String) -> JSONValue? {
         switch name {
         case ExpressionSite.inputRoot: return input
         case ExpressionSite.contextRoot: return .object(context.allValues)
@@ -62,12 +62,12 @@ public struct EdgeTransformScope<Context: ContextReader>: ExpressionScope {
 
 /// The roots of a loop-controller's condition (`ExpressionSite.loopCondition`): `context` and every
 /// context key directly.
-public struct LoopConditionScope<Context: ContextReader>: ExpressionScope {
-    public let context: Context
+package struct LoopConditionScope<Context: ContextReader>: ExpressionScope {
+    package let context: Context
 
-    public init(context: Context) { self.context = context }
+    package init(context: Context) { self.context = context }
 
-    public func value(forRoot name: String) -> JSONValue? {
+    package func value(forRoot name: String) -> JSONValue? {
         name == ExpressionSite.contextRoot ? .object(context.allValues) : context.value(forKey: name)
     }
 }

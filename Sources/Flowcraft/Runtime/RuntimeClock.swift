@@ -18,6 +18,7 @@ public protocol RuntimeClock: Sendable {
 
 /// The real clock: `CLOCK_REALTIME` for `now()` and `Task.sleep` for delays.
 public struct SystemClock: RuntimeClock {
+    /// The system clock.
     public init() {}
 
     public func now() -> Int64 {
@@ -37,6 +38,7 @@ public struct SystemClock: RuntimeClock {
 public final class VirtualClock: RuntimeClock {
     private let state: Mutex<(now: Int64, sleeps: [Int64])>
 
+    /// A virtual clock at `now` (milliseconds since the Unix epoch).
     public init(startingAt now: Int64 = 1_700_000_000_000) {
         state = Mutex((now, []))
     }

@@ -21,6 +21,7 @@ public struct SizeLimits: Sendable, Hashable {
     /// limit; `nil` = no limit.
     public var maximumRunContextBytes: Int?
 
+    /// Limits; `nil` (the default) means no limit; negative values count as 0.
     public init(
         maximumOutputBytes: Int? = nil, maximumValueBytes: Int? = nil, maximumStatusPayloadBytes: Int? = nil,
         maximumRunContextBytes: Int? = nil
@@ -81,16 +82,23 @@ public struct SizeLimits: Sendable, Hashable {
 
 /// A node's output or context write above its ``SizeLimits`` limit: the run fails with ``message``.
 public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was too large.
     public enum Subject: Sendable, Hashable {
+        /// The node's output.
         case output
+        /// A value the node wrote under `key`.
         case value(key: String)
         /// The run's whole context (``SizeLimits/maximumRunContextBytes``).
         case runContext
     }
 
+    /// The node whose output or write was too large.
     public var nodeID: String
+    /// What was too large.
     public var subject: Subject
+    /// Its size in bytes (JSON text).
     public var bytes: Int
+    /// The limit it exceeded.
     public var limit: Int
 
     /// What was too large, its size and the limit (the failure's message; the run's error names

@@ -1,24 +1,31 @@
 /// How a run ended (or paused).
 public enum WorkflowStatus: String, Sendable, Hashable, Codable {
+    /// Every path finished.
     case completed
+    /// A node failed with no fallback (see ``WorkflowResult/errors``).
     case failed
     /// Paused on `sleep`, `wait` or a nested subflow; resume it with `FlowRuntime.resume` or `wake`.
     case awaiting
+    /// The run was cancelled.
     case cancelled
 }
 
 /// A node failure that failed the run: which node, where it is declared, and why.
 public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The blueprint of the failed run.
     public var blueprintID: String
+    /// The node that failed, if a node did.
     public var nodeID: String?
     /// The YAML position of the node (`NodeDefinition.location`).
     public var location: SourceLocation?
+    /// Why it failed.
     public var message: String
     /// Attempts made before giving up (0 when the node never ran).
     public var attempts: Int
     /// A `FatalNodeError` (no retries, no fallback).
     public var isFatal: Bool
 
+    /// An error; engines build them.
     public init(
         blueprintID: String, nodeID: String?, location: SourceLocation?, message: String,
         attempts: Int = 0, isFatal: Bool = false
@@ -41,9 +48,12 @@ public struct WorkflowError: Error, Sendable, Hashable, Codable, CustomStringCon
 
 /// A paused node, as reported to callers.
 public struct AwaitingNode: Sendable, Hashable, Codable {
+    /// The paused node's id.
     public var nodeID: String
+    /// Why it is paused.
     public var reason: AwaitReason
 
+    /// A paused node.
     public init(nodeID: String, reason: AwaitReason) {
         self.nodeID = nodeID
         self.reason = reason
@@ -59,9 +69,12 @@ public struct AwaitingNode: Sendable, Hashable, Codable {
 /// Everything needed to continue a paused run in another process: the scheduler state, the
 /// context, and the paused child runs of subflow nodes.
 public struct RunSnapshot: Sendable, Codable {
+    /// The run's id.
     public var runID: String
+    /// The run's blueprint.
     public var blueprintID: String
-    public var scheduler: RunScheduler
+    package var scheduler: RunScheduler
+    /// The run's context, internal keys included.
     public var context: [String: JSONValue]
     /// Paused child runs, keyed by the subflow node id.
     public var children: [String: RunSnapshot]
@@ -71,12 +84,16 @@ public struct RunSnapshot: Sendable, Codable {
 
 /// The outcome of `FlowRuntime.run` / `resume`.
 public struct WorkflowResult: Sendable, Codable {
+    /// The run's id.
     public var runID: String
+    /// The run's blueprint.
     public var blueprintID: String
+    /// How the run ended, or `awaiting`.
     public var status: WorkflowStatus
     /// The final (or current, when awaiting) context, without the engine's bookkeeping (keys under
     /// ``ContextKeys/reservedPrefix``; `snapshot` keeps them).
     public var context: [String: JSONValue]
+    /// The failures that failed the run (empty unless `failed`).
     public var errors: [WorkflowError]
     /// Paused nodes when `status == .awaiting`.
     public var awaiting: [AwaitingNode]

@@ -8,11 +8,11 @@
 /// - **Stuck joins** (`[STUCK_JOIN]`): when no work is left and a join received arrivals but can
 ///   never fire, the run fails naming the join, the predecessors that arrived and those that never
 ///   will.
-public enum RoutingRules {
+package enum RoutingRules {
     /// Whether node `n` has an edge for `action`: one labelled with it, or an unlabelled (default)
     /// edge. A node without outgoing edges routes nothing and ends its branch: always true. Edge
     /// conditions do not matter here (a condition that does not hold is a decision, not a gap).
-    public static func routes(_ plan: CompiledBlueprint, node n: Int, action: String?) -> Bool {
+    package static func routes(_ plan: CompiledBlueprint, node n: Int, action: String?) -> Bool {
         let out = plan.outgoing[n]
         if out.isEmpty { return true }
         for e in out {
@@ -25,19 +25,19 @@ public enum RoutingRules {
 
     /// Whether a completion of `n` with `action` that no edge routes fails the run (the blueprint's
     /// `unroutedActions` policy decides).
-    public static func failsUnrouted(_ plan: CompiledBlueprint, node n: Int, action: String?) -> Bool {
+    package static func failsUnrouted(_ plan: CompiledBlueprint, node n: Int, action: String?) -> Bool {
         plan.unroutedActions == .fail && !routes(plan, node: n, action: action)
     }
 
     /// The actions `n`'s edges route, in edge order, without repeats.
-    public static func routedActions(_ plan: CompiledBlueprint, node n: Int) -> [String] {
+    package static func routedActions(_ plan: CompiledBlueprint, node n: Int) -> [String] {
         var seen: Set<String> = []
         return plan.outgoing[n].compactMap { plan.edges[$0].action }.filter { seen.insert($0).inserted }
     }
 
     /// `[NO_ROUTE] node 'review' (file:line:col) returned action 'aprove', which no edge routes (its
     /// edges route: approve, reject)`.
-    public static func unroutedMessage(_ plan: CompiledBlueprint, node n: Int, action: String?) -> String {
+    package static func unroutedMessage(_ plan: CompiledBlueprint, node n: Int, action: String?) -> String {
         let node = plan.nodes[n]
         let returned = action.map { "action '\($0)'" } ?? "no action"
         let actions = routedActions(plan, node: n)
@@ -47,7 +47,7 @@ public enum RoutingRules {
 
     /// `[STUCK_JOIN] join 'ship' (file:line:col) can never fire: arrived: a, b; never arriving: c`.
     /// `arrived` are the predecessors whose arrival (live or dead) was recorded.
-    public static func stuckJoinMessage(_ plan: CompiledBlueprint, join n: Int, arrived: Set<Int>) -> String {
+    package static func stuckJoinMessage(_ plan: CompiledBlueprint, join n: Int, arrived: Set<Int>) -> String {
         let node = plan.nodes[n]
         // Only on this rare error path: the join's predecessors, in edge order (loop-back edges excluded).
         var predecessors: [Int] = []
@@ -63,14 +63,14 @@ public enum RoutingRules {
     }
 
     /// Of several stuck joins, the one reported (both engines pick the same): the smallest node id.
-    public static func reportedStuckJoin(_ plan: CompiledBlueprint, among joins: [Int]) -> Int? {
+    package static func reportedStuckJoin(_ plan: CompiledBlueprint, among joins: [Int]) -> Int? {
         joins.min { plan.nodes[$0].id < plan.nodes[$1].id }
     }
 
     /// The prefix of a stuck-join failure reason.
-    public static let stuckJoinCode = "[STUCK_JOIN]"
+    package static let stuckJoinCode = "[STUCK_JOIN]"
     /// The prefix of an unrouted-action failure reason.
-    public static let unroutedCode = "[NO_ROUTE]"
+    package static let unroutedCode = "[NO_ROUTE]"
 
     private static func located(_ location: SourceLocation?) -> String {
         location.map { " (\($0))" } ?? ""
@@ -80,27 +80,27 @@ public enum RoutingRules {
 /// What happens when a node returns an action that no edge routes and it has no default edge:
 /// blueprint metadata `unroutedActions: fail` (the default) or `end` (Flowcraft's behaviour: the
 /// branch ends silently).
-public enum UnroutedActionPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+package enum UnroutedActionPolicy: String, Sendable, Hashable, Codable, CaseIterable {
     case fail
     case end
 
     /// The metadata key.
-    public static let metadataKey = "unroutedActions"
+    package static let metadataKey = "unroutedActions"
 
     /// The policy a blueprint's metadata declares (`fail` when absent or unreadable: the compiler
     /// rejects other values before a blueprint runs).
-    public init(metadata: BlueprintMetadata?) {
+    package init(metadata: BlueprintMetadata?) {
         self = metadata?.extra[Self.metadataKey]?.stringValue.flatMap(Self.init(rawValue:)) ?? .fail
     }
 }
 
 /// A node's action that no edge routes, as a completion found it.
-public struct UnroutedAction: Sendable, Hashable {
+package struct UnroutedAction: Sendable, Hashable {
     /// The node index whose edges do not route `action`.
-    public var node: Int
-    public var action: String?
+    package var node: Int
+    package var action: String?
 
-    public init(node: Int, action: String?) {
+    package init(node: Int, action: String?) {
         self.node = node
         self.action = action
     }

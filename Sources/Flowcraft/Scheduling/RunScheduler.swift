@@ -10,7 +10,7 @@
 ///
 /// The scheduler never evaluates expressions itself: `complete` asks the caller, through
 /// `condition`, whether a guarded edge holds, so the caller controls the scope and emits events.
-public struct RunScheduler: Sendable, Codable {
+package struct RunScheduler: Sendable, Codable {
     private var queue = WorkQueue()
     private var joins: [Int: JoinProgress] = [:]
     private var batches: [Int: BatchProgress] = [:]
@@ -20,54 +20,54 @@ public struct RunScheduler: Sendable, Codable {
     /// encoded before this was kept).
     private var sharedFallbackRounds: [Int: Set<Int>]?
     /// Items taken and not yet completed, failed or paused.
-    public private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     /// Paused items, in the order they paused.
-    public private(set) var awaiting: [AwaitingItem] = []
+    package private(set) var awaiting: [AwaitingItem] = []
     /// Counters, for reports and tests.
-    public private(set) var completedCount = 0
-    public private(set) var skippedCount = 0
+    package private(set) var completedCount = 0
+    package private(set) var skippedCount = 0
 
     /// A scheduler whose ready queue holds the blueprint's start nodes.
-    public init(plan: CompiledBlueprint) {
+    package init(plan: CompiledBlueprint) {
         for n in plan.startNodes { queue.push(.node(n)) }
     }
 
     /// Items waiting to be taken.
-    public var readyCount: Int { queue.count }
+    package var readyCount: Int { queue.count }
 
     /// True when nothing is ready, running or batching: the run is finished (completed, or
     /// awaiting when `awaiting` is not empty).
-    public var isIdle: Bool { queue.count == 0 && inFlight == 0 && batches.isEmpty }
+    package var isIdle: Bool { queue.count == 0 && inFlight == 0 && batches.isEmpty }
 
     /// Join nodes some of whose predecessors arrived while others never resolved: when the run is
     /// idle, these will not run (Flowcraft's "stall"; with dead-path elimination it takes a failed or
     /// paused branch).
-    public var waitingJoins: [Int] {
+    package var waitingJoins: [Int] {
         joins.filter { !$0.value.live.isEmpty && !$0.value.fired }.map(\.key).sorted()
     }
 
     /// The predecessors of `join` whose arrival (live or dead) was recorded in its current round.
-    public func arrivals(atJoin join: Int) -> Set<Int> {
+    package func arrivals(atJoin join: Int) -> Set<Int> {
         guard let j = joins[join] else { return [] }
         return j.live.union(j.dead)
     }
 
     /// Takes the next ready item (FIFO); it counts as in flight until completed, failed or paused.
-    public mutating func takeReady() -> WorkItem? {
+    package mutating func takeReady() -> WorkItem? {
         guard let item = queue.pop() else { return nil }
         inFlight += 1
         return item
     }
 
     /// The definition of a dynamic worker.
-    public func worker(owner: Int, slot: Int) -> NodeDefinition? {
+    package func worker(owner: Int, slot: Int) -> NodeDefinition? {
         guard let batch = batches[owner], batch.workers.indices.contains(slot) else { return nil }
         return batch.workers[slot]
     }
 
     /// Records a successful completion and routes from it. `condition(edge)` is called for each
     /// edge with a condition that is considered, in edge order.
-    public mutating func complete(
+    package mutating func complete(
         _ item: WorkItem, action: String?, in plan: CompiledBlueprint, condition: (Int) -> Bool
     ) -> RoutingOutcome {
         inFlight -= 1
@@ -83,7 +83,7 @@ public struct RunScheduler: Sendable, Codable {
 
     /// Records that `item` failed for good. Returns the fallback item (already queued) when the node
     /// has a fallback and `allowFallback`; `nil` means the run fails.
-    public mutating func fail(_ item: WorkItem, in plan: CompiledBlueprint, allowFallback: Bool) -> WorkItem? {
+    package mutating func fail(_ item: WorkItem, in plan: CompiledBlueprint, allowFallback: Bool) -> WorkItem? {
         inFlight -= 1
         guard allowFallback, case .node(let n) = item, let f = plan.fallbacks[n] else { return nil }
         let fallback = WorkItem.fallback(node: n, fallback: f)
@@ -96,7 +96,7 @@ public struct RunScheduler: Sendable, Codable {
     /// failed node's edges when it is a fallback — and the caller evaluates conditions against
     /// `output` and `action` (see `batchRouting(owner:)`), not against the last worker's result.
     /// Released workers are queued and listed in the outcome; with no workers, `item` routes at once.
-    public mutating func startBatch(
+    package mutating func startBatch(
         _ item: WorkItem, workers: [NodeDefinition], chunkSize: Int, action: String?, output: JSONValue,
         in plan: CompiledBlueprint, condition: (Int) -> Bool
     ) -> RoutingOutcome {
@@ -116,38 +116,38 @@ public struct RunScheduler: Sendable, Codable {
     /// How the batch of `owner` routes once its last worker finished: the item that started it, with
     /// that item's output and action. Completing a worker of `owner` with `complete` evaluates edge
     /// conditions only when it is the last one, and then against this. `nil` when `owner` has no batch.
-    public func batchRouting(owner: Int) -> BatchRouting? {
+    package func batchRouting(owner: Int) -> BatchRouting? {
         guard let batch = batches[owner] else { return nil }
         return BatchRouting(
             item: Self.spawner(of: batch, owner: owner), output: batch.output ?? .null, action: batch.action)
     }
 
     /// Pauses an in-flight item.
-    public mutating func suspend(_ item: WorkItem, nodeID: String, reason: AwaitReason) {
+    package mutating func suspend(_ item: WorkItem, nodeID: String, reason: AwaitReason) {
         inFlight -= 1
         awaiting.append(AwaitingItem(item: item, nodeID: nodeID, reason: reason))
     }
 
     /// Takes a paused item back in flight; the caller then completes or fails it.
-    public mutating func resume(nodeID: String) -> AwaitingItem? {
+    package mutating func resume(nodeID: String) -> AwaitingItem? {
         guard let i = awaiting.firstIndex(where: { $0.nodeID == nodeID }) else { return nil }
         inFlight += 1
         return awaiting.remove(at: i)
     }
 
     /// Counts one more iteration of a loop controller and returns the new count (1 on first entry).
-    public mutating func recordIteration(ofLoop node: Int) -> Int {
+    package mutating func recordIteration(ofLoop node: Int) -> Int {
         let next = (iterations[node] ?? 0) + 1
         iterations[node] = next
         return next
     }
 
     /// Iterations counted so far for a loop controller.
-    public func iterationCount(ofLoop node: Int) -> Int { iterations[node] ?? 0 }
+    package func iterationCount(ofLoop node: Int) -> Int { iterations[node] ?? 0 }
 
     /// The loop broke: the next entry into it (e.g. from an enclosing loop's next round) counts its
     /// rounds from one again, and is capped afresh.
-    public mutating func endLoop(_ node: Int) {
+    package mutating func endLoop(_ node: Int) {
         iterations[node] = nil
     }
 

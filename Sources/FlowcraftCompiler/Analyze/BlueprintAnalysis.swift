@@ -2,8 +2,11 @@ import FlowcraftModel
 
 /// Graph facts of one blueprint, as `flowcraft inspect --json` prints them. Node lists are in file order.
 public struct BlueprintAnalysis: Sendable, Hashable, Codable {
+    /// The analysed blueprint's id.
     public var blueprintID: String
+    /// How many nodes the blueprint has.
     public var nodeCount: Int
+    /// How many edges the blueprint has.
     public var edgeCount: Int
     /// Where a run begins: nodes without incoming edges that are not some node's fallback, or, when
     /// every node has a predecessor, the declared `metadata.cycleEntryPoints`.
@@ -26,6 +29,7 @@ public struct BlueprintAnalysis: Sendable, Hashable, Codable {
     /// the same node): one of them is always skipped.
     public var exclusiveJoins: [ExclusiveJoin]
 
+    /// Graph facts as the analyzer found them; `isAcyclic` follows from `cycles`.
     public init(
         blueprintID: String, nodeCount: Int, edgeCount: Int, startNodes: [String], terminalNodes: [String],
         cycles: [[String]], unreachableNodes: [String], levels: [[String]], joins: [JoinPoint],
@@ -47,11 +51,14 @@ public struct BlueprintAnalysis: Sendable, Hashable, Codable {
 
 /// A node several predecessors lead to, and how it waits for them.
 public struct JoinPoint: Sendable, Hashable, Codable {
+    /// The join node's id.
     public var node: String
     /// Distinct predecessors, in file order of their edges.
     public var predecessors: [String]
+    /// The node's `joinStrategy` (`all` unless the blueprint says otherwise).
     public var strategy: JoinStrategy
 
+    /// A join at `node`.
     public init(node: String, predecessors: [String], strategy: JoinStrategy) {
         self.node = node
         self.predecessors = predecessors
@@ -65,8 +72,10 @@ public struct ExclusiveJoin: Sendable, Hashable, Codable {
     public struct Branch: Sendable, Hashable, Codable, Comparable {
         /// `nil` for the router's unlabelled (default) edges, taken only when no action matched.
         public var action: String?
+        /// The join's predecessor on this branch.
         public var predecessor: String
 
+        /// A branch taken on `action` that reaches the join through `predecessor`.
         public init(action: String?, predecessor: String) {
             self.action = action
             self.predecessor = predecessor
@@ -77,12 +86,14 @@ public struct ExclusiveJoin: Sendable, Hashable, Codable {
         }
     }
 
+    /// The `all` join node's id.
     public var join: String
     /// The node whose action decides which branch runs.
     public var router: String
     /// At least two branches with different actions.
     public var branches: [Branch]
 
+    /// An exclusive join at `join`, decided by `router`.
     public init(join: String, router: String, branches: [Branch]) {
         self.join = join
         self.router = router

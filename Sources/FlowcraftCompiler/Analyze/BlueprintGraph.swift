@@ -6,32 +6,32 @@ import FlowcraftModel
 /// Node indexes follow file order. When two nodes share an id, the first one owns it (the
 /// duplicate is reported by a validator and otherwise ignored). Edges whose endpoints are unknown
 /// are left out of the adjacency (they are reported too) but keep their index in `edges`.
-public struct BlueprintGraph: Sendable {
+package struct BlueprintGraph: Sendable {
     /// Node ids in file order (duplicates included, so indexes match `blueprint.nodes`).
-    public let ids: [String]
+    package let ids: [String]
     /// The first node index of each id.
-    public let index: [String: Int]
+    package let index: [String: Int]
     /// For each blueprint edge: source and target indexes, or -1 when unknown.
-    public let edgeSource: [Int]
-    public let edgeTarget: [Int]
+    package let edgeSource: [Int]
+    package let edgeTarget: [Int]
     /// Outgoing edges: edge indexes of node `n` are `outEdges[outStart[n]..<outStart[n + 1]]`.
-    public let outStart: [Int]
-    public let outEdges: [Int]
+    package let outStart: [Int]
+    package let outEdges: [Int]
     /// Target node of each entry of `outEdges` (the successor lists, for graph walks).
-    public let outTargets: [Int]
+    package let outTargets: [Int]
     /// Incoming edges, laid out the same way.
-    public let inStart: [Int]
-    public let inEdges: [Int]
+    package let inStart: [Int]
+    package let inEdges: [Int]
     /// `fallbackOf[n]` is the index of node `n`'s `config.fallback`, or -1.
-    public let fallbackOf: [Int]
+    package let fallbackOf: [Int]
     /// Whether some node names `n` as its fallback (such nodes are not start nodes).
-    public let isFallbackTarget: [Bool]
+    package let isFallbackTarget: [Bool]
     /// Whether node `n` owns its id (`false` for a later node repeating an earlier id).
-    public let ownsID: [Bool]
+    package let ownsID: [Bool]
 
-    public var nodeCount: Int { ids.count }
+    package var nodeCount: Int { ids.count }
 
-    public init(_ blueprint: WorkflowBlueprint) {
+    package init(_ blueprint: WorkflowBlueprint) {
         let n = blueprint.nodes.count
         var ids: [String] = []
         ids.reserveCapacity(n)
@@ -104,9 +104,9 @@ public struct BlueprintGraph: Sendable {
     }
 
     /// Edge indexes leaving node `n`.
-    public func outgoing(_ n: Int) -> ArraySlice<Int> { outEdges[outStart[n]..<outStart[n + 1]] }
+    package func outgoing(_ n: Int) -> ArraySlice<Int> { outEdges[outStart[n]..<outStart[n + 1]] }
     /// Edge indexes entering node `n`.
-    public func incoming(_ n: Int) -> ArraySlice<Int> { inEdges[inStart[n]..<inStart[n + 1]] }
-    public func outDegree(_ n: Int) -> Int { outStart[n + 1] - outStart[n] }
-    public func inDegree(_ n: Int) -> Int { inStart[n + 1] - inStart[n] }
+    package func incoming(_ n: Int) -> ArraySlice<Int> { inEdges[inStart[n]..<inStart[n + 1]] }
+    package func outDegree(_ n: Int) -> Int { outStart[n + 1] - outStart[n] }
+    package func inDegree(_ n: Int) -> Int { inStart[n + 1] - inStart[n] }
 }

@@ -1,8 +1,8 @@
 import FlowcraftModel
 
 /// Computes `BlueprintAnalysis` in time and memory linear in nodes + edges.
-public enum GraphAnalyzer {
-    public static func analyze(_ blueprint: WorkflowBlueprint) -> BlueprintAnalysis {
+package enum GraphAnalyzer {
+    package static func analyze(_ blueprint: WorkflowBlueprint) -> BlueprintAnalysis {
         analyze(blueprint, graph: BlueprintGraph(blueprint)).analysis
     }
 

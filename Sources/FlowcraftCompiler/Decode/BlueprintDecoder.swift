@@ -8,20 +8,20 @@ import FlowcraftModel
 /// is kept with an empty `uses` so edges to it still resolve. Top-level keys starting with `x-` are
 /// ignored, so they can hold anchors (`x-defaults: &retry {maxRetries: 3}`). Node ids and every
 /// reference to one come out in Unicode NFC (`WorkflowBlueprint.normalizingIdentifiers()`).
-public struct BlueprintDecoder {
+package struct BlueprintDecoder {
     /// The file path, as it appears in diagnostics.
-    public let file: String
+    package let file: String
     /// Blueprint id used when the file has no `id:` (the file name without its extension).
-    public let defaultID: String
-    public internal(set) var diagnostics: [Diagnostic] = []
+    package let defaultID: String
+    package internal(set) var diagnostics: [Diagnostic] = []
 
-    public init(file: String, defaultID: String? = nil) {
+    package init(file: String, defaultID: String? = nil) {
         self.file = file
         self.defaultID = defaultID ?? Self.stem(of: file)
     }
 
     /// Decodes one file's root node. Returns `nil` only when there is no usable root mapping.
-    public mutating func decode(_ root: YAMLNode?) -> WorkflowBlueprint? {
+    package mutating func decode(_ root: YAMLNode?) -> WorkflowBlueprint? {
         guard let root else {
             diagnostics.append(.error(
                 .missingField, "the file holds no blueprint (expected a mapping with 'nodes')",
@@ -36,7 +36,7 @@ public struct BlueprintDecoder {
     }
 
     /// `Blueprints/order.flow.yaml` → `order.flow`.
-    public static func stem(of path: String) -> String {
+    package static func stem(of path: String) -> String {
         let name = path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
         return String(name[..<dot])

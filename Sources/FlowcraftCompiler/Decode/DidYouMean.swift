@@ -1,8 +1,8 @@
 /// "Did you mean …?" suggestions by edit distance, for misspelt field names, ids and keys.
-public enum DidYouMean {
+package enum DidYouMean {
     /// The candidate closest to `word`, when it is close enough to be a plausible typo
     /// (an edit distance of at most a third of the word, and at least 1; case differences are cheap).
-    public static func suggestion<S: Sequence>(for word: String, among candidates: S) -> String?
+    package static func suggestion<S: Sequence>(for word: String, among candidates: S) -> String?
     where S.Element == String {
         let target = Array(word.lowercased().unicodeScalars)
         guard !target.isEmpty else { return nil }
@@ -24,7 +24,7 @@ public enum DidYouMean {
 
     /// `" (did you mean 'x'?)"` or the empty string. A word too far from every candidate by
     /// spelling may still be a known synonym (`retries` → `maxRetries`).
-    public static func hint<S: Sequence>(for word: String, among candidates: S) -> String where S.Element == String {
+    package static func hint<S: Sequence>(for word: String, among candidates: S) -> String where S.Element == String {
         let candidates = Array(candidates)
         let synonym = synonyms[word.lowercased()].flatMap { candidates.contains($0) ? $0 : nil }
         return (suggestion(for: word, among: candidates) ?? synonym).map { "; did you mean '\($0)'?" } ?? ""

@@ -2,9 +2,9 @@ import FlowcraftModel
 
 /// Durations in blueprints: `250ms`, `5s`, `2m`, `1h` (decimals allowed: `1.5s`), or plain numbers
 /// meaning milliseconds. The model stores whole milliseconds.
-public enum DurationParser {
+package enum DurationParser {
     /// Milliseconds denoted by `text`, or `nil` when it is not a duration (negative ones included).
-    public static func milliseconds(_ text: String) -> Int? {
+    package static func milliseconds(_ text: String) -> Int? {
         var body = Substring(text.trimmingSpaces)
         let scale: Double
         if body.hasSuffix("ms") {
@@ -33,7 +33,7 @@ public enum DurationParser {
     }
 
     /// Milliseconds for a JSON value: a non-negative number, or a duration string.
-    public static func milliseconds(_ value: JSONValue) -> Int? {
+    package static func milliseconds(_ value: JSONValue) -> Int? {
         switch value {
         case .int(let i): return i >= 0 ? i : nil
         case .double(let d): return milliseconds(d)

@@ -3,43 +3,43 @@ import FlowcraftModel
 /// A 1-based line and column inside one YAML source (the file is known by the caller).
 ///
 /// Kept to two `Int32`s: the syntax tree of a 100 000-node blueprint holds millions of marks.
-public struct YAMLMark: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var line: Int32
-    public var column: Int32
+package struct YAMLMark: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var line: Int32
+    package var column: Int32
 
-    public init(line: Int, column: Int) {
+    package init(line: Int, column: Int) {
         self.line = Int32(clamping: line)
         self.column = Int32(clamping: column)
     }
 
-    public var description: String { "\(line):\(column)" }
+    package var description: String { "\(line):\(column)" }
 
-    public static func < (a: YAMLMark, b: YAMLMark) -> Bool { (a.line, a.column) < (b.line, b.column) }
+    package static func < (a: YAMLMark, b: YAMLMark) -> Bool { (a.line, a.column) < (b.line, b.column) }
 
     /// The full location inside `file`.
-    public func location(in file: String) -> SourceLocation {
+    package func location(in file: String) -> SourceLocation {
         SourceLocation(file: file, line: Int(line), column: Int(column))
     }
 }
 
 /// How a scalar was written; quoting decides whether `123` is a number or a string.
-public enum YAMLScalarStyle: UInt8, Sendable, Hashable {
+package enum YAMLScalarStyle: UInt8, Sendable, Hashable {
     case plain, singleQuoted, doubleQuoted, literal, folded
 }
 
 /// A scalar: its text, how it was written, and an explicit tag when one was given (`!!str 1`).
-public struct YAMLScalar: Sendable, Hashable {
-    public var value: String
-    public var style: YAMLScalarStyle
+package struct YAMLScalar: Sendable, Hashable {
+    package var value: String
+    package var style: YAMLScalarStyle
     /// The explicit tag, expanded (`tag:yaml.org,2002:str`), or `nil` when untagged.
-    public var tag: String?
+    package var tag: String?
     /// Where the scalar's token starts (the opening quote or the `|`/`>` indicator, if any).
-    public var mark: YAMLMark
+    package var mark: YAMLMark
     /// Where the scalar's content starts: after an opening quote, or the first content line of a
     /// block scalar. Column offsets into the (single-line) value land right from here.
-    public var contentMark: YAMLMark
+    package var contentMark: YAMLMark
 
-    public init(
+    package init(
         value: String,
         style: YAMLScalarStyle = .plain,
         tag: String? = nil,
@@ -54,16 +54,16 @@ public struct YAMLScalar: Sendable, Hashable {
     }
 
     /// `true` for scalars whose type is resolved from their text (plain and untagged).
-    public var isPlainUntagged: Bool { style == .plain && tag == nil }
+    package var isPlainUntagged: Bool { style == .plain && tag == nil }
 }
 
 /// A sequence (`- a` or `[a, b]`).
-public struct YAMLSequence: Sendable, Hashable {
-    public var items: [YAMLNode]
-    public var mark: YAMLMark
-    public var tag: String?
+package struct YAMLSequence: Sendable, Hashable {
+    package var items: [YAMLNode]
+    package var mark: YAMLMark
+    package var tag: String?
 
-    public init(items: [YAMLNode], mark: YAMLMark, tag: String? = nil) {
+    package init(items: [YAMLNode], mark: YAMLMark, tag: String? = nil) {
         self.items = items
         self.mark = mark
         self.tag = tag
@@ -72,28 +72,28 @@ public struct YAMLSequence: Sendable, Hashable {
 
 /// A mapping, in source order, with merge keys (`<<`) already applied and duplicate keys removed
 /// (the first occurrence wins; the parser reports the rest).
-public struct YAMLMapping: Sendable, Hashable {
-    public struct Entry: Sendable, Hashable {
-        public var key: YAMLNode
-        public var value: YAMLNode
-        public init(key: YAMLNode, value: YAMLNode) {
+package struct YAMLMapping: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
+        package var key: YAMLNode
+        package var value: YAMLNode
+        package init(key: YAMLNode, value: YAMLNode) {
             self.key = key
             self.value = value
         }
     }
 
-    public var entries: [Entry]
-    public var mark: YAMLMark
-    public var tag: String?
+    package var entries: [Entry]
+    package var mark: YAMLMark
+    package var tag: String?
 
-    public init(entries: [Entry], mark: YAMLMark, tag: String? = nil) {
+    package init(entries: [Entry], mark: YAMLMark, tag: String? = nil) {
         self.entries = entries
         self.mark = mark
         self.tag = tag
     }
 
     /// The value under the scalar key `key` (linear scan: blueprint mappings are small).
-    public subscript(key: String) -> YAMLNode? {
+    package subscript(key: String) -> YAMLNode? {
         for entry in entries {
             if case .scalar(let k) = entry.key, k.value == key { return entry.value }
         }
@@ -103,13 +103,13 @@ public struct YAMLMapping: Sendable, Hashable {
 
 /// One node of the YAML syntax tree. Aliases are resolved: an alias shares its anchor's subtree
 /// (copy-on-write arrays), so expansion costs no memory; the parser bounds the logical size.
-public enum YAMLNode: Sendable, Hashable {
+package enum YAMLNode: Sendable, Hashable {
     case scalar(YAMLScalar)
     case sequence(YAMLSequence)
     case mapping(YAMLMapping)
 
     /// Where the node starts.
-    public var mark: YAMLMark {
+    package var mark: YAMLMark {
         switch self {
         case .scalar(let s): return s.mark
         case .sequence(let s): return s.mark
@@ -118,7 +118,7 @@ public enum YAMLNode: Sendable, Hashable {
     }
 
     /// A short name of the node's kind, for messages ("a mapping", "a list", "a string").
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .scalar(let s):
             switch s.resolved {

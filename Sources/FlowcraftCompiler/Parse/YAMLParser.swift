@@ -2,12 +2,12 @@ import CLibYAML
 import FlowcraftModel
 
 /// The outcome of parsing one file: the first document's root (if any) and every problem found.
-public struct YAMLParseResult: Sendable {
+package struct YAMLParseResult: Sendable {
     /// `nil` when the input is empty, or when a fatal problem stopped parsing.
-    public var root: YAMLNode?
-    public var diagnostics: [Diagnostic]
+    package var root: YAMLNode?
+    package var diagnostics: [Diagnostic]
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
 /// Parses YAML (and therefore JSON) through libyaml's event API into a `YAMLNode` tree.
@@ -19,22 +19,22 @@ public struct YAMLParseResult: Sendable {
 ///   charged their subtree's size against an expansion budget, so alias bombs stop at once.
 /// - A file holds one document. A second document is a `YAML_SYNTAX` error; the first is kept.
 /// - Input must be UTF-8 (`INVALID_ENCODING`) and at most `limits.maxInputBytes` (`INPUT_TOO_LARGE`).
-public struct YAMLParser: Sendable {
-    public var limits: YAMLParseLimits
+package struct YAMLParser: Sendable {
+    package var limits: YAMLParseLimits
 
-    public init(limits: YAMLParseLimits = .default) {
+    package init(limits: YAMLParseLimits = .default) {
         self.limits = limits
     }
 
     /// Parses `text`; `file` names it in diagnostics.
-    public func parse(_ text: String, file: String) -> YAMLParseResult {
+    package func parse(_ text: String, file: String) -> YAMLParseResult {
         var text = text
         return text.withUTF8 { parse(bytes: $0, file: file) }
     }
 
     /// Parses raw bytes; `file` names them in diagnostics. A UTF-8 byte-order mark at the start is
     /// skipped (lines and columns count from the character after it, as editors show them).
-    public func parse(bytes input: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
+    package func parse(bytes input: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
         let bytes = Self.droppingByteOrderMark(input)
         if bytes.count > limits.maxInputBytes {
             return YAMLParseResult(root: nil, diagnostics: [

@@ -7,7 +7,7 @@ extension YAMLScalar {
     static let tagPrefix = "tag:yaml.org,2002:"
 
     /// The JSON value this scalar denotes.
-    public var resolved: JSONValue {
+    package var resolved: JSONValue {
         if let tag {
             switch tag {
             case Self.tagPrefix + "str": return .string(value)

@@ -6,10 +6,12 @@ import FlowcraftModel
 /// let result = BlueprintCompiler().compile(paths: ["Blueprints"])
 /// for d in result.diagnostics { print(d) }
 /// ```
-/// The stages are public too, for tools and benchmarks that time them one by one.
+/// The stages are `package` methods too, for the benchmarks that time them one by one.
 public struct BlueprintCompiler: Sendable {
+    /// Bounds on each file's size, nesting and alias expansion.
     public var limits: YAMLParseLimits
 
+    /// A compiler with `limits` (``YAMLParseLimits/default`` unless given).
     public init(limits: YAMLParseLimits = .default) {
         self.limits = limits
     }
@@ -60,12 +62,12 @@ public struct BlueprintCompiler: Sendable {
     // MARK: - Stages
 
     /// Stage 1: bytes → syntax tree.
-    public func parse(bytes: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
+    package func parse(bytes: UnsafeBufferPointer<UInt8>, file: String) -> YAMLParseResult {
         YAMLParser(limits: limits).parse(bytes: bytes, file: file)
     }
 
     /// Stage 2: syntax tree → blueprint (nothing when the file did not parse).
-    public func decode(_ parsed: YAMLParseResult, file: String) -> (WorkflowBlueprint?, [Diagnostic]) {
+    package func decode(_ parsed: YAMLParseResult, file: String) -> (WorkflowBlueprint?, [Diagnostic]) {
         guard parsed.root != nil || !parsed.hasErrors else { return (nil, []) }
         var decoder = BlueprintDecoder(file: file)
         let blueprint = decoder.decode(parsed.root)
@@ -73,18 +75,18 @@ public struct BlueprintCompiler: Sendable {
     }
 
     /// Stage 3: every validator, over the whole set (subflow references resolve across files).
-    public func validate(_ blueprints: [WorkflowBlueprint]) -> [Diagnostic] {
+    package func validate(_ blueprints: [WorkflowBlueprint]) -> [Diagnostic] {
         BlueprintSetValidator.validate(blueprints)
     }
 
     /// Stage 4: graph facts of one blueprint.
-    public func analyze(_ blueprint: WorkflowBlueprint) -> BlueprintAnalysis {
+    package func analyze(_ blueprint: WorkflowBlueprint) -> BlueprintAnalysis {
         GraphAnalyzer.analyze(blueprint)
     }
 
     /// Stages 3 and 4 together, as the pipeline runs them: validation analyzes every graph anyway,
     /// so its analyses are reused (one per blueprint, same order).
-    public func validateAndAnalyze(_ blueprints: [WorkflowBlueprint]) -> (diagnostics: [Diagnostic], analyses: [BlueprintAnalysis]) {
+    package func validateAndAnalyze(_ blueprints: [WorkflowBlueprint]) -> (diagnostics: [Diagnostic], analyses: [BlueprintAnalysis]) {
         BlueprintSetValidator.validateAndAnalyze(blueprints)
     }
 

@@ -7,10 +7,10 @@ import FlowcraftModel
 /// `*.yaml`, `*.yml` and `*.json`, sorted, skipping hidden entries. Paths keep the spelling they
 /// were given in (`Blueprints/` + `order.yaml` → `Blueprints/order.yaml`), so diagnostics read
 /// like the command line.
-public enum BlueprintFileDiscovery {
-    public static let extensions: Set<String> = ["yaml", "yml", "json"]
+package enum BlueprintFileDiscovery {
+    package static let extensions: Set<String> = ["yaml", "yml", "json"]
 
-    public static func files(at paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
+    package static func files(at paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
         var seen = Set<String>()
@@ -46,12 +46,12 @@ public enum BlueprintFileDiscovery {
     }
 
     /// Reads a file's bytes, refusing files larger than `limit` without reading them.
-    public enum ReadOutcome: Sendable {
+    package enum ReadOutcome: Sendable {
         case bytes([UInt8])
         case failure(Diagnostic)
     }
 
-    public static func read(_ path: String, limit: Int) -> ReadOutcome {
+    package static func read(_ path: String, limit: Int) -> ReadOutcome {
         let fm = FileManager.default
         if let attributes = try? fm.attributesOfItem(atPath: path),
             let size = (attributes[.size] as? NSNumber)?.intValue, size > limit

@@ -11,6 +11,7 @@ public struct CompilationResult: Sendable {
     /// All findings, sorted with `Diagnostic.reportOrder`.
     public var diagnostics: [Diagnostic]
 
+    /// A result; the compiler builds it, tests and tools may too.
     public init(
         files: [String] = [],
         blueprints: [WorkflowBlueprint] = [],
@@ -23,8 +24,11 @@ public struct CompilationResult: Sendable {
         self.diagnostics = diagnostics
     }
 
+    /// How many diagnostics are errors.
     public var errorCount: Int { diagnostics.lazy.filter { $0.severity == .error }.count }
+    /// How many diagnostics are warnings.
     public var warningCount: Int { diagnostics.lazy.filter { $0.severity == .warning }.count }
+    /// Whether any diagnostic is an error (no code is generated then).
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
     /// `true` when a path could not be found or read (the CLI exits with status 2).
     public var hasIOErrors: Bool { diagnostics.contains { $0.code == .ioError } }

@@ -1,15 +1,15 @@
 /// Prints a `SwiftFileDescription` as Swift source text with fixed formatting: four-space indentation,
 /// one declaration per line, long calls and literals wrapped one argument per line. The output is a
 /// pure function of the description, so generated files are byte-for-byte reproducible.
-public struct SwiftRenderer: Sendable {
+package struct SwiftRenderer: Sendable {
     /// Lines longer than this (including indentation) are wrapped where the grammar allows.
-    public var maxLineWidth: Int
+    package var maxLineWidth: Int
 
-    public init(maxLineWidth: Int = 110) {
+    package init(maxLineWidth: Int = 110) {
         self.maxLineWidth = maxLineWidth
     }
 
-    public func render(_ file: SwiftFileDescription) -> String {
+    package func render(_ file: SwiftFileDescription) -> String {
         var writer = SourceTextWriter()
         for line in file.headerComment { writer.line(line.isEmpty ? "//" : "// " + SwiftLiteralEscaping.commentText(line), 0) }
         if !file.headerComment.isEmpty { writer.blank() }
@@ -181,7 +181,7 @@ public struct SwiftRenderer: Sendable {
     // MARK: - Expressions
 
     /// The expression on one line.
-    public func inline(_ e: SwiftExpression) -> String {
+    package func inline(_ e: SwiftExpression) -> String {
         switch e {
         case .string(let s): return SwiftLiteralEscaping.stringLiteral(s)
         case .int(let i): return String(i)

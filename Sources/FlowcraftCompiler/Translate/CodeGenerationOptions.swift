@@ -16,6 +16,8 @@ public struct CodeGenerationOptions: Sendable, Hashable {
     /// The file holding the registry and the blueprint namespace.
     public var registryFileName: String
 
+    /// Options with the plugin's defaults: public declarations, `FlowcraftNodes` and
+    /// `FlowcraftWorkflows`, one file per blueprint named after it.
     public init(
         sourceRoot: String? = nil,
         access: AccessModifier = .public,
@@ -33,7 +35,7 @@ public struct CodeGenerationOptions: Sendable, Hashable {
     }
 
     /// The stable spelling of a blueprint path for generated code.
-    public func displayPath(_ file: String) -> String {
+    package func displayPath(_ file: String) -> String {
         if file.hasPrefix("/") {
             if let root = sourceRoot {
                 let prefix = root.hasSuffix("/") ? root : root + "/"

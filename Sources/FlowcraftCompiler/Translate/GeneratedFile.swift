@@ -1,9 +1,9 @@
 /// One generated Swift source: a file name (no directories) and its full text.
-public struct GeneratedFile: Sendable, Hashable {
-    public var name: String
-    public var contents: String
+package struct GeneratedFile: Sendable, Hashable {
+    package var name: String
+    package var contents: String
 
-    public init(name: String, contents: String) {
+    package init(name: String, contents: String) {
         self.name = name
         self.contents = contents
     }

@@ -1,13 +1,13 @@
 /// Names of generated files. The build plugin predicts the same names from the inputs alone (it
 /// passes them explicitly), so outputs are known before the tool runs.
-public enum GeneratedFileNaming {
+@usableFromInline package enum GeneratedFileNaming {
     /// The target-wide file: registry and blueprint namespace.
-    public static let registryFileName = "FlowcraftNodes.flowcraft.swift"
+    @usableFromInline package static let registryFileName = "FlowcraftNodes.flowcraft.swift"
     /// Every generated file ends so; the suffix also marks files the generator may delete when stale.
-    public static let suffix = ".flowcraft.swift"
+    package static let suffix = ".flowcraft.swift"
 
     /// `Blueprints/order-fulfillment.yaml` → `order-fulfillment.flowcraft.swift`.
-    public static func defaultName(forBlueprintAt path: String) -> String {
+    package static func defaultName(forBlueprintAt path: String) -> String {
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         var stem = Substring(fileName)
         if let dot = stem.lastIndex(of: "."), dot != stem.startIndex { stem = stem[..<dot] }
@@ -16,7 +16,7 @@ public enum GeneratedFileNaming {
 
     /// `name`, or `name` with `-2`, `-3`, … before the suffix until it is not in `taken` (compared
     /// case-insensitively: macOS file systems are).
-    public static func unique(_ name: String, taken: Set<String>) -> String {
+    package static func unique(_ name: String, taken: Set<String>) -> String {
         guard taken.contains(name.lowercased()) else { return name }
         let stem = name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
         var n = 2

@@ -8,8 +8,8 @@ import FlowcraftModel
 /// One file per blueprint (its record types, the protocols of the implementations it declares or
 /// first uses, and the embedded blueprint) plus one registry file for the whole set. The output is
 /// a pure function of the input: sorted, no dates, paths shown relative to `sourceRoot`.
-public enum SwiftCodeGenerator {
-    public static func generate(
+package enum SwiftCodeGenerator {
+    package static func generate(
         blueprints input: [WorkflowBlueprint],
         options: CodeGenerationOptions = CodeGenerationOptions()
     ) -> (files: [GeneratedFile], diagnostics: [Diagnostic]) {

@@ -5,9 +5,9 @@
 /// mapping is deterministic and needs no tables. Type names are UpperCamelCase, members lowerCamelCase;
 /// keywords are escaped with backticks; names that cannot be escaped get a trailing `_`. Distinct keys
 /// can map to the same name — `IdentifierScope` reports that as `IDENTIFIER_COLLISION`.
-public enum SwiftIdentifier {
+package enum SwiftIdentifier {
     /// `llm-process` → `LlmProcess`, `order` → `Order`, `2fa` → `_2fa`.
-    public static func typeName(_ key: String) -> String {
+    package static func typeName(_ key: String) -> String {
         let words = self.words(key)
         var name = words.map(capitalizedFirst).joined()
         if name.isEmpty { name = "_" }
@@ -17,7 +17,7 @@ public enum SwiftIdentifier {
     }
 
     /// `llm-process` → `llmProcess`, `HTTPRequest` → `httpRequest`, `class` → `` `class` ``.
-    public static func memberName(_ key: String) -> String {
+    package static func memberName(_ key: String) -> String {
         let words = self.words(key)
         var name = ""
         for (i, word) in words.enumerated() {
@@ -29,7 +29,7 @@ public enum SwiftIdentifier {
     }
 
     /// A member name with backticks removed (for building longer names and comparing).
-    public static func unescaped(_ name: String) -> String {
+    package static func unescaped(_ name: String) -> String {
         name.hasPrefix("`") && name.hasSuffix("`") && name.count >= 2 ? String(name.dropFirst().dropLast()) : name
     }
 

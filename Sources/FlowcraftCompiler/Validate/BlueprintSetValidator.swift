@@ -5,15 +5,15 @@ import FlowcraftModel
 ///
 /// Each rule family is its own unit (`NodeIdentityRules`, `EdgeReferenceRules`, …) reading a shared
 /// `ValidationSet`, which analyzes every blueprint's graph once.
-public enum BlueprintSetValidator {
+package enum BlueprintSetValidator {
     /// All findings, in rule order; callers sort them with `Diagnostic.reportOrder`.
-    public static func validate(_ blueprints: [WorkflowBlueprint]) -> [Diagnostic] {
+    package static func validate(_ blueprints: [WorkflowBlueprint]) -> [Diagnostic] {
         validateAndAnalyze(blueprints).diagnostics
     }
 
     /// Validates and returns the graph analysis computed on the way, one per blueprint (same order),
     /// so a pipeline need not analyze twice.
-    public static func validateAndAnalyze(_ blueprints: [WorkflowBlueprint]) -> (diagnostics: [Diagnostic], analyses: [BlueprintAnalysis]) {
+    package static func validateAndAnalyze(_ blueprints: [WorkflowBlueprint]) -> (diagnostics: [Diagnostic], analyses: [BlueprintAnalysis]) {
         let set = ValidationSet(blueprints)
         var diagnostics: [Diagnostic] = []
         for rule in rules { rule(set, &diagnostics) }
@@ -87,9 +87,9 @@ struct ValidationSet: Sendable {
 
 extension DiagnosticCode {
     /// An edge's action that the source's declared implementation never returns (warning).
-    public static let unknownAction: DiagnosticCode = "UNKNOWN_ACTION"
+    package static let unknownAction: DiagnosticCode = "UNKNOWN_ACTION"
     /// A transform reading a root it cannot see (warning).
-    public static let unknownExpressionRoot: DiagnosticCode = "UNKNOWN_EXPRESSION_ROOT"
+    package static let unknownExpressionRoot: DiagnosticCode = "UNKNOWN_EXPRESSION_ROOT"
 }
 
 extension Diagnostic {

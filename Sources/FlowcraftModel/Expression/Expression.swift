@@ -1,6 +1,6 @@
 /// A parsed safe expression: an edge `condition` or `transform`, or a loop-controller `condition`.
 ///
-/// The language (DESIGN §2) has paths, literals, comparisons and boolean logic, and nothing that
+/// The language (the blueprint reference, "Expressions") has paths, literals, comparisons and boolean logic, and nothing that
 /// can run code; see `ExpressionParser` for the grammar and `evaluate(in:)` for the semantics.
 ///
 /// ## Roots
@@ -96,7 +96,9 @@ public struct WorkflowExpression: Sendable, Hashable, Codable, CustomStringConve
 
 /// One step of a plain path expression.
 public enum ExpressionPathStep: Sendable, Hashable {
+    /// `.name`, or `['name']`: a key of an object.
     case member(String)
+    /// `[0]`: an element of an array.
     case index(Int)
 }
 

@@ -21,13 +21,21 @@ public indirect enum ExpressionNode: Sendable, Hashable {
 
 /// The binary operators of the expression language.
 public enum ExpressionOperator: String, Sendable, Hashable, CaseIterable {
+    /// `||`: true when either side is truthy.
     case or = "||"
+    /// `&&`: true when both sides are truthy.
     case and = "&&"
+    /// `==`: deep equality of JSON values.
     case equal = "=="
+    /// `!=`: deep inequality.
     case notEqual = "!="
+    /// `<`: numbers or strings.
     case less = "<"
+    /// `<=`: numbers or strings.
     case lessOrEqual = "<="
+    /// `>`: numbers or strings.
     case greater = ">"
+    /// `>=`: numbers or strings.
     case greaterOrEqual = ">="
 
     /// Binding strength: higher binds tighter.

@@ -1,4 +1,4 @@
-/// Parses the text of a safe expression (DESIGN §2) into a `WorkflowExpression`.
+/// Parses the text of a safe expression (the blueprint reference, "Expressions") into a `WorkflowExpression`.
 ///
 /// Grammar, loosest binding first:
 /// ```

@@ -7,6 +7,7 @@ public struct ExpressionSyntaxError: Error, Sendable, Hashable, CustomStringConv
     /// What is wrong, e.g. "expected ')'".
     public var message: String
 
+    /// An error at `offset` saying `message`.
     public init(offset: Int, message: String) {
         self.offset = offset
         self.message = message

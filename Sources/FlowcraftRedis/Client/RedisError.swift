@@ -34,6 +34,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The command (first argument) or script name this error belongs to, when known.
     public let command: String?
 
+    /// An error of `kind` saying `message`, about `command` when known.
     public init(kind: Kind, message: String, command: String? = nil) {
         self.kind = kind
         self.message = message

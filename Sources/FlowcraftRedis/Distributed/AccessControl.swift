@@ -8,6 +8,7 @@
 /// let rules = AccessControl.rules(for: .worker, queuePrefix: "bull", queueName: "flowcraft-queue")
 /// ```
 public enum AccessControl {
+    /// Who connects: each role gets only the commands and keys it needs.
     public enum Role: String, Sendable, CaseIterable {
         /// A ``DistributedWorker`` (and a ``WorkflowReconciler``).
         case worker

@@ -14,8 +14,8 @@ struct CompletionPlanner: Sendable {
     /// Written into every job this planner makes (``NodeJobData/blueprintFingerprint``).
     let fingerprint: String
 
-    init(prepared: PreparedBlueprint, runID: String, options: DistributedOptions) {
-        plan = prepared.plan
+    init(prepared: DistributedBlueprint, runID: String, options: DistributedOptions) {
+        plan = prepared.compiled
         fingerprint = prepared.fingerprint
         self.runID = runID
         self.options = options

@@ -26,9 +26,12 @@ public struct DistributedError: Error, Sendable, Hashable, CustomStringConvertib
         case other
     }
 
+    /// What went wrong.
     public var message: String
+    /// What kind of problem it is, to switch on.
     public var cause: Cause
 
+    /// An error saying `message`.
     public init(_ message: String, cause: Cause = .other) {
         self.message = message
         self.cause = cause

@@ -1,4 +1,4 @@
-/// The Redis keys of distributed runs (DESIGN §5).
+/// The Redis keys of distributed runs (ARCHITECTURE.md, "Typed records").
 ///
 /// The state hash and the final status use the seed's names (`workflow:state:<runId>`,
 /// `workflow:status:<runId>`) so clients written against the original read and write them; every key

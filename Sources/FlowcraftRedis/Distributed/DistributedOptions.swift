@@ -21,11 +21,13 @@ public struct DistributedOptions: Sendable {
     public var queuePrefix: String
     /// Lifetime of a finished run's state and status keys; 0 keeps them.
     public var stateTTLSeconds: Int
+    /// How a failing node is retried (``DistributedRetryMode/inProcess`` by default).
     public var retryMode: DistributedRetryMode
     /// Values injected into every node's context.
     public var dependencies: Dependencies
     /// Middleware around every node attempt (worker side), as in the in-memory engine.
     public var middleware: [any NodeMiddleware]
+    /// The logger of workers, clients and reconcilers; nodes' loggers derive from it.
     public var logger: Logger
     /// Receives the run's events (`workflow:*`, `node:*`, `context:change`, `batch:*`, `job:*`) in the
     /// process that caused them: node events in the worker that ran the node, `workflow:start` and
@@ -48,6 +50,8 @@ public struct DistributedOptions: Sendable {
     /// How workers of two deploys share the queue (hand back, timeout, advertisement interval).
     public var rollingDeploy = RollingDeployOptions()
 
+    /// Options with the defaults: queue `flowcraft-queue`, job name `executeNode`, prefix `bull`,
+    /// state kept one day, in-process retries, subflows nested up to 32 deep.
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
         stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
@@ -65,86 +69,5 @@ public struct DistributedOptions: Sendable {
         self.retryMode = retryMode
         self.dependencies = dependencies
         self.logger = logger
-    }
-}
-
-/// The blueprints a worker or client knows, prepared once, by id and version.
-public struct BlueprintCatalog: Sendable {
-    private var byKey: [String: PreparedBlueprint] = [:]
-    private var versionsByID: [String: [String?]] = [:]
-    private var byFingerprint: [String: PreparedBlueprint] = [:]
-
-    public init() {}
-
-    /// Prepares every blueprint; throws on the first that cannot be prepared.
-    public init(_ blueprints: [WorkflowBlueprint]) throws {
-        for blueprint in blueprints { try add(blueprint) }
-    }
-
-    public mutating func add(_ blueprint: WorkflowBlueprint) throws {
-        let compiled = PreparedBlueprint(try CompiledBlueprint(blueprint))
-        let version = blueprint.effectiveVersion
-        if let previous = byKey[Self.key(blueprint.id, version)] { byFingerprint[previous.fingerprint] = nil }
-        byKey[Self.key(blueprint.id, version)] = compiled
-        byFingerprint[compiled.fingerprint] = compiled
-        if !(versionsByID[blueprint.id] ?? []).contains(version) { versionsByID[blueprint.id, default: []].append(version) }
-    }
-
-    public var isEmpty: Bool { byKey.isEmpty }
-    public var ids: [String] { versionsByID.keys.sorted() }
-
-    /// The blueprint for a run. A run that records no version (the seed's client never writes one)
-    /// runs as the unversioned blueprint, or the only registered version of that id.
-    public func blueprint(id: String, version: String?) throws(DistributedError) -> CompiledBlueprint {
-        try prepared(id: id, version: version).plan
-    }
-
-    func prepared(id: String, version: String?) throws(DistributedError) -> PreparedBlueprint {
-        guard let versions = versionsByID[id] else { throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint) }
-        if let version {
-            guard let compiled = byKey[Self.key(id, version)] else {
-                throw DistributedError("blueprint '\(id)' has no registered version '\(version)'", cause: .unknownBlueprint)
-            }
-            return compiled
-        }
-        if let compiled = byKey[Self.key(id, nil)] { return compiled }
-        guard versions.count == 1, let compiled = byKey[Self.key(id, versions[0])] else {
-            throw DistributedError("run of blueprint '\(id)' names no version and several versions are registered", cause: .unknownBlueprint)
-        }
-        return compiled
-    }
-
-    /// The blueprint with content fingerprint `fingerprint` (``BlueprintFingerprint``), if this
-    /// catalog has it.
-    func prepared(fingerprint: String) -> PreparedBlueprint? { byFingerprint[fingerprint] }
-
-    /// Every blueprint as `(id, version, fingerprint)`, sorted: what a worker advertises.
-    var advertised: [BlueprintAdvertisement] {
-        byKey.values.map { BlueprintAdvertisement(id: $0.plan.id, version: $0.plan.blueprint.effectiveVersion, fingerprint: $0.fingerprint) }
-            .sorted { ($0.id, $0.version ?? "", $0.fingerprint) < ($1.id, $1.version ?? "", $1.fingerprint) }
-    }
-
-    /// Why a run of blueprint `id` at `version` has no blueprint here, naming the versions this
-    /// catalog has; `nil` when it has one.
-    func versionProblem(id: String, version: String?) -> String? {
-        guard let versions = versionsByID[id] else { return nil }
-        guard let version, byKey[Self.key(id, version)] == nil else { return nil }
-        let known = versions.map { $0.map { "'\($0)'" } ?? "unversioned" }.joined(separator: ", ")
-        return "blueprint '\(id)' has no version '\(version)' on this worker (it has \(known))"
-    }
-
-    /// The blueprint to read a job's input keys with before the run's version is known: the one an
-    /// unversioned run uses, else any version of that id.
-    func provisional(id: String) throws(DistributedError) -> PreparedBlueprint {
-        guard let versions = versionsByID[id], let first = versions.first else {
-            throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint)
-        }
-        if let unversioned = byKey[Self.key(id, nil)] { return unversioned }
-        guard let prepared = byKey[Self.key(id, first)] else { throw DistributedError("unknown blueprint '\(id)'", cause: .unknownBlueprint) }
-        return prepared
-    }
-
-    private static func key(_ id: String, _ version: String?) -> String {
-        version.map { "\(id)\u{1}\($0)" } ?? id
     }
 }

@@ -4,14 +4,21 @@ import FlowcraftModel
 /// A distributed run's final result, as stored in `workflow:status:<runId>`:
 /// `{"status": "completed", "payload": {…context…}}` or `{"status": "failed", "reason": "…"}`.
 public struct DistributedRunStatus: Sendable, Hashable {
+    /// A run's status as the status key stores it.
     public enum Status: String, Sendable, Hashable {
-        case completed, failed, cancelled
+        /// Final: the run completed.
+        case completed
+        /// Final: a node failed with no fallback.
+        case failed
+        /// Final: the run was cancelled.
+        case cancelled
         /// Not final: a `wait` node holds the run until `resume`.
         case awaiting
         /// Not final: work is in flight.
         case running
     }
 
+    /// Where the run stands.
     public var status: Status
     /// The final context of a completed run.
     public var payload: JSONValue?
@@ -27,6 +34,7 @@ public struct DistributedRunStatus: Sendable, Hashable {
     var blueprintID: String?
     var blueprintVersion: String?
 
+    /// A status record.
     public init(status: Status, payload: JSONValue? = nil, reason: String? = nil, nodeID: String? = nil) {
         self.status = status
         self.payload = payload

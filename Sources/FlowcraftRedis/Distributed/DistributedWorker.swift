@@ -17,6 +17,7 @@ import ServiceLifecycle
 /// and stops taking new ones; jobs of a killed worker are recovered by the queue's stalled sweep, and
 /// their completions are never committed twice.
 public final class DistributedWorker: Service, Sendable {
+    /// The options it was created with.
     public let options: DistributedOptions
     let executor: NodeJobExecutor
     let worker: Worker

@@ -210,7 +210,7 @@ enum DynamicNodes {
     /// The continuation's commit: the spawner's routing with its stored action and output (edge
     /// conditions and transforms see the context as it is now), and the removal of the record.
     static func continuationChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, record: Record, state: RedisWorkflowState,
+        prepared: DistributedBlueprint, data: NodeJobData, item: WorkItem, record: Record, state: RedisWorkflowState,
         options: DistributedOptions
     ) async throws -> RunCommitter.Change {
         var change = try await NodeJobExecutor.completionChange(

@@ -13,7 +13,7 @@ import Flowcraft
 /// nothing is written.
 struct JobAdmission: Sendable {
     /// The run's blueprint, by the version its state records.
-    let prepared: PreparedBlueprint
+    let prepared: DistributedBlueprint
     let version: String?
     /// The requested fields' values, in order (`nil`: absent).
     let values: [JSONValue?]
@@ -48,7 +48,7 @@ struct JobAdmission: Sendable {
             runExists = statusText != nil
         }
         let version = replyValues.first.flatMap { $0 }.map(StateValueCoding.decode).flatMap(NodeJobExecutor.versionText)
-        var prepared: PreparedBlueprint
+        var prepared: DistributedBlueprint
         do {
             prepared = try catalog.prepared(id: data.blueprintID, version: version)
         } catch {
@@ -58,8 +58,8 @@ struct JobAdmission: Sendable {
         }
         // A job that names its graph runs with exactly that graph (its fingerprint includes the label).
         if let fingerprint = data.blueprintFingerprint, prepared.fingerprint != fingerprint {
-            guard let named = catalog.prepared(fingerprint: fingerprint), named.plan.id == data.blueprintID,
-                named.plan.blueprint.effectiveVersion == version
+            guard let named = catalog.prepared(fingerprint: fingerprint), named.compiled.id == data.blueprintID,
+                named.compiled.blueprint.effectiveVersion == version
             else {
                 throw MissingBlueprint(
                     id: data.blueprintID, version: version, fingerprint: fingerprint,
@@ -69,7 +69,7 @@ struct JobAdmission: Sendable {
             prepared = named
         }
         // (Batch workers and dynamic nodes are not nodes of the blueprint: their own paths check them.)
-        if data.batchOf == nil, data.dynamicOf == nil, prepared.plan.nodeIndex[data.nodeID] == nil {
+        if data.batchOf == nil, data.dynamicOf == nil, prepared.compiled.nodeIndex[data.nodeID] == nil {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
         if !runExists, !JobRefusal.startsRun(data, in: prepared) {

@@ -28,10 +28,10 @@ struct JobRefusal: Error, Sendable, CustomStringConvertible {
 
     /// Whether `data` is a job a client starting a run sends: a start node of `prepared` in iteration
     /// 0 with no fallback, batch or dynamic-node fields. Only such a job may create a run's bookkeeping.
-    static func startsRun(_ data: NodeJobData, in prepared: PreparedBlueprint) -> Bool {
+    static func startsRun(_ data: NodeJobData, in prepared: DistributedBlueprint) -> Bool {
         guard data.iteration == 0, data.fallbackFor == nil, data.batchOf == nil, data.dynamicOf == nil,
-            let n = prepared.plan.nodeIndex[data.nodeID]
+            let n = prepared.compiled.nodeIndex[data.nodeID]
         else { return false }
-        return prepared.plan.startNodes.contains(n)
+        return prepared.compiled.startNodes.contains(n)
     }
 }

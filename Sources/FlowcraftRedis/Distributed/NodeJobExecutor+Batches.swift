@@ -12,7 +12,7 @@ extension NodeJobExecutor {
     func scatter(
         _ run: RunContext, node: NodeDefinition, index s: Int, batch spec: BatchPlan, items values: [JSONValue]
     ) async throws -> JSONValue {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         guard plan.nodeIndex[spec.gatherID] != nil else {
             return try await failRun(run, reason: "node '\(node.id)': batch-scatter's 'gatherNodeId' '\(spec.gatherID)' names no node of the blueprint", fatal: true)
         }
@@ -49,7 +49,7 @@ extension NodeJobExecutor {
     /// The commit of a scatter: its output, the items, the worker ids, and the first window of worker
     /// jobs in place of its routing (stored for the continuation). Without items it routes at once.
     static func batchScatterChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchPlan, items: [JSONValue],
+        prepared: DistributedBlueprint, data: NodeJobData, item: WorkItem, scatter s: Int, spec: BatchPlan, items: [JSONValue],
         input: JSONValue, state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
         let count = items.count
@@ -63,7 +63,7 @@ extension NodeJobExecutor {
                 prepared: prepared, data: data, item: item, result: result, input: input, state: state, options: options)
         } else {
             change = DynamicNodes.spawnChange(
-                plan: prepared.plan, data: data, item: item, result: result, state: state, options: options)
+                plan: prepared.compiled, data: data, item: item, result: result, state: state, options: options)
         }
         guard count > 0 else { return change }
         for (i, value) in items.enumerated() { change.values.append((spec.itemKey(i), value)) }
@@ -77,7 +77,7 @@ extension NodeJobExecutor {
     /// The commit of a batch worker: its output, its arrival at the scatter's continuation and the
     /// enqueue of the item one window later.
     static func batchWorkerChange(
-        prepared: PreparedBlueprint, data: NodeJobData, scatter s: Int, spec: BatchPlan, output: JSONValue,
+        prepared: DistributedBlueprint, data: NodeJobData, scatter s: Int, spec: BatchPlan, output: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) -> RunCommitter.Change {
         var change = RunCommitter.Change(mode: .complete, instance: data.instance.description)
@@ -112,7 +112,7 @@ extension NodeJobExecutor {
         let prepared = admitted.prepared
         let version = admitted.version
         let runExists = admitted.runExists
-        let plan = prepared.plan
+        let plan = prepared.compiled
         guard let s = plan.nodeIndex[scatterID], plan.builtins[s] == .batchScatter,
             let spec = BatchPlan(scatter: plan.nodes[s]), spec.workerID(data.batchIndex) == data.nodeID,
             plan.nodeIndex[spec.gatherID] != nil

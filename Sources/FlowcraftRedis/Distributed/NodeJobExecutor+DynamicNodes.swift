@@ -6,7 +6,7 @@ extension NodeJobExecutor {
     /// A node returned dynamic nodes: validates them, then commits its output, the record and their
     /// jobs in place of its routing.
     func spawnDynamicNodes(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         if let problem = DynamicNodes.problem(with: result.dynamicNodes, spawner: run.data.nodeID, plan: plan) {
             return try await failRun(run, reason: "node '\(run.data.nodeID)' \(problem)", fatal: true)
         }
@@ -31,7 +31,7 @@ extension NodeJobExecutor {
         }
         let prepared = admitted.prepared
         let version = admitted.version
-        guard let s = prepared.plan.nodeIndex[spawnerID] else {
+        guard let s = prepared.compiled.nodeIndex[spawnerID] else {
             throw JobRefusal(
                 "blueprint '\(data.blueprintID)' has no node '\(spawnerID)' (the spawner of dynamic node '\(node.id)')")
         }
@@ -42,7 +42,7 @@ extension NodeJobExecutor {
         let run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: admitted.runExists)
-        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.plan.id)
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.compiled.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: node.uses) else {
             // As in memory: a dynamic node runs a registered implementation, never a built-in.
@@ -55,7 +55,7 @@ extension NodeJobExecutor {
         guard
             let outcome = try await runAttempts(
                 implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
-                blueprintID: prepared.plan.id, data: data, state: state, keys: keys, job: job, events: events)
+                blueprintID: prepared.compiled.id, data: data, state: state, keys: keys, job: job, events: events)
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
@@ -86,7 +86,7 @@ extension NodeJobExecutor {
         }
         let prepared = admitted.prepared
         let version = admitted.version
-        let plan = prepared.plan
+        let plan = prepared.compiled
         guard let s = plan.nodeIndex[data.nodeID] else {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }

@@ -58,7 +58,7 @@ extension NodeJobExecutor {
     func cancelChildren(_ run: RunContext, entries: [String], reason: String) async {
         guard !entries.isEmpty else { return }
         do {
-            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.plan, pending: entries, reason: reason)
+            try await canceller.cancelChildren(of: run.data.runID, plan: run.prepared.compiled, pending: entries, reason: reason)
         } catch {
             options.logger.warning(
                 "could not cancel the child runs of an ended run",
@@ -69,7 +69,7 @@ extension NodeJobExecutor {
     /// The run's pending entries when its blueprint has subflow nodes (whose children must end with
     /// it); read before the run ends, since ending it deletes them. Empty otherwise, without a read.
     func pendingSubflowEntries(_ run: RunContext) async throws -> [String] {
-        guard RunCanceller.hasSubflows(run.prepared.plan) else { return [] }
+        guard RunCanceller.hasSubflows(run.prepared.compiled) else { return [] }
         return try await client.execute(SMEMBERS(key: DistributedKeys(runID: run.data.runID).pending))
     }
 }

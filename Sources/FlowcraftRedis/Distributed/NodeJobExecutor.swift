@@ -84,7 +84,7 @@ final class NodeJobExecutor: Sendable {
         case .run(let admitted, let index): (run, n) = (admitted, index)
         case .skip(let summary): return .value(summary)
         }
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         let node = plan.nodes[n]
         if let reason = run.prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
@@ -106,10 +106,10 @@ final class NodeJobExecutor: Sendable {
     /// Admits a node job (``JobAdmission``: one round trip for the run's version, the node's input
     /// keys — read with the provisional blueprint's plan, re-read if the run's version differs — and
     /// its pending entry) and resolves its input. A fallback runs with the failed node's input.
-    private func admit(_ data: NodeJobData, provisional: PreparedBlueprint) async throws -> Admission {
+    private func admit(_ data: NodeJobData, provisional: DistributedBlueprint) async throws -> Admission {
         // (Whether the node exists is decided with the run's version, after the admission.)
         let inputNodeID = data.fallbackFor ?? data.nodeID
-        var inputKeys = provisional.plan.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
+        var inputKeys = provisional.compiled.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
         switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
@@ -117,7 +117,7 @@ final class NodeJobExecutor: Sendable {
         }
         let prepared = admitted.prepared
         if prepared !== provisional { inputKeys = [] }
-        let plan = prepared.plan
+        let plan = prepared.compiled
         guard let n = plan.nodeIndex[data.nodeID] else {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
@@ -181,7 +181,7 @@ final class NodeJobExecutor: Sendable {
         guard
             let outcome = try await runAttempts(
                 implementation, config: node.config, nodeID: node.id, params: node.params, input: run.input,
-                blueprintID: run.prepared.plan.id, data: run.data, state: run.state,
+                blueprintID: run.prepared.compiled.id, data: run.data, state: run.state,
                 keys: DistributedKeys(runID: run.data.runID), job: job, events: events)
         else {
             return .value(["skipped": "run cancelled or finished while the node ran"])
@@ -202,9 +202,9 @@ final class NodeJobExecutor: Sendable {
     /// The blueprint to read a job's inputs with: the one its fingerprint names, else the id's
     /// provisional blueprint (``JobAdmission`` then checks the run's version and the fingerprint).
     /// Throws ``MissingBlueprint`` when this worker has no blueprint of that id.
-    func provisionalBlueprint(_ data: NodeJobData) throws(MissingBlueprint) -> PreparedBlueprint {
+    func provisionalBlueprint(_ data: NodeJobData) throws(MissingBlueprint) -> DistributedBlueprint {
         if let fingerprint = data.blueprintFingerprint, let prepared = catalog.prepared(fingerprint: fingerprint),
-            prepared.plan.id == data.blueprintID
+            prepared.compiled.id == data.blueprintID
         {
             return prepared
         }
@@ -250,7 +250,7 @@ final class NodeJobExecutor: Sendable {
 
     struct RunContext {
         let data: NodeJobData
-        let prepared: PreparedBlueprint
+        let prepared: DistributedBlueprint
         let version: String?
         let state: RedisWorkflowState
         let input: JSONValue
@@ -296,7 +296,7 @@ final class NodeJobExecutor: Sendable {
         return .finishing(step)
     }
 
-    private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.plan }
+    private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
 
     /// The first ``SizeLimits`` violation of a completion: its output, then the values the node wrote.
     static func sizeViolation(
@@ -314,7 +314,7 @@ final class NodeJobExecutor: Sendable {
     /// The context keys routing reads, fetched in one round trip (the whole hash only when an
     /// expression reads `context`).
     static func routingContext(
-        _ prepared: PreparedBlueprint, nodes: [Int], state: RedisWorkflowState
+        _ prepared: DistributedBlueprint, nodes: [Int], state: RedisWorkflowState
     ) async throws -> [String: JSONValue] {
         var keys: Set<String> = []
         for n in nodes {
@@ -333,10 +333,10 @@ final class NodeJobExecutor: Sendable {
     /// laid over the keys read from Redis; each target input written is visible to the transforms
     /// after it.
     static func completionChange(
-        prepared: PreparedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
+        prepared: DistributedBlueprint, data: NodeJobData, item: WorkItem, result: NodeResult, input: JSONValue,
         state: RedisWorkflowState, options: DistributedOptions
     ) async throws -> RunCommitter.Change {
-        let plan = prepared.plan
+        let plan = prepared.compiled
         let routedNodes: [Int]
         switch item {
         case .fallback(let m, let f): routedNodes = [m, f]
@@ -397,7 +397,7 @@ final class NodeJobExecutor: Sendable {
     /// into the next iteration (failing past the cap), else it breaks. A job's `iteration` is the
     /// number of times the loop continued so far.
     private func loopStep(_ run: RunContext, node: NodeDefinition, index n: Int) async throws -> NodeResult {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         let cap = LoopControllerStep.cap(of: node, default: LoopControllerStep.defaultMaximumIterations)
         let context = try await Self.routingContext(run.prepared, nodes: [n], state: run.state)
         let holds = plan.loopConditions[n]?.evaluate(in: LoopConditionScope(context: context)).isTruthy ?? false
@@ -411,7 +411,7 @@ final class NodeJobExecutor: Sendable {
     }
 
     func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
-        let plan = run.prepared.plan
+        let plan = run.prepared.compiled
         if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)

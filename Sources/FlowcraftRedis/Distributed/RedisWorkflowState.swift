@@ -8,15 +8,15 @@ import Synchronization
 ///   are cached; writes are collected and committed atomically with the node's completion, so a
 ///   redelivered job never applies its writes twice;
 /// - **write-through** (for tools and clients): every write is sent at once.
-public final class RedisWorkflowState: WorkflowState {
+package final class RedisWorkflowState: WorkflowState {
     /// When writes reach Redis.
-    public enum WriteMode: Sendable {
+    package enum WriteMode: Sendable {
         case buffered
         case writeThrough
     }
 
-    public let runID: String
-    public let mode: WriteMode
+    package let runID: String
+    package let mode: WriteMode
     let key: String
     private let client: RedisClient
     private let store: Mutex<Store>
@@ -36,7 +36,7 @@ public final class RedisWorkflowState: WorkflowState {
 
     /// - Parameter prefetched: values already read (e.g. with the job's `HMGET`); `nil` values mark
     ///   keys known to be absent.
-    public init(runID: String, client: RedisClient, mode: WriteMode = .writeThrough, prefetched: [String: JSONValue?] = [:]) {
+    package init(runID: String, client: RedisClient, mode: WriteMode = .writeThrough, prefetched: [String: JSONValue?] = [:]) {
         self.runID = runID
         self.mode = mode
         self.client = client
@@ -44,7 +44,7 @@ public final class RedisWorkflowState: WorkflowState {
         self.store = Mutex(Store(cache: prefetched))
     }
 
-    public func get(_ key: String) async throws -> JSONValue? {
+    package func get(_ key: String) async throws -> JSONValue? {
         let known: JSONValue?? = store.withLock { store in
             if let change = store.changes[key] { return .some(change) }
             if let cached = store.cache[key] { return .some(cached) }
@@ -57,7 +57,7 @@ public final class RedisWorkflowState: WorkflowState {
     }
 
     /// Reads several keys in one round trip (`HMGET`), caching them.
-    public func get(_ keys: [String]) async throws -> [String: JSONValue] {
+    package func get(_ keys: [String]) async throws -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         let missing: [String] = store.withLock { store in
             var missing: [String] = []
@@ -84,11 +84,11 @@ public final class RedisWorkflowState: WorkflowState {
         return result
     }
 
-    public func set(_ key: String, _ value: JSONValue) async throws {
+    package func set(_ key: String, _ value: JSONValue) async throws {
         try await patch([key: value])
     }
 
-    public func delete(_ key: String) async throws {
+    package func delete(_ key: String) async throws {
         switch mode {
         case .buffered:
             store.withLock { $0.buffer(key, nil) }
@@ -98,7 +98,7 @@ public final class RedisWorkflowState: WorkflowState {
         }
     }
 
-    public func patch(_ values: [String: JSONValue]) async throws {
+    package func patch(_ values: [String: JSONValue]) async throws {
         guard !values.isEmpty else { return }
         switch mode {
         case .buffered:
@@ -114,7 +114,7 @@ public final class RedisWorkflowState: WorkflowState {
         }
     }
 
-    public func snapshot() async throws -> [String: JSONValue] {
+    package func snapshot() async throws -> [String: JSONValue] {
         let reply = try await client.execute(HGETALL(key: key))
         var result: [String: JSONValue] = [:]
         for (field, value) in reply.keyValuePairs ?? [:] {

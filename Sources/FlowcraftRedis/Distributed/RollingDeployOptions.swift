@@ -13,6 +13,8 @@ public struct RollingDeployOptions: Sendable, Hashable {
     /// is no longer live (a worker that died drops out after that).
     public var advertisementInterval: Duration
 
+    /// Options; by default a 1 s hand-back delay, a 300 s wait for a missing blueprint and a
+    /// 10 s advertisement interval.
     public init(
         handBackDelay: Duration = .seconds(1), missingBlueprintTimeout: Duration = .seconds(300),
         advertisementInterval: Duration = .seconds(10)

@@ -63,7 +63,7 @@ struct RunCommitter: Sendable {
         /// The start of run `runID` of `prepared` with `context`: the state, the bookkeeping and the
         /// start nodes' jobs. A child run passes its parent link (stored in its run hash).
         static func start(
-            _ prepared: PreparedBlueprint, runID: String, version: String?, context: [String: JSONValue],
+            _ prepared: DistributedBlueprint, runID: String, version: String?, context: [String: JSONValue],
             parent: SubflowParentLink? = nil, options: DistributedOptions
         ) -> Change {
             let planner = CompletionPlanner(prepared: prepared, runID: runID, options: options)

@@ -6,13 +6,13 @@
 /// U+007F). Any other character is allowed, `:` included (job ids escape it: ``JobIDEncoding``).
 /// Ids a client starts may not contain `/` either: it is reserved for the child runs of subflow
 /// nodes (`<parentRunId>/<nodeId>#<iteration>`), which a started run could otherwise impersonate.
-public enum RunIdentifier {
+package enum RunIdentifier {
     /// The longest run id, in UTF-8 bytes. Child runs of nested subflows have long ids; a subflow
     /// whose child id would be longer fails.
-    public static let maximumLength = 1024
+    package static let maximumLength = 1024
 
     /// Why `id` cannot identify a run (as a worker judges a job's `runId`), or `nil`.
-    public static func problem(with id: String) -> String? {
+    package static func problem(with id: String) -> String? {
         if id.isEmpty { return "a run id may not be empty" }
         if id.utf8.count > maximumLength {
             return "run id '\(id.prefix(40))…' is \(id.utf8.count) bytes long; the limit is \(maximumLength) bytes"
@@ -24,7 +24,7 @@ public enum RunIdentifier {
     }
 
     /// Why a client may not start a run with `id`, or `nil`: ``problem(with:)``, and no `/`.
-    public static func problemStarting(_ id: String) -> String? {
+    package static func problemStarting(_ id: String) -> String? {
         if let problem = problem(with: id) { return problem }
         if id.utf8.contains(UInt8(ascii: "/")) {
             return "run id '\(id)' contains '/', which is reserved for the child runs of subflow nodes"

@@ -59,7 +59,7 @@ struct SubflowStep: Sendable {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
             }
             if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
-                return try await finished(final, mapping: mapping, child: child.plan, childID: childID, state: state)
+                return try await finished(final, mapping: mapping, child: child.compiled, childID: childID, state: state)
             }
             switch (replies[1].string, RunHash.status(replies[1])) {
             case (_, .awaiting?): return .awaiting(childRunID: childID)
@@ -84,19 +84,19 @@ struct SubflowStep: Sendable {
 
     /// Starts the child with the node's input mapping; false when it already existed.
     private func start(
-        _ child: PreparedBlueprint, childID: String, depth: Int, mapping: SubflowMapping, data: NodeJobData,
+        _ child: DistributedBlueprint, childID: String, depth: Int, mapping: SubflowMapping, data: NodeJobData,
         input: JSONValue, state: RedisWorkflowState
     ) async throws -> Bool {
         let parentKeys = mapping.parentKeysRead
         let values = parentKeys.isEmpty ? [:] : try await state.get(parentKeys)
         let initial = mapping.childContext(
-            input: input, childStartNodeIDs: child.plan.startNodes.map { child.plan.nodes[$0].id },
+            input: input, childStartNodeIDs: child.compiled.startNodes.map { child.compiled.nodes[$0].id },
             parentValue: { values[$0] })
-        let version = child.plan.blueprint.effectiveVersion
+        let version = child.compiled.blueprint.effectiveVersion
         let change = RunCommitter.Change.start(
             child, runID: childID, version: version, context: initial, parent: SubflowParentLink(job: data, depth: depth),
             options: options)
-        let outcome = try await committer.commit(runID: childID, blueprintID: child.plan.id, version: version, change)
+        let outcome = try await committer.commit(runID: childID, blueprintID: child.compiled.id, version: version, change)
         return outcome.commit == .committed
     }
 

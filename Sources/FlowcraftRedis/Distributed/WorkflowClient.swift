@@ -5,11 +5,15 @@ import Foundation
 /// node, cancel. It writes exactly what the seed's `startWorkflow` writes (the state hash and
 /// `executeNode` jobs for the start nodes), plus the run's bookkeeping, in one atomic script call.
 public struct WorkflowClient: Sendable {
+    /// The Redis connection pool.
     public let client: RedisClient
+    /// The blueprints this client can start.
     public let catalog: BlueprintCatalog
+    /// The queue, retention and retry settings (must match the workers').
     public let options: DistributedOptions
     let committer: RunCommitter
 
+    /// A client over `client` that starts the blueprints of `catalog`.
     public init(client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions()) {
         self.client = client
         self.catalog = catalog
@@ -17,6 +21,7 @@ public struct WorkflowClient: Sendable {
         committer = RunCommitter(client: client, options: options)
     }
 
+    /// A client for `blueprints`; throws when one cannot be compiled.
     public init(client: RedisClient, blueprints: [WorkflowBlueprint], options: DistributedOptions = DistributedOptions()) throws {
         self.init(client: client, catalog: try BlueprintCatalog(blueprints), options: options)
     }
@@ -41,22 +46,22 @@ public struct WorkflowClient: Sendable {
         blueprintID: String, version: String? = nil, context: [String: JSONValue] = [:], runID: String? = nil
     ) async throws -> String {
         let prepared = try catalog.prepared(id: blueprintID, version: version)
-        return try await start(prepared, version: prepared.plan.blueprint.effectiveVersion, context: context, runID: runID)
+        return try await start(prepared, version: prepared.compiled.blueprint.effectiveVersion, context: context, runID: runID)
     }
 
     private func start(
-        _ prepared: PreparedBlueprint, version: String?, context: [String: JSONValue], runID: String?
+        _ prepared: DistributedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
         let id = runID ?? UUID().uuidString.lowercased()
         if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
-        guard !prepared.plan.startNodes.isEmpty else {
-            throw DistributedError("blueprint '\(prepared.plan.id)' has no start node", cause: .unknownBlueprint)
+        guard !prepared.compiled.startNodes.isEmpty else {
+            throw DistributedError("blueprint '\(prepared.compiled.id)' has no start node", cause: .unknownBlueprint)
         }
         try await refuseConflictingGraph(prepared, version: version)
         let change = RunCommitter.Change.start(prepared, runID: id, version: version, context: context, options: options)
-        EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.plan.id)?.emit(.workflowStart)
-        let outcome = try await committer.commit(runID: id, blueprintID: prepared.plan.id, version: version, change)
+        EventEmitter(handler: options.eventHandler, runID: id, blueprintID: prepared.compiled.id)?.emit(.workflowStart)
+        let outcome = try await committer.commit(runID: id, blueprintID: prepared.compiled.id, version: version, change)
         guard outcome.commit == .committed else { throw DistributedError("run '\(id)' already exists", cause: .runExists) }
         return id
     }
@@ -64,13 +69,13 @@ public struct WorkflowClient: Sendable {
     /// Refuses a start (or a resume) when a live worker of the queue (``WorkerDirectory``) has a blueprint with the
     /// same id and version label but other content (another fingerprint): a version label names one
     /// graph, and runs of two graphs under one label would be mixed. One read per start.
-    private func refuseConflictingGraph(_ prepared: PreparedBlueprint, version: String?) async throws {
+    private func refuseConflictingGraph(_ prepared: DistributedBlueprint, version: String?) async throws {
         let live = try await WorkerDirectory(client: client, queueName: options.queueName).live()
         for (worker, entry) in live.sorted(by: { $0.key < $1.key }) {
             for other in entry.blueprints
-            where other.id == prepared.plan.id && other.version == version && other.fingerprint != prepared.fingerprint {
+            where other.id == prepared.compiled.id && other.version == version && other.fingerprint != prepared.fingerprint {
                 throw DistributedError(
-                    "cannot start or resume blueprint '\(prepared.plan.id)' version \(version.map { "'\($0)'" } ?? "(unversioned)"): "
+                    "cannot start or resume blueprint '\(prepared.compiled.id)' version \(version.map { "'\($0)'" } ?? "(unversioned)"): "
                         + "live worker '\(worker)' has a different graph under the same id and version (fingerprint "
                         + "\(other.fingerprint.prefix(12)), this one \(prepared.fingerprint.prefix(12))); give the changed "
                         + "blueprint a new version label")
@@ -134,10 +139,10 @@ public struct WorkflowClient: Sendable {
         // with the wrong graph: refused like a start.
         try await refuseConflictingGraph(target.prepared, version: target.version)
         // An action the wait node's edges do not route is refused before anything is written.
-        if RoutingRules.failsUnrouted(target.prepared.plan, node: target.node, action: action) {
+        if RoutingRules.failsUnrouted(target.prepared.compiled, node: target.node, action: action) {
             throw DistributedError(
                 "run '\(target.runID)' cannot be resumed: "
-                    + RoutingRules.unroutedMessage(target.prepared.plan, node: target.node, action: action))
+                    + RoutingRules.unroutedMessage(target.prepared.compiled, node: target.node, action: action))
         }
         let chain = try await parentChain(of: target.runID)
         var parents: [SubflowParentLink] = []
@@ -184,7 +189,7 @@ public struct WorkflowClient: Sendable {
         var runID: String
         var blueprintID: String
         var version: String?
-        var prepared: PreparedBlueprint
+        var prepared: DistributedBlueprint
         var node: Int
         var entry: NodeInstance
     }
@@ -208,7 +213,7 @@ public struct WorkflowClient: Sendable {
         }
         guard !entries.isEmpty else { return nil }
         let prepared = try catalog.prepared(id: blueprintID, version: version)
-        let plan = prepared.plan
+        let plan = prepared.compiled
         func target(_ entry: NodeInstance) throws -> AwaitingWait {
             guard let n = plan.nodeIndex[entry.nodeID] else {
                 throw DistributedError("blueprint '\(blueprintID)' has no node '\(entry.nodeID)'", cause: .unknownBlueprint)

@@ -27,13 +27,17 @@ public struct WorkflowReconciler: Sendable {
         }
     }
 
+    /// The Redis connection pool.
     public let client: RedisClient
+    /// The blueprints whose runs it can repair.
     public let catalog: BlueprintCatalog
+    /// The queue and retention settings (must match the workers').
     public let options: DistributedOptions
     /// Seconds without progress after which a run counts as stalled, clamped to
     /// `0…maximumStalledThresholdSeconds` (NaN gives the default, 300).
     public let stalledThresholdSeconds: Double
 
+    /// A reconciler; `stalledThresholdSeconds` defaults to 300.
     public init(
         client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions(),
         stalledThresholdSeconds: Double = 300
@@ -97,7 +101,7 @@ public struct WorkflowReconciler: Sendable {
         }
         let version = run.blueprintVersion
         let prepared = try catalog.prepared(id: blueprintID, version: version)
-        let plan = prepared.plan
+        let plan = prepared.compiled
         let awaiting = Set((try? awaitingReply.get()) ?? [])
         let pending = ((try? pendingReply.get()) ?? []).filter { !awaiting.contains($0) }
             .compactMap(NodeInstance.init(member:))

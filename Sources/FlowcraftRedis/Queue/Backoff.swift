@@ -10,12 +10,14 @@ public struct Backoff: Sendable, Hashable {
         case exponential
     }
 
+    /// Fixed or exponential.
     public var kind: Kind
     /// Base delay in milliseconds.
     public var delay: Int
     /// 0…1: the fraction of the delay that is randomised (0 = exact delays).
     public var jitter: Double
 
+    /// A backoff of `kind` from `delay` ms; negative delays count as 0, jitter is clamped to 0…1.
     public init(_ kind: Kind, delay: Int, jitter: Double = 0) {
         self.kind = kind
         self.delay = max(0, delay)

@@ -2,7 +2,9 @@ import FlowcraftModel
 
 /// A job as stored in its Redis hash, with every field BullMQ writes parsed.
 public struct Job: Sendable, Hashable {
+    /// The job's id.
     public let id: String
+    /// The job's name (BullMQ's job name).
     public let name: String
     /// The `data` field exactly as stored (JSON text).
     public let dataText: String
@@ -10,12 +12,15 @@ public struct Job: Sendable, Hashable {
     public let data: JSONValue
     /// Why `dataText` is not valid JSON, or `nil` when it parsed.
     public let dataError: String?
+    /// The job's options, parsed from `opts`.
     public let options: JobOptions
     /// The `opts` field as stored (JSON text).
     public let optionsText: String
     /// Creation time, milliseconds since 1970 (producer clock).
     public let timestamp: Int
+    /// Delay before the job first became ready, in milliseconds.
     public let delay: Int
+    /// Priority (0 = none; lower runs first).
     public let priority: Int
     /// Attempts started (`ats`): +1 each time the job moves to active.
     public let attemptsStarted: Int
@@ -23,18 +28,22 @@ public struct Job: Sendable, Hashable {
     public let attemptsMade: Int
     /// Times the job was recovered from a stalled worker (`stc`).
     public let stalledCount: Int
+    /// When the current or last attempt started (ms since 1970).
     public let processedOn: Int?
     /// The worker that last took the job (`pb`).
     public let processedBy: String?
+    /// When the job completed or failed for good (ms since 1970).
     public let finishedOn: Int?
     /// The `returnvalue` field as stored (JSON text), when completed.
     public let returnValueText: String?
+    /// The last failure's message.
     public let failedReason: String?
     /// One entry per failed attempt (most recent last).
     public let stacktrace: [String]
     /// A failure decided while the job was not running (`defa`, e.g. stalled too often): the next
     /// worker to take it fails it at once.
     public let deferredFailure: String?
+    /// Progress the processor reported, if any.
     public let progress: JSONValue?
     /// Every field of the hash, raw.
     public let fields: [String: String]

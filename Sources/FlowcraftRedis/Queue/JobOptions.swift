@@ -26,6 +26,7 @@ public struct JobOptions: Sendable, Hashable {
     /// Lifetime of the deduplication key in milliseconds; `nil` = until the job finishes.
     public var deduplicationTTL: Int?
 
+    /// Options; by default none of them set (BullMQ's defaults).
     public init(
         jobId: String? = nil, delay: Int = 0, priority: Int = 0, lifo: Bool = false, attempts: Int = 0,
         backoff: Backoff? = nil, removeOnComplete: JobRetention = .keepAll,

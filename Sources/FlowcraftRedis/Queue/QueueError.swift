@@ -17,9 +17,12 @@ public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
         case other
     }
 
+    /// What went wrong.
     public let message: String
+    /// What kind of problem it is, to switch on.
     public let cause: Cause
 
+    /// An error saying `message`.
     public init(_ message: String, cause: Cause = .other) {
         self.message = message
         self.cause = cause

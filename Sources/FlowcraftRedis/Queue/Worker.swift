@@ -18,7 +18,9 @@ public typealias JobProcessor = @Sendable (Job) async throws -> JSONValue
 /// Run it with ``run()`` (it is a swift-service-lifecycle `Service`: graceful shutdown closes it),
 /// stop it with ``close(force:)``.
 public final class Worker: Service, Sendable {
+    /// The queue it takes jobs from.
     public let queueName: String
+    /// Its options (concurrency, locks, stall checks, retention).
     public let options: WorkerOptions
     /// The name written to `pb` of taken jobs.
     public let name: String

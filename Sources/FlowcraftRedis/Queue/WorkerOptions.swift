@@ -25,6 +25,8 @@ public struct WorkerOptions: Sendable, Hashable {
     /// Retention of failed jobs whose own options do not set `removeOnFail`; `nil` keeps them all.
     public var removeOnFail: JobRetention?
 
+    /// Options; the defaults follow BullMQ's (concurrency 1, 30 s locks and stall checks, one stall
+    /// allowed).
     public init(
         concurrency: Int = 1, lockDuration: Int = 30_000, lockRenewInterval: Int? = nil,
         stalledInterval: Int = 30_000, maxStalledCount: Int = 1, drainDelay: Double = 5,

@@ -10,7 +10,7 @@ struct CompletionIdempotencyTests {
     struct Fixture {
         let client: RedisClient
         let options: DistributedOptions
-        let prepared: PreparedBlueprint
+        let prepared: DistributedBlueprint
         let committer: RunCommitter
         let runID: String
         let keys: DistributedKeys
@@ -19,7 +19,7 @@ struct CompletionIdempotencyTests {
         init(_ blueprint: WorkflowBlueprint) throws {
             client = try TestRedis.client()
             options = DistributedOptions(queueName: DistributedTestSupport.uniqueQueue("idem"), stateTTLSeconds: 600)
-            prepared = PreparedBlueprint(try CompiledBlueprint(blueprint))
+            prepared = DistributedBlueprint(try CompiledBlueprint(blueprint))
             committer = RunCommitter(client: client, options: options)
             runID = UUID().uuidString.lowercased()
             keys = DistributedKeys(runID: runID)
@@ -31,19 +31,19 @@ struct CompletionIdempotencyTests {
             var change = RunCommitter.Change(mode: .start)
             change.starts = prepared.startEntries
             change.records = planner.startRecords()
-            _ = try await committer.commit(runID: runID, blueprintID: prepared.plan.id, version: nil, change)
+            _ = try await committer.commit(runID: runID, blueprintID: prepared.compiled.id, version: nil, change)
         }
 
         func complete(_ node: String, action: String? = nil) async throws -> RunCommitter.Outcome {
-            let n = try #require(prepared.plan.nodeIndex[node])
-            let data = NodeJobData(runID: runID, blueprintID: prepared.plan.id, nodeID: node)
+            let n = try #require(prepared.compiled.nodeIndex[node])
+            let data = NodeJobData(runID: runID, blueprintID: prepared.compiled.id, nodeID: node)
             let state = RedisWorkflowState(runID: runID, client: client, mode: .buffered)
             try await state.set("side.\(node)", true)
             var change = try await NodeJobExecutor.completionChange(
                 prepared: prepared, data: data, item: .node(n), result: NodeResult(output: .string(node), action: action),
                 input: .null, state: state, options: options)
             change.starts = prepared.startEntries
-            return try await committer.commit(runID: runID, blueprintID: prepared.plan.id, version: nil, change)
+            return try await committer.commit(runID: runID, blueprintID: prepared.compiled.id, version: nil, change)
         }
 
         /// Node ids of the jobs in the queue's wait list, oldest first.

@@ -95,7 +95,7 @@ struct DistributedBatchTests {
         let blueprint = Self.batchBlueprint(items: [10, 20, 30], chunkSize: 2)
         let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
         defer { Task { await fixture.client.close() } }
-        let plan = fixture.prepared.plan
+        let plan = fixture.prepared.compiled
         let s = try #require(plan.nodeIndex["scatter"])
         let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         try await fixture.start()
@@ -114,7 +114,7 @@ struct DistributedBatchTests {
             let data = NodeJobData(runID: fixture.runID, blueprintID: "batch", worker: spec, index: i, count: 3, iteration: 0)
             let state = RedisWorkflowState(runID: fixture.runID, client: fixture.client, mode: .buffered)
             let change = NodeJobExecutor.batchWorkerChange(
-                prepared: PreparedBlueprint(plan), data: data, scatter: s, spec: spec, output: .int(i), state: state, options: fixture.options)
+                prepared: DistributedBlueprint(plan), data: data, scatter: s, spec: spec, output: .int(i), state: state, options: fixture.options)
             return try await fixture.committer.commit(runID: fixture.runID, blueprintID: "batch", version: nil, change).code
         }
         #expect(try await completeWorker(1) == "committed")
@@ -145,7 +145,7 @@ struct DistributedBatchTests {
         let blueprint = Self.batchBlueprint(items: [], chunkSize: 4)
         let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
         defer { Task { await fixture.client.close() } }
-        let plan = fixture.prepared.plan
+        let plan = fixture.prepared.compiled
         let s = try #require(plan.nodeIndex["scatter"])
         let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         try await fixture.start()

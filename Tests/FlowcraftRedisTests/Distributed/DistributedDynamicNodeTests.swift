@@ -144,7 +144,7 @@ struct DistributedDynamicNodeTests {
         let blueprint = Self.blueprint()
         let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
         defer { Task { await fixture.client.close() } }
-        let plan = fixture.prepared.plan
+        let plan = fixture.prepared.compiled
         let s = try #require(plan.nodeIndex["spawn"])
         let nodes = [Self.dynamicNode("d1", value: 1), Self.dynamicNode("d2", value: 2)]
         try await fixture.start()
@@ -305,7 +305,7 @@ struct DistributedDynamicNodeTests {
         let blueprint = Self.blueprint()
         let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
         defer { Task { await fixture.client.close() } }
-        let plan = fixture.prepared.plan
+        let plan = fixture.prepared.compiled
         try await fixture.start()
         // The spawner's commit happened, then the job of d1 was lost (a worker crashed, Redis lost it…).
         let spawner = NodeJobData(runID: fixture.runID, blueprintID: "dynamic", nodeID: "spawn")

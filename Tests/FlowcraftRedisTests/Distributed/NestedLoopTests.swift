@@ -56,8 +56,8 @@ struct NestedLoopTests {
         #expect(nested.loops.overlap == nil)
         let sequential = try CompiledBlueprint(Self.sequential)
         #expect(sequential.loops.maxDepth == 1)
-        #expect(PreparedBlueprint.loopProblem(in: sequential) == nil)
-        #expect(PreparedBlueprint.loopProblem(in: nested) == nil)
+        #expect(DistributedBlueprint.loopProblem(in: sequential) == nil)
+        #expect(DistributedBlueprint.loopProblem(in: nested) == nil)
     }
 
     @Test("iteration numbers: rounds per level, leaving a level clears only its field")

@@ -245,7 +245,7 @@ struct BlueprintFingerprintTests {
         let others = [params, config, edge, label, RollingDeployTests.blueprint(version: "1.0", only: "new")].map(BlueprintFingerprint.of)
         #expect(Set(others).count == others.count && !others.contains(fingerprint))
         // Computed once per prepared blueprint and carried by the jobs the engine enqueues.
-        let prepared = PreparedBlueprint(try CompiledBlueprint(Self.base))
+        let prepared = DistributedBlueprint(try CompiledBlueprint(Self.base))
         #expect(prepared.fingerprint == fingerprint)
         let record = CompletionPlanner(prepared: prepared, runID: "r", options: DistributedOptions()).startRecords()[0]
         #expect(record.data.contains(#""blueprintFingerprint":"\#(fingerprint)""#))

@@ -56,7 +56,7 @@ struct WorkflowReconcilerTests {
         let blueprint = DistributedBatchTests.batchBlueprint(items: items, chunkSize: 2)
         let fixture = try CompletionIdempotencyTests.Fixture(blueprint)
         defer { Task { await fixture.client.close() } }
-        let plan = fixture.prepared.plan
+        let plan = fixture.prepared.compiled
         let s = try #require(plan.nodeIndex["scatter"])
         let spec = try #require(BatchPlan(scatter: plan.nodes[s]))
         let client = fixture.client
@@ -87,7 +87,7 @@ struct WorkflowReconcilerTests {
             // A worker of a later window: enqueued by the commit of the worker one window before it.
             let earlier = lostIndex - spec.window(count: items.count)
             #expect(try await commit(NodeJobExecutor.batchWorkerChange(
-                prepared: PreparedBlueprint(plan), data: workerData(earlier), scatter: s, spec: spec, output: .int(0), state: state(),
+                prepared: DistributedBlueprint(plan), data: workerData(earlier), scatter: s, spec: spec, output: .int(0), state: state(),
                 options: fixture.options)) == "committed")
             try await lose(workerData(earlier).jobID)
             counter.hit(spec.workerID(earlier))

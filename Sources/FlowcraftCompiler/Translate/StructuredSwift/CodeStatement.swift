@@ -1,6 +1,6 @@
 /// A statement inside a function body. Bodies stay line-based (they are small and fixed); nesting is
 /// structural so the renderer owns indentation and brace balance.
-public indirect enum CodeStatement: Sendable, Hashable {
+package indirect enum CodeStatement: Sendable, Hashable {
     /// One line of code, printed at the current indentation.
     case line(String)
     /// An expression statement (e.g. a call building a literal), rendered like any expression.

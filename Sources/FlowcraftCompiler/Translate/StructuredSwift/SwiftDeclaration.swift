@@ -1,5 +1,5 @@
 /// One Swift declaration, with the documentation printed above it.
-public indirect enum SwiftDeclaration: Sendable, Hashable {
+package indirect enum SwiftDeclaration: Sendable, Hashable {
     case structure(StructDescription)
     case enumeration(EnumDescription)
     case protocolType(ProtocolDescription)
@@ -11,31 +11,39 @@ public indirect enum SwiftDeclaration: Sendable, Hashable {
     case mark(String)
 }
 
-/// `public`, `internal`, … as printed before a declaration.
+/// `public`, `internal`, … as printed before a declaration: the access level of generated code
+/// (``CodeGenerationOptions/access``).
 public enum AccessModifier: String, Sendable, Hashable {
-    case `public`, `internal`, `fileprivate`, `private`
+    /// `public`: the generated types are visible to other modules.
+    case `public`
+    /// `internal`: the generated types are visible in their module only.
+    case `internal`
+    /// `fileprivate`: visible in the generated file only.
+    case `fileprivate`
+    /// `private`: visible in the enclosing declaration only.
+    case `private`
 }
 
 /// `/// …` lines above a declaration. Each element is one line; embedded newlines are split.
-public struct DocComment: Sendable, Hashable, ExpressibleByStringLiteral {
-    public var lines: [String]
+package struct DocComment: Sendable, Hashable, ExpressibleByStringLiteral {
+    package var lines: [String]
 
-    public init(_ lines: [String]) {
+    package init(_ lines: [String]) {
         self.lines = lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    public init(stringLiteral value: String) { self.init([value]) }
+    package init(stringLiteral value: String) { self.init([value]) }
 }
 
 /// `struct Name: Conformances { members }`.
-public struct StructDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var access: AccessModifier?
-    public var name: String
-    public var conformances: [String]
-    public var members: [SwiftDeclaration]
+package struct StructDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var access: AccessModifier?
+    package var name: String
+    package var conformances: [String]
+    package var members: [SwiftDeclaration]
 
-    public init(
+    package init(
         doc: DocComment? = nil, access: AccessModifier? = nil, name: String, conformances: [String] = [],
         members: [SwiftDeclaration] = []
     ) {
@@ -48,15 +56,15 @@ public struct StructDescription: Sendable, Hashable {
 }
 
 /// `enum Name: RawType, Conformances { cases and members }`.
-public struct EnumDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var access: AccessModifier?
-    public var name: String
+package struct EnumDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var access: AccessModifier?
+    package var name: String
     /// The raw type (if any) comes first, as Swift requires.
-    public var conformances: [String]
-    public var members: [SwiftDeclaration]
+    package var conformances: [String]
+    package var members: [SwiftDeclaration]
 
-    public init(
+    package init(
         doc: DocComment? = nil, access: AccessModifier? = nil, name: String, conformances: [String] = [],
         members: [SwiftDeclaration] = []
     ) {
@@ -69,12 +77,12 @@ public struct EnumDescription: Sendable, Hashable {
 }
 
 /// `case name` or `case name = "raw"`.
-public struct EnumCaseDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var name: String
-    public var rawValue: String?
+package struct EnumCaseDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var name: String
+    package var rawValue: String?
 
-    public init(doc: DocComment? = nil, name: String, rawValue: String? = nil) {
+    package init(doc: DocComment? = nil, name: String, rawValue: String? = nil) {
         self.doc = doc
         self.name = name
         self.rawValue = rawValue
@@ -82,15 +90,15 @@ public struct EnumCaseDescription: Sendable, Hashable {
 }
 
 /// `protocol Name: Conformances { requirements }`.
-public struct ProtocolDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var access: AccessModifier?
-    public var name: String
-    public var conformances: [String]
+package struct ProtocolDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var access: AccessModifier?
+    package var name: String
+    package var conformances: [String]
     /// Requirements: functions without bodies.
-    public var members: [SwiftDeclaration]
+    package var members: [SwiftDeclaration]
 
-    public init(
+    package init(
         doc: DocComment? = nil, access: AccessModifier? = nil, name: String, conformances: [String] = [],
         members: [SwiftDeclaration] = []
     ) {
@@ -103,14 +111,14 @@ public struct ProtocolDescription: Sendable, Hashable {
 }
 
 /// `extension Type: Conformances { members }`.
-public struct ExtensionDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var access: AccessModifier?
-    public var extendedType: String
-    public var conformances: [String]
-    public var members: [SwiftDeclaration]
+package struct ExtensionDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var access: AccessModifier?
+    package var extendedType: String
+    package var conformances: [String]
+    package var members: [SwiftDeclaration]
 
-    public init(
+    package init(
         doc: DocComment? = nil, access: AccessModifier? = nil, extendedType: String, conformances: [String] = [],
         members: [SwiftDeclaration] = []
     ) {
@@ -123,24 +131,24 @@ public struct ExtensionDescription: Sendable, Hashable {
 }
 
 /// A function, initializer or protocol requirement (`body == nil`).
-public struct FunctionDescription: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+package struct FunctionDescription: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case function(name: String)
         case initializer
     }
 
-    public var doc: DocComment?
-    public var attributes: [String]
-    public var access: AccessModifier?
-    public var isStatic: Bool
-    public var kind: Kind
-    public var parameters: [ParameterDescription]
-    public var isAsync: Bool
-    public var isThrowing: Bool
-    public var returnType: String?
-    public var body: [CodeStatement]?
+    package var doc: DocComment?
+    package var attributes: [String]
+    package var access: AccessModifier?
+    package var isStatic: Bool
+    package var kind: Kind
+    package var parameters: [ParameterDescription]
+    package var isAsync: Bool
+    package var isThrowing: Bool
+    package var returnType: String?
+    package var body: [CodeStatement]?
 
-    public init(
+    package init(
         doc: DocComment? = nil, attributes: [String] = [], access: AccessModifier? = nil, isStatic: Bool = false,
         kind: Kind, parameters: [ParameterDescription] = [], isAsync: Bool = false, isThrowing: Bool = false,
         returnType: String? = nil, body: [CodeStatement]? = nil
@@ -159,13 +167,13 @@ public struct FunctionDescription: Sendable, Hashable {
 }
 
 /// `label name: Type = default`; `label == nil` uses the name as label, `"_"` suppresses it.
-public struct ParameterDescription: Sendable, Hashable {
-    public var label: String?
-    public var name: String
-    public var type: String
-    public var defaultValue: SwiftExpression?
+package struct ParameterDescription: Sendable, Hashable {
+    package var label: String?
+    package var name: String
+    package var type: String
+    package var defaultValue: SwiftExpression?
 
-    public init(label: String? = nil, name: String, type: String, defaultValue: SwiftExpression? = nil) {
+    package init(label: String? = nil, name: String, type: String, defaultValue: SwiftExpression? = nil) {
         self.label = label
         self.name = name
         self.type = type
@@ -174,18 +182,18 @@ public struct ParameterDescription: Sendable, Hashable {
 }
 
 /// A stored or computed property.
-public struct VariableDescription: Sendable, Hashable {
-    public var doc: DocComment?
-    public var access: AccessModifier?
-    public var isStatic: Bool
-    public var isMutable: Bool
-    public var name: String
-    public var type: String?
-    public var initializer: SwiftExpression?
+package struct VariableDescription: Sendable, Hashable {
+    package var doc: DocComment?
+    package var access: AccessModifier?
+    package var isStatic: Bool
+    package var isMutable: Bool
+    package var name: String
+    package var type: String?
+    package var initializer: SwiftExpression?
     /// A computed property's getter; `nil` for stored properties.
-    public var getter: [CodeStatement]?
+    package var getter: [CodeStatement]?
 
-    public init(
+    package init(
         doc: DocComment? = nil, access: AccessModifier? = nil, isStatic: Bool = false, isMutable: Bool = false,
         name: String, type: String? = nil, initializer: SwiftExpression? = nil, getter: [CodeStatement]? = nil
     ) {

@@ -1,6 +1,6 @@
 /// The expressions generated code needs to spell values: literals and calls. Rendering owns the
 /// escaping, so any string from a blueprint becomes a valid literal.
-public indirect enum SwiftExpression: Sendable, Hashable {
+package indirect enum SwiftExpression: Sendable, Hashable {
     case string(String)
     case int(Int)
     case double(Double)
@@ -16,19 +16,19 @@ public indirect enum SwiftExpression: Sendable, Hashable {
     /// `left = right`, `try await value`, … — a prefix printed before an expression.
     case prefixed(String, SwiftExpression)
 
-    public struct Argument: Sendable, Hashable {
-        public var label: String?
-        public var value: SwiftExpression
-        public init(_ label: String?, _ value: SwiftExpression) {
+    package struct Argument: Sendable, Hashable {
+        package var label: String?
+        package var value: SwiftExpression
+        package init(_ label: String?, _ value: SwiftExpression) {
             self.label = label
             self.value = value
         }
     }
 
-    public struct DictionaryElement: Sendable, Hashable {
-        public var key: SwiftExpression
-        public var value: SwiftExpression
-        public init(_ key: SwiftExpression, _ value: SwiftExpression) {
+    package struct DictionaryElement: Sendable, Hashable {
+        package var key: SwiftExpression
+        package var value: SwiftExpression
+        package init(_ key: SwiftExpression, _ value: SwiftExpression) {
             self.key = key
             self.value = value
         }

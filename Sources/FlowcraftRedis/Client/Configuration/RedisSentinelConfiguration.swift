@@ -8,9 +8,12 @@
 public struct RedisSentinelConfiguration: Sendable, Hashable {
     /// One sentinel's address.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// The sentinel's host name or IP address.
         public var host: String
+        /// The sentinel's port (26379 by default).
         public var port: Int
 
+        /// A sentinel at `host`:`port`.
         public init(host: String, port: Int = RedisSentinelConfiguration.defaultPort) {
             self.host = host
             self.port = port
@@ -32,6 +35,7 @@ public struct RedisSentinelConfiguration: Sendable, Hashable {
     /// The master's own credentials are ``RedisConfiguration/username`` and ``RedisConfiguration/password``.
     public var password: String?
 
+    /// Sentinels `endpoints` monitoring the master `masterName`.
     public init(endpoints: [Endpoint], masterName: String, username: String? = nil, password: String? = nil) {
         self.endpoints = endpoints
         self.masterName = masterName

@@ -7,6 +7,7 @@ public struct RedisConnectionStatistics: Sendable, Hashable {
     /// Connections established, the first one included; more than one means it reconnected.
     public var connects: Int
 
+    /// Statistics with the given counts (zero by default).
     public init(roundTrips: Int = 0, commands: Int = 0, connects: Int = 0) {
         self.roundTrips = roundTrips
         self.commands = commands

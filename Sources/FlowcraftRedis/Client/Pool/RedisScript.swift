@@ -9,6 +9,7 @@ public struct RedisScript: Sendable, Hashable {
     /// The lowercase hexadecimal SHA-1 of ``source``, as `SCRIPT LOAD` returns it.
     public let sha1: String
 
+    /// A script named `name` (in errors and logs) with Lua text `source`; its SHA-1 is computed once.
     public init(name: String, source: String) {
         self.name = name
         self.source = source

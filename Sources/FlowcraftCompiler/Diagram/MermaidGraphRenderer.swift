@@ -6,8 +6,8 @@ import FlowcraftModel
 /// the real id is shown in the label. Labels are always quoted and escape `"`, `#`, `<`, `>`, `&`,
 /// `|` with Mermaid's `#…;` entities (Flowcraft's own renderer breaks on quotes), and newlines
 /// become `<br/>`.
-public enum MermaidGraphRenderer {
-    public static func render(_ blueprint: WorkflowBlueprint) -> String {
+package enum MermaidGraphRenderer {
+    package static func render(_ blueprint: WorkflowBlueprint) -> String {
         var out = "flowchart TD\n"
         let ids = safeIdentifiers(for: blueprint.nodes.map(\.id))
         var byNodeID: [String: String] = [:]

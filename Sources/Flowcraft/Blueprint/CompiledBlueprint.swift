@@ -4,46 +4,47 @@
 /// Both engines (in-memory and distributed) schedule from this form; nothing in it changes while runs
 /// execute, so it is freely shared across tasks.
 public final class CompiledBlueprint: Sendable {
+    /// The blueprint, with identifiers in Unicode NFC.
     public let blueprint: WorkflowBlueprint
     /// `blueprint.id`.
     public let id: String
     /// Node definitions by index (the blueprint's order).
-    public let nodes: [NodeDefinition]
+    package let nodes: [NodeDefinition]
     /// Index of each node id.
-    public let nodeIndex: [String: Int]
+    package let nodeIndex: [String: Int]
     /// Edges by index (the blueprint's order).
-    public let edges: [CompiledEdge]
+    package let edges: [CompiledEdge]
     /// Indices into `edges` leaving each node.
-    public let outgoing: [[Int]]
+    package let outgoing: [[Int]]
     /// Number of distinct predecessor nodes of each node, not counting loop-back edges.
-    public let predecessorCounts: [Int]
+    package let predecessorCounts: [Int]
     /// Per edge: whether it closes a cycle (found by depth-first search from the start nodes).
     /// Arrivals along a back edge start a new round of their target (a loop iteration) instead of
     /// joining, and a dead back edge kills nothing.
-    public let isBackEdge: [Bool]
+    package let isBackEdge: [Bool]
     /// How each node waits for its predecessors.
-    public let joinModes: [JoinMode]
+    package let joinModes: [JoinMode]
     /// Index of each node's `config.fallback`, if any.
-    public let fallbacks: [Int?]
+    package let fallbacks: [Int?]
     /// How many nodes name each node as their `config.fallback` (a fallback shared by several nodes
     /// resolves its own edges once per round: see `RunScheduler`).
-    public let fallbackOwnerCounts: [Int]
+    package let fallbackOwnerCounts: [Int]
     /// What an action no edge routes does (blueprint metadata `unroutedActions`, see `RoutingRules`).
-    public let unroutedActions: UnroutedActionPolicy
+    package let unroutedActions: UnroutedActionPolicy
     /// The built-in behind each node's `uses`, if it names one.
-    public let builtins: [BuiltinNode?]
+    package let builtins: [BuiltinNode?]
     /// Parsed `condition` of each loop-controller node.
-    public let loopConditions: [Int: Expression]
+    package let loopConditions: [Int: Expression]
     /// Nodes that run first: no predecessors and not only a fallback, else the cycle entry points
     /// (the shared rule, `StartNodes`).
-    public let startNodes: [Int]
+    package let startNodes: [Int]
     /// Nodes without outgoing edges.
-    public let terminalNodes: [Int]
+    package let terminalNodes: [Int]
     /// How the loops nest (the distributed engine numbers iterations per nesting level).
     package let loops: LoopNesting
 
     /// How a node with predecessors becomes ready.
-    public enum JoinMode: Sendable, Hashable, Codable {
+    package enum JoinMode: Sendable, Hashable, Codable {
         /// Zero or one predecessor: ready on its arrival.
         case single
         /// Ready once every live predecessor arrived (dead ones count as resolved).
@@ -234,7 +235,7 @@ public final class CompiledBlueprint: Sendable {
     }
 
     /// The node with id `nodeID`.
-    public func node(_ nodeID: String) -> NodeDefinition? {
+    package func node(_ nodeID: String) -> NodeDefinition? {
         nodeIndex[nodeID].map { nodes[$0] }
     }
 
@@ -263,21 +264,25 @@ public final class CompiledBlueprint: Sendable {
 }
 
 /// An edge with its endpoints as node indices and its expressions parsed.
-public struct CompiledEdge: Sendable {
-    public let source: Int
-    public let target: Int
-    public let action: String?
-    public let condition: Expression?
-    public let transform: Expression?
-    public let definition: EdgeDefinition
+package struct CompiledEdge: Sendable {
+    package let source: Int
+    package let target: Int
+    package let action: String?
+    package let condition: Expression?
+    package let transform: Expression?
+    package let definition: EdgeDefinition
 }
 
 /// A blueprint that cannot be prepared for execution.
 public struct BlueprintPreparationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The blueprint that could not be compiled.
     public var blueprintID: String
+    /// What is wrong.
     public var message: String
+    /// Where in the YAML.
     public var location: SourceLocation?
 
+    /// An error about `blueprintID`.
     public init(blueprintID: String, message: String, location: SourceLocation?) {
         self.blueprintID = blueprintID
         self.message = message

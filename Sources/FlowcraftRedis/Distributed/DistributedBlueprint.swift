@@ -3,8 +3,9 @@ import Flowcraft
 /// A compiled blueprint plus what the distributed engine derives from it once: each node's input
 /// keys, its start entries, and which context keys routing from a node reads (what each expression
 /// sees is ``ExpressionSite``, the definition the runtime's scopes follow).
-final class PreparedBlueprint: Sendable {
-    let plan: CompiledBlueprint
+final class DistributedBlueprint: Sendable {
+    /// The runtime's form of the blueprint, which both engines schedule from.
+    let compiled: CompiledBlueprint
     let inputPlans: [NodeInputPlan]
     /// Context keys routing from each node reads; `nil` when it reads the whole context.
     let routingKeys: [Set<String>?]
@@ -18,7 +19,7 @@ final class PreparedBlueprint: Sendable {
     let fingerprint: String
 
     init(_ plan: CompiledBlueprint) {
-        self.plan = plan
+        compiled = plan
         fingerprint = BlueprintFingerprint.of(plan.blueprint)
         startEntries = plan.startNodes.map { NodeInstance(plan.nodes[$0].id).description }
         unsupportedReason = Self.loopProblem(in: plan)

@@ -32,7 +32,12 @@ struct GoldenFileTests {
         #expect(existing == files.map(\.name).sorted(), "golden file set differs; record with FLOWCRAFT_RECORD_GOLDEN=1")
         for file in files {
             let golden = try String(contentsOf: Self.golden.appending(path: file.name), encoding: .utf8)
-            #expect(golden == file.contents, "\(file.name) differs from the golden file; record with FLOWCRAFT_RECORD_GOLDEN=1")
+            #expect(
+                golden == file.contents,
+                """
+                \(file.name) differs from the golden file; record with FLOWCRAFT_RECORD_GOLDEN=1
+                \(UnifiedDiff.of(expected: golden, actual: file.contents, expectedLabel: "golden/\(file.name)", actualLabel: "generated/\(file.name)"))
+                """)
         }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 struct RunSimulateTests {
     static let blueprintsDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Blueprints")
+        .appendingPathComponent("Blueprints")
 
     static let blueprintFiles: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: blueprintsDirectory.path)) ?? []

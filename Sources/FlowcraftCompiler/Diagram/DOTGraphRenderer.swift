@@ -2,8 +2,8 @@ import FlowcraftModel
 
 /// Draws a blueprint as a Graphviz `digraph`. Every id and label is a quoted DOT string with `\`,
 /// `"` and newlines escaped, so any text (brackets, quotes, unicode) is valid.
-public enum DOTGraphRenderer {
-    public static func render(_ blueprint: WorkflowBlueprint) -> String {
+package enum DOTGraphRenderer {
+    package static func render(_ blueprint: WorkflowBlueprint) -> String {
         var out = "digraph \(quoted(blueprint.id)) {\n"
         out += "    rankdir=TB;\n    node [shape=box, style=rounded];\n"
         for node in blueprint.nodes {

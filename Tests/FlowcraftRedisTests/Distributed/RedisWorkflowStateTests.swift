@@ -3,8 +3,8 @@ import Flowcraft
 @testable import FlowcraftRedis
 import Testing
 
-@Suite("Redis context and coordination store", .requiresRedis)
-struct RedisStateAndCoordinationTests {
+@Suite("Redis context", .requiresRedis)
+struct RedisWorkflowStateTests {
     @Test("the state hash holds JSON values; plain strings written by other clients read as strings")
     func stateValues() async throws {
         let client = try TestRedis.client()
@@ -29,24 +29,6 @@ struct RedisStateAndCoordinationTests {
         #expect(try await state.get(["n"])["n"] == 3)
         #expect(buffered.bufferedChanges().set.map(\.0) == ["n"])
         _ = try await client.send(["DEL", "workflow:state:\(runID)"])
-        await client.close()
-    }
-
-    @Test("coordination store: increment, setIfNotExist, extendTTL, get, delete")
-    func coordination() async throws {
-        let client = try TestRedis.client()
-        let store = RedisCoordinationStore(client: client)
-        let key = TestRedis.uniqueKey("coordination")
-        #expect(try await store.increment(key, ttlSeconds: 60) == 1)
-        #expect(try await store.increment(key) == 2)
-        #expect(try await store.get(key) == "2")
-        #expect(try await store.setIfNotExist(key + ":lock", value: "me", ttlSeconds: 60))
-        #expect(try await !store.setIfNotExist(key + ":lock", value: "you", ttlSeconds: 60))
-        #expect(try await store.extendTTL(key + ":lock", ttlSeconds: 120))
-        #expect(try await !store.extendTTL(key + ":absent", ttlSeconds: 120))
-        try await store.delete(key)
-        try await store.delete(key + ":lock")
-        #expect(try await store.get(key) == nil)
         await client.close()
     }
 }
