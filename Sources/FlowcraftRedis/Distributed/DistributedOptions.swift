@@ -47,6 +47,9 @@ public struct DistributedOptions: Sendable {
     public var sizeLimits: SizeLimits = .distributed
     /// How workers of two deploys share the queue (hand back, timeout, advertisement interval).
     public var rollingDeploy = RollingDeployOptions()
+    /// Run history (on by default, 10 000 events per run): what `flowcraft runs`, `inspect`,
+    /// `graph --run` and `replay` read (``RedisRunHistory``). `.off` records nothing.
+    public var history: DistributedHistory = .on()
 
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",

@@ -120,9 +120,13 @@ final class NodeJobExecutor: Sendable {
             }
             item = .fallback(node: m, fallback: n)
         }
-        let run = RunContext(
+        var run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: item,
             runExists: runExists)
+        if options.history.isOn {
+            run.attemptLog = HistoryAttemptLog(startedAt: run.startedAt)
+            if options.retryMode == .queue { run.earlierAttempts = job.attemptsMade }
+        }
         let node = plan.nodes[n]
         if let reason = prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
@@ -193,7 +197,8 @@ final class NodeJobExecutor: Sendable {
             guard
                 let outcome = try await runAttempts(
                     implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
-                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
+                    blueprintID: plan.id, data: data, state: state, keys: keys, job: job,
+                    events: run.attemptLog?.emitter(forwarding: events, runID: data.runID, blueprintID: plan.id) ?? events)
             else {
                 return .value(["skipped": "run cancelled or finished while the node ran"])
             }
@@ -241,6 +246,7 @@ final class NodeJobExecutor: Sendable {
         input: JSONValue, blueprintID: String, data: NodeJobData, state: RedisWorkflowState,
         keys: DistributedKeys, job: Job, events: EventEmitter?
     ) async throws -> JobOutcome? {
+        let startedAt = Int64(QueueClock.nowMilliseconds())
         let maxAttempts = max(1, config.maxRetries ?? 1)
         let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
         let last = options.retryMode == .queue ? first : maxAttempts
@@ -256,6 +262,7 @@ final class NodeJobExecutor: Sendable {
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts
         {
+            await recordRetriedAttempt(data, attempt: attempts, startedAt: startedAt, error: message)
             throw DistributedError(message)
         }
         return outcome
@@ -271,6 +278,12 @@ final class NodeJobExecutor: Sendable {
         /// Whether the run's bookkeeping exists (false for the first job of a run started by a client
         /// that only enqueues start jobs).
         let runExists: Bool
+        /// When the job started running the node (ms), for its history record.
+        var startedAt = Int64(QueueClock.nowMilliseconds())
+        /// The node's attempts as its attempt loop reports them (history on).
+        var attemptLog: HistoryAttemptLog? = nil
+        /// In queue retry mode, the attempts earlier jobs of this node made (their history is read once).
+        var earlierAttempts = 0
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
@@ -294,6 +307,8 @@ final class NodeJobExecutor: Sendable {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
         }
         if !run.runExists { change.starts = run.prepared.startEntries }
+        await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
+                            error: change.mode == .fail ? change.reason : nil)
         let data = run.data
         let logger = options.logger
         let step = committer.finishStep(
@@ -429,6 +444,7 @@ final class NodeJobExecutor: Sendable {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
             change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
+            await recordHistory(run, into: &change, status: .recovered, error: message, fallbackNodeID: plan.nodes[f].id)
             change.events = [CommitEvent(
                 type: .nodeFallback, nodeID: run.data.nodeID,
                 payload: ["fallback": .string(plan.nodes[f].id), "error": .string(message)])]
@@ -442,6 +458,7 @@ final class NodeJobExecutor: Sendable {
     func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
         var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
         change.attempts = attempts
+        await recordHistory(run, into: &change, status: .failed, error: reason)
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, change)
         if outcome.commit == .committed {
