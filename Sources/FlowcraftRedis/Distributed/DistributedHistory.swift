@@ -2,11 +2,12 @@
 /// each run keeps.
 ///
 /// On by default: each node's record is written by the script call that commits the node (no extra
-/// round trip), into a stream per run capped at ``maximumEventsPerRun`` (the oldest events are dropped
-/// first; the cap is approximate, as Redis's `MAXLEN ~` trims whole stream nodes of up to 100
-/// entries). The history expires with the run's state (``DistributedOptions/stateTTLSeconds``).
+/// round trip), into a list per run (`flowcraft:history:<runId>`) capped at ``maximumEventsPerRun``:
+/// once a run passes the cap by a tenth of it (at most 100 events) its oldest events are dropped
+/// down to the cap, so trimming is rare and a run never holds more than cap + min(cap/10, 100)
+/// events. The history expires with the run's state (``DistributedOptions/stateTTLSeconds``).
 public struct DistributedHistory: Sendable, Hashable {
-    /// Events kept per run (the stream's `MAXLEN ~`); 0 records nothing.
+    /// Events kept per run (see the type's discussion); 0 records nothing.
     public var maximumEventsPerRun: Int
 
     /// The default cap of events per run.

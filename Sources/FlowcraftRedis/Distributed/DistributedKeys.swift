@@ -49,7 +49,7 @@ struct DistributedKeys: Sendable, Hashable {
     /// Per join: one counter (arrivals + 2^20 × live arrivals) and the fired flag of `any` joins.
     var joinLock: String { "flowcraft:joinlock:\(runID)" }
 
-    /// The run's history: a capped stream of encoded events (``RedisHistoryEntry``).
+    /// The run's history: a capped list of encoded events (``RedisHistoryEntry``), oldest first.
     var history: String { Self.historyPrefix + runID }
     static let historyPrefix = "flowcraft:history:"
     /// In queue retry mode, the failed attempts of nodes that BullMQ retries (`node#iteration|n` →

@@ -1,11 +1,11 @@
 import Flowcraft
 import FlowcraftModel
 
-/// The stream encoding of a ``RunHistoryEvent`` (one field `e` per stream entry): a compact JSON
+/// The stored form of a ``RunHistoryEvent`` (one element of the run's history list): a compact JSON
 /// object with short keys, written by the worker (node executions, a run's start, resumes) and by the
 /// completion script itself (pauses and a run's end, decided there). The sequence number is not
-/// stored: the reader derives it from the stream's position (entries ever added), so it costs no
-/// write.
+/// stored: the reader derives it from the element's position and the count of elements the cap
+/// dropped (the run hash's `historyDropped`), so it costs no write.
 ///
 /// `{"k":"start","t":ms,"bp":id,"v":version,"pr":parentRun,"pn":parentNode,"c":{context}}`,
 /// `{"k":"node","t":ms,"n":node,"i":iteration,"s":status,"a":[[start,end,error?]…],"act":action,
@@ -14,9 +14,6 @@ import FlowcraftModel
 /// `{"k":"redrive","t":ms,"n":[nodes]}`, `{"k":"end","t":ms,"s":status,"fn":node,"e":error}`.
 /// Absent values are left out.
 enum RedisHistoryEntry {
-    /// The stream entry's field.
-    static let field = "e"
-
     static func encode(_ kind: RunHistoryEvent.Kind, time: Int64) -> String {
         var o: [String: JSONValue] = ["t": .int(Int(time))]
         switch kind {

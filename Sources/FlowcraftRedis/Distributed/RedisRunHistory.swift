@@ -6,8 +6,8 @@ import FlowcraftModel
 ///
 /// The summary comes from the run hash (`flowcraft:run:<runId>`: status, blueprint, start and end
 /// times, parent link) and, for an ended run, its final status (failed node and reason); the events
-/// from the run's capped stream (`flowcraft:history:<runId>`), numbered from 1 by the position of each
-/// entry among all the entries ever added (so numbers stay put when the cap drops the oldest). Runs are
+/// from the run's capped list (`flowcraft:history:<runId>`), numbered from 1 by their position plus
+/// the count the cap dropped (so numbers stay put when the cap drops the oldest). Runs are
 /// listed from sorted sets per queue scored by start time (`flowcraft:runs:started:<queue>`,
 /// `…:status:<queue>:<status>` for ended runs, `…:blueprint:<queue>:<id>`); entries whose run expired
 /// are skipped.
@@ -137,33 +137,18 @@ public struct RedisRunHistory: RunHistoryReader {
     }
 
     public func events(of runID: String) async throws -> [RunHistoryEvent] {
-        let key = DistributedKeys(runID: runID).history
-        let info = try await client.pipeline([RedisCommand(["EXISTS", key]), RedisCommand(["XLEN", key])])
-        guard info[0].int == 1 else { return [] }
-        // Entries ever added (Redis 7+), so that numbers survive the cap's trimming.
-        var added = info[1].int ?? 0
-        if let pairs = try? await client.send(RedisCommand(["XINFO", "STREAM", key])).array {
-            for i in stride(from: 0, to: pairs.count - 1, by: 2) where pairs[i].string == "entries-added" {
-                added = pairs[i + 1].int ?? added
-            }
-        }
+        let keys = DistributedKeys(runID: runID)
+        // Elements the cap dropped, so that numbers survive trimming.
+        let dropped = try await client.send(RunHash.get(.historyDropped, runKey: keys.run)).string.flatMap { Int($0) } ?? 0
         var entries: [String] = []
-        var start = "-"
+        let page = 1_000
         while true {
-            let page = try await client.send(RedisCommand(["XRANGE", key, start, "+", "COUNT", "1000"])).array ?? []
-            var lastID: String?
-            for entry in page {
-                guard let parts = entry.array, parts.count == 2, let id = parts[0].string else { continue }
-                lastID = id
-                let fields = parts[1].array ?? []
-                for i in stride(from: 0, to: fields.count - 1, by: 2) where fields[i].string == RedisHistoryEntry.field {
-                    entries.append(fields[i + 1].string ?? "")
-                }
-            }
-            guard page.count == 1000, let lastID else { break }
-            start = "(" + lastID
+            let items = try await client.send(RedisCommand([
+                "LRANGE", keys.history, String(entries.count), String(entries.count + page - 1),
+            ])).array ?? []
+            entries += items.compactMap(\.string)
+            if items.count < page { break }
         }
-        let first = Swift.max(0, added - entries.count)
-        return entries.enumerated().compactMap { i, text in RedisHistoryEntry.decode(text, sequence: first + i + 1) }
+        return entries.enumerated().compactMap { i, text in RedisHistoryEntry.decode(text, sequence: dropped + i + 1) }
     }
 }

@@ -11,7 +11,7 @@
 --- 16 the largest final-status payload in bytes (0 = no limit), 17 the largest run context in bytes
 --- (0 = no limit), 18 the history's cap of events per run ("0" records no history), 19 H history
 --- entries; then D×(field, JSON value), X fields, S entries, R×10 record fields (ArrivalRecord) and H
---- history entries (RedisHistoryEntry JSON, appended to the run's history stream when the change
+--- history entries (RedisHistoryEntry JSON, appended to the run's history list when the change
 --- commits).
 --- Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` (NodeCompletionScript.Outcome).
 local function commitNode(a, k, queueKeys, nowOverride)
@@ -95,13 +95,29 @@ local moved = hot and rcall("SMOVE", pendingKey, doneKey, instance) == 1
 local status = nil
 if not moved then status = rcall("HGET", runKey, "status") end
 
--- Appends this change's history entries to the run's stream (with the change, never without it).
-local function recordHistory()
-  if recording then
-    for i = historyFirst, historyLast do
-      rcall("XADD", historyKey, "MAXLEN", "~", historyCap, "*", "{{HISTORY_FIELD}}", ARGV[i])
-    end
+-- Appends history entries (ARGV[first … last], or `entry`) to the run's history list. Past the cap by
+-- a tenth of it (at most 100 entries, so that trimming is rare) the oldest are dropped down to the cap
+-- and counted in the run hash's `historyDropped` (readers number events from it).
+local function pushHistory(first, last, entry)
+  local length
+  if entry then
+    length = rcall("RPUSH", historyKey, entry)
+  elseif last >= first then
+    length = rcall("RPUSH", historyKey, unpack(ARGV, first, last))
+  else
+    return
   end
+  local keep = tonumber(historyCap)
+  if length > keep + math.min(100, math.floor(keep / 10)) then
+    local drop = string.format("%d", length - keep)
+    rcall("LTRIM", historyKey, drop, "-1")
+    rcall("HINCRBY", runKey, "historyDropped", drop)
+  end
+end
+
+-- Appends this change's history entries (with the change, never without it).
+local function recordHistory()
+  if recording then pushHistory(historyFirst, historyLast) end
 end
 
 local function applyDelta()
@@ -276,7 +292,7 @@ local function runEndHelpers()
     local entry = '{"k":"end","t":' .. nowText .. ',"s":"' .. status .. '"'
     if failedNode then entry = entry .. ',"fn":' .. cjson.encode(failedNode) end
     if reason then entry = entry .. ',"e":' .. cjson.encode(reason) end
-    rcall("XADD", historyKey, "MAXLEN", "~", historyCap, "*", "{{HISTORY_FIELD}}", entry .. "}")
+    pushHistory(0, -1, entry .. "}")
     local started = rcall("HGET", runKey, "startedAt")
     if started then
       rcall("ZADD", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":" .. status, started, runId)
@@ -357,8 +373,7 @@ local function settle(awaitingCount)
         local nodes = {}
         for i = 1, #waiting do nodes[i] = string.match(waiting[i], "^(.*)#%d+$") or waiting[i] end
         table.sort(nodes)
-        rcall("XADD", historyKey, "MAXLEN", "~", historyCap, "*", "{{HISTORY_FIELD}}",
-          '{"k":"pause","t":' .. nowText .. ',"n":' .. cjson.encode(nodes) .. '}')
+        pushHistory(0, -1, '{"k":"pause","t":' .. nowText .. ',"n":' .. cjson.encode(nodes) .. '}')
       end
       rcall("HSET", runKey, "status", "awaiting")
       rcall("ZREM", activeKey, runId)
