@@ -68,7 +68,8 @@ final class NodeJobExecutor: Sendable {
             RunAbortScript.Call(
                 runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
-                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID))
+                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID,
+                historyCap: options.history.maximumEventsPerRun))
         guard reply.array?.first?.string == "failed" else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])

@@ -311,6 +311,30 @@ struct RunHistoryTests {
         }
     }
 
+    @Test("a run failed by a refused job ends failed in its history and is listed as failed")
+    func refusedJobEndsTheHistory() async throws {
+        let queue = Support.uniqueQueue("history-refused")
+        let review = WorkflowBlueprint(
+            id: "asking", nodes: [NodeDefinition(id: "ask", uses: "wait"), NodeDefinition(id: "done", uses: "echo")],
+            edges: [EdgeDefinition(source: "ask", target: "done")])
+        try await Support.withWorker(blueprints: [review], registry: Self.registry(), queue: queue) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "asking")
+            _ = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: true)
+            _ = try await Queue(name: queue, client: client).add(
+                name: "executeNode", data: ["runId": .string(runID), "blueprintId": "asking", "nodeId": "ghost"])
+            let final = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: false)
+            #expect(final.status == .failed, "\(final.json)")
+            let history = RedisRunHistory(client: client, queueName: queue)
+            let last = try await history.events(of: runID).last
+            guard case .runEnded(let end)? = last?.kind else {
+                Issue.record("the history does not end with the run's end: \(String(describing: last))")
+                return
+            }
+            #expect(end.status == .failed && end.failedNodeID == "ghost" && end.error?.contains("ghost") == true)
+            #expect(try await history.runs(RunQuery(status: .failed)).runs.map(\.runID) == [runID])
+        }
+    }
+
     @Test("history off records nothing")
     func off() async throws {
         let queue = Support.uniqueQueue("history-off")
