@@ -15,7 +15,8 @@ import Logging
 /// node execution, from `INFO commandstats` deltas (a script's µs include the commands it ran).
 /// `--keep-completed` sets the workers' completed-job retention: `all` keeps every completed job
 /// (retention off), a number keeps at most that many (none older than the state TTL); without it
-/// the engine's default applies (``DistributedOptions/keepCompletedJobs``).
+/// the engine's default applies (``DistributedOptions/keepCompletedJobs``). `--history off` runs
+/// without run history (``DistributedOptions/history``), to measure what recording it costs.
 enum E2EBenchmark {
     struct Options {
         var url = "redis://127.0.0.1:6379"
@@ -25,6 +26,8 @@ enum E2EBenchmark {
         var breakdown = false
         /// `nil`: the engine's default retention; "all" or a count otherwise.
         var keepCompleted: String?
+        /// `--history off` runs without run history (the default records it, as the engine does).
+        var historyOff = false
     }
 
     static let nodesPerRun = 5
@@ -63,12 +66,18 @@ enum E2EBenchmark {
                     return
                 }
                 options.keepCompleted = value
+            case "--history":
+                guard value == "on" || value == "off" else {
+                    print("--history takes `on` or `off`, got '\(value)'")
+                    return
+                }
+                options.historyOff = value == "off"
             case "--breakdown":
                 options.breakdown = true
                 index += 1
                 continue
             default:
-                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--keep-completed all|N] [--breakdown]")
+                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--keep-completed all|N] [--history on|off] [--breakdown]")
                 return
             }
             index += 2
@@ -86,7 +95,8 @@ enum E2EBenchmark {
         var logger = Logger(label: "flowcraft.benchmark")
         logger.logLevel = .warning
         let queueName = "bench-e2e-\(Int.random(in: 0..<1_000_000_000))"
-        let distributed = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
+        var distributed = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
+        if options.historyOff { distributed.history = .off }
         let client = try RedisClient(url: options.url, poolSize: 2, logger: logger)
         let queue = try Queue(name: queueName, client: client)
         try await queue.pause()
@@ -99,6 +109,7 @@ enum E2EBenchmark {
             process.arguments = [
                 "e2e-worker", "--url", options.url, "--queue", queueName, "--concurrency", String(options.concurrency),
             ] + (options.keepCompleted.map { ["--keep-completed", $0] } ?? [])
+                + (options.historyOff ? ["--history", "off"] : [])
             try process.run()
             processes.append(process)
         }
@@ -174,6 +185,7 @@ enum E2EBenchmark {
         var queueName = "flowcraft-queue"
         var concurrency = 32
         var keepCompleted: String?
+        var historyOff = false
         var index = 0
         while index + 1 < arguments.count {
             switch arguments[index] {
@@ -181,6 +193,7 @@ enum E2EBenchmark {
             case "--queue": queueName = arguments[index + 1]
             case "--concurrency": concurrency = max(1, Int(arguments[index + 1]) ?? concurrency)
             case "--keep-completed": keepCompleted = arguments[index + 1]
+            case "--history": historyOff = arguments[index + 1] == "off"
             default: break
             }
             index += 2
@@ -195,9 +208,10 @@ enum E2EBenchmark {
             case let count?: workerOptions.removeOnComplete = .keep(age: 600, count: Int(count) ?? 0)
             case nil: break
             }
+            var options = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
+            if historyOff { options.history = .off }
             let worker = try DistributedWorker(
-                blueprints: [diamond()], registry: registry(), client: client,
-                options: DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger),
+                blueprints: [diamond()], registry: registry(), client: client, options: options,
                 workerOptions: workerOptions)
             // SIGTERM from the parent ends the process; nothing needs a graceful stop here.
             try await worker.run()

@@ -19,6 +19,8 @@ struct FlowcraftCommand: AsyncParsableCommand {
             ReconcileCommand.self,
             WorkerCommand.self,
             RunCommand.self,
+            RunsCommand.self,
+            ReplayCommand.self,
         ]
     )
 

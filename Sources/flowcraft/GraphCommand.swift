@@ -1,11 +1,18 @@
 import ArgumentParser
+import Flowcraft
 import FlowcraftCompiler
 
-/// `flowcraft graph PATH --format mermaid|dot`: draws one blueprint.
-struct GraphCommand: ParsableCommand {
+/// `flowcraft graph PATH --format mermaid|dot`: draws one blueprint; with `--run RUN` (the blueprints
+/// from PATH or `--blueprints`) the run's node states and taken edges are drawn over it.
+struct GraphCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
-        abstract: "Draw a blueprint as a Mermaid flowchart or a Graphviz digraph."
+        abstract: "Draw a blueprint as a Mermaid flowchart or a Graphviz digraph (with --run: a recorded run on it).",
+        discussion: """
+            With --run, each node shows its state in the run (completed, failed, skipped, running, waiting, \
+            not-reached; coloured) and the taken edges are drawn thick and green; the run's blueprint is looked up \
+            by id (and version) in PATH or --blueprints. Exit status 4 for an unknown run.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -20,7 +27,7 @@ struct GraphCommand: ParsableCommand {
     }
 
     @Argument(help: "A blueprint file, or a directory of blueprints.")
-    var path: String
+    var path: String?
 
     @Option(help: "The blueprint id to draw (required when PATH holds several).")
     var blueprint: String?
@@ -28,7 +35,67 @@ struct GraphCommand: ParsableCommand {
     @Option(help: "Output format: mermaid or dot.")
     var format: Format = .mermaid
 
-    func run() throws {
+    @Option(name: .customLong("run"), help: "Draw this recorded run's node states and taken edges.")
+    var runID: String?
+
+    @Option(help: "Where the run's blueprint is (a file or directory; PATH works too).")
+    var blueprints: String?
+
+    @OptionGroup var source: HistorySourceOptions
+
+    func validate() throws {
+        if path == nil && blueprints == nil {
+            throw ValidationError(runID == nil ? "missing PATH (a blueprint file or directory)" : "--run needs the blueprints: PATH or --blueprints DIR")
+        }
+        if path != nil && blueprints != nil { throw ValidationError("give the blueprints once: PATH or --blueprints") }
+    }
+
+    func run() async throws {
+        if let runID {
+            try await drawRun(runID)
+        } else {
+            try draw()
+        }
+    }
+
+    private func drawRun(_ runID: String) async throws {
+        let location = path ?? blueprints ?? ""
+        let result = BlueprintCompiler().compile(paths: [location])
+        StandardStreams.error(DiagnosticRenderer.text(result.diagnostics.filter { $0.severity == .error }))
+        if result.hasIOErrors { throw ExitCode(2) }
+        try await HistoryCommandError.reporting {
+            let (summary, events) = try await source.withReader { reader -> (RunSummary, [RunHistoryEvent]) in
+                guard let summary = try await reader.run(runID) else { throw HistoryCommandError.unknownRun(runID) }
+                return (summary, try await reader.events(of: runID))
+            }
+            let candidates = result.blueprints.filter { $0.id == summary.blueprintID }
+            guard let chosen = candidates.first(where: { $0.effectiveVersion == summary.blueprintVersion })
+                ?? (summary.blueprintVersion == nil && candidates.count == 1 ? candidates.first : nil)
+            else {
+                let version = summary.blueprintVersion.map { " version '\($0)'" } ?? ""
+                throw HistoryCommandError(
+                    "run '\(runID)' ran blueprint '\(summary.blueprintID)'\(version), which \(location) does not hold")
+            }
+            let plan: CompiledBlueprint
+            do {
+                plan = try CompiledBlueprint(chosen)
+            } catch {
+                throw HistoryCommandError("blueprint '\(chosen.id)': \(error)")
+            }
+            let states = RunGraphStates(plan: plan, summary: summary, events: events)
+            let overlay = GraphOverlay(
+                nodeStates: states.nodes.mapValues(\.rawValue),
+                takenEdges: Set(states.takenEdges.map { e in
+                    GraphOverlay.Edge(
+                        source: plan.nodes[plan.edges[e].source].id, target: plan.nodes[plan.edges[e].target].id,
+                        action: plan.edges[e].action)
+                }))
+            StandardStreams.output(GraphRenderer.render(plan.blueprint, as: format.graphFormat, overlay: overlay))
+        }
+    }
+
+    private func draw() throws {
+        let path = self.path ?? ""
         let result = BlueprintCompiler().compile(paths: [path])
         StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
         if result.hasIOErrors { throw ExitCode(2) }
@@ -49,6 +116,7 @@ struct GraphCommand: ParsableCommand {
     }
 
     private func select(from result: CompilationResult) -> WorkflowBlueprintSelection {
+        let path = self.path ?? ""
         let ids = result.blueprints.map(\.id)
         if let wanted = blueprint {
             if let index = ids.firstIndex(of: wanted) { return .one(index) }

@@ -1,21 +1,52 @@
 import ArgumentParser
+import Flowcraft
 import FlowcraftCompiler
 import Foundation
 
-/// `flowcraft inspect PATH [--json]`: the graph facts of each blueprint.
-struct InspectCommand: ParsableCommand {
+/// `flowcraft inspect PATH [--json]`: the graph facts of each blueprint; `flowcraft inspect RUN
+/// [--redis URL] [--json]`: a recorded run (``RunInspection``).
+struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show each blueprint's start and terminal nodes, cycles, joins, levels and counts."
+        abstract: "Show a blueprint's graph facts (PATH), or a recorded run: its summary, node timeline, pauses, final context and child runs (RUN).",
+        discussion: """
+            The argument is a run id when --redis is given, or when it names no file and does not look like one             (no '/', no .yaml/.yml/.json ending). For a run, exit status: 0, 1 on an error, 4 for an unknown run.
+            """
     )
 
-    @Argument(help: "A blueprint file, or a directory of blueprints.")
+    @Argument(help: "A blueprint file or directory, or a run id.")
     var path: String
 
-    @Flag(help: "Print JSON (one array of analyses) instead of text.")
+    @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    func run() throws {
+    @OptionGroup var source: HistorySourceOptions
+
+    /// Whether the argument names a run rather than blueprint files.
+    var inspectsRun: Bool {
+        if source.isGiven { return true }
+        if FileManager.default.fileExists(atPath: path) { return false }
+        let lower = path.lowercased()
+        return !path.contains("/") && ![".yaml", ".yml", ".json"].contains { lower.hasSuffix($0) }
+    }
+
+    func run() async throws {
+        if inspectsRun {
+            try await inspectRun()
+        } else {
+            try inspectBlueprints()
+        }
+    }
+
+    private func inspectRun() async throws {
+        try await HistoryCommandError.reporting {
+            let inspection = try await source.withReader { try await RunInspection.load(path, from: $0) }
+            guard let inspection else { throw HistoryCommandError.unknownRun(path) }
+            StandardStreams.output(json ? try HistoryFormatting.json(inspection) : try RunInspectionText.render(inspection))
+        }
+    }
+
+    private func inspectBlueprints() throws {
         let result = BlueprintCompiler().compile(paths: [path])
         StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
         if result.hasIOErrors { throw ExitCode(2) }

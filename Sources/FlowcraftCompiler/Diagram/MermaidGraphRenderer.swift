@@ -7,14 +7,20 @@ import FlowcraftModel
 /// `|` with Mermaid's `#…;` entities (Flowcraft's own renderer breaks on quotes), and newlines
 /// become `<br/>`.
 package enum MermaidGraphRenderer {
-    package static func render(_ blueprint: WorkflowBlueprint) -> String {
+    package static func render(_ blueprint: WorkflowBlueprint) -> String { render(blueprint, overlay: nil) }
+
+    /// With an overlay: a `classDef` per state and `class` lines for the nodes in it, the state in each
+    /// node's label, and `linkStyle` for the taken edges.
+    package static func render(_ blueprint: WorkflowBlueprint, overlay: GraphOverlay?) -> String {
         var out = "flowchart TD\n"
         let ids = safeIdentifiers(for: blueprint.nodes.map(\.id))
         var byNodeID: [String: String] = [:]
         byNodeID.reserveCapacity(blueprint.nodes.count)
         for (node, safe) in zip(blueprint.nodes, ids) where byNodeID[node.id] == nil {
             byNodeID[node.id] = safe
-            let label = quoted(GraphLabels.node(node))
+            var text = GraphLabels.node(node)
+            if let state = overlay?.nodeStates[node.id] { text += "\n(" + state + ")" }
+            let label = quoted(text)
             switch GraphLabels.shape(of: node) {
             case .box: out += "    \(safe)[\(label)]\n"
             case .decision: out += "    \(safe){\(label)}\n"
@@ -33,7 +39,11 @@ package enum MermaidGraphRenderer {
             out += "    \(candidate)[\(quoted(id + "\n(missing)"))]\n"
             return candidate
         }
+        var link = 0
+        var takenLinks: [Int] = []
         for edge in blueprint.edges {
+            if overlay?.isTaken(edge) == true { takenLinks.append(link) }
+            link += 1
             let source = identifier(edge.source)
             let target = identifier(edge.target)
             if let label = GraphLabels.edge(edge) {
@@ -46,6 +56,22 @@ package enum MermaidGraphRenderer {
             if let fallback = node.config.fallback, let from = byNodeID[node.id] {
                 out += "    \(from) -.->|\"fallback\"| \(identifier(fallback))\n"
             }
+        }
+        if let overlay { out += styles(overlay, ids: byNodeID, takenLinks: takenLinks) }
+        return out
+    }
+
+    private static func styles(_ overlay: GraphOverlay, ids: [String: String], takenLinks: [Int]) -> String {
+        var out = ""
+        for state in GraphOverlay.styledStates {
+            let members = overlay.nodeStates.filter { $0.value == state }.keys.compactMap { ids[$0] }.sorted()
+            guard !members.isEmpty, let colours = GraphOverlay.colours(of: state) else { continue }
+            let dash = state == "skipped" ? ",stroke-dasharray:4 3" : ""
+            out += "    classDef \(state) fill:\(colours.fill),stroke:\(colours.stroke)\(dash)\n"
+            out += "    class \(members.joined(separator: ",")) \(state)\n"
+        }
+        if !takenLinks.isEmpty {
+            out += "    linkStyle \(takenLinks.map(String.init).joined(separator: ",")) stroke:\(GraphOverlay.takenColour),stroke-width:3px\n"
         }
         return out
     }

@@ -14,7 +14,8 @@ public enum AccessControl {
         case worker
         /// A ``WorkflowClient``: start, status, result, resume, cancel.
         case client
-        /// A read-only dashboard: run status and state, queue counts, jobs and events.
+        /// A read-only dashboard: run status and state, queue counts, jobs and events, run history
+        /// (``RedisRunHistory``; the `flowcraft runs`/`inspect`/`graph --run`/`replay` commands).
         case dashboard
     }
 
@@ -31,6 +32,8 @@ public enum AccessControl {
         "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "zpopmin",
         "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush",
         "xadd",
+        // Run history: its list's trim, the index trim, and what RedisRunHistory reads.
+        "ltrim", "zremrangebyscore", "zrevrangebyscore",
     ]
 
     /// What a worker adds: waiting for the queue's marker.
@@ -39,7 +42,7 @@ public enum AccessControl {
     /// A dashboard's reads.
     static let dashboard = [
         "get", "mget", "hget", "hmget", "hgetall", "hlen", "exists", "type", "ttl", "pttl",
-        "smembers", "scard", "sismember", "zrange", "zrangebyscore", "zrevrange", "zcard", "zscore",
+        "smembers", "scard", "sismember", "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zcard", "zscore",
         "llen", "lrange", "xrange", "xrevrange", "xlen",
     ]
 

@@ -12,7 +12,18 @@
 struct DistributedKeys: Sendable, Hashable {
     /// The sorted set of a queue's runs with work in flight, scored by last activity (ms): the
     /// reconciler's index. One per queue, so a reconciler only touches the runs its workers serve.
-    static func activeRuns(queue: String) -> String { "flowcraft:runs:active:\(queue)" }
+    static func activeRuns(queue: String) -> String { activeRunsPrefix + queue }
+    static let activeRunsPrefix = "flowcraft:runs:active:"
+
+    /// The run-history indexes of a queue's runs (``RedisRunHistory``), all scored by start time (ms):
+    /// every run, the finished runs of one status, and the runs of one blueprint.
+    static func historyStarted(queue: String) -> String { "\(historyIndexPrefix)started:\(queue)" }
+    static func historyStatus(queue: String, status: String) -> String { "\(historyIndexPrefix)status:\(queue):\(status)" }
+    static func historyBlueprint(queue: String, blueprintID: String) -> String {
+        "\(historyIndexPrefix)blueprint:\(queue):\(blueprintID)"
+    }
+    /// The start of the history index keys (and of their trim markers, `…trim:<queue>[:<blueprint>]`).
+    static let historyIndexPrefix = "flowcraft:runs:"
 
     let runID: String
 
@@ -37,6 +48,14 @@ struct DistributedKeys: Sendable, Hashable {
     var fanIn: String { "flowcraft:fanin:\(runID)" }
     /// Per join: one counter (arrivals + 2^20 × live arrivals) and the fired flag of `any` joins.
     var joinLock: String { "flowcraft:joinlock:\(runID)" }
+
+    /// The run's history: a capped list of encoded events (``RedisHistoryEntry``), oldest first.
+    var history: String { Self.historyPrefix + runID }
+    static let historyPrefix = "flowcraft:history:"
+    /// In queue retry mode, the failed attempts of nodes that BullMQ retries (`node#iteration|n` →
+    /// ``RedisHistoryEntry`` attempt JSON), read by the node's last attempt.
+    var historyAttempts: String { Self.historyAttemptsPrefix + runID }
+    static let historyAttemptsPrefix = "flowcraft:history-attempts:"
 
     /// The keys the completion script takes, in its KEYS order (it names the queue's keys from the prefix).
     func scriptKeys(queue: String) -> [String] {

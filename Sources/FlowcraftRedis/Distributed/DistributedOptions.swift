@@ -49,6 +49,9 @@ public struct DistributedOptions: Sendable {
     public var sizeLimits: SizeLimits = .distributed
     /// How workers of two deploys share the queue (hand back, timeout, advertisement interval).
     public var rollingDeploy = RollingDeployOptions()
+    /// Run history (on by default, 10 000 events per run): what `flowcraft runs`, `inspect`,
+    /// `graph --run` and `replay` read (``RedisRunHistory``). `.off` records nothing.
+    public var history: DistributedHistory = .on()
 
     /// Options with the defaults: queue `flowcraft-queue`, job name `executeNode`, prefix `bull`,
     /// state kept one day, in-process retries, subflows nested up to 32 deep.

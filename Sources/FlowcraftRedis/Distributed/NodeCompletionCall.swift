@@ -2,7 +2,7 @@ import FlowcraftModel
 
 extension NodeCompletionScript {
     /// The completion script's keys and arguments (`Lua/commit-node.lua`), filled by name: a fixed
-    /// header of 17 arguments, then the delta pairs, deleted keys, start entries and arrival records
+    /// header of 19 arguments, then the delta pairs, deleted keys, start entries and arrival records
     /// whose counts the header carries.
     struct Call: LuaScriptCall {
         /// What the call does.
@@ -19,7 +19,7 @@ extension NodeCompletionScript {
         static let argumentNames = [
             "mode", "instance", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId", "blueprintVersion",
             "defaultEventsCap", "reason", "deltaCount", "deletedCount", "startCount", "recordCount", "attempts",
-            "statusPayloadLimit", "runContextLimit",
+            "statusPayloadLimit", "runContextLimit", "historyCap", "historyCount",
         ]
 
         var runKeys: DistributedKeys
@@ -51,6 +51,10 @@ extension NodeCompletionScript {
         var deleted: [String]
         var starts: [String]
         var records: [ArrivalRecord]
+        /// The run history's cap of events per run; 0 records no history.
+        var historyCap: Int = 0
+        /// History entries (``RedisHistoryEntry``) appended when the change commits.
+        var history: [String] = []
 
         var keys: [String] { runKeys.scriptKeys(queue: queueName) }
 
@@ -58,12 +62,12 @@ extension NodeCompletionScript {
             var arguments: [String] = []
             arguments.reserveCapacity(
                 Self.argumentNames.count + values.count * 2 + deleted.count + starts.count
-                    + records.count * NodeCompletionScript.recordWidth)
+                    + records.count * NodeCompletionScript.recordWidth + history.count)
             arguments += [
                 mode.rawValue, instance, String(now), String(stateTTL), queuePrefix, jobName, blueprintID,
                 blueprintVersion, String(QueueEventsStream.defaultMaximumLength), reason, String(values.count),
                 String(deleted.count), String(starts.count), String(records.count), String(attempts),
-                String(statusPayloadLimit), String(runContextLimit),
+                String(statusPayloadLimit), String(runContextLimit), String(historyCap), String(history.count),
             ]
             for (field, value) in values {
                 arguments.append(field)
@@ -72,6 +76,7 @@ extension NodeCompletionScript {
             arguments += deleted
             arguments += starts
             for record in records { record.append(to: &arguments) }
+            arguments += history
             return arguments
         }
     }

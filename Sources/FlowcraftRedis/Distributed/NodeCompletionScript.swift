@@ -37,10 +37,18 @@ import Flowcraft
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
 /// keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node, 16 the largest
 /// final-status payload in bytes (0 = no limit; a larger context is stored as
-/// `{"truncated":true,"bytes":N}`); then D×(field, JSON value), X fields, S entries and R×10 record
-/// fields: from, target `node#iteration`, source, live ("1"/"0"), required arrivals,
-/// join (`all`/`any`/`each`, or `once`: an `all` join of one whose arrivals are deduplicated — a
-/// shared fallback's), delay ms, job id, job data JSON, job opts JSON.
+/// `{"truncated":true,"bytes":N}`), 17 the largest run context in bytes (0 = no limit), 18 the run
+/// history's cap of events per run ("0" records no history), 19 H history entries; then D×(field,
+/// JSON value), X fields, S entries, R×10 record fields: from, target `node#iteration`, source, live
+/// ("1"/"0"), required arrivals, join (`all`/`any`/`each`, or `once`: an `all` join of one whose
+/// arrivals are deduplicated — a shared fallback's), delay ms, job id, job data JSON, job opts JSON —
+/// and H history entries (``RedisHistoryEntry``).
+///
+/// Run history (``DistributedHistory``): the history entries are appended (`RPUSH`) to the run's list
+/// `flowcraft:history:<runId>` when the change commits, and the script adds what it decides itself —
+/// a pause when the run settles awaiting, the run's end in `finishRun` (with the end indexed by status
+/// and the history given the state TTL); a start also indexes the run by start time and blueprint
+/// and, at most once a minute per index, trims index entries older than the state TTL.
 ///
 /// A child run (its run hash has a `parent` link) tells its parent's subflow node when it ends or
 /// settles as `awaiting`: the same call adds a job for that node, with an id unique to the

@@ -66,7 +66,8 @@ final class NodeJobExecutor: Sendable {
             RunAbortScript.Call(
                 runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
-                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID))
+                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID,
+                historyCap: options.history.maximumEventsPerRun))
         guard RunAbortScript.Outcome(reply) == .failed else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
@@ -79,10 +80,14 @@ final class NodeJobExecutor: Sendable {
         let provisional = try provisionalBlueprint(data)
         if data.batchOf != nil { return .value(try await processBatchWorker(job, data: data)) }
         if data.dynamicOf != nil { return .value(try await processDynamic(job, data: data)) }
-        let (run, n): (RunContext, Int)
+        var (run, n): (RunContext, Int)
         switch try await admit(data, provisional: provisional) {
         case .run(let admitted, let index): (run, n) = (admitted, index)
         case .skip(let summary): return .value(summary)
+        }
+        if options.history.isOn {
+            run.attemptLog = HistoryAttemptLog(startedAt: run.startedAt)
+            if options.retryMode == .queue { run.earlierAttempts = job.attemptsMade }
         }
         let plan = run.prepared.compiled
         let node = plan.nodes[n]
@@ -182,7 +187,8 @@ final class NodeJobExecutor: Sendable {
             let outcome = try await runAttempts(
                 implementation, config: node.config, nodeID: node.id, params: node.params, input: run.input,
                 blueprintID: run.prepared.compiled.id, data: run.data, state: run.state,
-                keys: DistributedKeys(runID: run.data.runID), job: job, events: events)
+                keys: DistributedKeys(runID: run.data.runID), job: job,
+                events: run.attemptLog?.emitter(forwarding: events, runID: run.data.runID, blueprintID: run.prepared.compiled.id) ?? events)
         else {
             return .value(["skipped": "run cancelled or finished while the node ran"])
         }
@@ -228,6 +234,7 @@ final class NodeJobExecutor: Sendable {
         input: JSONValue, blueprintID: String, data: NodeJobData, state: RedisWorkflowState,
         keys: DistributedKeys, job: Job, events: EventEmitter?
     ) async throws -> JobOutcome? {
+        let startedAt = Int64(QueueClock.nowMilliseconds())
         let maxAttempts = max(1, config.maxRetries ?? 1)
         let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
         let last = options.retryMode == .queue ? first : maxAttempts
@@ -243,6 +250,7 @@ final class NodeJobExecutor: Sendable {
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts
         {
+            await recordRetriedAttempt(data, attempt: attempts, startedAt: startedAt, error: message)
             throw DistributedError(message)
         }
         return outcome
@@ -258,6 +266,12 @@ final class NodeJobExecutor: Sendable {
         /// Whether the run's bookkeeping exists (false for the first job of a run started by a client
         /// that only enqueues start jobs).
         let runExists: Bool
+        /// When the job started running the node (ms), for its history record.
+        var startedAt = Int64(QueueClock.nowMilliseconds())
+        /// The node's attempts as its attempt loop reports them (history on).
+        var attemptLog: HistoryAttemptLog? = nil
+        /// In queue retry mode, the attempts earlier jobs of this node made (their history is read once).
+        var earlierAttempts = 0
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
@@ -281,6 +295,8 @@ final class NodeJobExecutor: Sendable {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
         }
         if !run.runExists { change.starts = run.prepared.startEntries }
+        await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
+                            error: change.mode == .fail ? change.reason : nil)
         let data = run.data
         let logger = options.logger
         let step = committer.finishStep(
@@ -416,6 +432,7 @@ final class NodeJobExecutor: Sendable {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
             change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
+            await recordHistory(run, into: &change, status: .recovered, error: message, fallbackNodeID: plan.nodes[f].id)
             change.events = [CommitEvent(
                 type: .nodeFallback, nodeID: run.data.nodeID,
                 payload: ["fallback": .string(plan.nodes[f].id), "error": .string(message)])]
@@ -429,6 +446,7 @@ final class NodeJobExecutor: Sendable {
     func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
         var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
         change.attempts = attempts
+        await recordHistory(run, into: &change, status: .failed, error: reason)
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, change)
         if outcome.commit == .committed {

@@ -2,7 +2,7 @@ extension RunAbortScript {
     /// ``RunAbortScript/script``'s keys and arguments (`Lua/abort-run.lua`).
     struct Call: LuaScriptCall {
         static let keyNames = NodeCompletionScript.Call.keyNames
-        static let argumentNames = ["reason", "nodeId", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId"]
+        static let argumentNames = ["reason", "nodeId", "now", "stateTTL", "queuePrefix", "jobName", "blueprintId", "historyCap"]
 
         var runKeys: DistributedKeys
         var queueName: String
@@ -15,10 +15,12 @@ extension RunAbortScript {
         var queuePrefix: String
         var jobName: String
         var blueprintID: String
+        /// The run history's cap of events per run; 0 records no history.
+        var historyCap: Int = 0
 
         var keys: [String] { runKeys.scriptKeys(queue: queueName) }
         var arguments: [String] {
-            [reason, nodeID, String(now), String(stateTTL), queuePrefix, jobName, blueprintID]
+            [reason, nodeID, String(now), String(stateTTL), queuePrefix, jobName, blueprintID, String(historyCap)]
         }
     }
 }

@@ -18,7 +18,9 @@
 /// Keys and arguments by name: ``Call`` (`Lua/abort-run.lua`).
 /// KEYS: as ``DistributedKeys/scriptKeys(queue:)`` (state, run, done, pending, awaiting, fan-in,
 /// join-lock, active-runs index, final status). ARGV: 1 reason, 2 node id, 3 now (ms), 4 state TTL
-/// seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id.
+/// seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id, 8 the run history's cap of
+/// events per run ("0": no history; else the run's end is appended to its history and indexed by
+/// status, and the history expires with the state TTL).
 ///
 /// Returns `{code, status}`: `failed` (the run was failed now), `finished` (it had ended: its status)
 /// or `unknown` (no such run; nothing written).

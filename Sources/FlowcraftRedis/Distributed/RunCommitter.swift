@@ -59,6 +59,9 @@ struct RunCommitter: Sendable {
         /// The node that `context:change` events name, when it is not the committed entry's node
         /// (a dynamic node's entry is `<spawner>~dynamic~<id>#i`).
         var eventNodeID: String?
+        /// Run-history entries (``RedisHistoryEntry``) the script appends when the change commits
+        /// (left empty when the history is off).
+        var history: [String] = []
 
         /// The start of run `runID` of `prepared` with `context`: the state, the bookkeeping and the
         /// start nodes' jobs. A child run passes its parent link (stored in its run hash).
@@ -74,6 +77,12 @@ struct RunCommitter: Sendable {
             change.records = planner.startRecords()
             // In `start` mode the script reads the reason argument as the parent link.
             change.reason = parent?.json ?? ""
+            if options.history.isOn {
+                let start = RunHistoryEvent.RunStart(
+                    blueprintID: prepared.compiled.id, blueprintVersion: version, parentRunID: parent?.runID,
+                    parentNodeID: parent?.node.nodeID, context: context)
+                change.history = [RedisHistoryEntry.encode(.runStarted(start), time: Int64(QueueClock.nowMilliseconds()))]
+            }
             return change
         }
     }
@@ -137,7 +146,8 @@ struct RunCommitter: Sendable {
             blueprintVersion: version ?? "", reason: change.reason, attempts: change.attempts,
             statusPayloadLimit: options.sizeLimits.maximumStatusPayloadBytes ?? 0,
             runContextLimit: options.sizeLimits.maximumRunContextBytes ?? 0, values: change.values,
-            deleted: change.deleted, starts: change.starts, records: change.records)
+            deleted: change.deleted, starts: change.starts, records: change.records,
+            historyCap: options.history.maximumEventsPerRun, history: change.history)
     }
 
     /// The script's reply as an ``Outcome``.

@@ -17,6 +17,8 @@ struct RunHash: Sendable, Hashable {
         case parent
         /// A child run's count of notifications sent to its parent (for their job ids).
         case notifications
+        /// How many of the run's oldest history events the cap dropped (``DistributedHistory``).
+        case historyDropped
     }
 
     /// Whether the hash has a status (the run exists).

@@ -160,6 +160,7 @@ public struct WorkflowClient: Sendable {
                 prepared: target.prepared, data: data, item: .node(target.node), result: result, input: .null,
                 state: state, options: options)
             change.events = [NodeJobExecutor.finishEvent(target.entry.nodeID, result)] + change.events
+            if options.history.isOn { change.history = Self.resumeHistory(change, target.entry, result: result) }
             EventEmitter(handler: options.eventHandler, runID: target.runID, blueprintID: target.blueprintID)?
                 .emit(.workflowResume, nodeID: target.entry.nodeID)
             let outcome = try await committer.commit(
@@ -182,6 +183,24 @@ public struct WorkflowClient: Sendable {
         } catch {
             await recheck(chain.map(\.link))
         }
+    }
+
+    /// The history of a resume: the resume itself, then the `wait` node's execution (it ends now).
+    private static func resumeHistory(
+        _ change: RunCommitter.Change, _ entry: NodeInstance, result: NodeResult
+    ) -> [String] {
+        let now = Int64(QueueClock.nowMilliseconds())
+        var writes: [String: JSONValue] = [:]
+        for (key, value) in change.values where !ContextKeys.isInternal(key) { writes[key] = value }
+        let execution = RunHistoryEvent.NodeExecution(
+            nodeID: entry.nodeID, iteration: entry.iteration, status: change.mode == .fail ? .failed : .completed,
+            attempts: [RunHistoryEvent.Attempt(startedAt: now, endedAt: now)], action: result.action,
+            outputBytes: result.output.isNull ? 0 : JSONText.serialize(result.output).utf8.count, writes: writes,
+            error: change.mode == .fail ? change.reason : nil)
+        return [
+            RedisHistoryEntry.encode(.resumed(nodeID: entry.nodeID, action: result.action), time: now),
+            RedisHistoryEntry.encode(.nodeFinished(execution), time: now),
+        ]
     }
 
     /// A paused `wait` node a resume addresses.

@@ -3,7 +3,7 @@
 --- KEYS: 1 state, 2 run, 3 done, 4 pending, 5 awaiting, 6 fan-in, 7 join-lock, 8 active-runs index,
 --- 9 final status (DistributedKeys.scriptKeys).
 --- ARGV: 1 reason, 2 node id, 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix,
---- 6 job name, 7 blueprint id.
+--- 6 job name, 7 blueprint id, 8 the run history's cap of events per run ("0" records none).
 --- Returns `{code, status}`: `failed` (the run was failed now), `finished` (it had ended: its status)
 --- or `unknown` (no such run; nothing written).
 --@include "prelude.lua"
@@ -11,8 +11,9 @@
 local stateKey, runKey, doneKey, pendingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local reason, nodeId, nowText, ttlText, prefix, jobName, blueprintId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local historyCap = ARGV[8]
 local ttl = tonumber(ttlText)
-if not ttl or not tonumber(nowText) then return redis.error_reply("ERR flowcraft abortRun: invalid arguments") end
+if not ttl or not tonumber(nowText) or not string.find(historyCap or "", "^%d+$") then return redis.error_reply("ERR flowcraft abortRun: invalid arguments") end
 local runId = string.sub(stateKey, {{RUN_ID_START}})
 local function typeOf(key) return rcall("TYPE", key)["ok"] end
 local final = { completed = true, failed = true, cancelled = true }
@@ -40,6 +41,21 @@ local statusJSON = '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"
 if ttl > 0 then rcall("SET", statusKey, statusJSON, "EX", ttlText) else rcall("SET", statusKey, statusJSON) end
 if typeOf(activeKey) == "zset" then rcall("ZREM", activeKey, runId) end
 rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+-- The run's end in its history and in the index of failed runs (as the completion script records it).
+if historyCap ~= "0" then
+  local historyKey = "{{HISTORY_KEY_PREFIX}}" .. runId
+  if typeOf(historyKey) ~= "list" then rcall("DEL", historyKey) end
+  rcall("RPUSH", historyKey, '{"k":"end","t":' .. nowText .. ',"s":"failed","fn":' .. cjson.encode(nodeId)
+    .. ',"e":' .. cjson.encode(reason) .. '}')
+  local started = rcall("HGET", runKey, "startedAt")
+  local index = "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":failed"
+  local indexType = typeOf(index)
+  if started and (indexType == "zset" or indexType == "none") then rcall("ZADD", index, started, runId) end
+  if ttl > 0 then
+    rcall("EXPIRE", historyKey, ttlText)
+    rcall("EXPIRE", "{{HISTORY_ATTEMPTS_KEY_PREFIX}}" .. runId, ttlText)
+  end
+end
 if ttl > 0 then
   rcall("EXPIRE", stateKey, ttlText)
   rcall("EXPIRE", runKey, ttlText)

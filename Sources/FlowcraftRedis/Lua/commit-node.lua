@@ -9,8 +9,10 @@
 --- 10 failure reason (in `start` mode: the parent link JSON of a child run, or ""), 11 D delta pairs,
 --- 12 X deleted keys, 13 S start entries, 14 R arrival records, 15 attempts made by a failed node,
 --- 16 the largest final-status payload in bytes (0 = no limit), 17 the largest run context in bytes
---- (0 = no limit); then D×(field, JSON value), X fields,
---- S entries and R×10 record fields (ArrivalRecord).
+--- (0 = no limit), 18 the history's cap of events per run ("0" records no history), 19 H history
+--- entries; then D×(field, JSON value), X fields, S entries, R×10 record fields (ArrivalRecord) and H
+--- history entries (RedisHistoryEntry JSON, appended to the run's history list when the change
+--- commits).
 --- Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` (NodeCompletionScript.Outcome).
 local function commitNode(a, k, queueKeys, nowOverride)
 local mode, instance, now, ttl = ARGV[a + 1], ARGV[a + 2], tonumber(nowOverride or ARGV[a + 3]), tonumber(ARGV[a + 4])
@@ -26,15 +28,17 @@ local statusLimit = integerArgument(ARGV[a + 16])
 -- The largest run context (bytes of keys and values; 0 = no limit), counted in the run hash's
 -- `contextBytes`.
 local contextLimit = integerArgument(ARGV[a + 17])
+-- Run history: the stream's cap ("0": none) and the entries this change appends.
+local historyCap, nHistory = ARGV[a + 18], integerArgument(ARGV[a + 19])
 -- Numbers go to redis.call as text: Redis formats Lua number arguments with %.17g, which costs more
 -- than many a command.
 local nowText, ttlText = nowOverride or ARGV[a + 3], ARGV[a + 4]
 if not now or not ttl or not nDelta or not nDeleted or not nStart or not nRecords or not attempts or not statusLimit
-  or not contextLimit
+  or not contextLimit or not nHistory or not string.find(historyCap, "^%d+$")
   or (eventsCap ~= "{{DEFAULT_EVENTS_CAP}}" and not (tonumber(eventsCap) and tonumber(eventsCap) % 1 == 0)) then
   return redis.error_reply("ERR flowcraft completeNode: invalid arguments")
 end
-if #ARGV ~= a + 17 + nDelta * 2 + nDeleted + nStart + nRecords * 10 then
+if #ARGV ~= a + 19 + nDelta * 2 + nDeleted + nStart + nRecords * 10 + nHistory then
   return redis.error_reply("ERR flowcraft completeNode: argument count does not match the header")
 end
 
@@ -43,10 +47,13 @@ local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k
 local runId = string.sub(stateKey, {{RUN_ID_START}})
 
 -- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
-local deltaFirst, deltaLast = a + 18, a + 17 + nDelta * 2
+local deltaFirst, deltaLast = a + 20, a + 19 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
+local historyFirst, historyLast = pos + nRecords * 10, pos + nRecords * 10 + nHistory - 1
+local recording = historyCap ~= "0"
+local historyKey = recording and "{{HISTORY_KEY_PREFIX}}" .. runId
 local direct, byFrom = {}, nil
 for i = 1, nRecords do
   -- A record is the position of its first argument (from), read in place: target +1, source +2,
@@ -87,6 +94,31 @@ local hot = mode == "advance" or mode == "complete" or mode == "fail"
 local moved = hot and rcall("SMOVE", pendingKey, doneKey, instance) == 1
 local status = nil
 if not moved then status = rcall("HGET", runKey, "status") end
+
+-- Appends history entries (ARGV[first … last], or `entry`) to the run's history list. Past the cap by
+-- a tenth of it (at most 100 entries, so that trimming is rare) the oldest are dropped down to the cap
+-- and counted in the run hash's `historyDropped` (readers number events from it).
+local function pushHistory(first, last, entry)
+  local length
+  if entry then
+    length = rcall("RPUSH", historyKey, entry)
+  elseif last >= first then
+    length = rcall("RPUSH", historyKey, unpack(ARGV, first, last))
+  else
+    return
+  end
+  local keep = tonumber(historyCap)
+  if length > keep + math.min(100, math.floor(keep / 10)) then
+    local drop = string.format("%d", length - keep)
+    rcall("LTRIM", historyKey, drop, "-1")
+    rcall("HINCRBY", runKey, "historyDropped", drop)
+  end
+end
+
+-- Appends this change's history entries (with the change, never without it).
+local function recordHistory()
+  if recording then pushHistory(historyFirst, historyLast) end
+end
 
 local function applyDelta()
   -- In chunks: Lua's unpack fails past a few thousand values (a scatter of thousands of items).
@@ -254,8 +286,26 @@ local function runEndHelpers()
       nowText, 0, "0", 0, "0", false, eventsCap, "", 0)
   end
 
-  local function finishRun(status, statusJSON)
+  -- The run's end in its history (`failedNode` and `reason` may be nil) and in the index of its
+  -- final status; the history expires with the run.
+  local function recordEnd(status, failedNode, reason)
+    local entry = '{"k":"end","t":' .. nowText .. ',"s":"' .. status .. '"'
+    if failedNode then entry = entry .. ',"fn":' .. cjson.encode(failedNode) end
+    if reason then entry = entry .. ',"e":' .. cjson.encode(reason) end
+    pushHistory(0, -1, entry .. "}")
+    local started = rcall("HGET", runKey, "startedAt")
+    if started then
+      rcall("ZADD", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":" .. status, started, runId)
+    end
+    if ttl > 0 then
+      rcall("EXPIRE", historyKey, ttlText)
+      rcall("EXPIRE", "{{HISTORY_ATTEMPTS_KEY_PREFIX}}" .. runId, ttlText)
+    end
+  end
+
+  local function finishRun(status, statusJSON, failedNode, reason)
     notifyParent(status)
+    if recording then recordEnd(status, failedNode, reason) end
     rcall("HSET", runKey, "status", status, "finishedAt", nowText)
     if ttl > 0 then
       rcall("SET", statusKey, statusJSON, "EX", ttlText)
@@ -305,7 +355,7 @@ local function settle(awaitingCount)
       if #arrived > 0 then arrivedJSON = cjson.encode(arrived) end
       finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(stuckReason) .. ',"nodeId":' .. cjson.encode(joinNode)
         .. ',"attempts":0,"arrived":' .. arrivedJSON .. ',"blueprintId":' .. cjson.encode(blueprintId)
-        .. ',"blueprintVersion":' .. cjson.encode(blueprintVersion) .. ',"payload":' .. contextJSON() .. '}')
+        .. ',"blueprintVersion":' .. cjson.encode(blueprintVersion) .. ',"payload":' .. contextJSON() .. '}', joinNode, stuckReason)
       return "failed"
     end
     finishRun("completed", '{"status":"completed","payload":' .. contextJSON() .. '}')
@@ -317,6 +367,14 @@ local function settle(awaitingCount)
     if awaitingCount == nil then awaitingCount = rcall("SCARD", awaitingKey) end
     if awaitingCount > 0 and awaitingCount >= pending then
       if mode == "complete" or mode == "advance" then parked = rcall("SMEMBERS", awaitingKey) end
+      if recording and status ~= "awaiting" then
+        -- The pause in the run's history: the waiting nodes (`node#iteration` entries, by node).
+        local waiting = parked or rcall("SMEMBERS", awaitingKey)
+        local nodes = {}
+        for i = 1, #waiting do nodes[i] = string.match(waiting[i], "^(.*)#%d+$") or waiting[i] end
+        table.sort(nodes)
+        pushHistory(0, -1, '{"k":"pause","t":' .. nowText .. ',"n":' .. cjson.encode(nodes) .. '}')
+      end
       rcall("HSET", runKey, "status", "awaiting")
       rcall("ZREM", activeKey, runId)
       local _, notifyParent = runEndHelpers()
@@ -337,6 +395,28 @@ if mode == "start" then
   if reason ~= "" then rcall("HSET", runKey, "parent", reason) end
   if contextLimit > 0 then countContext(false) end
   applyDelta()
+  if recording then
+    -- The run's start in its history and in the queue's indexes (by start time, by blueprint). Index
+    -- entries older than the state TTL are trimmed, at most once a minute per index.
+    recordHistory()
+    local queue = string.sub(activeKey, {{QUEUE_NAME_START}})
+    local started = "{{HISTORY_INDEX_PREFIX}}started:" .. queue
+    local byBlueprint = "{{HISTORY_INDEX_PREFIX}}blueprint:" .. queue .. ":" .. blueprintId
+    rcall("ZADD", started, nowText, runId)
+    rcall("ZADD", byBlueprint, nowText, runId)
+    if ttl > 0 then
+      local cut = "(" .. string.format("%d", now - ttl * 1000)
+      if rcall("SET", "{{HISTORY_INDEX_PREFIX}}trim:" .. queue, "1", "NX", "EX", "60") then
+        rcall("ZREMRANGEBYSCORE", started, "-inf", cut)
+        for _, s in ipairs({ "completed", "failed", "cancelled" }) do
+          rcall("ZREMRANGEBYSCORE", "{{HISTORY_INDEX_PREFIX}}status:" .. queue .. ":" .. s, "-inf", cut)
+        end
+      end
+      if rcall("SET", "{{HISTORY_INDEX_PREFIX}}trim:" .. queue .. ":" .. blueprintId, "1", "NX", "EX", "60") then
+        rcall("ZREMRANGEBYSCORE", byBlueprint, "-inf", cut)
+      end
+    end
+  end
   applyArrivals(direct)
   local runStatus = settle()
   if not died and not stalled then return { "committed", runStatus, enqueued } end
@@ -359,7 +439,8 @@ if mode == "cancel" then
   if contextLimit > 0 then countContext(false) end
   applyDelta()
   local contextJSON, _, finishRun = runEndHelpers()
-  finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}')
+  recordHistory()
+  finishRun("cancelled", '{"status":"cancelled","reason":' .. cjson.encode(reason) .. ',"payload":' .. contextJSON() .. '}', nil, reason)
   return { "committed", "cancelled", 0 }
 end
 if mode == "await" then
@@ -368,6 +449,7 @@ if mode == "await" then
   if rcall("SADD", awaitingKey, instance) == 0 then return { "duplicate", status or "running", 0 } end
   if contextLimit > 0 then countContext(false) end
   applyDelta()
+  recordHistory()
   return { "committed", settle(), 0 }
 end
 
@@ -397,7 +479,7 @@ local function failRun(failReason, failAttempts, limitReason)
   if limitReason then failReason = "node '" .. failedNode .. "': " .. limitReason end
   local contextJSON, _, finishRun = runEndHelpers()
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(failReason) .. ',"nodeId":' .. cjson.encode(failedNode)
-    .. ',"attempts":' .. failAttempts .. ',"payload":' .. contextJSON() .. '}')
+    .. ',"attempts":' .. failAttempts .. ',"payload":' .. contextJSON() .. '}', failedNode, failReason)
   return { "committed", "failed", 0 }
 end
 
@@ -406,11 +488,13 @@ if contextLimit > 0 then
   -- committing (SizeLimitViolation's message for the run context); a failure is stored as it is.
   local total, fits = countContext(mode ~= "fail")
   if not fits then
+    recordHistory()
     return failRun(nil, 1, "the run's context would grow to " .. string.format("%d", total) .. " bytes, over the limit of "
       .. string.format("%d", contextLimit) .. " bytes (maximumRunContextBytes)")
   end
 end
 applyDelta()
+recordHistory()
 
 if mode == "fail" then return failRun(reason, attempts) end
 

@@ -11,6 +11,12 @@ enum LuaConstants {
         "RESERVED_CONTEXT_PREFIX_LENGTH": String(ContextKeys.reservedPrefix.utf8.count),
         // Where the run id starts in a run's state key (`string.sub(stateKey, RUN_ID_START)`).
         "RUN_ID_START": String(DistributedKeys.statePrefix.utf8.count + 1),
+        // Run history (DistributedKeys): the list and attempts keys are the prefix and the run id; the
+        // indexes are named from the queue, read after the active-runs key's prefix.
+        "HISTORY_KEY_PREFIX": DistributedKeys.historyPrefix,
+        "HISTORY_ATTEMPTS_KEY_PREFIX": DistributedKeys.historyAttemptsPrefix,
+        "HISTORY_INDEX_PREFIX": DistributedKeys.historyIndexPrefix,
+        "QUEUE_NAME_START": String(DistributedKeys.activeRunsPrefix.utf8.count + 1),
         // The finish script's own KEYS and ARGV: a finish step's follow them.
         "FINISH_KEY_COUNT": String(QueueScript.MoveToFinishedCall.keyNames.count),
         "FINISH_ARGUMENT_COUNT": String(QueueScript.MoveToFinishedCall.argumentNames.count),

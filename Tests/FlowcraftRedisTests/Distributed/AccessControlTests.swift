@@ -99,6 +99,10 @@ struct AccessControlTests {
             ])
             #expect(reads.allSatisfy { $0.errorMessage == nil }, "\(reads)")
             #expect(reads[1].string == "running")
+            // It reads the run history (what `flowcraft runs` and `inspect` read) too.
+            let history = RedisRunHistory(client: dashboard, queueName: "test-dashboard")
+            #expect(try await history.runs(RunQuery()).runs.map(\.runID) == [runID])
+            #expect(try await history.events(of: runID).count == 1)
             let write = try await dashboard.pipeline([
                 RedisCommand(["HSET", keys.run, "status", "cancelled"]), RedisCommand(["KEYS", "*"]),
                 RedisCommand(["GET", "other:key"]),

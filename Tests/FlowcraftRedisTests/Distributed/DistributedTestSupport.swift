@@ -28,14 +28,15 @@ enum DistributedTestSupport {
         retryMode: DistributedRetryMode = .inProcess, concurrency: Int = 8, middleware: [any NodeMiddleware] = [],
         eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil,
         rollingDeploy: RollingDeployOptions? = nil, redis: RedisConfigurations? = nil,
-        configuration: RedisConfiguration? = nil,
+        configuration: RedisConfiguration? = nil, stateTTLSeconds: Int = 600, history: DistributedHistory = .on(),
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
         let client = try redis.map { RedisClient(configuration: $0.client, poolSize: 2) }
             ?? configuration.map { RedisClient(configuration: $0) } ?? TestRedis.client()
         let workerClient = redis.map { RedisClient(configuration: $0.worker, poolSize: 2) } ?? client
-        var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600, retryMode: retryMode, middleware: middleware,
-            eventHandler: eventHandler)
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTTLSeconds, retryMode: retryMode,
+            middleware: middleware, eventHandler: eventHandler)
+        options.history = history
         if let sizeLimits { options.sizeLimits = sizeLimits }
         if let rollingDeploy { options.rollingDeploy = rollingDeploy }
         let worker = try DistributedWorker(

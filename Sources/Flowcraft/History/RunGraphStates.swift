@@ -1,0 +1,107 @@
+import FlowcraftModel
+
+/// Each node's state in one run and the edges the run took, derived from its history and its
+/// ``CompiledBlueprint`` (`flowcraft graph --run RUN`).
+///
+/// A node is `completed` when an execution of it completed (or its fallback ran as `fallbackNodeID`),
+/// `failed` when its last execution failed (or recovered through a fallback), `waiting` when the run
+/// is paused on it, `running` when the run is active and a taken edge leads to it, `skipped` when every
+/// predecessor was decided (routed or skipped) and no edge into it is live, and `notReached` otherwise. An edge counts as taken
+/// when its source routed (completed, or failed into a fallback), its action matches the one the
+/// source returned (an edge without action matches any) and its target was reached.
+public struct RunGraphStates: Sendable, Hashable {
+    public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
+        case completed, failed, skipped, running, waiting
+        case notReached = "not-reached"
+    }
+
+    /// Every node of the blueprint by id.
+    public var nodes: [String: NodeState]
+    /// Indices into ``CompiledBlueprint/edges`` of the taken edges.
+    public var takenEdges: Set<Int>
+
+    public init(plan: CompiledBlueprint, summary: RunSummary?, events: [RunHistoryEvent]) {
+        var last: [Int: RunHistoryEvent.NodeExecution] = [:]
+        var actions: [Int: Set<String?>] = [:]
+        var waiting: Set<Int> = []
+        for event in events {
+            switch event.kind {
+            case .nodeFinished(let e):
+                guard let n = plan.nodeIndex[e.nodeID] else { continue }
+                last[n] = e
+                actions[n, default: []].insert(e.action)
+                if let f = e.fallbackNodeID.flatMap({ plan.nodeIndex[$0] }) {
+                    actions[f, default: []].insert(e.action)
+                }
+            case .paused(let ids):
+                waiting = Set(ids.compactMap { plan.nodeIndex[$0] })
+            case .resumed(let id, _):
+                if let n = plan.nodeIndex[id] { waiting.remove(n) }
+            case .runStarted, .redriven, .runEnded:
+                break
+            }
+        }
+        let active = summary?.status.isActive ?? true
+        if summary?.status != .waiting { waiting = [] }
+        var state = [NodeState](repeating: .notReached, count: plan.nodes.count)
+        var routed = [Bool](repeating: false, count: plan.nodes.count)
+        for (n, e) in last {
+            switch e.status {
+            case .completed:
+                state[n] = .completed
+                routed[n] = true
+            case .recovered:
+                state[n] = .failed
+                routed[n] = true
+                if let f = e.fallbackNodeID.flatMap({ plan.nodeIndex[$0] }) {
+                    state[f] = .completed
+                    routed[f] = true
+                }
+            case .failed:
+                state[n] = .failed
+            }
+        }
+        if let failed = summary?.failedNodeID.flatMap({ plan.nodeIndex[$0] }), state[failed] == .notReached {
+            state[failed] = .failed
+        }
+        for n in waiting { state[n] = .waiting }
+        var reached = state.map { $0 != .notReached }
+        // An edge is live when its source routed and its action matches one the source returned. Live
+        // edges into reached targets were taken; in an active run the targets of the others run now.
+        var live = [Bool](repeating: false, count: plan.edges.count)
+        var taken: Set<Int> = []
+        for (e, edge) in plan.edges.enumerated() where routed[edge.source] {
+            let sourceActions = actions[edge.source] ?? [nil]
+            guard edge.action == nil || sourceActions.contains(edge.action) else { continue }
+            live[e] = true
+            if reached[edge.target] {
+                taken.insert(e)
+            } else if active {
+                taken.insert(e)
+                state[edge.target] = .running
+                reached[edge.target] = true
+            }
+        }
+        // Dead paths: a node whose predecessors are all decided and none of whose edges is live was
+        // skipped (a fallback is never skipped: it only runs in its owner's place).
+        var incoming = [[Int]](repeating: [], count: plan.nodes.count)
+        for (e, edge) in plan.edges.enumerated() where !plan.isBackEdge[e] { incoming[edge.target].append(e) }
+        let fallbacks = Set(plan.fallbacks.compactMap { $0 })
+        var changed = true
+        while changed {
+            changed = false
+            for n in plan.nodes.indices where state[n] == .notReached && !incoming[n].isEmpty && !fallbacks.contains(n) {
+                let dead = incoming[n].allSatisfy { e in
+                    let s = plan.edges[e].source
+                    return state[s] == .skipped || (routed[s] && !live[e])
+                }
+                if dead {
+                    state[n] = .skipped
+                    changed = true
+                }
+            }
+        }
+        nodes = Dictionary(uniqueKeysWithValues: plan.nodes.indices.map { (plan.nodes[$0].id, state[$0]) })
+        takenEdges = taken
+    }
+}

@@ -1,0 +1,105 @@
+import FlowcraftModel
+
+/// Everything `flowcraft inspect RUN` shows, derived from a ``RunHistoryReader``: the summary, a node
+/// timeline, pauses and resumes, the final context (internal keys hidden) and the child runs of
+/// subflow nodes, nested.
+public struct RunInspection: Sendable, Hashable, Codable {
+    public var summary: RunSummary
+    /// Node executions in the order they ended.
+    public var timeline: [NodeEntry]
+    /// Pauses and resumes, in order.
+    public var pauses: [PauseEntry]
+    /// The context rebuilt from the history (start context, then every node's writes).
+    public var context: [String: JSONValue]
+    /// Whether the history still holds the run's first event (the per-run cap drops the oldest).
+    public var historyComplete: Bool
+    /// Child runs (subflows), each inspected in turn.
+    public var children: [RunInspection]
+
+    /// One node execution on the timeline.
+    public struct NodeEntry: Sendable, Hashable, Codable {
+        public var sequence: Int
+        public var nodeID: String
+        public var iteration: Int
+        public var status: RunHistoryEvent.NodeExecutionStatus
+        /// Milliseconds from the run's start to the node's first attempt.
+        public var startOffsetMs: Int64?
+        public var durationMs: Int64?
+        public var attempts: Int
+        /// Every attempt's error, first to last (`nil` for one that succeeded).
+        public var attemptErrors: [String?]
+        public var action: String?
+        public var fallbackNodeID: String?
+        public var childRunID: String?
+        public var error: String?
+        /// `file:line:column` of the node in its blueprint, for a failed execution.
+        public var errorLocation: String?
+    }
+
+    /// A pause or a resume.
+    public struct PauseEntry: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable { case paused, resumed }
+        public var sequence: Int
+        public var kind: Kind
+        /// Milliseconds from the run's start.
+        public var offsetMs: Int64
+        /// The waiting nodes (paused) or the resumed node.
+        public var nodes: [String]
+        /// The action a resume routed by.
+        public var action: String?
+    }
+
+    /// Derives the inspection of one run from its summary and events (children given by the caller).
+    public init(summary: RunSummary, events: [RunHistoryEvent], children: [RunInspection] = []) {
+        self.summary = summary
+        self.children = children
+        let start = summary.startedAt
+        timeline = []
+        pauses = []
+        for event in events {
+            switch event.kind {
+            case .nodeFinished(let e):
+                timeline.append(NodeEntry(
+                    sequence: event.sequence, nodeID: e.nodeID, iteration: e.iteration, status: e.status,
+                    startOffsetMs: e.startedAt.map { $0 - start }, durationMs: e.durationMs,
+                    attempts: max(1, e.attempts.count), attemptErrors: e.attempts.map(\.error), action: e.action,
+                    fallbackNodeID: e.fallbackNodeID, childRunID: e.childRunID, error: e.error,
+                    errorLocation: e.errorLocation?.description))
+            case .paused(let nodes):
+                pauses.append(PauseEntry(
+                    sequence: event.sequence, kind: .paused, offsetMs: event.time - start, nodes: nodes, action: nil))
+            case .resumed(let nodeID, let action):
+                pauses.append(PauseEntry(
+                    sequence: event.sequence, kind: .resumed, offsetMs: event.time - start, nodes: [nodeID],
+                    action: action))
+            case .runStarted, .redriven, .runEnded:
+                break
+            }
+        }
+        let replay = try? RunReplay(events: events)
+        context = replay?.context ?? [:]
+        historyComplete = replay?.complete ?? false
+    }
+
+    /// The child runs named by the run's subflow executions, in timeline order, without repeats.
+    public var childRunIDs: [String] {
+        var seen: Set<String> = []
+        return timeline.compactMap(\.childRunID).filter { seen.insert($0).inserted }
+    }
+
+    /// Reads run `runID` and its child runs (down to `maximumDepth` levels) from `reader`; `nil` when
+    /// the history has no such run. Children the history no longer has are left out.
+    public static func load(
+        _ runID: String, from reader: any RunHistoryReader, maximumDepth: Int = 8
+    ) async throws -> RunInspection? {
+        guard let summary = try await reader.run(runID) else { return nil }
+        var inspection = RunInspection(summary: summary, events: try await reader.events(of: runID))
+        guard maximumDepth > 0 else { return inspection }
+        var children: [RunInspection] = []
+        for child in inspection.childRunIDs {
+            if let loaded = try await load(child, from: reader, maximumDepth: maximumDepth - 1) { children.append(loaded) }
+        }
+        inspection.children = children
+        return inspection
+    }
+}

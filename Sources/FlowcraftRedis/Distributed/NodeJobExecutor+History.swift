@@ -1,0 +1,104 @@
+import Flowcraft
+import FlowcraftModel
+import Synchronization
+
+/// The attempts of one node job as its attempt loop reports them (`node:error`, `node:retry`), with
+/// their times: what the node's history record lists.
+final class HistoryAttemptLog: Sendable {
+    private struct State {
+        var attempts: [RunHistoryEvent.Attempt] = []
+        var nextStart: Int64
+    }
+
+    private let state: Mutex<State>
+
+    init(startedAt: Int64) { state = Mutex(State(nextStart: startedAt)) }
+
+    /// An emitter for the attempt loop that logs attempts and passes every event on to `forwarding`.
+    func emitter(forwarding: EventEmitter?, runID: String, blueprintID: String) -> EventEmitter? {
+        EventEmitter(handler: { [self] event in
+            record(event)
+            forwarding?.handler(event)
+        }, runID: runID, blueprintID: blueprintID)
+    }
+
+    private func record(_ event: WorkflowEvent) {
+        let now = Int64(QueueClock.nowMilliseconds())
+        switch event.type {
+        case .nodeError:
+            state.withLock { s in
+                s.attempts.append(RunHistoryEvent.Attempt(
+                    startedAt: s.nextStart, endedAt: now, error: event.payload["error"]?.stringValue))
+                s.nextStart = now
+            }
+        case .nodeRetry:
+            let delay = Int64(event.payload["delayMs"]?.intValue ?? 0)
+            state.withLock { $0.nextStart = now + delay }
+        default:
+            break
+        }
+    }
+
+    /// The attempts so far, closed by a last one ending now (successful when `error` is nil) unless
+    /// the loop already reported the failure that ended the node.
+    func attempts(endingWith error: String?) -> [RunHistoryEvent.Attempt] {
+        let now = Int64(QueueClock.nowMilliseconds())
+        return state.withLock { s in
+            if error != nil, !s.attempts.isEmpty, s.attempts.last?.endedAt ?? 0 >= s.nextStart { return s.attempts }
+            return s.attempts + [RunHistoryEvent.Attempt(startedAt: s.nextStart, endedAt: now, error: error)]
+        }
+    }
+}
+
+extension NodeJobExecutor {
+    /// The node's history record for `change` (appended to it when the history is on): how the node
+    /// ended, every attempt (in queue retry mode the earlier jobs' attempts too, read once), its
+    /// action, the context keys it wrote and, for a failure, the error and the node's YAML position.
+    func recordHistory(
+        _ run: RunContext, into change: inout RunCommitter.Change, status: RunHistoryEvent.NodeExecutionStatus,
+        result: NodeResult? = nil, error: String? = nil, fallbackNodeID: String? = nil
+    ) async {
+        guard options.history.isOn else { return }
+        var attempts = run.attemptLog?.attempts(endingWith: error)
+            ?? [RunHistoryEvent.Attempt(startedAt: run.startedAt, endedAt: Int64(QueueClock.nowMilliseconds()), error: error)]
+        if run.earlierAttempts > 0 {
+            attempts = await earlierAttempts(run) + attempts
+        }
+        var writes: [String: JSONValue] = [:]
+        for (key, value) in change.values where !ContextKeys.isInternal(key) { writes[key] = value }
+        let plan = run.prepared.compiled
+        let n = plan.nodeIndex[run.data.nodeID]
+        let isSubflow = n.map { plan.builtins[$0] == .subflow } ?? false
+        let execution = RunHistoryEvent.NodeExecution(
+            nodeID: run.data.nodeID, iteration: run.data.iteration, status: status, attempts: attempts,
+            action: result?.action, fallbackNodeID: fallbackNodeID,
+            outputBytes: result.map { $0.output.isNull ? 0 : JSONText.serialize($0.output).utf8.count } ?? 0,
+            writes: writes,
+            childRunID: isSubflow ? SubflowParentLink.childRunID(parent: run.data.runID, node: run.data.instance) : nil,
+            error: error, errorLocation: error == nil ? nil : n.flatMap { plan.nodes[$0].location })
+        change.history.append(
+            RedisHistoryEntry.encode(.nodeFinished(execution), time: Int64(QueueClock.nowMilliseconds())))
+    }
+
+    /// In queue retry mode: logs a failed attempt that BullMQ will retry, read by the node's last
+    /// attempt (only failing jobs pay this write).
+    func recordRetriedAttempt(_ data: NodeJobData, attempt: Int, startedAt: Int64, error: String) async {
+        guard options.history.isOn else { return }
+        let entry = JSONText.serialize(RedisHistoryEntry.encode(RunHistoryEvent.Attempt(
+            startedAt: startedAt, endedAt: Int64(QueueClock.nowMilliseconds()), error: error)))
+        let key = DistributedKeys(runID: data.runID).historyAttempts
+        _ = try? await client.send(RedisCommand(["HSET", key, "\(data.instance)|\(attempt)", entry]))
+    }
+
+    /// The attempts earlier jobs of this node made (queue retry mode), oldest first.
+    private func earlierAttempts(_ run: RunContext) async -> [RunHistoryEvent.Attempt] {
+        let fields = (1...run.earlierAttempts).map { "\(run.data.instance)|\($0)" }
+        let key = DistributedKeys(runID: run.data.runID).historyAttempts
+        guard let reply = try? await client.send(RedisCommand(["HMGET", key] + fields)), let items = reply.array else {
+            return []
+        }
+        return items.compactMap { item in
+            item.string.flatMap { try? JSONText.parse($0) }.flatMap(RedisHistoryEntry.decodeAttempt)
+        }
+    }
+}

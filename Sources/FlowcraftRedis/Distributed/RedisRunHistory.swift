@@ -1,0 +1,154 @@
+import Flowcraft
+import FlowcraftModel
+
+/// Reads the run history the distributed engine records (``DistributedHistory``): the runs of one
+/// queue, newest first, and each run's summary and events.
+///
+/// The summary comes from the run hash (`flowcraft:run:<runId>`: status, blueprint, start and end
+/// times, parent link) and, for an ended run, its final status (failed node and reason); the events
+/// from the run's capped list (`flowcraft:history:<runId>`), numbered from 1 by their position plus
+/// the count the cap dropped (so numbers stay put when the cap drops the oldest). Runs are
+/// listed from sorted sets per queue scored by start time (`flowcraft:runs:started:<queue>`,
+/// `…:status:<queue>:<status>` for ended runs, `…:blueprint:<queue>:<id>`); entries whose run expired
+/// are skipped.
+public struct RedisRunHistory: RunHistoryReader {
+    public let client: RedisClient
+    public let queueName: String
+
+    /// The history of the runs of queue `queueName` (``DistributedOptions/queueName``).
+    public init(client: RedisClient, queueName: String = DistributedOptions().queueName) {
+        self.client = client
+        self.queueName = queueName
+    }
+
+    /// The largest page ``runs(_:)`` returns.
+    public static let maximumPageSize = 1_000
+
+    public func runs(_ query: RunQuery) async throws -> RunPage {
+        guard (1...Self.maximumPageSize).contains(query.limit) else {
+            throw DistributedError("the page size must be 1…\(Self.maximumPageSize) (got \(query.limit))")
+        }
+        var cursor: (score: Int64, runID: String)?
+        if let text = query.cursor {
+            guard let colon = text.firstIndex(of: ":"), let score = Int64(text[..<colon]) else {
+                throw DistributedError("invalid cursor '\(text)' (pass the nextCursor of a previous page)")
+            }
+            cursor = (score, String(text[text.index(after: colon)...]))
+        }
+        let index: String
+        if let blueprint = query.blueprintID {
+            index = DistributedKeys.historyBlueprint(queue: queueName, blueprintID: blueprint)
+        } else if let status = query.status, !status.isActive {
+            index = DistributedKeys.historyStatus(queue: queueName, status: status.rawValue)
+        } else {
+            index = DistributedKeys.historyStarted(queue: queueName)
+        }
+        let max = cursor.map { String($0.score) } ?? "+inf"
+        let min = query.since.map { String($0) } ?? "-inf"
+        let batch = Swift.min(500, Swift.max(50, query.limit * 2))
+        var offset = 0
+        var found: [(summary: RunSummary, score: Int64)] = []
+        var exhausted = false
+        while found.count < query.limit {
+            let reply = try await client.send(RedisCommand([
+                "ZREVRANGEBYSCORE", index, max, min, "WITHSCORES", "LIMIT", String(offset), String(batch),
+            ]))
+            let items = reply.array ?? []
+            offset += items.count / 2
+            var candidates: [(String, Int64)] = []
+            for i in stride(from: 0, to: items.count - 1, by: 2) {
+                guard let id = items[i].string, let score = items[i + 1].string.flatMap({ Double($0) }).map({ Int64($0) })
+                else { continue }
+                // Equal scores come in descending member order: resume after the cursor's run.
+                if let cursor, score == cursor.score, Array(id.utf8).lexicographicallyPrecedes(Array(cursor.runID.utf8)) == false {
+                    continue
+                }
+                candidates.append((id, score))
+            }
+            let summaries = try await summaries(candidates.map(\.0))
+            var consumed = 0
+            for ((_, score), summary) in zip(candidates, summaries) {
+                guard found.count < query.limit else { break }
+                consumed += 1
+                guard let summary else { continue }
+                if let status = query.status, summary.status != status { continue }
+                if let blueprint = query.blueprintID, summary.blueprintID != blueprint { continue }
+                found.append((summary, score))
+            }
+            // The index has no more entries once a short batch is read to its end.
+            if items.count < batch * 2 {
+                exhausted = consumed == candidates.count
+                break
+            }
+        }
+        let next = exhausted || found.count < query.limit ? nil : found.last.map { "\($0.score):\($0.summary.runID)" }
+        return RunPage(runs: found.map(\.summary), nextCursor: next)
+    }
+
+    public func run(_ runID: String) async throws -> RunSummary? {
+        try await summaries([runID])[0]
+    }
+
+    /// The summaries of `runIDs` in one round trip (`nil` for a run whose hash is gone).
+    private func summaries(_ runIDs: [String]) async throws -> [RunSummary?] {
+        guard !runIDs.isEmpty else { return [] }
+        var commands: [RedisCommand] = []
+        for id in runIDs {
+            let keys = DistributedKeys(runID: id)
+            commands.append(RedisCommand([
+                "HMGET", keys.run, RunHash.Field.status.rawValue, RunHash.Field.blueprintID.rawValue,
+                RunHash.Field.blueprintVersion.rawValue, RunHash.Field.startedAt.rawValue,
+                RunHash.Field.finishedAt.rawValue, RunHash.Field.parent.rawValue, RunHash.Field.failedReason.rawValue,
+            ]))
+            commands.append(RedisCommand(["GET", keys.status]))
+        }
+        let replies = try await client.pipeline(commands)
+        return runIDs.enumerated().map { i, id in
+            Self.summary(id, fields: replies[2 * i].array ?? [], final: replies[2 * i + 1].string)
+        }
+    }
+
+    static func summary(_ runID: String, fields: [RedisReply], final: String?) -> RunSummary? {
+        guard fields.count == 7, let statusText = fields[0].string, let blueprintID = fields[1].string else { return nil }
+        let status: RunHistoryStatus
+        switch DistributedRunStatus.Status(rawValue: statusText) {
+        case .running?: status = .running
+        case .awaiting?: status = .waiting
+        case .completed?: status = .completed
+        case .failed?: status = .failed
+        case .cancelled?: status = .cancelled
+        case nil: return nil
+        }
+        let startedAt = fields[3].string.flatMap { Int64($0) } ?? 0
+        var summary = RunSummary(
+            runID: runID, blueprintID: blueprintID, blueprintVersion: fields[2].string.flatMap { $0.isEmpty ? nil : $0 },
+            status: status, startedAt: startedAt,
+            endedAt: status.isActive ? nil : fields[4].string.flatMap { Int64($0) })
+        if let link = fields[5].string.flatMap(SubflowParentLink.init(json:)) {
+            summary.parentRunID = link.runID
+            summary.parentNodeID = link.node.nodeID
+        }
+        if status == .failed || status == .cancelled {
+            let object = final.flatMap { try? JSONText.parse($0) }?.objectValue
+            summary.error = object?["reason"]?.stringValue ?? fields[6].string
+            if status == .failed { summary.failedNodeID = object?["nodeId"]?.stringValue }
+        }
+        return summary
+    }
+
+    public func events(of runID: String) async throws -> [RunHistoryEvent] {
+        let keys = DistributedKeys(runID: runID)
+        // Elements the cap dropped, so that numbers survive trimming.
+        let dropped = try await client.execute(RunHash.get(.historyDropped, runKey: keys.run)).flatMap { Int($0) } ?? 0
+        var entries: [String] = []
+        let page = 1_000
+        while true {
+            let items = try await client.send(RedisCommand([
+                "LRANGE", keys.history, String(entries.count), String(entries.count + page - 1),
+            ])).array ?? []
+            entries += items.compactMap(\.string)
+            if items.count < page { break }
+        }
+        return entries.enumerated().compactMap { i, text in RedisHistoryEntry.decode(text, sequence: dropped + i + 1) }
+    }
+}
