@@ -38,13 +38,21 @@ struct DistributedKeys: Sendable, Hashable {
     /// Per join: one counter (arrivals + 2^20 × live arrivals) and the fired flag of `any` joins.
     var joinLock: String { "flowcraft:joinlock:\(runID)" }
 
+    /// A run failed by a node parks its pending entries here (a pending set means a live run to every
+    /// job) until ``WorkflowClient/redrive(_:)`` puts them back; they expire with the state TTL.
+    var parkedPending: String { Self.parkedPendingPrefix + runID }
+    /// A failed run's awaiting entries, parked like ``parkedPending``.
+    var parkedAwaiting: String { Self.parkedAwaitingPrefix + runID }
+    static let parkedPendingPrefix = "flowcraft:redrive:pending:"
+    static let parkedAwaitingPrefix = "flowcraft:redrive:awaiting:"
+
     /// The keys the completion script takes, in its KEYS order (it names the queue's keys from the prefix).
     func scriptKeys(queue: String) -> [String] {
         [state, run, done, pending, awaiting, fanIn, joinLock, Self.activeRuns(queue: queue), status]
     }
 
     /// Every key a finished run leaves behind, for expiry.
-    var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock] }
+    var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock, parkedPending, parkedAwaiting] }
 }
 
 /// A pending/done entry: a node and its loop iteration.
