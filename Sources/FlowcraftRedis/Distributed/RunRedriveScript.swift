@@ -16,8 +16,10 @@ enum RunRedriveScript {
 
     /// ``RunRedriveScript/script``'s keys and arguments (`Lua/redrive-run.lua`).
     struct Call: LuaScriptCall {
-        static let keyNames = NodeCompletionScript.Call.keyNames + ["parked-pending", "parked-awaiting"]
-        static let argumentNames = ["expectedVersion", "now", "unparkedCount"]
+        static let keyNames = NodeCompletionScript.Call.keyNames + [
+            "parked-pending", "parked-awaiting", "queue-completed", "queue-failed",
+        ]
+        static let argumentNames = ["expectedVersion", "now", "unparkedCount", "clearedJobCount"]
 
         var runKeys: DistributedKeys
         var queueName: String
@@ -29,17 +31,25 @@ enum RunRedriveScript {
         var unparked: [NodeInstance]
         /// The old child runs to delete (every key of each).
         var clearedRuns: [String]
+        /// The old child runs' job ids: their hashes are deleted, so the new children's jobs (same ids)
+        /// are added.
+        var clearedJobs: [String]
+        var queueKeys: QueueKeys
 
         var keys: [String] {
-            var keys = runKeys.scriptKeys(queue: queueName) + [runKeys.parkedPending, runKeys.parkedAwaiting]
+            var keys = runKeys.scriptKeys(queue: queueName) + [
+                runKeys.parkedPending, runKeys.parkedAwaiting, queueKeys.completed, queueKeys.failed,
+            ]
             for runID in clearedRuns {
                 let child = DistributedKeys(runID: runID)
                 keys += [child.state, child.status] + child.coordinationKeys
             }
+            for job in clearedJobs { keys += [queueKeys.job(job), queueKeys.job(job) + ":logs"] }
             return keys
         }
         var arguments: [String] {
-            [expectedVersion ?? "", String(now), String(unparked.count)] + unparked.map(\.description)
+            [expectedVersion ?? "", String(now), String(unparked.count), String(clearedJobs.count)]
+                + unparked.map(\.description) + clearedJobs
         }
     }
 

@@ -60,15 +60,20 @@ extension WorkflowClient {
             plan.nodeIndex[entry.nodeID].map { plan.builtins[$0] == .subflow } ?? false
         }
         var cleared: [String] = []
+        var clearedJobs: [String] = []
         for entry in subflowEntries {
-            cleared += try await runTree(SubflowParentLink.childRunID(parent: runID, node: entry), depth: 1)
+            for (child, entries) in try await runTree(SubflowParentLink.childRunID(parent: runID, node: entry), depth: 1) {
+                cleared.append(child)
+                clearedJobs += entries.map { Self.jobID(runID: child, entry: $0) }
+            }
         }
         let now = QueueClock.nowMilliseconds()
         let reply = try await client.evalScript(
             RunRedriveScript.script,
             RunRedriveScript.Call(
                 runKeys: keys, queueName: options.queueName, expectedVersion: version, now: now,
-                unparked: subflowEntries.filter { parkedAwaiting.contains($0.description) }, clearedRuns: cleared))
+                unparked: subflowEntries.filter { parkedAwaiting.contains($0.description) }, clearedRuns: cleared,
+                clearedJobs: clearedJobs, queueKeys: committer.queueKeys))
         switch RunRedriveScript.Outcome(reply: reply) {
         case .redriven(let count, _):
             EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
@@ -91,21 +96,28 @@ extension WorkflowClient {
         }
     }
 
-    /// `runID` and every run below it through its subflow nodes' entries (done, pending or parked).
-    private func runTree(_ runID: String, depth: Int) async throws -> [String] {
-        guard depth <= options.maximumSubflowDepth else { return [runID] }
+    /// The job id of a run's entry (``NodeJobData/jobID``: a fallback's entry names the failed node).
+    static func jobID(runID: String, entry: NodeInstance) -> String {
+        var id = JobIDEncoding.component(runID) + "." + JobIDEncoding.component(entry.nodeID) + ".\(entry.iteration)"
+        if let parts = NodeJobData.fallbackEntryParts(entry.nodeID) { id += ".fallback-of." + JobIDEncoding.component(parts.failed) }
+        return id
+    }
+
+    /// `runID` and every run below it through its subflow nodes' entries, each with its entries
+    /// (done, pending or parked).
+    private func runTree(_ runID: String, depth: Int) async throws -> [(runID: String, entries: [NodeInstance])] {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
             RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
             RedisCommand(["SUNION", keys.done, keys.pending, keys.parkedPending]),
         ])
         let fields = replies[0].array ?? []
-        guard let blueprintID = fields.first?.string else { return [runID] }
+        let entries = (replies[1].array ?? []).compactMap(\.string).compactMap(NodeInstance.init(member:))
+        var tree: [(runID: String, entries: [NodeInstance])] = [(runID, entries)]
+        guard depth <= options.maximumSubflowDepth, let blueprintID = fields.first?.string else { return tree }
         let version = fields.count > 1 ? fields[1].string.flatMap { $0.isEmpty ? nil : $0 } : nil
-        guard let plan = try? catalog.prepared(id: blueprintID, version: version).plan else { return [runID] }
-        var tree = [runID]
-        for entry in (replies[1].array ?? []).compactMap(\.string).compactMap(NodeInstance.init(member:))
-        where plan.nodeIndex[entry.nodeID].map({ plan.builtins[$0] == .subflow }) ?? false {
+        guard let plan = try? catalog.prepared(id: blueprintID, version: version).plan else { return tree }
+        for entry in entries where plan.nodeIndex[entry.nodeID].map({ plan.builtins[$0] == .subflow }) ?? false {
             tree += try await runTree(SubflowParentLink.childRunID(parent: runID, node: entry), depth: depth + 1)
         }
         return tree
