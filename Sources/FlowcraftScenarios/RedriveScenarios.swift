@@ -6,7 +6,10 @@ public enum RedriveScenarios {
     typealias B = ScenarioBuilding
 
     public static var all: [WorkflowScenario] {
-        [diamondContinuesFromFailedNode, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, completedRunIsRefused]
+        [
+            diamondContinuesFromFailedNode, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, failedSubflowStartsNewChild,
+            completedRunIsRefused,
+        ]
     }
 
     /// Counts each execution of a node (`runs:<node>`) and passes `params.value` (else its input) on.
@@ -116,6 +119,28 @@ public enum RedriveScenarios {
         steps: [.redrive],
         expect: ScenarioExpectation(status: .completed, context: ["_outputs.after": "in", "_outputs.backup": "in"]) { outcome in
             failedFirst(outcome, at: "backup") + runs(outcome, ["start": 1, "primary": 1, "backup": 2, "after": 1])
+        })
+
+    public static let failedSubflowStartsNewChild = WorkflowScenario(
+        "a subflow node whose child failed runs again on the redrive with a new child run",
+        blueprints: [
+            B.blueprint(
+                "redrive-parent",
+                nodes: [
+                    B.node("before", "count", params: ["value": 5]),
+                    B.node("call", "subflow", params: ["blueprintId": "redrive-child"]), B.node("after", "count"),
+                ],
+                edges: B.chain(["before", "call", "after"])),
+            B.blueprint(
+                "redrive-child", nodes: [B.node("prepare", "count", params: ["value": 1]), B.node("inner", "fails-once", params: ["value": "done"])],
+                edges: B.chain(["prepare", "inner"])),
+        ],
+        blueprintID: "redrive-parent",
+        registry: { probe in B.registry(probe, ["count": counted(probe), "fails-once": failsOnce(probe)]) },
+        steps: [.redrive],
+        expect: ScenarioExpectation(status: .completed, context: ["_outputs.before": 5]) { outcome in
+            // The new child runs from its start: its nodes run again, the parent's do not.
+            failedFirst(outcome, at: "call") + runs(outcome, ["before": 1, "prepare": 2, "inner": 2, "after": 1])
         })
 
     public static let completedRunIsRefused = WorkflowScenario(
