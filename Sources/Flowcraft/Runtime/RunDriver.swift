@@ -66,6 +66,7 @@ final class RunDriver {
             .workflowResume,
             ["redrive": .int(redriveCount), "nodes": .array(state.items.map { .string(nodeID(of: $0)) })])
         scheduler.redrive(state.items)
+        // history: redriven event
         await drive()
         return finish()
     }

@@ -76,6 +76,7 @@ extension WorkflowClient {
                 clearedJobs: clearedJobs, queueKeys: committer.queueKeys))
         switch RunRedriveScript.Outcome(reply: reply) {
         case .redriven(let count, _):
+            // (The run hash's `redriveCount` is bumped by the script; its history event is recorded there.)
             EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
                 .emit(.workflowResume, ["redrive": .int(count), "nodes": .array([.string(failedEntry.nodeID)])])
             // The jobs of the pending entries (the failed node's, and those the failure interrupted).
