@@ -1,6 +1,6 @@
 import Flowcraft
 
-/// Redrive of a failed run (``RedriveRules``): the failed nodes run again, succeeded nodes keep their
+/// Redrive of a failed run (`RedriveRules`): the failed nodes run again, succeeded nodes keep their
 /// outputs and do not run again, and runs that are not failed are refused.
 public enum RedriveScenarios {
     typealias B = ScenarioBuilding

@@ -58,7 +58,7 @@ public enum ScenarioStep: Sendable {
     case wake
     /// Encodes the result to JSON, decodes it, and continues with a brand-new runtime instance.
     case persistAndReload
-    /// `redrive(result)`: a failed run runs its failed nodes again (``RedriveRules``). A refusal is
+    /// `redrive(result)`: a failed run runs its failed nodes again (`RedriveRules`). A refusal is
     /// recorded in the probe's log as `redrive refused: <message>` and the run is left as it was.
     case redrive
 }

@@ -6,7 +6,7 @@ import FlowcraftModel
 /// when they complete, by the ordinary routing. The run's status returns to running.
 ///
 /// The rule is engine-independent: the in-memory engine (`FlowRuntime.redrive`) and the distributed
-/// engine (`WorkflowClient.redrive`) both ask ``refusal(runID:status:startedVersion:currentVersion:startedGraph:currentGraph:failure:rerunCount:)``
+/// engine (`WorkflowClient.redrive`) both ask ``refusal(runID:blueprintID:status:startedVersion:currentVersion:startedGraph:currentGraph:failure:rerunCount:)``
 /// whether a run may be redriven and ``itemsToRerun(failed:interrupted:)`` what runs again.
 ///
 /// - A failed item runs again as it ran: a node as the node, a fallback that failed as the fallback

@@ -1,19 +1,19 @@
 import Flowcraft
 
 extension WorkflowClient {
-    /// Redrives a failed run (``RedriveRules``): the node that failed runs again, with the work the
+    /// Redrives a failed run (`RedriveRules`): the node that failed runs again, with the work the
     /// failure left pending (interrupted nodes, paused nodes stay paused); every successful node's
     /// output and the join progress are kept, and the work the failed node blocked runs when it
     /// completes. Returns how many times the run has been redriven.
     ///
-    /// One script call (``RunRedriveScript``) makes the run `running` again, so two concurrent redrives
+    /// One script call (`Lua/redrive-run.lua`) makes the run `running` again, so two concurrent redrives
     /// start it once: the second is refused. The jobs are then enqueued as the reconciler enqueues
-    /// lost work (a pending entry whose job is gone or failed gets a new job). A `subflow` node that
+    /// lost work (``WorkflowReconciler``: a pending entry whose job is gone or failed gets a new job). A `subflow` node that
     /// runs again (it failed because its child failed, or its child was cancelled with the run) starts
     /// a new child run: the old child's keys (and its own children's) are deleted.
     ///
     /// Throws ``DistributedError`` with cause `.notRedrivable` (the message is the
-    /// ``RedriveRules/Refusal``) for a run that is not failed (or already redriven), that failed on
+    /// `RedriveRules.Refusal`) for a run that is not failed (or already redriven), that failed on
     /// routing (`[NO_ROUTE]`, `[STUCK_JOIN]`) or before any node recorded its failure, and when the
     /// run's blueprint version is not in the catalog or a live worker has another graph under it;
     /// `.unknownRun` for an unknown or expired run.
