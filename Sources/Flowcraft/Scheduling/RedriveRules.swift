@@ -29,6 +29,9 @@ public enum RedriveRules {
         /// The run failed before any node could record its failure (e.g. a job refused by every
         /// worker): nothing to run again.
         case nothingToRerun(runID: String)
+        /// The child run of a `subflow` node: its failure failed its parent, which is the run to
+        /// redrive (the subflow node then starts a new child run).
+        case childRun(runID: String, parentRunID: String)
 
         public var description: String {
             switch self {
@@ -45,6 +48,9 @@ public enum RedriveRules {
                     + "the same graph would decide the same"
             case .nothingToRerun(let runID):
                 return "cannot redrive run '\(runID)': it failed before any node recorded its failure; nothing to run again"
+            case .childRun(let runID, let parentRunID):
+                return "cannot redrive run '\(runID)': it is the child run of a subflow node; redrive its parent run "
+                    + "'\(parentRunID)' (the subflow node starts a new child run)"
             }
         }
     }

@@ -14,7 +14,8 @@ extension WorkflowClient {
     ///
     /// Throws ``DistributedError`` with cause `.notRedrivable` (the message is the
     /// `RedriveRules.Refusal`) for a run that is not failed (or already redriven), that failed on
-    /// routing (`[NO_ROUTE]`, `[STUCK_JOIN]`) or before any node recorded its failure, and when the
+    /// routing (`[NO_ROUTE]`, `[STUCK_JOIN]`) or before any node recorded its failure, for the child run
+    /// of a subflow node (redrive its parent), and when the
     /// run's blueprint version is not in the catalog or a live worker has another graph under it;
     /// `.unknownRun` for an unknown or expired run.
     @discardableResult
@@ -22,7 +23,7 @@ extension WorkflowClient {
         if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "status", "blueprintId", "blueprintVersion", "failedEntry"]),
+            RedisCommand(["HMGET", keys.run, "status", "blueprintId", "blueprintVersion", "failedEntry", "parent"]),
             RedisCommand(["GET", keys.status]),
             RedisCommand(["SMEMBERS", keys.parkedPending]),
             RedisCommand(["SMEMBERS", keys.parkedAwaiting]),
@@ -45,6 +46,10 @@ extension WorkflowClient {
         {
             if case .unknownRun = refusal { throw DistributedError(refusal.description, cause: .unknownRun) }
             throw DistributedError(refusal.description, cause: .notRedrivable)
+        }
+        if let link = field(4).flatMap(SubflowParentLink.init(json:)) {
+            throw DistributedError(
+                RedriveRules.Refusal.childRun(runID: runID, parentRunID: link.runID).description, cause: .notRedrivable)
         }
         guard let prepared, let failedEntry else {
             throw DistributedError(RedriveRules.Refusal.nothingToRerun(runID: runID).description, cause: .notRedrivable)

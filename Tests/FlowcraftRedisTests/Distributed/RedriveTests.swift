@@ -132,6 +132,13 @@ struct RedriveTests {
             let runID = try await workflows.startWorkflow(blueprintID: parent.id)
             let failed = try await workflows.result(runID, timeout: .seconds(20))
             #expect(failed.status == .failed)
+            // The child's failure failed the parent: the parent is the run to redrive.
+            let childID = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("call"))
+            await #expect {
+                try await workflows.redrive(childID)
+            } throws: { error in
+                (error as? DistributedError)?.message.contains("redrive its parent run '\(runID)'") == true
+            }
             try await workflows.redrive(runID)
             let final = try await workflows.result(runID, timeout: .seconds(20))
             #expect(final.status == .completed, "\(final.json)")
