@@ -88,3 +88,54 @@ struct InMemoryRedriveTests {
         #expect(await Self.refusal { try await runtime.redrive(paused) } == .notFailed(runID: paused.runID, status: "awaiting"))
     }
 }
+
+/// The engine-independent rule itself.
+@Suite("Redrive rules")
+struct RedriveRulesTests {
+    @Test("what runs again: failed items first, then interrupted ones, each once")
+    func itemsToRerun() {
+        let items = RedriveRules.itemsToRerun(
+            failed: [.fallback(node: 1, fallback: 2), .worker(owner: 3, slot: 0)],
+            interrupted: [.node(4), .worker(owner: 3, slot: 0)])
+        #expect(items == [.fallback(node: 1, fallback: 2), .worker(owner: 3, slot: 0), .node(4)])
+    }
+
+    @Test("refusals, in order: unknown, not failed, routing failure, blueprint gone or changed, nothing to rerun")
+    func refusals() {
+        func refusal(
+            status: String? = "failed", started: String? = "1", current: String?? = .some("1"), graphs: (String, String)? = nil,
+            failure: String? = "node 'x' failed", count: Int = 1
+        ) -> RedriveRules.Refusal? {
+            RedriveRules.refusal(
+                runID: "r", blueprintID: "b", status: status, startedVersion: started, currentVersion: current,
+                startedGraph: graphs?.0, currentGraph: graphs?.1, failure: failure, rerunCount: count)
+        }
+        #expect(refusal() == nil)
+        #expect(refusal(status: nil) == .unknownRun(runID: "r"))
+        #expect(refusal(status: "running")?.description.contains("already redriven, or still running") == true)
+        #expect(refusal(status: "cancelled") == .notFailed(runID: "r", status: "cancelled"))
+        #expect(refusal(failure: "[STUCK_JOIN] join 'j' can never fire") == .routingFailure(
+            runID: "r", reason: "[STUCK_JOIN] join 'j' can never fire"))
+        #expect(refusal(current: .none)?.description.contains("version '1', which is not loaded") == true)
+        #expect(refusal(current: .some(nil))?.description.contains("the loaded one is the unversioned blueprint") == true)
+        #expect(refusal(graphs: ("a", "b"))?.description.contains("has another graph now") == true)
+        #expect(refusal(graphs: ("a", "a")) == nil)
+        #expect(refusal(count: 0) == .nothingToRerun(runID: "r"))
+    }
+
+    @Test("the graph digest is stable across processes and sees a changed node, edge or action")
+    func graphDigest() throws {
+        let base = ScenarioBuilding.blueprint(
+            "g", nodes: [ScenarioBuilding.node("a"), ScenarioBuilding.node("b")], edges: [ScenarioBuilding.edge("a", "b")])
+        let digest = RedriveRules.graphDigest(try CompiledBlueprint(base))
+        // A fixed value: FNV-1a, no per-process seed.
+        #expect(digest == "3d34ff7ef73eb7ff")
+        #expect(digest == RedriveRules.graphDigest(try CompiledBlueprint(base)))
+        var relabelled = base
+        relabelled.edges[0].action = "go"
+        #expect(RedriveRules.graphDigest(try CompiledBlueprint(relabelled)) != digest)
+        var reused = base
+        reused.nodes[1].uses = "other"
+        #expect(RedriveRules.graphDigest(try CompiledBlueprint(reused)) != digest)
+    }
+}
