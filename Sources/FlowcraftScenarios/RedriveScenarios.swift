@@ -7,7 +7,7 @@ public enum RedriveScenarios {
 
     public static var all: [WorkflowScenario] {
         [
-            diamondContinuesFromFailedNode, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, failedSubflowStartsNewChild,
+            diamondContinuesFromFailedNode, interruptedBranchIsNotLost, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, failedSubflowStartsNewChild,
             completedRunIsRefused,
         ]
     }
@@ -73,6 +73,40 @@ public enum RedriveScenarios {
             context: ["_outputs.start": 1, "_outputs.left": "L", "_outputs.right": "R", "_outputs.join": "joined"]
         ) { outcome in
             failedFirst(outcome, at: "right") + runs(outcome, ["start": 1, "left": 1, "right": 2, "join": 1])
+        })
+
+    public static let interruptedBranchIsNotLost = WorkflowScenario(
+        "a branch still running when the run failed is not lost: the redrive completes it and the join fires",
+        blueprints: [B.blueprint(
+            "redrive-interrupted",
+            nodes: [
+                B.node("start", "count", params: ["value": 1]), B.node("slow", "slow", params: ["value": "S"]),
+                B.node("broken", "fails-once", params: ["value": "B"]),
+                B.node("join", "count", params: ["value": "joined"]),
+            ],
+            edges: [B.edge("start", "slow"), B.edge("start", "broken"), B.edge("slow", "join"), B.edge("broken", "join")])],
+        registry: { probe in
+            B.registry(probe, [
+                "count": counted(probe), "fails-once": failsOnce(probe, delayMs: 50),
+                // Still running when `broken` fails the run (the engine stops it, or its result is not
+                // committed): it runs again on the redrive, unless its first execution was still
+                // running then (the distributed engine commits it once the run runs again).
+                "slow": { ctx in
+                    probe.increment("runs:" + ctx.nodeID)
+                    try await Task.sleep(for: .milliseconds(1500))
+                    return NodeResult(output: ctx.params["value"] ?? .null)
+                },
+            ])
+        },
+        steps: [.redrive],
+        expect: ScenarioExpectation(
+            status: .completed, context: ["_outputs.slow": "S", "_outputs.broken": "B", "_outputs.join": "joined"]
+        ) { outcome in
+            var problems = failedFirst(outcome, at: "broken") + runs(outcome, ["start": 1, "broken": 2, "join": 1])
+            if !(1...2).contains(outcome.probe.count("runs:slow")) {
+                problems.append("'slow' ran \(outcome.probe.count("runs:slow")) times, expected once or twice")
+            }
+            return problems
         })
 
     public static let failsThenSucceedsOnRedrive = WorkflowScenario(
