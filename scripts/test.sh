@@ -31,7 +31,7 @@ else
   # Two passes: the suites that start servers and processes of their own (TLS, Sentinel, chaos,
   # ACL, rolling deploys, long retention runs) load both cores, which would starve the queue's
   # timing-sensitive tests (1 s locks) if they ran at the same time.
-  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests'
+  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests'
   swift test --skip-build --skip "$heavy"
   swift test --skip-build --filter "$heavy"
 fi

@@ -48,6 +48,12 @@ package struct InMemoryScenarioEngine: ScenarioEngine {
                 let data = try JSONEncoder().encode(result)
                 result = try JSONDecoder().decode(WorkflowResult.self, from: data)
                 runtime = try makeRuntime()
+            case .redrive:
+                do {
+                    result = try await runtime.redrive(result)
+                } catch {
+                    probe.record("redrive refused: \(error)")
+                }
             }
             intermediate.append(result)
         }

@@ -58,6 +58,9 @@ package enum ScenarioStep: Sendable {
     case wake
     /// Encodes the result to JSON, decodes it, and continues with a brand-new runtime instance.
     case persistAndReload
+    /// `redrive(result)`: a failed run runs its failed nodes again (`RedriveRules`). A refusal is
+    /// recorded in the probe's log as `redrive refused: <message>` and the run is left as it was.
+    case redrive
 }
 
 /// The end state an engine reports for a scenario.

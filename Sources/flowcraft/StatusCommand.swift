@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Print a distributed run's status as JSON ({status, payload?, reason?}).",
         discussion: """
             Exit status: 0 completed (or still running without --wait), 1 failed or cancelled, 3 timed out waiting, \
-            4 unknown run (at once, even with --wait).
+            4 unknown run (at once, even with --wait). A paused run lists the nodes it waits on ("waitingOn"); \
+            with --blueprints, each wait node's routed actions too.
             """
     )
 
@@ -19,6 +20,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Wait up to this many seconds (0…86400) for the run to finish (or pause on a wait node).")
     var wait: Double?
 
+    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories: a paused run's wait nodes list the actions they route.")
+    var blueprintPaths: [String] = []
+
     @OptionGroup var connection: RedisConnectionOptions
 
     func validate() throws {
@@ -26,8 +30,9 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let catalog = blueprintPaths.isEmpty ? BlueprintCatalog() : try DistributedCommandSupport.catalog(at: blueprintPaths)
         let client = try connection.client(poolSize: 1)
-        let workflows = WorkflowClient(client: client, catalog: BlueprintCatalog(), options: connection.options())
+        let workflows = WorkflowClient(client: client, catalog: catalog, options: connection.options())
         let status: DistributedRunStatus?
         do {
             // A run that does not exist is reported at once (exit 4), never waited for.

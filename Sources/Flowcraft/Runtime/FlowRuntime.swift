@@ -240,6 +240,8 @@ public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible
     /// `resume` with an action the paused `wait` node's edges do not route (and no default edge):
     /// refused before anything changed (`RoutingRules`).
     case unroutedResume(runID: String, message: String)
+    /// `redrive` of a run that cannot be redriven (``RedriveRules/Refusal``): nothing changed.
+    case redriveRefused(RedriveRules.Refusal)
 
     public var description: String {
         switch self {
@@ -250,6 +252,7 @@ public enum FlowRuntimeError: Error, Sendable, Hashable, CustomStringConvertible
             return "run '\(runID)' has no paused node to resume"
         case .incompatibleSnapshot(let message): return "cannot resume: \(message)"
         case .unroutedResume(let runID, let message): return "run '\(runID)' cannot be resumed: \(message)"
+        case .redriveRefused(let refusal): return refusal.description
         }
     }
 }

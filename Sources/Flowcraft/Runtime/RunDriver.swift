@@ -18,6 +18,12 @@ final class RunDriver {
     private var cancelled = false
     /// Inputs of in-flight nodes that have a fallback, handed to the fallback if they fail.
     private var fallbackInputs: [Int: JSONValue] = [:]
+    /// Items that failed the run, and items stopped by that failure before they completed: what a
+    /// redrive runs again (``RedriveRules``).
+    private var failedItems: [WorkItem] = []
+    private var interruptedItems: [WorkItem] = []
+    /// Redrives of this run so far.
+    private var redriveCount = 0
 
     init(
         runtime: FlowRuntime, plan: CompiledBlueprint, runID: String, context: [String: JSONValue],
@@ -48,6 +54,19 @@ final class RunDriver {
 
     func start() async -> WorkflowResult {
         events?.emit(.workflowStart)
+        await drive()
+        return finish()
+    }
+
+    /// Redrives a failed run (see `FlowRuntime.redrive`): the items `state` lists run again, everything
+    /// else the run did is kept.
+    func redrive(_ state: RedriveState) async -> WorkflowResult {
+        redriveCount = state.redriveCount + 1
+        events?.emit(
+            .workflowResume,
+            ["redrive": .int(redriveCount), "nodes": .array(state.items.map { .string(nodeID(of: $0)) })])
+        scheduler.redrive(state.items)
+        // history: redriven event
         await drive()
         return finish()
     }
@@ -180,7 +199,8 @@ final class RunDriver {
         case .failure(let message, let attempts, let fatal):
             failItem(item, message: message, attempts: attempts, fatal: fatal)
         case .cancelled:
-            if !failed { cancelled = true }
+            // Stopped by the run's failure: a redrive runs it again.
+            if failed { interruptedItems.append(item) } else { cancelled = true }
         case .suspendedSubflow(let snapshot):
             let id = nodeID(of: item)
             children[id] = snapshot
@@ -223,8 +243,9 @@ final class RunDriver {
             def = worker
         }
         let input: JSONValue
-        if case .fallback(let n, _) = item, let stashed = fallbackInputs.removeValue(forKey: n) {
-            input = stashed
+        if case .fallback(let n, _) = item {
+            // A fallback runs with the failed node's input (resolved again when redriven).
+            input = fallbackInputs.removeValue(forKey: n) ?? resolveInput(plan.nodes[n])
         } else {
             input = resolveInput(def)
         }
@@ -411,6 +432,7 @@ final class RunDriver {
         }
         if case .node(let n) = item { fallbackInputs[n] = nil }
         failed = true
+        failedItems.append(item)
         errors.append(
             WorkflowError(
                 blueprintID: plan.id, nodeID: id, location: location(of: item), message: message, attempts: attempts,
@@ -548,6 +570,15 @@ final class RunDriver {
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
                 depth: depth)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
+        } else if status == .failed {
+            // What a redrive needs: everything the run did, and what runs again.
+            snapshot = RunSnapshot(
+                runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
+                depth: depth,
+                redrive: RedriveState(
+                    items: RedriveRules.itemsToRerun(failed: failedItems, interrupted: interruptedItems),
+                    blueprintVersion: plan.blueprint.effectiveVersion, graphDigest: RedriveRules.graphDigest(plan),
+                    redriveCount: redriveCount))
         }
         events?.emit(
             .workflowFinish,

@@ -66,8 +66,8 @@ public struct AwaitingNode: Sendable, Hashable, Codable {
     }
 }
 
-/// Everything needed to continue a paused run in another process: the scheduler state, the
-/// context, and the paused child runs of subflow nodes.
+/// Everything needed to continue a paused (or redrive a failed) run in another process: the
+/// scheduler state, the context, and the paused child runs of subflow nodes.
 public struct RunSnapshot: Sendable, Codable {
     /// The run's id.
     public var runID: String
@@ -80,6 +80,9 @@ public struct RunSnapshot: Sendable, Codable {
     public var children: [String: RunSnapshot]
     /// The depth of this run in a subflow tree (0 for a top-level run).
     public var depth: Int
+    /// For a failed run: what `FlowRuntime.redrive` runs again (`nil` for other runs, and for
+    /// snapshots encoded before redrive existed).
+    package var redrive: RedriveState? = nil
 }
 
 /// The outcome of `FlowRuntime.run` / `resume`.
@@ -97,10 +100,13 @@ public struct WorkflowResult: Sendable, Codable {
     public var errors: [WorkflowError]
     /// Paused nodes when `status == .awaiting`.
     public var awaiting: [AwaitingNode]
-    /// State to resume from when `status == .awaiting`; encode the whole result to persist it.
+    /// State to resume from when `status == .awaiting`, or to redrive from when `status == .failed`
+    /// (`FlowRuntime.redrive`); `nil` for completed and cancelled runs. Encode the whole result to
+    /// persist it.
     public var snapshot: RunSnapshot?
 
-    /// A result as an engine reports it; the in-memory runtime also fills `snapshot` for paused runs.
+    /// A result as an engine reports it; the in-memory runtime also fills `snapshot` for paused and
+    /// failed runs.
     public init(
         runID: String, blueprintID: String, status: WorkflowStatus, context: [String: JSONValue],
         errors: [WorkflowError] = [], awaiting: [AwaitingNode] = [], snapshot: RunSnapshot? = nil

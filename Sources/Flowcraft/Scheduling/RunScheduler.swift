@@ -135,6 +135,14 @@ package struct RunScheduler: Sendable, Codable {
         return awaiting.remove(at: i)
     }
 
+    /// Redrive of a failed run (``RedriveRules``): nothing is in flight any more (what was is among
+    /// `items`, or completed), and `items` are ready again. Joins, batches, loop counts and paused
+    /// items are kept.
+    public mutating func redrive(_ items: [WorkItem]) {
+        inFlight = 0
+        for item in items { queue.push(item) }
+    }
+
     /// Counts one more iteration of a loop controller and returns the new count (1 on first entry).
     package mutating func recordIteration(ofLoop node: Int) -> Int {
         let next = (iterations[node] ?? 0) + 1

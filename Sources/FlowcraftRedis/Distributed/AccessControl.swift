@@ -26,9 +26,10 @@ public enum AccessControl {
     /// The commands the engine's scripts call, and the ones workers and clients send themselves.
     static let engine = [
         "evalsha", "eval", "script|load",
-        "get", "set", "del", "exists", "expire", "type", "incr",
+        // (`rename`, `persist`: a failed run parks its pending entries, a redrive puts them back.)
+        "get", "set", "del", "exists", "expire", "persist", "rename", "type", "incr",
         "hget", "hmget", "hgetall", "hset", "hsetnx", "hdel", "hincrby", "hexists", "hstrlen",
-        "sadd", "srem", "sismember", "smembers", "scard", "smove",
+        "sadd", "srem", "sismember", "smembers", "scard", "smove", "sunion",
         "zadd", "zrem", "zrange", "zrangebyscore", "zcard", "zscore", "zpopmin",
         "lpush", "rpush", "lrem", "llen", "lrange", "lpos", "rpoplpush",
         "xadd",

@@ -16,6 +16,9 @@ public struct DistributedError: Error, Sendable, Hashable, CustomStringConvertib
         case timedOut
         /// A resume of a run that has no (such) awaiting node, or whose resume was refused.
         case notResumable
+        /// A redrive refused (`RedriveRules.Refusal`): the run is not failed (or was redriven
+        /// already), failed on routing, or its blueprint changed. Nothing was written.
+        case notRedrivable
         /// The blueprint, its version or one of its nodes is not registered or not valid to run.
         case unknownBlueprint
         /// Invalid engine options.

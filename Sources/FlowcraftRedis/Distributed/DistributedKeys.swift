@@ -56,6 +56,13 @@ struct DistributedKeys: Sendable, Hashable {
     /// ``RedisHistoryEntry`` attempt JSON), read by the node's last attempt.
     var historyAttempts: String { Self.historyAttemptsPrefix + runID }
     static let historyAttemptsPrefix = "flowcraft:history-attempts:"
+    /// A run failed by a node parks its pending entries here (a pending set means a live run to every
+    /// job) until ``WorkflowClient/redrive(_:)`` puts them back; they expire with the state TTL.
+    var parkedPending: String { Self.parkedPendingPrefix + runID }
+    /// A failed run's awaiting entries, parked like ``parkedPending``.
+    var parkedAwaiting: String { Self.parkedAwaitingPrefix + runID }
+    static let parkedPendingPrefix = "flowcraft:redrive:pending:"
+    static let parkedAwaitingPrefix = "flowcraft:redrive:awaiting:"
 
     /// The keys the completion script takes, in its KEYS order (it names the queue's keys from the prefix).
     func scriptKeys(queue: String) -> [String] {
@@ -63,7 +70,7 @@ struct DistributedKeys: Sendable, Hashable {
     }
 
     /// Every key a finished run leaves behind, for expiry.
-    var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock] }
+    var coordinationKeys: [String] { [run, done, pending, awaiting, fanIn, joinLock, parkedPending, parkedAwaiting] }
 }
 
 /// A pending/done entry: a node and its loop iteration.

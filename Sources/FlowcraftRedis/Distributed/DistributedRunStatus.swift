@@ -33,6 +33,9 @@ public struct DistributedRunStatus: Sendable, Hashable {
     public var arrived: [String]?
     var blueprintID: String?
     var blueprintVersion: String?
+    /// For an `awaiting` run read with ``WorkflowClient/status(_:)``: the nodes it waits on, with the
+    /// actions each `wait` node's edges route (never stored: read from the run's awaiting entries).
+    public var waitingOn: [WaitingNode]?
 
     /// A status record.
     public init(status: Status, payload: JSONValue? = nil, reason: String? = nil, nodeID: String? = nil) {
@@ -57,6 +60,7 @@ public struct DistributedRunStatus: Sendable, Hashable {
         arrived = value["arrived"]?.arrayValue?.compactMap(\.stringValue)
         blueprintID = value["blueprintId"]?.stringValue
         blueprintVersion = value["blueprintVersion"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        waitingOn = value["waitingOn"]?.arrayValue?.compactMap(WaitingNode.init(json:))
     }
 
     /// A stuck join's failure with its message rendered from the run's blueprint
@@ -82,6 +86,7 @@ public struct DistributedRunStatus: Sendable, Hashable {
         if let arrived { members["arrived"] = .array(arrived.map(JSONValue.string)) }
         if let blueprintID { members["blueprintId"] = .string(blueprintID) }
         if let blueprintVersion { members["blueprintVersion"] = .string(blueprintVersion) }
+        if let waitingOn { members["waitingOn"] = .array(waitingOn.map(\.json)) }
         return .object(members)
     }
 }

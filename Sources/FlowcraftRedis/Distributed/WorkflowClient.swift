@@ -69,7 +69,7 @@ public struct WorkflowClient: Sendable {
     /// Refuses a start (or a resume) when a live worker of the queue (``WorkerDirectory``) has a blueprint with the
     /// same id and version label but other content (another fingerprint): a version label names one
     /// graph, and runs of two graphs under one label would be mixed. One read per start.
-    private func refuseConflictingGraph(_ prepared: DistributedBlueprint, version: String?) async throws {
+    func refuseConflictingGraph(_ prepared: DistributedBlueprint, version: String?) async throws {
         let live = try await WorkerDirectory(client: client, queueName: options.queueName).live()
         for (worker, entry) in live.sorted(by: { $0.key < $1.key }) {
             for other in entry.blueprints
@@ -83,8 +83,10 @@ public struct WorkflowClient: Sendable {
         }
     }
 
-    /// The run's final result once written, else its current status (`running`/`awaiting`), or `nil`
-    /// for an unknown run. Throws ``DistributedError`` for an id no run can have (``RunIdentifier``):
+    /// The run's final result once written, else its current status (`running`/`awaiting`; an
+    /// `awaiting` run lists in ``DistributedRunStatus/waitingOn`` the nodes it waits on and, for `wait`
+    /// nodes, the actions their edges route when the catalog has its blueprint), or `nil` for an
+    /// unknown run. Throws ``DistributedError`` for an id no run can have (``RunIdentifier``):
     /// workers refuse jobs that carry one, so such a "run" never moves.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
         if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
@@ -97,7 +99,12 @@ public struct WorkflowClient: Sendable {
         if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
             return final.renderingStuckJoin(with: catalog)
         }
-        if let status = RunHash.status(replies[1]) { return DistributedRunStatus(status: status) }
+        if let status = RunHash.status(replies[1]) {
+            var live = DistributedRunStatus(status: status)
+            // A paused run names what it waits on (one more read, only for paused runs).
+            if status == .awaiting { live.waitingOn = try await waitingNodes(of: runID) }
+            return live
+        }
         if replies[2].int == 1 { return DistributedRunStatus(status: .running) }
         return nil
     }

@@ -303,7 +303,11 @@ local function runEndHelpers()
     end
   end
 
-  local function finishRun(status, statusJSON, failedNode, reason)
+  -- `redrivable`: a node failed the run (`failRun`). What a redrive needs is kept for the state TTL
+  -- (WorkflowClient.redrive, RedriveRules): the failed entry, the work still pending and the paused
+  -- entries — parked under keys of their own, since a pending set means a live run to every job —
+  -- and the join progress.
+  local function finishRun(status, statusJSON, failedNode, reason, redrivable)
     notifyParent(status)
     if recording then recordEnd(status, failedNode, reason) end
     rcall("HSET", runKey, "status", status, "finishedAt", nowText)
@@ -313,7 +317,21 @@ local function runEndHelpers()
       rcall("SET", statusKey, statusJSON)
     end
     rcall("ZREM", activeKey, runId)
-    rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+    if redrivable then
+      rcall("HSET", runKey, "failedEntry", instance)
+      local parkedPending, parkedAwaiting = "{{REDRIVE_PENDING_PREFIX}}" .. runId, "{{REDRIVE_AWAITING_PREFIX}}" .. runId
+      rcall("DEL", parkedPending, parkedAwaiting)
+      if rcall("EXISTS", pendingKey) == 1 then rcall("RENAME", pendingKey, parkedPending) end
+      if rcall("EXISTS", awaitingKey) == 1 then rcall("RENAME", awaitingKey, parkedAwaiting) end
+      if ttl > 0 then
+        rcall("EXPIRE", parkedPending, ttlText)
+        rcall("EXPIRE", parkedAwaiting, ttlText)
+        rcall("EXPIRE", fanInKey, ttlText)
+        rcall("EXPIRE", joinKey, ttlText)
+      end
+    else
+      rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
+    end
     if ttl > 0 then
       rcall("EXPIRE", stateKey, ttlText)
       rcall("EXPIRE", runKey, ttlText)
@@ -479,7 +497,7 @@ local function failRun(failReason, failAttempts, limitReason)
   if limitReason then failReason = "node '" .. failedNode .. "': " .. limitReason end
   local contextJSON, _, finishRun = runEndHelpers()
   finishRun("failed", '{"status":"failed","reason":' .. cjson.encode(failReason) .. ',"nodeId":' .. cjson.encode(failedNode)
-    .. ',"attempts":' .. failAttempts .. ',"payload":' .. contextJSON() .. '}', failedNode, failReason)
+    .. ',"attempts":' .. failAttempts .. ',"payload":' .. contextJSON() .. '}', failedNode, failReason, true)
   return { "committed", "failed", 0 }
 end
 

@@ -20,6 +20,9 @@ enum LuaConstants {
         // The finish script's own KEYS and ARGV: a finish step's follow them.
         "FINISH_KEY_COUNT": String(QueueScript.MoveToFinishedCall.keyNames.count),
         "FINISH_ARGUMENT_COUNT": String(QueueScript.MoveToFinishedCall.argumentNames.count),
+        // Where a failed run parks its pending and awaiting entries until a redrive (+ run id).
+        "REDRIVE_PENDING_PREFIX": DistributedKeys.parkedPendingPrefix,
+        "REDRIVE_AWAITING_PREFIX": DistributedKeys.parkedAwaitingPrefix,
     ]
 
     /// `line` with every `{{NAME}}` replaced by its value (a name: capitals, digits and `_`, starting

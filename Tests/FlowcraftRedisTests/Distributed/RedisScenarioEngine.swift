@@ -61,6 +61,13 @@ struct RedisScenarioEngine: ScenarioEngine {
                 case .wake:
                     result = try await Self.result(
                         runID, scenario: scenario, workflows: workflows, client: client, returnWhenAwaiting: false)
+                case .redrive:
+                    do {
+                        try await workflows.redrive(runID)
+                        result = try await Self.result(runID, scenario: scenario, workflows: workflows, client: client)
+                    } catch let error as DistributedError where error.cause == .notRedrivable {
+                        probe.record("redrive refused: \(error)")
+                    }
                 }
                 intermediate.append(result)
             }
@@ -174,7 +181,7 @@ struct DistributedScenarioTests {
     /// The resilience, fallback/join and identifier scenarios (and the batch worker's item index) again
     /// with retries as BullMQ attempts with backoff.
     @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all
-        + [BuiltinScenarios.batchWorkerReadsItsIndex])
+        + RedriveScenarios.all + [BuiltinScenarios.batchWorkerReadsItsIndex])
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         let problems = try await Self.problems(scenario, engine: RedisScenarioEngine(retryMode: .queue))
         #expect(problems.isEmpty, "\(scenario.name) (queue retries): \(problems.joined(separator: "; "))")

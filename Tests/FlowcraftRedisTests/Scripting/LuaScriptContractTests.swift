@@ -41,6 +41,8 @@ struct LuaScriptContractTests {
                  argumentNames: SubflowResumeScript.Call.argumentNames),
         Contract(script: RunAbortScript.script, keyNames: RunAbortScript.Call.keyNames,
                  argumentNames: RunAbortScript.Call.argumentNames),
+        Contract(script: RunRedriveScript.script, keyNames: RunRedriveScript.Call.keyNames,
+                 argumentNames: RunRedriveScript.Call.argumentNames),
     ]
 
     static var allScripts: [RedisScript] { contracts.map(\.script) }
