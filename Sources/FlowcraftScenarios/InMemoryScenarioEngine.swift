@@ -20,9 +20,10 @@ public struct InMemoryScenarioEngine: ScenarioEngine {
         }
         func makeRuntime() throws -> FlowRuntime {
             try FlowRuntime(
-                blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe), eventHandler: handler,
-                middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
-                sizeLimits: scenario.sizeLimits ?? .unlimited)
+                blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe),
+                options: FlowRuntime.Options(
+                    eventHandler: handler, middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
+                    sizeLimits: scenario.sizeLimits ?? .unlimited))
         }
         var runtime = try makeRuntime()
         var result: WorkflowResult

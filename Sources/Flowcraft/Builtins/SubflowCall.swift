@@ -13,6 +13,8 @@ struct SubflowCall: Sendable {
     let parentState: InMemoryWorkflowState
     let events: EventEmitter?
     let depth: Int
+    /// The subflow node's history probe: the parent keys its `outputs` mapping writes.
+    var probe: NodeHistoryProbe? = nil
 
     func execute(_ context: NodeContext) async -> JobOutcome {
         guard depth < runtime.maximumSubflowDepth else {
@@ -31,7 +33,8 @@ struct SubflowCall: Sendable {
         }
         let driver = RunDriver(
             runtime: runtime, plan: plan, runID: context.runID + "/" + context.nodeID, context: initial,
-            scheduler: RunScheduler(plan: plan), children: [:], depth: depth + 1)
+            scheduler: RunScheduler(plan: plan), children: [:], depth: depth + 1,
+            parent: (runID: context.runID, nodeID: context.nodeID))
         let result = await driver.start()
         return finish(result, nodeID: context.nodeID)
     }
@@ -46,6 +49,7 @@ struct SubflowCall: Sendable {
                     let value = result.context["_outputs." + childKey] ?? result.context[childKey] ?? .null
                     parentState.setValue(value, forKey: parentKey)
                     events?.contextChange(by: nodeID, key: parentKey, value: value)
+                    probe?.wrote(parentKey, value)
                 }
                 return .success(NodeResult(output: .object(result.context)))
             }

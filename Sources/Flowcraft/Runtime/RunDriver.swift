@@ -13,6 +13,8 @@ final class RunDriver {
     var children: [String: RunSnapshot]
     let depth: Int
     let events: EventEmitter?
+    /// The run's history (when the runtime has ``FlowRuntime/Options/history``).
+    let history: RunHistoryLog?
     private var errors: [WorkflowError] = []
     private var failed = false
     private var cancelled = false
@@ -21,7 +23,8 @@ final class RunDriver {
 
     init(
         runtime: FlowRuntime, plan: CompiledBlueprint, runID: String, context: [String: JSONValue],
-        scheduler: RunScheduler, children: [String: RunSnapshot], depth: Int
+        scheduler: RunScheduler, children: [String: RunSnapshot], depth: Int, parent: (runID: String, nodeID: String)? = nil,
+        historyPosition: RunHistoryPosition? = nil
     ) {
         self.runtime = runtime
         self.plan = plan
@@ -33,6 +36,16 @@ final class RunDriver {
         self.children = children
         self.depth = depth
         self.events = EventEmitter(handler: runtime.eventHandler, runID: runID, blueprintID: plan.id)
+        if let delivery = runtime.historyDelivery {
+            let clock = runtime.clock
+            self.history = RunHistoryLog(
+                delivery: delivery, batchSize: runtime.options.historyBatchSize, clock: clock, runID: runID, plan: plan,
+                position: historyPosition
+                    ?? RunHistoryPosition(
+                        startedAt: clock.now(), nextSequence: 1, parentRunID: parent?.runID, parentNodeID: parent?.nodeID))
+        } else {
+            self.history = nil
+        }
     }
 
     convenience init(runtime: FlowRuntime, snapshot: RunSnapshot) throws(FlowRuntimeError) {
@@ -41,13 +54,23 @@ final class RunDriver {
         }
         self.init(
             runtime: runtime, plan: plan, runID: snapshot.runID, context: snapshot.context,
-            scheduler: snapshot.scheduler, children: snapshot.children, depth: snapshot.depth)
+            scheduler: snapshot.scheduler, children: snapshot.children, depth: snapshot.depth,
+            historyPosition: snapshot.history)
     }
 
     // MARK: - Entry points
 
     func start() async -> WorkflowResult {
         events?.emit(.workflowStart)
+        if let history {
+            let summary = history.summary
+            history.append(
+                .runStarted(
+                    RunHistoryEvent.RunStart(
+                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
+                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID,
+                        context: ContextKeys.visible(state.dictionary))))
+        }
         await drive()
         return finish()
     }
@@ -58,6 +81,7 @@ final class RunDriver {
             return nil
         }
         events?.emit(.workflowResume, nodeID: paused.nodeID)
+        history?.append(.resumed(nodeID: paused.nodeID, action: action))
         switch paused.reason {
         case .wait, .sleep:
             succeed(paused.item, NodeResult(output: output, action: action))
@@ -105,12 +129,14 @@ final class RunDriver {
             switch item.reason {
             case .sleep(let wakeAt) where wakeAt <= now:
                 if let paused = scheduler.resume(nodeID: item.nodeID) {
+                    history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                     succeed(paused.item, NodeResult(output: sleepInput(of: paused.item)))
                 }
             case .subflow:
                 guard let snapshot = children[item.nodeID], let due = FlowRuntime.earliestWake(snapshot), due <= now,
                     let paused = scheduler.resume(nodeID: item.nodeID)
                 else { continue }
+                history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                 guard let (call, child) = childDriver(for: paused) else { continue }
                 let childResult = await child.wakeDueSleeps()
                 handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
@@ -230,16 +256,23 @@ final class RunDriver {
         }
         if case .node(let n) = item, plan.fallbacks[n] != nil { fallbackInputs[n] = input }
         events?.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
+        let probe = history?.probe(for: item)
 
         if let n = index, let builtin = plan.builtins[n] {
-            return runBuiltin(builtin, item, def, index: n, input: input)
+            return runBuiltin(builtin, item, def, index: n, input: input, probe: probe)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
+        let body: NodeJob.Body
+        if let probe {
+            body = .implementation(HistoryTimedNode(implementation: implementation, probe: probe, clock: runtime.clock))
+        } else {
+            body = .implementation(implementation)
+        }
         return NodeJob(
-            body: .implementation(implementation), context: makeContext(def, input),
+            body: body, context: makeContext(def, input, probe: probe),
             maxAttempts: max(1, def.config.maxRetries ?? 1), retryDelay: max(0, def.config.retryDelay ?? 0),
             timeout: def.config.timeout, runtime: runtime, events: events)
     }
@@ -261,13 +294,16 @@ final class RunDriver {
         }
     }
 
-    private func makeContext(_ def: NodeDefinition, _ input: JSONValue) -> NodeContext {
+    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, probe: NodeHistoryProbe?) -> NodeContext {
         var nodeState: any WorkflowState
         if let events {
             let id = def.id
             nodeState = ObservedWorkflowState(base: state) { key, value in
                 events.contextChange(by: id, key: key, value: value)
+                probe?.wrote(key, value)
             }
+        } else if let probe {
+            nodeState = ObservedWorkflowState(base: state) { key, value in probe.wrote(key, value) }
         } else {
             nodeState = state
         }
@@ -283,7 +319,8 @@ final class RunDriver {
     // MARK: - Built-ins
 
     private func runBuiltin(
-        _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue
+        _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue,
+        probe: NodeHistoryProbe?
     ) -> NodeJob? {
         switch builtin {
         case .sleep:
@@ -312,9 +349,10 @@ final class RunDriver {
                 return nil
             }
             let call = SubflowCall(
-                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth)
+                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth,
+                probe: probe)
             return NodeJob(
-                body: .subflow(call), context: makeContext(def, input), maxAttempts: 1, retryDelay: 0, timeout: nil,
+                body: .subflow(call), context: makeContext(def, input, probe: probe), maxAttempts: 1, retryDelay: 0, timeout: nil,
                 runtime: runtime, events: events)
         case .webhook:
             failItem(item, message: "webhook nodes need a transport; the in-memory engine has none", attempts: 1, fatal: true)
@@ -376,6 +414,7 @@ final class RunDriver {
             item, workers: workers, chunkSize: max(1, chunkSize), action: nil, output: output, in: plan,
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
+        history?.finished(item, nodeID: def.id, status: .completed, output: output)
     }
 
     private func gather(_ item: WorkItem, _ def: NodeDefinition) {
@@ -400,7 +439,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
-            depth: depth)
+            depth: depth, probe: history?.probe(for: paused.item))
         return (call, child)
     }
 
@@ -433,14 +472,28 @@ final class RunDriver {
             outcome = scheduler.complete(item, action: result.action, in: plan, condition: condition)
         }
         apply(outcome, direct: routing.item, output: routing.output)
+        if let history {
+            history.finished(
+                item, nodeID: id, status: .completed, action: result.action, output: result.output,
+                childRunID: isSubflow(item) ? runID + "/" + id : nil)
+        }
+    }
+
+    private func isSubflow(_ item: WorkItem) -> Bool {
+        guard let n = item.executedNode, case .subflow? = plan.builtins[n] else { return false }
+        return true
     }
 
     private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {
         let id = nodeID(of: item)
         if let fallback = scheduler.fail(item, in: plan, allowFallback: !fatal), case .fallback(_, let f) = fallback {
             events?.emit(.nodeFallback, nodeID: id, ["fallback": .string(plan.nodes[f].id), "error": .string(message)])
+            history?.finished(
+                item, nodeID: id, status: .recovered, fallbackNodeID: plan.nodes[f].id, error: message,
+                location: location(of: item))
             return
         }
+        history?.finished(item, nodeID: id, status: .failed, error: message, location: location(of: item))
         if case .node(let n) = item { fallbackInputs[n] = nil }
         failed = true
         errors.append(
@@ -500,6 +553,7 @@ final class RunDriver {
 
     private func write(_ key: String, _ value: JSONValue, by nodeID: String) {
         state.setValue(value, forKey: key)
+        history?.driverWrote(key, value)
         events?.contextChange(by: nodeID, key: key, value: value)
     }
 
@@ -576,14 +630,18 @@ final class RunDriver {
         var snapshot: RunSnapshot?
         let awaiting = scheduler.awaiting.map { AwaitingNode(nodeID: $0.nodeID, reason: $0.reason) }
         if status == .awaiting {
+            history?.paused(awaiting.map(\.nodeID))
             snapshot = RunSnapshot(
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
-                depth: depth)
+                depth: depth, history: history?.position)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
         }
         events?.emit(
             .workflowFinish,
             ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
+        if let history, status != .awaiting {
+            history.ended(status == .completed ? .completed : status == .failed ? .failed : .cancelled, error: errors.first)
+        }
         // The snapshot keeps the engine's bookkeeping (a reloaded run needs it); the result does not.
         return WorkflowResult(
             runID: runID, blueprintID: plan.id, status: status, context: ContextKeys.visible(context), errors: errors,

@@ -67,6 +67,8 @@ public struct RunSnapshot: Sendable, Codable {
     public var children: [String: RunSnapshot]
     /// The depth of this run in a subflow tree (0 for a top-level run).
     public var depth: Int
+    /// Where the run's history stands (when the runtime records history).
+    public var history: RunHistoryPosition? = nil
 }
 
 /// The outcome of `FlowRuntime.run` / `resume`.
