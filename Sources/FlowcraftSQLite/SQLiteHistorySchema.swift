@@ -5,7 +5,8 @@ enum SQLiteHistorySchema {
 
     /// `runs`: one row per run (subflow child runs included), listed newest first through the three
     /// indexes by time, status and blueprint; `updated_at` (the store's wall clock at the last write)
-    /// drives retention. `events`: a run's events by sequence, the event itself as JSON.
+    /// drives retention. `events`: a run's events by sequence, the event's kind and its fields as a JSON
+    /// object (`SQLiteEventCoding`).
     static let create = """
         CREATE TABLE IF NOT EXISTS runs (
             run_id TEXT NOT NULL PRIMARY KEY,
@@ -62,7 +63,7 @@ enum SQLiteHistorySchema {
 
     static let selectRun = "SELECT \(summaryColumns) FROM runs WHERE run_id = ?1"
 
-    static let selectEvents = "SELECT sequence, time, body FROM events WHERE run_id = ?1 ORDER BY sequence"
+    static let selectEvents = "SELECT sequence, time, kind, body FROM events WHERE run_id = ?1 ORDER BY sequence"
 
     static let pruneEvents = "DELETE FROM events WHERE run_id IN (SELECT run_id FROM runs WHERE updated_at < ?1)"
 

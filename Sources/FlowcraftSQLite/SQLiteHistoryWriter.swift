@@ -8,8 +8,6 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private let options: SQLiteRunHistory.Options
     /// Wall-clock ms of the last retention pass.
     private var lastPrune: Int64 = 0
-    private let encoder = JSONValueEncoder()
-    private let decoder = JSONValueDecoder()
 
     init(path: String, options: SQLiteRunHistory.Options) throws(SQLiteHistoryError) {
         self.options = options
@@ -62,7 +60,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(8, summary.parentNodeID)
         upsert.bind(9, summary.failedNodeID)
         upsert.bind(10, summary.error)
-        upsert.bind(11, try summary.errorLocation.map(encode))
+        upsert.bind(11, summary.errorLocation.map { JSONText.serialize(SQLiteEventCoding.location($0)) })
         upsert.bind(12, summary.redriveCount)
         upsert.bind(13, Int64(newest))
         upsert.bind(14, now)
@@ -74,8 +72,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             insert.bind(1, runID)
             insert.bind(2, event.sequence)
             insert.bind(3, event.time)
-            insert.bind(4, Self.kindName(event.kind))
-            insert.bind(5, try encode(event.kind))
+            insert.bind(4, SQLiteEventCoding.kindName(event.kind))
+            insert.bind(5, SQLiteEventCoding.body(event.kind))
             try insert.run()
         }
         if dropThrough > 0 && previous > 0 {
@@ -164,7 +162,13 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         var events: [RunHistoryEvent] = []
         while try statement.step() {
             let sequence = Int(statement.int64(0) ?? 0)
-            let kind = try decode(RunHistoryEvent.Kind.self, statement.string(2), what: "event \(sequence) of run '\(runID)'")
+            let kind: RunHistoryEvent.Kind
+            do {
+                kind = try SQLiteEventCoding.kind(statement.string(2) ?? "", body: statement.string(3) ?? "")
+            } catch {
+                throw SQLiteHistoryError(
+                    .notADatabase, path: connection.path, message: "event \(sequence) of run '\(runID)' is unreadable: \(error)")
+            }
             events.append(RunHistoryEvent(sequence: sequence, time: statement.int64(1) ?? 0, kind: kind))
         }
         return events
@@ -178,7 +182,12 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         }
         let location: SourceLocation?
         if let text = row.string(10) {
-            location = try decode(SourceLocation.self, text, what: "the error location of run '\(runID)'")
+            do {
+                location = try SQLiteEventCoding.location(try JSONText.parse(text))
+            } catch {
+                throw SQLiteHistoryError(
+                    .notADatabase, path: connection.path, message: "the error location of run '\(runID)' is unreadable: \(error)")
+            }
         } else {
             location = nil
         }
@@ -187,35 +196,6 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             startedAt: row.int64(4) ?? 0, endedAt: row.int64(5), parentRunID: row.string(6), parentNodeID: row.string(7),
             failedNodeID: row.string(8), error: row.string(9), errorLocation: location,
             redriveCount: Int(row.int64(11) ?? 0))
-    }
-
-    // MARK: - Encoding
-
-    private func encode<T: Encodable>(_ value: T) throws(SQLiteHistoryError) -> String {
-        do {
-            return JSONText.serialize(try encoder.encode(value))
-        } catch {
-            throw SQLiteHistoryError(.sqlite, path: connection.path, message: "cannot encode history: \(error)")
-        }
-    }
-
-    private func decode<T: Decodable>(_ type: T.Type, _ text: String?, what: String) throws(SQLiteHistoryError) -> T {
-        do {
-            return try decoder.decode(type, from: try JSONText.parse(text ?? ""))
-        } catch {
-            throw SQLiteHistoryError(.notADatabase, path: connection.path, message: "\(what) is unreadable: \(error)")
-        }
-    }
-
-    static func kindName(_ kind: RunHistoryEvent.Kind) -> String {
-        switch kind {
-        case .runStarted: return "runStarted"
-        case .nodeFinished: return "nodeFinished"
-        case .paused: return "paused"
-        case .resumed: return "resumed"
-        case .redriven: return "redriven"
-        case .runEnded: return "runEnded"
-        }
     }
 
     /// `<startedAt>:<runID>` of the last run of a page.
