@@ -4,12 +4,13 @@ import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
-/// [--middleware none|empty|metrics] [--history none|sqlite]`: the in-memory engine on no-op nodes.
+/// [--middleware none|empty|metrics] [--history none|discard|sqlite]`: the in-memory engine on no-op nodes.
 /// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
 /// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
 /// (recording into `SummingMetricsFactory`), to price them. `--history sqlite` records run history
 /// into a fresh SQLite file (`SQLiteRunHistory`); each case then also prints how long after the run
-/// its history was all written (the writing happens off the run, on the store's queue).
+/// its history was all written (the writing happens off the run, on the store's queue);
+/// `--history discard` prices the engine's side alone (a recorder that keeps nothing).
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
@@ -55,6 +56,9 @@ enum EngineBenchmark {
         }
         switch historyName {
         case "none": break
+        case "discard":
+            options.history = DiscardingRecorder()
+            print("history: recorded by the engine, discarded by the recorder")
         case "sqlite":
             do {
                 options.history = try await SQLiteRunHistory(path: historyPath)
@@ -183,4 +187,10 @@ enum EngineBenchmark {
         }
         return "unknown"
     }
+}
+
+/// A recorder that keeps nothing: the engine's cost of recording, without a store's.
+struct DiscardingRecorder: RunHistoryRecorder {
+    func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
+    func record(batches: [RunHistoryBatch]) async throws {}
 }

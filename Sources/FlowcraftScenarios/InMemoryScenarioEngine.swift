@@ -4,7 +4,13 @@ import Synchronization
 
 /// Runs scenarios on `FlowRuntime` with a `VirtualClock`, collecting every event.
 public struct InMemoryScenarioEngine: ScenarioEngine {
-    public init() {}
+    /// Where the runs record their history (none by default); the history tests run every scenario
+    /// with one, which must change no outcome.
+    public var history: (any RunHistoryRecorder)?
+
+    public init(history: (any RunHistoryRecorder)? = nil) {
+        self.history = history
+    }
 
     public func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
@@ -23,7 +29,7 @@ public struct InMemoryScenarioEngine: ScenarioEngine {
                 blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe),
                 options: FlowRuntime.Options(
                     eventHandler: handler, middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
-                    sizeLimits: scenario.sizeLimits ?? .unlimited))
+                    sizeLimits: scenario.sizeLimits ?? .unlimited, history: history))
         }
         var runtime = try makeRuntime()
         var result: WorkflowResult
@@ -52,6 +58,7 @@ public struct InMemoryScenarioEngine: ScenarioEngine {
             }
             intermediate.append(result)
         }
+        await runtime.flushHistory()
         return ScenarioOutcome(
             result: result, intermediate: intermediate, events: events.withLock { $0 },
             clockSleeps: clock.recordedSleeps, probe: probe)
