@@ -43,6 +43,8 @@ enum SQLiteHistorySchema {
         failed_node_id, error, error_location, redrive_count
         """
 
+    /// The summary of a batch replaces the stored one unless the store already has a later event of
+    /// the run (a batch of a paused run's first process arriving after its resumer's).
     static let upsertRun = """
         INSERT INTO runs (\(summaryColumns), last_sequence, updated_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
@@ -52,7 +54,8 @@ enum SQLiteHistorySchema {
             parent_run_id = excluded.parent_run_id, parent_node_id = excluded.parent_node_id,
             failed_node_id = excluded.failed_node_id, error = excluded.error,
             error_location = excluded.error_location, redrive_count = excluded.redrive_count,
-            last_sequence = max(last_sequence, excluded.last_sequence), updated_at = excluded.updated_at
+            last_sequence = excluded.last_sequence, updated_at = excluded.updated_at
+        WHERE excluded.last_sequence >= runs.last_sequence
         """
 
     static let lastSequence = "SELECT last_sequence FROM runs WHERE run_id = ?1"

@@ -45,7 +45,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         let summary = batch.summary
         let runID = summary.runID
         let previous = try lastSequence(of: runID)
-        let newest = max(previous, batch.events.map(\.sequence).max() ?? 0)
+        let newestInBatch = batch.events.map(\.sequence).max() ?? 0
+        let newest = max(previous, newestInBatch)
         // Events at or below this sequence are beyond the cap.
         let dropThrough = newest - options.maximumEventsPerRun
 
@@ -62,7 +63,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(10, summary.error)
         upsert.bind(11, summary.errorLocation.map { JSONText.serialize(SQLiteEventCoding.location($0)) })
         upsert.bind(12, summary.redriveCount)
-        upsert.bind(13, Int64(newest))
+        upsert.bind(13, Int64(newestInBatch))
         upsert.bind(14, now)
         try upsert.run()
 

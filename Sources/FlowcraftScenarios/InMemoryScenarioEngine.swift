@@ -54,6 +54,7 @@ public struct InMemoryScenarioEngine: ScenarioEngine {
             case .persistAndReload:
                 let data = try JSONEncoder().encode(result)
                 result = try JSONDecoder().decode(WorkflowResult.self, from: data)
+                await runtime.flushHistory()
                 runtime = try makeRuntime()
             }
             intermediate.append(result)

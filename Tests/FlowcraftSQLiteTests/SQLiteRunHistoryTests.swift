@@ -167,3 +167,25 @@ struct SQLiteRunHistoryTests {
         #expect(try await history.events(of: "r") == events)
     }
 }
+
+extension SQLiteRunHistoryTests {
+    /// A paused run's batch written after its resumer's (two processes) leaves the later summary.
+    @Test func aStaleBatchDoesNotOverwriteALaterSummary() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let history = try await SQLiteRunHistory(path: dir.path("h.sqlite"))
+        let waiting = RunSummary(runID: "r", blueprintID: "b", status: .waiting, startedAt: 5)
+        var done = waiting
+        done.status = .completed
+        done.endedAt = 9
+        let first = (1...2).map { RunHistoryEvent(sequence: $0, time: 6, kind: .paused(nodes: ["w"])) }
+        let later = [
+            RunHistoryEvent(sequence: 3, time: 8, kind: .resumed(nodeID: "w", action: "ok")),
+            RunHistoryEvent(sequence: 4, time: 9, kind: .runEnded(RunHistoryEvent.RunEnd(status: .completed))),
+        ]
+        try await history.record(done, events: later)
+        try await history.record(waiting, events: first)
+        #expect(try await history.run("r")?.status == .completed)
+        #expect(try await history.events(of: "r").map(\.sequence) == [1, 2, 3, 4])
+    }
+}

@@ -1,9 +1,10 @@
 import Synchronization
 
 /// Hands the in-memory engine's history batches to the recorder, in the order the runs handed them
-/// over, from a task of its own: a run never waits for the recorder. Batches queued while the
-/// recorder is busy go together in the next ``RunHistoryRecorder/record(batches:)`` call (consecutive
-/// batches of one run merged into one). A recorder error is logged and the batches are dropped:
+/// over, from a task of its own: a run never waits for the recorder. The task collects for
+/// ``collectingWindow`` before each call (unless someone waits in ``flush()``), so that many short
+/// runs make one ``RunHistoryRecorder/record(batches:)`` call and one task, not one each; batches
+/// queued while the recorder is busy go in the next call (consecutive batches of one run merged). A recorder error is logged and the batches are dropped:
 /// history never fails a run.
 final class RunHistoryDelivery: Sendable {
     private struct State {
@@ -15,6 +16,8 @@ final class RunHistoryDelivery: Sendable {
     private let recorder: any RunHistoryRecorder
     private let logger: Logger
     private let state = Mutex(State())
+    /// How long the delivering task collects batches before a recorder call.
+    static let collectingWindow: Duration = .milliseconds(10)
 
     init(recorder: any RunHistoryRecorder, logger: Logger) {
         self.recorder = recorder
@@ -46,6 +49,9 @@ final class RunHistoryDelivery: Sendable {
 
     private func drain() async {
         while true {
+            if state.withLock({ $0.waiters.isEmpty }) {
+                try? await Task.sleep(for: Self.collectingWindow)
+            }
             let (batches, waiters) = state.withLock { s -> ([RunHistoryBatch], [CheckedContinuation<Void, Never>]) in
                 if s.pending.isEmpty {
                     s.draining = false

@@ -93,7 +93,7 @@ final class RunDriver {
                 scheduler.suspend(paused.item, nodeID: paused.nodeID, reason: .subflow)
                 return nil
             }
-            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
         }
         await drive()
         return finish()
@@ -139,7 +139,7 @@ final class RunDriver {
                 history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                 guard let (call, child) = childDriver(for: paused) else { continue }
                 let childResult = await child.wakeDueSleeps()
-                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
             default:
                 continue
             }
@@ -159,11 +159,11 @@ final class RunDriver {
                 return
             }
             guard let item = scheduler.takeReady() else { break }
-            if let job = prepare(item) { handle(item, await job.execute()) }
+            if let job = prepare(item) { handle(item, await job.execute(), probe: job.probe) }
         }
         guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
-        await withTaskGroup(of: (WorkItem, JobOutcome).self) { group in
+        await withTaskGroup(of: (WorkItem, JobOutcome, NodeHistoryProbe?).self) { group in
             var running = 0
             while true {
                 if !failed && !cancelled && Task.isCancelled { cancelled = true }
@@ -175,23 +175,26 @@ final class RunDriver {
                         if running == 0 && scheduler.readyCount == 0 {
                             // The only runnable item: run it on this task, saving a task per node on
                             // chains. It still sees the run's cancellation.
-                            handle(item, await job.execute())
+                            handle(item, await job.execute(), probe: job.probe)
                             continue
                         }
-                        group.addTask { (item, await job.execute()) }
+                        group.addTask { (item, await job.execute(), job.probe) }
                         running += 1
                     }
                     if Task.isCancelled { continue }
                 }
                 if running == 0 { break }
-                guard let (item, outcome) = await group.next() else { break }
+                guard let (item, outcome, probe) = await group.next() else { break }
                 running -= 1
-                handle(item, outcome)
+                handle(item, outcome, probe: probe)
             }
         }
     }
 
-    private func handle(_ item: WorkItem, _ outcome: JobOutcome) {
+    /// Applies a node's outcome; `probe` is its history probe (when history is recorded).
+    private func handle(_ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil) {
+        history?.activeProbe = probe
+        defer { history?.activeProbe = nil }
         switch outcome {
         case .success(let result):
             if let violation = runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item)) {
@@ -256,12 +259,15 @@ final class RunDriver {
         }
         if case .node(let n) = item, plan.fallbacks[n] != nil { fallbackInputs[n] = input }
         events?.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
-        let probe = history?.probe(for: item)
+        let probe = history?.makeProbe()
 
         if let n = index, let builtin = plan.builtins[n] {
+            history?.activeProbe = probe
+            defer { history?.activeProbe = nil }
             return runBuiltin(builtin, item, def, index: n, input: input, probe: probe)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
+            history?.activeProbe = probe
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
@@ -274,7 +280,7 @@ final class RunDriver {
         return NodeJob(
             body: body, context: makeContext(def, input, probe: probe),
             maxAttempts: max(1, def.config.maxRetries ?? 1), retryDelay: max(0, def.config.retryDelay ?? 0),
-            timeout: def.config.timeout, runtime: runtime, events: events)
+            timeout: def.config.timeout, runtime: runtime, events: events, probe: probe)
     }
 
     private func resolveInput(_ def: NodeDefinition) -> JSONValue {
@@ -353,7 +359,7 @@ final class RunDriver {
                 probe: probe)
             return NodeJob(
                 body: .subflow(call), context: makeContext(def, input, probe: probe), maxAttempts: 1, retryDelay: 0, timeout: nil,
-                runtime: runtime, events: events)
+                runtime: runtime, events: events, probe: probe)
         case .webhook:
             failItem(item, message: "webhook nodes need a transport; the in-memory engine has none", attempts: 1, fatal: true)
         }
@@ -439,7 +445,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
-            depth: depth, probe: history?.probe(for: paused.item))
+            depth: depth, probe: history?.makeProbe())
         return (call, child)
     }
 

@@ -10,10 +10,10 @@ final class RunHistoryLog {
     private(set) var summary: RunSummary
     private var nextSequence: Int
     private var buffer: [RunHistoryEvent] = []
-    /// Probes of the items prepared and not yet finished.
-    private var probes: [WorkItem: NodeHistoryProbe] = [:]
+    /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
+    var activeProbe: NodeHistoryProbe?
     /// Visible keys the driver wrote for the completion being recorded (outputs, edge inputs).
-    private var driverWrites: [String: JSONValue] = [:]
+    private var driverWrites: [(String, JSONValue)] = []
 
     init(
         delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, runID: String, plan: CompiledBlueprint,
@@ -53,16 +53,14 @@ final class RunHistoryLog {
     // MARK: - Node executions
 
     /// The probe of an item that starts now.
-    func probe(for item: WorkItem) -> NodeHistoryProbe {
-        let probe = NodeHistoryProbe(preparedAt: clock.now())
-        probes[item] = probe
-        return probe
+    func makeProbe() -> NodeHistoryProbe {
+        NodeHistoryProbe(preparedAt: clock.now())
     }
 
     /// Notes a visible key the driver writes for the completion being recorded.
     func driverWrote(_ key: String, _ value: JSONValue) {
         guard !ContextKeys.isInternal(key) else { return }
-        driverWrites[key] = value
+        driverWrites.append((key, value))
     }
 
     /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any.
@@ -71,7 +69,8 @@ final class RunHistoryLog {
         output: JSONValue = .null, fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
-        let probe = probes.removeValue(forKey: item)
+        let probe = activeProbe
+        activeProbe = nil
         let end = clock.now()
         var (attempts, writes) = probe?.taken() ?? ([], [:])
         if attempts.isEmpty {
@@ -80,8 +79,9 @@ final class RunHistoryLog {
             attempts[attempts.count - 1].error = error
         }
         if !driverWrites.isEmpty {
-            writes.merge(driverWrites) { _, driver in driver }
-            driverWrites = [:]
+            if writes.isEmpty { writes = Dictionary(minimumCapacity: driverWrites.count) }
+            for (key, value) in driverWrites { writes[key] = value }
+            driverWrites.removeAll(keepingCapacity: true)
         }
         let execution = RunHistoryEvent.NodeExecution(
             nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: fallbackNodeID,
@@ -91,7 +91,7 @@ final class RunHistoryLog {
     }
 
     /// Forgets the driver's writes of a completion that records nothing (e.g. a cancelled one).
-    func discardDriverWrites() { driverWrites = [:] }
+    func discardDriverWrites() { driverWrites.removeAll(keepingCapacity: true) }
 
     // MARK: - Run events
 
