@@ -272,6 +272,7 @@ final class RunDriver {
             return nil
         }
         let body: NodeJob.Body
+        let maxAttempts = max(1, def.config.maxRetries ?? 1)
         if let probe {
             body = .implementation(HistoryTimedNode(implementation: implementation, probe: probe, clock: runtime.clock))
         } else {
@@ -279,7 +280,7 @@ final class RunDriver {
         }
         return NodeJob(
             body: body, context: makeContext(def, input, probe: probe),
-            maxAttempts: max(1, def.config.maxRetries ?? 1), retryDelay: max(0, def.config.retryDelay ?? 0),
+            maxAttempts: maxAttempts, retryDelay: max(0, def.config.retryDelay ?? 0),
             timeout: def.config.timeout, runtime: runtime, events: events, probe: probe)
     }
 

@@ -37,8 +37,8 @@ final class RunHistoryLog {
 
     func now() -> Int64 { clock.now() }
 
-    func append(_ kind: RunHistoryEvent.Kind) {
-        buffer.append(RunHistoryEvent(sequence: nextSequence, time: clock.now(), kind: kind))
+    func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
+        buffer.append(RunHistoryEvent(sequence: nextSequence, time: time ?? clock.now(), kind: kind))
         nextSequence += 1
         if buffer.count >= batchSize { handOver() }
     }
@@ -87,7 +87,7 @@ final class RunHistoryLog {
             nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: fallbackNodeID,
             outputBytes: output == .null ? 0 : SizeLimits.byteCount(output), writes: writes, childRunID: childRunID,
             error: error, errorLocation: error == nil ? nil : location)
-        append(.nodeFinished(execution))
+        append(.nodeFinished(execution), at: end)
     }
 
     /// Forgets the driver's writes of a completion that records nothing (e.g. a cancelled one).
