@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "FlowcraftRedis", targets: ["FlowcraftRedis"]),
         // Metrics middleware; a product of its own so that apps without it don't build swift-metrics.
         .library(name: "FlowcraftObservability", targets: ["FlowcraftObservability"]),
+        // Run history in a SQLite file for the in-memory engine; a product of its own so that apps
+        // without it (and the core) never build or link SQLite.
+        .library(name: "FlowcraftSQLite", targets: ["FlowcraftSQLite"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
         .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
         .plugin(name: "FlowcraftGenerateCommand", targets: ["FlowcraftGenerateCommand"]),
@@ -29,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // Debian's libssl-dev (OpenSSL 3) for the Redis client's TLS transport.
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // Debian's libsqlite3-dev, for FlowcraftSQLite only.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "FlowcraftModel"),
         .target(
@@ -66,6 +71,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "FlowcraftSQLite", dependencies: ["Flowcraft", "CSQLite"]),
         .executableTarget(
             name: "flowcraft",
             dependencies: [
@@ -104,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "flowcraft-benchmark",
-            dependencies: ["FlowcraftCompiler", "Flowcraft", "FlowcraftRedis", "FlowcraftObservability"],
+            dependencies: ["FlowcraftCompiler", "Flowcraft", "FlowcraftRedis", "FlowcraftObservability", "FlowcraftSQLite"],
             path: "Benchmarks/FlowcraftBenchmark"
         ),
 
@@ -121,6 +127,7 @@ let package = Package(
         // Engine-independent semantics scenarios, shared by the in-memory and Redis engine tests.
         .target(name: "FlowcraftScenarios", dependencies: ["Flowcraft"]),
         .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler", "FlowcraftScenarios"]),
+        .testTarget(name: "FlowcraftSQLiteTests", dependencies: ["FlowcraftSQLite", "Flowcraft", "FlowcraftScenarios"]),
         .testTarget(
             name: "FlowcraftObservabilityTests",
             dependencies: [

@@ -21,7 +21,8 @@ forbid() { # forbid <source dir> <module>…
 }
 
 forbid Sources/FlowcraftModel Flowcraft FlowcraftCompiler CLibYAML FlowcraftRedis CHiredis
-forbid Sources/Flowcraft FlowcraftCompiler CLibYAML FlowcraftRedis CHiredis
+forbid Sources/Flowcraft FlowcraftCompiler CLibYAML FlowcraftRedis CHiredis FlowcraftSQLite CSQLite
+forbid Sources/FlowcraftRedis FlowcraftSQLite CSQLite
 forbid Sources/FlowcraftCompiler Flowcraft FlowcraftRedis CHiredis
 forbid Sources/FlowcraftRedis FlowcraftCompiler CLibYAML
 forbid Sources/flowcraft-generator FlowcraftRedis CHiredis
@@ -32,7 +33,7 @@ import re, sys
 text = open("Package.swift").read()
 forbidden = {
     "FlowcraftModel": ["Flowcraft", "FlowcraftCompiler", "CLibYAML", "FlowcraftRedis", "CHiredis"],
-    "Flowcraft": ["FlowcraftCompiler", "CLibYAML", "FlowcraftRedis", "CHiredis"],
+    "Flowcraft": ["FlowcraftCompiler", "CLibYAML", "FlowcraftRedis", "CHiredis", "FlowcraftSQLite", "CSQLite"],
     "FlowcraftCompiler": ["Flowcraft", "FlowcraftRedis", "CHiredis"],
     "FlowcraftRedis": ["FlowcraftCompiler", "CLibYAML"],
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need and is missing: Debian's libyaml, hiredis, OpenSSL
-# (libssl-dev for the TLS transport, the openssl command for the certificates the TLS tests make),
+# Installs what the build and the tests need and is missing: Debian's libyaml, hiredis, SQLite
+# (libsqlite3-dev, for FlowcraftSQLite), OpenSSL (libssl-dev for the TLS transport, the openssl command
+# for the certificates the TLS tests make),
 # redis-server (built with TLS) and redis-sentinel, and the pinned Python bullmq package used by the
 # interoperability tests. The tests start their own TLS server, replica and sentinels on free ports.
 set -euo pipefail
@@ -8,6 +9,7 @@ need=()
 dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
 dpkg -s libhiredis-dev >/dev/null 2>&1 || need+=(libhiredis-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)

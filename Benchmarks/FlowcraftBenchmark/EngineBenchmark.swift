@@ -1,16 +1,21 @@
 import Flowcraft
 import FlowcraftObservability
+import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
-/// [--middleware none|empty|metrics]`: the in-memory engine on no-op nodes. Prints one
-/// line per case and the process's peak RSS (VmHWM); run one shape per process to attribute peak
-/// memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware` (recording into
-/// `SummingMetricsFactory`), to price them.
+/// [--middleware none|empty|metrics] [--history none|discard|sqlite]`: the in-memory engine on no-op nodes.
+/// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
+/// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
+/// (recording into `SummingMetricsFactory`), to price them. `--history sqlite` records run history
+/// into a fresh SQLite file (`SQLiteRunHistory`); each case then also prints how long after the run
+/// its history was all written (the writing happens off the run, on the store's queue);
+/// `--history discard` prices the engine's side alone (a recorder that keeps nothing).
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
         var middlewareName = "none"
+        var historyName = "none"
         var sizes = [1_000, 10_000, 100_000]
         var i = 0
         while i < arguments.count {
@@ -20,6 +25,9 @@ enum EngineBenchmark {
                 i += 1
             case "--nodes" where i + 1 < arguments.count:
                 sizes = arguments[i + 1].split(separator: ",").compactMap { Int($0) }
+                i += 1
+            case "--history" where i + 1 < arguments.count:
+                historyName = arguments[i + 1]
                 i += 1
             case "--middleware" where i + 1 < arguments.count:
                 middlewareName = arguments[i + 1]
@@ -40,15 +48,38 @@ enum EngineBenchmark {
             exit(2)
         }
         if middlewareName != "none" { print("middleware: \(middlewareName)") }
+        var options = FlowRuntime.Options(middleware: middleware)
+        let historyPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("flowcraft-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: historyPath + suffix) }
+        }
+        switch historyName {
+        case "none": break
+        case "discard":
+            options.history = DiscardingRecorder()
+            print("history: recorded by the engine, discarded by the recorder")
+        case "sqlite":
+            do {
+                options.history = try await SQLiteRunHistory(path: historyPath)
+            } catch {
+                FileHandle.standardError.write(Data("cannot open the history: \(error)\n".utf8))
+                exit(1)
+            }
+            print("history: sqlite (\(historyPath))")
+        default:
+            FileHandle.standardError.write(Data("unknown --history \(historyName)\n".utf8))
+            exit(2)
+        }
         do {
             if shape == "all" || shape == "chain" {
-                for n in sizes { try await measureGraph("chain", n, chain(n), middleware: middleware) }
+                for n in sizes { try await measureGraph("chain", n, chain(n), options: options) }
             }
             if shape == "all" || shape == "fanout" {
-                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n), middleware: middleware) }
+                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n), options: options) }
             }
-            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000, middleware: middleware) }
-            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000, middleware: middleware) }
+            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000, options: options) }
+            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000, options: options) }
         } catch {
             FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
             exit(1)
@@ -81,13 +112,13 @@ enum EngineBenchmark {
     }
 
     static func measureGraph(
-        _ label: String, _ n: Int, _ blueprint: WorkflowBlueprint, middleware: [any NodeMiddleware]
+        _ label: String, _ n: Int, _ blueprint: WorkflowBlueprint, options: FlowRuntime.Options
     ) async throws {
         let clock = ContinuousClock()
         var plan: CompiledBlueprint?
         let prepare = try clock.measure { plan = try CompiledBlueprint(blueprint) }
         guard let plan else { return }
-        let runtime = FlowRuntime(plans: [plan], registry: registry, middleware: middleware)
+        let runtime = FlowRuntime(plans: [plan], registry: registry, options: options)
         var status = WorkflowStatus.failed
         let cpuStart = cpuMilliseconds()
         let elapsed = try await clock.measure {
@@ -96,10 +127,18 @@ enum EngineBenchmark {
         let cpu = cpuMilliseconds() - cpuStart
         print(
             "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
+        await reportHistory(runtime)
     }
 
-    static func smallSequential(runs: Int, middleware: [any NodeMiddleware]) async throws {
-        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, middleware: middleware)
+    /// With history: how long after the measured part the history was all written.
+    static func reportHistory(_ runtime: FlowRuntime) async {
+        guard runtime.options.history != nil else { return }
+        let flushed = await ContinuousClock().measure { await runtime.flushHistory() }
+        print("  history written \(ms(flushed)) later")
+    }
+
+    static func smallSequential(runs: Int, options: FlowRuntime.Options) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, options: options)
         let clock = ContinuousClock()
         var completed = 0
         let cpuStart = cpuMilliseconds()
@@ -108,10 +147,11 @@ enum EngineBenchmark {
         }
         let cpu = cpuMilliseconds() - cpuStart
         print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
+        await reportHistory(runtime)
     }
 
-    static func smallConcurrent(runs: Int, middleware: [any NodeMiddleware]) async throws {
-        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, middleware: middleware)
+    static func smallConcurrent(runs: Int, options: FlowRuntime.Options) async throws {
+        let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, options: options)
         let clock = ContinuousClock()
         var completed = 0
         let elapsed = await clock.measure {
@@ -125,6 +165,7 @@ enum EngineBenchmark {
             }
         }
         print("3-node chain x \(runs) concurrent: \(ms(elapsed)) total, \(completed) completed")
+        await reportHistory(runtime)
     }
 
     static func ms(_ d: Duration) -> String {
@@ -146,4 +187,10 @@ enum EngineBenchmark {
         }
         return "unknown"
     }
+}
+
+/// A recorder that keeps nothing: the engine's cost of recording, without a store's.
+struct DiscardingRecorder: RunHistoryRecorder {
+    func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
+    func record(batches: [RunHistoryBatch]) async throws {}
 }

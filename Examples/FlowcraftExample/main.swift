@@ -76,7 +76,8 @@ if let flag = arguments.firstIndex(of: "--redis") {
 
 do {
     let runtime = try FlowRuntime(
-        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), eventHandler: trace)
+        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(),
+        options: FlowRuntime.Options(eventHandler: trace))
 
     print("order-fulfillment — typed input, validate → reserve ∥ charge → ship → notify")
     let order = Order(
@@ -104,7 +105,8 @@ do {
     // clock keeps the example quick: the two 5-second pauses pass at once.
     let clock = VirtualClock()
     let pollingRuntime = try FlowRuntime(
-        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), eventHandler: trace, clock: clock)
+        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(),
+        options: FlowRuntime.Options(eventHandler: trace, clock: clock))
     var polling = try await pollingRuntime.run(pollingLoop: [:])
     if polling.status == .awaiting {
         print("  (sleeping; settling on a virtual clock)")

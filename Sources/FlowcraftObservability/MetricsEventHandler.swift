@@ -6,7 +6,8 @@ import Flowcraft
 ///
 /// ```swift
 /// let runMetrics = MetricsEventHandler()
-/// let runtime = try FlowRuntime(blueprints: blueprints, eventHandler: runMetrics.wrapping(myHandler))
+/// let runtime = try FlowRuntime(
+///     blueprints: blueprints, options: FlowRuntime.Options(eventHandler: runMetrics.wrapping(myHandler)))
 /// ```
 /// Installing an event handler makes the engine build every event, so this costs more than
 /// ``MetricsMiddleware`` alone. A `workflow:finish` whose status is `awaiting` (the in-memory

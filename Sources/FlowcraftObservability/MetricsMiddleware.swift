@@ -5,7 +5,8 @@ import Flowcraft
 /// failures and retries (labels and dimensions in ``MetricNames``).
 ///
 /// ```swift
-/// let runtime = try FlowRuntime(blueprints: blueprints, registry: registry, middleware: [MetricsMiddleware()])
+/// let runtime = try FlowRuntime(
+///     blueprints: blueprints, registry: registry, options: FlowRuntime.Options(middleware: [MetricsMiddleware()]))
 /// ```
 /// Works for the distributed engine too (`DistributedOptions(middleware:)`). Metric objects are
 /// made on a node's first attempt and cached per blueprint and node, so later attempts only

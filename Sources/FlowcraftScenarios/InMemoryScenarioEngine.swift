@@ -4,7 +4,13 @@ import Synchronization
 
 /// Runs scenarios on `FlowRuntime` with a `VirtualClock`, collecting every event.
 package struct InMemoryScenarioEngine: ScenarioEngine {
-    package init() {}
+    /// Where the runs record their history (none by default); the history tests run every scenario
+    /// with one, which must change no outcome.
+    package var history: (any RunHistoryRecorder)?
+
+    package init(history: (any RunHistoryRecorder)? = nil) {
+        self.history = history
+    }
 
     package func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
@@ -20,9 +26,10 @@ package struct InMemoryScenarioEngine: ScenarioEngine {
         }
         func makeRuntime() throws -> FlowRuntime {
             try FlowRuntime(
-                blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe), eventHandler: handler,
-                middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
-                sizeLimits: scenario.sizeLimits ?? .unlimited)
+                blueprints: scenario.blueprints, registry: scenario.makeRegistry(probe),
+                options: FlowRuntime.Options(
+                    eventHandler: handler, middleware: scenario.middleware(probe), concurrency: 8, clock: clock,
+                    sizeLimits: scenario.sizeLimits ?? .unlimited, history: history))
         }
         var runtime = try makeRuntime()
         var result: WorkflowResult
@@ -47,6 +54,7 @@ package struct InMemoryScenarioEngine: ScenarioEngine {
             case .persistAndReload:
                 let data = try JSONEncoder().encode(result)
                 result = try JSONDecoder().decode(WorkflowResult.self, from: data)
+                await runtime.flushHistory()
                 runtime = try makeRuntime()
             case .redrive:
                 do {
@@ -57,6 +65,7 @@ package struct InMemoryScenarioEngine: ScenarioEngine {
             }
             intermediate.append(result)
         }
+        await runtime.flushHistory()
         return ScenarioOutcome(
             result: result, intermediate: intermediate, events: events.withLock { $0 },
             clockSleeps: clock.recordedSleeps, probe: probe)

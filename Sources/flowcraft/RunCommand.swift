@@ -98,8 +98,10 @@ struct RunCommand: AsyncParsableCommand {
         let runtime: FlowRuntime
         do {
             runtime = try FlowRuntime(
-                blueprints: blueprints, registry: registry, eventHandler: { log.handle($0) }, concurrency: concurrency,
-                clock: realTime ? SystemClock() : VirtualClock())
+                blueprints: blueprints, registry: registry,
+                options: FlowRuntime.Options(
+                    eventHandler: { log.handle($0) }, concurrency: concurrency,
+                    clock: realTime ? SystemClock() : VirtualClock()))
         } catch {
             StandardStreams.error("\(error)\n")
             throw ExitCode(2)

@@ -48,7 +48,8 @@ func makeRuntime() throws -> FlowRuntime {
         class: Route(), confirm: Confirm(), decideDraft: DecideDraft(), default: Echo(), größePrüfen: Echo(),
         llmProcess: Echo(), prepareDraft: PrepareDraft(), refuseOrder: Echo(), reportVerdict: ReportVerdict())
     return try FlowRuntime(
-        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(), retryBackoff: RetryBackoff(jitter: 0))
+        blueprints: FlowcraftWorkflows.all, registry: nodes.nodeRegistry(),
+        options: FlowRuntime.Options(retryBackoff: RetryBackoff(jitter: 0)))
 }
 
 let fixture = "Tests/FlowcraftCompilerTests/Fixtures/Codegen/typed-orders.yaml"

@@ -78,7 +78,8 @@ struct MetricsMiddlewareTests {
         }
         let metrics = TestMetrics()
         let runtime = try FlowRuntime(
-            blueprints: [blueprint], registry: registry, middleware: [MetricsMiddleware(factory: metrics)])
+            blueprints: [blueprint], registry: registry,
+            options: FlowRuntime.Options(middleware: [MetricsMiddleware(factory: metrics)]))
         let result = try await runtime.run("slow")
         #expect(result.status == .failed)
         let dims = [("blueprint", "slow"), ("node", "wait")]
@@ -97,7 +98,8 @@ struct MetricsMiddlewareTests {
         }
         let metrics = TestMetrics()
         let runtime = try FlowRuntime(
-            blueprints: [blueprint], registry: registry, middleware: [MetricsMiddleware(factory: metrics)])
+            blueprints: [blueprint], registry: registry,
+            options: FlowRuntime.Options(middleware: [MetricsMiddleware(factory: metrics)]))
         let run = Task { try await runtime.run("long") }
         for await _ in started { break }
         run.cancel()
@@ -141,7 +143,9 @@ struct MetricsMiddlewareTests {
             id: "approval", nodes: [NodeDefinition(id: "approve", uses: "wait")], edges: [])
         let metrics = TestMetrics()
         let runMetrics = MetricsEventHandler(factory: metrics)
-        let runtime = try FlowRuntime(blueprints: [blueprint], eventHandler: runMetrics.wrapping(nil))
+        let runtime = try FlowRuntime(
+            blueprints: [blueprint],
+            options: FlowRuntime.Options(eventHandler: runMetrics.wrapping(nil)))
         let paused = try await runtime.run("approval")
         #expect(paused.status == .awaiting)
         let resumed = try await runtime.resume(paused, action: "ok", output: .null)

@@ -36,6 +36,7 @@ enum ObservedBlueprint {
         middleware: [any NodeMiddleware], eventHandler: WorkflowEventHandler? = nil
     ) throws -> FlowRuntime {
         try FlowRuntime(
-            blueprints: [blueprint], registry: registry, eventHandler: eventHandler, middleware: middleware)
+            blueprints: [blueprint], registry: registry,
+            options: FlowRuntime.Options(eventHandler: eventHandler, middleware: middleware))
     }
 }

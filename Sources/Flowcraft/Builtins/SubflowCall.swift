@@ -8,6 +8,8 @@ struct SubflowCall: Sendable {
     let parentState: InMemoryWorkflowState
     let events: EventEmitter?
     let depth: Int
+    /// The subflow node's history probe: the parent keys its `outputs` mapping writes.
+    var probe: NodeHistoryProbe? = nil
 
     func execute(_ context: NodeContext) async -> JobOutcome {
         guard depth < runtime.maximumSubflowDepth else {
@@ -20,7 +22,8 @@ struct SubflowCall: Sendable {
             parentValue: parentState.value(forKey:))
         let driver = RunDriver(
             runtime: runtime, plan: plan, runID: context.runID + "/" + context.nodeID, context: initial,
-            scheduler: RunScheduler(plan: plan), children: [:], depth: depth + 1)
+            scheduler: RunScheduler(plan: plan), children: [:], depth: depth + 1,
+            parent: (runID: context.runID, nodeID: context.nodeID))
         let result = await driver.start()
         return finish(result, nodeID: context.nodeID)
     }
@@ -34,6 +37,7 @@ struct SubflowCall: Sendable {
             for (key, value) in writes {
                 parentState.setValue(value, forKey: key)
                 events?.contextChange(by: nodeID, key: key, value: value)
+                probe?.wrote(key, value)
             }
             return .success(NodeResult(output: output))
         case .awaiting:

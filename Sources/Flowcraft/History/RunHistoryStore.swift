@@ -14,6 +14,9 @@ public protocol RunHistoryReader: Sendable {
 public protocol RunHistoryRecorder: Sendable {
     /// Appends `events` to the run's history and updates its summary.
     func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws
+    /// Records several batches in order, e.g. in one transaction (by default one
+    /// ``record(_:events:)`` per batch).
+    func record(batches: [RunHistoryBatch]) async throws
 }
 
 /// A store that both records and reads.

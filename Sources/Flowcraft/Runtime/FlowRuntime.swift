@@ -21,99 +21,66 @@ public final class FlowRuntime: Sendable {
     package let plans: [String: CompiledBlueprint]
     /// The node implementations, by `uses` key.
     public let registry: NodeRegistry
+    /// How this runtime runs (values in range: see ``Options``).
+    public let options: Options
+    /// Hands run history to ``Options/history`` in order, off the runs' tasks.
+    let historyDelivery: RunHistoryDelivery?
+
     /// Values injected into every node's context.
-    public let dependencies: Dependencies
+    public var dependencies: Dependencies { options.dependencies }
     /// The logger nodes' loggers derive from.
-    public let logger: Logger
+    public var logger: Logger { options.logger }
     /// Receives every run's events.
-    public let eventHandler: WorkflowEventHandler?
+    public var eventHandler: WorkflowEventHandler? { options.eventHandler }
     /// Middleware around every node attempt, outermost first.
-    public let middleware: [any NodeMiddleware]
+    public var middleware: [any NodeMiddleware] { options.middleware }
     /// Most node attempts in flight at once per run (sliding window).
-    public let concurrency: Int
+    public var concurrency: Int { options.concurrency }
     /// The clock for sleeps, retry delays and timestamps.
-    public let clock: any RuntimeClock
+    public var clock: any RuntimeClock { options.clock }
     /// How retry delays grow.
-    public let retryBackoff: RetryBackoff
-    /// Cap on a loop-controller's iterations when its `maxIterations` param is absent (at most
-    /// `BuiltinNode.maximumLoopIterations`, 100 000: a larger value is lowered to it).
-    public let maximumLoopIterations: Int
+    public var retryBackoff: RetryBackoff { options.retryBackoff }
+    /// Cap on a loop-controller's iterations when its `maxIterations` param is absent.
+    public var maximumLoopIterations: Int { options.maximumLoopIterations }
     /// The default of `maximumLoopIterations` (the distributed engine uses it too).
     public static let defaultMaximumLoopIterations = 1000
     /// Deepest nesting of subflows.
-    public let maximumSubflowDepth: Int
-    /// Limits on node outputs and the values nodes write (none by default): an oversized one fails
-    /// its run, as in the distributed engine.
-    public let sizeLimits: SizeLimits
+    public var maximumSubflowDepth: Int { options.maximumSubflowDepth }
+    /// Limits on node outputs and the values nodes write.
+    public var sizeLimits: SizeLimits { options.sizeLimits }
 
     /// Prepares `blueprints` (once) for running.
     public convenience init(
-        blueprints: [WorkflowBlueprint],
-        registry: NodeRegistry = NodeRegistry(),
-        dependencies: Dependencies = Dependencies(),
-        logger: Logger = Logger(label: "flowcraft"),
-        eventHandler: WorkflowEventHandler? = nil,
-        middleware: [any NodeMiddleware] = [],
-        concurrency: Int = 64,
-        clock: any RuntimeClock = SystemClock(),
-        retryBackoff: RetryBackoff = .default,
-        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations,
-        sizeLimits: SizeLimits = .unlimited
+        blueprints: [WorkflowBlueprint], registry: NodeRegistry = NodeRegistry(), options: Options = Options()
     ) throws(BlueprintPreparationError) {
         var plans: [CompiledBlueprint] = []
         for blueprint in blueprints { plans.append(try CompiledBlueprint(blueprint)) }
-        self.init(
-            plans: plans, registry: registry, dependencies: dependencies, logger: logger,
-            eventHandler: eventHandler, middleware: middleware, concurrency: concurrency, clock: clock,
-            retryBackoff: retryBackoff, maximumLoopIterations: maximumLoopIterations, sizeLimits: sizeLimits)
+        self.init(plans: plans, registry: registry, options: options)
     }
 
     /// Prepares the blueprints of a dictionary keyed by id.
     public convenience init(
-        blueprints: [String: WorkflowBlueprint],
-        registry: NodeRegistry = NodeRegistry(),
-        dependencies: Dependencies = Dependencies(),
-        logger: Logger = Logger(label: "flowcraft"),
-        eventHandler: WorkflowEventHandler? = nil,
-        middleware: [any NodeMiddleware] = [],
-        concurrency: Int = 64,
-        clock: any RuntimeClock = SystemClock()
+        blueprints: [String: WorkflowBlueprint], registry: NodeRegistry = NodeRegistry(), options: Options = Options()
     ) throws(BlueprintPreparationError) {
         try self.init(
-            blueprints: blueprints.keys.sorted().compactMap { blueprints[$0] }, registry: registry,
-            dependencies: dependencies, logger: logger, eventHandler: eventHandler, middleware: middleware,
-            concurrency: concurrency, clock: clock)
+            blueprints: blueprints.keys.sorted().compactMap { blueprints[$0] }, registry: registry, options: options)
     }
 
     /// Uses blueprints prepared elsewhere (shared between runtimes).
-    public init(
-        plans: [CompiledBlueprint],
-        registry: NodeRegistry = NodeRegistry(),
-        dependencies: Dependencies = Dependencies(),
-        logger: Logger = Logger(label: "flowcraft"),
-        eventHandler: WorkflowEventHandler? = nil,
-        middleware: [any NodeMiddleware] = [],
-        concurrency: Int = 64,
-        clock: any RuntimeClock = SystemClock(),
-        retryBackoff: RetryBackoff = .default,
-        maximumLoopIterations: Int = FlowRuntime.defaultMaximumLoopIterations,
-        maximumSubflowDepth: Int = 32,
-        sizeLimits: SizeLimits = .unlimited
-    ) {
+    public init(plans: [CompiledBlueprint], registry: NodeRegistry = NodeRegistry(), options: Options = Options()) {
         var byID: [String: CompiledBlueprint] = [:]
         for plan in plans { byID[plan.id] = plan }
         self.plans = byID
         self.registry = registry
-        self.dependencies = dependencies
-        self.logger = logger
-        self.eventHandler = eventHandler
-        self.middleware = middleware
-        self.concurrency = max(1, concurrency)
-        self.clock = clock
-        self.retryBackoff = retryBackoff
-        self.maximumLoopIterations = min(max(1, maximumLoopIterations), BuiltinNode.maximumLoopIterations)
-        self.maximumSubflowDepth = max(1, maximumSubflowDepth)
-        self.sizeLimits = sizeLimits
+        self.options = options.normalized
+        self.historyDelivery = options.history.map { RunHistoryDelivery(recorder: $0, logger: options.logger) }
+    }
+
+    /// Waits until every history batch handed over so far is recorded (a no-op without
+    /// ``Options/history``). Call it before reading history a run just wrote, or before the process
+    /// exits.
+    public func flushHistory() async {
+        await historyDelivery?.flush()
     }
 
     // MARK: - Running

@@ -15,6 +15,8 @@ struct NodeJob: Sendable {
     let timeout: Int?
     let runtime: FlowRuntime
     let events: EventEmitter?
+    /// The node's history probe (when the run records history), handed back with the outcome.
+    var probe: NodeHistoryProbe? = nil
 
     func execute() async -> JobOutcome {
         switch body {

@@ -13,6 +13,8 @@ final class RunDriver {
     var children: [String: RunSnapshot]
     let depth: Int
     let events: EventEmitter?
+    /// The run's history (when the runtime has ``FlowRuntime/Options/history``).
+    let history: RunHistoryLog?
     private var errors: [WorkflowError] = []
     private var failed = false
     private var cancelled = false
@@ -27,7 +29,8 @@ final class RunDriver {
 
     init(
         runtime: FlowRuntime, plan: CompiledBlueprint, runID: String, context: [String: JSONValue],
-        scheduler: RunScheduler, children: [String: RunSnapshot], depth: Int
+        scheduler: RunScheduler, children: [String: RunSnapshot], depth: Int, parent: (runID: String, nodeID: String)? = nil,
+        historyPosition: RunHistoryPosition? = nil
     ) {
         self.runtime = runtime
         self.plan = plan
@@ -39,6 +42,16 @@ final class RunDriver {
         self.children = children
         self.depth = depth
         self.events = EventEmitter(handler: runtime.eventHandler, runID: runID, blueprintID: plan.id)
+        if let delivery = runtime.historyDelivery {
+            let clock = runtime.clock
+            self.history = RunHistoryLog(
+                delivery: delivery, batchSize: runtime.options.historyBatchSize, clock: clock, runID: runID, plan: plan,
+                position: historyPosition
+                    ?? RunHistoryPosition(
+                        startedAt: clock.now(), nextSequence: 1, parentRunID: parent?.runID, parentNodeID: parent?.nodeID))
+        } else {
+            self.history = nil
+        }
     }
 
     convenience init(runtime: FlowRuntime, snapshot: RunSnapshot) throws(FlowRuntimeError) {
@@ -47,13 +60,23 @@ final class RunDriver {
         }
         self.init(
             runtime: runtime, plan: plan, runID: snapshot.runID, context: snapshot.context,
-            scheduler: snapshot.scheduler, children: snapshot.children, depth: snapshot.depth)
+            scheduler: snapshot.scheduler, children: snapshot.children, depth: snapshot.depth,
+            historyPosition: snapshot.history)
     }
 
     // MARK: - Entry points
 
     func start() async -> WorkflowResult {
         events?.emit(.workflowStart)
+        if let history {
+            let summary = history.summary
+            history.append(
+                .runStarted(
+                    RunHistoryEvent.RunStart(
+                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
+                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID,
+                        context: ContextKeys.visible(state.dictionary))))
+        }
         await drive()
         return finish()
     }
@@ -66,7 +89,9 @@ final class RunDriver {
             .workflowResume,
             ["redrive": .int(redriveCount), "nodes": .array(state.items.map { .string(nodeID(of: $0)) })])
         scheduler.redrive(state.items)
-        // history: redriven event
+        if let history {
+            history.redriven(state.items.map(nodeID(of:)), count: redriveCount)
+        }
         await drive()
         return finish()
     }
@@ -77,6 +102,7 @@ final class RunDriver {
             return nil
         }
         events?.emit(.workflowResume, nodeID: paused.nodeID)
+        history?.append(.resumed(nodeID: paused.nodeID, action: action))
         switch paused.reason {
         case .wait, .sleep:
             succeed(paused.item, NodeResult(output: output, action: action))
@@ -88,7 +114,7 @@ final class RunDriver {
                 scheduler.suspend(paused.item, nodeID: paused.nodeID, reason: .subflow)
                 return nil
             }
-            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
         }
         await drive()
         return finish()
@@ -124,15 +150,17 @@ final class RunDriver {
             switch item.reason {
             case .sleep(let wakeAt) where wakeAt <= now:
                 if let paused = scheduler.resume(nodeID: item.nodeID) {
+                    history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                     succeed(paused.item, NodeResult(output: sleepInput(of: paused.item)))
                 }
             case .subflow:
                 guard let snapshot = children[item.nodeID], let due = FlowRuntime.earliestWake(snapshot), due <= now,
                     let paused = scheduler.resume(nodeID: item.nodeID)
                 else { continue }
+                history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                 guard let (call, child) = childDriver(for: paused) else { continue }
                 let childResult = await child.wakeDueSleeps()
-                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID))
+                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
             default:
                 continue
             }
@@ -152,11 +180,11 @@ final class RunDriver {
                 return
             }
             guard let item = scheduler.takeReady() else { break }
-            if let job = prepare(item) { handle(item, await job.execute()) }
+            if let job = prepare(item) { handle(item, await job.execute(), probe: job.probe) }
         }
         guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
-        await withTaskGroup(of: (WorkItem, JobOutcome).self) { group in
+        await withTaskGroup(of: (WorkItem, JobOutcome, NodeHistoryProbe?).self) { group in
             var running = 0
             while true {
                 if !failed && !cancelled && Task.isCancelled { cancelled = true }
@@ -168,23 +196,26 @@ final class RunDriver {
                         if running == 0 && scheduler.readyCount == 0 {
                             // The only runnable item: run it on this task, saving a task per node on
                             // chains. It still sees the run's cancellation.
-                            handle(item, await job.execute())
+                            handle(item, await job.execute(), probe: job.probe)
                             continue
                         }
-                        group.addTask { (item, await job.execute()) }
+                        group.addTask { (item, await job.execute(), job.probe) }
                         running += 1
                     }
                     if Task.isCancelled { continue }
                 }
                 if running == 0 { break }
-                guard let (item, outcome) = await group.next() else { break }
+                guard let (item, outcome, probe) = await group.next() else { break }
                 running -= 1
-                handle(item, outcome)
+                handle(item, outcome, probe: probe)
             }
         }
     }
 
-    private func handle(_ item: WorkItem, _ outcome: JobOutcome) {
+    /// Applies a node's outcome; `probe` is its history probe (when history is recorded).
+    private func handle(_ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil) {
+        history?.activeProbe = probe
+        defer { history?.activeProbe = nil }
         switch outcome {
         case .success(let result):
             if let violation = runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item)) {
@@ -251,18 +282,29 @@ final class RunDriver {
         }
         if case .node(let n) = item, plan.fallbacks[n] != nil { fallbackInputs[n] = input }
         events?.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
+        let probe = history?.makeProbe()
 
         if let n = index, let builtin = plan.builtins[n] {
-            return runBuiltin(builtin, item, def, index: n, input: input)
+            history?.activeProbe = probe
+            defer { history?.activeProbe = nil }
+            return runBuiltin(builtin, item, def, index: n, input: input, probe: probe)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
+            history?.activeProbe = probe
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
+        let body: NodeJob.Body
+        let maxAttempts = max(1, def.config.maxRetries ?? 1)
+        if let probe {
+            body = .implementation(HistoryTimedNode(implementation: implementation, probe: probe, clock: runtime.clock))
+        } else {
+            body = .implementation(implementation)
+        }
         return NodeJob(
-            body: .implementation(implementation), context: makeContext(def, input),
-            maxAttempts: max(1, def.config.maxRetries ?? 1), retryDelay: max(0, def.config.retryDelay ?? 0),
-            timeout: def.config.timeout, runtime: runtime, events: events)
+            body: body, context: makeContext(def, input, probe: probe),
+            maxAttempts: maxAttempts, retryDelay: max(0, def.config.retryDelay ?? 0),
+            timeout: def.config.timeout, runtime: runtime, events: events, probe: probe)
     }
 
     private func resolveInput(_ def: NodeDefinition) -> JSONValue {
@@ -282,13 +324,16 @@ final class RunDriver {
         }
     }
 
-    private func makeContext(_ def: NodeDefinition, _ input: JSONValue) -> NodeContext {
+    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, probe: NodeHistoryProbe?) -> NodeContext {
         var nodeState: any WorkflowState
         if let events {
             let id = def.id
             nodeState = ObservedWorkflowState(base: state) { key, value in
                 events.contextChange(by: id, key: key, value: value)
+                probe?.wrote(key, value)
             }
+        } else if let probe {
+            nodeState = ObservedWorkflowState(base: state) { key, value in probe.wrote(key, value) }
         } else {
             nodeState = state
         }
@@ -305,7 +350,8 @@ final class RunDriver {
 
     /// Applies what the built-in does (``BuiltinStep``): only a subflow becomes a job.
     private func runBuiltin(
-        _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue
+        _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue,
+        probe: NodeHistoryProbe?
     ) -> NodeJob? {
         switch BuiltinStep.decide(builtin, node: def, input: input) {
         case .sleep(let ms) where ms == 0:
@@ -327,10 +373,11 @@ final class RunDriver {
                 return nil
             }
             let call = SubflowCall(
-                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth)
+                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth,
+                probe: probe)
             return NodeJob(
-                body: .subflow(call), context: makeContext(def, input), maxAttempts: 1, retryDelay: 0, timeout: nil,
-                runtime: runtime, events: events)
+                body: .subflow(call), context: makeContext(def, input, probe: probe), maxAttempts: 1, retryDelay: 0, timeout: nil,
+                runtime: runtime, events: events, probe: probe)
         case .fail(let message):
             failItem(item, message: message, attempts: 1, fatal: true)
         }
@@ -372,6 +419,7 @@ final class RunDriver {
             item, workers: workers, chunkSize: batch.window(count: values.count), action: nil, output: output, in: plan,
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
+        history?.finished(item, nodeID: def.id, status: .completed, output: output)
     }
 
     /// A `batch-gather` (``BatchGather``): the workers' outputs in item order.
@@ -389,7 +437,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
-            depth: depth)
+            depth: depth, probe: history?.makeProbe())
         return (call, child)
     }
 
@@ -422,14 +470,28 @@ final class RunDriver {
             outcome = scheduler.complete(item, action: result.action, in: plan, condition: condition)
         }
         apply(outcome, direct: routing.item, output: routing.output)
+        if let history {
+            history.finished(
+                item, nodeID: id, status: .completed, action: result.action, output: result.output,
+                childRunID: isSubflow(item) ? runID + "/" + id : nil)
+        }
+    }
+
+    private func isSubflow(_ item: WorkItem) -> Bool {
+        guard let n = item.executedNode, case .subflow? = plan.builtins[n] else { return false }
+        return true
     }
 
     private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {
         let id = nodeID(of: item)
         if let fallback = scheduler.fail(item, in: plan, allowFallback: !fatal), case .fallback(_, let f) = fallback {
             events?.emit(.nodeFallback, nodeID: id, ["fallback": .string(plan.nodes[f].id), "error": .string(message)])
+            history?.finished(
+                item, nodeID: id, status: .recovered, fallbackNodeID: plan.nodes[f].id, error: message,
+                location: location(of: item))
             return
         }
+        history?.finished(item, nodeID: id, status: .failed, error: message, location: location(of: item))
         if case .node(let n) = item { fallbackInputs[n] = nil }
         failed = true
         failedItems.append(item)
@@ -490,6 +552,7 @@ final class RunDriver {
 
     private func write(_ key: String, _ value: JSONValue, by nodeID: String) {
         state.setValue(value, forKey: key)
+        history?.driverWrote(key, value)
         events?.contextChange(by: nodeID, key: key, value: value)
     }
 
@@ -566,9 +629,10 @@ final class RunDriver {
         var snapshot: RunSnapshot?
         let awaiting = scheduler.awaiting.map { AwaitingNode(nodeID: $0.nodeID, reason: $0.reason) }
         if status == .awaiting {
+            history?.paused(awaiting.map(\.nodeID))
             snapshot = RunSnapshot(
                 runID: runID, blueprintID: plan.id, scheduler: scheduler, context: context, children: children,
-                depth: depth)
+                depth: depth, history: history?.position)
             events?.emit(.workflowPause, ["awaiting": .array(awaiting.map { .string($0.nodeID) })])
         } else if status == .failed {
             // What a redrive needs: everything the run did, and what runs again.
@@ -583,6 +647,11 @@ final class RunDriver {
         events?.emit(
             .workflowFinish,
             ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
+        if let history, status != .awaiting {
+            history.ended(status == .completed ? .completed : status == .failed ? .failed : .cancelled, error: errors.first)
+        }
+        // A failed run's snapshot (for a redrive) numbers its history on after the end event.
+        if status == .failed, let history { snapshot?.history = history.position }
         // The snapshot keeps the engine's bookkeeping (a reloaded run needs it); the result does not.
         return WorkflowResult(
             runID: runID, blueprintID: plan.id, status: status, context: ContextKeys.visible(context), errors: errors,

@@ -83,6 +83,8 @@ public struct RunSnapshot: Sendable, Codable {
     /// For a failed run: what `FlowRuntime.redrive` runs again (`nil` for other runs, and for
     /// snapshots encoded before redrive existed).
     package var redrive: RedriveState? = nil
+    /// Where the run's history stands (when the runtime records history).
+    package var history: RunHistoryPosition? = nil
 }
 
 /// The outcome of `FlowRuntime.run` / `resume`.

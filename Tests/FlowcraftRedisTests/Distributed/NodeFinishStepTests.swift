@@ -196,8 +196,7 @@ struct AdvanceAwaitingTests {
         let memoryEvents = DistributedEventTests.Recorder()
         let memory = try await FlowRuntime(
             blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls()),
-            eventHandler: memoryEvents.handler
-        ).run(blueprint.id)
+            options: FlowRuntime.Options(eventHandler: memoryEvents.handler)).run(blueprint.id)
         #expect(memory.status == .awaiting)
         let memoryPauses = memoryEvents.events.withLock { $0.filter { $0.type == .workflowPause } }
         #expect(memoryPauses.map(\.payload) == [["awaiting": ["w"]]])

@@ -110,7 +110,9 @@ struct TypedNodeTests {
             nodes: [NodeDefinition(id: "amount", uses: "amount", params: ["value": ["amount": "lots"]]),
                     NodeDefinition(id: "charge", uses: "charge", params: ["currency": "EUR"], config: NodeConfig(maxRetries: 3))],
             edges: [EdgeDefinition(source: "amount", target: "charge")])
-        return try FlowRuntime(blueprints: [blueprint, bad], registry: registry, clock: VirtualClock())
+        return try FlowRuntime(
+            blueprints: [blueprint, bad], registry: registry,
+            options: FlowRuntime.Options(clock: VirtualClock()))
     }
 
     @Test func typedNodeDecodesEncodesAndRoutesByAction() async throws {

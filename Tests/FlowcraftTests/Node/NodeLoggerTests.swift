@@ -40,7 +40,9 @@ struct NodeLoggerTests {
         let blueprint = WorkflowBlueprint(
             id: "chatty", nodes: [NodeDefinition(id: "first", uses: "talk"), NodeDefinition(id: "second", uses: "talk")],
             edges: [EdgeDefinition(source: "first", target: "second")])
-        let runtime = try FlowRuntime(blueprints: [blueprint], registry: registry, logger: logger)
+        let runtime = try FlowRuntime(
+            blueprints: [blueprint], registry: registry,
+            options: FlowRuntime.Options(logger: logger))
         let result = try await runtime.run("chatty")
         #expect(result.status == WorkflowStatus.completed)
         let logged = sink.lines.withLock { $0 }.filter { $0.message.hasPrefix("hello from") }

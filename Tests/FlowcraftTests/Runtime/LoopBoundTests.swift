@@ -6,8 +6,13 @@ import Testing
 struct LoopBoundTests {
     @Test("a runtime's default loop cap is lowered to the bound")
     func defaultCapIsBounded() {
-        #expect(FlowRuntime(plans: [], maximumLoopIterations: Int.max).maximumLoopIterations == BuiltinNode.maximumLoopIterations)
-        #expect(FlowRuntime(plans: [], maximumLoopIterations: 500).maximumLoopIterations == 500)
+        #expect(FlowRuntime(
+            plans: [],
+            options: FlowRuntime.Options(
+                maximumLoopIterations: Int.max)).maximumLoopIterations == BuiltinNode.maximumLoopIterations)
+        #expect(FlowRuntime(
+            plans: [],
+            options: FlowRuntime.Options(maximumLoopIterations: 500)).maximumLoopIterations == 500)
         #expect(FlowRuntime.defaultMaximumLoopIterations <= BuiltinNode.maximumLoopIterations)
     }
 }

@@ -239,7 +239,8 @@ struct FlowRuntimeTests {
         let nodes = [NodeDefinition(id: "s", uses: "start")] + (0..<40).map { NodeDefinition(id: "w\($0)", uses: "work") }
         let edges = (0..<40).map { EdgeDefinition(source: "s", target: "w\($0)") }
         let runtime = try FlowRuntime(
-            blueprints: [WorkflowBlueprint(id: "fan", nodes: nodes, edges: edges)], registry: registry, concurrency: 4)
+            blueprints: [WorkflowBlueprint(id: "fan", nodes: nodes, edges: edges)], registry: registry,
+            options: FlowRuntime.Options(concurrency: 4))
         let result = try await runtime.run("fan")
         #expect(result.status == .completed)
         #expect(probe.peak <= 4 && probe.peak >= 1)

@@ -1,0 +1,153 @@
+import CSQLite
+
+/// One SQLite connection and its prepared statements. Not thread-safe: ``SQLiteRunHistory`` uses it
+/// only on its own serial queue.
+final class SQLiteConnection {
+    let path: String
+    private var db: OpaquePointer?
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Opens (or creates) the file. A file that is not a database fails on the first statement, which
+    /// `SQLiteRunHistory` runs at once.
+    init(path: String) throws(SQLiteHistoryError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw SQLiteHistoryError(.cannotOpen, path: path, message: "cannot open: \(message)", code: rc)
+        }
+        db = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, 5_000)
+    }
+
+    deinit {
+        for statement in statements.values { statement.finalize() }
+        sqlite3_close_v2(db)
+    }
+
+    /// Runs one or more statements without results.
+    func execute(_ sql: String) throws(SQLiteHistoryError) {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? lastMessage
+            sqlite3_free(errorMessage)
+            throw error(rc, message)
+        }
+    }
+
+    /// The statement for `sql`, prepared once and reset for reuse.
+    func statement(_ sql: String) throws(SQLiteHistoryError) -> SQLiteStatement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var handle: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard rc == SQLITE_OK, let handle else { throw error(rc, lastMessage) }
+        let statement = SQLiteStatement(handle: handle, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one transaction, rolled back when it throws.
+    func transaction<T>(_ body: () throws(SQLiteHistoryError) -> T) throws(SQLiteHistoryError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var changes: Int { Int(sqlite3_changes(db)) }
+
+    var lastMessage: String { db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection" }
+
+    /// The error for result code `rc`, with a clear cause for a file that is not a database.
+    func error(_ rc: Int32, _ message: String) -> SQLiteHistoryError {
+        switch rc & 0xff {
+        case SQLITE_NOTADB, SQLITE_CORRUPT:
+            return SQLiteHistoryError(
+                .notADatabase, path: path, message: "not a Flowcraft run history or a damaged SQLite file: \(message)",
+                code: rc)
+        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY:
+            return SQLiteHistoryError(.cannotOpen, path: path, message: message, code: rc)
+        default:
+            return SQLiteHistoryError(.sqlite, path: path, message: message, code: rc)
+        }
+    }
+}
+
+/// A prepared statement: bind by 1-based index, step, read columns by 0-based index.
+final class SQLiteStatement {
+    private let handle: OpaquePointer
+    private unowned let connection: SQLiteConnection
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(handle: OpaquePointer, connection: SQLiteConnection) {
+        self.handle = handle
+        self.connection = connection
+    }
+
+    func finalize() { sqlite3_finalize(handle) }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ index: Int32, _ value: String?) {
+        if let value {
+            sqlite3_bind_text(handle, index, value, -1, Self.transient)
+        } else {
+            sqlite3_bind_null(handle, index)
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value {
+            sqlite3_bind_int64(handle, index, value)
+        } else {
+            sqlite3_bind_null(handle, index)
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(handle, index, Int64(value)) }
+
+    /// Steps once: `true` with a row to read, `false` when done.
+    func step() throws(SQLiteHistoryError) -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = connection.error(rc, connection.lastMessage)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    /// Steps to the end (a statement without rows).
+    func run() throws(SQLiteHistoryError) {
+        while try step() {}
+    }
+
+    func string(_ column: Int32) -> String? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL, let text = sqlite3_column_text(handle, column) else {
+            return nil
+        }
+        return String(cString: text)
+    }
+
+    func int64(_ column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+}

@@ -1,0 +1,214 @@
+import Flowcraft
+import Foundation
+
+/// The store's work on its connection: only ever called on ``SQLiteRunHistory``'s serial queue, which
+/// is what makes the unchecked `Sendable` sound.
+final class SQLiteHistoryWriter: @unchecked Sendable {
+    private let connection: SQLiteConnection
+    private let options: SQLiteRunHistory.Options
+    /// Wall-clock ms of the last retention pass.
+    private var lastPrune: Int64 = 0
+
+    init(path: String, options: SQLiteRunHistory.Options) throws(SQLiteHistoryError) {
+        self.options = options
+        let connection = try SQLiteConnection(path: path)
+        self.connection = connection
+        // The first statement reads the file: a file that is not a database fails here.
+        let versionStatement = try connection.statement("PRAGMA user_version")
+        let version = try versionStatement.step() ? Int(versionStatement.int64(0) ?? 0) : 0
+        versionStatement.reset()
+        if version > SQLiteHistorySchema.version {
+            throw SQLiteHistoryError(
+                .newerSchema, path: path,
+                message: "written by a newer Flowcraft (schema version \(version), this one reads \(SQLiteHistorySchema.version))")
+        }
+        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        try connection.transaction { () throws(SQLiteHistoryError) in
+            try connection.execute(SQLiteHistorySchema.create)
+            try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
+        }
+        try prune(force: true)
+    }
+
+    // MARK: - Writing
+
+    func record(_ batches: [RunHistoryBatch]) throws(SQLiteHistoryError) {
+        let now = Self.wallClockMilliseconds()
+        try connection.transaction { () throws(SQLiteHistoryError) in
+            for batch in batches { try record(batch, now: now) }
+        }
+        try prune(force: false)
+    }
+
+    private func record(_ batch: RunHistoryBatch, now: Int64) throws(SQLiteHistoryError) {
+        let summary = batch.summary
+        let runID = summary.runID
+        let previous = try lastSequence(of: runID)
+        let newestInBatch = batch.events.map(\.sequence).max() ?? 0
+        let newest = max(previous, newestInBatch)
+        // Events at or below this sequence are beyond the cap.
+        let dropThrough = newest - options.maximumEventsPerRun
+
+        let upsert = try connection.statement(SQLiteHistorySchema.upsertRun)
+        upsert.bind(1, runID)
+        upsert.bind(2, summary.blueprintID)
+        upsert.bind(3, summary.blueprintVersion)
+        upsert.bind(4, summary.status.rawValue)
+        upsert.bind(5, summary.startedAt)
+        upsert.bind(6, summary.endedAt)
+        upsert.bind(7, summary.parentRunID)
+        upsert.bind(8, summary.parentNodeID)
+        upsert.bind(9, summary.failedNodeID)
+        upsert.bind(10, summary.error)
+        upsert.bind(11, summary.errorLocation.map { JSONText.serialize(SQLiteEventCoding.location($0)) })
+        upsert.bind(12, summary.redriveCount)
+        upsert.bind(13, Int64(newestInBatch))
+        upsert.bind(14, now)
+        try upsert.run()
+
+        let insert = try connection.statement(SQLiteHistorySchema.insertEvent)
+        for event in batch.events where event.sequence > dropThrough {
+            insert.reset()
+            insert.bind(1, runID)
+            insert.bind(2, event.sequence)
+            insert.bind(3, event.time)
+            insert.bind(4, SQLiteEventCoding.kindName(event.kind))
+            insert.bind(5, SQLiteEventCoding.body(event.kind))
+            try insert.run()
+        }
+        if dropThrough > 0 && previous > 0 {
+            let trim = try connection.statement(SQLiteHistorySchema.trimEvents)
+            trim.bind(1, runID)
+            trim.bind(2, dropThrough)
+            try trim.run()
+        }
+    }
+
+    private func lastSequence(of runID: String) throws(SQLiteHistoryError) -> Int {
+        let statement = try connection.statement(SQLiteHistorySchema.lastSequence)
+        statement.bind(1, runID)
+        defer { statement.reset() }
+        return try statement.step() ? Int(statement.int64(0) ?? 0) : 0
+    }
+
+    /// Deletes runs past the retention (at most once a minute unless `force`); returns how many.
+    @discardableResult
+    func prune(force: Bool) throws(SQLiteHistoryError) -> Int {
+        guard let retention = options.retentionSeconds else { return 0 }
+        let now = Self.wallClockMilliseconds()
+        guard force || now - lastPrune >= 60_000 else { return 0 }
+        lastPrune = now
+        let cutoff = now - Int64(retention) * 1000
+        return try connection.transaction { () throws(SQLiteHistoryError) -> Int in
+            let events = try connection.statement(SQLiteHistorySchema.pruneEvents)
+            events.bind(1, cutoff)
+            try events.run()
+            let runs = try connection.statement(SQLiteHistorySchema.pruneRuns)
+            runs.bind(1, cutoff)
+            try runs.run()
+            return connection.changes
+        }
+    }
+
+    // MARK: - Reading
+
+    func runs(_ query: RunQuery) throws(SQLiteHistoryError) -> RunPage {
+        guard (1...1000).contains(query.limit) else {
+            throw SQLiteHistoryError(
+                .invalidArgument, path: connection.path, message: "limit must be 1…1000, got \(query.limit)")
+        }
+        var cursor: (startedAt: Int64, runID: String)?
+        if let text = query.cursor {
+            guard let parsed = Self.parseCursor(text) else {
+                throw SQLiteHistoryError(
+                    .invalidCursor, path: connection.path, message: "'\(text)' is not a cursor this history handed out")
+            }
+            cursor = parsed
+        }
+        let sql = SQLiteHistorySchema.listRuns(
+            status: query.status != nil, blueprint: query.blueprintID != nil, since: query.since != nil,
+            cursor: cursor != nil)
+        let statement = try connection.statement(sql)
+        defer { statement.reset() }
+        statement.bind(1, query.status?.rawValue)
+        statement.bind(2, query.blueprintID)
+        statement.bind(3, query.since)
+        statement.bind(4, cursor?.startedAt)
+        statement.bind(5, cursor?.runID)
+        statement.bind(6, query.limit + 1)
+        var runs: [RunSummary] = []
+        while try statement.step() {
+            runs.append(try summary(statement))
+        }
+        var next: String?
+        if runs.count > query.limit {
+            runs.removeLast()
+            if let last = runs.last { next = Self.cursor(last) }
+        }
+        return RunPage(runs: runs, nextCursor: next)
+    }
+
+    func run(_ runID: String) throws(SQLiteHistoryError) -> RunSummary? {
+        let statement = try connection.statement(SQLiteHistorySchema.selectRun)
+        defer { statement.reset() }
+        statement.bind(1, runID)
+        return try statement.step() ? try summary(statement) : nil
+    }
+
+    func events(of runID: String) throws(SQLiteHistoryError) -> [RunHistoryEvent] {
+        let statement = try connection.statement(SQLiteHistorySchema.selectEvents)
+        defer { statement.reset() }
+        statement.bind(1, runID)
+        var events: [RunHistoryEvent] = []
+        while try statement.step() {
+            let sequence = Int(statement.int64(0) ?? 0)
+            let kind: RunHistoryEvent.Kind
+            do {
+                kind = try SQLiteEventCoding.kind(statement.string(2) ?? "", body: statement.string(3) ?? "")
+            } catch {
+                throw SQLiteHistoryError(
+                    .notADatabase, path: connection.path, message: "event \(sequence) of run '\(runID)' is unreadable: \(error)")
+            }
+            events.append(RunHistoryEvent(sequence: sequence, time: statement.int64(1) ?? 0, kind: kind))
+        }
+        return events
+    }
+
+    private func summary(_ row: SQLiteStatement) throws(SQLiteHistoryError) -> RunSummary {
+        let runID = row.string(0) ?? ""
+        guard let status = row.string(3).flatMap(RunHistoryStatus.init(rawValue:)) else {
+            throw SQLiteHistoryError(
+                .notADatabase, path: connection.path, message: "run '\(runID)' has an unknown status '\(row.string(3) ?? "")'")
+        }
+        let location: SourceLocation?
+        if let text = row.string(10) {
+            do {
+                location = try SQLiteEventCoding.location(try JSONText.parse(text))
+            } catch {
+                throw SQLiteHistoryError(
+                    .notADatabase, path: connection.path, message: "the error location of run '\(runID)' is unreadable: \(error)")
+            }
+        } else {
+            location = nil
+        }
+        return RunSummary(
+            runID: runID, blueprintID: row.string(1) ?? "", blueprintVersion: row.string(2), status: status,
+            startedAt: row.int64(4) ?? 0, endedAt: row.int64(5), parentRunID: row.string(6), parentNodeID: row.string(7),
+            failedNodeID: row.string(8), error: row.string(9), errorLocation: location,
+            redriveCount: Int(row.int64(11) ?? 0))
+    }
+
+    /// `<startedAt>:<runID>` of the last run of a page.
+    static func cursor(_ run: RunSummary) -> String { "\(run.startedAt):\(run.runID)" }
+
+    static func parseCursor(_ text: String) -> (startedAt: Int64, runID: String)? {
+        guard let colon = text.firstIndex(of: ":"), let startedAt = Int64(text[..<colon]) else { return nil }
+        let runID = String(text[text.index(after: colon)...])
+        return runID.isEmpty ? nil : (startedAt, runID)
+    }
+
+    static func wallClockMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

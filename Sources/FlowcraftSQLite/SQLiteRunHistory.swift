@@ -1,0 +1,118 @@
+import Dispatch
+import Flowcraft
+import Foundation
+
+/// Run history in a SQLite file, for the in-memory engine: pass it as
+/// ``FlowRuntime/Options/history`` and read it back with the ``RunHistoryReader`` methods (what
+/// `flowcraft runs/inspect --db FILE` use).
+///
+/// ```swift
+/// let history = try await SQLiteRunHistory(path: "runs.sqlite")
+/// let runtime = try FlowRuntime(blueprints: blueprints, registry: registry, options: .init(history: history))
+/// ```
+/// The file is in WAL mode; every ``record(batches:)`` call is one transaction of prepared
+/// statements. Every SQLite call runs on the store's own serial dispatch queue, never on Swift's
+/// cooperative thread pool. A run keeps at most ``Options/maximumEventsPerRun`` events (the oldest
+/// are dropped first); runs not written to for ``Options/retentionSeconds`` are deleted.
+public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Sendable {
+    /// Limits of the store.
+    public struct Options: Sendable, Hashable {
+        /// Events kept per run (10 000 by default, at least 1); the oldest go first.
+        public var maximumEventsPerRun: Int
+        /// Runs whose history was last written longer ago than this (by the wall clock) are deleted
+        /// with their events: 7 days by default; `nil` keeps every run. Checked on open and at most
+        /// once a minute while recording.
+        public var retentionSeconds: Int?
+
+        public static let defaultMaximumEventsPerRun = 10_000
+        public static let defaultRetentionSeconds = 7 * 86_400
+
+        public init(
+            maximumEventsPerRun: Int = Options.defaultMaximumEventsPerRun,
+            retentionSeconds: Int? = Options.defaultRetentionSeconds
+        ) {
+            self.maximumEventsPerRun = maximumEventsPerRun
+            self.retentionSeconds = retentionSeconds
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    public let options: Options
+    private let queue: DispatchQueue
+    private let store: SQLiteHistoryWriter
+
+    /// Opens the history in `path`, creating the file and its tables when missing. Throws
+    /// ``SQLiteHistoryError`` naming the file when it cannot be opened, is not a SQLite database or is
+    /// damaged, or was written by a newer Flowcraft.
+    public init(path: String, options: Options = Options()) async throws(SQLiteHistoryError) {
+        guard options.maximumEventsPerRun >= 1 else {
+            throw SQLiteHistoryError(
+                .invalidArgument, path: path,
+                message: "maximumEventsPerRun must be at least 1, got \(options.maximumEventsPerRun)")
+        }
+        if let retention = options.retentionSeconds, retention < 1 {
+            throw SQLiteHistoryError(
+                .invalidArgument, path: path, message: "retentionSeconds must be at least 1 (or nil), got \(retention)")
+        }
+        let queue = DispatchQueue(label: "flowcraft.sqlite-history")
+        self.path = path
+        self.options = options
+        self.queue = queue
+        self.store = try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
+            try SQLiteHistoryWriter(path: path, options: options)
+        }
+    }
+
+    // MARK: - RunHistoryRecorder
+
+    public func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
+        try await record(batches: [RunHistoryBatch(summary: summary, events: events)])
+    }
+
+    /// Writes every batch in one transaction.
+    public func record(batches: [RunHistoryBatch]) async throws {
+        let store = self.store
+        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.record(batches) }
+    }
+
+    // MARK: - RunHistoryReader
+
+    public func runs(_ query: RunQuery) async throws -> RunPage {
+        let store = self.store
+        return try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.runs(query) }
+    }
+
+    public func run(_ runID: String) async throws -> RunSummary? {
+        let store = self.store
+        return try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.run(runID) }
+    }
+
+    public func events(of runID: String) async throws -> [RunHistoryEvent] {
+        let store = self.store
+        return try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.events(of: runID) }
+    }
+
+    /// Deletes the runs older than ``Options/retentionSeconds`` now; returns how many went.
+    @discardableResult
+    public func pruneExpiredRuns() async throws -> Int {
+        let store = self.store
+        return try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.prune(force: true) }
+    }
+
+    /// Runs `body` on `queue` (off the cooperative pool) and resumes with its result.
+    private static func run<T: Sendable>(
+        on queue: DispatchQueue, _ body: @escaping @Sendable () throws(SQLiteHistoryError) -> T
+    ) async throws(SQLiteHistoryError) -> T {
+        let result: Result<T, SQLiteHistoryError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(SQLiteHistoryError) {
+                    continuation.resume(returning: .success(try body()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
