@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "FlowcraftRedis", targets: ["FlowcraftRedis"]),
         // Metrics middleware; a product of its own so that apps without it don't build swift-metrics.
         .library(name: "FlowcraftObservability", targets: ["FlowcraftObservability"]),
+        // The web dashboard; a product of its own so that apps without it don't build Hummingbird (swift-nio).
+        .library(name: "FlowcraftDashboard", targets: ["FlowcraftDashboard"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
         .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
         .plugin(name: "FlowcraftGenerateCommand", targets: ["FlowcraftGenerateCommand"]),
@@ -22,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // `swift package generate-documentation`: a command plugin only, nothing is linked into targets.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The dashboard's HTTP server (FlowcraftDashboard and the CLI only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already built for Hummingbird; named for the dashboard's own header names.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev (hiredis: RESP encoding and parsing only).
@@ -66,12 +72,24 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // The web dashboard: pages over the run history and the queue; never imports the compiler.
+        .target(
+            name: "FlowcraftDashboard",
+            dependencies: [
+                "Flowcraft",
+                "FlowcraftRedis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "flowcraft",
             dependencies: [
                 "FlowcraftCompiler",
                 "Flowcraft",
                 "FlowcraftRedis",
+                "FlowcraftDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,6 +143,16 @@ let package = Package(
                 "FlowcraftObservability",
                 "Flowcraft",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "FlowcraftDashboardTests",
+            dependencies: [
+                "FlowcraftDashboard", "Flowcraft", "FlowcraftRedis", "FlowcraftCompiler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The browser test runs the worker and the dashboard in one ServiceGroup.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -2,7 +2,8 @@
 # Installs what the build and the tests need and is missing: Debian's libyaml, hiredis, OpenSSL
 # (libssl-dev for the TLS transport, the openssl command for the certificates the TLS tests make),
 # redis-server (built with TLS) and redis-sentinel, and the pinned Python bullmq package used by the
-# interoperability tests. The tests start their own TLS server, replica and sentinels on free ports.
+# interoperability tests, and Debian's chromium for the dashboard's headless-browser tests. The tests
+# start their own TLS server, replica and sentinels on free ports.
 set -euo pipefail
 need=()
 dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
@@ -11,6 +12,7 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -19,6 +19,7 @@ struct FlowcraftCommand: AsyncParsableCommand {
             ReconcileCommand.self,
             WorkerCommand.self,
             RunCommand.self,
+            DashboardCommand.self,
         ]
     )
 
