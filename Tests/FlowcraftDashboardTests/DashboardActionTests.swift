@@ -65,7 +65,7 @@ import Testing
         let actions = RecordingActions()
         try await app(actions).test(.router) { client in
             let cases: [(HTTPFields, [String: String], String)] = [
-                (Self.browser(origin: "http://evil.example"), ["csrf": Self.csrf], "origin 'http://evil.example'"),
+                (Self.browser(origin: "http://evil.example"), ["csrf": Self.csrf], "http://evil.example"),
                 (Self.browser(origin: "null"), ["csrf": Self.csrf], "cross-site request refused"),
                 (Self.browser(origin: nil), ["csrf": Self.csrf], "no Origin or Referer"),
                 (Self.browser(), [:], "CSRF token"),

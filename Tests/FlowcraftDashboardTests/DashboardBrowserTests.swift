@@ -9,15 +9,21 @@ import Testing
 
 @testable import FlowcraftDashboard
 
+/// When the browser tests run: always with CI=true (a missing chromium or Redis then fails them),
+/// elsewhere when both are there.
+enum BrowserTestEnvironment {
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var redisURL: String? { ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"] }
+    static var shouldRun: Bool { isCI || (HeadlessChromium.executable() != nil && redisURL != nil) }
+}
+
 /// The dashboard in a real headless browser (Debian's `chromium`, driven over the DevTools
 /// protocol): Redis, a worker and the dashboard on free loopback ports, a completed, a failed and a
 /// waiting run. The run history comes from ``EventRecordedHistory`` (the engine's events) until the
 /// Redis history store is wired in. With CI=true a missing chromium or Redis fails the test.
-@Suite(.serialized, .enabled(if: DashboardBrowserTests.shouldRun))
+@Suite(.serialized, .enabled(if: BrowserTestEnvironment.shouldRun))
 struct DashboardBrowserTests {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-    static var redisURL: String? { ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"] }
-    static var shouldRun: Bool { isCI || (HeadlessChromium.executable() != nil && redisURL != nil) }
+    static var redisURL: String? { BrowserTestEnvironment.redisURL }
 
     /// `.build/test-artifacts/` of this package.
     static var artifacts: String {
@@ -51,6 +57,11 @@ struct DashboardBrowserTests {
             ]),
     ]
 
+    /// The port the dashboard bound (port 0: a free one).
+    final class BoundPort: Sendable {
+        let value = Mutex(0)
+    }
+
     struct Declined: Error, CustomStringConvertible {
         var description: String { "card declined" }
     }
@@ -73,19 +84,20 @@ struct DashboardBrowserTests {
             configuration: DashboardConfiguration(
                 history: history, queues: RedisDashboardQueues(client: redis, queueNames: [options.queueName]),
                 actions: RedisDashboardActions(client: workflows), blueprints: Self.blueprints.map { DashboardBlueprint($0) }))
-        let port = Mutex(0)
+        let port = BoundPort()
         var logger = Logger(label: "dashboard-browser-test")
         logger.logLevel = .warning
         let app = Application(
             router: dashboard.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
+            onServerRunning: { channel in port.value.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: logger)
         let group = ServiceGroup(services: [worker, app], logger: logger)
         let running = Task { try await group.run() }
         let browser = try HeadlessChromium(executable: executable)
         do {
-            for _ in 0..<200 where port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(25)) }
-            let base = "http://127.0.0.1:\(port.withLock { $0 })"
-            #expect(port.withLock { $0 } != 0)
+            for _ in 0..<400 where port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(25)) }
+            let bound = port.value.withLock { $0 }
+            try #require(bound != 0, "the dashboard did not start")
+            let base = "http://127.0.0.1:\(bound)"
 
             let completed = try await workflows.startWorkflow(blueprintID: "greet", context: ["name": "Ada"])
             let failed = try await workflows.startWorkflow(blueprintID: "charge-order")

@@ -29,7 +29,10 @@ import Testing
         return Application(router: Dashboard(configuration: configuration).router())
     }
 
-    static func text(_ response: TestResponse) -> String { String(buffer: response.body) }
+    /// The body, with the apostrophes the pages escape put back (for readable expectations).
+    static func text(_ response: TestResponse) -> String {
+        String(buffer: response.body).replacingOccurrences(of: "&#39;", with: "'")
+    }
 
     static func json(_ response: TestResponse) throws -> JSONValue {
         try JSONText.parse(String(buffer: response.body))
@@ -205,7 +208,7 @@ import Testing
             for uri in ["/runs/no-such-run", "/api/runs/no-such-run", "/runs/no-such-run/live"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .notFound, "\(uri)")
-                #expect(Self.text(response).contains("no run 'no-such-run'"))
+                #expect(Self.text(response).contains("no run 'no-such-run' in the history"))
             }
             let long = String(repeating: "r", count: 2000)
             let response = try await client.execute(uri: "/api/runs/\(long)", method: .get)

@@ -219,7 +219,13 @@ struct DashboardHandlers: Sendable {
     func perform(_ action: Action, request: Request, id: String?, json: Bool) async throws -> Response {
         var request = request
         let runID = try checkedRunID(id)
-        let body = try await request.collectBody(upTo: Dashboard.maximumFormBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Dashboard.maximumFormBytes)
+        } catch {
+            throw DashboardFailure(
+                status: .contentTooLarge, message: "the form is larger than \(Dashboard.maximumFormBytes) bytes")
+        }
         let form = FormEncoding.decode(Substring(String(buffer: body)))
         try guardian.check(request, form: form)
         guard let actions = configuration.actions else { throw DashboardFailure.notFound("this dashboard offers no actions") }

@@ -153,7 +153,8 @@ final class HeadlessChromium: Sendable {
     /// Loads `url` and waits until the document is complete.
     func navigate(to url: String) async throws {
         try await call("Page.navigate", ["url": .string(url)])
-        try await waitFor("document.readyState === 'complete' && location.href !== 'about:blank'", what: "\(url) to load")
+        try await waitFor(
+            "document.readyState === 'complete' && location.href === \(JSONText.quoted(url))", what: "\(url) to load")
     }
 
     /// Evaluates `expression` in the page and returns its JSON value.
