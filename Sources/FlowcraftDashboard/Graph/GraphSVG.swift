@@ -23,9 +23,9 @@ enum GraphSVG {
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="graph" role="img" width="\(n(layout.width))" \
             height="\(n(layout.height))" viewBox="0 0 \(n(layout.width)) \(n(layout.height))">\
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" \
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" \
             orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/></marker>\
-            <marker id="arrow-taken" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" \
+            <marker id="arrow-taken" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" \
             orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#0f172a"/></marker></defs>
             """
         for edge in layout.edges {
