@@ -14,6 +14,8 @@ let package = Package(
         // Run history in a SQLite file for the in-memory engine; a product of its own so that apps
         // without it (and the core) never build or link SQLite.
         .library(name: "FlowcraftSQLite", targets: ["FlowcraftSQLite"]),
+        // The web dashboard; a product of its own so that apps without it don't build Hummingbird (swift-nio).
+        .library(name: "FlowcraftDashboard", targets: ["FlowcraftDashboard"]),
         .executable(name: "flowcraft", targets: ["flowcraft"]),
         .plugin(name: "FlowcraftPlugin", targets: ["FlowcraftPlugin"]),
         .plugin(name: "FlowcraftGenerateCommand", targets: ["FlowcraftGenerateCommand"]),
@@ -25,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // `swift package generate-documentation`: a command plugin only, nothing is linked into targets.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The dashboard's HTTP server (FlowcraftDashboard and the CLI only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already built for Hummingbird; named for the dashboard's own header names.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev (hiredis: RESP encoding and parsing only).
@@ -72,12 +78,25 @@ let package = Package(
             ]
         ),
         .target(name: "FlowcraftSQLite", dependencies: ["Flowcraft", "CSQLite"]),
+        // The web dashboard: pages over the run history and the queue; never imports the compiler.
+        .target(
+            name: "FlowcraftDashboard",
+            dependencies: [
+                "Flowcraft",
+                "FlowcraftRedis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "flowcraft",
             dependencies: [
                 "FlowcraftCompiler",
                 "Flowcraft",
                 "FlowcraftRedis",
+                "FlowcraftSQLite",
+                "FlowcraftDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,6 +153,16 @@ let package = Package(
                 "FlowcraftObservability",
                 "Flowcraft",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "FlowcraftDashboardTests",
+            dependencies: [
+                "FlowcraftDashboard", "Flowcraft", "FlowcraftRedis", "FlowcraftCompiler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The browser test runs the worker and the dashboard in one ServiceGroup.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

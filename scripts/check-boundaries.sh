@@ -3,7 +3,8 @@
 # Package.swift's target dependencies:
 #   - the runtime (Flowcraft, FlowcraftModel) imports neither the compiler nor libyaml nor the Redis layer;
 #   - the compiler imports neither the Redis layer nor hiredis (nor the runtime);
-#   - the Redis layer knows nothing of YAML (no compiler, no libyaml).
+#   - the Redis layer knows nothing of YAML (no compiler, no libyaml);
+#   - the dashboard imports neither the compiler nor libyaml (the CLI passes compiler findings in).
 # usage: scripts/check-boundaries.sh   (exit 1 naming each violation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ forbid Sources/FlowcraftRedis FlowcraftSQLite CSQLite
 forbid Sources/FlowcraftCompiler Flowcraft FlowcraftRedis CHiredis
 forbid Sources/FlowcraftRedis FlowcraftCompiler CLibYAML
 forbid Sources/flowcraft-generator FlowcraftRedis CHiredis
+forbid Sources/FlowcraftDashboard FlowcraftCompiler CLibYAML
 
 # The same rules in Package.swift: a target's dependency list may not name a forbidden module.
 if ! python3 - <<'PY'
@@ -36,6 +38,7 @@ forbidden = {
     "Flowcraft": ["FlowcraftCompiler", "CLibYAML", "FlowcraftRedis", "CHiredis", "FlowcraftSQLite", "CSQLite"],
     "FlowcraftCompiler": ["Flowcraft", "FlowcraftRedis", "CHiredis"],
     "FlowcraftRedis": ["FlowcraftCompiler", "CLibYAML"],
+    "FlowcraftDashboard": ["FlowcraftCompiler", "CLibYAML"],
 }
 ok = True
 def targets():

@@ -3,7 +3,8 @@
 # (libsqlite3-dev, for FlowcraftSQLite), OpenSSL (libssl-dev for the TLS transport, the openssl command
 # for the certificates the TLS tests make),
 # redis-server (built with TLS) and redis-sentinel, and the pinned Python bullmq package used by the
-# interoperability tests. The tests start their own TLS server, replica and sentinels on free ports.
+# interoperability tests, and Debian's chromium for the dashboard's headless-browser tests. The tests
+# start their own TLS server, replica and sentinels on free ports.
 set -euo pipefail
 need=()
 dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
@@ -13,6 +14,7 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -22,6 +22,7 @@ struct FlowcraftCommand: AsyncParsableCommand {
             RunCommand.self,
             RunsCommand.self,
             ReplayCommand.self,
+            DashboardCommand.self,
         ]
     )
 

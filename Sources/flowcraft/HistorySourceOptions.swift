@@ -1,11 +1,11 @@
 import ArgumentParser
 import Flowcraft
 import FlowcraftRedis
+import FlowcraftSQLite
 import Foundation
 
-/// Where `runs`, `inspect RUN`, `graph --run` and `replay` read run history from. Today the
-/// distributed engine's Redis (`--redis URL`, `--queue`); another source (an embedded store's file)
-/// is one more ``Source`` case and option.
+/// Where `runs`, `inspect RUN`, `graph --run` and `replay` read run history from: the distributed
+/// engine's Redis (`--redis URL`, `--queue`) or the in-memory engine's SQLite file (`--db FILE`).
 struct HistorySourceOptions: ParsableArguments {
     @Option(help: "Read the history of the distributed engine at this Redis URL (default redis://127.0.0.1:6379).")
     var redis: String?
@@ -13,15 +13,26 @@ struct HistorySourceOptions: ParsableArguments {
     @Option(help: "The queue whose runs to read (with --redis).")
     var queue = "flowcraft-queue"
 
+    @Option(help: "Read the history the in-memory engine recorded in this SQLite file (FlowcraftSQLite).")
+    var db: String?
+
     /// A history source.
     enum Source {
         case redis(url: String, queue: String)
+        case sqlite(path: String)
     }
 
     /// Whether a source was named on the command line.
-    var isGiven: Bool { redis != nil }
+    var isGiven: Bool { redis != nil || db != nil }
 
-    var source: Source { .redis(url: redis ?? "redis://127.0.0.1:6379", queue: queue) }
+    var source: Source {
+        if let db { return .sqlite(path: db) }
+        return .redis(url: redis ?? "redis://127.0.0.1:6379", queue: queue)
+    }
+
+    func validate() throws {
+        if redis != nil && db != nil { throw ValidationError("give either --redis or --db, not both") }
+    }
 
     /// Opens the source; `body` reads it, and the connection is closed after.
     func withReader<T>(_ body: (any RunHistoryReader) async throws -> T) async throws -> T {
@@ -41,6 +52,17 @@ struct HistorySourceOptions: ParsableArguments {
                 await client.close()
                 throw error
             }
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw HistoryCommandError("no history database at '\(path)'")
+            }
+            let store: SQLiteRunHistory
+            do {
+                store = try await SQLiteRunHistory(path: path)
+            } catch {
+                throw HistoryCommandError("cannot open history database '\(path)': \(error)")
+            }
+            return try await body(store)
         }
     }
 }

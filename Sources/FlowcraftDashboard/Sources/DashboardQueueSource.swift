@@ -1,0 +1,54 @@
+/// What the Queues page shows of one queue: job counts by state, the workers connected, and the
+/// jobs finished per time bucket over the last minutes.
+public struct DashboardQueueSnapshot: Sendable, Hashable, Codable {
+    public var name: String
+    public var waiting: Int
+    public var active: Int
+    public var delayed: Int
+    public var prioritized: Int
+    public var failed: Int
+    public var completed: Int
+    public var paused: Int
+    /// Names of the live workers serving the queue.
+    public var workers: [String]
+    /// Finished jobs per bucket, oldest first (empty when the source keeps no throughput).
+    public var throughput: [ThroughputBucket]
+
+    public init(
+        name: String, waiting: Int = 0, active: Int = 0, delayed: Int = 0, prioritized: Int = 0, failed: Int = 0,
+        completed: Int = 0, paused: Int = 0, workers: [String] = [], throughput: [ThroughputBucket] = []
+    ) {
+        self.name = name
+        self.waiting = waiting
+        self.active = active
+        self.delayed = delayed
+        self.prioritized = prioritized
+        self.failed = failed
+        self.completed = completed
+        self.paused = paused
+        self.workers = workers
+        self.throughput = throughput
+    }
+}
+
+/// Jobs that finished in one time bucket.
+public struct ThroughputBucket: Sendable, Hashable, Codable {
+    /// Start of the bucket (ms since the Unix epoch).
+    public var start: Int64
+    public var completed: Int
+    public var failed: Int
+
+    public init(start: Int64, completed: Int, failed: Int) {
+        self.start = start
+        self.completed = completed
+        self.failed = failed
+    }
+}
+
+/// Where the Queues page reads its figures (``RedisDashboardQueues`` for a Redis queue).
+public protocol DashboardQueueSource: Sendable {
+    /// The queues shown, in order.
+    var queueNames: [String] { get }
+    /// The current figures of `queue` (one of ``queueNames``).
+    func snapshot(of queue: String) async throws -> DashboardQueueSnapshot
+}

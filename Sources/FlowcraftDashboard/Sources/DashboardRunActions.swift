@@ -1,0 +1,20 @@
+/// The run actions the dashboard offers (``RedisDashboardActions`` for the distributed engine).
+/// Each throws when the engine refuses (the message is shown to the user).
+public protocol DashboardRunActions: Sendable {
+    /// Cancels an active run.
+    func cancel(runID: String) async throws
+    /// Resumes a run waiting on `nodeID` (nil: its first waiting node) with one of the actions the
+    /// node's edges route (nil for none).
+    func resume(runID: String, nodeID: String?, action: String?) async throws
+    /// Continues a failed run from the nodes that failed, keeping every successful output.
+    func redrive(runID: String) async throws
+}
+
+/// Why an action cannot run at all (as opposed to the engine refusing it for this run).
+public struct DashboardActionUnavailable: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Flowcraft
+import FlowcraftCompiler
+import FlowcraftDashboard
+import FlowcraftRedis
+import Foundation
+import Hummingbird
+
+/// `flowcraft dashboard --redis URL [--queue Q …] [--port 8080] [--host 127.0.0.1] [--token T] [--blueprints PATH …]`.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Serve the web dashboard: queues, runs, each run's graph and timeline, blueprints, and run actions.",
+        discussion: """
+            Binds 127.0.0.1 by default. Actions (cancel, resume, redrive) are POSTs protected against \
+            cross-site requests; with --token (or FLOWCRAFT_DASHBOARD_TOKEN) they also need the token. \
+            --blueprints loads the blueprints to draw (their validation findings are shown too). \
+            SIGINT/SIGTERM stop it.
+            """
+    )
+
+    @Option(help: "Redis URL (as for the worker).")
+    var redis = "redis://127.0.0.1:6379"
+
+    @Option(name: .customLong("queue"), help: "A queue to show (repeatable; default flowcraft-queue). Actions use the first.")
+    var queues: [String] = []
+
+    @Option(help: "Port to listen on (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Option(help: "Address to bind (127.0.0.1 keeps it local; 0.0.0.0 exposes it).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Token actions need (default: FLOWCRAFT_DASHBOARD_TOKEN; none: actions need no token).")
+    var token: String?
+
+    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories to draw (repeatable).")
+    var blueprintPaths: [String] = []
+
+    @Option(help: "Path prefix the dashboard is served under (e.g. /dashboard behind a proxy).")
+    var basePath = ""
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
+        guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        for queue in queues where queue.isEmpty { throw ValidationError("--queue must not be empty") }
+    }
+
+    func run() async throws {
+        let queueNames = queues.isEmpty ? ["flowcraft-queue"] : queues
+        let blueprints = try loadBlueprints()
+        let client = try RedisClient(url: redis, poolSize: 2)
+        let catalog: BlueprintCatalog
+        do {
+            catalog = try BlueprintCatalog(blueprints.filter { $0.plan != nil }.map(\.blueprint))
+        } catch {
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        let workflowClient = WorkflowClient(
+            client: client, catalog: catalog, options: DistributedOptions(queueName: queueNames[0]))
+        let configuration = DashboardConfiguration(
+            history: DashboardHistory.reader(client: client, queueName: queueNames[0]),
+            queues: RedisDashboardQueues(client: client, queueNames: queueNames),
+            actions: RedisDashboardActions(client: workflowClient, redrive: DashboardHistory.redrive(client: workflowClient)),
+            blueprints: blueprints,
+            token: token ?? ProcessInfo.processInfo.environment["FLOWCRAFT_DASHBOARD_TOKEN"],
+            basePath: basePath)
+        let dashboard = Dashboard(configuration: configuration)
+        let shownHost = host
+        let base = configuration.basePath
+        let app = Application(
+            router: dashboard.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "flowcraft-dashboard"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? 0
+                StandardStreams.error("flowcraft dashboard: serving http://\(shownHost):\(bound)\(base)/ (queues: \(queueNames.joined(separator: ", ")))\n")
+            })
+        do {
+            try await app.runService()
+        } catch {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        await client.close()
+    }
+
+    /// Compiles `--blueprints`; each blueprint keeps the compiler's findings for its file.
+    private func loadBlueprints() throws -> [DashboardBlueprint] {
+        guard !blueprintPaths.isEmpty else { return [] }
+        let result = BlueprintCompiler().compile(paths: blueprintPaths)
+        if result.hasIOErrors {
+            StandardStreams.error(DiagnosticRenderer.text(result.diagnostics.filter { $0.code == .ioError }))
+            throw ExitCode(2)
+        }
+        return result.blueprints.map { blueprint in
+            let file = blueprint.location?.file
+            let findings = result.diagnostics.filter { file != nil && $0.location?.file == file }.map { diagnostic in
+                DashboardFinding(
+                    severity: DashboardFinding.Severity(rawValue: diagnostic.severity.rawValue) ?? .note,
+                    message: diagnostic.message, location: diagnostic.location)
+            }
+            return DashboardBlueprint(blueprint, findings: findings)
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import Flowcraft
+import FlowcraftRedis
+
+/// Where `flowcraft dashboard` reads run history (the queue's `RedisRunHistory`) and how it redrives
+/// a failed run (`WorkflowClient.redrive`).
+enum DashboardHistory {
+    static func reader(client: RedisClient, queueName: String) -> any RunHistoryReader {
+        RedisRunHistory(client: client, queueName: queueName)
+    }
+
+    static func redrive(client: WorkflowClient) -> (@Sendable (String) async throws -> Void)? {
+        { runID in _ = try await client.redrive(runID) }
+    }
+}
