@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-}
-modules=(FlowcraftModel FlowcraftCompiler Flowcraft FlowcraftRedis FlowcraftObservability FlowcraftScenarios)
+modules=(FlowcraftModel FlowcraftCompiler Flowcraft FlowcraftRedis FlowcraftObservability FlowcraftSQLite FlowcraftDashboard FlowcraftScenarios)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

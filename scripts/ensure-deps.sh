@@ -14,7 +14,10 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The main job (run-example.sh) needs no browser: FLOWCRAFT_SKIP_BROWSER=1.
+if [ "${FLOWCRAFT_SKIP_BROWSER:-}" != "1" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -3,5 +3,5 @@
 # Blueprints/ by the build plugin) and runs a workflow in memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FLOWCRAFT_SKIP_PYTHON=1 bash scripts/ensure-deps.sh
+FLOWCRAFT_SKIP_PYTHON=1 FLOWCRAFT_SKIP_BROWSER=1 bash scripts/ensure-deps.sh
 swift run flowcraft-example "$@"

@@ -16,13 +16,16 @@ public struct SQLiteHistoryError: Error, Sendable, Hashable, CustomStringConvert
         case sqlite
     }
 
+    /// What went wrong, to switch on.
     public var cause: Cause
     /// The database file.
     public var path: String
+    /// The message, naming the file.
     public var message: String
     /// SQLite's result code, when SQLite reported the error.
     public var code: Int32?
 
+    /// An error of `cause` about the file at `path` (`code`: SQLite's result code, when one).
     public init(_ cause: Cause, path: String, message: String, code: Int32? = nil) {
         self.cause = cause
         self.path = path

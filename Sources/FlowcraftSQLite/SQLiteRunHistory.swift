@@ -24,9 +24,12 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Senda
         /// once a minute while recording.
         public var retentionSeconds: Int?
 
+        /// 10 000 events per run.
         public static let defaultMaximumEventsPerRun = 10_000
+        /// 7 days.
         public static let defaultRetentionSeconds = 7 * 86_400
 
+        /// Options; `retentionSeconds: nil` keeps every run.
         public init(
             maximumEventsPerRun: Int = Options.defaultMaximumEventsPerRun,
             retentionSeconds: Int? = Options.defaultRetentionSeconds
@@ -38,6 +41,7 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Senda
 
     /// The database file.
     public let path: String
+    /// The cap and retention this store applies.
     public let options: Options
     private let queue: DispatchQueue
     private let store: SQLiteHistoryWriter

@@ -10,8 +10,19 @@ import FlowcraftModel
 /// when its source routed (completed, or failed into a fallback), its action matches the one the
 /// source returned (an edge without action matches any) and its target was reached.
 public struct RunGraphStates: Sendable, Hashable {
+    /// The state a node is drawn in.
     public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
-        case completed, failed, skipped, running, waiting
+        /// Ran to completion (or was recovered by its fallback).
+        case completed
+        /// Failed the run.
+        case failed
+        /// On a dead path: it will never run in this round.
+        case skipped
+        /// Running now (the run is active and the node started).
+        case running
+        /// Paused (`sleep`, `wait`, or a subflow whose child waits).
+        case waiting
+        /// Not reached (yet).
         case notReached = "not-reached"
     }
 
@@ -20,6 +31,7 @@ public struct RunGraphStates: Sendable, Hashable {
     /// Indices into ``CompiledBlueprint/edges`` of the taken edges.
     public var takenEdges: Set<Int>
 
+    /// Derives every node's state and the taken edges of one run from its summary and events.
     public init(plan: CompiledBlueprint, summary: RunSummary?, events: [RunHistoryEvent]) {
         var last: [Int: RunHistoryEvent.NodeExecution] = [:]
         var actions: [Int: Set<String?>] = [:]

@@ -1,9 +1,12 @@
 /// What one ``RunHistoryRecorder/record(_:events:)`` call carries: a run's summary as it is now and
 /// the events recorded since the previous batch of that run.
 public struct RunHistoryBatch: Sendable, Hashable {
+    /// The run's summary after these events.
     public var summary: RunSummary
+    /// The events, in order.
     public var events: [RunHistoryEvent]
 
+    /// A batch of `events` of the run `summary` describes.
     public init(summary: RunSummary, events: [RunHistoryEvent]) {
         self.summary = summary
         self.events = events
@@ -26,9 +29,12 @@ public struct RunHistoryPosition: Sendable, Hashable, Codable {
     public var startedAt: Int64
     /// The sequence number of the run's next event.
     public var nextSequence: Int
+    /// The parent run, for a subflow's child run.
     public var parentRunID: String?
+    /// The parent run's subflow node, for a child run.
     public var parentNodeID: String?
 
+    /// A position: the run's start time, its next event number and its parent.
     public init(startedAt: Int64, nextSequence: Int, parentRunID: String? = nil, parentNodeID: String? = nil) {
         self.startedAt = startedAt
         self.nextSequence = nextSequence

@@ -4,6 +4,7 @@ import FlowcraftModel
 /// timeline, pauses and resumes, the final context (internal keys hidden) and the child runs of
 /// subflow nodes, nested.
 public struct RunInspection: Sendable, Hashable, Codable {
+    /// The run's summary (status, times, failed node and error).
     public var summary: RunSummary
     /// Node executions in the order they ended.
     public var timeline: [NodeEntry]
@@ -18,19 +19,29 @@ public struct RunInspection: Sendable, Hashable, Codable {
 
     /// One node execution on the timeline.
     public struct NodeEntry: Sendable, Hashable, Codable {
+        /// The event number of this execution.
         public var sequence: Int
+        /// The node that ran.
         public var nodeID: String
+        /// The loop iteration (0 outside loops).
         public var iteration: Int
+        /// How the execution ended.
         public var status: RunHistoryEvent.NodeExecutionStatus
         /// Milliseconds from the run's start to the node's first attempt.
         public var startOffsetMs: Int64?
+        /// From the first attempt's start to the last attempt's end (ms).
         public var durationMs: Int64?
+        /// Every attempt, first to last.
         public var attempts: Int
         /// Every attempt's error, first to last (`nil` for one that succeeded).
         public var attemptErrors: [String?]
+        /// The action the node returned, if any.
         public var action: String?
+        /// The fallback that took over, if any.
         public var fallbackNodeID: String?
+        /// The child run of a subflow node.
         public var childRunID: String?
+        /// Why the execution failed, with the node's YAML position when known.
         public var error: String?
         /// `file:line:column` of the node in its blueprint, for a failed execution.
         public var errorLocation: String?
@@ -38,8 +49,16 @@ public struct RunInspection: Sendable, Hashable, Codable {
 
     /// A pause or a resume.
     public struct PauseEntry: Sendable, Hashable, Codable {
-        public enum Kind: String, Sendable, Hashable, Codable { case paused, resumed }
+        /// Whether the run paused or was resumed.
+        public enum Kind: String, Sendable, Hashable, Codable {
+            /// The run paused on nodes.
+            case paused
+            /// A paused node was resumed.
+            case resumed
+        }
+        /// The event number.
         public var sequence: Int
+        /// Paused or resumed.
         public var kind: Kind
         /// Milliseconds from the run's start.
         public var offsetMs: Int64

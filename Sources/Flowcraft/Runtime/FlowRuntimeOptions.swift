@@ -44,6 +44,7 @@ extension FlowRuntime {
         /// The default of ``historyBatchSize``.
         public static let defaultHistoryBatchSize = 1_000
 
+        /// Options with a default for everything not given (see each property).
         public init(
             dependencies: Dependencies = Dependencies(),
             logger: Logger = Logger(label: "flowcraft"),

@@ -7,10 +7,14 @@ import FlowcraftModel
 public struct GraphOverlay: Sendable, Hashable {
     /// An edge, by its ends and action.
     public struct Edge: Sendable, Hashable {
+        /// The edge's source node id.
         public var source: String
+        /// The edge's target node id.
         public var target: String
+        /// The edge's action label, if any.
         public var action: String?
 
+        /// The edge from `source` to `target` labelled `action`.
         public init(source: String, target: String, action: String?) {
             self.source = source
             self.target = target
@@ -20,8 +24,10 @@ public struct GraphOverlay: Sendable, Hashable {
 
     /// Node id → state name.
     public var nodeStates: [String: String]
+    /// The edges the run took, drawn thick.
     public var takenEdges: Set<Edge>
 
+    /// An overlay of node states (by node id) and taken edges.
     public init(nodeStates: [String: String], takenEdges: Set<Edge>) {
         self.nodeStates = nodeStates
         self.takenEdges = takenEdges

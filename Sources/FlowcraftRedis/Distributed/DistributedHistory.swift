@@ -21,6 +21,7 @@ public struct DistributedHistory: Sendable, Hashable {
     /// No history: nothing is recorded and `flowcraft runs`/`inspect` find nothing.
     public static let off = DistributedHistory(maximumEventsPerRun: 0)
 
+    /// Whether history is recorded.
     public var isOn: Bool { maximumEventsPerRun > 0 }
 
     private init(maximumEventsPerRun: Int) { self.maximumEventsPerRun = maximumEventsPerRun }

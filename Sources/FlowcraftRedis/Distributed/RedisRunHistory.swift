@@ -12,7 +12,9 @@ import FlowcraftModel
 /// `…:status:<queue>:<status>` for ended runs, `…:blueprint:<queue>:<id>`); entries whose run expired
 /// are skipped.
 public struct RedisRunHistory: RunHistoryReader {
+    /// The Redis client the history is read with.
     public let client: RedisClient
+    /// The queue whose runs are listed.
     public let queueName: String
 
     /// The history of the runs of queue `queueName` (``DistributedOptions/queueName``).

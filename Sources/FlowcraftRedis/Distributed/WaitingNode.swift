@@ -13,9 +13,11 @@ public struct WaitingNode: Sendable, Hashable {
 
     /// The run that holds the node (the run asked about, or a child run of one of its subflow nodes).
     public var runID: String
+    /// The waiting node.
     public var nodeID: String
     /// The loop iteration of the node's entry (0 outside loops).
     public var iteration: Int
+    /// Whether it is a `wait` node or a `subflow` node whose child waits.
     public var kind: Kind
     /// For a `wait` node: the actions its edges route (`RoutingRules.routedActions`), in edge order;
     /// `nil` when the client's catalog lacks the run's blueprint.
@@ -25,6 +27,7 @@ public struct WaitingNode: Sendable, Hashable {
     /// For a `subflow` node: its child run.
     public var childRunID: String?
 
+    /// A waiting node as `status` reports it.
     public init(
         runID: String, nodeID: String, iteration: Int = 0, kind: Kind, actions: [String]? = nil,
         routesAnyAction: Bool? = nil, childRunID: String? = nil
