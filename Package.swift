@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // Already built for Hummingbird; named for the dashboard's own header names.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Already built for Hummingbird; its NIOEmbedded channel backs the dashboard tests' router client.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // System libraries from Debian's libyaml-dev and libhiredis-dev (hiredis: RESP encoding and parsing only).
@@ -160,7 +162,9 @@ let package = Package(
             dependencies: [
                 "FlowcraftDashboard", "Flowcraft", "FlowcraftRedis", "FlowcraftCompiler",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // In-process router tests use a small harness of their own (Support/RouterTestClient),
+                // not HummingbirdTesting, which would build an HTTP client and BoringSSL.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 // The browser test runs the worker and the dashboard in one ServiceGroup.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

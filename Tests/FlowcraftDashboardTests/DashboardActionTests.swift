@@ -1,7 +1,6 @@
 import Flowcraft
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import FlowcraftDashboard
@@ -14,10 +13,10 @@ import Testing
         SampleRuns.fill(history)
     }
 
-    func app(_ actions: RecordingActions, token: String? = nil) -> some ApplicationProtocol {
+    func app(_ actions: RecordingActions, token: String? = nil) -> Router<BasicRequestContext> {
         let configuration = DashboardConfiguration(
             history: history, actions: actions, blueprints: SampleRuns.blueprints, token: token)
-        return Application(router: Dashboard(configuration: configuration).router())
+        return Dashboard(configuration: configuration).router()
     }
 
     static let csrf = "0123456789abcdef0123456789abcdef"
@@ -35,7 +34,7 @@ import Testing
 
     @Test func resumeFromTheFormReachesTheEngineAndRedirects() async throws {
         let actions = RecordingActions()
-        try await app(actions).test(.router) { client in
+        try await app(actions).test { client in
             let response = try await client.execute(
                 uri: "/runs/run-waiting/resume", method: .post, headers: Self.browser(),
                 body: Self.form(["csrf": Self.csrf, "node": "decide", "action": "approve"]))
@@ -47,7 +46,7 @@ import Testing
 
     @Test func cancelAndRedriveFromForms() async throws {
         let actions = RecordingActions()
-        try await app(actions).test(.router) { client in
+        try await app(actions).test { client in
             let cancel = try await client.execute(
                 uri: "/runs/run-waiting/cancel", method: .post, headers: Self.browser(), body: Self.form(["csrf": Self.csrf]))
             #expect(cancel.status == .seeOther)
@@ -63,7 +62,7 @@ import Testing
 
     @Test func crossSiteRequestsAreRefused() async throws {
         let actions = RecordingActions()
-        try await app(actions).test(.router) { client in
+        try await app(actions).test { client in
             let cases: [(HTTPFields, [String: String], String)] = [
                 (Self.browser(origin: "http://evil.example"), ["csrf": Self.csrf], "http://evil.example"),
                 (Self.browser(origin: "null"), ["csrf": Self.csrf], "cross-site request refused"),
@@ -84,7 +83,7 @@ import Testing
 
     @Test func tokenIsRequiredWhenConfigured() async throws {
         let actions = RecordingActions()
-        try await app(actions, token: "s3cret").test(.router) { client in
+        try await app(actions, token: "s3cret").test { client in
             let page = String(buffer: try await client.execute(uri: "/runs/run-waiting", method: .get).body)
             #expect(page.contains("name=\"token\""))
             let missing = try await client.execute(
@@ -113,7 +112,7 @@ import Testing
 
     @Test func refusedUnknownAndUnavailableActions() async throws {
         let actions = RecordingActions(supportsRedrive: false)
-        try await app(actions).test(.router) { client in
+        try await app(actions).test { client in
             let unknown = try await client.execute(
                 uri: "/runs/ghost/cancel", method: .post, headers: Self.browser(), body: Self.form(["csrf": Self.csrf]))
             #expect(unknown.status == .notFound)

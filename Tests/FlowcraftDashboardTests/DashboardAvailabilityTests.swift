@@ -1,7 +1,6 @@
 import Flowcraft
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import FlowcraftDashboard
@@ -12,7 +11,7 @@ import Testing
         let history = InMemoryRunHistory()
         SampleRuns.fill(history)
         let configuration = DashboardConfiguration(history: history, readTimeout: .milliseconds(300))
-        try await Application(router: Dashboard(configuration: configuration).router()).test(.router) { client in
+        try await Dashboard(configuration: configuration).router().test { client in
             history.set(mode: .failing)
             let down = try await client.execute(uri: "/runs", method: .get)
             #expect(down.status == .serviceUnavailable)
@@ -45,7 +44,7 @@ import Testing
             }
         }
         let configuration = DashboardConfiguration(history: InMemoryRunHistory(), queues: DownQueues())
-        try await Application(router: Dashboard(configuration: configuration).router()).test(.router) { client in
+        try await Dashboard(configuration: configuration).router().test { client in
             let page = try await client.execute(uri: "/queues", method: .get)
             #expect(page.status == .serviceUnavailable)
             #expect(String(buffer: page.body).contains("id=\"banner\""))

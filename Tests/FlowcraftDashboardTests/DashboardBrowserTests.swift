@@ -19,8 +19,8 @@ enum BrowserTestEnvironment {
 
 /// The dashboard in a real headless browser (Debian's `chromium`, driven over the DevTools
 /// protocol): Redis, a worker and the dashboard on free loopback ports, a completed, a failed and a
-/// waiting run. The run history comes from ``EventRecordedHistory`` (the engine's events) until the
-/// Redis history store is wired in. With CI=true a missing chromium or Redis fails the test.
+/// waiting run. The run history is the real one the commit script writes (``RedisRunHistory``), as
+/// `flowcraft dashboard --redis` reads it. With CI=true a missing chromium or Redis fails the test.
 @Suite(.serialized, .enabled(if: BrowserTestEnvironment.shouldRun))
 struct DashboardBrowserTests {
     static var redisURL: String? { BrowserTestEnvironment.redisURL }
@@ -70,9 +70,8 @@ struct DashboardBrowserTests {
         let executable = try #require(HeadlessChromium.executable(), "chromium is missing: install Debian's chromium (scripts/test.sh does)")
         let url = try #require(Self.redisURL, "FLOWCRAFT_TEST_REDIS_URL is not set (scripts/test.sh starts Redis)")
         let redis = try RedisClient(url: url, poolSize: 4)
-        let history = EventRecordedHistory(blueprints: Self.blueprints)
-        var options = DistributedOptions(queueName: "dashboard-browser-\(UUID().uuidString.prefix(8))", stateTTLSeconds: 600)
-        options.eventHandler = history.handler
+        let options = DistributedOptions(queueName: "dashboard-browser-\(UUID().uuidString.prefix(8))", stateTTLSeconds: 600)
+        let history = RedisRunHistory(client: redis, queueName: options.queueName)
         var registry = NodeRegistry()
         registry.register("echo") { ctx in NodeResult(output: ctx.input) }
         registry.register("decline") { _ in throw Declined() }

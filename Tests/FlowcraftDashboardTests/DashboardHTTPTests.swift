@@ -1,12 +1,11 @@
 import Flowcraft
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @testable import FlowcraftDashboard
 
-/// Every endpoint through HummingbirdTesting's in-process router client: pages, the JSON API and
+/// Every endpoint through the in-process router client (``RouterTestClient``): pages, the JSON API and
 /// the actions, with good and bad input (bad input is a clear 4xx, never a 500).
 @Suite struct DashboardHTTPTests {
     let history = InMemoryRunHistory()
@@ -16,7 +15,7 @@ import Testing
         SampleRuns.fill(history)
     }
 
-    func app(token: String? = nil, basePath: String = "", actions: (any DashboardRunActions)? = nil) -> some ApplicationProtocol {
+    func app(token: String? = nil, basePath: String = "", actions: (any DashboardRunActions)? = nil) -> Router<BasicRequestContext> {
         let queues = FixedQueues(snapshots: [
             DashboardQueueSnapshot(
                 name: "flowcraft-queue", waiting: 3, active: 1, delayed: 2, prioritized: 0, failed: 4, completed: 9,
@@ -26,22 +25,22 @@ import Testing
         let configuration = DashboardConfiguration(
             history: history, queues: queues, actions: actions ?? self.actions, blueprints: SampleRuns.blueprints,
             token: token, basePath: basePath, readTimeout: .milliseconds(300))
-        return Application(router: Dashboard(configuration: configuration).router())
+        return Dashboard(configuration: configuration).router()
     }
 
     /// The body, with the apostrophes the pages escape put back (for readable expectations).
-    static func text(_ response: TestResponse) -> String {
+    static func text(_ response: RouterTestResponse) -> String {
         String(buffer: response.body).replacingOccurrences(of: "&#39;", with: "'")
     }
 
-    static func json(_ response: TestResponse) throws -> JSONValue {
+    static func json(_ response: RouterTestResponse) throws -> JSONValue {
         try JSONText.parse(String(buffer: response.body))
     }
 
     // MARK: Pages
 
     @Test func rootRedirectsToQueues() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let response = try await client.execute(uri: "/", method: .get)
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/queues")
@@ -49,7 +48,7 @@ import Testing
     }
 
     @Test func queuesPageShowsCountsWorkersAndThroughput() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let response = try await client.execute(uri: "/queues", method: .get)
             #expect(response.status == .ok)
             let page = Self.text(response)
@@ -72,7 +71,7 @@ import Testing
     }
 
     @Test func runsPageListsRunsNewestFirstWithStatuses() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let response = try await client.execute(uri: "/runs", method: .get)
             #expect(response.status == .ok)
             let page = Self.text(response)
@@ -87,7 +86,7 @@ import Testing
     }
 
     @Test func runsFiltersAndPaging() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let failed = Self.text(try await client.execute(uri: "/runs?status=failed", method: .get))
             #expect(failed.contains("data-run=\"run-failed\""))
             #expect(!failed.contains("data-run=\"run-waiting\""))
@@ -111,7 +110,7 @@ import Testing
     }
 
     @Test func badFiltersAreClear400s() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             for (uri, words) in [
                 ("/runs?status=exploded", "unknown status 'exploded'"), ("/api/runs?status=exploded", "unknown status"),
                 ("/runs?limit=0", "limit '0'"), ("/api/runs?limit=5000", "limit '5000'"), ("/api/runs?limit=abc", "limit 'abc'"),
@@ -130,7 +129,7 @@ import Testing
     }
 
     @Test func oversizedQueryIs414() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let long = String(repeating: "x", count: 5000)
             for uri in ["/runs?blueprint=\(long)", "/api/runs?blueprint=\(long)", "/runs/run-failed?x=\(long)"] {
                 let response = try await client.execute(uri: uri, method: .get)
@@ -141,7 +140,7 @@ import Testing
     }
 
     @Test func failedRunPageShowsFailedNodeErrorAndLine() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let response = try await client.execute(uri: "/runs/run-failed", method: .get)
             #expect(response.status == .ok)
             let page = Self.text(response)
@@ -161,7 +160,7 @@ import Testing
     }
 
     @Test func completedRunPageMarksTakenEdgesHidesInternalKeysAndLinksChildren() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let page = Self.text(try await client.execute(uri: "/runs/run-completed", method: .get))
             #expect(page.contains("class=\"edge taken\" data-edge=\"validate-charge\""))
             #expect(page.contains("class=\"edge taken\" data-edge=\"charge-ship\""))
@@ -176,7 +175,7 @@ import Testing
     }
 
     @Test func waitingRunPageOffersTheRoutedActions() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let page = Self.text(try await client.execute(uri: "/runs/run-waiting", method: .get))
             #expect(page.contains("data-node=\"decide\" data-state=\"waiting\""))
             #expect(page.contains("<option value=\"approve\">approve</option><option value=\"reject\">reject</option>"))
@@ -191,7 +190,7 @@ import Testing
     }
 
     @Test func runJSON() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let detail = try Self.json(try await client.execute(uri: "/api/runs/run-failed", method: .get))
             #expect(detail["run"]?["status"]?.stringValue == "failed")
             #expect(detail["nodeStates"]?["charge"]?.stringValue == "failed")
@@ -204,7 +203,7 @@ import Testing
     }
 
     @Test func unknownAndInvalidRunIDs() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             for uri in ["/runs/no-such-run", "/api/runs/no-such-run", "/runs/no-such-run/live"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .notFound, "\(uri)")
@@ -227,7 +226,7 @@ import Testing
             blueprints: SampleRuns.blueprints + [
                 DashboardBlueprint(broken, findings: [DashboardFinding(severity: .warning, message: "node 'a' is never read")])
             ])
-        try await Application(router: Dashboard(configuration: configuration).router()).test(.router) { client in
+        try await Dashboard(configuration: configuration).router().test { client in
             let page = Self.text(try await client.execute(uri: "/blueprints", method: .get))
             #expect(page.contains("id=\"bp-order\""))
             #expect(page.contains("data-node=\"reserve\""))
@@ -251,7 +250,7 @@ import Testing
     }
 
     @Test func assetsAreServed() async throws {
-        try await app().test(.router) { client in
+        try await app().test { client in
             let css = try await client.execute(uri: "/assets/dashboard.css", method: .get)
             #expect(css.status == .ok)
             #expect(css.headers[.contentType] == "text/css; charset=utf-8")
@@ -261,7 +260,7 @@ import Testing
     }
 
     @Test func mountedUnderAPrefix() async throws {
-        try await app(basePath: "/dashboard").test(.router) { client in
+        try await app(basePath: "/dashboard").test { client in
             let page = Self.text(try await client.execute(uri: "/dashboard/runs", method: .get))
             #expect(page.contains("href=\"/dashboard/runs/run-failed\""))
             #expect(page.contains("/dashboard/assets/dashboard.css"))

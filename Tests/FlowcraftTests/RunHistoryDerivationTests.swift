@@ -116,6 +116,29 @@ struct RunHistoryDerivationTests {
             events: failed)
         #expect(ended.nodes["d"] == .failed && ended.nodes["x"] == .notReached && ended.nodes["w"] == .notReached)
     }
+
+    @Test func graphStatesNameRecoveredAndWaitingNodesAndForgetRedrivenExecutions() throws {
+        // a -> b -> c ; b's fallback is bf ; a -> w (a wait node)
+        let p = try plan(["a", "b", "bf", "c", "w"], [("a", "b", nil), ("b", "c", nil), ("a", "w", nil)], fallbacks: ["b": "bf"])
+        let start = (Int64(0), E.Kind.runStarted(E.RunStart(blueprintID: "p", context: [:])))
+        let waiting = RunGraphStates(
+            plan: p, summary: RunSummary(runID: "r", blueprintID: "p", status: .waiting, startedAt: 0),
+            events: events([start, (1, node("a", start: 0, end: 1)), (2, node("b", .recovered, start: 1, end: 2, errors: ["x"], fallback: "bf")),
+                            (3, .paused(nodes: ["w"]))]))
+        #expect(waiting.recoveredNodes == ["b"] && waiting.nodes["b"] == .failed && waiting.nodes["bf"] == .completed)
+        #expect(waiting.waitingNodes == ["w"] && waiting.nodes["w"] == .waiting)
+        #expect(RunGraphStates.waitingNodes(
+            summary: RunSummary(runID: "r", blueprintID: "p", status: .completed, startedAt: 0),
+            events: events([start, (1, .paused(nodes: ["w"]))])).isEmpty)
+
+        // c failed, then the run was redriven from c: c runs again (not failed), its edge is taken.
+        let redriven = RunGraphStates(
+            plan: p, summary: RunSummary(runID: "r", blueprintID: "p", status: .running, startedAt: 0, failedNodeID: "c"),
+            events: events([start, (1, node("a", start: 0, end: 1)), (2, node("b", start: 1, end: 2)),
+                            (3, node("c", .failed, start: 2, end: 3, errors: ["y"], error: "y")), (4, .redriven(nodes: ["c"]))]))
+        #expect(redriven.nodes["c"] == .running)
+        #expect(redriven.recoveredNodes.isEmpty && redriven.waitingNodes.isEmpty)
+    }
 }
 
 /// A reader over fixed runs and events.

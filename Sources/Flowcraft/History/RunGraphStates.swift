@@ -8,7 +8,9 @@ import FlowcraftModel
 /// is paused on it, `running` when the run is active and a taken edge leads to it, `skipped` when every
 /// predecessor was decided (routed or skipped) and no edge into it is live, and `notReached` otherwise. An edge counts as taken
 /// when its source routed (completed, or failed into a fallback), its action matches the one the
-/// source returned (an edge without action matches any) and its target was reached.
+/// source returned (an edge without action matches any) and its target was reached. A redrive forgets
+/// the earlier executions of the nodes it runs again. The CLI (`graph --run`, `inspect`) and the
+/// dashboard both draw runs from this one derivation.
 public struct RunGraphStates: Sendable, Hashable {
     /// The state a node is drawn in.
     public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
@@ -30,12 +32,33 @@ public struct RunGraphStates: Sendable, Hashable {
     public var nodes: [String: NodeState]
     /// Indices into ``CompiledBlueprint/edges`` of the taken edges.
     public var takenEdges: Set<Int>
+    /// The nodes whose last execution failed and whose fallback ran in their place (their state in
+    /// ``nodes`` is `failed`, their fallback's `completed`).
+    public var recoveredNodes: Set<String>
+    /// The nodes the run waits on now, in the order the pause named them (empty unless it is waiting).
+    public var waitingNodes: [String]
+
+    /// The nodes a run waits on now, from its events alone (no blueprint needed): the last pause's
+    /// nodes not resumed or finished since, or none when the run is not waiting.
+    public static func waitingNodes(summary: RunSummary?, events: [RunHistoryEvent]) -> [String] {
+        guard summary?.status == .waiting else { return [] }
+        var waiting: [String] = []
+        for event in events {
+            switch event.kind {
+            case .paused(let ids): waiting = ids
+            case .resumed(let id, _): waiting.removeAll { $0 == id }
+            case .nodeFinished(let e): waiting.removeAll { $0 == e.nodeID }
+            case .runEnded: waiting = []
+            case .runStarted, .redriven: break
+            }
+        }
+        return waiting
+    }
 
     /// Derives every node's state and the taken edges of one run from its summary and events.
     public init(plan: CompiledBlueprint, summary: RunSummary?, events: [RunHistoryEvent]) {
         var last: [Int: RunHistoryEvent.NodeExecution] = [:]
         var actions: [Int: Set<String?>] = [:]
-        var waiting: Set<Int> = []
         for event in events {
             switch event.kind {
             case .nodeFinished(let e):
@@ -45,16 +68,20 @@ public struct RunGraphStates: Sendable, Hashable {
                 if let f = e.fallbackNodeID.flatMap({ plan.nodeIndex[$0] }) {
                     actions[f, default: []].insert(e.action)
                 }
-            case .paused(let ids):
-                waiting = Set(ids.compactMap { plan.nodeIndex[$0] })
-            case .resumed(let id, _):
-                if let n = plan.nodeIndex[id] { waiting.remove(n) }
-            case .runStarted, .redriven, .runEnded:
+            case .redriven(let ids):
+                // The redriven nodes run again: what they did before no longer counts.
+                for n in ids.compactMap({ plan.nodeIndex[$0] }) {
+                    last[n] = nil
+                    actions[n] = nil
+                }
+            case .runStarted, .paused, .resumed, .runEnded:
                 break
             }
         }
         let active = summary?.status.isActive ?? true
-        if summary?.status != .waiting { waiting = [] }
+        let waitingIDs = Self.waitingNodes(summary: summary, events: events)
+        let waiting = waitingIDs.compactMap { plan.nodeIndex[$0] }
+        var recovered: Set<String> = []
         var state = [NodeState](repeating: .notReached, count: plan.nodes.count)
         var routed = [Bool](repeating: false, count: plan.nodes.count)
         for (n, e) in last {
@@ -65,6 +92,7 @@ public struct RunGraphStates: Sendable, Hashable {
             case .recovered:
                 state[n] = .failed
                 routed[n] = true
+                recovered.insert(plan.nodes[n].id)
                 if let f = e.fallbackNodeID.flatMap({ plan.nodeIndex[$0] }) {
                     state[f] = .completed
                     routed[f] = true
@@ -73,7 +101,9 @@ public struct RunGraphStates: Sendable, Hashable {
                 state[n] = .failed
             }
         }
-        if let failed = summary?.failedNodeID.flatMap({ plan.nodeIndex[$0] }), state[failed] == .notReached {
+        if summary?.status == .failed, let failed = summary?.failedNodeID.flatMap({ plan.nodeIndex[$0] }),
+            state[failed] == .notReached
+        {
             state[failed] = .failed
         }
         for n in waiting { state[n] = .waiting }
@@ -115,5 +145,7 @@ public struct RunGraphStates: Sendable, Hashable {
         }
         nodes = Dictionary(uniqueKeysWithValues: plan.nodes.indices.map { (plan.nodes[$0].id, state[$0]) })
         takenEdges = taken
+        recoveredNodes = recovered
+        waitingNodes = waiting.map { plan.nodes[$0].id }
     }
 }

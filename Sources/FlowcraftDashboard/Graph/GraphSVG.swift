@@ -9,7 +9,9 @@ enum GraphSVG {
         case .completed: return "#16a34a"
         case .recovered: return "#d97706"
         case .failed: return "#dc2626"
+        case .running: return "#7c3aed"
         case .waiting: return "#2563eb"
+        case .skipped: return "#cbd5e1"
         case .notReached, nil: return "#e5e7eb"
         }
     }
@@ -68,7 +70,7 @@ enum GraphSVG {
         for (index, box) in layout.nodes.enumerated() {
             let state = states.map { $0[box.id] ?? .notReached }
             let color = states == nil ? "#f8fafc" : Self.fill(for: state)
-            let dark = state == .completed || state == .failed || state == .waiting || state == .recovered
+            let dark = state == .completed || state == .failed || state == .waiting || state == .recovered || state == .running
             let uses = plan.nodes[index].uses
             let label = box.id.count > 20 ? String(box.id.prefix(19)) + "…" : box.id
             svg += """

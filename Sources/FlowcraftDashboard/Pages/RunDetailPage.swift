@@ -36,7 +36,7 @@ struct RunDetailPage {
         let run = view.summary
         var html = ""
         if run.status == .failed {
-            let location = run.errorLocation.map { " at <code class=\"location\">\(HTML.escape($0.file)):\($0.line)</code>" } ?? ""
+            let location = view.failureLocation.map { " at <code class=\"location\">\(HTML.escape($0.file)):\($0.line)</code>" } ?? ""
             html += """
                 <div class="card" id="failure"><h2>Failed\(run.failedNodeID.map { " at node <code id=\"failed-node\">\(HTML.escape($0))</code>" } ?? "")\(location)</h2>\
                 <p class="error" id="run-error">\(HTML.escape(run.error ?? "no error recorded"))</p></div>

@@ -3,23 +3,38 @@ import Flowcraft
 /// What the Run page shows of one run, derived from its history events and its blueprint: each
 /// node's state, the edges taken, the nodes waiting, the context and the child runs.
 ///
-/// Kept small on purpose: the engine-independent derivation of node states (`RunGraphStates`)
-/// replaces ``nodeStates`` and ``takenEdges`` once it is available.
+/// Node states, taken edges and waiting nodes come from ``RunGraphStates`` and the context from
+/// ``RunInspection``, the derivations `flowcraft graph --run` and `flowcraft inspect` use, so the
+/// dashboard and the CLI cannot disagree about a run.
 public struct DashboardRunView: Sendable {
-    /// The state a node is drawn in.
+    /// The state a node is drawn in: a ``RunGraphStates/NodeState``, with `recovered` for a failed
+    /// node whose fallback ran in its place.
     public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
         case completed
         /// Failed, and its fallback ran in its place.
         case recovered
         case failed
+        case running
         case waiting
+        case skipped
         case notReached = "not-reached"
+
+        init(_ state: RunGraphStates.NodeState) {
+            switch state {
+            case .completed: self = .completed
+            case .failed: self = .failed
+            case .running: self = .running
+            case .waiting: self = .waiting
+            case .skipped: self = .skipped
+            case .notReached: self = .notReached
+            }
+        }
     }
 
     public let summary: RunSummary
     public let events: [RunHistoryEvent]
     public let executions: [RunHistoryEvent.NodeExecution]
-    /// By node id; nodes absent here were not reached.
+    /// By node id, every node of the blueprint (empty when the run's blueprint is not loaded).
     public let nodeStates: [String: NodeState]
     /// Indexes into the plan's `edges` that the run took.
     public let takenEdges: Set<Int>
@@ -29,76 +44,35 @@ public struct DashboardRunView: Sendable {
     public let context: [String: JSONValue]
     /// Child runs (subflows): node id and child run id, in execution order.
     public let childRuns: [(nodeID: String, runID: String)]
+    /// Where the failed node is declared: the summary's location, else the one its last failed
+    /// execution recorded (the Redis history keeps it on the execution).
+    public let failureLocation: SourceLocation?
 
     public init(summary: RunSummary, events: [RunHistoryEvent], plan: CompiledBlueprint?) {
         self.summary = summary
         self.events = events
-        var executions: [RunHistoryEvent.NodeExecution] = []
-        var states: [String: NodeState] = [:]
-        var waiting: [String] = []
-        var context: [String: JSONValue] = [:]
-        for event in events {
-            switch event.kind {
-            case .runStarted(let start):
-                context.merge(start.context) { _, new in new }
-            case .nodeFinished(let execution):
-                executions.append(execution)
-                context.merge(execution.writes) { _, new in new }
-                states[execution.nodeID] = Self.state(of: execution.status)
-                waiting.removeAll { $0 == execution.nodeID }
-                if let fallback = execution.fallbackNodeID, states[fallback] == nil { states[fallback] = .completed }
-            case .paused(let nodes):
-                waiting = nodes
-            case .resumed(let nodeID, _):
-                waiting.removeAll { $0 == nodeID }
-            case .redriven(let nodes):
-                for node in nodes { states[node] = nil }
-            case .runEnded:
-                waiting = []
+        executions = events.compactMap { event in
+            if case .nodeFinished(let execution) = event.kind { return execution }
+            return nil
+        }
+        failureLocation = summary.errorLocation ?? executions.last { execution in
+            execution.status == .failed && execution.nodeID == summary.failedNodeID
+        }?.errorLocation
+        let inspection = RunInspection(summary: summary, events: events)
+        context = inspection.context
+        childRuns = inspection.timeline.compactMap { entry in entry.childRunID.map { (entry.nodeID, $0) } }
+        if let plan {
+            let graph = RunGraphStates(plan: plan, summary: summary, events: events)
+            nodeStates = graph.nodes.reduce(into: [:]) { states, node in
+                states[node.key] = graph.recoveredNodes.contains(node.key) ? .recovered : NodeState(node.value)
             }
-        }
-        if summary.status == .waiting {
-            for node in waiting where states[node] != .failed { states[node] = .waiting }
+            takenEdges = graph.takenEdges
+            waitingNodes = graph.waitingNodes
         } else {
-            waiting = []
+            nodeStates = [:]
+            takenEdges = []
+            waitingNodes = RunGraphStates.waitingNodes(summary: summary, events: events)
         }
-        if summary.status == .failed, let failed = summary.failedNodeID { states[failed] = .failed }
-        self.executions = executions
-        self.nodeStates = states
-        self.waitingNodes = waiting
-        self.context = context.filter { !ContextKeys.isInternal($0.key) }
-        self.childRuns = executions.compactMap { execution in execution.childRunID.map { (execution.nodeID, $0) } }
-        self.takenEdges = plan.map { Self.taken(in: $0, executions: executions, states: states) } ?? []
-    }
-
-    private static func state(of status: RunHistoryEvent.NodeExecutionStatus) -> NodeState {
-        switch status {
-        case .completed: return .completed
-        case .recovered: return .recovered
-        case .failed: return .failed
-        }
-    }
-
-    /// An edge is taken when its source finished (with the edge's action, for an action edge) and
-    /// its target was reached.
-    private static func taken(
-        in plan: CompiledBlueprint, executions: [RunHistoryEvent.NodeExecution], states: [String: NodeState]
-    ) -> Set<Int> {
-        var actions: [String: Set<String>] = [:]
-        var finished: Set<String> = []
-        for execution in executions where execution.status != .failed {
-            finished.insert(execution.nodeID)
-            if let action = execution.action { actions[execution.nodeID, default: []].insert(action) }
-        }
-        var result: Set<Int> = []
-        for (index, edge) in plan.edges.enumerated() {
-            let source = plan.nodes[edge.source].id
-            let target = plan.nodes[edge.target].id
-            guard finished.contains(source), let reached = states[target], reached != .notReached else { continue }
-            if let action = edge.action, !(actions[source]?.contains(action) ?? false) { continue }
-            result.insert(index)
-        }
-        return result
     }
 
     /// The actions a waiting node routes (its outgoing edges' actions, in declaration order).
