@@ -4,35 +4,35 @@ import Flowcraft
 /// a start node over forward edges (loop-back edges left out, as the analyzer's levels are), levels
 /// run left to right, and the nodes of a level are ordered by the barycentre of their neighbours
 /// (a few sweeps down and up) so that edges cross as little as the levels allow.
-public struct GraphLayout: Sendable {
-    public struct NodeBox: Sendable, Hashable {
-        public var id: String
-        public var level: Int
-        public var x: Double
-        public var y: Double
+package struct GraphLayout: Sendable {
+    package struct NodeBox: Sendable, Hashable {
+        package var id: String
+        package var level: Int
+        package var x: Double
+        package var y: Double
     }
 
-    public struct EdgePath: Sendable, Hashable {
+    package struct EdgePath: Sendable, Hashable {
         /// Index into the plan's edges.
-        public var index: Int
-        public var source: Int
-        public var target: Int
-        public var isBackEdge: Bool
-        public var label: String?
+        package var index: Int
+        package var source: Int
+        package var target: Int
+        package var isBackEdge: Bool
+        package var label: String?
     }
 
-    public static let nodeWidth = 160.0
-    public static let nodeHeight = 40.0
+    package static let nodeWidth = 160.0
+    package static let nodeHeight = 40.0
     static let levelGap = 70.0
     static let rowGap = 26.0
     static let margin = 20.0
 
-    public let nodes: [NodeBox]
-    public let edges: [EdgePath]
-    public let width: Double
-    public let height: Double
+    package let nodes: [NodeBox]
+    package let edges: [EdgePath]
+    package let width: Double
+    package let height: Double
 
-    public init(plan: CompiledBlueprint) {
+    package init(plan: CompiledBlueprint) {
         let count = plan.nodes.count
         let levels = Self.levels(plan)
         let levelCount = (levels.max() ?? -1) + 1

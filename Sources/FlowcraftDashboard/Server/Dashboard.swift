@@ -11,12 +11,14 @@ import Hummingbird
 /// `basePath: "/dashboard"` in its configuration, so that its links point there), or serve it alone
 /// with ``router()``.
 public struct Dashboard: Sendable {
+    /// What the dashboard reads and how it acts.
     public let configuration: DashboardConfiguration
     /// Requests whose URI is longer than this get 414.
     public static let maximumURILength = 4096
     /// Form bodies larger than this get 413.
     public static let maximumFormBytes = 16_384
 
+    /// A dashboard over `configuration`; mount ``routes(context:)`` in a Hummingbird router.
     public init(configuration: DashboardConfiguration) {
         self.configuration = configuration
     }

@@ -18,6 +18,7 @@ public struct DashboardConfiguration: Sendable {
     /// unavailable (instead of hanging while Redis is away).
     public var readTimeout: Duration
 
+    /// A configuration: where history, queue figures and actions come from, the blueprints to draw, an optional token for actions, the path the dashboard is mounted at, and how long a read may take before the page says the store is unavailable.
     public init(
         history: any RunHistoryReader, queues: (any DashboardQueueSource)? = nil, actions: (any DashboardRunActions)? = nil,
         blueprints: [DashboardBlueprint] = [], token: String? = nil, basePath: String = "", readTimeout: Duration = .seconds(5)

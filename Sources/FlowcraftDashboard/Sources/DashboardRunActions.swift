@@ -14,6 +14,7 @@ public protocol DashboardRunActions: Sendable {
 public struct DashboardActionUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String
 
+    /// An action that is not available, with the reason shown to the user.
     public init(_ description: String) {
         self.description = description
     }

@@ -6,10 +6,10 @@ import Flowcraft
 /// Node states, taken edges and waiting nodes come from ``RunGraphStates`` and the context from
 /// ``RunInspection``, the derivations `flowcraft graph --run` and `flowcraft inspect` use, so the
 /// dashboard and the CLI cannot disagree about a run.
-public struct DashboardRunView: Sendable {
+package struct DashboardRunView: Sendable {
     /// The state a node is drawn in: a ``RunGraphStates/NodeState``, with `recovered` for a failed
     /// node whose fallback ran in its place.
-    public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
         case completed
         /// Failed, and its fallback ran in its place.
         case recovered
@@ -31,24 +31,24 @@ public struct DashboardRunView: Sendable {
         }
     }
 
-    public let summary: RunSummary
-    public let events: [RunHistoryEvent]
-    public let executions: [RunHistoryEvent.NodeExecution]
+    package let summary: RunSummary
+    package let events: [RunHistoryEvent]
+    package let executions: [RunHistoryEvent.NodeExecution]
     /// By node id, every node of the blueprint (empty when the run's blueprint is not loaded).
-    public let nodeStates: [String: NodeState]
+    package let nodeStates: [String: NodeState]
     /// Indexes into the plan's `edges` that the run took.
-    public let takenEdges: Set<Int>
+    package let takenEdges: Set<Int>
     /// The nodes the run waits on now (empty unless it is waiting).
-    public let waitingNodes: [String]
+    package let waitingNodes: [String]
     /// The context rebuilt from the start context and every node's writes, internal keys left out.
-    public let context: [String: JSONValue]
+    package let context: [String: JSONValue]
     /// Child runs (subflows): node id and child run id, in execution order.
-    public let childRuns: [(nodeID: String, runID: String)]
+    package let childRuns: [(nodeID: String, runID: String)]
     /// Where the failed node is declared: the summary's location, else the one its last failed
     /// execution recorded (the Redis history keeps it on the execution).
-    public let failureLocation: SourceLocation?
+    package let failureLocation: SourceLocation?
 
-    public init(summary: RunSummary, events: [RunHistoryEvent], plan: CompiledBlueprint?) {
+    package init(summary: RunSummary, events: [RunHistoryEvent], plan: CompiledBlueprint?) {
         self.summary = summary
         self.events = events
         executions = events.compactMap { event in
@@ -76,7 +76,7 @@ public struct DashboardRunView: Sendable {
     }
 
     /// The actions a waiting node routes (its outgoing edges' actions, in declaration order).
-    public static func routedActions(of nodeID: String, in plan: CompiledBlueprint) -> [String] {
+    package static func routedActions(of nodeID: String, in plan: CompiledBlueprint) -> [String] {
         guard let index = plan.nodeIndex[nodeID] else { return [] }
         var seen: [String] = []
         for edgeIndex in plan.outgoing[index] {

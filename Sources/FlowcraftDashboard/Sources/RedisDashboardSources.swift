@@ -10,6 +10,7 @@ public struct RedisDashboardQueues: DashboardQueueSource {
     let prefix: String
     let throughput: [String: QueueThroughput]
 
+    /// Figures for `queueNames` read with `client` (`prefix`: the BullMQ key prefix).
     public init(client: RedisClient, queueNames: [String], prefix: String = "bull") {
         self.client = client
         self.queueNames = queueNames
@@ -37,9 +38,11 @@ public struct RedisDashboardQueues: DashboardQueueSource {
 /// Run actions for the distributed engine: cancel and resume through ``WorkflowClient``; redrive
 /// through the closure given (the engine's redrive), refused when none is.
 public struct RedisDashboardActions: DashboardRunActions {
+    /// The client that cancels and resumes runs.
     public let client: WorkflowClient
     let redriveRun: (@Sendable (String) async throws -> Void)?
 
+    /// Actions through `client`; `redrive` redrives a run (`nil`: redrive is not offered).
     public init(client: WorkflowClient, redrive: (@Sendable (String) async throws -> Void)? = nil) {
         self.client = client
         self.redriveRun = redrive
