@@ -30,7 +30,7 @@ public struct RunGraphStates: Sendable, Hashable {
 
     /// Every node of the blueprint by id.
     public var nodes: [String: NodeState]
-    /// Indices into ``CompiledBlueprint/edges`` of the taken edges.
+    /// Indices into the compiled blueprint's edges (`CompiledBlueprint.edges`) of the taken edges.
     public var takenEdges: Set<Int>
     /// The nodes whose last execution failed and whose fallback ran in their place (their state in
     /// ``nodes`` is `failed`, their fallback's `completed`).

@@ -6,8 +6,8 @@ import FlowcraftModel
 /// when they complete, by the ordinary routing. The run's status returns to running.
 ///
 /// The rule is engine-independent: the in-memory engine (`FlowRuntime.redrive`) and the distributed
-/// engine (`WorkflowClient.redrive`) both ask ``refusal(runID:blueprintID:status:startedVersion:currentVersion:startedGraph:currentGraph:failure:rerunCount:)``
-/// whether a run may be redriven and ``itemsToRerun(failed:interrupted:)`` what runs again.
+/// engine (`WorkflowClient.redrive`) both ask `refusal(runID:…)`
+/// whether a run may be redriven and `itemsToRerun(failed:interrupted:)` what runs again.
 ///
 /// - A failed item runs again as it ran: a node as the node, a fallback that failed as the fallback
 ///   (with the failed node's input), a batch worker as the worker.
@@ -66,7 +66,7 @@ public enum RedriveRules {
     ///   - startedGraph, currentGraph: digests of the two graphs (``graphDigest(_:)``) when the engine
     ///     keeps one, else `nil` (not compared).
     ///   - failure: the reason the run failed with (routing failures are recognised by their code).
-    ///   - rerunCount: how many items would run again (``itemsToRerun(failed:interrupted:)``).
+    ///   - rerunCount: how many items would run again (`itemsToRerun(failed:interrupted:)`).
     package static func refusal(
         runID: String, blueprintID: String, status: String?, startedVersion: String?, currentVersion: String??,
         startedGraph: String? = nil, currentGraph: String? = nil, failure: String?, rerunCount: Int
@@ -146,7 +146,7 @@ public enum RedriveRules {
 
 /// What a failed run keeps so that it can be redriven (in ``RunSnapshot/redrive``).
 package struct RedriveState: Sendable, Hashable, Codable {
-    /// The items that run again (``RedriveRules/itemsToRerun(failed:interrupted:)``).
+    /// The items that run again (`RedriveRules.itemsToRerun(failed:interrupted:)`).
     package var items: [WorkItem]
     /// The blueprint version label the run started with.
     package var blueprintVersion: String?
