@@ -87,18 +87,16 @@ extension NodeJobExecutor {
         let entry = JSONText.serialize(RedisHistoryEntry.encode(RunHistoryEvent.Attempt(
             startedAt: startedAt, endedAt: Int64(QueueClock.nowMilliseconds()), error: error)))
         let key = DistributedKeys(runID: data.runID).historyAttempts
-        _ = try? await client.send(RedisCommand(["HSET", key, "\(data.instance)|\(attempt)", entry]))
+        _ = try? await client.execute(HSET(key: key, fields: [("\(data.instance)|\(attempt)", entry)]))
     }
 
     /// The attempts earlier jobs of this node made (queue retry mode), oldest first.
     private func earlierAttempts(_ run: RunContext) async -> [RunHistoryEvent.Attempt] {
         let fields = (1...run.earlierAttempts).map { "\(run.data.instance)|\($0)" }
         let key = DistributedKeys(runID: run.data.runID).historyAttempts
-        guard let reply = try? await client.send(RedisCommand(["HMGET", key] + fields)), let items = reply.array else {
-            return []
-        }
+        guard let items = try? await client.execute(HMGET(key: key, fields: fields)) else { return [] }
         return items.compactMap { item in
-            item.string.flatMap { try? JSONText.parse($0) }.flatMap(RedisHistoryEntry.decodeAttempt)
+            item.flatMap { try? JSONText.parse($0) }.flatMap(RedisHistoryEntry.decodeAttempt)
         }
     }
 }

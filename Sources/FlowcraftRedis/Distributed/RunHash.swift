@@ -19,6 +19,10 @@ struct RunHash: Sendable, Hashable {
         case notifications
         /// How many of the run's oldest history events the cap dropped (``DistributedHistory``).
         case historyDropped
+        /// A run failed by a node: its `node#iteration` entry, which a redrive runs again.
+        case failedEntry
+        /// How many times the run was redriven.
+        case redriveCount
     }
 
     /// Whether the hash has a status (the run exists).
@@ -28,6 +32,11 @@ struct RunHash: Sendable, Hashable {
     var blueprintID: String?
     /// `nil` when none (stored as "").
     var blueprintVersion: String?
+
+    /// `HMGET run <fields…>`.
+    static func get(_ fields: [Field], runKey: String) -> HMGET {
+        HMGET(key: runKey, fields: fields.map(\.rawValue))
+    }
 
     /// `HGET run <field>`.
     static func get(_ field: Field, runKey: String) -> HGET {

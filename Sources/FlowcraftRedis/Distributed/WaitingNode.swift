@@ -71,8 +71,8 @@ extension WorkflowClient {
     func waitingNodes(of runID: String, depth: Int = 0) async throws -> [WaitingNode] {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
-            RedisCommand(["SMEMBERS", keys.awaiting]),
+            RunHash.get([.blueprintID, .blueprintVersion], runKey: keys.run).encoded,
+            SMEMBERS(key: keys.awaiting).encoded,
         ])
         let fields = replies[0].array ?? []
         let blueprintID = fields.first?.string

@@ -23,10 +23,10 @@ extension WorkflowClient {
         if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "status", "blueprintId", "blueprintVersion", "failedEntry", "parent"]),
-            RedisCommand(["GET", keys.status]),
-            RedisCommand(["SMEMBERS", keys.parkedPending]),
-            RedisCommand(["SMEMBERS", keys.parkedAwaiting]),
+            RunHash.get([.status, .blueprintID, .blueprintVersion, .failedEntry, .parent], runKey: keys.run).encoded,
+            GET(key: keys.status).encoded,
+            SMEMBERS(key: keys.parkedPending).encoded,
+            SMEMBERS(key: keys.parkedAwaiting).encoded,
         ])
         for reply in replies {
             if let message = reply.errorMessage { throw RedisError.server(message, command: "redrive \(runID)") }
@@ -114,7 +114,7 @@ extension WorkflowClient {
     private func runTree(_ runID: String, depth: Int) async throws -> [(runID: String, entries: [NodeInstance])] {
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
-            RedisCommand(["HMGET", keys.run, "blueprintId", "blueprintVersion"]),
+            RunHash.get([.blueprintID, .blueprintVersion], runKey: keys.run).encoded,
             RedisCommand(["SUNION", keys.done, keys.pending, keys.parkedPending]),
         ])
         let fields = replies[0].array ?? []
