@@ -31,7 +31,7 @@ else
   # Two passes: the suites that start servers and processes of their own (TLS, Sentinel, chaos,
   # ACL, rolling deploys, long retention runs, the SQLite history's 100 000-node run) load both cores, which would starve the queue's
   # timing-sensitive tests (1 s locks) if they ran at the same time.
-  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests|SQLiteRunHistoryTests'
+  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests|SQLiteRunHistoryTests|RunHistoryCapTests'
   swift test --skip-build --skip "$heavy"
   swift test --skip-build --filter "$heavy"
 fi
