@@ -41,6 +41,14 @@ package enum RedriveScenarios {
         }
     }
 
+    /// Problems unless the redrive's `workflowResume` event names exactly `nodes` (failed first).
+    static func redrivenNodes(_ outcome: ScenarioOutcome, _ nodes: [String]) -> [String] {
+        let named = outcome.events.filter { $0.type == .workflowResume && $0.payload["redrive"] != nil }
+            .map { $0.payload["nodes"] ?? .null }
+        let expected = JSONValue.array(nodes.map { .string($0) })
+        return named == [expected] ? [] : ["the redrive named \(named), expected \(expected)"]
+    }
+
     /// Problems unless the first result failed at `node` and a redrive was not refused.
     static func failedFirst(_ outcome: ScenarioOutcome, at node: String) -> [String] {
         var problems: [String] = []
@@ -73,6 +81,7 @@ package enum RedriveScenarios {
             context: ["_outputs.start": 1, "_outputs.left": "L", "_outputs.right": "R", "_outputs.join": "joined"]
         ) { outcome in
             failedFirst(outcome, at: "right") + runs(outcome, ["start": 1, "left": 1, "right": 2, "join": 1])
+                + redrivenNodes(outcome, ["right"])
         })
 
     package static let interruptedBranchIsNotLost = WorkflowScenario(
@@ -103,6 +112,7 @@ package enum RedriveScenarios {
             status: .completed, context: ["_outputs.slow": "S", "_outputs.broken": "B", "_outputs.join": "joined"]
         ) { outcome in
             var problems = failedFirst(outcome, at: "broken") + runs(outcome, ["start": 1, "broken": 2, "join": 1])
+                + redrivenNodes(outcome, ["broken", "slow"])
             if !(1...2).contains(outcome.probe.count("runs:slow")) {
                 problems.append("'slow' ran \(outcome.probe.count("runs:slow")) times, expected once or twice")
             }
@@ -124,6 +134,7 @@ package enum RedriveScenarios {
             status: .completed, context: ["_outputs.fetch": 7, "_outputs.charge": "paid", "_outputs.ship": "paid"]
         ) { outcome in
             var problems = failedFirst(outcome, at: "charge") + runs(outcome, ["fetch": 1, "charge": 2, "ship": 1])
+                + redrivenNodes(outcome, ["charge"])
             if let first = outcome.intermediate.first, first.context["_outputs.fetch"] != 7 {
                 problems.append("the failed run's context lacks fetch's output")
             }
@@ -153,6 +164,7 @@ package enum RedriveScenarios {
         steps: [.redrive],
         expect: ScenarioExpectation(status: .completed, context: ["_outputs.after": "in", "_outputs.backup": "in"]) { outcome in
             failedFirst(outcome, at: "backup") + runs(outcome, ["start": 1, "primary": 1, "backup": 2, "after": 1])
+                + redrivenNodes(outcome, ["backup"])
         })
 
     package static let failedSubflowStartsNewChild = WorkflowScenario(
@@ -175,6 +187,7 @@ package enum RedriveScenarios {
         expect: ScenarioExpectation(status: .completed, context: ["_outputs.before": 5]) { outcome in
             // The new child runs from its start: its nodes run again, the parent's do not.
             failedFirst(outcome, at: "call") + runs(outcome, ["before": 1, "prepare": 2, "inner": 2, "after": 1])
+                + redrivenNodes(outcome, ["call"])
         })
 
     package static let completedRunIsRefused = WorkflowScenario(

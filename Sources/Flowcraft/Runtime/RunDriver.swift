@@ -85,13 +85,10 @@ final class RunDriver {
     /// else the run did is kept.
     func redrive(_ state: RedriveState) async -> WorkflowResult {
         redriveCount = state.redriveCount + 1
-        events?.emit(
-            .workflowResume,
-            ["redrive": .int(redriveCount), "nodes": .array(state.items.map { .string(nodeID(of: $0)) })])
+        let nodes = RedriveRules.rerunNodeIDs(state.items.map(nodeID(of:)))
+        events?.emit(.workflowResume, ["redrive": .int(redriveCount), "nodes": .array(nodes.map { .string($0) })])
         scheduler.redrive(state.items)
-        if let history {
-            history.redriven(state.items.map(nodeID(of:)), count: redriveCount)
-        }
+        history?.redriven(nodes, count: redriveCount)
         await drive()
         return finish()
     }

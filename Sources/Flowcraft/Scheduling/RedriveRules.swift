@@ -106,6 +106,15 @@ public enum RedriveRules {
         return (failed + interrupted).filter { seen.insert($0).inserted }
     }
 
+    /// The node ids a redrive names (its `redriven` history event and its `workflowResume` event):
+    /// the node of each item that runs again, once each, the failed ones first — `nodeIDs` in
+    /// `itemsToRerun(failed:interrupted:)` order. The distributed engine, which keeps the interrupted
+    /// entries in a set, passes them sorted.
+    package static func rerunNodeIDs(_ nodeIDs: [String]) -> [String] {
+        var seen: Set<String> = []
+        return nodeIDs.filter { seen.insert($0).inserted }
+    }
+
     /// A digest of a blueprint's graph — node ids and `uses`, edges with their actions and
     /// conditions, fallbacks — stable across processes (FNV-1a, 64 bits, hex): a snapshot taken with
     /// one graph refers to nodes by position and must not continue on another.

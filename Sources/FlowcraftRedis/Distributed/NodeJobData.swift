@@ -164,3 +164,9 @@ struct NodeJobData: Sendable, Hashable {
         return id
     }
 }
+
+extension NodeInstance {
+    /// The node that runs for this entry, as history and events name it: the fallback for a fallback
+    /// entry (``NodeJobData/fallbackEntry(_:for:)``), else the entry's node.
+    var displayNodeID: String { NodeJobData.fallbackEntryParts(nodeID)?.fallback ?? nodeID }
+}

@@ -1,3 +1,5 @@
+import Flowcraft
+
 /// The atomic step of ``WorkflowClient/redrive(_:)`` (`Lua/redrive-run.lua`): a run a node failed
 /// becomes `running` again, at most once per failure.
 ///
@@ -19,7 +21,7 @@ enum RunRedriveScript {
         static let keyNames = NodeCompletionScript.Call.keyNames + [
             "parked-pending", "parked-awaiting", "queue-completed", "queue-failed",
         ]
-        static let argumentNames = ["expectedVersion", "now", "unparkedCount", "clearedJobCount"]
+        static let argumentNames = ["expectedVersion", "now", "unparkedCount", "clearedJobCount", "redrivenNodes"]
 
         var runKeys: DistributedKeys
         var queueName: String
@@ -35,6 +37,9 @@ enum RunRedriveScript {
         /// are added.
         var clearedJobs: [String]
         var queueKeys: QueueKeys
+        /// The nodes that run again, as the history's `redriven` event names them (the failed node
+        /// first, then the interrupted ones): `RedriveRules.rerunNodeIDs(failed:interrupted:)`.
+        var redrivenNodes: [String]
 
         var keys: [String] {
             var keys = runKeys.scriptKeys(queue: queueName) + [
@@ -48,8 +53,11 @@ enum RunRedriveScript {
             return keys
         }
         var arguments: [String] {
-            [expectedVersion ?? "", String(now), String(unparked.count), String(clearedJobs.count)]
-                + unparked.map(\.description) + clearedJobs
+            let nodes: JSONValue = .array(redrivenNodes.map { .string($0) })
+            let head: [String] = [
+                expectedVersion ?? "", String(now), String(unparked.count), String(clearedJobs.count), nodes.description,
+            ]
+            return head + unparked.map(\.description) + clearedJobs
         }
     }
 

@@ -72,18 +72,21 @@ extension WorkflowClient {
                 clearedJobs += entries.map { Self.jobID(runID: child, entry: $0) }
             }
         }
+        // The nodes that run again: the failed one, then those its failure interrupted (parked pending).
+        let redrivenNodes = RedriveRules.rerunNodeIDs(
+            ([failedEntry] + parked.sorted { $0.description < $1.description }).map(\.displayNodeID))
         let now = QueueClock.nowMilliseconds()
         let reply = try await client.evalScript(
             RunRedriveScript.script,
             RunRedriveScript.Call(
                 runKeys: keys, queueName: options.queueName, expectedVersion: version, now: now,
                 unparked: subflowEntries.filter { parkedAwaiting.contains($0.description) }, clearedRuns: cleared,
-                clearedJobs: clearedJobs, queueKeys: committer.queueKeys))
+                clearedJobs: clearedJobs, queueKeys: committer.queueKeys, redrivenNodes: redrivenNodes))
         switch RunRedriveScript.Outcome(reply: reply) {
         case .redriven(let count, _):
             // (The run hash's `redriveCount` is bumped by the script; its history event is recorded there.)
             EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
-                .emit(.workflowResume, ["redrive": .int(count), "nodes": .array([.string(failedEntry.nodeID)])])
+                .emit(.workflowResume, ["redrive": .int(count), "nodes": .array(redrivenNodes.map { .string($0) })])
             // The jobs of the pending entries (the failed node's, and those the failure interrupted).
             _ = try await WorkflowReconciler(client: client, catalog: catalog, options: options).reconcile(runID, now: now)
             return count
