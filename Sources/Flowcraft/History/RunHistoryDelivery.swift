@@ -1,14 +1,15 @@
 import Synchronization
 
 /// Hands the in-memory engine's history batches to the recorder, in the order the runs handed them
-/// over, from a task of its own: a run never waits for the recorder. The task collects for
+/// over, from a task of its own: a run never waits for the recorder. The runs hand over their
+/// compact records (``RecordedHistoryBatch``); the public events are built here, off the runs' tasks. The task collects for
 /// ``collectingWindow`` before each call (unless someone waits in ``flush()``), so that many short
 /// runs make one ``RunHistoryRecorder/record(batches:)`` call and one task, not one each; batches
 /// queued while the recorder is busy go in the next call (consecutive batches of one run merged). A recorder error is logged and the batches are dropped:
 /// history never fails a run.
 final class RunHistoryDelivery: Sendable {
     private struct State {
-        var pending: [RunHistoryBatch] = []
+        var pending: [RecordedHistoryBatch] = []
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -25,7 +26,7 @@ final class RunHistoryDelivery: Sendable {
     }
 
     /// Queues `batch`; starts the delivering task when none runs.
-    func enqueue(_ batch: RunHistoryBatch) {
+    func enqueue(_ batch: RecordedHistoryBatch) {
         let start = state.withLock { s -> Bool in
             s.pending.append(batch)
             if s.draining { return false }
@@ -52,7 +53,7 @@ final class RunHistoryDelivery: Sendable {
             if state.withLock({ $0.waiters.isEmpty }) {
                 try? await Task.sleep(for: Self.collectingWindow)
             }
-            let (batches, waiters) = state.withLock { s -> ([RunHistoryBatch], [CheckedContinuation<Void, Never>]) in
+            let (recorded, waiters) = state.withLock { s -> ([RecordedHistoryBatch], [CheckedContinuation<Void, Never>]) in
                 if s.pending.isEmpty {
                     s.draining = false
                     let waiters = s.waiters
@@ -63,12 +64,13 @@ final class RunHistoryDelivery: Sendable {
                 s.pending = []
                 return (batches, [])
             }
-            if batches.isEmpty {
+            if recorded.isEmpty {
                 for waiter in waiters { waiter.resume() }
                 return
             }
+            let batches = Self.merged(recorded.map { $0.built() })
             do {
-                try await recorder.record(batches: Self.merged(batches))
+                try await recorder.record(batches: batches)
             } catch {
                 logger.error(
                     "run history not recorded: \(error)", metadata: ["runs": "\(Set(batches.map(\.summary.runID)).count)"])
