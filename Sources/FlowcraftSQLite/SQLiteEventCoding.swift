@@ -22,12 +22,14 @@ enum SQLiteEventCoding {
     // MARK: - Encoding
 
     static func body(_ kind: RunHistoryEvent.Kind) -> String {
-        if case .nodeFinished(let execution) = kind { return nodeBody(execution) }
-        return genericBody(kind)
+        guard case .nodeFinished(let execution) = kind else { return genericBody(kind) }
+        var writer = SQLiteNodeBodyWriter()
+        writer.write(execution)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// Every kind's body through a `JSONValue` object (`nodeFinished` too: what ``nodeBody(_:)``
-    /// must equal).
+    /// Every kind's body through a `JSONValue` object (`nodeFinished` too: what
+    /// ``SQLiteNodeBodyWriter`` must equal).
     static func genericBody(_ kind: RunHistoryEvent.Kind) -> String {
         var o: [String: JSONValue] = [:]
         switch kind {
@@ -68,76 +70,6 @@ enum SQLiteEventCoding {
             o["errorLocation"] = end.errorLocation.map(location)
         }
         return JSONText.serialize(.object(o))
-    }
-
-    /// The body of a `nodeFinished` event, written directly (the hot case: one per node execution);
-    /// the same text as the generic form: keys in sorted order, absent fields left out.
-    static func nodeBody(_ e: RunHistoryEvent.NodeExecution) -> String {
-        var out = "{"
-        out.reserveCapacity(96 + e.nodeID.utf8.count + 48 * e.attempts.count)
-        var first = true
-        func key(_ name: String) {
-            if !first { out += "," }
-            first = false
-            out += "\""
-            out += name
-            out += "\":"
-        }
-        if let action = e.action {
-            key("action")
-            out += JSONText.quoted(action)
-        }
-        key("attempts")
-        out += "["
-        for (n, a) in e.attempts.enumerated() {
-            if n > 0 { out += "," }
-            out += "{\"end\":"
-            out += String(a.endedAt)
-            if let error = a.error {
-                out += ",\"error\":"
-                out += JSONText.quoted(error)
-            }
-            out += ",\"start\":"
-            out += String(a.startedAt)
-            out += "}"
-        }
-        out += "]"
-        if let child = e.childRunID {
-            key("childRunId")
-            out += JSONText.quoted(child)
-        }
-        if let error = e.error {
-            key("error")
-            out += JSONText.quoted(error)
-        }
-        if let location = e.errorLocation {
-            key("errorLocation")
-            out += JSONText.serialize(Self.location(location))
-        }
-        if let fallback = e.fallbackNodeID {
-            key("fallbackNodeId")
-            out += JSONText.quoted(fallback)
-        }
-        if e.iteration != 0 {
-            key("iteration")
-            out += String(e.iteration)
-        }
-        key("nodeId")
-        out += JSONText.quoted(e.nodeID)
-        if e.outputBytes != 0 {
-            key("outputBytes")
-            out += String(e.outputBytes)
-        }
-        key("status")
-        out += "\""
-        out += e.status.rawValue
-        out += "\""
-        if !e.writes.isEmpty {
-            key("writes")
-            out += JSONText.serialize(.object(e.writes))
-        }
-        out += "}"
-        return out
     }
 
     static func location(_ l: SourceLocation) -> JSONValue {
