@@ -91,7 +91,13 @@ struct RecordedHistoryBatch: Sendable {
     /// The public batch: every entry as its ``RunHistoryEvent``, in order.
     func built() -> RunHistoryBatch {
         var events: [RunHistoryEvent] = []
-        events.reserveCapacity(entries.count)
+        appendEvents(to: &events)
+        return RunHistoryBatch(summary: summary, events: events)
+    }
+
+    /// Appends every entry as its ``RunHistoryEvent`` to `events`, in order.
+    func appendEvents(to events: inout [RunHistoryEvent]) {
+        events.reserveCapacity(events.count + entries.count)
         for entry in entries {
             switch entry {
             case .event(let event):
@@ -102,6 +108,21 @@ struct RecordedHistoryBatch: Sendable {
                         sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes))))
             }
         }
-        return RunHistoryBatch(summary: summary, events: events)
+    }
+
+    /// The public batches of `recorded`, consecutive batches of one run as one (its latest summary,
+    /// all events in order), each event built once into its batch.
+    static func built(_ recorded: [RecordedHistoryBatch]) -> [RunHistoryBatch] {
+        var out: [RunHistoryBatch] = []
+        out.reserveCapacity(recorded.count)
+        for batch in recorded {
+            if let last = out.indices.last, out[last].summary.runID == batch.summary.runID {
+                out[last].summary = batch.summary
+                batch.appendEvents(to: &out[last].events)
+            } else {
+                out.append(batch.built())
+            }
+        }
+        return out
     }
 }

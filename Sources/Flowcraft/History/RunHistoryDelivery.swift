@@ -68,7 +68,7 @@ final class RunHistoryDelivery: Sendable {
                 for waiter in waiters { waiter.resume() }
                 return
             }
-            let batches = Self.merged(recorded.map { $0.built() })
+            let batches = RecordedHistoryBatch.built(recorded)
             do {
                 try await recorder.record(batches: batches)
             } catch {
@@ -76,20 +76,5 @@ final class RunHistoryDelivery: Sendable {
                     "run history not recorded: \(error)", metadata: ["runs": "\(Set(batches.map(\.summary.runID)).count)"])
             }
         }
-    }
-
-    /// Consecutive batches of the same run as one (its latest summary, all events in order).
-    static func merged(_ batches: [RunHistoryBatch]) -> [RunHistoryBatch] {
-        var out: [RunHistoryBatch] = []
-        out.reserveCapacity(batches.count)
-        for batch in batches {
-            if let last = out.indices.last, out[last].summary.runID == batch.summary.runID {
-                out[last].summary = batch.summary
-                out[last].events.append(contentsOf: batch.events)
-            } else {
-                out.append(batch)
-            }
-        }
-        return out
     }
 }
