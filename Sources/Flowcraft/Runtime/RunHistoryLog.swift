@@ -18,6 +18,9 @@ final class RunHistoryLog {
     private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
     var activeProbe: NodeHistoryProbe?
+    /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
+    /// batch.
+    private let expectedEntries: Int
 
     init(
         delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, runID: String, plan: CompiledBlueprint,
@@ -27,6 +30,7 @@ final class RunHistoryLog {
         self.batchSize = batchSize
         self.clock = clock
         self.nextSequence = position.nextSequence
+        self.expectedEntries = min(batchSize, plan.nodes.count + 2)
         self.summary = RunSummary(
             runID: runID, blueprintID: plan.id, blueprintVersion: plan.blueprint.effectiveVersion, status: .running,
             startedAt: position.startedAt, parentRunID: position.parentRunID, parentNodeID: position.parentNodeID)
@@ -63,10 +67,11 @@ final class RunHistoryLog {
         pendingWritesStart = 0
     }
 
-    /// Room for a short run's entries (or a batch) at once, instead of growing step by step.
+    /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
+    /// node execution each, and the run's other events.
     private func reserveIfEmpty() {
-        if entries.capacity == 0 { entries.reserveCapacity(min(batchSize, 16)) }
-        if writes.capacity == 0 { writes.reserveCapacity(min(2 * batchSize, 32)) }
+        if entries.capacity == 0 { entries.reserveCapacity(expectedEntries) }
+        if writes.capacity == 0 { writes.reserveCapacity(2 * expectedEntries) }
     }
 
     // MARK: - Node executions
