@@ -59,8 +59,12 @@ if ((ir)); then
     base=""
     for m in "${modes[@]}"; do
       # shellcheck disable=SC2086
-      valgrind --tool=callgrind --callgrind-out-file="$out/cg.$name.$m" "$bin" engine $args --history "$m" \
-        >/dev/null 2>"$out/vg.log"
+      if ! valgrind --tool=callgrind --callgrind-out-file="$out/cg.$name.$m" "$bin" engine $args --history "$m" \
+        >/dev/null 2>"$out/vg.log"; then
+        echo "valgrind failed on $name/$m (valgrind 3.19 crashes on the Swift runtime's thread creation here):" >&2
+        grep -m1 'INTERNAL ERROR' "$out/vg.log" >&2 || tail -3 "$out/vg.log" >&2
+        exit 1
+      fi
       total=$(grep -E '^(summary|totals):' "$out/cg.$name.$m" | head -1 | awk '{print $2}')
       [[ -n "$base" ]] || base=$total
       printf '%-12s %-6s %16s %8.3f\n' "$name" "$m" "$total" "$(awk -v a="$total" -v b="$base" 'BEGIN{print a/b}')"
