@@ -70,8 +70,20 @@ final class RunHistoryLog {
     /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
     /// node execution each, and the run's other events.
     private func reserveIfEmpty() {
-        if entries.capacity == 0 { entries.reserveCapacity(expectedEntries) }
-        if writes.capacity == 0 { writes.reserveCapacity(2 * expectedEntries) }
+        if entries.capacity == 0 {
+            if let buffer = delivery.spareEntries(capacity: expectedEntries) {
+                entries = buffer
+            } else {
+                entries.reserveCapacity(expectedEntries)
+            }
+        }
+        if writes.capacity == 0 {
+            if let buffer = delivery.spareWrites(capacity: 2 * expectedEntries) {
+                writes = buffer
+            } else {
+                writes.reserveCapacity(2 * expectedEntries)
+            }
+        }
     }
 
     // MARK: - Node executions
