@@ -112,6 +112,15 @@ final class SQLiteStatement {
         }
     }
 
+    /// Binds `utf8` as text (copied by SQLite).
+    func bind(_ index: Int32, utf8: [UInt8]) {
+        utf8.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                _ = sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), Self.transient)
+            }
+        }
+    }
+
     func bind(_ index: Int32, _ value: Int64?) {
         if let value {
             sqlite3_bind_int64(handle, index, value)

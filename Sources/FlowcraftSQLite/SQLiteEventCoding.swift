@@ -22,6 +22,15 @@ enum SQLiteEventCoding {
     // MARK: - Encoding
 
     static func body(_ kind: RunHistoryEvent.Kind) -> String {
+        guard case .nodeFinished(let execution) = kind else { return genericBody(kind) }
+        var writer = SQLiteNodeBodyWriter()
+        writer.write(execution)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Every kind's body through a `JSONValue` object (`nodeFinished` too: what
+    /// ``SQLiteNodeBodyWriter`` must equal).
+    static func genericBody(_ kind: RunHistoryEvent.Kind) -> String {
         var o: [String: JSONValue] = [:]
         switch kind {
         case .runStarted(let start):

@@ -8,6 +8,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private let options: SQLiteRunHistory.Options
     /// Wall-clock ms of the last retention pass.
     private var lastPrune: Int64 = 0
+    /// The buffer node-execution bodies are written into (reused).
+    private var nodeBody = SQLiteNodeBodyWriter()
 
     init(path: String, options: SQLiteRunHistory.Options) throws(SQLiteHistoryError) {
         self.options = options
@@ -74,7 +76,12 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             insert.bind(2, event.sequence)
             insert.bind(3, event.time)
             insert.bind(4, SQLiteEventCoding.kindName(event.kind))
-            insert.bind(5, SQLiteEventCoding.body(event.kind))
+            if case .nodeFinished(let execution) = event.kind {
+                nodeBody.write(execution)
+                insert.bind(5, utf8: nodeBody.bytes)
+            } else {
+                insert.bind(5, SQLiteEventCoding.body(event.kind))
+            }
             try insert.run()
         }
         if dropThrough > 0 && previous > 0 {

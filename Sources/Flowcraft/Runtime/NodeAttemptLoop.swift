@@ -14,6 +14,10 @@ package struct NodeAttemptLoop: Sendable {
     /// Where the delays between attempts are slept.
     package let clock: any RuntimeClock
     package let events: EventEmitter?
+    /// Where the attempts go when the in-memory run records history: nothing while the first attempt
+    /// succeeds (the run times it from the probe's preparation to its completion); once an attempt
+    /// fails, each attempt's start, end and error. `nil` costs nothing.
+    var probe: NodeHistoryProbe? = nil
 
     package init(
         implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
@@ -45,21 +49,28 @@ package struct NodeAttemptLoop: Sendable {
         // Without middleware or timeout the node is called directly (one async frame less per node).
         let direct = middleware.isEmpty && (timeout ?? 0) <= 0
         var attempt = context.attempt
+        // The start of a retry (the first attempt starts when the probe was prepared).
+        var retryStartedAt: Int64?
         while true {
             if Task.isCancelled { return .cancelled }
             let ctx = attempt == context.attempt ? context : context.with(attempt: attempt)
             do {
                 var result = try await direct ? implementation.run(ctx) : runAttempt(ctx)
+                if let probe, let retryStartedAt {
+                    probe.attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil)
+                }
                 if !result.dynamicNodes.isEmpty {
                     // Node ids compare as NFC in every engine, dynamic ones too.
                     result.dynamicNodes = result.dynamicNodes.map { $0.normalizingIdentifiers() }
                 }
                 return .success(result)
             } catch let error as FatalNodeError {
+                reportFailedAttempt(error, startedAt: retryStartedAt)
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: false))
                 return .failure(message: error.message, attempts: attempt, fatal: true)
             } catch {
                 if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
+                reportFailedAttempt(error, startedAt: retryStartedAt)
                 let willRetry = attempt < lastAttempt
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
                 guard willRetry else {
@@ -75,8 +86,15 @@ package struct NodeAttemptLoop: Sendable {
                     }
                 }
                 attempt += 1
+                if probe != nil { retryStartedAt = clock.now() }
             }
         }
+    }
+
+    /// Reports a failed attempt to the probe (when there is one).
+    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?) {
+        guard let probe else { return }
+        probe.attempt(startedAt: startedAt ?? probe.preparedAt, endedAt: clock.now(), error: Self.describe(error))
     }
 
     /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in

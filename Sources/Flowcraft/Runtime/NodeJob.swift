@@ -15,7 +15,8 @@ struct NodeJob: Sendable {
     let timeout: Int?
     let runtime: FlowRuntime
     let events: EventEmitter?
-    /// The node's history probe (when the run records history), handed back with the outcome.
+    /// The node's history probe (when the run records history): the attempt loop reports failed
+    /// attempts to it and the node's state its writes; handed back with the outcome.
     var probe: NodeHistoryProbe? = nil
 
     func execute() async -> JobOutcome {
@@ -28,9 +29,10 @@ struct NodeJob: Sendable {
     }
 
     private func attempts(_ implementation: any NodeImplementation) async -> JobOutcome {
-        let loop = NodeAttemptLoop(
+        var loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: maxAttempts, retryDelay: retryDelay, timeout: timeout,
             middleware: runtime.middleware, backoff: runtime.retryBackoff, clock: runtime.clock, events: events)
+        loop.probe = probe
         return await loop.run(context)
     }
 }

@@ -75,10 +75,20 @@ final class RunDriver {
                     RunHistoryEvent.RunStart(
                         blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
                         parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID,
-                        context: ContextKeys.visible(state.dictionary))))
+                        context: visibleContextCopy())))
         }
         await drive()
         return finish()
+    }
+
+    /// The visible context as a dictionary of its own: sharing the state's storage (reserved for the
+    /// whole run) would make the state's first write copy all of it.
+    private func visibleContextCopy() -> [String: JSONValue] {
+        let current = state.dictionary
+        guard !current.isEmpty else { return [:] }
+        var copy = [String: JSONValue](minimumCapacity: current.count)
+        for (key, value) in current where !ContextKeys.isInternal(key) { copy[key] = value }
+        return copy
     }
 
     /// Redrives a failed run (see `FlowRuntime.redrive`): the items `state` lists run again, everything
@@ -291,15 +301,9 @@ final class RunDriver {
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
-        let body: NodeJob.Body
         let maxAttempts = max(1, def.config.maxRetries ?? 1)
-        if let probe {
-            body = .implementation(HistoryTimedNode(implementation: implementation, probe: probe, clock: runtime.clock))
-        } else {
-            body = .implementation(implementation)
-        }
         return NodeJob(
-            body: body, context: makeContext(def, input, probe: probe),
+            body: .implementation(implementation), context: makeContext(def, input, probe: probe),
             maxAttempts: maxAttempts, retryDelay: max(0, def.config.retryDelay ?? 0),
             timeout: def.config.timeout, runtime: runtime, events: events, probe: probe)
     }
@@ -330,7 +334,7 @@ final class RunDriver {
                 probe?.wrote(key, value)
             }
         } else if let probe {
-            nodeState = ObservedWorkflowState(base: state) { key, value in probe.wrote(key, value) }
+            nodeState = ProbedWorkflowState(base: state, probe: probe)
         } else {
             nodeState = state
         }

@@ -1,19 +1,26 @@
-import Synchronization
-
-/// One run's history while it runs in memory: its summary and the events since the last hand-over,
+/// One run's history while it runs in memory: its summary and the entries since the last hand-over,
 /// numbered on from the run's ``RunHistoryPosition``. Confined to the run's ``RunDriver`` (like the
 /// driver itself); node tasks only touch their ``NodeHistoryProbe``.
+///
+/// A node execution costs the run two clock readings and one compact ``NodeExecutionRecord``
+/// appended to a reused buffer (references to what the run already holds); the public events, byte
+/// counts and write dictionaries are built by ``RunHistoryDelivery`` on its own task.
 final class RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
     private let clock: any RuntimeClock
     private(set) var summary: RunSummary
     private var nextSequence: Int
-    private var buffer: [RunHistoryEvent] = []
+    private var entries: ContiguousArray<RecordedHistoryEntry> = []
+    /// Context writes the run made for the recorded (and the pending) completions.
+    private var writes: ContiguousArray<RecordedWrite> = []
+    /// Where the writes of the completion being recorded start in `writes`.
+    private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
     var activeProbe: NodeHistoryProbe?
-    /// Visible keys the driver wrote for the completion being recorded (outputs, edge inputs).
-    private var driverWrites: [(String, JSONValue)] = []
+    /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
+    /// batch.
+    private let expectedEntries: Int
 
     init(
         delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, runID: String, plan: CompiledBlueprint,
@@ -23,6 +30,7 @@ final class RunHistoryLog {
         self.batchSize = batchSize
         self.clock = clock
         self.nextSequence = position.nextSequence
+        self.expectedEntries = min(batchSize, plan.nodes.count + 2)
         self.summary = RunSummary(
             runID: runID, blueprintID: plan.id, blueprintVersion: plan.blueprint.effectiveVersion, status: .running,
             startedAt: position.startedAt, parentRunID: position.parentRunID, parentNodeID: position.parentNodeID)
@@ -38,16 +46,44 @@ final class RunHistoryLog {
     func now() -> Int64 { clock.now() }
 
     func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
-        buffer.append(RunHistoryEvent(sequence: nextSequence, time: time ?? clock.now(), kind: kind))
+        reserveIfEmpty()
+        entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: time ?? clock.now(), kind: kind)))
         nextSequence += 1
-        if buffer.count >= batchSize { handOver() }
+        if entries.count >= batchSize { handOver() }
     }
 
-    /// Gives the buffered events and the current summary to the delivery (never waits).
+    /// Gives the recorded entries and the current summary to the delivery (never waits). The buffers
+    /// are handed over whole; writes of a completion not recorded yet stay.
     func handOver() {
-        guard !buffer.isEmpty else { return }
-        delivery.enqueue(RunHistoryBatch(summary: summary, events: buffer))
-        buffer = []
+        guard !entries.isEmpty else { return }
+        var carried: ContiguousArray<RecordedWrite> = []
+        if pendingWritesStart < writes.count {
+            carried.append(contentsOf: writes[pendingWritesStart...])
+            writes.removeSubrange(pendingWritesStart...)
+        }
+        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: entries, writes: writes))
+        entries = []
+        writes = carried
+        pendingWritesStart = 0
+    }
+
+    /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
+    /// node execution each, and the run's other events.
+    private func reserveIfEmpty() {
+        if entries.capacity == 0 {
+            if let buffer = delivery.spareEntries(capacity: expectedEntries) {
+                entries = buffer
+            } else {
+                entries.reserveCapacity(expectedEntries)
+            }
+        }
+        if writes.capacity == 0 {
+            if let buffer = delivery.spareWrites(capacity: 2 * expectedEntries) {
+                writes = buffer
+            } else {
+                writes.reserveCapacity(2 * expectedEntries)
+            }
+        }
     }
 
     // MARK: - Node executions
@@ -57,10 +93,11 @@ final class RunHistoryLog {
         NodeHistoryProbe(preparedAt: clock.now())
     }
 
-    /// Notes a visible key the driver writes for the completion being recorded.
+    /// Notes a key the driver writes for the completion being recorded (outputs, edge inputs);
+    /// internal keys are left out when the event is built.
     func driverWrote(_ key: String, _ value: JSONValue) {
-        guard !ContextKeys.isInternal(key) else { return }
-        driverWrites.append((key, value))
+        reserveIfEmpty()
+        writes.append(RecordedWrite(key: key, value: value))
     }
 
     /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any.
@@ -72,26 +109,27 @@ final class RunHistoryLog {
         let probe = activeProbe
         activeProbe = nil
         let end = clock.now()
-        var (attempts, writes) = probe?.taken() ?? ([], [:])
-        if attempts.isEmpty {
-            attempts = [RunHistoryEvent.Attempt(startedAt: probe?.preparedAt ?? end, endedAt: end, error: error)]
-        } else if let error, attempts[attempts.count - 1].error != error {
-            attempts[attempts.count - 1].error = error
+        let reported = probe?.taken() ?? NodeHistoryProbe.Reported()
+        var details: NodeExecutionRecord.Details?
+        if error != nil || fallbackNodeID != nil || childRunID != nil || !reported.attempts.isEmpty {
+            details = NodeExecutionRecord.Details(
+                fallbackNodeID: fallbackNodeID, childRunID: childRunID, error: error, location: location,
+                attempts: reported.attempts)
         }
-        if !driverWrites.isEmpty {
-            if writes.isEmpty { writes = Dictionary(minimumCapacity: driverWrites.count) }
-            for (key, value) in driverWrites { writes[key] = value }
-            driverWrites.removeAll(keepingCapacity: true)
-        }
-        let execution = RunHistoryEvent.NodeExecution(
-            nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: fallbackNodeID,
-            outputBytes: output == .null ? 0 : SizeLimits.byteCount(output), writes: writes, childRunID: childRunID,
-            error: error, errorLocation: error == nil ? nil : location)
-        append(.nodeFinished(execution), at: end)
+        reserveIfEmpty()
+        entries.append(
+            .node(
+                NodeExecutionRecord(
+                    sequence: nextSequence, preparedAt: probe?.preparedAt ?? end, endedAt: end, nodeID: nodeID,
+                    status: status, action: action, output: output, details: details, nodeWrites: reported.writes,
+                    driverWrites: pendingWritesStart..<writes.count)))
+        pendingWritesStart = writes.count
+        nextSequence += 1
+        if entries.count >= batchSize { handOver() }
     }
 
     /// Forgets the driver's writes of a completion that records nothing (e.g. a cancelled one).
-    func discardDriverWrites() { driverWrites.removeAll(keepingCapacity: true) }
+    func discardDriverWrites() { writes.removeSubrange(pendingWritesStart...) }
 
     // MARK: - Run events
 
@@ -123,56 +161,8 @@ final class RunHistoryLog {
         append(
             .runEnded(
                 RunHistoryEvent.RunEnd(
-                    status: status, failedNodeID: error?.nodeID, error: error?.message, errorLocation: error?.location)))
+                    status: status, failedNodeID: error?.nodeID, error: error?.message, errorLocation: error?.location)),
+            at: summary.endedAt)
         handOver()
-    }
-}
-
-/// What one node execution's task reports to the history: each attempt's times and error and the
-/// visible keys the node wrote. Attempts run one after another, so the lock is never contended.
-final class NodeHistoryProbe: Sendable {
-    let preparedAt: Int64
-    private let state = Mutex<(attempts: [RunHistoryEvent.Attempt], writes: [String: JSONValue])>(([], [:]))
-
-    init(preparedAt: Int64) {
-        self.preparedAt = preparedAt
-    }
-
-    func attempt(startedAt: Int64, endedAt: Int64, error: String?) {
-        state.withLock {
-            $0.attempts.append(RunHistoryEvent.Attempt(startedAt: startedAt, endedAt: endedAt, error: error))
-        }
-    }
-
-    func wrote(_ key: String, _ value: JSONValue?) {
-        guard !ContextKeys.isInternal(key) else { return }
-        state.withLock { $0.writes[key] = value ?? .null }
-    }
-
-    func taken() -> ([RunHistoryEvent.Attempt], [String: JSONValue]) {
-        state.withLock { s in
-            let taken = (s.attempts, s.writes)
-            s = ([], [:])
-            return taken
-        }
-    }
-}
-
-/// A node implementation that reports each attempt's times and error to its probe.
-struct HistoryTimedNode: NodeImplementation {
-    let implementation: any NodeImplementation
-    let probe: NodeHistoryProbe
-    let clock: any RuntimeClock
-
-    func run(_ context: NodeContext) async throws -> NodeResult {
-        let start = clock.now()
-        do {
-            let result = try await implementation.run(context)
-            probe.attempt(startedAt: start, endedAt: clock.now(), error: nil)
-            return result
-        } catch {
-            probe.attempt(startedAt: start, endedAt: clock.now(), error: NodeAttemptLoop.describe(error))
-            throw error
-        }
     }
 }
