@@ -29,6 +29,8 @@ public final class Worker: Service, Sendable {
     let processor: @Sendable (Job) async throws -> ProcessedJob
     let logger: Logger
     private let waiter: MarkerWaiter
+    /// Job slots shared with other workers (the shards of one distributed worker), or `nil`.
+    private let budget: ConcurrencyBudget?
     private let state = Mutex(State())
     private let forceStop: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
@@ -78,9 +80,11 @@ public final class Worker: Service, Sendable {
         let process: @Sendable (Job) async throws -> ProcessedJob
     }
 
-    /// A worker whose processor may complete its jobs together with a ``FinishStep``.
+    /// A worker whose processor may complete its jobs together with a ``FinishStep``; with a `budget`,
+    /// its slots hold at most the budget's permits together with the other workers sharing it.
     init(
-        queueName: String, client: RedisClient, options: WorkerOptions, logger: Logger, stepProcessor: StepProcessor
+        queueName: String, client: RedisClient, options: WorkerOptions, logger: Logger, stepProcessor: StepProcessor,
+        budget: ConcurrencyBudget? = nil
     ) throws {
         let processor = stepProcessor.process
         guard !queueName.isEmpty, !queueName.contains(":") else {
@@ -90,6 +94,7 @@ public final class Worker: Service, Sendable {
         self.queueName = queueName
         self.client = client
         self.processor = processor
+        self.budget = budget
         keys = QueueKeys(prefix: options.prefix, queueName: queueName)
         name = options.name ?? "flowcraft-\(Self.randomHex(8))"
         var logger = logger
@@ -145,6 +150,8 @@ public final class Worker: Service, Sendable {
             return
         case .stopTakingJobs(let abandonJobs):
             if abandonJobs { forceStop.continuation.finish() }
+            // Slots waiting for a shared permit stop too (the workers sharing it close together).
+            budget?.close()
             Task { await self.waiter.close() }
         }
     }
@@ -209,18 +216,31 @@ public final class Worker: Service, Sendable {
         // added since that call set the marker, so none is missed.
         var idleUntilMarker: Int?
         var failures = 0
+        // With a shared budget, the slot holds a permit from before its fetch until it goes idle.
+        var holdsPermit = false
+        defer { if holdsPermit { budget?.release() } }
         while !Task.isCancelled {
             guard let active = current else {
                 if isClosing { return }
                 if let due = idleUntilMarker {
                     idleUntilMarker = nil
+                    if holdsPermit { budget?.release(); holdsPermit = false }
                     await waiter.waitForWork(nextDelayedDue: due)
                     continue
+                }
+                if let budget {
+                    // Given back and taken again: a slot of another queue waiting for one goes first.
+                    if holdsPermit { budget.release(); holdsPermit = false }
+                    guard await budget.acquire() else { return }
+                    holdsPermit = true
+                    if isClosing { return }
                 }
                 do {
                     switch try await fetch() {
                     case .job(let job): current = job
-                    case .none(let due): await waiter.waitForWork(nextDelayedDue: due)
+                    case .none(let due):
+                        if holdsPermit { budget?.release(); holdsPermit = false }
+                        await waiter.waitForWork(nextDelayedDue: due)
                     }
                     failures = 0
                 } catch {
@@ -434,7 +454,8 @@ public final class Worker: Service, Sendable {
         _ active: ActiveJob, target: QueueScript.MoveToFinishedCall.Target, value: String, stacktrace: String, retention: JobRetention,
         step: FinishStep? = nil
     ) async throws -> FetchResult? {
-        let fetchNext = !isClosing
+        // A slot of another queue sharing the budget waits: this one fetches through its turn instead.
+        let fetchNext = !isClosing && !(budget?.hasWaiters ?? false)
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
         let call = QueueScript.MoveToFinishedCall(
@@ -561,7 +582,7 @@ public final class Worker: Service, Sendable {
         try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
     }
 
-    private static func randomHex(_ bytes: Int) -> String {
+    static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in
             let byte = UInt8.random(in: 0...255, using: &generator)
