@@ -218,6 +218,7 @@ public final class Worker: Service, Sendable {
         var failures = 0
         // With a shared budget, the slot holds a permit from before its fetch until it goes idle.
         var holdsPermit = false
+        var chained = 0
         defer { if holdsPermit { budget?.release() } }
         while !Task.isCancelled {
             guard let active = current else {
@@ -255,7 +256,11 @@ public final class Worker: Service, Sendable {
                 if case .finishing(let step) = outcome { step.completion(.failure(CancellationError())) }
                 return
             }
-            switch await finish(active, outcome) {
+            // With a shared budget, every `ConcurrencyBudget.turn`-th job of a slot's chain ends the chain
+            // when another slot waits for a permit: a busy queue cannot keep the permits from the others.
+            chained += 1
+            let mayChain = budget.map { chained % ConcurrencyBudget.turn != 0 || !$0.hasWaiters } ?? true
+            switch await finish(active, outcome, mayChain: mayChain) {
             case .job(let next)?: current = next
             case .none(let due)?:
                 current = nil
@@ -332,7 +337,7 @@ public final class Worker: Service, Sendable {
     /// Finishes a job (completed, retried or failed) and returns what the finishing call fetched (the
     /// next job, or nothing with the next delayed job's due time), `nil` when it fetched nothing. Redis
     /// failures are retried until the lock could have lapsed; then the job is left to the stalled sweep.
-    private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> FetchResult? {
+    private func finish(_ active: ActiveJob, _ outcome: Outcome, mayChain: Bool = true) async -> FetchResult? {
         let job = active.job
         var outcome = outcome
         // A step's completion runs once, whichever path below ends the job.
@@ -357,12 +362,12 @@ public final class Worker: Service, Sendable {
                 case .completed(let value):
                     return try await moveToFinished(
                         active, target: .completed, value: JSONText.serialize(value), stacktrace: "",
-                        retention: retention(of: job, completed: true))
+                        retention: retention(of: job, completed: true), mayChain: mayChain)
                 case .finishing(let step):
                     do {
                         return try await moveToFinished(
                             active, target: .completed, value: step.returnValuePrefix, stacktrace: "",
-                            retention: retention(of: job, completed: true), step: step)
+                            retention: retention(of: job, completed: true), step: step, mayChain: mayChain)
                     } catch let rejected as FinishStepRejected {
                         // The step refused before writing anything: the attempt fails with its error.
                         step.completion(.failure(rejected))
@@ -393,7 +398,7 @@ public final class Worker: Service, Sendable {
                     }
                     return try await moveToFinished(
                         active, target: .failed, value: reason, stacktrace: stacktrace,
-                        retention: retention(of: job, completed: false))
+                        retention: retention(of: job, completed: false), mayChain: mayChain)
                 }
             } catch let error as LostLock {
                 if stepMayHaveRun, case .finishing(let step) = outcome, await finishedByLostCall(job, step) { return nil }
@@ -452,10 +457,10 @@ public final class Worker: Service, Sendable {
     /// call fetched, `nil` when it did not fetch (the worker is closing).
     private func moveToFinished(
         _ active: ActiveJob, target: QueueScript.MoveToFinishedCall.Target, value: String, stacktrace: String, retention: JobRetention,
-        step: FinishStep? = nil
+        step: FinishStep? = nil, mayChain: Bool = true
     ) async throws -> FetchResult? {
-        // A slot of another queue sharing the budget waits: this one fetches through its turn instead.
-        let fetchNext = !isClosing && !(budget?.hasWaiters ?? false)
+        // `mayChain` false: this slot's turn with a shared budget ended (it fetches after the wait).
+        let fetchNext = !isClosing && mayChain
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
         let call = QueueScript.MoveToFinishedCall(
