@@ -64,9 +64,9 @@ final class NodeJobExecutor: Sendable {
         let reply = try await client.evalScript(
             RunAbortScript.script,
             RunAbortScript.Call(
-                runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
+                runKeys: DistributedKeys(runID: data.runID), queueName: committer.queueName(forRun: data.runID), reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
-                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID,
+                queuePrefix: committer.queueKeys(forRun: data.runID).base, jobName: options.jobName, blueprintID: data.blueprintID,
                 historyCap: options.history.maximumEventsPerRun))
         guard RunAbortScript.Outcome(reply) == .failed else { return }
         options.logger.error("run failed: a job was refused before its node could commit",

@@ -100,12 +100,19 @@ final class MarkerWaiter: Sendable {
         }
     }
 
+    /// The connection the blocking pop runs on: the one place it is opened, so that a cluster client
+    /// can open it on the node serving `markerKey`'s slot (a blocking pop cannot span slots; each
+    /// shard queue of a sharded layout has a waiter of its own).
+    private func openBlockingConnection() async throws -> RedisConnection {
+        try await client.dedicatedConnection()
+    }
+
     private func blockOnce() async throws {
         let open: RedisConnection
         if let existing = connection.withLock({ $0 }) {
             open = existing
         } else {
-            open = try await client.dedicatedConnection()
+            open = try await openBlockingConnection()
             connection.withLock { $0 = open }
             if isClosed {
                 await open.close()
