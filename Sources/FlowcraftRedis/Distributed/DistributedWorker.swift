@@ -62,9 +62,13 @@ public final class DistributedWorker: Service, Sendable {
         // The shard workers are one worker to the rest of the system: one name, one concurrency.
         workerOptions.name = workerOptions.name ?? "flowcraft-\(Worker.randomHex(8))"
         let budget = served.count > 1 ? ConcurrencyBudget(limit: workerOptions.concurrency) : nil
-        let processor = Worker.StepProcessor { job in try await Self.process(job, executor: executor, options: options) }
         workers = try served.map { shard in
-            try Worker(
+            // In a sharded layout each shard worker checks that a job's run belongs to its shard.
+            let shardQueue = layout.layout == .single ? nil : layout.queueName(ofShard: shard)
+            let processor = Worker.StepProcessor { job in
+                try await Self.process(job, executor: executor, options: options, queueName: shardQueue)
+            }
+            return try Worker(
                 queueName: layout.queueName(ofShard: shard), client: client, options: workerOptions, logger: options.logger,
                 stepProcessor: processor, budget: budget)
         }
@@ -72,12 +76,14 @@ public final class DistributedWorker: Service, Sendable {
 
     /// Runs a job through the executor, emitting `job:processed` / `job:failed` when someone listens
     /// (for a node whose commit is a ``FinishStep``: once the worker's finishing call went through).
-    private static func process(_ job: Job, executor: NodeJobExecutor, options: DistributedOptions) async throws -> ProcessedJob {
+    private static func process(
+        _ job: Job, executor: NodeJobExecutor, options: DistributedOptions, queueName: String?
+    ) async throws -> ProcessedJob {
         guard job.name == options.jobName else {
             throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(options.jobName)' jobs)")
         }
         guard let handler = options.eventHandler, let data = try? NodeJobData(json: job.data) else {
-            return try await executor.process(job)
+            return try await executor.process(job, queueName: queueName)
         }
         let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
         @Sendable func processed(_ result: JSONValue) {
@@ -87,7 +93,7 @@ public final class DistributedWorker: Service, Sendable {
             events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
         }
         do {
-            switch try await executor.process(job) {
+            switch try await executor.process(job, queueName: queueName) {
             case .value(let value):
                 processed(value)
                 return .value(value)

@@ -61,8 +61,12 @@ final class RedisClusterServers: Sendable {
         var servers: [PrivateRedisServer] = []
         do {
             for _ in 0..<6 {
+                // The bus port is its own free port: the default (port + 10000) overflows for
+                // ephemeral ports above 55535.
+                let busPort = try PrivateRedisServer.freePort()
                 let server = try PrivateRedisServer(arguments: [
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-port", String(busPort),
                     "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "yes",
                 ])
                 servers.append(server)
@@ -87,7 +91,8 @@ final class RedisClusterServers: Sendable {
     private func form() async throws {
         let first = servers[0]
         for server in servers.dropFirst() {
-            _ = try await send(["CLUSTER", "MEET", "127.0.0.1", String(server.port)], to: first.port)
+            let busPort = Self.busPort(of: server)
+            _ = try await send(["CLUSTER", "MEET", "127.0.0.1", String(server.port), String(busPort)], to: first.port)
         }
         let ranges = [(0, 5460), (5461, 10922), (10923, 16383)]
         for (index, range) in ranges.enumerated() {
@@ -126,6 +131,12 @@ final class RedisClusterServers: Sendable {
             }
             return true
         }
+    }
+
+    /// The cluster bus port a server was started with (`--cluster-port`).
+    private static func busPort(of server: PrivateRedisServer) -> Int {
+        guard let flag = server.arguments.firstIndex(of: "--cluster-port"), flag + 1 < server.arguments.count else { return 0 }
+        return Int(server.arguments[flag + 1]) ?? 0
     }
 
     // MARK: - Inspection and faults

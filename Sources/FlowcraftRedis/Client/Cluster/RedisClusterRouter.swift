@@ -23,7 +23,20 @@ final class RedisClusterRouter: Sendable {
         var closed = false
     }
 
+    /// What the router has done since it was created (for tests and diagnostics).
+    struct Counters: Sendable, Equatable {
+        /// `MOVED` replies followed.
+        var moved = 0
+        /// `ASK` replies followed.
+        var asked = 0
+        /// Retries after `TRYAGAIN`, `CLUSTERDOWN` or an unreachable node.
+        var retries = 0
+        /// Slot maps loaded.
+        var mapsLoaded = 0
+    }
+
     let configuration: RedisConfiguration
+    private let counters = Mutex(Counters())
     private let cluster: RedisClusterConfiguration
     private let poolSize: Int
     private let logger: Logger
@@ -93,6 +106,7 @@ final class RedisClusterRouter: Sendable {
                     if let message = reply.errorMessage, Self.needsClusterHandling(message) {
                         if message.hasPrefix("MOVED "), let (slot, target) = ClusterRedirectState.parseRedirection(message) {
                             learn(slot: slot, owner: resolve(target, answeredBy: node))
+                            counters.withLock { $0.moved += 1 }
                         }
                         retry.append(index)
                     }
@@ -161,10 +175,13 @@ final class RedisClusterRouter: Sendable {
                 throw error
             case .moved(let slot, let node):
                 learn(slot: slot, owner: resolve(node, answeredBy: answeredBy))
+                counters.withLock { $0.moved += 1 }
                 scheduleRefresh()
             case .ask(_, let node):
                 askTarget = resolve(node, answeredBy: answeredBy)
+                counters.withLock { $0.asked += 1 }
             case .retry(let delay, let refreshMap):
+                counters.withLock { $0.retries += 1 }
                 try? await Task.sleep(for: delay)
                 if isClosed { throw .closed(command: command.name) }
                 if refreshMap { await refresh() }
@@ -314,6 +331,7 @@ final class RedisClusterRouter: Sendable {
                 failures.append("\(node): \(error)")
             }
         }
+        if loaded != nil { counters.withLock { $0.mapsLoaded += 1 } }
         let newMasters: [Endpoint] = state.withLock { state in
             state.refresh = nil
             guard let loaded else { return [] }
@@ -408,6 +426,9 @@ final class RedisClusterRouter: Sendable {
                 connects: total.connects + statistics.connects)
         }
     }
+
+    /// Redirections, retries and map loads so far.
+    var redirectCounters: Counters { counters.withLock { $0 } }
 
     /// The masters currently known (for tests and diagnostics).
     var knownMasters: [Endpoint] { state.withLock { $0.map.masters } }

@@ -172,6 +172,12 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// The cluster router's redirect and retry counts (`nil` without a cluster).
+    var clusterCounters: RedisClusterRouter.Counters? {
+        if case .cluster(let router) = backend { return router.redirectCounters }
+        return nil
+    }
+
     /// The masters the cluster client currently knows (empty without a cluster or before first use).
     var clusterMasters: [RedisClusterConfiguration.Endpoint] {
         if case .cluster(let router) = backend { return router.knownMasters }

@@ -182,6 +182,10 @@ struct RedisClusterTests {
         }
         #expect(try await cluster.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: targetPort).int == written)
         #expect(try await cluster.masterPort(forSlot: slot) == targetPort)
+        // Both kinds of redirection were followed on the way.
+        let counters = try #require(client.clusterCounters)
+        #expect(counters.asked > 0, "\(counters)")
+        #expect(counters.moved > 0, "\(counters)")
     }
 
     @Test("CLUSTER FAILOVER on a replica during a write loop: the client follows and no acknowledged write is lost")
@@ -206,9 +210,12 @@ struct RedisClusterTests {
                 }
                 return (acknowledged, failures)
             }
+            let script = RedisScript(name: "failoverProbe", source: "return 'probe'")
+            try await client.preload([script])
             try await Task.sleep(for: .milliseconds(300))
             let masterPort = cluster.servers[0].port
             let replicaPort = try await cluster.replicaPort(of: masterPort)
+            _ = try? await cluster.send(["SCRIPT", "FLUSH"], to: replicaPort)
             _ = try await cluster.send(["CLUSTER", "FAILOVER"], to: replicaPort)
             for _ in 0..<200 {
                 let role = try await cluster.send(["ROLE"], to: replicaPort).array?.first?.string
@@ -220,6 +227,9 @@ struct RedisClusterTests {
             stop.store(true, ordering: .relaxed)
             let (acknowledged, failures) = await writer.value
             #expect(failures.isEmpty, "\(failures.prefix(5))")
+            #expect((client.clusterCounters?.moved ?? 0) > 0)
+            // The promoted master was given the preloaded scripts when the client learnt of it.
+            #expect(try await cluster.send(["SCRIPT", "EXISTS", script.sha1], to: replicaPort).array?.first?.int == 1)
             for index in acknowledged {
                 #expect(try await client.send(["GET", "\(prefix)\(index)"]).string == "\(index)")
             }
@@ -253,6 +263,8 @@ struct RedisClusterTests {
                 index += 1
             }
             #expect(consecutive >= 300, "the client did not recover after the fail-over")
+            #expect((client.clusterCounters?.retries ?? 0) > 0)
+            #expect((client.clusterCounters?.mapsLoaded ?? 0) > 1)
             #expect(try await cluster.send(["ROLE"], to: replicaPort).array?.first?.string == "master")
             #expect(client.clusterMasters.contains { $0.port == replicaPort })
             // Keys written before the kill had reached the replica (waited for above); writes

@@ -204,6 +204,31 @@ struct ShardedLayoutTests {
         }
     }
 
+    @Test("a job on another shard's queue than its run's fails unrun, naming both queues; the run completes from its own shard")
+    func jobOnForeignShardFails() async throws {
+        let queue = Support.uniqueQueue("shard-foreign")
+        let shards = QueueShards(queueName: queue, layout: Self.layout)
+        try await Support.withWorker(blueprints: [Support.diamond()], registry: Self.noop, queue: queue, layout: Self.layout) {
+            workflows, client in
+            let id = try await workflows.startWorkflow(blueprintID: "diamond", runID: "foreign-1")
+            let shard = try #require(shards.shard(ofRunID: id))
+            let other = shards.queueName(ofShard: (shard + 1) % shards.count)
+            let foreign = try Queue(name: other, client: client)
+            let data = NodeJobData(runID: id, blueprintID: "diamond", nodeID: "a")
+            _ = try await foreign.add(name: "executeNode", data: data.json, options: JobOptions(jobId: "stray"))
+            #expect(try await workflows.result(id, timeout: .seconds(30)).status == .completed)
+            var state = JobState.unknown
+            for _ in 0..<200 {
+                state = try await foreign.getState("stray")
+                if state == .failed { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(state == .failed)
+            let reason = try await client.send(["HGET", "bull:\(other):stray", "failedReason"]).string ?? ""
+            #expect(reason.contains(other) && reason.contains(shards.queueName(ofShard: shard)), "\(reason)")
+        }
+    }
+
     @Test("the reconciler walks every shard's active-runs index")
     func reconcilerWalksShards() async throws {
         let queue = Support.uniqueQueue("shard-reconcile")
