@@ -80,6 +80,7 @@ final class MarkerWaiter: Sendable {
                 failures += 1
                 logger.warning("waiting on the queue marker failed; retrying", metadata: ["error": "\(error)"])
                 await dropConnection()
+                await relearnOwner(after: error)
                 wakeOne()
                 try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
             }
@@ -100,11 +101,22 @@ final class MarkerWaiter: Sendable {
         }
     }
 
-    /// The connection the blocking pop runs on: the one place it is opened, so that a cluster client
-    /// can open it on the node serving `markerKey`'s slot (a blocking pop cannot span slots; each
-    /// shard queue of a sharded layout has a waiter of its own).
+    /// The connection the blocking pop runs on: the one place it is opened. A cluster client opens it
+    /// on the master serving `markerKey`'s slot (a blocking pop cannot span slots; each shard queue of
+    /// a sharded layout has a waiter of its own). When the slot moves (`MOVED`/`ASK`) or its master
+    /// fails, the pop throws and ``run()`` drops this connection; the next one is opened for the key
+    /// again, on whichever master the client's slot map names by then.
     private func openBlockingConnection() async throws -> RedisConnection {
-        try await client.dedicatedConnection()
+        try await client.dedicatedConnection(forKey: markerKey)
+    }
+
+    /// After a redirection or a lost master, asks for the marker through the client's pool, which
+    /// follows the `MOVED` it gets (the new owner after a resharding or fail-over) and updates the
+    /// client's slot map, so the next blocking connection opens on the slot's new master instead of
+    /// being redirected again. Only on this error path: one `EXISTS`, nothing on the blocking path.
+    private func relearnOwner(after error: any Error) async {
+        guard let redisError = error as? RedisError, redisError.isClusterRedirection || redisError.isNodeDown else { return }
+        _ = try? await client.send(["EXISTS", markerKey])
     }
 
     private func blockOnce() async throws {
