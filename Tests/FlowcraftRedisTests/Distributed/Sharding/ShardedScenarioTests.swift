@@ -16,8 +16,13 @@ struct ShardedScenarioTests {
         #expect(problems.isEmpty, "\(scenario.name) (sharded): \(problems.joined(separator: "; "))")
     }
 
-    @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all
-        + RedriveScenarios.all + DataFlowScenarios.all + [BuiltinScenarios.batchWorkerReadsItsIndex])
+    /// The scenarios run again with retries as BullMQ attempts (also on a real cluster: `ClusterScenarioTests`).
+    static var queueRetryScenarios: [WorkflowScenario] {
+        ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all
+            + RedriveScenarios.all + DataFlowScenarios.all + [BuiltinScenarios.batchWorkerReadsItsIndex]
+    }
+
+    @Test(arguments: queueRetryScenarios)
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         let problems = try await DistributedScenarioTests.problems(
             scenario, engine: RedisScenarioEngine(retryMode: .queue, layout: Self.layout))

@@ -1,0 +1,50 @@
+import Foundation
+import Synchronization
+@testable import FlowcraftRedis
+import Testing
+
+/// The distributed engine while the cluster's topology changes under live runs: slots of shards
+/// moved to another master, and a master failing over to its replica. Each test has a cluster of
+/// its own (it rearranges it).
+@Suite("Cluster topology changes under live runs", .serialized)
+struct ClusterTopologyTests {
+    @Test("resharding: the slots of 6 of 16 shards (keys of live runs and all) move to another master while 200 runs with 20–50 ms nodes are in flight; every run completes, no node committed twice")
+    func reshardingWithLiveRuns() async throws {
+        try await RedisClusterServers.with { cluster in
+            let load = ClusterRunLoad(runs: 200, workers: 2, concurrency: 4, nodeDelay: 20...50)
+            let moved = Mutex<Int>(0)
+            let report = try await load.execute(configuration: try cluster.configuration()) { shards, _ in
+                // Let the runs get going, then move the slots of six shards' hash tags, each to the
+                // next master round the ring.
+                try await Task.sleep(for: .milliseconds(300))
+                let masters = try await cluster.masterPorts().sorted()
+                for shard in [0, 3, 5, 8, 11, 14] {
+                    let slot = RedisClusterSlot.of(shards.queueName(ofShard: shard))
+                    let owner = try await cluster.masterPort(forSlot: slot)
+                    let target = masters[((masters.firstIndex(of: owner) ?? 0) + 1) % masters.count]
+                    let keys = try await cluster.migrate(slot: slot, to: target)
+                    moved.withLock { $0 += keys }
+                    #expect(try await cluster.masterPort(forSlot: slot) == target)
+                }
+            }
+            report.expectEveryRunCompletedOnce()
+            #expect(moved.withLock { $0 } > 0, "no keys were moved: the slots held no live runs")
+        }
+    }
+
+    @Test("fail-over: CLUSTER FAILOVER on the replica of a master holding shards while 200 runs are in flight; every run completes, no node committed twice")
+    func failoverWithLiveRuns() async throws {
+        try await RedisClusterServers.with { cluster in
+            let load = ClusterRunLoad(runs: 200, workers: 2, concurrency: 4, nodeDelay: 20...50)
+            let promoted = Mutex<Int>(0)
+            let report = try await load.execute(configuration: try cluster.configuration()) { shards, _ in
+                try await Task.sleep(for: .milliseconds(300))
+                let master = try await cluster.masterPort(forSlot: RedisClusterSlot.of(shards.queueName(ofShard: 0)))
+                let replica = try await cluster.failOver(masterPort: master)
+                promoted.withLock { $0 = replica }
+            }
+            report.expectEveryRunCompletedOnce()
+            #expect(promoted.withLock { $0 } != 0)
+        }
+    }
+}
