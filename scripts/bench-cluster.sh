@@ -41,11 +41,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cores=$(nproc)
 for i in $(seq 0 $((masters - 1))); do
   port=$(free_port)
+  # The bus port is a free port of its own: the default (port + 10000) overflows above 55535.
+  bus_port=$(free_port)
   mkdir -p "$dir/$port"
   pin=()
   if [ "${PIN:-0}" = 1 ]; then pin=(taskset -c $((i % cores))); fi
   "${pin[@]+"${pin[@]}"}" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/$port" \
-    --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" --cluster-node-timeout 2000 \
+    --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" --cluster-port "$bus_port" --cluster-node-timeout 2000 \
     --logfile "$dir/$port/redis.log" --daemonize no &
   pids+=($!)
   ports+=("$port")
@@ -98,7 +100,8 @@ paste <(echo "$before") <(echo "$after") | awk -v nodes="$nodes" '
 
 if [ "${SPREAD:-0}" = 1 ]; then
   for port in "${ports[@]}"; do
-    redis-cli -p "$port" --scan --count 1000 >>"$dir/keys.txt" || true
+    # (redis-cli 7.0 has no --count for --scan: the default batch size)
+    redis-cli -p "$port" --scan >>"$dir/keys.txt" || true
   done
   python3 - "$dir" <<'PY'
 import collections, glob, re, sys
@@ -109,7 +112,10 @@ def shard_of(text):
     m = tag.search(text)
     return m.group(1) if m and re.match(r'.+\.\d+$', m.group(1)) else None
 commands = collections.Counter()
+runs = collections.defaultdict(set)
+run_key = re.compile(r'^flowcraft:run:(\{[^{}]+\}.+)$')
 untagged = 0
+untagged_kinds = collections.Counter()
 for path in glob.glob(d + '/monitor-*.log'):
     for line in open(path, errors='replace'):
         if '"' not in line: continue
@@ -117,7 +123,12 @@ for path in glob.glob(d + '/monitor-*.log'):
         if not args or args[0].upper() in ('MONITOR', 'PING', 'INFO', 'CLUSTER', 'CLIENT', 'HELLO', 'AUTH', 'SCRIPT'): continue
         shard = next((s for s in (shard_of(a) for a in args[1:]) if s), None)
         if shard: commands[shard] += 1
-        else: untagged += 1
+        else:
+            untagged += 1
+            untagged_kinds[" ".join([args[0].upper()] + [re.sub(r'[0-9a-f]{8,}|\d+', '…', a)[:40] for a in args[1:2]])] += 1
+        for a in args[1:]:
+            m = run_key.match(a)
+            if m and shard: runs[shard].add(m.group(1))
 keys = collections.Counter()
 other = 0
 for line in open(d + '/keys.txt', errors='replace'):
@@ -127,11 +138,18 @@ for line in open(d + '/keys.txt', errors='replace'):
 def spread(counter, label):
     if not counter: print(f"{label}: none recorded"); return
     values = list(counter.values()); mean = sum(values) / len(values)
-    print(f"{label}: {len(values)} shards, mean {mean:.0f}, max {max(values) / mean - 1:+.1%}, min {min(values) / mean - 1:+.1%}")
+    print(f"{label}: {len(values)} shards, mean {mean:.1f}, max {max(values) / mean - 1:+.1%}, min {min(values) / mean - 1:+.1%}")
 for s in sorted(set(commands) | set(keys)):
-    print(f"shard {{{s}}} commands={commands[s]} keys={keys[s]}")
+    print(f"shard {{{s}}} runs={len(runs[s])} commands={commands[s]} keys={keys[s]}")
 spread(commands, "commands per shard")
 spread(keys, "keys per shard")
+# Runs land on shards by a hash of their id, so a shard's share of commands and keys follows its
+# share of runs (binomial: ±sqrt(15/R) relative std over 16 shards for R runs); per run it is flat.
+spread(collections.Counter({s: len(v) for s, v in runs.items()}), "runs per shard")
+spread(collections.Counter({s: commands[s] / len(runs[s]) for s in runs if runs[s]}), "commands per run, per shard")
+spread(collections.Counter({s: keys[s] / len(runs[s]) for s in runs if runs[s] and keys[s]}), "keys per run, per shard")
 print(f"commands without a shard tag (worker registry, layout, blueprint catalog): {untagged}; keys without one: {other}")
+for kind, count in untagged_kinds.most_common(8):
+    print(f"  untagged: {count} × {kind}")
 PY
 fi

@@ -164,6 +164,17 @@ struct ClusterEngineTests {
             #expect(summary.status == .completed)
             let completedRuns = try await history.runs(RunQuery(status: .completed, limit: 100)).runs
             #expect(completedRuns.count == completed.count + 2)
+
+            // A reconciliation pass over the 16 shards' active-run indexes (every run has ended:
+            // nothing to repair, nothing failing) and the worker directory.
+            var options = DistributedOptions(queueName: queue)
+            options.layout = Self.layout
+            let reconciler = WorkflowReconciler(
+                client: client, catalog: try BlueprintCatalog([diamond, chain, gate, slow]), options: options,
+                stalledThresholdSeconds: 0)
+            let stats = try await reconciler.run()
+            #expect(stats.failedRuns == 0 && stats.reconciledRuns == 0, "\(stats)")
+            #expect(try await workflows.liveWorkerNames().count == 1)
         }
     }
 }
