@@ -127,6 +127,29 @@ struct RedisClusterTests {
         await connection.close()
     }
 
+    @Test("a pipeline whose slot moved behind the client's back is re-sent to the new owner")
+    func aPipelineFollowsMoved() async throws {
+        let cluster = try sharedCluster()
+        let client = RedisClient(configuration: try cluster.configuration())
+        defer { Task { await client.close() } }
+        _ = try await client.send(["PING"])  // loads the map
+        let tag = "moved\(UUID().uuidString.prefix(8))"
+        let slot = RedisClusterSlot.of(tag)
+        let sourcePort = try await cluster.masterPort(forSlot: slot)
+        let targetPort = try #require(cluster.servers.prefix(3).map(\.port).first { $0 != sourcePort })
+        let targetID = try await cluster.nodeID(port: targetPort)
+        // The slot holds no keys: it can be handed over directly.
+        for port in [targetPort, sourcePort] + cluster.servers.prefix(3).map(\.port).filter({ $0 != targetPort && $0 != sourcePort }) {
+            _ = try await cluster.send(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID], to: port)
+        }
+        let replies = try await client.pipeline([
+            ["SET", "{\(tag)}:a", "1"], ["PING"], ["INCR", "{\(tag)}:a"], ["GET", "{\(tag)}:a"], ["SET", "elsewhere:\(tag)", "x"],
+        ])
+        #expect(replies == [.status("OK"), .status("PONG"), .integer(2), .bulk(Array("2".utf8)), .status("OK")])
+        #expect((client.clusterCounters?.moved ?? 0) >= 3)
+        #expect(try await cluster.send(["GET", "{\(tag)}:a"], to: targetPort).string == "2")
+    }
+
     @Test("a live slot migration while a task writes and reads keys of that slot: no command fails (MOVED and ASK followed)")
     func liveSlotMigration() async throws {
         let cluster = try sharedCluster()
