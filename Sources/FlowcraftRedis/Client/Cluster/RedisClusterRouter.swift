@@ -310,13 +310,20 @@ final class RedisClusterRouter: Sendable {
     /// Asks the known masters, then their replicas, then the seeds for the slot map; installs the
     /// first complete-looking answer and loads the scripts on masters that are new.
     private func reload() async {
-        let (masters, replicas) = state.withLock { state in
-            (state.map.masters, state.map.masters.flatMap { state.map.replicas[$0] ?? [] })
+        let (masters, replicas, connected) = state.withLock { state in
+            (
+                state.map.masters, state.map.masters.flatMap { state.map.replicas[$0] ?? [] },
+                Set(state.pools.filter { $0.value.connections.contains { $0.isConnected } }.keys)
+            )
         }
         var candidates: [Endpoint] = []
         for node in masters + replicas + cluster.seeds where !candidates.contains(node) {
             candidates.append(node)
         }
+        // Nodes with a live connection first: a node that just went down would make every reload
+        // wait for its connection attempt (and back-off) before asking the next one.
+        let live = candidates.filter { connected.contains($0) }
+        candidates = live + candidates.filter { !connected.contains($0) }
         var loaded: ClusterSlotMap?
         var failures: [String] = []
         for node in candidates {

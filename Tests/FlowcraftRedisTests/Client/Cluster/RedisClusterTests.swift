@@ -51,6 +51,22 @@ struct RedisClusterTests {
         #expect(perMaster.allSatisfy { $0 > 400 }, "keys per master: \(perMaster)")
         #expect(Set(client.clusterMasters.map(\.port)) == Set(cluster.servers.prefix(3).map(\.port)))
         #expect(client.statistics.commands >= 4000)
+        #expect(client.statistics.connects >= 3)
+    }
+
+    @Test func closeClosesEveryNodePool() async throws {
+        let cluster = try sharedCluster()
+        let client = RedisClient(configuration: try cluster.configuration())
+        for index in 0..<50 { _ = try await client.send(["SET", "close:\(index)", "x"]) }
+        #expect(client.clusterMasters.count == 3)
+        await client.close()
+        #expect(client.isClosed)
+        await #expect {
+            _ = try await client.send(["GET", "close:1"])
+        } throws: { error in
+            (error as? RedisError)?.kind == .closed
+        }
+        await client.close()  // idempotent
     }
 
     @Test func evalSHAWithKeysInOneSlotRunsOnEachMaster() async throws {
