@@ -285,6 +285,19 @@ final class RedisClusterRouter: Sendable {
         }
     }
 
+    /// A redirection or node failure seen on a dedicated connection (outside the pools): `MOVED`
+    /// records the new owner and reloads the map in the background; `ASK` changes nothing (the
+    /// migration is not finished); a node that is down or demoted reloads the map now.
+    func noteDedicatedConnectionFailure(_ error: RedisError) async {
+        if error.serverErrorCode == "MOVED", let (slot, node) = ClusterRedirectState.parseRedirection(error.message), !node.host.isEmpty {
+            learn(slot: slot, owner: node)
+            counters.withLock { $0.moved += 1 }
+            scheduleRefresh()
+        } else if error.isNodeDown || error.serverErrorCode == "READONLY" {
+            await refresh()
+        }
+    }
+
     // MARK: - Slot map
 
     /// Reloads the map in the background unless a reload is running (after `MOVED`).

@@ -303,6 +303,12 @@ struct RedisClusterTests {
             let masterPort = try #require(masters.first)
             let replicaPort = try await cluster.replicaPort(of: masterPort)
             _ = try? await cluster.send(["SCRIPT", "FLUSH"], to: replicaPort)
+            // A blocking connection on a key of that master, from a client with no other traffic.
+            let blocker = RedisClient(configuration: try cluster.configuration())
+            defer { Task { await blocker.close() } }
+            let markerKey = "{\(try await tag(servedBy: masterPort, in: cluster, prefix: "marker"))}:marker"
+            let dedicated = try await blocker.dedicatedConnection(forKey: markerKey)
+            #expect(dedicated.configuration.port == masterPort)
             _ = try await cluster.send(["CLUSTER", "FAILOVER"], to: replicaPort)
             for _ in 0..<200 {
                 let role = try await cluster.send(["ROLE"], to: replicaPort).array?.first?.string
@@ -315,6 +321,19 @@ struct RedisClusterTests {
             let (acknowledged, failures) = await writer.value
             #expect(failures.isEmpty, "\(failures.prefix(5))")
             #expect((client.clusterCounters?.moved ?? 0) > 0)
+            // The demoted master redirects the blocking command; told so, the client reopens the
+            // dedicated connection on the promoted master.
+            await #expect {
+                _ = try await dedicated.send(RedisCommand(["BZPOPMIN", markerKey, "1"]), timeout: .seconds(5))
+            } throws: { error in
+                guard let error = error as? RedisError else { return false }
+                await blocker.noteDedicatedConnectionFailure(error)
+                return error.isClusterRedirection
+            }
+            await dedicated.close()
+            let reopened = try await blocker.dedicatedConnection(forKey: markerKey)
+            #expect(reopened.configuration.port == replicaPort)
+            await reopened.close()
             // The promoted master was given the preloaded scripts when the client learnt of it.
             #expect(try await cluster.send(["SCRIPT", "EXISTS", script.sha1], to: replicaPort).array?.first?.int == 1)
             for index in acknowledged {
