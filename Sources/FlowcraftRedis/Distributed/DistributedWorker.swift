@@ -13,6 +13,9 @@ import ServiceLifecycle
 /// try await ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint],
 ///                        logger: logger).run()   // or: worker.start() … await worker.close()
 /// ```
+/// In a sharded layout (``DistributedOptions/layout``) it serves every shard queue, or the `shards`
+/// it is given, with one queue worker (one blocking connection) per shard and one concurrency budget.
+///
 /// It is a swift-service-lifecycle `Service`: on graceful shutdown it finishes the jobs in progress
 /// and stops taking new ones; jobs of a killed worker are recovered by the queue's stalled sweep, and
 /// their completions are never committed twice.

@@ -28,6 +28,8 @@ public struct WorkflowClient: Sendable {
 
     /// Starts a run of `blueprint` with `context` as its initial state and returns its id. Throws
     /// ``DistributedError`` for a `runID` that breaks the ``RunIdentifier`` rules (nothing is written).
+    /// In a sharded layout (``DistributedOptions/layout``) the returned id is the run's shard tag
+    /// followed by `runID` (the base id: `{orders.07}order-123`); a base id with `{` or `}` is refused.
     @discardableResult
     public func startWorkflow(
         _ blueprint: WorkflowBlueprint, context: [String: JSONValue] = [:], runID: String? = nil

@@ -6,9 +6,10 @@ import Testing
 /// processes (each in its own temporary directory with its own `nodes.conf`), three masters with the
 /// slots split evenly and one replica each, `cluster-node-timeout 2000`, no persistence.
 ///
-/// The cluster is formed with `CLUSTER MEET`, `CLUSTER ADDSLOTSRANGE` and `CLUSTER REPLICATE` (what
-/// `redis-cli --cluster create … --cluster-replicas 1` does), then ``start()`` waits for
-/// `cluster_state:ok` on every node and for every replica to be in sync.
+/// The cluster is formed with `redis-cli --cluster create … --cluster-replicas 1 --cluster-yes`
+/// (ports are chosen so that the bus port, port + 10000, is free too), then ``start()`` waits for
+/// `cluster_state:ok` on every node and for every replica to be in sync. Which server becomes a
+/// master is redis-cli's choice: ask ``masterPorts()`` and ``replicaPort(of:)``.
 ///
 /// Suites share one cluster through the ``Testing/Trait/redisCluster`` suite trait (started once
 /// before the suite, stopped after it whatever happens, available as ``current``); tests that damage
@@ -17,7 +18,7 @@ final class RedisClusterServers: Sendable {
     /// The cluster the enclosing suite runs with (``Testing/Trait/redisCluster``).
     @TaskLocal static var current: RedisClusterServers?
 
-    /// The six servers; the first three start as masters, server `i + 3` replicates server `i`.
+    /// The six servers (which are masters: ``masterPorts()``).
     let servers: [PrivateRedisServer]
 
     private init(servers: [PrivateRedisServer]) {
@@ -61,12 +62,9 @@ final class RedisClusterServers: Sendable {
         var servers: [PrivateRedisServer] = []
         do {
             for _ in 0..<6 {
-                // The bus port is its own free port: the default (port + 10000) overflows for
-                // ephemeral ports above 55535.
-                let busPort = try PrivateRedisServer.freePort()
-                let server = try PrivateRedisServer(arguments: [
+                // The cluster bus listens on port + 10000: both must be free and below 65536.
+                let server = try PrivateRedisServer(port: try freeClusterPort(), arguments: [
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-port", String(busPort),
                     "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "yes",
                 ])
                 servers.append(server)
@@ -89,29 +87,87 @@ final class RedisClusterServers: Sendable {
     // MARK: - Forming the cluster
 
     private func form() async throws {
-        let first = servers[0]
-        for server in servers.dropFirst() {
-            let busPort = Self.busPort(of: server)
-            _ = try await send(["CLUSTER", "MEET", "127.0.0.1", String(server.port), String(busPort)], to: first.port)
-        }
-        let ranges = [(0, 5460), (5461, 10922), (10923, 16383)]
-        for (index, range) in ranges.enumerated() {
-            _ = try await send(["CLUSTER", "ADDSLOTSRANGE", String(range.0), String(range.1)], to: servers[index].port)
-        }
-        // Every node must know every other before a replica can name its master.
-        try await waitUntil("every node knows the six nodes") {
-            for server in self.servers {
-                let nodes = try await self.send(["CLUSTER", "NODES"], to: server.port).string ?? ""
-                let known = nodes.split(separator: "\n").filter { !$0.contains("handshake") && !$0.contains("noaddr") }
-                if known.count < 6 { return false }
-            }
-            return true
-        }
-        for index in 0..<3 {
-            let masterID = try await send(["CLUSTER", "MYID"], to: servers[index].port).string ?? ""
-            _ = try await send(["CLUSTER", "REPLICATE", masterID], to: servers[index + 3].port)
-        }
+        try await Self.runRedisCLI(
+            ["--cluster", "create"] + servers.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "1", "--cluster-yes"],
+            what: "redis-cli --cluster create")
         try await waitUntilHealthy()
+    }
+
+    /// Moves `slots` slots from the master on `sourcePort` to the master on `targetPort` with
+    /// `redis-cli --cluster reshard` (keys migrated in batches while clients keep working), then
+    /// waits until the cluster is healthy again.
+    func reshard(slots: Int, from sourcePort: Int, to targetPort: Int) async throws {
+        let sourceID = try await nodeID(port: sourcePort)
+        let targetID = try await nodeID(port: targetPort)
+        try await Self.runRedisCLI(
+            ["--cluster", "reshard", "127.0.0.1:\(sourcePort)", "--cluster-from", sourceID, "--cluster-to", targetID,
+             "--cluster-slots", String(slots), "--cluster-yes", "--cluster-pipeline", "50"],
+            what: "redis-cli --cluster reshard")
+        try await waitUntilHealthy()
+    }
+
+    /// Path of `redis-cli`: next to the redis-server binary, or on `PATH`.
+    static let cliPath: String? = {
+        if let server = PrivateRedisServer.binaryPath {
+            let sibling = URL(fileURLWithPath: server).deletingLastPathComponent().appendingPathComponent("redis-cli").path
+            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/local/bin").split(separator: ":") {
+            let candidate = "\(directory)/redis-cli"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }()
+
+    /// Runs redis-cli with `arguments` and waits (polling, off the cooperative pool's threads'
+    /// blocking calls) for it to exit 0.
+    private static func runRedisCLI(_ arguments: [String], what: String) async throws {
+        guard let cli = cliPath else {
+            Issue.record("redis-cli not found (it ships with redis-server; needed to create a test cluster)")
+            throw PrivateRedisServer.StartupError(description: "redis-cli not found")
+        }
+        let pid = try PrivateRedisServer.spawn([cli] + arguments)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let exitCode = (status >> 8) & 0xFF
+                guard status & 0x7F == 0, exitCode == 0 else {
+                    throw PrivateRedisServer.StartupError(description: "\(what) failed (wait status \(status))")
+                }
+                return
+            }
+            if result < 0 { throw PrivateRedisServer.StartupError(description: "\(what): waitpid failed") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, nil, 0)
+        throw PrivateRedisServer.StartupError(description: "\(what) did not finish within 120 s")
+    }
+
+    /// A free loopback port whose cluster bus port (port + 10000) is free too.
+    private static func freeClusterPort() throws -> Int {
+        for _ in 0..<200 {
+            let port = try PrivateRedisServer.freePort()
+            if port + 10000 <= 65535, !PrivateRedisServer.acceptsConnections(port: port + 10000), canBind(port + 10000) {
+                return port
+            }
+        }
+        throw PrivateRedisServer.StartupError(description: "no free port pair (port, port + 10000) for a cluster node")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// Waits for `cluster_state:ok` on every running node, every slot covered, and each replica
@@ -131,12 +187,6 @@ final class RedisClusterServers: Sendable {
             }
             return true
         }
-    }
-
-    /// The cluster bus port a server was started with (`--cluster-port`).
-    private static func busPort(of server: PrivateRedisServer) -> Int {
-        guard let flag = server.arguments.firstIndex(of: "--cluster-port"), flag + 1 < server.arguments.count else { return 0 }
-        return Int(server.arguments[flag + 1]) ?? 0
     }
 
     // MARK: - Inspection and faults
@@ -160,6 +210,22 @@ final class RedisClusterServers: Sendable {
             return 0
         }
         return 0
+    }
+
+    /// The ports of the current masters that serve slots, lowest first (from the first running
+    /// node's `CLUSTER NODES`).
+    func masterPorts() async throws -> [Int] {
+        for server in servers where await server.isRunning {
+            let nodes = try await send(["CLUSTER", "NODES"], to: server.port).string ?? ""
+            var ports: [Int] = []
+            for line in nodes.split(separator: "\n") {
+                let fields = line.split(separator: " ").map(String.init)
+                guard fields.count >= 9, fields[2].contains("master"), !fields[2].contains("fail") else { continue }
+                if let port = Int(fields[1].split(separator: "@")[0].split(separator: ":").last ?? "") { ports.append(port) }
+            }
+            return ports.sorted()
+        }
+        return []
     }
 
     /// The server listening on `port`.

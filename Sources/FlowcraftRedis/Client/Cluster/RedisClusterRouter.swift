@@ -285,6 +285,19 @@ final class RedisClusterRouter: Sendable {
         }
     }
 
+    /// A redirection or node failure seen on a dedicated connection (outside the pools): `MOVED`
+    /// records the new owner and reloads the map in the background; `ASK` changes nothing (the
+    /// migration is not finished); a node that is down or demoted reloads the map now.
+    func noteDedicatedConnectionFailure(_ error: RedisError) async {
+        if error.serverErrorCode == "MOVED", let (slot, node) = ClusterRedirectState.parseRedirection(error.message), !node.host.isEmpty {
+            learn(slot: slot, owner: node)
+            counters.withLock { $0.moved += 1 }
+            scheduleRefresh()
+        } else if error.isNodeDown || error.serverErrorCode == "READONLY" {
+            await refresh()
+        }
+    }
+
     // MARK: - Slot map
 
     /// Reloads the map in the background unless a reload is running (after `MOVED`).
@@ -310,13 +323,20 @@ final class RedisClusterRouter: Sendable {
     /// Asks the known masters, then their replicas, then the seeds for the slot map; installs the
     /// first complete-looking answer and loads the scripts on masters that are new.
     private func reload() async {
-        let (masters, replicas) = state.withLock { state in
-            (state.map.masters, state.map.masters.flatMap { state.map.replicas[$0] ?? [] })
+        let (masters, replicas, connected) = state.withLock { state in
+            (
+                state.map.masters, state.map.masters.flatMap { state.map.replicas[$0] ?? [] },
+                Set(state.pools.filter { $0.value.connections.contains { $0.isConnected } }.keys)
+            )
         }
         var candidates: [Endpoint] = []
         for node in masters + replicas + cluster.seeds where !candidates.contains(node) {
             candidates.append(node)
         }
+        // Nodes with a live connection first: a node that just went down would make every reload
+        // wait for its connection attempt (and back-off) before asking the next one.
+        let live = candidates.filter { connected.contains($0) }
+        candidates = live + candidates.filter { !connected.contains($0) }
         var loaded: ClusterSlotMap?
         var failures: [String] = []
         for node in candidates {

@@ -145,6 +145,14 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// Tells the cluster client about an error seen on a connection from
+    /// ``dedicatedConnection(forKey:)`` before reopening it, so the new connection goes to the slot's
+    /// current master: a `MOVED` reply updates the slot at once, a node found down (or demoted)
+    /// reloads the slot map. Does nothing without a cluster.
+    func noteDedicatedConnectionFailure(_ error: RedisError) async {
+        if case .cluster(let router) = backend { await router.noteDedicatedConnectionFailure(error) }
+    }
+
     /// The pool connections' counters added up (dedicated connections not included); in cluster
     /// mode over every node's pool.
     public var statistics: RedisConnectionStatistics {

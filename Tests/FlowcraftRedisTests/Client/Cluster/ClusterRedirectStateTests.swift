@@ -99,3 +99,24 @@ struct ClusterRedirectStateTests {
         #expect(RedisError.connection("x").markedNeverSent() == RedisError.connection("x"))
     }
 }
+
+/// The connection marks what it never wrote, which is what lets the cluster client retry safely.
+@Suite("Redis Cluster never-sent marking")
+struct ClusterNeverSentTests {
+    @Test func aRefusedConnectionMarksTheCommandNeverSent() async throws {
+        // A port nothing listens on (bound and closed again).
+        let port = try PrivateRedisServer.freePort()
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+        configuration.connectTimeout = .seconds(1)
+        let client = RedisClient(configuration: configuration)
+        do {
+            _ = try await client.send(["SET", "a", "1"])
+            Issue.record("expected a connection error")
+        } catch {
+            #expect(error.kind == .connection)
+            #expect(error.neverSent)
+            #expect(error.isNodeDown)
+        }
+        await client.close()
+    }
+}

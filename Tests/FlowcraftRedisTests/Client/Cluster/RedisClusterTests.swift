@@ -45,12 +45,30 @@ struct RedisClusterTests {
         }
         // The keys are spread over every master, and the client talked to each of them.
         var perMaster: [Int] = []
-        for server in cluster.servers.prefix(3) {
-            perMaster.append(try await cluster.send(["DBSIZE"], to: server.port).int ?? 0)
+        let masters = try await cluster.masterPorts()
+        #expect(masters.count == 3)
+        for port in masters {
+            perMaster.append(try await cluster.send(["DBSIZE"], to: port).int ?? 0)
         }
         #expect(perMaster.allSatisfy { $0 > 400 }, "keys per master: \(perMaster)")
-        #expect(Set(client.clusterMasters.map(\.port)) == Set(cluster.servers.prefix(3).map(\.port)))
+        #expect(Set(client.clusterMasters.map(\.port)) == Set(masters))
         #expect(client.statistics.commands >= 4000)
+        #expect(client.statistics.connects >= 3)
+    }
+
+    @Test func closeClosesEveryNodePool() async throws {
+        let cluster = try sharedCluster()
+        let client = RedisClient(configuration: try cluster.configuration())
+        for index in 0..<50 { _ = try await client.send(["SET", "close:\(index)", "x"]) }
+        #expect(client.clusterMasters.count == 3)
+        await client.close()
+        #expect(client.isClosed)
+        await #expect {
+            _ = try await client.send(["GET", "close:1"])
+        } throws: { error in
+            (error as? RedisError)?.kind == .closed
+        }
+        await client.close()  // idempotent
     }
 
     @Test func evalSHAWithKeysInOneSlotRunsOnEachMaster() async throws {
@@ -60,14 +78,14 @@ struct RedisClusterTests {
         let script = RedisScript(
             name: "pairSet", source: "redis.call('SET', KEYS[1], ARGV[1]); redis.call('SET', KEYS[2], ARGV[1]); return ARGV[1]")
         try await client.preload([script])
-        for master in cluster.servers.prefix(3) {
+        for port in try await cluster.masterPorts() {
             // Loaded on every master by preload.
-            let exists = try await cluster.send(["SCRIPT", "EXISTS", script.sha1], to: master.port)
-            #expect(exists.array?.first?.int == 1, "script not loaded on \(master.port)")
-            let tag = try await tag(servedBy: master.port, in: cluster, prefix: "eval\(UUID().uuidString.prefix(6))")
-            let reply = try await client.evalScript(script, keys: ["{\(tag)}:a", "{\(tag)}:b"], arguments: ["v-\(master.port)"])
-            #expect(reply.string == "v-\(master.port)")
-            #expect(try await cluster.send(["GET", "{\(tag)}:b"], to: master.port).string == "v-\(master.port)")
+            let exists = try await cluster.send(["SCRIPT", "EXISTS", script.sha1], to: port)
+            #expect(exists.array?.first?.int == 1, "script not loaded on \(port)")
+            let tag = try await tag(servedBy: port, in: cluster, prefix: "eval\(UUID().uuidString.prefix(6))")
+            let reply = try await client.evalScript(script, keys: ["{\(tag)}:a", "{\(tag)}:b"], arguments: ["v-\(port)"])
+            #expect(reply.string == "v-\(port)")
+            #expect(try await cluster.send(["GET", "{\(tag)}:b"], to: port).string == "v-\(port)")
         }
     }
 
@@ -127,6 +145,37 @@ struct RedisClusterTests {
         await connection.close()
     }
 
+    @Test("a pipeline whose slot moved behind the client's back is re-sent to the new owner")
+    func aPipelineFollowsMoved() async throws {
+        let cluster = try sharedCluster()
+        let client = RedisClient(configuration: try cluster.configuration())
+        defer { Task { await client.close() } }
+        _ = try await client.send(["PING"])  // loads the map
+        // A slot without keys (other tests write all over the cluster) can be handed over directly.
+        var tag = ""
+        var slot = 0
+        var sourcePort = 0
+        for attempt in 0..<100 {
+            tag = "moved\(attempt)-\(UUID().uuidString.prefix(8))"
+            slot = RedisClusterSlot.of(tag)
+            sourcePort = try await cluster.masterPort(forSlot: slot)
+            if try await cluster.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: sourcePort).int == 0 { break }
+        }
+        let masters = try await cluster.masterPorts()
+        let targetPort = try #require(masters.first { $0 != sourcePort })
+        let targetID = try await cluster.nodeID(port: targetPort)
+        let others = try await cluster.masterPorts().filter { $0 != targetPort && $0 != sourcePort }
+        for port in [targetPort, sourcePort] + others {
+            _ = try await cluster.send(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID], to: port)
+        }
+        let replies = try await client.pipeline([
+            ["SET", "{\(tag)}:a", "1"], ["PING"], ["INCR", "{\(tag)}:a"], ["GET", "{\(tag)}:a"], ["SET", "elsewhere:\(tag)", "x"],
+        ])
+        #expect(replies == [.status("OK"), .status("PONG"), .integer(2), .bulk(Array("2".utf8)), .status("OK")])
+        #expect((client.clusterCounters?.moved ?? 0) >= 3)
+        #expect(try await cluster.send(["GET", "{\(tag)}:a"], to: targetPort).string == "2")
+    }
+
     @Test("a live slot migration while a task writes and reads keys of that slot: no command fails (MOVED and ASK followed)")
     func liveSlotMigration() async throws {
         let cluster = try sharedCluster()
@@ -135,7 +184,8 @@ struct RedisClusterTests {
         let tag = "mig\(UUID().uuidString.prefix(8))"
         let slot = RedisClusterSlot.of(tag)
         let sourcePort = try await cluster.masterPort(forSlot: slot)
-        let targetPort = try #require(cluster.servers.prefix(3).map(\.port).first { $0 != sourcePort && $0 != 0 })
+        let masters = try await cluster.masterPorts()
+        let targetPort = try #require(masters.first { $0 != sourcePort && $0 != 0 })
         let sourceID = try await cluster.nodeID(port: sourcePort)
         let targetID = try await cluster.nodeID(port: targetPort)
         for index in 0..<300 {
@@ -169,7 +219,8 @@ struct RedisClusterTests {
                 ["MIGRATE", "127.0.0.1", String(targetPort), "", "0", "5000", "KEYS"] + keys.compactMap(\.string), to: sourcePort)
             try await Task.sleep(for: .milliseconds(20))
         }
-        for port in [targetPort, sourcePort] + cluster.servers.prefix(3).map(\.port).filter({ $0 != targetPort && $0 != sourcePort }) {
+        let others = try await cluster.masterPorts().filter { $0 != targetPort && $0 != sourcePort }
+        for port in [targetPort, sourcePort] + others {
             _ = try await cluster.send(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID], to: port)
         }
         try await Task.sleep(for: .milliseconds(300))
@@ -186,6 +237,41 @@ struct RedisClusterTests {
         let counters = try #require(client.clusterCounters)
         #expect(counters.asked > 0, "\(counters)")
         #expect(counters.moved > 0, "\(counters)")
+    }
+
+    @Test("redis-cli --cluster reshard of 300 slots while a task writes and reads all over the cluster: no command fails")
+    func reshardWithRedisCLI() async throws {
+        let cluster = try sharedCluster()
+        let client = RedisClient(configuration: try cluster.configuration())
+        defer { Task { await client.close() } }
+        let prefix = "reshard:\(UUID().uuidString):"
+        for index in 0..<1000 { _ = try await client.send(["SET", "\(prefix)\(index)", "\(index)"]) }
+        let stop = Atomic<Bool>(false)
+        let writer = Task { () -> (written: Int, failures: [String]) in
+            var failures: [String] = []
+            var index = 1000
+            while !stop.load(ordering: .relaxed) {
+                do {
+                    _ = try await client.send(["SET", "\(prefix)\(index)", "\(index)"])
+                    let earlier = Int.random(in: 0...index)
+                    let read = try await client.send(["GET", "\(prefix)\(earlier)"]).string
+                    if read != "\(earlier)" { failures.append("GET \(prefix)\(earlier) gave \(read ?? "nil")") }
+                } catch {
+                    failures.append("\(error)")
+                }
+                index += 1
+            }
+            return (index, failures)
+        }
+        let masters = try await cluster.masterPorts()
+        try await cluster.reshard(slots: 300, from: masters[0], to: masters[1])
+        try await Task.sleep(for: .milliseconds(200))
+        stop.store(true, ordering: .relaxed)
+        let (written, failures) = await writer.value
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        let replies = try await client.pipeline((0..<written).map { ["GET", "\(prefix)\($0)"] })
+        #expect(replies.enumerated().allSatisfy { $0.element.string == "\($0.offset)" })
+        #expect((client.clusterCounters?.moved ?? 0) > 0)
     }
 
     @Test("CLUSTER FAILOVER on a replica during a write loop: the client follows and no acknowledged write is lost")
@@ -213,9 +299,16 @@ struct RedisClusterTests {
             let script = RedisScript(name: "failoverProbe", source: "return 'probe'")
             try await client.preload([script])
             try await Task.sleep(for: .milliseconds(300))
-            let masterPort = cluster.servers[0].port
+            let masters = try await cluster.masterPorts()
+            let masterPort = try #require(masters.first)
             let replicaPort = try await cluster.replicaPort(of: masterPort)
             _ = try? await cluster.send(["SCRIPT", "FLUSH"], to: replicaPort)
+            // A blocking connection on a key of that master, from a client with no other traffic.
+            let blocker = RedisClient(configuration: try cluster.configuration())
+            defer { Task { await blocker.close() } }
+            let markerKey = "{\(try await tag(servedBy: masterPort, in: cluster, prefix: "marker"))}:marker"
+            let dedicated = try await blocker.dedicatedConnection(forKey: markerKey)
+            #expect(dedicated.configuration.port == masterPort)
             _ = try await cluster.send(["CLUSTER", "FAILOVER"], to: replicaPort)
             for _ in 0..<200 {
                 let role = try await cluster.send(["ROLE"], to: replicaPort).array?.first?.string
@@ -228,6 +321,19 @@ struct RedisClusterTests {
             let (acknowledged, failures) = await writer.value
             #expect(failures.isEmpty, "\(failures.prefix(5))")
             #expect((client.clusterCounters?.moved ?? 0) > 0)
+            // The demoted master redirects the blocking command; told so, the client reopens the
+            // dedicated connection on the promoted master.
+            await #expect {
+                _ = try await dedicated.send(RedisCommand(["BZPOPMIN", markerKey, "1"]), timeout: .seconds(5))
+            } throws: { error in
+                guard let error = error as? RedisError else { return false }
+                await blocker.noteDedicatedConnectionFailure(error)
+                return error.isClusterRedirection
+            }
+            await dedicated.close()
+            let reopened = try await blocker.dedicatedConnection(forKey: markerKey)
+            #expect(reopened.configuration.port == replicaPort)
+            await reopened.close()
             // The promoted master was given the preloaded scripts when the client learnt of it.
             #expect(try await cluster.send(["SCRIPT", "EXISTS", script.sha1], to: replicaPort).array?.first?.int == 1)
             for index in acknowledged {
@@ -244,7 +350,8 @@ struct RedisClusterTests {
             defer { Task { await client.close() } }
             let prefix = "kill:\(UUID().uuidString):"
             for index in 0..<200 { _ = try await client.send(["SET", "\(prefix)\(index)", "\(index)"]) }
-            let victim = cluster.servers[1]
+            let victimPort = try await cluster.masterPorts()[1]
+            let victim = try #require(cluster.server(port: victimPort))
             let replicaPort = try await cluster.replicaPort(of: victim.port)
             try await cluster.waitForReplicaSync(masterPort: victim.port)
             await victim.stop(kill: true)

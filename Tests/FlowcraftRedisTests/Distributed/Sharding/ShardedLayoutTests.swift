@@ -146,6 +146,36 @@ struct ShardedLayoutTests {
         #expect(peak <= 3 && peak >= 2, "peak \(peak)")
     }
 
+    @Test("a busy shard does not keep the shared budget from another: with concurrency 1, a run on an idle shard finishes while the busy shard still has work")
+    func busyShardDoesNotStarveAnother() async throws {
+        let queue = Support.uniqueQueue("shard-fair")
+        let layout = QueueLayout.sharded(count: 2)
+        let shards = QueueShards(queueName: queue, layout: layout)
+        let busy = (0..<400).map { "busy-\($0)" }.filter { shards.shard(ofBaseID: $0) == 0 }.prefix(40)
+        let idle = try #require((0..<100).map { "idle-\($0)" }.first { shards.shard(ofBaseID: $0) == 1 })
+        let client = try TestRedis.client()
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: 600)
+        options.layout = layout
+        let blueprint = Support.diamond()
+        let workflows = try WorkflowClient(client: client, blueprints: [blueprint], options: options)
+        var busyIDs: [String] = []
+        for base in busy { busyIDs.append(try await workflows.startWorkflow(blueprintID: "diamond", runID: base)) }
+        let worker = try DistributedWorker(
+            blueprints: [blueprint], registry: Self.noop, client: client, options: options,
+            workerOptions: WorkerOptions(concurrency: 1, drainDelay: 0.2))
+        worker.start()
+        // Shard 0 is busy (200 jobs, each commit adding the next): the idle shard's run still gets its turns.
+        try await Task.sleep(for: .milliseconds(50))
+        let idleID = try await workflows.startWorkflow(blueprintID: "diamond", runID: idle)
+        #expect(try await workflows.result(idleID, timeout: .seconds(30)).status == .completed)
+        var finished = 0
+        for id in busyIDs where try await workflows.status(id)?.status == .completed { finished += 1 }
+        #expect(finished < busyIDs.count, "every busy run finished before the idle shard's run")
+        for id in busyIDs { #expect(try await workflows.result(id, timeout: .seconds(30)).status == .completed) }
+        await worker.close()
+        await client.close()
+    }
+
     @Test("the layout is recorded by the first process given one; a different one is refused naming both; a process given none discovers it")
     func recordedLayout() async throws {
         let queue = Support.uniqueQueue("shard-record")
