@@ -110,13 +110,12 @@ final class MarkerWaiter: Sendable {
         try await client.dedicatedConnection(forKey: markerKey)
     }
 
-    /// After a redirection or a lost master, asks for the marker through the client's pool, which
-    /// follows the `MOVED` it gets (the new owner after a resharding or fail-over) and updates the
-    /// client's slot map, so the next blocking connection opens on the slot's new master instead of
-    /// being redirected again. Only on this error path: one `EXISTS`, nothing on the blocking path.
+    /// After a redirection or a lost master, tells the client (a `MOVED` updates the slot's owner at
+    /// once, a node found down or demoted reloads the slot map), so the next blocking connection
+    /// opens on the slot's current master instead of being redirected again.
     private func relearnOwner(after error: any Error) async {
         guard let redisError = error as? RedisError, redisError.isClusterRedirection || redisError.isNodeDown else { return }
-        _ = try? await client.send(["EXISTS", markerKey])
+        await client.noteDedicatedConnectionFailure(redisError)
     }
 
     private func blockOnce() async throws {

@@ -4,16 +4,6 @@ import Foundation
 /// Topology changes the cluster engine tests make while runs are in flight: moving a slot (keys and
 /// all) to another master, and a coordinated fail-over.
 extension RedisClusterServers {
-    /// The ports of the running masters.
-    func masterPorts() async throws -> [Int] {
-        var ports: [Int] = []
-        for server in servers where await server.isRunning {
-            let replication = try await send(["INFO", "replication"], to: server.port).string ?? ""
-            if replication.contains("role:master") { ports.append(server.port) }
-        }
-        return ports
-    }
-
     /// Moves `slot` with its keys to the master on `targetPort`, as `redis-cli --cluster reshard`
     /// does for each slot it moves: `SETSLOT IMPORTING` on the target, `MIGRATING` on the source,
     /// `MIGRATE` the keys in batches until the source has none left (new keys of a migrating slot
