@@ -72,7 +72,9 @@ struct ClusterEngineTests {
             for id in baseIDs.values { runIDs.append(try await workflows.startWorkflow(blueprintID: blueprint.id, runID: id)) }
             for runID in runIDs { #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed) }
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .seconds(4), "16 runs, one per shard, took \(elapsed)")
+            // Loose (the heavy pass runs several clusters at once): a waiter redirected on every
+            // pop backs off up to 5 s between pops; the warnings below are the exact check.
+            #expect(elapsed < .seconds(15), "16 runs, one per shard, took \(elapsed)")
             #expect(sink.count("waiting on the queue marker failed") == 0, "\(sink.messages.withLock { $0.prefix(5) })")
         } catch {
             await worker.close()
