@@ -40,8 +40,12 @@ for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sl
 bench_pid=$!
 zeroed=no
 while kill -0 "$bench_pid" 2>/dev/null; do
-  wait_key="$(redis-cli -p "$port" --scan --pattern 'bull:bench-e2e-*:wait' | head -1)"
-  if [ -n "$wait_key" ] && [ "$(redis-cli -p "$port" llen "$wait_key")" = "$runs" ]; then
+  # Every run's start job waiting (over the shard queues `bull:{bench-e2e-….N}:wait` with --shards).
+  waiting=0
+  for wait_key in $(redis-cli -p "$port" --scan --pattern 'bull:*bench-e2e-*:wait'); do
+    waiting=$((waiting + $(redis-cli -p "$port" llen "$wait_key")))
+  done
+  if [ "$waiting" = "$runs" ]; then
     callgrind_control -z "$redis_pid" >/dev/null 2>&1
     zeroed=yes
     break

@@ -29,9 +29,9 @@ if [ "$#" -gt 0 ]; then
   swift test --skip-build "$@"
 else
   # Two passes: the suites that start servers and processes of their own (TLS, Sentinel, chaos,
-  # ACL, rolling deploys, long retention runs, the SQLite history's 100 000-node run) load both cores, which would starve the queue's
+  # ACL, rolling deploys, long retention runs, the sharded scenario set (4 blocking connections per worker), the Redis Cluster suites (six servers each), the SQLite history's 100 000-node run) load both cores, which would starve the queue's
   # timing-sensitive tests (1 s locks) if they ran at the same time.
-  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests|SQLiteRunHistoryTests|RunHistoryCapTests'
+  heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests|SQLiteRunHistoryTests|RunHistoryCapTests|ShardedScenarioTests|Cluster'
   swift test --skip-build --skip "$heavy"
   swift test --skip-build --filter "$heavy"
 fi

@@ -3,7 +3,7 @@ import FlowcraftRedis
 import Foundation
 import Logging
 
-/// `flowcraft-benchmark e2e [--url URL] [--runs N] [--workers W,…] [--concurrency C] [--keep-completed all|N]`
+/// `flowcraft-benchmark e2e [--url URL] [--runs N] [--workers W,…] [--concurrency C] [--keep-completed all|N] [--shards N]`
 ///
 /// Distributed runs end to end through Redis: N runs of a 5-node diamond (a → b, a → c, b → d,
 /// c → d, d → e; no-op nodes) executed by W worker *processes* (this executable in `e2e-worker`
@@ -28,6 +28,8 @@ enum E2EBenchmark {
         var keepCompleted: String?
         /// `--history off` runs without run history (the default records it, as the engine does).
         var historyOff = false
+        /// `--shards N`: a sharded layout of N shard queues (``QueueLayout``); the single layout when `nil`.
+        var shards: Int?
     }
 
     static let nodesPerRun = 5
@@ -72,12 +74,18 @@ enum E2EBenchmark {
                     return
                 }
                 options.historyOff = value == "off"
+            case "--shards":
+                guard let count = Int(value), (1...QueueLayout.maximumShardCount).contains(count) else {
+                    print("--shards takes a count 1…\(QueueLayout.maximumShardCount), got '\(value)'")
+                    return
+                }
+                options.shards = count
             case "--breakdown":
                 options.breakdown = true
                 index += 1
                 continue
             default:
-                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--keep-completed all|N] [--history on|off] [--breakdown]")
+                print("unknown option \(arguments[index]); usage: e2e [--url URL] [--runs N] [--workers 1,2,4] [--concurrency C] [--keep-completed all|N] [--history on|off] [--shards N] [--breakdown]")
                 return
             }
             index += 2
@@ -97,9 +105,11 @@ enum E2EBenchmark {
         let queueName = "bench-e2e-\(Int.random(in: 0..<1_000_000_000))"
         var distributed = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
         if options.historyOff { distributed.history = .off }
+        distributed.layout = options.shards.map { .sharded(count: $0) }
         let client = try RedisClient(url: options.url, poolSize: 2, logger: logger)
-        let queue = try Queue(name: queueName, client: client)
-        try await queue.pause()
+        // One BullMQ queue per shard (the queue itself in the single layout), all paused while runs start.
+        let queues = try distributed.shards.queueNames.map { try Queue(name: $0, client: client) }
+        for queue in queues { try await queue.pause() }
 
         var processes: [Process] = []
         defer { for process in processes where process.isRunning { process.terminate() } }
@@ -110,6 +120,7 @@ enum E2EBenchmark {
                 "e2e-worker", "--url", options.url, "--queue", queueName, "--concurrency", String(options.concurrency),
             ] + (options.keepCompleted.map { ["--keep-completed", $0] } ?? [])
                 + (options.historyOff ? ["--history", "off"] : [])
+                + (options.shards.map { ["--shards", String($0)] } ?? [])
             try process.run()
             processes.append(process)
         }
@@ -129,13 +140,18 @@ enum E2EBenchmark {
         // Let the worker processes connect and block on the paused queue's marker.
         try await Task.sleep(for: .milliseconds(500))
 
-        let activeKey = "flowcraft:runs:active:\(queueName)"
+        let activeKeys = distributed.shards.queueNames.map { "flowcraft:runs:active:\($0)" }
         let workerCPUBefore = processes.map { Self.cpuSeconds(pid: $0.processIdentifier) }
         let before = try await E2ECounters.read(client)
         let start = ContinuousClock.now
-        try await queue.resume()
-        while try await client.send(["ZCARD", activeKey]).int ?? 0 > 0 {
-            try await Task.sleep(for: .milliseconds(5))
+        for queue in queues { try await queue.resume() }
+        var remaining = activeKeys
+        while !remaining.isEmpty {
+            if try await client.send(["ZCARD", remaining[0]]).int ?? 0 > 0 {
+                try await Task.sleep(for: .milliseconds(5))
+            } else {
+                remaining.removeFirst()
+            }
         }
         let elapsed = ContinuousClock.now - start
         let after = try await E2ECounters.read(client)
@@ -146,7 +162,8 @@ enum E2EBenchmark {
 
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let nodes = Double(options.runs * nodesPerRun)
-        let failed = try await queue.getJobCounts().failed
+        var failed = 0
+        for queue in queues { failed += try await queue.getJobCounts().failed }
         print(String(
             format: "RESULT mode=e2e workers=%d concurrency=%d runs=%d seconds=%.3f runs_per_s=%.0f node_executions_per_s=%.0f redis_cpu_us_per_node=%.1f reads_per_node=%.2f script_calls_per_node=%.2f commands_executed_per_node=%.1f failed_jobs=%d",
             workers, options.concurrency, options.runs, seconds, Double(options.runs) / seconds, nodes / seconds,
@@ -186,6 +203,7 @@ enum E2EBenchmark {
         var concurrency = 32
         var keepCompleted: String?
         var historyOff = false
+        var shards: Int?
         var index = 0
         while index + 1 < arguments.count {
             switch arguments[index] {
@@ -194,6 +212,7 @@ enum E2EBenchmark {
             case "--concurrency": concurrency = max(1, Int(arguments[index + 1]) ?? concurrency)
             case "--keep-completed": keepCompleted = arguments[index + 1]
             case "--history": historyOff = arguments[index + 1] == "off"
+            case "--shards": shards = Int(arguments[index + 1])
             default: break
             }
             index += 2
@@ -210,6 +229,7 @@ enum E2EBenchmark {
             }
             var options = DistributedOptions(queueName: queueName, stateTTLSeconds: 600, logger: logger)
             if historyOff { options.history = .off }
+            options.layout = shards.map { .sharded(count: $0) }
             let worker = try DistributedWorker(
                 blueprints: [diamond()], registry: registry(), client: client, options: options,
                 workerOptions: workerOptions)

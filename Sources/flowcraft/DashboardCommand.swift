@@ -57,11 +57,23 @@ struct DashboardCommand: AsyncParsableCommand {
             StandardStreams.error("error: \(error)\n")
             throw ExitCode(1)
         }
-        let workflowClient = WorkflowClient(
-            client: client, catalog: catalog, options: DistributedOptions(queueName: queueNames[0]))
+        // Each queue's layout as recorded: a sharded queue shows its shard queues, and its runs are
+        // listed across them.
+        var layouts: [QueueLayout] = []
+        do {
+            for name in queueNames { layouts.append(try await QueueLayoutRecord.resolve(nil, queueName: name, client: client)) }
+        } catch {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
+        var options = DistributedOptions(queueName: queueNames[0])
+        options.layout = layouts[0]
+        let workflowClient = WorkflowClient(client: client, catalog: catalog, options: options)
+        let shardQueues = zip(queueNames, layouts).flatMap { QueueShards(queueName: $0, layout: $1).queueNames }
         let configuration = DashboardConfiguration(
-            history: DashboardHistory.reader(client: client, queueName: queueNames[0]),
-            queues: RedisDashboardQueues(client: client, queueNames: queueNames),
+            history: DashboardHistory.reader(client: client, queueName: queueNames[0], layout: layouts[0]),
+            queues: RedisDashboardQueues(client: client, queueNames: shardQueues),
             actions: RedisDashboardActions(client: workflowClient, redrive: DashboardHistory.redrive(client: workflowClient)),
             blueprints: blueprints,
             token: token ?? ProcessInfo.processInfo.environment["FLOWCRAFT_DASHBOARD_TOKEN"],

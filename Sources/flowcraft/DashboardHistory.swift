@@ -4,8 +4,8 @@ import FlowcraftRedis
 /// Where `flowcraft dashboard` reads run history (the queue's `RedisRunHistory`) and how it redrives
 /// a failed run (`WorkflowClient.redrive`).
 enum DashboardHistory {
-    static func reader(client: RedisClient, queueName: String) -> any RunHistoryReader {
-        RedisRunHistory(client: client, queueName: queueName)
+    static func reader(client: RedisClient, queueName: String, layout: QueueLayout = .single) -> any RunHistoryReader {
+        RedisRunHistory(client: client, queueName: queueName, layout: layout)
     }
 
     static func redrive(client: WorkflowClient) -> (@Sendable (String) async throws -> Void)? {

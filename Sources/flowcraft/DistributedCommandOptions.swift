@@ -18,12 +18,23 @@ struct RedisConnectionOptions: ParsableArguments {
     @Option(help: "Retry failing nodes inside the job ('in-process') or as BullMQ attempts ('queue').")
     var retryMode: DistributedRetryMode = .inProcess
 
+    @Option(help: "Queue layout: 'single', or 'sharded:N' (or N) for N hash-tagged shard queues (1…1024, Redis Cluster). Default: the layout recorded for the queue in Redis (single when none is); a given one is recorded when none is and must match otherwise.")
+    var layout: String?
+
     func validate() throws {
         try OptionBounds.check(stateTtl, in: OptionBounds.stateTTLSeconds, option: "--state-ttl", unit: "seconds")
+        do {
+            _ = try layout.map(QueueLayout.init(parsing:))
+        } catch {
+            throw ValidationError("--layout: \(error)")
+        }
     }
 
-    func options() -> DistributedOptions {
-        DistributedOptions(queueName: queue, stateTTLSeconds: stateTtl, retryMode: retryMode)
+    /// The options with the queue's layout resolved against Redis (``QueueLayoutRecord``).
+    func options(client: RedisClient) async throws -> DistributedOptions {
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTtl, retryMode: retryMode)
+        options.layout = try layout.map(QueueLayout.init(parsing:))
+        return try await options.withRecordedLayout(client: client)
     }
 
     func client(poolSize: Int = 2) throws -> RedisClient {

@@ -45,7 +45,9 @@ struct HistorySourceOptions: ParsableArguments {
                 throw HistoryCommandError("cannot connect to \(url): \(error)")
             }
             do {
-                let result = try await body(RedisRunHistory(client: client, queueName: queue))
+                // The queue's layout as recorded (single when none is): a sharded queue lists across shards.
+                let layout = try await QueueLayoutRecord.resolve(nil, queueName: queue, client: client)
+                let result = try await body(RedisRunHistory(client: client, queueName: queue, layout: layout))
                 await client.close()
                 return result
             } catch {

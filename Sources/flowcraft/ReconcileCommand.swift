@@ -28,7 +28,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         do {
             let reconciler = WorkflowReconciler(
-                client: client, catalog: catalog, options: connection.options(), stalledThresholdSeconds: stalledThreshold)
+                client: client, catalog: catalog, options: try await connection.options(client: client),
+                stalledThresholdSeconds: stalledThreshold)
             let stats = try await reconciler.run()
             await client.close()
             let json: JSONValue = [

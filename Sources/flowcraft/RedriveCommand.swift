@@ -28,7 +28,7 @@ struct RedriveCommand: AsyncParsableCommand {
         let catalog = try DistributedCommandSupport.catalog(at: blueprintPaths)
         let client = try connection.client(poolSize: 1)
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: connection.options())
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
             let count = try await workflows.redrive(runID)
             await client.close()
             StandardStreams.output("redriven run '\(runID)' (redrive \(count))\n")

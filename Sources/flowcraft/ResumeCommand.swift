@@ -31,7 +31,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let value = try output.map { try DistributedCommandSupport.json($0, name: "--output") } ?? .null
         let client = try connection.client(poolSize: 1)
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: connection.options())
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
             try await workflows.resume(runID, nodeID: node, action: action, output: value)
             await client.close()
         } catch {

@@ -40,7 +40,7 @@ struct StartCommand: AsyncParsableCommand {
         }
         let client = try connection.client(poolSize: 1)
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: connection.options())
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
             let runID = try await workflows.startWorkflow(blueprintID: blueprintID, context: initial, runID: runId)
             StandardStreams.output(runID + "\n")
             await client.close()

@@ -32,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = blueprintPaths.isEmpty ? BlueprintCatalog() : try DistributedCommandSupport.catalog(at: blueprintPaths)
         let client = try connection.client(poolSize: 1)
-        let workflows = WorkflowClient(client: client, catalog: catalog, options: connection.options())
+        let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
         let status: DistributedRunStatus?
         do {
             // A run that does not exist is reported at once (exit 4), never waited for.

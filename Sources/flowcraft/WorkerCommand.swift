@@ -51,6 +51,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Stalled-job check interval in milliseconds (10…86400000).")
     var stalledInterval = 30_000
 
+    @Option(parsing: .upToNextOption, help: "In a sharded layout, the shards this worker serves (default: all), e.g. --shards 0 1 2.")
+    var shards: [Int] = []
+
     @Option(help: "Worker name (written to each job's pb field).")
     var name: String?
 
@@ -92,20 +95,29 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "flowcraft.worker")
         logger.logLevel = .info
-        var options = connection.options()
+        let client = try connection.client(poolSize: 2)
+        var options: DistributedOptions
+        do {
+            options = try await connection.options(client: client)
+        } catch {
+            await client.close()
+            StandardStreams.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
         options.logger = logger
         let printer = events ? EventLinePrinter() : nil
         if let printer { options.eventHandler = { printer.print($0) } }
         var workerOptions = WorkerOptions(
             concurrency: concurrency, lockDuration: lockDuration, stalledInterval: stalledInterval, name: name)
         production.apply(to: &options, worker: &workerOptions)
-        let client = try connection.client(poolSize: 2)
         let worker = try DistributedWorker(
-            catalog: catalog, registry: registry, client: client, options: options, workerOptions: workerOptions)
+            catalog: catalog, registry: registry, client: client, options: options, workerOptions: workerOptions,
+            shards: shards.isEmpty ? nil : shards)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        StandardStreams.error("flowcraft worker: serving queue '\(connection.queue)' (\(catalog.ids.count) blueprints)\n")
+        let served = options.shards.layout == .single ? "" : ", layout \(options.shards.layout), shards \(worker.servedShards.map(String.init).joined(separator: ","))"
+        StandardStreams.error("flowcraft worker: serving queue '\(connection.queue)' (\(catalog.ids.count) blueprints\(served))\n")
         do {
             try await group.run()
         } catch {

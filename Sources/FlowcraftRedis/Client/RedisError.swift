@@ -33,6 +33,9 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     public let message: String
     /// The command (first argument) or script name this error belongs to, when known.
     public let command: String?
+    /// Set when the command certainly never reached the server (connecting failed before it was
+    /// written), so retrying it elsewhere cannot run it twice. Not part of equality.
+    var neverSent: Bool = false
 
     /// An error of `kind` saying `message`, about `command` when known.
     public init(kind: Kind, message: String, command: String? = nil) {
@@ -91,6 +94,43 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Whether retrying on a fresh connection may succeed (connection problems and timeouts).
     public var isTransient: Bool {
         kind == .connection || kind == .timeout
+    }
+
+    /// A Redis Cluster redirection (`MOVED slot host:port` or `ASK slot host:port`): the key's slot is
+    /// served by another node. A connection made with ``RedisClient/dedicatedConnection(forKey:)``
+    /// that sees one must be reopened (the client has learnt the new owner).
+    public var isClusterRedirection: Bool {
+        guard let code = serverErrorCode else { return false }
+        return code == "MOVED" || code == "ASK"
+    }
+
+    /// Whether the node that should serve the command is unreachable or not serving: a connection
+    /// error or timeout, or a cluster reply saying the cluster or slot is unavailable for now
+    /// (`CLUSTERDOWN`, `TRYAGAIN`, `MASTERDOWN`, `LOADING`). A blocking loop on a dedicated
+    /// connection should close it, wait briefly and open a new one for the key.
+    public var isNodeDown: Bool {
+        if isTransient { return true }
+        switch serverErrorCode {
+        case "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING": return true
+        default: return false
+        }
+    }
+
+    /// This error marked as raised before the command was written (see ``neverSent``).
+    func markedNeverSent() -> RedisError {
+        var copy = self
+        copy.neverSent = true
+        return copy
+    }
+
+    public static func == (lhs: RedisError, rhs: RedisError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.command == rhs.command
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(message)
+        hasher.combine(command)
     }
 
     public var description: String {

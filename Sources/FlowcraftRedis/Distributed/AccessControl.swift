@@ -57,16 +57,22 @@ public enum AccessControl {
     }
 
     /// The key patterns of `role` (`~pattern`, read-only `%R~pattern` for the dashboard): the queue's
-    /// BullMQ keys, the seed-compatible `workflow:*` keys and the engine's `flowcraft:*` keys.
-    public static func keyPatterns(for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue") -> [String] {
+    /// BullMQ keys (in a sharded layout those of every shard queue, `bull:{<queue>.*}:*`), the
+    /// seed-compatible `workflow:*` keys and the engine's `flowcraft:*` keys.
+    public static func keyPatterns(
+        for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue", layout: QueueLayout = .single
+    ) -> [String] {
         let access = role == .dashboard ? "%R~" : "~"
-        return ["\(queuePrefix):\(queueName):*", "workflow:*", "flowcraft:*"].map { access + $0 }
+        let queueKeys = layout == .single ? "\(queuePrefix):\(queueName):*" : "\(queuePrefix):{\(queueName).*}:*"
+        return [queueKeys, "workflow:*", "flowcraft:*"].map { access + $0 }
     }
 
     /// The rules after `ACL SETUSER <name> on ><password>`: no channels, the key patterns and
     /// exactly the role's commands.
-    public static func rules(for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue") -> [String] {
-        ["resetkeys", "resetchannels", "-@all"] + keyPatterns(for: role, queuePrefix: queuePrefix, queueName: queueName)
+    public static func rules(
+        for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue", layout: QueueLayout = .single
+    ) -> [String] {
+        ["resetkeys", "resetchannels", "-@all"] + keyPatterns(for: role, queuePrefix: queuePrefix, queueName: queueName, layout: layout)
             + commands(for: role).map { "+" + $0 }
     }
 }

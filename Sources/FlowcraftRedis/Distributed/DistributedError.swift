@@ -23,6 +23,11 @@ public struct DistributedError: Error, Sendable, Hashable, CustomStringConvertib
         case unknownBlueprint
         /// Invalid engine options.
         case invalidOptions
+        /// An invalid queue layout (``QueueLayout``), or a run id that a sharded layout cannot place
+        /// (a base id with `{` or `}`).
+        case invalidLayout
+        /// The layout a worker or client was given differs from the one recorded for the queue.
+        case layoutMismatch
         /// Redis answered something the engine never writes.
         case unexpectedReply
         /// Anything else (see the message).

@@ -52,6 +52,23 @@ public struct DistributedOptions: Sendable {
     /// Run history (on by default, 10 000 events per run): what `flowcraft runs`, `inspect`,
     /// `graph --run` and `replay` read (``RedisRunHistory``). `.off` records nothing.
     public var history: DistributedHistory = .on()
+    /// How the queue is laid out over Redis keys (``QueueLayout``): `nil` (the default) means the
+    /// layout recorded for the queue in Redis (``QueueLayoutRecord``; single when none is). Workers
+    /// resolve it when they start; clients use ``withRecordedLayout(client:)`` (a client that is not
+    /// resolved uses `layout ?? .single`).
+    public var layout: QueueLayout?
+
+    /// The queue's shards under ``layout`` (single when `nil`).
+    public var shards: QueueShards { QueueShards(queueName: queueName, layout: layout ?? .single) }
+
+    /// These options with ``layout`` resolved against Redis: a given layout is recorded when none is and
+    /// checked against the record otherwise; none given takes the recorded one (one read at startup).
+    /// - Throws: ``DistributedError`` (`layoutMismatch`) when the given layout differs from the record.
+    public func withRecordedLayout(client: RedisClient) async throws -> DistributedOptions {
+        var resolved = self
+        resolved.layout = try await QueueLayoutRecord.resolve(layout, queueName: queueName, client: client)
+        return resolved
+    }
 
     /// Options with the defaults: queue `flowcraft-queue`, job name `executeNode`, prefix `bull`,
     /// state kept one day, in-process retries, subflows nested up to 32 deep.

@@ -13,6 +13,9 @@ import ServiceLifecycle
 /// try await ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint],
 ///                        logger: logger).run()   // or: worker.start() … await worker.close()
 /// ```
+/// In a sharded layout (``DistributedOptions/layout``) it serves every shard queue, or the `shards`
+/// it is given, with one queue worker (one blocking connection) per shard and one concurrency budget.
+///
 /// It is a swift-service-lifecycle `Service`: on graceful shutdown it finishes the jobs in progress
 /// and stops taking new ones; jobs of a killed worker are recovered by the queue's stalled sweep, and
 /// their completions are never committed twice.
@@ -20,7 +23,12 @@ public final class DistributedWorker: Service, Sendable {
     /// The options it was created with.
     public let options: DistributedOptions
     let executor: NodeJobExecutor
-    let worker: Worker
+    /// One queue worker per served shard queue (one in the single layout), in shard order.
+    let workers: [Worker]
+    /// The shards it serves (``QueueShards``; `[0]` in the single layout).
+    public let servedShards: [Int]
+    /// The name it advertises and writes to the jobs it takes (shared by its shard workers).
+    public var name: String { workers.first?.name ?? "" }
     private let runTask = SendableTaskBox()
 
     /// - Parameters:
@@ -28,30 +36,57 @@ public final class DistributedWorker: Service, Sendable {
     ///     its `prefix` is replaced by `options.queuePrefix`, the queue the engine enqueues into. Its
     ///     `removeOnComplete`/`removeOnFail`, when `nil`, become `options.completedJobRetention` and
     ///     `options.failedJobRetention` (set them to `.keepAll` to keep every job).
+    ///   - shards: in a sharded layout (``DistributedOptions/layout``), the shards it takes jobs from
+    ///     (every shard when `nil`). Each shard queue gets a queue worker of its own (a blocking pop
+    ///     cannot span Redis Cluster slots); `workerOptions.concurrency` is the total across them.
+    /// - Throws: ``DistributedError`` (`invalidLayout`) for an invalid layout or a shard outside it.
     public init(
         catalog: BlueprintCatalog, registry: NodeRegistry, client: RedisClient,
-        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
+        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16),
+        shards: [Int]? = nil
     ) throws {
+        try options.layout?.validate()
+        let layout = options.shards
+        let served = Array(Set(shards ?? Array(0..<layout.count))).sorted()
+        if let outside = served.first(where: { !(0..<layout.count).contains($0) }) ?? (served.isEmpty ? -1 : nil) {
+            throw DistributedError(
+                outside < 0 ? "a distributed worker must serve at least one shard"
+                    : "shard \(outside) is not a shard of queue '\(options.queueName)' (layout \(layout.layout): shards 0…\(layout.count - 1))",
+                cause: .invalidLayout)
+        }
         self.options = options
+        servedShards = served
         let executor = NodeJobExecutor(catalog: catalog, registry: registry, client: client, options: options)
         self.executor = executor
         // The engine enqueues into `queuePrefix`'s queue: the worker consumes from the same one.
         // Finished jobs get the engine's retention unless the caller chose one.
         var workerOptions = options.applyingJobRetention(to: workerOptions)
         workerOptions.prefix = options.queuePrefix
-        worker = try Worker(
-            queueName: options.queueName, client: client, options: workerOptions, logger: options.logger,
-            stepProcessor: Worker.StepProcessor { job in try await Self.process(job, executor: executor, options: options) })
+        // The shard workers are one worker to the rest of the system: one name, one concurrency.
+        workerOptions.name = workerOptions.name ?? "flowcraft-\(Worker.randomHex(8))"
+        let budget = served.count > 1 ? ConcurrencyBudget(limit: workerOptions.concurrency) : nil
+        workers = try served.map { shard in
+            // In a sharded layout each shard worker checks that a job's run belongs to its shard.
+            let shardQueue = layout.layout == .single ? nil : layout.queueName(ofShard: shard)
+            let processor = Worker.StepProcessor { job in
+                try await Self.process(job, executor: executor, options: options, queueName: shardQueue)
+            }
+            return try Worker(
+                queueName: layout.queueName(ofShard: shard), client: client, options: workerOptions, logger: options.logger,
+                stepProcessor: processor, budget: budget)
+        }
     }
 
     /// Runs a job through the executor, emitting `job:processed` / `job:failed` when someone listens
     /// (for a node whose commit is a ``FinishStep``: once the worker's finishing call went through).
-    private static func process(_ job: Job, executor: NodeJobExecutor, options: DistributedOptions) async throws -> ProcessedJob {
+    private static func process(
+        _ job: Job, executor: NodeJobExecutor, options: DistributedOptions, queueName: String?
+    ) async throws -> ProcessedJob {
         guard job.name == options.jobName else {
             throw UnrecoverableJobError("unexpected job name '\(job.name)' (this queue runs '\(options.jobName)' jobs)")
         }
         guard let handler = options.eventHandler, let data = try? NodeJobData(json: job.data) else {
-            return try await executor.process(job)
+            return try await executor.process(job, queueName: queueName)
         }
         let events = EventEmitter(handler: handler, runID: data.runID, blueprintID: data.blueprintID)
         @Sendable func processed(_ result: JSONValue) {
@@ -61,7 +96,7 @@ public final class DistributedWorker: Service, Sendable {
             events?.emit(.jobFailed, nodeID: data.nodeID, ["jobId": .string(job.id), "error": .string("\(error)")])
         }
         do {
-            switch try await executor.process(job) {
+            switch try await executor.process(job, queueName: queueName) {
             case .value(let value):
                 processed(value)
                 return .value(value)
@@ -84,18 +119,38 @@ public final class DistributedWorker: Service, Sendable {
         }
     }
 
+    /// Closes the shard workers together (each finishes its jobs in progress).
+    private func closeWorkers() async {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers { group.addTask { await worker.close() } }
+        }
+    }
+
     /// Prepares `blueprints` and creates the worker.
     public convenience init(
         blueprints: [WorkflowBlueprint], registry: NodeRegistry, client: RedisClient,
-        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16)
+        options: DistributedOptions = DistributedOptions(), workerOptions: WorkerOptions = WorkerOptions(concurrency: 16),
+        shards: [Int]? = nil
     ) throws {
         try self.init(
             catalog: BlueprintCatalog(blueprints), registry: registry, client: client, options: options,
-            workerOptions: workerOptions)
+            workerOptions: workerOptions, shards: shards)
     }
 
     /// Processes jobs until ``close()`` or graceful shutdown.
+    /// - Throws: ``DistributedError`` (`layoutMismatch`) when the queue's layout recorded in Redis
+    ///   (``QueueLayoutRecord``) differs from ``DistributedOptions/layout`` (or, with no layout given,
+    ///   from the single layout): the worker then takes no job.
     public func run() async throws {
+        // One read (or SET NX) at startup: a worker never serves a queue laid out differently.
+        let recorded = try await QueueLayoutRecord.resolve(options.layout, queueName: options.queueName, client: client)
+        guard recorded == options.shards.layout else {
+            throw DistributedError(
+                "queue '\(options.queueName)' is laid out as \(recorded) (recorded in '\(QueueLayoutRecord.key(queue: options.queueName))'), "
+                    + "but this worker was created for \(options.shards.layout); give it the recorded layout "
+                    + "(DistributedOptions.layout, flowcraft worker --layout) or options.withRecordedLayout(client:)",
+                cause: .layoutMismatch)
+        }
         // Best effort: EVALSHA falls back to EVAL when the script is unknown (e.g. Redis is still
         // down and will come back), so a failed preload must not stop the worker.
         do {
@@ -107,15 +162,17 @@ public final class DistributedWorker: Service, Sendable {
         // Other workers and clients see which blueprints this worker has before it takes a job.
         await advertise()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.worker.run() }
+            // The shard workers run together: the first to return (closed or shut down) ends the rest.
+            for worker in workers { group.addTask { try await worker.run() } }
             group.addTask { await executor.runningNodes.monitor(client: executor.client) }
             group.addTask { await self.advertisePeriodically() }
             // The worker returning (closed or shut down) ends the monitor and the advertising too.
             try await group.next()
+            await closeWorkers()
             group.cancelAll()
         }
         do {
-            try await directory.withdraw(worker: worker.name)
+            try await directory.withdraw(worker: name)
         } catch {
             options.logger.warning("could not withdraw the worker's blueprint advertisement", metadata: ["error": "\(error)"])
         }
@@ -128,7 +185,7 @@ public final class DistributedWorker: Service, Sendable {
     private func advertise() async {
         do {
             try await directory.advertise(
-                worker: worker.name, blueprints: executor.catalog.advertised,
+                worker: name, blueprints: executor.catalog.advertised,
                 lifetimeMilliseconds: options.rollingDeploy.advertisementLifetimeMilliseconds)
         } catch {
             options.logger.warning("could not advertise the worker's blueprints", metadata: ["error": "\(error)"])
@@ -158,7 +215,7 @@ public final class DistributedWorker: Service, Sendable {
 
     /// Finishes the jobs in progress, stops taking new ones and returns once stopped.
     public func close() async {
-        await worker.close()
+        await closeWorkers()
         await runTask.take()?.value
     }
 }

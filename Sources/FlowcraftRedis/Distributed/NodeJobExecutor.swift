@@ -29,12 +29,20 @@ final class NodeJobExecutor: Sendable {
     /// A job refused before its node could commit (``JobRefusal``, or a run key of the wrong Redis type)
     /// ends its run `failed` with the reason (``RunAbortScript``) when the refusal says so; a payload
     /// with no usable `runId` only fails its job.
-    func process(_ job: Job) async throws -> ProcessedJob {
+    ///
+    /// - Parameter queueName: in a sharded layout, the shard queue the job came from: a job whose run
+    ///   belongs to another shard fails unrun (its commit would touch two Redis Cluster slots).
+    func process(_ job: Job, queueName: String? = nil) async throws -> ProcessedJob {
         let data: NodeJobData
         do {
             data = try NodeJobData(json: job.data)
         } catch {
             throw UnrecoverableJobError(error.description)
+        }
+        if let queueName, case let expected = committer.queueName(forRun: data.runID), expected != queueName {
+            throw UnrecoverableJobError(
+                "job '\(job.id)' of run '\(data.runID.prefix(200))' is on queue '\(queueName)', but the run's shard queue is "
+                    + "'\(expected)' (in a sharded layout a run's jobs go to the queue named by its id's tag)")
         }
         do {
             return try await process(job, data: data)
@@ -64,9 +72,9 @@ final class NodeJobExecutor: Sendable {
         let reply = try await client.evalScript(
             RunAbortScript.script,
             RunAbortScript.Call(
-                runKeys: DistributedKeys(runID: data.runID), queueName: options.queueName, reason: reason,
+                runKeys: DistributedKeys(runID: data.runID), queueName: committer.queueName(forRun: data.runID), reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
-                queuePrefix: committer.queueKeys.base, jobName: options.jobName, blueprintID: data.blueprintID,
+                queuePrefix: committer.queueKeys(forRun: data.runID).base, jobName: options.jobName, blueprintID: data.blueprintID,
                 historyCap: options.history.maximumEventsPerRun))
         guard RunAbortScript.Outcome(reply) == .failed else { return }
         options.logger.error("run failed: a job was refused before its node could commit",

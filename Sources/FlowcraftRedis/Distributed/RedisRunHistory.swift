@@ -11,16 +11,24 @@ import FlowcraftModel
 /// listed from sorted sets per queue scored by start time (`flowcraft:runs:started:<queue>`,
 /// `…:status:<queue>:<status>` for ended runs, `…:blueprint:<queue>:<id>`); entries whose run expired
 /// are skipped.
+///
+/// In a sharded layout (``QueueLayout``) each shard has its own indexes (`…:started:{<queue>.07}`):
+/// a page merges the shards' indexes newest first, and a run is read on its shard (by its full id or
+/// its base id).
 public struct RedisRunHistory: RunHistoryReader {
     /// The Redis client the history is read with.
     public let client: RedisClient
     /// The queue whose runs are listed.
     public let queueName: String
+    /// The queue's shards.
+    public let shards: QueueShards
 
-    /// The history of the runs of queue `queueName` (``DistributedOptions/queueName``).
-    public init(client: RedisClient, queueName: String = DistributedOptions().queueName) {
+    /// The history of the runs of queue `queueName` (``DistributedOptions/queueName``) laid out as
+    /// `layout` (``QueueLayoutRecord/resolve(_:queueName:client:)`` reads the recorded one).
+    public init(client: RedisClient, queueName: String = DistributedOptions().queueName, layout: QueueLayout = .single) {
         self.client = client
         self.queueName = queueName
+        shards = QueueShards(queueName: queueName, layout: layout)
     }
 
     /// The largest page ``runs(_:)`` returns.
@@ -37,14 +45,44 @@ public struct RedisRunHistory: RunHistoryReader {
             }
             cursor = (score, String(text[text.index(after: colon)...]))
         }
-        let index: String
-        if let blueprint = query.blueprintID {
-            index = DistributedKeys.historyBlueprint(queue: queueName, blueprintID: blueprint)
-        } else if let status = query.status, !status.isActive {
-            index = DistributedKeys.historyStatus(queue: queueName, status: status.rawValue)
-        } else {
-            index = DistributedKeys.historyStarted(queue: queueName)
+        // One index per shard; a page is the newest `limit` of their runs after the cursor, in the
+        // order one index lists them (start time, then run id, both descending).
+        var merged: [(summary: RunSummary, score: Int64)] = []
+        var more = false
+        for shard in 0..<shards.count {
+            let scan = try await scan(index(query, queue: shards.queueName(ofShard: shard)), query, cursor: cursor)
+            merged += scan.found
+            if !scan.exhausted { more = true }
         }
+        if shards.count > 1 {
+            merged.sort { a, b in
+                a.score != b.score ? a.score > b.score
+                    : Array(b.summary.runID.utf8).lexicographicallyPrecedes(Array(a.summary.runID.utf8))
+            }
+        }
+        if merged.count > query.limit {
+            merged.removeSubrange(query.limit...)
+            more = true
+        }
+        let next = more ? merged.last.map { "\($0.score):\($0.summary.runID)" } : nil
+        return RunPage(runs: merged.map(\.summary), nextCursor: next)
+    }
+
+    /// The index `query` lists for one (shard) queue.
+    private func index(_ query: RunQuery, queue: String) -> String {
+        if let blueprint = query.blueprintID {
+            return DistributedKeys.historyBlueprint(queue: queue, blueprintID: blueprint)
+        } else if let status = query.status, !status.isActive {
+            return DistributedKeys.historyStatus(queue: queue, status: status.rawValue)
+        }
+        return DistributedKeys.historyStarted(queue: queue)
+    }
+
+    /// Up to `query.limit` runs of `index` after `cursor`, newest first; `exhausted` when the index
+    /// has none after them.
+    private func scan(
+        _ index: String, _ query: RunQuery, cursor: (score: Int64, runID: String)?
+    ) async throws -> (found: [(summary: RunSummary, score: Int64)], exhausted: Bool) {
         let max = cursor.map { String($0.score) } ?? "+inf"
         let min = query.since.map { String($0) } ?? "-inf"
         let batch = Swift.min(500, Swift.max(50, query.limit * 2))
@@ -83,12 +121,12 @@ public struct RedisRunHistory: RunHistoryReader {
                 break
             }
         }
-        let next = exhausted || found.count < query.limit ? nil : found.last.map { "\($0.score):\($0.summary.runID)" }
-        return RunPage(runs: found.map(\.summary), nextCursor: next)
+        return (found, exhausted || found.count < query.limit)
     }
 
+    /// The summary of run `runID` (in a sharded layout: its full id or its base id).
     public func run(_ runID: String) async throws -> RunSummary? {
-        try await summaries([runID])[0]
+        try await summaries([shards.runID(for: runID)])[0]
     }
 
     /// The summaries of `runIDs` in one round trip (`nil` for a run whose hash is gone).
@@ -138,8 +176,9 @@ public struct RedisRunHistory: RunHistoryReader {
         return summary
     }
 
+    /// The events of run `runID` (in a sharded layout: its full id or its base id), oldest first.
     public func events(of runID: String) async throws -> [RunHistoryEvent] {
-        let keys = DistributedKeys(runID: runID)
+        let keys = try DistributedKeys(runID: shards.runID(for: runID))
         // Elements the cap dropped, so that numbers survive trimming.
         let dropped = try await client.execute(RunHash.get(.historyDropped, runKey: keys.run)).flatMap { Int($0) } ?? 0
         var entries: [String] = []

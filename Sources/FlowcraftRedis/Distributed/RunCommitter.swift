@@ -89,12 +89,25 @@ struct RunCommitter: Sendable {
 
     let client: RedisClient
     let options: DistributedOptions
-    let queueKeys: QueueKeys
+    /// The queue's shards: which BullMQ queue a run's jobs go to.
+    let shards: QueueShards
+    /// The keys of the single layout's queue (computed once: the per-node path builds none).
+    private let singleQueueKeys: QueueKeys
 
     init(client: RedisClient, options: DistributedOptions) {
         self.client = client
         self.options = options
-        queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
+        shards = options.shards
+        singleQueueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
+    }
+
+    /// The BullMQ queue of `runID`'s jobs (its shard's; the queue itself in the single layout).
+    func queueName(forRun runID: String) -> String { shards.queueName(forRun: runID) }
+
+    /// The keys of the BullMQ queue of `runID`'s jobs.
+    func queueKeys(forRun runID: String) -> QueueKeys {
+        guard case .sharded = shards.layout else { return singleQueueKeys }
+        return QueueKeys(prefix: options.queuePrefix, queueName: shards.queueName(forRun: runID))
     }
 
     func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
@@ -140,9 +153,9 @@ struct RunCommitter: Sendable {
     /// The script's keys and arguments for `change`.
     private func call(runID: String, blueprintID: String, version: String?, _ change: Change) -> NodeCompletionScript.Call {
         NodeCompletionScript.Call(
-            runKeys: DistributedKeys(runID: runID), queueName: options.queueName, mode: change.mode,
+            runKeys: DistributedKeys(runID: runID), queueName: queueName(forRun: runID), mode: change.mode,
             instance: change.instance, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
-            queuePrefix: queueKeys.base, jobName: options.jobName, blueprintID: blueprintID,
+            queuePrefix: queueKeys(forRun: runID).base, jobName: options.jobName, blueprintID: blueprintID,
             blueprintVersion: version ?? "", reason: change.reason, attempts: change.attempts,
             statusPayloadLimit: options.sizeLimits.maximumStatusPayloadBytes ?? 0,
             runContextLimit: options.sizeLimits.maximumRunContextBytes ?? 0, values: change.values,

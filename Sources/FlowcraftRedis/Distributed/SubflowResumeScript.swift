@@ -46,7 +46,7 @@ enum SubflowResumeScript {
     ) async throws -> Outcome {
         let reply = try await client.evalScript(
             script,
-            Call(runID: runID, node: node, childRunID: childRunID, queueName: options.queueName,
+            Call(runID: runID, node: node, childRunID: childRunID, queueName: options.shards.queueName(forRun: runID),
                  now: QueueClock.nowMilliseconds()))
         if let message = reply.errorMessage { throw RedisError.server(message, command: "resume subflow node") }
         return Outcome(reply.string ?? "")

@@ -21,6 +21,7 @@ extension WorkflowClient {
     @discardableResult
     public func redrive(_ runID: String) async throws -> Int {
         if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
+        let runID = try storedRunID(runID)
         let keys = DistributedKeys(runID: runID)
         let replies = try await client.pipeline([
             RunHash.get([.status, .blueprintID, .blueprintVersion, .failedEntry, .parent], runKey: keys.run).encoded,
@@ -79,9 +80,9 @@ extension WorkflowClient {
         let reply = try await client.evalScript(
             RunRedriveScript.script,
             RunRedriveScript.Call(
-                runKeys: keys, queueName: options.queueName, expectedVersion: version, now: now,
+                runKeys: keys, queueName: committer.queueName(forRun: runID), expectedVersion: version, now: now,
                 unparked: subflowEntries.filter { parkedAwaiting.contains($0.description) }, clearedRuns: cleared,
-                clearedJobs: clearedJobs, queueKeys: committer.queueKeys, redrivenNodes: redrivenNodes))
+                clearedJobs: clearedJobs, queueKeys: committer.queueKeys(forRun: runID), redrivenNodes: redrivenNodes))
         switch RunRedriveScript.Outcome(reply: reply) {
         case .redriven(let count, _):
             // (The run hash's `redriveCount` is bumped by the script; its history event is recorded there.)

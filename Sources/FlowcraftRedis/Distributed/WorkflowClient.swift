@@ -28,6 +28,8 @@ public struct WorkflowClient: Sendable {
 
     /// Starts a run of `blueprint` with `context` as its initial state and returns its id. Throws
     /// ``DistributedError`` for a `runID` that breaks the ``RunIdentifier`` rules (nothing is written).
+    /// In a sharded layout (``DistributedOptions/layout``) the returned id is the run's shard tag
+    /// followed by `runID` (the base id: `{orders.07}order-123`); a base id with `{` or `}` is refused.
     @discardableResult
     public func startWorkflow(
         _ blueprint: WorkflowBlueprint, context: [String: JSONValue] = [:], runID: String? = nil
@@ -52,7 +54,10 @@ public struct WorkflowClient: Sendable {
     private func start(
         _ prepared: DistributedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
-        let id = runID ?? UUID().uuidString.lowercased()
+        let base = runID ?? UUID().uuidString.lowercased()
+        if let problem = RunIdentifier.problemStarting(base) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
+        // In a sharded layout the stored id carries the run's shard tag (the base id as given otherwise).
+        let id = try options.shards.newRunID(baseID: base)
         if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
         guard !prepared.compiled.startNodes.isEmpty else {
@@ -90,6 +95,7 @@ public struct WorkflowClient: Sendable {
     /// workers refuse jobs that carry one, so such a "run" never moves.
     public func status(_ runID: String) async throws -> DistributedRunStatus? {
         if let problem = RunIdentifier.problem(with: runID) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
+        let runID = try storedRunID(runID)
         let keys = DistributedKeys(runID: runID)
         // One round trip: the final status, the live status, and (for a run a seed-style client started,
         // which has no bookkeeping until its first commit) whether its state exists.
@@ -138,6 +144,7 @@ public struct WorkflowClient: Sendable {
     /// pauses again when the child does). Naming the `subflow` node resumes the first paused node of
     /// its child; resuming a child run by its own id works too.
     public func resume(_ runID: String, nodeID: String? = nil, action: String? = nil, output: JSONValue = .null) async throws {
+        let runID = try storedRunID(runID)
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
             throw DistributedError(
                 "run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")", cause: .notResumable)
@@ -278,12 +285,12 @@ public struct WorkflowClient: Sendable {
     /// Adds a job for each parent's subflow node, which looks at its child again: it parks the node
     /// while the child is paused and takes it out of `awaiting` while the child runs.
     private func recheck(_ parents: [SubflowParentLink]) async {
-        guard !parents.isEmpty, let queue = try? Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
-        else { return }
+        guard !parents.isEmpty else { return }
         let now = QueueClock.nowMilliseconds()
         for link in parents {
             let id = "\(link.jobID).recheck.\(now)"
             do {
+                let queue = try Queue(name: committer.queueName(forRun: link.runID), client: client, prefix: options.queuePrefix)
                 _ = try await queue.add(name: options.jobName, data: link.job.json, options: JobOptions(jobId: id))
             } catch {
                 options.logger.warning(
@@ -295,6 +302,11 @@ public struct WorkflowClient: Sendable {
     /// Cancels a run: it ends with status `cancelled`; jobs still queued for it finish without running.
     /// The child runs of its subflow nodes are cancelled too.
     public func cancel(_ runID: String, reason: String = "cancelled") async throws {
-        try await RunCanceller(client: client, catalog: catalog, committer: committer).cancel(runID, reason: reason)
+        try await RunCanceller(client: client, catalog: catalog, committer: committer).cancel(storedRunID(runID), reason: reason)
     }
+
+    /// The stored id of the run `id` names: `id` itself in the single layout; in a sharded layout the
+    /// full id (`{<queue>.07}order-123`) as given, or a base id (`order-123`) placed on its shard.
+    /// - Throws: ``DistributedError`` (`invalidLayout`) for a sharded queue's id with a foreign tag.
+    public func storedRunID(_ id: String) throws -> String { try options.shards.runID(for: id) }
 }

@@ -36,16 +36,20 @@ public struct WorkflowReconciler: Sendable {
     /// Seconds without progress after which a run counts as stalled, clamped to
     /// `0…maximumStalledThresholdSeconds` (NaN gives the default, 300).
     public let stalledThresholdSeconds: Double
+    /// The shards whose runs it repairs (``QueueShards``; every shard when `nil`). Each shard has its
+    /// own active-runs index, `flowcraft:runs:active:{<queue>.<shard>}` in a sharded layout.
+    public let shards: [Int]?
 
-    /// A reconciler; `stalledThresholdSeconds` defaults to 300.
+    /// A reconciler; `stalledThresholdSeconds` defaults to 300, `shards` to every shard of the layout.
     public init(
         client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions(),
-        stalledThresholdSeconds: Double = 300
+        stalledThresholdSeconds: Double = 300, shards: [Int]? = nil
     ) {
         self.client = client
         self.catalog = catalog
         self.options = options
         self.stalledThresholdSeconds = Self.clampedThreshold(stalledThresholdSeconds)
+        self.shards = shards
     }
 
     /// The longest stalled threshold, in seconds (a century; the cutoff stays a valid millisecond time).
@@ -62,11 +66,16 @@ public struct WorkflowReconciler: Sendable {
         var stats = Stats()
         let now = QueueClock.nowMilliseconds()
         let cutoff = now - Int(stalledThresholdSeconds * 1000)
-        let activeRuns = DistributedKeys.activeRuns(queue: options.queueName)
-        let (count, stalledRuns) = try await client.execute(
-            ZCARD(key: activeRuns), ZRANGEBYSCORE(key: activeRuns, min: "-inf", max: String(cutoff)))
-        stats.scannedKeys = (try? count.get()) ?? 0
-        let stalled = (try? stalledRuns.get()) ?? []
+        let layout = options.shards
+        var stalled: [String] = []
+        // One index per shard (two commands on the shard's key, in one round trip).
+        for shard in shards ?? Array(0..<layout.count) where (0..<layout.count).contains(shard) {
+            let activeRuns = DistributedKeys.activeRuns(queue: layout.queueName(ofShard: shard))
+            let (count, stalledRuns) = try await client.execute(
+                ZCARD(key: activeRuns), ZRANGEBYSCORE(key: activeRuns, min: "-inf", max: String(cutoff)))
+            stats.scannedKeys += (try? count.get()) ?? 0
+            stalled += (try? stalledRuns.get()) ?? []
+        }
         stats.stalledRuns = stalled.count
         for runID in stalled {
             do {
@@ -90,13 +99,14 @@ public struct WorkflowReconciler: Sendable {
     /// Re-enqueues the lost jobs of one run; true when it enqueued any.
     func reconcile(_ runID: String, now: Int) async throws -> Bool {
         let keys = DistributedKeys(runID: runID)
-        let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
+        let queueName = options.shards.queueName(forRun: runID)
+        let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: queueName)
         let (runReply, pendingReply, awaitingReply) = try await client.execute(
             RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending), SMEMBERS(key: keys.awaiting))
         let run = (try? runReply.get()) ?? RunHash(reply: .null)
         guard run.status == .running, let blueprintID = run.blueprintID else {
             // Finished or unknown: it has no business in the index.
-            _ = try await client.execute(ZREM(key: DistributedKeys.activeRuns(queue: options.queueName), members: [runID]))
+            _ = try await client.execute(ZREM(key: DistributedKeys.activeRuns(queue: queueName), members: [runID]))
             return false
         }
         let version = run.blueprintVersion
@@ -106,7 +116,7 @@ public struct WorkflowReconciler: Sendable {
         let pending = ((try? pendingReply.get()) ?? []).filter { !awaiting.contains($0) }
             .compactMap(NodeInstance.init(member:))
 
-        let queue = try Queue(name: options.queueName, client: client, prefix: options.queuePrefix)
+        let queue = try Queue(name: queueName, client: client, prefix: options.queuePrefix)
         var lost: [NodeJobData] = []
         // Read through one state view: each batch's worker ids are read once, not once per worker.
         let runState = RedisWorkflowState(runID: runID, client: client)
@@ -189,7 +199,7 @@ public struct WorkflowReconciler: Sendable {
             jobs.append(JobDescription(name: options.jobName, data: data.json, options: jobOptions))
         }
         _ = try await queue.addBulk(jobs)
-        _ = try await client.execute(ZADD(key: DistributedKeys.activeRuns(queue: options.queueName), score: now, member: runID))
+        _ = try await client.execute(ZADD(key: DistributedKeys.activeRuns(queue: queueName), score: now, member: runID))
         options.logger.info("reconciled stalled run", metadata: ["runId": "\(runID)", "jobs": "\(jobs.count)"])
         return true
     }

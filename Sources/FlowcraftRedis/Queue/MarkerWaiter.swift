@@ -80,6 +80,7 @@ final class MarkerWaiter: Sendable {
                 failures += 1
                 logger.warning("waiting on the queue marker failed; retrying", metadata: ["error": "\(error)"])
                 await dropConnection()
+                await relearnOwner(after: error)
                 wakeOne()
                 try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
             }
@@ -100,12 +101,29 @@ final class MarkerWaiter: Sendable {
         }
     }
 
+    /// The connection the blocking pop runs on: the one place it is opened. A cluster client opens it
+    /// on the master serving `markerKey`'s slot (a blocking pop cannot span slots; each shard queue of
+    /// a sharded layout has a waiter of its own). When the slot moves (`MOVED`/`ASK`) or its master
+    /// fails, the pop throws and ``run()`` drops this connection; the next one is opened for the key
+    /// again, on whichever master the client's slot map names by then.
+    private func openBlockingConnection() async throws -> RedisConnection {
+        try await client.dedicatedConnection(forKey: markerKey)
+    }
+
+    /// After a redirection or a lost master, tells the client (a `MOVED` updates the slot's owner at
+    /// once, a node found down or demoted reloads the slot map), so the next blocking connection
+    /// opens on the slot's current master instead of being redirected again.
+    private func relearnOwner(after error: any Error) async {
+        guard let redisError = error as? RedisError, redisError.isClusterRedirection || redisError.isNodeDown else { return }
+        await client.noteDedicatedConnectionFailure(redisError)
+    }
+
     private func blockOnce() async throws {
         let open: RedisConnection
         if let existing = connection.withLock({ $0 }) {
             open = existing
         } else {
-            open = try await client.dedicatedConnection()
+            open = try await openBlockingConnection()
             connection.withLock { $0 = open }
             if isClosed {
                 await open.close()

@@ -29,6 +29,8 @@ public final class Worker: Service, Sendable {
     let processor: @Sendable (Job) async throws -> ProcessedJob
     let logger: Logger
     private let waiter: MarkerWaiter
+    /// Job slots shared with other workers (the shards of one distributed worker), or `nil`.
+    private let budget: ConcurrencyBudget?
     private let state = Mutex(State())
     private let forceStop: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
@@ -78,9 +80,11 @@ public final class Worker: Service, Sendable {
         let process: @Sendable (Job) async throws -> ProcessedJob
     }
 
-    /// A worker whose processor may complete its jobs together with a ``FinishStep``.
+    /// A worker whose processor may complete its jobs together with a ``FinishStep``; with a `budget`,
+    /// its slots hold at most the budget's permits together with the other workers sharing it.
     init(
-        queueName: String, client: RedisClient, options: WorkerOptions, logger: Logger, stepProcessor: StepProcessor
+        queueName: String, client: RedisClient, options: WorkerOptions, logger: Logger, stepProcessor: StepProcessor,
+        budget: ConcurrencyBudget? = nil
     ) throws {
         let processor = stepProcessor.process
         guard !queueName.isEmpty, !queueName.contains(":") else {
@@ -90,6 +94,7 @@ public final class Worker: Service, Sendable {
         self.queueName = queueName
         self.client = client
         self.processor = processor
+        self.budget = budget
         keys = QueueKeys(prefix: options.prefix, queueName: queueName)
         name = options.name ?? "flowcraft-\(Self.randomHex(8))"
         var logger = logger
@@ -145,6 +150,8 @@ public final class Worker: Service, Sendable {
             return
         case .stopTakingJobs(let abandonJobs):
             if abandonJobs { forceStop.continuation.finish() }
+            // Slots waiting for a shared permit stop too (the workers sharing it close together).
+            budget?.close()
             Task { await self.waiter.close() }
         }
     }
@@ -209,18 +216,32 @@ public final class Worker: Service, Sendable {
         // added since that call set the marker, so none is missed.
         var idleUntilMarker: Int?
         var failures = 0
+        // With a shared budget, the slot holds a permit from before its fetch until it goes idle.
+        var holdsPermit = false
+        var chained = 0
+        defer { if holdsPermit { budget?.release() } }
         while !Task.isCancelled {
             guard let active = current else {
                 if isClosing { return }
                 if let due = idleUntilMarker {
                     idleUntilMarker = nil
+                    if holdsPermit { budget?.release(); holdsPermit = false }
                     await waiter.waitForWork(nextDelayedDue: due)
                     continue
+                }
+                if let budget {
+                    // Given back and taken again: a slot of another queue waiting for one goes first.
+                    if holdsPermit { budget.release(); holdsPermit = false }
+                    guard await budget.acquire() else { return }
+                    holdsPermit = true
+                    if isClosing { return }
                 }
                 do {
                     switch try await fetch() {
                     case .job(let job): current = job
-                    case .none(let due): await waiter.waitForWork(nextDelayedDue: due)
+                    case .none(let due):
+                        if holdsPermit { budget?.release(); holdsPermit = false }
+                        await waiter.waitForWork(nextDelayedDue: due)
                     }
                     failures = 0
                 } catch {
@@ -235,7 +256,11 @@ public final class Worker: Service, Sendable {
                 if case .finishing(let step) = outcome { step.completion(.failure(CancellationError())) }
                 return
             }
-            switch await finish(active, outcome) {
+            // With a shared budget, every `ConcurrencyBudget.turn`-th job of a slot's chain ends the chain
+            // when another slot waits for a permit: a busy queue cannot keep the permits from the others.
+            chained += 1
+            let mayChain = budget.map { chained % ConcurrencyBudget.turn != 0 || !$0.hasWaiters } ?? true
+            switch await finish(active, outcome, mayChain: mayChain) {
             case .job(let next)?: current = next
             case .none(let due)?:
                 current = nil
@@ -312,7 +337,7 @@ public final class Worker: Service, Sendable {
     /// Finishes a job (completed, retried or failed) and returns what the finishing call fetched (the
     /// next job, or nothing with the next delayed job's due time), `nil` when it fetched nothing. Redis
     /// failures are retried until the lock could have lapsed; then the job is left to the stalled sweep.
-    private func finish(_ active: ActiveJob, _ outcome: Outcome) async -> FetchResult? {
+    private func finish(_ active: ActiveJob, _ outcome: Outcome, mayChain: Bool = true) async -> FetchResult? {
         let job = active.job
         var outcome = outcome
         // A step's completion runs once, whichever path below ends the job.
@@ -337,12 +362,12 @@ public final class Worker: Service, Sendable {
                 case .completed(let value):
                     return try await moveToFinished(
                         active, target: .completed, value: JSONText.serialize(value), stacktrace: "",
-                        retention: retention(of: job, completed: true))
+                        retention: retention(of: job, completed: true), mayChain: mayChain)
                 case .finishing(let step):
                     do {
                         return try await moveToFinished(
                             active, target: .completed, value: step.returnValuePrefix, stacktrace: "",
-                            retention: retention(of: job, completed: true), step: step)
+                            retention: retention(of: job, completed: true), step: step, mayChain: mayChain)
                     } catch let rejected as FinishStepRejected {
                         // The step refused before writing anything: the attempt fails with its error.
                         step.completion(.failure(rejected))
@@ -373,7 +398,7 @@ public final class Worker: Service, Sendable {
                     }
                     return try await moveToFinished(
                         active, target: .failed, value: reason, stacktrace: stacktrace,
-                        retention: retention(of: job, completed: false))
+                        retention: retention(of: job, completed: false), mayChain: mayChain)
                 }
             } catch let error as LostLock {
                 if stepMayHaveRun, case .finishing(let step) = outcome, await finishedByLostCall(job, step) { return nil }
@@ -432,9 +457,10 @@ public final class Worker: Service, Sendable {
     /// call fetched, `nil` when it did not fetch (the worker is closing).
     private func moveToFinished(
         _ active: ActiveJob, target: QueueScript.MoveToFinishedCall.Target, value: String, stacktrace: String, retention: JobRetention,
-        step: FinishStep? = nil
+        step: FinishStep? = nil, mayChain: Bool = true
     ) async throws -> FetchResult? {
-        let fetchNext = !isClosing
+        // `mayChain` false: this slot's turn with a shared budget ended (it fetches after the wait).
+        let fetchNext = !isClosing && mayChain
         let nextToken = fetchNext ? self.nextToken() : ""
         let (keepCount, keepAge) = retention.scriptArguments
         let call = QueueScript.MoveToFinishedCall(
@@ -561,7 +587,7 @@ public final class Worker: Service, Sendable {
         try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
     }
 
-    private static func randomHex(_ bytes: Int) -> String {
+    static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in
             let byte = UInt8.random(in: 0...255, using: &generator)

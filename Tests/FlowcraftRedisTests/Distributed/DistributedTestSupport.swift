@@ -29,6 +29,7 @@ enum DistributedTestSupport {
         eventHandler: WorkflowEventHandler? = nil, sizeLimits: SizeLimits? = nil,
         rollingDeploy: RollingDeployOptions? = nil, redis: RedisConfigurations? = nil,
         configuration: RedisConfiguration? = nil, stateTTLSeconds: Int = 600, history: DistributedHistory = .on(),
+        layout: QueueLayout? = nil, shards: [Int]? = nil,
         _ body: @Sendable (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
         let client = try redis.map { RedisClient(configuration: $0.client, poolSize: 2) }
@@ -37,11 +38,12 @@ enum DistributedTestSupport {
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTTLSeconds, retryMode: retryMode,
             middleware: middleware, eventHandler: eventHandler)
         options.history = history
+        options.layout = layout
         if let sizeLimits { options.sizeLimits = sizeLimits }
         if let rollingDeploy { options.rollingDeploy = rollingDeploy }
         let worker = try DistributedWorker(
             blueprints: blueprints, registry: registry, client: workerClient, options: options,
-            workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2))
+            workerOptions: WorkerOptions(concurrency: concurrency, drainDelay: 0.2), shards: shards)
         worker.start()
         let workflows = try WorkflowClient(client: client, blueprints: blueprints, options: options)
         func close() async {

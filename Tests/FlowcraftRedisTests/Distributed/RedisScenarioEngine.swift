@@ -18,6 +18,8 @@ struct RedisScenarioEngine: ScenarioEngine {
     var configuration: RedisConfiguration?
     /// The worker's and client's connections, when not the shared test Redis.
     var redis: DistributedTestSupport.RedisConfigurations?
+    /// The queue's layout (the single layout when `nil`).
+    var layout: QueueLayout?
 
     func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
@@ -39,7 +41,7 @@ struct RedisScenarioEngine: ScenarioEngine {
         let (final, intermediate) = try await DistributedTestSupport.withWorker(
             blueprints: blueprints, registry: registry, queue: queue, retryMode: retryMode,
             middleware: scenario.middleware(probe), eventHandler: { event in events.withLock { $0.append(event) } },
-            sizeLimits: scenario.sizeLimits, redis: redis, configuration: configuration
+            sizeLimits: scenario.sizeLimits, redis: redis, configuration: configuration, layout: layout
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: scenario.blueprintID, context: scenario.context)
             if scenario.cancelWhenStarted != nil {

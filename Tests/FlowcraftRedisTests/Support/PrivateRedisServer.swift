@@ -60,11 +60,12 @@ actor PrivateRedisServer {
         return configuration
     }
 
+    /// - Parameter port: the port to listen on; a free one when `nil`.
     init(
-        arguments: [String] = [], appendOnly: Bool = false, certificates: TestCertificates? = nil,
+        port: Int? = nil, arguments: [String] = [], appendOnly: Bool = false, certificates: TestCertificates? = nil,
         requireClientCertificates: Bool = false
     ) throws {
-        self.port = try Self.freePort()
+        self.port = try port ?? Self.freePort()
         self.directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowcraft-redis-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -32,6 +32,10 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Sentinel settings; when set, ``host`` and ``port`` are ignored and the master is looked up
     /// through the sentinels on every (re)connect. Set by `redis+sentinel://` URLs.
     public var sentinel: RedisSentinelConfiguration?
+    /// Redis Cluster settings; when set, ``host`` and ``port`` are ignored and ``RedisClient`` routes
+    /// every command to the master owning its key's slot. Cluster mode has only database 0. Set by
+    /// `redis+cluster://` URLs.
+    public var cluster: RedisClusterConfiguration?
 
     /// The default Redis port.
     public static let defaultPort = 6379
@@ -51,6 +55,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.reconnectMaxDelay = .seconds(2)
         self.tls = nil
         self.sentinel = nil
+        self.cluster = nil
     }
 
     /// A unix-socket configuration with default timeouts and database 0.
@@ -68,6 +73,10 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// - `redis+sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER_NAME[/db][?options]`
     ///   (``sentinel``; `rediss+sentinel://` over TLS), with the options `sentinel_username` and
     ///   `sentinel_password`; the user and password in the URL are the master's
+    /// - `redis+cluster://[[user]:password@]host[:port][,host[:port]…][?options]` (``cluster``;
+    ///   `rediss+cluster://` over TLS, with the TLS options above): seed nodes of a Redis Cluster,
+    ///   with the options `max_redirects`, `retry_attempts`, `retry_base_delay` and `retry_max_delay`
+    ///   (seconds); no database (a cluster has only database 0)
     /// - `unix:///path/to.sock[?db=2&password=…]`, also spelled `redis+unix://` or `redis-socket://`,
     ///   optionally with `unix://[[user]:password@]/path`.
     ///
@@ -82,6 +91,9 @@ public struct RedisConfiguration: Sendable, Hashable {
 
     /// A short text naming the endpoint (never the password), for logs and errors.
     public var endpointDescription: String {
+        if let cluster {
+            return "cluster " + cluster.seeds.map(\.description).joined(separator: ",") + (tls != nil ? " (TLS)" : "")
+        }
         if let sentinel {
             let sentinels = sentinel.endpoints.map(\.description).joined(separator: ",")
             return "master '\(sentinel.masterName)' via sentinel \(sentinels)"

@@ -1,4 +1,4 @@
-/// Parses `redis://` and `unix://` URLs into a ``RedisConfiguration`` without Foundation.
+/// Parses `redis://`, `redis+sentinel://`, `redis+cluster://` and `unix://` URLs into a ``RedisConfiguration`` without Foundation.
 enum RedisURLParser {
     static func parse(_ url: String, into configuration: inout RedisConfiguration) throws(RedisError) {
         let trimmed = url.trimmingSpaces()
@@ -37,13 +37,22 @@ enum RedisURLParser {
             case "rediss+sentinel", "redis+sentinel+tls":
                 try parseSentinel(rest, into: &configuration)
                 configuration.tls = configuration.tls ?? RedisTLSConfiguration()
+            case "redis+cluster", "redis-cluster", "cluster":
+                try parseCluster(rest, into: &configuration)
+            case "rediss+cluster", "redis+cluster+tls":
+                try parseCluster(rest, into: &configuration)
+                configuration.tls = configuration.tls ?? RedisTLSConfiguration()
             case "unix", "redis+unix", "redis-socket", "redis+socket":
                 try parseUnix(rest, into: &configuration)
             default:
                 throw RedisError.invalidURL(
-                    "unknown scheme '\(scheme)://'; expected redis://, rediss://, redis+sentinel://, unix:// or redis+unix://")
+                    "unknown scheme '\(scheme)://'; expected redis://, rediss://, redis+sentinel://, redis+cluster://, unix:// or redis+unix://")
             }
             try applyQuery(query, into: &configuration)
+            if configuration.cluster != nil, configuration.database != 0 {
+                throw RedisError.invalidURL(
+                    "database \(configuration.database) is not possible in cluster mode: a Redis Cluster has only database 0")
+            }
         } catch {
             // A password with a raw '/', '?', '#' or '@' splits the URL in the wrong place and the
             // error names some other part ("port 'w' is not a number", quoting a piece of the
@@ -116,6 +125,42 @@ enum RedisURLParser {
             configuration.database = try parseDatabase(percentDecode(segments[1]))
         }
         configuration.sentinel = RedisSentinelConfiguration(endpoints: endpoints, masterName: try percentDecode(first))
+    }
+
+    /// `[[user]:password@]host[:port][,host[:port]…][/]` — seed nodes; no database path.
+    private static func parseCluster(_ rest: Substring, into configuration: inout RedisConfiguration) throws(RedisError) {
+        var authority = rest
+        if let slash = rest.firstIndex(of: "/") {
+            authority = rest[..<slash]
+            let path = rest[rest.index(after: slash)...]
+            guard path.isEmpty || path == "0" || path == "0/" else {
+                throw .invalidURL(
+                    "redis+cluster:// takes no path, got '/\(path)': a Redis Cluster has only database 0 and is "
+                        + "addressed by its seed nodes, e.g. redis+cluster://host1:7000,host2:7001")
+            }
+        }
+        if let at = authority.lastIndex(of: "@") {
+            try parseUserInfo(authority[..<at], into: &configuration)
+            authority = authority[authority.index(after: at)...]
+        }
+        guard !authority.isEmpty else {
+            throw .invalidURL("redis+cluster:// needs at least one node host:port, e.g. redis+cluster://host1:7000,host2:7001")
+        }
+        var seeds: [RedisClusterConfiguration.Endpoint] = []
+        for part in authority.split(separator: ",", omittingEmptySubsequences: false) {
+            guard !part.isEmpty else {
+                throw .invalidURL("empty node address in the redis+cluster:// host list '\(authority)'")
+            }
+            var parsed = RedisConfiguration(host: "", port: RedisConfiguration.defaultPort)
+            try parseHostPort(part, into: &parsed)
+            guard !parsed.host.isEmpty else { throw .invalidURL("cluster node address '\(part)' has no host") }
+            seeds.append(.init(host: parsed.host, port: parsed.port))
+        }
+        if let first = seeds.first {
+            configuration.host = first.host
+            configuration.port = first.port
+        }
+        configuration.cluster = RedisClusterConfiguration(seeds: seeds)
     }
 
     private static func parseUnix(_ rest: Substring, into configuration: inout RedisConfiguration) throws(RedisError) {
@@ -223,6 +268,22 @@ enum RedisURLParser {
                     throw .invalidURL("option '\(key)' must be full, ca or none, got '\(value)'")
                 }
                 try configuration.updateTLS(key) { $0.verification = mode }
+            case "max_redirects", "maxredirects":
+                guard let count = Int(value), count >= 0 else {
+                    throw .invalidURL("option '\(key)' must be a non-negative integer, got '\(value)'")
+                }
+                try configuration.updateCluster(key) { $0.maxRedirects = count }
+            case "retry_attempts", "retryattempts":
+                guard let count = Int(value), count >= 1 else {
+                    throw .invalidURL("option '\(key)' must be a positive integer, got '\(value)'")
+                }
+                try configuration.updateCluster(key) { $0.retryAttempts = count }
+            case "retry_base_delay":
+                let delay = try parseSeconds(value, option: key)
+                try configuration.updateCluster(key) { $0.retryBaseDelay = delay }
+            case "retry_max_delay":
+                let delay = try parseSeconds(value, option: key)
+                try configuration.updateCluster(key) { $0.retryMaxDelay = delay }
             case "sentinel_username", "sentinel_user":
                 guard configuration.sentinel != nil else { throw .invalidURL("option '\(key)' needs a redis+sentinel:// URL") }
                 configuration.sentinel?.username = value.isEmpty ? nil : value
@@ -232,7 +293,8 @@ enum RedisURLParser {
             default:
                 throw .invalidURL(
                     "unknown option '\(key)'; known: db, username, password, connect_timeout, command_timeout, "
-                        + "client_name, ca, ca_dir, cert, key, sni, verify, sentinel_username, sentinel_password")
+                        + "client_name, ca, ca_dir, cert, key, sni, verify, sentinel_username, sentinel_password, "
+                        + "max_redirects, retry_attempts, retry_base_delay, retry_max_delay")
             }
         }
     }
@@ -305,6 +367,19 @@ extension RedisConfiguration {
         }
         change(&settings)
         tls = settings
+    }
+}
+
+extension RedisConfiguration {
+    /// Changes the cluster settings; a cluster option in a non-cluster URL is an error.
+    fileprivate mutating func updateCluster(
+        _ option: String, _ change: (inout RedisClusterConfiguration) -> Void
+    ) throws(RedisError) {
+        guard var settings = cluster else {
+            throw .invalidURL("option '\(option)' needs a redis+cluster:// (or rediss+cluster://) URL")
+        }
+        change(&settings)
+        cluster = settings
     }
 }
 

@@ -232,7 +232,8 @@ final class ConnectionThread: Sendable {
                             "endpoint": "\(configuration.endpointDescription)",
                             "error": "\(error)", "retryIn": "\(retryIn)",
                         ])
-                        fail(batch[...], with: closingAware(error))
+                        // Nothing was written: a cluster client may safely send these elsewhere.
+                        fail(batch[...], with: closingAware(error).markedNeverSent())
                         continue loop
                     }
                 }
@@ -478,9 +479,11 @@ final class ConnectionThread: Sendable {
 
     private func fail(_ requests: ArraySlice<PendingRequest>, with error: RedisError) {
         for request in requests {
-            let named = error.command == nil
-                ? RedisError(kind: error.kind, message: error.message, command: request.commands.first?.name)
-                : error
+            var named = error
+            if error.command == nil {
+                named = RedisError(kind: error.kind, message: error.message, command: request.commands.first?.name)
+                named.neverSent = error.neverSent
+            }
             complete(request, with: .failure(named))
         }
     }
