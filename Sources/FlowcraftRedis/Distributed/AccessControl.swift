@@ -37,6 +37,10 @@ public enum AccessControl {
         "ltrim", "zremrangebyscore", "zrevrangebyscore",
     ]
 
+    /// What every role adds on a Redis Cluster (`redis+cluster://`), set on every node: reading the
+    /// slot map and following an `ASK` redirection during a slot migration.
+    public static let clusterCommands = ["cluster|shards", "cluster|slots", "asking"]
+
     /// What a worker adds: waiting for the queue's marker.
     static let workerOnly = ["bzpopmin"]
 

@@ -12,6 +12,8 @@ public struct WorkflowClient: Sendable {
     /// The queue, retention and retry settings (must match the workers').
     public let options: DistributedOptions
     let committer: RunCommitter
+    /// Whether the queue's recorded layout was checked (a client given no layout, once).
+    let layoutCheck = UnresolvedLayoutCheck()
 
     /// A client over `client` that starts the blueprints of `catalog`.
     public init(client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions()) {
@@ -56,6 +58,7 @@ public struct WorkflowClient: Sendable {
     ) async throws -> String {
         let base = runID ?? UUID().uuidString.lowercased()
         if let problem = RunIdentifier.problemStarting(base) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
+        try await layoutCheck.refuseUnresolvedShardedQueue(options: options, client: client)
         // In a sharded layout the stored id carries the run's shard tag (the base id as given otherwise).
         let id = try options.shards.newRunID(baseID: base)
         if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }

@@ -203,6 +203,35 @@ struct ShardedLayoutTests {
         await client.close()
     }
 
+    @Test("a client given no layout refuses to start a run on a sharded queue (no run left on an unserved queue)")
+    func clientWithoutLayoutRefusesShardedQueue() async throws {
+        let queue = Support.uniqueQueue("shard-unresolved")
+        let client = try TestRedis.client()
+        let blueprint = Support.diamond()
+        // Nothing recorded: single, as before layouts existed.
+        let plain = try WorkflowClient(client: client, blueprints: [blueprint], options: DistributedOptions(queueName: queue))
+        let first = try await plain.startWorkflow(blueprintID: blueprint.id)
+        #expect(!first.contains("{"))
+
+        let sharded = "\(queue)-sharded"
+        _ = try await QueueLayoutRecord.resolve(.sharded(count: 4), queueName: sharded, client: client)
+        let unresolved = try WorkflowClient(client: client, blueprints: [blueprint], options: DistributedOptions(queueName: sharded))
+        await #expect {
+            _ = try await unresolved.startWorkflow(blueprintID: blueprint.id, runID: "order-1")
+        } throws: { error in
+            (error as? DistributedError)?.cause == .layoutMismatch && "\(error)".contains("sharded:4")
+                && "\(error)".contains("withRecordedLayout")
+        }
+        #expect(try await client.send(["KEYS", "workflow:state:*order-1"]).array?.isEmpty == true)
+        // Resolved, the same client options start the run on its shard.
+        let resolved = try WorkflowClient(
+            client: client, blueprints: [blueprint],
+            options: try await DistributedOptions(queueName: sharded).withRecordedLayout(client: client))
+        let id = try await resolved.startWorkflow(blueprintID: blueprint.id, runID: "order-1")
+        #expect(id.hasPrefix("{\(sharded).") && id.hasSuffix("}order-1"))
+        await client.close()
+    }
+
     @Test("run history pages across shards over 210 runs: newest first, no duplicates, no gaps")
     func historyPagesAcrossShards() async throws {
         let queue = Support.uniqueQueue("shard-history")
