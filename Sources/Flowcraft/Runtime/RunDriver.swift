@@ -95,7 +95,10 @@ final class RunDriver {
     /// else the run did is kept.
     func redrive(_ state: RedriveState) async -> WorkflowResult {
         redriveCount = state.redriveCount + 1
-        let nodes = RedriveRules.rerunNodeIDs(state.items.map(nodeID(of:)))
+        let ids = state.items.map(nodeID(of:))
+        let nodes = ids.first.map {
+            RedriveRules.rerunNodeIDs(failed: $0, others: Array(ids.dropFirst()) + scheduler.readyItems.map(nodeID(of:)))
+        } ?? []
         events?.emit(.workflowResume, ["redrive": .int(redriveCount), "nodes": .array(nodes.map { .string($0) })])
         scheduler.redrive(state.items)
         history?.redriven(nodes, count: redriveCount)

@@ -107,12 +107,11 @@ public enum RedriveRules {
     }
 
     /// The node ids a redrive names (its `redriven` history event and its `workflowResume` event):
-    /// the node of each item that runs again, once each, the failed ones first — `nodeIDs` in
-    /// `itemsToRerun(failed:interrupted:)` order. The distributed engine, which keeps the interrupted
-    /// entries in a set, passes them sorted.
-    package static func rerunNodeIDs(_ nodeIDs: [String]) -> [String] {
-        var seen: Set<String> = []
-        return nodeIDs.filter { seen.insert($0).inserted }
+    /// the node that failed the run, then every other node whose work runs again — interrupted, or
+    /// ready and not yet taken when the run failed (the distributed engine keeps both as pending
+    /// entries, so which of the two a node was depends on timing) — sorted, each once.
+    package static func rerunNodeIDs(failed: String, others: [String]) -> [String] {
+        [failed] + Set(others).subtracting([failed]).sorted()
     }
 
     /// A digest of a blueprint's graph — node ids and `uses`, edges with their actions and

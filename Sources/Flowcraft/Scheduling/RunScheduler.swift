@@ -34,6 +34,8 @@ package struct RunScheduler: Sendable, Codable {
 
     /// Items waiting to be taken.
     package var readyCount: Int { queue.count }
+    /// The items waiting to be taken, in taking order.
+    package var readyItems: [WorkItem] { Array(queue.waiting) }
 
     /// True when nothing is ready, running or batching: the run is finished (completed, or
     /// awaiting when `awaiting` is not empty).
@@ -405,6 +407,8 @@ struct WorkQueue: Sendable, Codable {
     init() {}
 
     var count: Int { items.count - head }
+    /// The items waiting, in taking order.
+    var waiting: ArraySlice<WorkItem> { items[head...] }
 
     mutating func push(_ item: WorkItem) { items.append(item) }
 

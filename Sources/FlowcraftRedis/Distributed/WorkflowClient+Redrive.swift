@@ -74,8 +74,7 @@ extension WorkflowClient {
             }
         }
         // The nodes that run again: the failed one, then those its failure interrupted (parked pending).
-        let redrivenNodes = RedriveRules.rerunNodeIDs(
-            ([failedEntry] + parked.sorted { $0.description < $1.description }).map(\.displayNodeID))
+        let redrivenNodes = RedriveRules.rerunNodeIDs(failed: failedEntry.displayNodeID, others: parked.map(\.displayNodeID))
         let now = QueueClock.nowMilliseconds()
         let reply = try await client.evalScript(
             RunRedriveScript.script,

@@ -20,20 +20,31 @@ final class RedisClusterServers: Sendable {
 
     /// The six servers (which are masters: ``masterPorts()``).
     let servers: [PrivateRedisServer]
+    /// For a TLS cluster (`tls-cluster yes`, `tls-replication yes`, no plain port): its test PKI.
+    let certificates: TestCertificates?
 
-    private init(servers: [PrivateRedisServer]) {
+    private init(servers: [PrivateRedisServer], certificates: TestCertificates?) {
         self.servers = servers
+        self.certificates = certificates
     }
 
-    /// A `redis+cluster://` URL naming every node as a seed.
-    var url: String {
-        "redis+cluster://" + servers.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+    /// A `redis+cluster://` URL naming every node as a seed (`rediss+cluster://…?ca=…` for TLS).
+    var url: String { url(seeds: servers.count) }
+
+    private func url(seeds: Int) -> String {
+        let hosts = servers.prefix(seeds).map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+        guard let certificates else { return "redis+cluster://" + hosts }
+        return "rediss+cluster://" + hosts + "?ca=" + certificates.caFile
+    }
+
+    /// `redis-cli` options to reach the nodes (TLS with the test CA for a TLS cluster).
+    private var cliConnectionOptions: [String] {
+        certificates.map { ["--tls", "--cacert", $0.caFile] } ?? []
     }
 
     /// A configuration for ``url`` with short reconnect and retry delays.
     func configuration(seeds: Int = 6) throws -> RedisConfiguration {
-        var configuration = try RedisConfiguration(
-            url: "redis+cluster://" + servers.prefix(seeds).map { "127.0.0.1:\($0.port)" }.joined(separator: ","))
+        var configuration = try RedisConfiguration(url: url(seeds: seeds))
         configuration.reconnectBaseDelay = .milliseconds(20)
         configuration.reconnectMaxDelay = .milliseconds(300)
         configuration.connectTimeout = .seconds(1)
@@ -41,8 +52,8 @@ final class RedisClusterServers: Sendable {
     }
 
     /// Starts a cluster, runs `body`, and stops every server whatever happens.
-    static func with<T: Sendable>(_ body: (RedisClusterServers) async throws -> T) async throws -> T {
-        let cluster = try await start()
+    static func with<T: Sendable>(tls: Bool = false, _ body: (RedisClusterServers) async throws -> T) async throws -> T {
+        let cluster = try await start(tls: tls)
         do {
             let result = try await body(cluster)
             await cluster.stop()
@@ -53,24 +64,29 @@ final class RedisClusterServers: Sendable {
         }
     }
 
-    /// Starts six servers and forms the cluster; stops what it started when that fails.
-    static func start() async throws -> RedisClusterServers {
+    /// Starts six servers and forms the cluster; stops what it started when that fails. With `tls`
+    /// the nodes serve TLS only, talk TLS on the cluster bus and between master and replica.
+    static func start(tls: Bool = false) async throws -> RedisClusterServers {
         guard PrivateRedisServer.binaryPath != nil else {
             Issue.record("redis-server not found (set FLOWCRAFT_REDIS_SERVER or put it on PATH)")
             throw PrivateRedisServer.StartupError(description: "redis-server not found")
         }
         var servers: [PrivateRedisServer] = []
+        let certificates = tls ? try TestCertificates() : nil
         do {
             for _ in 0..<6 {
                 // The cluster bus listens on port + 10000: both must be free and below 65536.
-                let server = try PrivateRedisServer(port: try freeClusterPort(), arguments: [
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "yes",
-                ])
+                let server = try PrivateRedisServer(
+                    port: try freeClusterPort(),
+                    arguments: [
+                        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "yes",
+                    ] + (tls ? ["--tls-cluster", "yes", "--tls-replication", "yes"] : []),
+                    certificates: certificates)
                 servers.append(server)
                 try await server.start()
             }
-            let cluster = RedisClusterServers(servers: servers)
+            let cluster = RedisClusterServers(servers: servers, certificates: certificates)
             try await cluster.form()
             return cluster
         } catch {
@@ -88,7 +104,7 @@ final class RedisClusterServers: Sendable {
 
     private func form() async throws {
         try await Self.runRedisCLI(
-            ["--cluster", "create"] + servers.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "1", "--cluster-yes"],
+            cliConnectionOptions + ["--cluster", "create"] + servers.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "1", "--cluster-yes"],
             what: "redis-cli --cluster create")
         try await waitUntilHealthy()
     }
@@ -100,7 +116,7 @@ final class RedisClusterServers: Sendable {
         let sourceID = try await nodeID(port: sourcePort)
         let targetID = try await nodeID(port: targetPort)
         try await Self.runRedisCLI(
-            ["--cluster", "reshard", "127.0.0.1:\(sourcePort)", "--cluster-from", sourceID, "--cluster-to", targetID,
+            cliConnectionOptions + ["--cluster", "reshard", "127.0.0.1:\(sourcePort)", "--cluster-from", sourceID, "--cluster-to", targetID,
              "--cluster-slots", String(slots), "--cluster-yes", "--cluster-pipeline", "50"],
             what: "redis-cli --cluster reshard")
         try await waitUntilHealthy()
@@ -269,7 +285,9 @@ final class RedisClusterServers: Sendable {
 
     /// Sends one command to one node (a plain connection, no cluster routing).
     func send(_ command: [String], to port: Int) async throws -> RedisReply {
-        let connection = try await RedisConnection.connect(RedisConfiguration(host: "127.0.0.1", port: port))
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+        if let certificates { configuration.tls = RedisTLSConfiguration(caFile: certificates.caFile) }
+        let connection = try await RedisConnection.connect(configuration)
         do {
             let reply = try await connection.send(command)
             await connection.close()

@@ -23,7 +23,9 @@ final class TestCertificates: Sendable {
             .appendingPathComponent("flowcraft-tls-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        // clientAuth too: a TLS cluster's nodes present their certificate when they connect to each
+        // other over the cluster bus, and Redis verifies it as a client certificate.
+        try write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n")
         try write("client.ext", "extendedKeyUsage=clientAuth\n")
         for ca in ["ca", "other-ca"] {
             try openssl(["req", "-x509"] + ec + ["-keyout", "\(ca).key", "-out", "\(ca).crt", "-days", "2",
