@@ -87,6 +87,13 @@ struct HistoryEquivalenceTests {
         let actual = Self.fingerprint(text)
         print("HISTORY-FINGERPRINT \(scenario.name)\t\(actual)")
         if Self.raceDependent.contains(scenario.name) { return }
+        // On a starved machine the interrupted branch can finish before the failure is handled: a
+        // different (as valid) history, which the scenario itself checks.
+        if scenario.name == RedriveScenarios.interruptedBranchIsNotLost.name,
+            outcome.intermediate.first?.context["_outputs.slow"] != nil
+        {
+            return
+        }
         guard let expected = Self.expected[scenario.name] else {
             Issue.record("no fingerprint for '\(scenario.name)': \(actual)\n\(text)")
             return
