@@ -12,7 +12,9 @@ enum RunInspectionText {
         out += s.endedAt.map { ", ended: \(HistoryFormatting.timestamp($0)) (\(HistoryFormatting.duration($0 - s.startedAt)))" } ?? ""
         out += "\n"
         if let parent = s.parentRunID { out += "\(indent)  parent: \(parent)\(s.parentNodeID.map { " at node '\($0)'" } ?? "")\n" }
-        if let failed = s.failedNodeID { out += "\(indent)  failed node: \(failed)\n" }
+        if let failed = s.failedNodeID {
+            out += "\(indent)  failed node: \(failed)\(s.errorLocation.map { " (\($0))" } ?? "")\n"
+        }
         if let error = s.error { out += "\(indent)  error: \(error)\n" }
         if !inspection.historyComplete { out += "\(indent)  (the oldest events were dropped by the history cap)\n" }
         if inspection.timeline.isEmpty {

@@ -126,7 +126,20 @@ public struct RedisRunHistory: RunHistoryReader {
 
     /// The summary of run `runID` (in a sharded layout: its full id or its base id).
     public func run(_ runID: String) async throws -> RunSummary? {
-        try await summaries([shards.runID(for: runID)])[0]
+        let id = try shards.runID(for: runID)
+        guard var summary = try await summaries([id])[0] else { return nil }
+        if summary.status == .failed, summary.errorLocation == nil {
+            // The failure's YAML location is kept by the run's last history entry (its end), not by
+            // the run hash or the final status: one more read, for a failed run only.
+            let last = try await client.send(RedisCommand(["LINDEX", DistributedKeys(runID: id).history, "-1"]))
+            if let text = last.string, case .runEnded(let end)? = RedisHistoryEntry.decode(text, sequence: 0)?.kind,
+                end.status == .failed
+            {
+                summary.errorLocation = end.errorLocation
+                if summary.failedNodeID == nil { summary.failedNodeID = end.failedNodeID }
+            }
+        }
+        return summary
     }
 
     /// The summaries of `runIDs` in one round trip (`nil` for a run whose hash is gone).

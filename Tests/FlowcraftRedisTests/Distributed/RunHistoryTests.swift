@@ -103,6 +103,7 @@ struct RunHistoryTests {
             #expect(risky.status == .recovered && risky.fallbackNodeID == "rescue" && risky.error?.contains("boom") == true)
             let last = try #require(inspection.timeline.first { $0.nodeID == "last" })
             #expect(last.status == .failed && last.error?.contains("boom") == true)
+            #expect(inspection.summary.errorLocation?.description == last.errorLocation)
             #expect(inspection.pauses.map(\.kind) == [.paused, .resumed] && inspection.pauses[1].action == "go")
             #expect(inspection.context["order"] == 7 && inspection.context["flaked"] == 3)
             #expect(inspection.context["_outputs.rescue"] == "rescued")
@@ -225,10 +226,16 @@ struct RunHistoryTests {
         var registry = Self.registry()
         registry.register("pick") { _ in NodeResult(output: "picked", action: "ok") }
         let queue = Support.uniqueQueue("history-graph")
-        try await Support.withWorker(blueprints: compiled.blueprints, registry: registry, queue: queue) { workflows, _ in
+        try await Support.withWorker(blueprints: compiled.blueprints, registry: registry, queue: queue) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "paths")
             let final = try await workflows.result(runID, timeout: .seconds(30))
             #expect(final.status == .failed, "\(final.json)")
+            // The summary names the failed node's YAML line (kept by the run's end entry).
+            let summary = try await RedisRunHistory(client: client, queueName: queue).run(runID)
+            #expect(summary?.failedNodeID == "c" && summary?.errorLocation?.file == "paths.yaml"
+                && summary?.errorLocation?.line == 7, "\(String(describing: summary))")
+            let text = try await Self.run(binary, ["inspect", runID, "--redis", url, "--queue", queue])
+            #expect(text.stdout.contains("failed node: c (paths.yaml:7:"), "\(text.stdout)\n\(text.stderr)")
             let common = ["--run", runID, "--blueprints", directory.path, "--redis", url, "--queue", queue]
             let mermaid = try await Self.run(binary, ["graph"] + common)
             #expect(mermaid.status == 0, "\(mermaid.stderr)")
