@@ -85,11 +85,19 @@ struct SentinelFailoverTests {
         try await SentinelCluster.with { cluster in
             let configuration = try cluster.configuration()
             try await ChaosTests.exercise(url: cluster.url, configuration: configuration, setup: setup) { _ in
-                try await Task.sleep(for: .milliseconds(Int.random(in: 300...500)))
+                // Once runs are active (the worker and client processes start slowly on a loaded
+                // machine), a little later.
                 let observer = RedisClient(configuration: configuration)
-                let active = (try? await observer.send(["ZCARD", DistributedKeys.activeRuns(queue: setup.queue)]))?.int ?? -1
+                let deadline = ContinuousClock.now + .seconds(30)
+                var active = -1
+                repeat {
+                    active = (try? await observer.send(["ZCARD", DistributedKeys.activeRuns(queue: setup.queue)]))?.int ?? -1
+                    if active > 0 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                } while ContinuousClock.now < deadline
                 await observer.close()
                 #expect(active > 0, "the failover must land while runs are active")
+                try await Task.sleep(for: .milliseconds(Int.random(in: 100...300)))
                 try await failover(cluster)
                 _ = try await Self.waitForNewMaster(cluster, oldPort: cluster.master.port)
             }
