@@ -45,6 +45,7 @@ public struct RedisRunHistory: RunHistoryReader {
             }
             cursor = (score, String(text[text.index(after: colon)...]))
         }
+        if query.status == .running, let running = try await runningRuns(query, cursor: cursor) { return running }
         // One index per shard; a page is the newest `limit` of their runs after the cursor, in the
         // order one index lists them (start time, then run id, both descending).
         var merged: [(summary: RunSummary, score: Int64)] = []
@@ -54,14 +55,54 @@ public struct RedisRunHistory: RunHistoryReader {
             merged += scan.found
             if !scan.exhausted { more = true }
         }
-        if shards.count > 1 {
-            merged.sort { a, b in
-                a.score != b.score ? a.score > b.score
-                    : Array(b.summary.runID.utf8).lexicographicallyPrecedes(Array(a.summary.runID.utf8))
+        return Self.page(merged, limit: query.limit, more: more, sorted: shards.count == 1)
+    }
+
+    /// The runs the active-runs index (`flowcraft:runs:active:<queue>`, which the reconciler watches)
+    /// lists as running, so that `--status running` reads the runs in flight rather than the whole
+    /// history; `nil` (scan the history instead) when more than ``activeRunsReadLimit`` are in flight.
+    private func runningRuns(_ query: RunQuery, cursor: (score: Int64, runID: String)?) async throws -> RunPage? {
+        let keys = (0..<shards.count).map { DistributedKeys.activeRuns(queue: shards.queueName(ofShard: $0)) }
+        let counts = try await client.pipeline(keys.map { RedisCommand(["ZCARD", $0]) })
+        guard counts.reduce(0, { $0 + ($1.int ?? 0) }) <= Self.activeRunsReadLimit else { return nil }
+        var found: [(summary: RunSummary, score: Int64)] = []
+        for key in keys {
+            let ids = (try await client.send(RedisCommand(["ZRANGE", key, "0", "-1"])).array ?? []).compactMap(\.string)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<Swift.min(start + 500, ids.count)])
+                for summary in try await summaries(chunk).compactMap({ $0 }) where summary.status == .running {
+                    if let blueprint = query.blueprintID, summary.blueprintID != blueprint { continue }
+                    if let since = query.since, summary.startedAt < since { continue }
+                    if let cursor, !Self.isAfter((summary.startedAt, summary.runID), cursor) { continue }
+                    found.append((summary, summary.startedAt))
+                }
             }
         }
-        if merged.count > query.limit {
-            merged.removeSubrange(query.limit...)
+        return Self.page(found, limit: query.limit, more: false, sorted: false)
+    }
+
+    /// Beyond this many runs in flight, `--status running` scans the history's start index instead.
+    static let activeRunsReadLimit = 20_000
+
+    /// Whether a run listed at `entry` (start time, run id) comes after `cursor` in the listing order
+    /// (start time, then run id, both descending).
+    private static func isAfter(_ entry: (score: Int64, runID: String), _ cursor: (score: Int64, runID: String)) -> Bool {
+        entry.score != cursor.score ? entry.score < cursor.score
+            : Array(entry.runID.utf8).lexicographicallyPrecedes(Array(cursor.runID.utf8))
+    }
+
+    /// The page of the newest `limit` of `found` (sorted newest first unless `sorted`), with a cursor
+    /// when `more` runs may follow or some were left off.
+    private static func page(
+        _ found: [(summary: RunSummary, score: Int64)], limit: Int, more: Bool, sorted: Bool
+    ) -> RunPage {
+        var merged = found
+        var more = more
+        if !sorted {
+            merged.sort { a, b in isAfter((b.score, b.summary.runID), (a.score, a.summary.runID)) }
+        }
+        if merged.count > limit {
+            merged.removeSubrange(limit...)
             more = true
         }
         let next = more ? merged.last.map { "\($0.score):\($0.summary.runID)" } : nil

@@ -2,6 +2,7 @@ import Foundation
 import Flowcraft
 import FlowcraftCompiler
 @testable import FlowcraftRedis
+import Synchronization
 import Testing
 
 /// Run history in the distributed engine: recorded by the commit script (``DistributedHistory``),
@@ -195,6 +196,68 @@ struct RunHistoryTests {
             }
             let unknown = try await Self.run(binary, ["inspect", "no-such-run", "--redis", url, "--queue", queue])
             #expect(unknown.status == 4 && unknown.stderr.contains("unknown run 'no-such-run'"), "\(unknown.stderr)")
+        }
+    }
+
+    @Test("runs --status running lists the runs in flight from the active-runs index: newest first, paged, filtered; finished and paused runs are not listed")
+    func listsRunningRuns() async throws {
+        let queue = Support.uniqueQueue("history-running")
+        let hold = WorkflowBlueprint(id: "hold", nodes: [NodeDefinition(id: "work", uses: "hold")], edges: [])
+        let other = WorkflowBlueprint(id: "other", nodes: [NodeDefinition(id: "work", uses: "hold")], edges: [])
+        let quick = WorkflowBlueprint(id: "quick", nodes: [NodeDefinition(id: "work", uses: "echo")], edges: [])
+        let paused = WorkflowBlueprint(id: "paused", nodes: [NodeDefinition(id: "ask", uses: "wait")], edges: [])
+        let released = Atomic<Bool>(false)
+        var registry = Self.registry()
+        registry.register("hold") { ctx in
+            while !released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(20)) }
+            return NodeResult(output: ctx.input)
+        }
+        try await Support.withWorker(
+            blueprints: [hold, other, quick, paused], registry: registry, queue: queue, concurrency: 4
+        ) { workflows, client in
+            let history = RedisRunHistory(client: client, queueName: queue)
+            for i in 0..<20 {
+                let id = try await workflows.startWorkflow(blueprintID: "quick", runID: "quick-\(i)")
+                _ = try await workflows.result(id, timeout: .seconds(30))
+            }
+            let waiting = try await workflows.startWorkflow(blueprintID: "paused")
+            _ = try await workflows.result(waiting, timeout: .seconds(30))
+            // 25 runs in flight: 4 executing, the rest queued; one of every five of another blueprint.
+            var started: [String] = []
+            for i in 0..<25 {
+                started.append(try await workflows.startWorkflow(blueprintID: i % 5 == 0 ? "other" : "hold", runID: "hold-\(i)"))
+                if i == 12 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            func all(_ query: RunQuery) async throws -> [RunSummary] {
+                var query = query
+                var found: [RunSummary] = []
+                while true {
+                    let page = try await history.runs(query)
+                    #expect(page.runs.count <= query.limit)
+                    found += page.runs
+                    guard let next = page.nextCursor else { return found }
+                    query.cursor = next
+                }
+            }
+            // A run in flight longer than the state TTL loses its start-index entry to the index trim
+            // (which cuts by start time): it is still listed as running.
+            _ = try await client.send(RedisCommand(["ZREM", DistributedKeys.historyStarted(queue: queue), started[3], started[4]]))
+            let running = try await all(RunQuery(status: .running, limit: 7))
+            #expect(running.count == 25 && Set(running.map(\.runID)) == Set(started), "\(running.map(\.runID))")
+            #expect(running.allSatisfy { $0.status == .running })
+            #expect(zip(running, running.dropFirst()).allSatisfy {
+                $0.startedAt > $1.startedAt || ($0.startedAt == $1.startedAt && $1.runID.utf8.lexicographicallyPrecedes($0.runID.utf8))
+            }, "not newest first")
+            let others = try await all(RunQuery(status: .running, blueprintID: "other", limit: 2))
+            #expect(Set(others.map(\.runID)) == Set(stride(from: 0, to: 25, by: 5).map { "hold-\($0)" }))
+            let late = try #require(running.first?.startedAt)
+            #expect(try await all(RunQuery(status: .running, since: late, limit: 50)).allSatisfy { $0.startedAt >= late })
+            #expect(try await all(RunQuery(status: .waiting, limit: 50)).map(\.runID) == [waiting])
+
+            released.store(true, ordering: .relaxed)
+            for id in started { _ = try await workflows.result(id, timeout: .seconds(30)) }
+            #expect(try await all(RunQuery(status: .running, limit: 50)).isEmpty)
+            #expect(try await all(RunQuery(status: .completed, limit: 50)).count == 45)
         }
     }
 
