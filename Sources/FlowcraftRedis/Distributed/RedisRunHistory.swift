@@ -170,14 +170,21 @@ public struct RedisRunHistory: RunHistoryReader {
         let id = try shards.runID(for: runID)
         guard var summary = try await summaries([id])[0] else { return nil }
         if summary.status == .failed, summary.errorLocation == nil {
-            // The failure's YAML location is kept by the run's last history entry (its end), not by
-            // the run hash or the final status: one more read, for a failed run only.
-            let last = try await client.send(RedisCommand(["LINDEX", DistributedKeys(runID: id).history, "-1"]))
-            if let text = last.string, case .runEnded(let end)? = RedisHistoryEntry.decode(text, sequence: 0)?.kind,
-                end.status == .failed
-            {
-                summary.errorLocation = end.errorLocation
-                if summary.failedNodeID == nil { summary.failedNodeID = end.failedNodeID }
+            // The failure's YAML location is kept by the run's last history entries (the failed
+            // node's execution, or the end), not by the run hash or the final status: one more read,
+            // for a failed run only.
+            let last = try await client.send(RedisCommand(["LRANGE", DistributedKeys(runID: id).history, "-4", "-1"]))
+            let events = (last.array ?? []).compactMap(\.string).compactMap { RedisHistoryEntry.decode($0, sequence: 0) }
+            for event in events.reversed() {
+                switch event.kind {
+                case .runEnded(let end) where end.errorLocation != nil:
+                    summary.errorLocation = end.errorLocation
+                case .nodeFinished(let e) where e.status == .failed && e.nodeID == summary.failedNodeID:
+                    summary.errorLocation = e.errorLocation
+                default:
+                    continue
+                }
+                break
             }
         }
         return summary

@@ -216,8 +216,9 @@ struct RunHistoryTests {
             blueprints: [hold, other, quick, paused], registry: registry, queue: queue, concurrency: 4
         ) { workflows, client in
             let history = RedisRunHistory(client: client, queueName: queue)
+            let prefix = "r\(UUID().uuidString.prefix(8))-"
             for i in 0..<20 {
-                let id = try await workflows.startWorkflow(blueprintID: "quick", runID: "quick-\(i)")
+                let id = try await workflows.startWorkflow(blueprintID: "quick", runID: prefix + "quick-\(i)")
                 _ = try await workflows.result(id, timeout: .seconds(30))
             }
             let waiting = try await workflows.startWorkflow(blueprintID: "paused")
@@ -225,7 +226,7 @@ struct RunHistoryTests {
             // 25 runs in flight: 4 executing, the rest queued; one of every five of another blueprint.
             var started: [String] = []
             for i in 0..<25 {
-                started.append(try await workflows.startWorkflow(blueprintID: i % 5 == 0 ? "other" : "hold", runID: "hold-\(i)"))
+                started.append(try await workflows.startWorkflow(blueprintID: i % 5 == 0 ? "other" : "hold", runID: prefix + "hold-\(i)"))
                 if i == 12 { try await Task.sleep(for: .milliseconds(5)) }
             }
             func all(_ query: RunQuery) async throws -> [RunSummary] {
@@ -249,7 +250,7 @@ struct RunHistoryTests {
                 $0.startedAt > $1.startedAt || ($0.startedAt == $1.startedAt && $1.runID.utf8.lexicographicallyPrecedes($0.runID.utf8))
             }, "not newest first")
             let others = try await all(RunQuery(status: .running, blueprintID: "other", limit: 2))
-            #expect(Set(others.map(\.runID)) == Set(stride(from: 0, to: 25, by: 5).map { "hold-\($0)" }))
+            #expect(Set(others.map(\.runID)) == Set(stride(from: 0, to: 25, by: 5).map { prefix + "hold-\($0)" }))
             let late = try #require(running.first?.startedAt)
             #expect(try await all(RunQuery(status: .running, since: late, limit: 50)).allSatisfy { $0.startedAt >= late })
             #expect(try await all(RunQuery(status: .waiting, limit: 50)).map(\.runID) == [waiting])
@@ -296,9 +297,9 @@ struct RunHistoryTests {
             // The summary names the failed node's YAML line (kept by the run's end entry).
             let summary = try await RedisRunHistory(client: client, queueName: queue).run(runID)
             #expect(summary?.failedNodeID == "c" && summary?.errorLocation?.file == "paths.yaml"
-                && summary?.errorLocation?.line == 7, "\(String(describing: summary))")
+                && summary?.errorLocation?.line == 5, "\(String(describing: summary))")
             let text = try await Self.run(binary, ["inspect", runID, "--redis", url, "--queue", queue])
-            #expect(text.stdout.contains("failed node: c (paths.yaml:7:"), "\(text.stdout)\n\(text.stderr)")
+            #expect(text.stdout.contains("failed node: c (paths.yaml:5:5)"), "\(text.stdout)\n\(text.stderr)")
             let common = ["--run", runID, "--blueprints", directory.path, "--redis", url, "--queue", queue]
             let mermaid = try await Self.run(binary, ["graph"] + common)
             #expect(mermaid.status == 0, "\(mermaid.stderr)")
