@@ -157,17 +157,7 @@ struct RunHistoryTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let history = RedisRunHistory(client: client, queueName: queue)
-            func all(_ query: RunQuery) async throws -> [RunSummary] {
-                var query = query
-                var found: [RunSummary] = []
-                while true {
-                    let page = try await history.runs(query)
-                    #expect(page.runs.count <= query.limit)
-                    found += page.runs
-                    guard let next = page.nextCursor else { return found }
-                    query.cursor = next
-                }
-            }
+            func all(_ query: RunQuery) async throws -> [RunSummary] { try await Self.allPages(of: history, query) }
             let everything = try await all(RunQuery(limit: 97))
             #expect(everything.count == 1_000 && Set(everything.map(\.runID)).count == 1_000)
             #expect(zip(everything, everything.dropFirst()).allSatisfy { $0.startedAt >= $1.startedAt }, "not newest first")
@@ -229,17 +219,7 @@ struct RunHistoryTests {
                 started.append(try await workflows.startWorkflow(blueprintID: i % 5 == 0 ? "other" : "hold", runID: prefix + "hold-\(i)"))
                 if i == 12 { try await Task.sleep(for: .milliseconds(5)) }
             }
-            func all(_ query: RunQuery) async throws -> [RunSummary] {
-                var query = query
-                var found: [RunSummary] = []
-                while true {
-                    let page = try await history.runs(query)
-                    #expect(page.runs.count <= query.limit)
-                    found += page.runs
-                    guard let next = page.nextCursor else { return found }
-                    query.cursor = next
-                }
-            }
+            func all(_ query: RunQuery) async throws -> [RunSummary] { try await Self.allPages(of: history, query) }
             // A run in flight longer than the state TTL loses its start-index entry to the index trim
             // (which cuts by start time): it is still listed as running.
             _ = try await client.send(RedisCommand(["ZREM", DistributedKeys.historyStarted(queue: queue), started[3], started[4]]))
@@ -259,6 +239,19 @@ struct RunHistoryTests {
             for id in started { _ = try await workflows.result(id, timeout: .seconds(30)) }
             #expect(try await all(RunQuery(status: .running, limit: 50)).isEmpty)
             #expect(try await all(RunQuery(status: .completed, limit: 50)).count == 45)
+        }
+    }
+
+    /// Every run `query` lists, page after page (each page within the query's limit).
+    static func allPages(of history: RedisRunHistory, _ query: RunQuery) async throws -> [RunSummary] {
+        var query = query
+        var found: [RunSummary] = []
+        while true {
+            let page = try await history.runs(query)
+            #expect(page.runs.count <= query.limit)
+            found += page.runs
+            guard let next = page.nextCursor else { return found }
+            query.cursor = next
         }
     }
 
