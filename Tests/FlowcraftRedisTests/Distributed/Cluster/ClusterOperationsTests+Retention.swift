@@ -77,4 +77,53 @@ extension ClusterOperationsTests {
             #expect(summary.status == .completed)
         }
     }
+
+    @Test("removeOnComplete by age and removeOnFail by count hold per shard queue")
+    func ageAndFailedRetentionPerShard() async throws {
+        let cluster = try Self.cluster()
+        let fixture = try ClusterOperationsWorkers()
+        let queue = DistributedTestSupport.uniqueQueue("cluster-retention-age")
+        let shards = QueueShards(queueName: queue, layout: Self.layout)
+        let keepFailed = 2
+        try await fixture.withWorkers(
+            queue: queue, layout: Self.layout, configuration: try cluster.configuration(),
+            removeOnComplete: .keep(age: 1, count: nil), removeOnFail: .keepCount(keepFailed)
+        ) { workflows, client in
+            // Failing runs (their first charge fails) on every shard: each shard keeps 2 failed jobs at most.
+            var failed: [String] = []
+            for index in 0..<16 { failed.append(try await workflows.startWorkflow(blueprintID: "ops-chain", runID: "fail-\(index)")) }
+            for runID in failed { #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .failed) }
+            #expect(Set(failed.compactMap(shards.shard(ofRunID:))).count == shards.count)
+            for name in shards.queueNames {
+                let kept = try await client.send(["ZCARD", "bull:\(name):failed"]).int ?? -1
+                #expect(kept >= 1 && kept <= keepFailed, "\(name): \(kept) failed jobs kept (removeOnFail \(keepFailed))")
+            }
+            // Completed jobs older than 1 s go when a later job of the same shard completes.
+            var early: [String] = []
+            for index in 0..<16 { early.append(try await workflows.startWorkflow(blueprintID: "ops-diamond", runID: "early-\(index)")) }
+            for runID in early { #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .completed) }
+            try await Task.sleep(for: .milliseconds(2_100))
+            var late: [Int: String] = [:]
+            var index = 0
+            while late.count < shards.count {
+                let id = "late-\(index)"
+                late[shards.shard(ofBaseID: id)] = late[shards.shard(ofBaseID: id)] ?? id
+                index += 1
+            }
+            for id in late.values {
+                let runID = try await workflows.startWorkflow(blueprintID: "ops-diamond", runID: id)
+                #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .completed)
+            }
+            // Each shard kept its late run's jobs and dropped every early run's (finished > 2 s before).
+            let earlyJobs = Set(early.flatMap { runID in
+                ["a", "b", "c", "d"].map { NodeJobData(runID: runID, blueprintID: "ops-diamond", nodeID: $0).jobID }
+            })
+            for name in shards.queueNames {
+                let kept = (try await client.send(["ZRANGE", "bull:\(name):completed", "0", "-1"]).array ?? []).compactMap(\.string)
+                #expect(!kept.isEmpty, "\(name): no completed job kept")
+                let stale = kept.filter(earlyJobs.contains)
+                #expect(stale.isEmpty, "\(name): jobs finished over 2 s ago still kept (removeOnComplete age 1 s): \(stale.prefix(3))")
+            }
+        }
+    }
 }

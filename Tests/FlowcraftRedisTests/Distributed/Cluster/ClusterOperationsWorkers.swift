@@ -93,7 +93,7 @@ struct ClusterOperationsWorkers {
         queue: String, layout: QueueLayout, configuration: RedisConfiguration,
         registry: NodeRegistry = Self.registry(), blueprints extra: [WorkflowBlueprint] = [],
         stateTTLSeconds: Int = 600, history: DistributedHistory = .on(), removeOnComplete: JobRetention? = nil,
-        _ body: (WorkflowClient, RedisClient) async throws -> T
+        removeOnFail: JobRetention? = nil, _ body: (WorkflowClient, RedisClient) async throws -> T
     ) async throws -> T {
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTTLSeconds)
         options.layout = layout
@@ -113,7 +113,7 @@ struct ClusterOperationsWorkers {
                 workerClients.append(workerClient)
                 let worker = try DistributedWorker(
                     catalog: catalog, registry: registry, client: workerClient, options: options,
-                    workerOptions: WorkerOptions(concurrency: 8, drainDelay: 0.5, name: name, removeOnComplete: removeOnComplete))
+                    workerOptions: WorkerOptions(concurrency: 8, drainDelay: 0.5, name: name, removeOnComplete: removeOnComplete, removeOnFail: removeOnFail))
                 worker.start()
                 workers.append(worker)
             }
