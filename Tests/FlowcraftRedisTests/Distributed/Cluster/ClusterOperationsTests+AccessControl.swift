@@ -30,7 +30,7 @@ extension ClusterOperationsTests {
         return configuration
     }
 
-    @Test("worker, client and dashboard users with AccessControl.rules(… cluster: true) on every node run diamonds, list and inspect them; the ACL log stays empty")
+    @Test("worker, client and dashboard users with AccessControl.rules(… cluster: true) on every node run diamonds, list, inspect and show them in the dashboard; the ACL log stays empty")
     func documentedUsersOnEveryNode() async throws {
         let cluster = try Self.cluster()
         let queue = DistributedTestSupport.uniqueQueue("cluster-acl")
@@ -66,6 +66,19 @@ extension ClusterOperationsTests {
             #expect(page.runs.count == 22)
             let inspected = try await ClusterCommandLine.run(["inspect", "acl-chain", "--json"] + source)
             #expect(inspected.status == 0, "\(inspected.stderr)")
+            // …and serves the read-only dashboard (queues with their counts, runs, a run's detail).
+            let dashboard = try await ClusterCommandLine.Dashboard.start(source + ["--blueprints", fixture.directory])
+            do {
+                let queues = try JSONDecoder().decode(QueuesResponse.self, from: try await Self.get(dashboard.baseURL + "api/queues")).queues
+                #expect(queues.count == 4 && queues.map(\.completed).reduce(0, +) > 0, "\(queues.map(\.name))")
+                let runs = try JSONDecoder().decode(RunsPage.self, from: try await Self.get(dashboard.baseURL + "api/runs?limit=100")).runs
+                #expect(runs.count == 22)
+                _ = try await Self.get(dashboard.baseURL + "runs/" + Self.component(try #require(runs.first).runID))
+            } catch {
+                await dashboard.stop()
+                throw error
+            }
+            await dashboard.stop()
         } catch {
             await client.close()
             throw error
