@@ -9,7 +9,7 @@ import FoundationNetworking
 
 /// Day-2 operations on a real Redis Cluster (three masters, three replicas, one cluster for the
 /// suite), on a 4-shard queue served by two workers: the `flowcraft` commands (`start`, `runs`,
-/// `inspect`, `graph --run`, `status`, `redrive`, `resume`, `replay`, `reconcile`) run as built, the dashboard served by
+/// `inspect`, `graph --run`, `status`, `redrive`, `resume`, `cancel`, `replay`, `reconcile`) run as built, the dashboard served by
 /// `flowcraft dashboard` (queues, runs, run detail, actions), and retention (job counts per shard,
 /// the TTLs of finished runs' keys, the history cap).
 @Suite("Cluster operations (redis+cluster://, 4 shards): CLI, dashboard, retention", .redisCluster, .serialized)
@@ -20,7 +20,7 @@ struct ClusterOperationsTests {
 
     // MARK: - The CLI
 
-    @Test("flowcraft start, runs (pages, status filter), inspect, graph --run, status, redrive and resume work across the shards")
+    @Test("flowcraft start, runs (pages, status filter), inspect, graph --run, status, redrive, resume, cancel and replay work across the shards")
     func commandLineAcrossShards() async throws {
         let cluster = try Self.cluster()
         let fixture = try ClusterOperationsWorkers()
@@ -43,7 +43,17 @@ struct ClusterOperationsTests {
             for runID in diamonds { #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .completed) }
             #expect(try await workflows.result(failed, timeout: .seconds(30)).status == .failed)
             #expect(try await workflows.result(paused, timeout: .seconds(30)).status == .awaiting)
-            let all = diamonds + [failed, paused]
+            // `cancel` a paused run by its base id; a second cancel finds it ended, an unknown run exits 4.
+            let toCancel = try await workflows.startWorkflow(blueprintID: "ops-gate", runID: "cli-cancel")
+            #expect(try await workflows.result(toCancel, timeout: .seconds(30)).status == .awaiting)
+            let cancelled = try await ClusterCommandLine.run(["cancel", "cli-cancel", "--reason", "no longer needed"] + source)
+            #expect(cancelled.status == 0 && cancelled.stdout.contains(toCancel), "\(cancelled)")
+            let cancelledStatus = try await workflows.result(toCancel, timeout: .seconds(30))
+            #expect(cancelledStatus.status == .cancelled && cancelledStatus.reason == "no longer needed", "\(cancelledStatus.json)")
+            let again = try await ClusterCommandLine.run(["cancel", toCancel] + source)
+            #expect(again.status == 1 && again.stderr.contains("already ended (cancelled)"), "\(again)")
+            #expect(try await ClusterCommandLine.run(["cancel", "no-such-run"] + source).status == 4)
+            let all = diamonds + [failed, paused, toCancel]
             let shards = QueueShards(queueName: queue, layout: Self.layout)
             #expect(Set(all.compactMap(shards.shard(ofRunID:))).count >= 3, "runs on too few shards to show anything")
 
@@ -65,6 +75,7 @@ struct ClusterOperationsTests {
             #expect(try await Self.runsPage(source + ["--status", "failed"]).runs.map(\.runID) == [failed])
             #expect(try await Self.runsPage(source + ["--status", "waiting"]).runs.map(\.runID) == [paused])
             #expect(try await Self.runsPage(source + ["--status", "completed"]).runs.count == diamonds.count)
+            #expect(try await Self.runsPage(source + ["--status", "cancelled"]).runs.map(\.runID) == [toCancel])
             #expect(try await Self.runsPage(source + ["--blueprint", "ops-chain"]).runs.map(\.runID) == [failed])
 
             // `inspect --json` of the failed run names the node and its YAML line; by full and base id.
@@ -103,7 +114,7 @@ struct ClusterOperationsTests {
             #expect(resumed.status == 0, "\(resumed.stderr)")
             let afterResume = try await ClusterCommandLine.run(["status", paused, "--wait", "30"] + source)
             #expect(afterResume.status == 0 && afterResume.stdout.contains("\"status\":\"completed\""), "\(afterResume)")
-            #expect(try await Self.runsPage(source + ["--status", "completed"]).runs.count == all.count)
+            #expect(try await Self.runsPage(source + ["--status", "completed"]).runs.count == all.count - 1)
             // `replay` rebuilds the resumed run's context from its history.
             let replay = try await ClusterCommandLine.run(["replay", "cli-paused", "--json"] + source)
             #expect(replay.status == 0 && replay.stdout.contains("\"complete\" : true"), "\(replay)")
