@@ -19,7 +19,7 @@ struct DashboardCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Redis URL (as for the worker).")
+    @Option(help: "Redis URL (as for the worker; redis+cluster://host:port,… for a cluster: a sharded queue shows its shard queues under it).")
     var redis = "redis://127.0.0.1:6379"
 
     @Option(name: .customLong("queue"), help: "A queue to show (repeatable; default flowcraft-queue). Actions use the first.")
@@ -70,10 +70,9 @@ struct DashboardCommand: AsyncParsableCommand {
         var options = DistributedOptions(queueName: queueNames[0])
         options.layout = layouts[0]
         let workflowClient = WorkflowClient(client: client, catalog: catalog, options: options)
-        let shardQueues = zip(queueNames, layouts).flatMap { QueueShards(queueName: $0, layout: $1).queueNames }
         let configuration = DashboardConfiguration(
             history: DashboardHistory.reader(client: client, queueName: queueNames[0], layout: layouts[0]),
-            queues: RedisDashboardQueues(client: client, queueNames: shardQueues),
+            queues: RedisDashboardQueues(client: client, queues: zip(queueNames, layouts).map { QueueShards(queueName: $0, layout: $1) }),
             actions: RedisDashboardActions(client: workflowClient, redrive: DashboardHistory.redrive(client: workflowClient)),
             blueprints: blueprints,
             token: token ?? ProcessInfo.processInfo.environment["FLOWCRAFT_DASHBOARD_TOKEN"],

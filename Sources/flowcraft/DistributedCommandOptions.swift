@@ -6,7 +6,7 @@ import Foundation
 
 /// Options shared by the distributed-run commands (`start`, `status`, `resume`, `reconcile`, `worker`).
 struct RedisConnectionOptions: ParsableArguments {
-    @Option(help: "Redis URL: redis://[user:pass@]host:port/db, rediss://…?ca=FILE (TLS), redis+sentinel://host:port,…/MASTER[/db] or unix:///path (percent-encode special characters in passwords).")
+    @Option(help: "Redis URL: redis://[user:pass@]host:port/db, rediss://…?ca=FILE (TLS), redis+sentinel://host:port,…/MASTER[/db], redis+cluster://[user:pass@]host:port[,host:port…] (rediss+cluster:// for TLS) or unix:///path (percent-encode special characters in passwords).")
     var redis = "redis://127.0.0.1:6379"
 
     @Option(help: "Queue that carries the node jobs.")

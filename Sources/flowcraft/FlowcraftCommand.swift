@@ -16,6 +16,7 @@ struct FlowcraftCommand: AsyncParsableCommand {
             StartCommand.self,
             StatusCommand.self,
             ResumeCommand.self,
+            CancelCommand.self,
             RedriveCommand.self,
             ReconcileCommand.self,
             WorkerCommand.self,

@@ -7,7 +7,7 @@ import Foundation
 /// Where `runs`, `inspect RUN`, `graph --run` and `replay` read run history from: the distributed
 /// engine's Redis (`--redis URL`, `--queue`) or the in-memory engine's SQLite file (`--db FILE`).
 struct HistorySourceOptions: ParsableArguments {
-    @Option(help: "Read the history of the distributed engine at this Redis URL (default redis://127.0.0.1:6379).")
+    @Option(help: "Read the history of the distributed engine at this Redis URL (default redis://127.0.0.1:6379; redis+cluster://host:port,… for a cluster).")
     var redis: String?
 
     @Option(help: "The queue whose runs to read (with --redis).")

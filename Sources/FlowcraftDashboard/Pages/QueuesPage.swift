@@ -12,10 +12,57 @@ struct QueuesPage {
 
     func fragment(_ snapshots: [DashboardQueueSnapshot]) -> String {
         if snapshots.isEmpty { return "<p class=\"muted\">No queue configured.</p>" }
-        return "<div class=\"cards\">" + snapshots.map(card).joined() + "</div>"
+        // A sharded queue's shard queues (consecutive, same `shardOf`) are shown under one card of
+        // the logical queue with their totals; each shard's own card folds out below it.
+        var cards = ""
+        var index = snapshots.startIndex
+        while index < snapshots.endIndex {
+            guard let logical = snapshots[index].shardOf else {
+                cards += card(snapshots[index])
+                index += 1
+                continue
+            }
+            var end = index
+            while end < snapshots.endIndex, snapshots[end].shardOf == logical { end += 1 }
+            cards += group(logical, shards: Array(snapshots[index..<end]))
+            index = end
+        }
+        return "<div class=\"cards\">" + cards + "</div>"
+    }
+
+    /// The card of a sharded queue: its shards' summed counts and throughput, the workers serving it,
+    /// and the shard cards in a fold.
+    private func group(_ name: String, shards: [DashboardQueueSnapshot]) -> String {
+        var total = DashboardQueueSnapshot(name: name)
+        var buckets: [Int64: ThroughputBucket] = [:]
+        for shard in shards {
+            total.waiting += shard.waiting
+            total.active += shard.active
+            total.delayed += shard.delayed
+            total.prioritized += shard.prioritized
+            total.failed += shard.failed
+            total.completed += shard.completed
+            total.paused += shard.paused
+            for bucket in shard.throughput {
+                var sum = buckets[bucket.start] ?? ThroughputBucket(start: bucket.start, completed: 0, failed: 0)
+                sum.completed += bucket.completed
+                sum.failed += bucket.failed
+                buckets[bucket.start] = sum
+            }
+        }
+        total.workers = Set(shards.flatMap(\.workers)).sorted()
+        total.throughput = buckets.values.sorted { $0.start < $1.start }
+        let fold = """
+            <details><summary>\(shards.count) shard queues</summary><div class="cards">\(shards.map(card).joined())</div></details>
+            """
+        return card(total, attribute: "data-queue-group", title: " <span class=\"muted\">(\(shards.count) shards)</span>", fold: fold)
     }
 
     private func card(_ q: DashboardQueueSnapshot) -> String {
+        card(q, attribute: "data-queue", title: "", fold: "")
+    }
+
+    private func card(_ q: DashboardQueueSnapshot, attribute: String, title: String, fold: String) -> String {
         let counts: [(String, Int)] = [
             ("waiting", q.waiting), ("active", q.active), ("delayed", q.delayed), ("prioritized", q.prioritized),
             ("failed", q.failed), ("completed", q.completed),
@@ -25,11 +72,11 @@ struct QueuesPage {
             ? "<span class=\"muted\">none</span>"
             : q.workers.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: ", ")
         return """
-            <section class="card" data-queue="\(HTML.escape(q.name))"><h2>\(HTML.escape(q.name))\
+            <section class="card" \(attribute)="\(HTML.escape(q.name))"><h2>\(HTML.escape(q.name))\(title)\
             \(q.paused > 0 ? " <span class=\"muted\">(\(q.paused) paused)</span>" : "")</h2>
             <div class="counts">\(cells)</div>
             <p>Workers connected (\(q.workers.count)): \(workers)</p>
-            \(chart(q.throughput))</section>
+            \(chart(q.throughput))\(fold)</section>
             """
     }
 

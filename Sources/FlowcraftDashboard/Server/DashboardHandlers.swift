@@ -89,6 +89,9 @@ struct DashboardHandlers: Sendable {
     }
 
     func checkedRunID(_ id: String?) throws(DashboardFailure) -> String {
+        // The router hands the path segment over as sent: the pages' links percent-encode run ids
+        // (a sharded queue's `{orders.07}…`), so decode it.
+        let id = id.map { $0.removingPercentEncoding ?? $0 }
         guard let id, !id.isEmpty else { throw DashboardFailure.badRequest("missing run id") }
         if let problem = RunIdentifier.problem(with: id) { throw DashboardFailure.badRequest("invalid run id: \(problem)") }
         return id

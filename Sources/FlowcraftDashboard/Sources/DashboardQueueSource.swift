@@ -21,11 +21,15 @@ public struct DashboardQueueSnapshot: Sendable, Hashable, Codable {
     public var workers: [String]
     /// Finished jobs per bucket, oldest first (empty when the source keeps no throughput).
     public var throughput: [ThroughputBucket]
+    /// For one shard queue of a sharded queue (`{orders.07}`), the logical queue it belongs to
+    /// (`orders`); `nil` for a queue in the single layout.
+    public var shardOf: String?
 
     /// A snapshot of one queue.
     public init(
         name: String, waiting: Int = 0, active: Int = 0, delayed: Int = 0, prioritized: Int = 0, failed: Int = 0,
-        completed: Int = 0, paused: Int = 0, workers: [String] = [], throughput: [ThroughputBucket] = []
+        completed: Int = 0, paused: Int = 0, workers: [String] = [], throughput: [ThroughputBucket] = [],
+        shardOf: String? = nil
     ) {
         self.name = name
         self.waiting = waiting
@@ -37,6 +41,7 @@ public struct DashboardQueueSnapshot: Sendable, Hashable, Codable {
         self.paused = paused
         self.workers = workers
         self.throughput = throughput
+        self.shardOf = shardOf
     }
 }
 

@@ -72,11 +72,13 @@ public enum AccessControl {
     }
 
     /// The rules after `ACL SETUSER <name> on ><password>`: no channels, the key patterns and
-    /// exactly the role's commands.
+    /// exactly the role's commands; with `cluster`, also ``clusterCommands`` (set the user on every
+    /// node of the cluster, replicas included: a replica promoted by a fail-over must know it).
     public static func rules(
-        for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue", layout: QueueLayout = .single
+        for role: Role, queuePrefix: String = "bull", queueName: String = "flowcraft-queue", layout: QueueLayout = .single,
+        cluster: Bool = false
     ) -> [String] {
         ["resetkeys", "resetchannels", "-@all"] + keyPatterns(for: role, queuePrefix: queuePrefix, queueName: queueName, layout: layout)
-            + commands(for: role).map { "+" + $0 }
+            + (commands(for: role) + (cluster ? clusterCommands : [])).map { "+" + $0 }
     }
 }

@@ -20,6 +20,9 @@ final class RedisClusterRouter: Sendable {
         var scripts: [RedisScript] = []
         /// Masters whose pool connections have been given ``scripts``.
         var scriptsLoadedOn: Set<Endpoint> = []
+        /// Why the last reload found no map when every node refused it for lack of permission
+        /// (`NOPERM`): no retry can help, so commands fail at once with this.
+        var mapDenied: String?
         var closed = false
     }
 
@@ -213,6 +216,7 @@ final class RedisClusterRouter: Sendable {
         if isClosed { throw .closed() }
         await refresh()
         if let known = lookUp(slot) { return .success(known) }
+        if let denied = state.withLock({ $0.mapDenied }) { return .failure(.server(denied)) }
         let what = slot.map { "hash slot \($0)" } ?? "any slot"
         return .failure(.server("CLUSTERDOWN no master known for \(what) (cluster seeds: "
             + cluster.seeds.map(\.description).joined(separator: ",") + ")"))
@@ -352,8 +356,14 @@ final class RedisClusterRouter: Sendable {
             }
         }
         if loaded != nil { counters.withLock { $0.mapsLoaded += 1 } }
+        let denied = loaded == nil && !failures.isEmpty && failures.allSatisfy { $0.contains("NOPERM") }
         let newMasters: [Endpoint] = state.withLock { state in
             state.refresh = nil
+            state.mapDenied = denied
+                ? "NOPERM cannot read the Redis Cluster slot map: the user may run neither CLUSTER SHARDS nor CLUSTER SLOTS "
+                    + "(grant +cluster|shards +cluster|slots +asking on every node; "
+                    + (failures.first ?? "") + ")"
+                : nil
             guard let loaded else { return [] }
             state.map = loaded
             return loaded.masters.filter { !state.scriptsLoadedOn.contains($0) }
@@ -383,8 +393,13 @@ final class RedisClusterRouter: Sendable {
         if let reply = replies.first, reply.errorMessage == nil {
             return try ClusterSlotMap.parse(shards: reply, queried: node, tls: configuration.tls != nil)
         }
-        // Before Redis 7.0 there is no CLUSTER SHARDS.
-        let slots = try await connection.send(RedisCommand(["CLUSTER", "SLOTS"]), timeout: nil)
+        // Before Redis 7.0 there is no CLUSTER SHARDS (and a user may be allowed only CLUSTER SLOTS).
+        let slots = try await connection.pipeline([RedisCommand(["CLUSTER", "SLOTS"])], timeout: nil).first ?? .null
+        if let refused = slots.errorMessage {
+            // Both refused: name both (a permission error names the command the user lacks).
+            let shards = replies.first?.errorMessage ?? "no reply"
+            throw .server("CLUSTER SHARDS: \(shards); CLUSTER SLOTS: \(refused)", command: "CLUSTER")
+        }
         return try ClusterSlotMap.parse(slots: slots, queried: node)
     }
 
