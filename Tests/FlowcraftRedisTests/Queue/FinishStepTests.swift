@@ -79,7 +79,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         var id = ""
         try await QueueTestSupport.withRunningWorker(worker) {
             id = try await queue.add(name: "step", data: ["value": "hello"])
-            try await QueueTestSupport.expectEventually(within: 10) { try await queue.getState(id) == .completed }
+            try await QueueTestSupport.expectEventually(within: 30) { try await queue.getState(id) == .completed }
         }
         #expect(try await client.send(["GET", key]).string == "hello")
         let job = try #require(try await queue.getJob(id))
@@ -113,7 +113,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         var id = ""
         try await QueueTestSupport.withRunningWorker(worker) {
             id = try await queue.add(name: "refuse", data: nil, options: JobOptions(attempts: 1))
-            try await QueueTestSupport.expectEventually(within: 10) { try await queue.getState(id) == .failed }
+            try await QueueTestSupport.expectEventually(within: 30) { try await queue.getState(id) == .failed }
         }
         let job = try #require(try await queue.getJob(id))
         #expect(job.failedReason?.contains("step refused") == true, "failedReason: \(job.failedReason ?? "nil")")
@@ -153,7 +153,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         var id = ""
         try await QueueTestSupport.withRunningWorker(worker) {
             id = try await queue.add(name: "retry", data: nil, options: JobOptions(attempts: 2))
-            try await QueueTestSupport.expectEventually(within: 10) { try await queue.getState(id) == .completed }
+            try await QueueTestSupport.expectEventually(within: 30) { try await queue.getState(id) == .completed }
         }
         let job = try #require(try await queue.getJob(id))
         #expect(job.returnValue == ["step": "attempt-2"])
@@ -244,7 +244,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         var id = ""
         try await QueueTestSupport.withRunningWorker(worker) {
             id = try await queue.add(name: "failing", data: nil, options: JobOptions(attempts: 1))
-            try await QueueTestSupport.expectEventually(within: 20) { try await queue.getState(id) == .failed }
+            try await QueueTestSupport.expectEventually(within: 40) { try await queue.getState(id) == .failed }
         }
         let job = try #require(try await queue.getJob(id))
         // Failed by the stalled sweep's deferred failure, never with the step's error.
