@@ -6,6 +6,71 @@ import Flowcraft
 /// `JSONValue` object or a `String` per field.
 struct SQLiteNodeBodyWriter {
     private(set) var bytes: [UInt8] = []
+    /// A record's visible writes, sorted (reused).
+    private var sortedWrites: [RecordedWrite] = []
+
+    /// Replaces the buffer's content with the body of the node execution `record` of a run's
+    /// recorded batch (`writes`: the batch's run writes): the same text as the body of its public
+    /// execution (``RecordedHistoryBatch/event(_:)``), without building that event.
+    mutating func write(_ record: NodeExecutionRecord, writes: ContiguousArray<RecordedWrite>) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        if let action = record.action {
+            key("action", first: &first)
+            string(action)
+        }
+        key("attempts", first: &first)
+        bytes.append(UInt8(ascii: "["))
+        if record.hasSingleAttempt {
+            attempt(RunHistoryEvent.Attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error))
+        } else {
+            for (n, a) in record.attempts.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                attempt(a)
+            }
+        }
+        bytes.append(UInt8(ascii: "]"))
+        if let child = record.childRunID {
+            key("childRunId", first: &first)
+            string(child)
+        }
+        if let error = record.error {
+            key("error", first: &first)
+            string(error)
+        }
+        if let location = record.errorLocation {
+            key("errorLocation", first: &first)
+            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
+        }
+        if let fallback = record.fallbackNodeID {
+            key("fallbackNodeId", first: &first)
+            string(fallback)
+        }
+        // (A record's iteration is always 0: not written.)
+        key("nodeId", first: &first)
+        string(record.nodeID)
+        let outputBytes = record.outputBytes
+        if outputBytes != 0 {
+            key("outputBytes", first: &first)
+            integer(Int64(outputBytes))
+        }
+        key("status", first: &first)
+        string(record.status.rawValue)
+        record.sortedVisibleWrites(in: writes, into: &sortedWrites)
+        if !sortedWrites.isEmpty {
+            key("writes", first: &first)
+            bytes.append(UInt8(ascii: "{"))
+            for n in sortedWrites.indices {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(sortedWrites[n].key)
+                bytes.append(UInt8(ascii: ":"))
+                value(sortedWrites[n].value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
 
     /// Replaces the buffer's content with the body of `e`.
     mutating func write(_ e: RunHistoryEvent.NodeExecution) {
@@ -18,17 +83,9 @@ struct SQLiteNodeBodyWriter {
         }
         key("attempts", first: &first)
         bytes.append(UInt8(ascii: "["))
-        for (n, attempt) in e.attempts.enumerated() {
+        for (n, a) in e.attempts.enumerated() {
             if n > 0 { bytes.append(UInt8(ascii: ",")) }
-            raw("{\"end\":")
-            integer(attempt.endedAt)
-            if let error = attempt.error {
-                raw(",\"error\":")
-                string(error)
-            }
-            raw(",\"start\":")
-            integer(attempt.startedAt)
-            bytes.append(UInt8(ascii: "}"))
+            attempt(a)
         }
         bytes.append(UInt8(ascii: "]"))
         if let child = e.childRunID {
@@ -70,6 +127,18 @@ struct SQLiteNodeBodyWriter {
             }
             bytes.append(UInt8(ascii: "}"))
         }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func attempt(_ attempt: RunHistoryEvent.Attempt) {
+        raw("{\"end\":")
+        integer(attempt.endedAt)
+        if let error = attempt.error {
+            raw(",\"error\":")
+            string(error)
+        }
+        raw(",\"start\":")
+        integer(attempt.startedAt)
         bytes.append(UInt8(ascii: "}"))
     }
 

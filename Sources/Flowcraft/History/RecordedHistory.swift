@@ -3,16 +3,17 @@ import FlowcraftModel
 /// A node execution as a run records it on its own task: only what the run already holds (string
 /// and value references, two clock readings, the attempts the attempt loop reported), no byte
 /// counting and no dictionary. ``RecordedHistoryBatch/built()`` turns it into the public
-/// ``RunHistoryEvent/NodeExecution`` on the delivering task.
-struct NodeExecutionRecord: Sendable {
+/// ``RunHistoryEvent/NodeExecution`` on the delivering task; a ``RecordedHistoryRecorder`` (the
+/// SQLite store) writes its rows from it directly.
+package struct NodeExecutionRecord: Sendable {
     /// What only a failed, recovered or subflow execution has (allocated for those alone).
-    final class Details: Sendable {
-        let fallbackNodeID: String?
-        let childRunID: String?
-        let error: String?
-        let location: SourceLocation?
+    package final class Details: Sendable {
+        package let fallbackNodeID: String?
+        package let childRunID: String?
+        package let error: String?
+        package let location: SourceLocation?
         /// The attempts the attempt loop reported (only when an attempt failed).
-        let attempts: [RunHistoryEvent.Attempt]
+        package let attempts: [RunHistoryEvent.Attempt]
 
         init(
             fallbackNodeID: String?, childRunID: String?, error: String?, location: SourceLocation?,
@@ -26,27 +27,39 @@ struct NodeExecutionRecord: Sendable {
         }
     }
 
-    var sequence: Int
+    package var sequence: Int
     /// When the execution was prepared (the first attempt's start unless the loop reported it).
-    var preparedAt: Int64
+    package var preparedAt: Int64
     /// When the run handled its outcome: the event's time and the last attempt's end.
-    var endedAt: Int64
-    var nodeID: String
-    var status: RunHistoryEvent.NodeExecutionStatus
-    var action: String?
+    package var endedAt: Int64
+    package var nodeID: String
+    package var status: RunHistoryEvent.NodeExecutionStatus
+    package var action: String?
     /// The node's output (a reference: `JSONValue` is copy-on-write); sized when built.
-    var output: JSONValue
+    package var output: JSONValue
     /// `nil` for a plain completion whose first attempt succeeded: the build makes its one attempt
     /// from `preparedAt` to `endedAt`.
-    var details: Details?
+    package var details: Details?
     /// The keys the node wrote itself, in order (internal keys are left out when built).
-    var nodeWrites: ContiguousArray<RecordedWrite>
+    package var nodeWrites: ContiguousArray<RecordedWrite>
     /// The keys the run wrote for this completion (outputs, edge inputs): a range of the batch's
     /// ``RecordedHistoryBatch/writes``; they win over the node's own writes of the same key.
-    var driverWrites: Range<Int>
+    package var driverWrites: Range<Int>
 
-    /// The public node execution.
-    func execution(writes: ContiguousArray<RecordedWrite>) -> RunHistoryEvent.NodeExecution {
+    /// The execution's error (a failed or recovered execution).
+    package var error: String? { details?.error }
+    /// The fallback that took over, for a recovered execution.
+    package var fallbackNodeID: String? { details?.fallbackNodeID }
+    /// The child run, for a subflow node.
+    package var childRunID: String? { details?.childRunID }
+    /// Where the failed node is declared (only with an error).
+    package var errorLocation: SourceLocation? { details?.error == nil ? nil : details?.location }
+    /// Bytes of the output as JSON text (0 for none).
+    package var outputBytes: Int { output == .null ? 0 : SizeLimits.byteCount(output) }
+
+    /// The public attempts: those the attempt loop reported (the last one carrying the execution's
+    /// error), or one from `preparedAt` to `endedAt`.
+    package var attempts: [RunHistoryEvent.Attempt] {
         let error = details?.error
         var attempts = details?.attempts ?? []
         if attempts.isEmpty {
@@ -54,6 +67,45 @@ struct NodeExecutionRecord: Sendable {
         } else if let error, attempts[attempts.count - 1].error != error {
             attempts[attempts.count - 1].error = error
         }
+        return attempts
+    }
+
+    /// Whether ``attempts`` is the single attempt from `preparedAt` to `endedAt` (no array needed).
+    package var hasSingleAttempt: Bool { details?.attempts.isEmpty ?? true }
+
+    /// The visible keys written (node's writes, then the run's for this completion, which win), each
+    /// once, sorted by key, into `out` (emptied first): what ``RunHistoryEvent/NodeExecution/writes``
+    /// holds, without a dictionary.
+    package func sortedVisibleWrites(in writes: ContiguousArray<RecordedWrite>, into out: inout [RecordedWrite]) {
+        out.removeAll(keepingCapacity: true)
+        for write in nodeWrites where !ContextKeys.isInternal(write.key) { out.append(write) }
+        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { out.append(writes[i]) }
+        guard out.count > 1 else { return }
+        if out.count <= 16 {
+            // Insertion sort: stable, so of equal keys the later write stays after the earlier.
+            for i in 1..<out.count {
+                var j = i
+                while j > 0, out[j - 1].key > out[j].key {
+                    out.swapAt(j - 1, j)
+                    j -= 1
+                }
+            }
+        } else {
+            let order = out.indices.sorted { out[$0].key != out[$1].key ? out[$0].key < out[$1].key : $0 < $1 }
+            out = order.map { out[$0] }
+        }
+        // Of equal keys, the later write is the one kept.
+        var kept = 0
+        for i in out.indices where i + 1 == out.count || out[i + 1].key != out[i].key {
+            out[kept] = out[i]
+            kept += 1
+        }
+        out.removeSubrange(kept...)
+    }
+
+    /// The public node execution.
+    func execution(writes: ContiguousArray<RecordedWrite>) -> RunHistoryEvent.NodeExecution {
+        let error = details?.error
         var visibleWrites: [String: JSONValue] = [:]
         if !nodeWrites.isEmpty || !driverWrites.isEmpty {
             visibleWrites.reserveCapacity(nodeWrites.count + driverWrites.count)
@@ -62,20 +114,20 @@ struct NodeExecutionRecord: Sendable {
         }
         return RunHistoryEvent.NodeExecution(
             nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: details?.fallbackNodeID,
-            outputBytes: output == .null ? 0 : SizeLimits.byteCount(output), writes: visibleWrites,
-            childRunID: details?.childRunID, error: error, errorLocation: error == nil ? nil : details?.location)
+            outputBytes: outputBytes, writes: visibleWrites, childRunID: details?.childRunID, error: error,
+            errorLocation: errorLocation)
     }
 }
 
 /// One context write a run recorded for its history (`.null` for a deleted key).
-struct RecordedWrite: Sendable {
-    var key: String
-    var value: JSONValue
+package struct RecordedWrite: Sendable {
+    package var key: String
+    package var value: JSONValue
 }
 
 /// An entry of a run's recorded history: a node execution in its compact form, or any other event
 /// (rare: start, pause, resume, redrive, end) already built.
-enum RecordedHistoryEntry: Sendable {
+package enum RecordedHistoryEntry: Sendable {
     case node(NodeExecutionRecord)
     /// Boxed: a built event is much larger than a record, and rare.
     indirect case event(RunHistoryEvent)
@@ -83,13 +135,18 @@ enum RecordedHistoryEntry: Sendable {
 
 /// What a run hands to ``RunHistoryDelivery``: its summary, its entries since the previous hand-over
 /// and the context writes they reference. Built into a ``RunHistoryBatch`` off the run's task.
-struct RecordedHistoryBatch: Sendable {
-    var summary: RunSummary
-    var entries: ContiguousArray<RecordedHistoryEntry>
-    var writes: ContiguousArray<RecordedWrite>
+package struct RecordedHistoryBatch: Sendable {
+    package var summary: RunSummary
+    package var entries: ContiguousArray<RecordedHistoryEntry>
+    package var writes: ContiguousArray<RecordedWrite>
+
+    /// The public event of `record` (a node execution of this batch).
+    package func event(_ record: NodeExecutionRecord) -> RunHistoryEvent {
+        RunHistoryEvent(sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes)))
+    }
 
     /// The public batch: every entry as its ``RunHistoryEvent``, in order.
-    func built() -> RunHistoryBatch {
+    package func built() -> RunHistoryBatch {
         var events: [RunHistoryEvent] = []
         appendEvents(to: &events)
         return RunHistoryBatch(summary: summary, events: events)
@@ -103,9 +160,7 @@ struct RecordedHistoryBatch: Sendable {
             case .event(let event):
                 events.append(event)
             case .node(let record):
-                events.append(
-                    RunHistoryEvent(
-                        sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes))))
+                events.append(event(record))
             }
         }
     }
@@ -125,4 +180,13 @@ struct RecordedHistoryBatch: Sendable {
         }
         return out
     }
+}
+
+/// A recorder that takes the runs' compact records (``RecordedHistoryBatch``) as they are, instead of
+/// the public events ``RunHistoryDelivery`` would otherwise build for it: the SQLite store writes
+/// its rows from them. The batches come in the order the runs handed them over (consecutive batches
+/// of one run are not merged); the call must not keep them.
+package protocol RecordedHistoryRecorder: RunHistoryRecorder {
+    /// Records `batches`, in order.
+    func record(recorded batches: [RecordedHistoryBatch]) async throws
 }

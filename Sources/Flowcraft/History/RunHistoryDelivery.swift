@@ -17,13 +17,24 @@ final class RunHistoryDelivery: Sendable {
     private let recorder: any RunHistoryRecorder
     private let logger: Logger
     private let state = Mutex(State())
-    /// Emptied buffers of long runs' batches, handed back to the runs (a fresh buffer of a thousand
-    /// records costs page faults on first touch).
-    private let spare = Mutex<(entries: [ContiguousArray<RecordedHistoryEntry>], writes: [ContiguousArray<RecordedWrite>])>(
-        ([], []))
-    /// Buffers at least this large are recycled; at most ``sparesKept`` of each kind are kept.
+    /// Emptied buffers of delivered batches, handed back to the runs: a short run then allocates no
+    /// buffer of its own (and none is freed on another thread than the one that allocated it), a
+    /// long run's batch buffer costs no page faults on first touch.
+    private struct Spares {
+        var entries: [ContiguousArray<RecordedHistoryEntry>] = []
+        var writes: [ContiguousArray<RecordedWrite>] = []
+        /// How many of each are large (at least ``recycledCapacity``).
+        var largeEntries = 0
+        var largeWrites = 0
+    }
+    private let spare = Mutex(Spares())
+    /// Buffers at least this large count as large: at most ``sparesKept`` of each kind are kept.
     static let recycledCapacity = 256
     static let sparesKept = 4
+    /// Smaller buffers kept, of each kind (a short run's are a few hundred bytes).
+    static let smallSparesKept = 1_024
+    /// How many buffers from the top of a spare stack are looked at for one that is large enough.
+    static let sparesSearched = 4
     /// How long the delivering task collects batches before a recorder call.
     static let collectingWindow: Duration = .milliseconds(10)
 
@@ -75,48 +86,59 @@ final class RunHistoryDelivery: Sendable {
                 for waiter in waiters { waiter.resume() }
                 return
             }
-            let batches = RecordedHistoryBatch.built(recorded)
-            recycle(&recorded)
             do {
-                try await recorder.record(batches: batches)
+                if let compact = recorder as? any RecordedHistoryRecorder {
+                    // The store writes from the records: no public event is built.
+                    try await compact.record(recorded: recorded)
+                    recycle(&recorded)
+                } else {
+                    let batches = RecordedHistoryBatch.built(recorded)
+                    recycle(&recorded)
+                    try await recorder.record(batches: batches)
+                }
             } catch {
                 logger.error(
-                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(batches.map(\.summary.runID)).count)"])
+                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(recorded.map(\.summary.runID)).count)"])
+                recycle(&recorded)
             }
         }
     }
 
-    /// An empty entry buffer with room for at least `capacity` entries, if one was handed back.
-    func spareEntries(capacity: Int) -> ContiguousArray<RecordedHistoryEntry>? {
-        guard capacity >= Self.recycledCapacity else { return nil }
-        return spare.withLock { s in
-            guard let i = s.entries.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
-            return s.entries.remove(at: i)
+    /// Empty buffers with room for at least `entries` entries and `writes` writes (`nil`: none
+    /// wanted), when some were handed back; one lock for both.
+    func spareBuffers(entries: Int?, writes: Int?) -> (
+        entries: ContiguousArray<RecordedHistoryEntry>?, writes: ContiguousArray<RecordedWrite>?
+    ) {
+        spare.withLock { s in
+            var e: ContiguousArray<RecordedHistoryEntry>?
+            var w: ContiguousArray<RecordedWrite>?
+            if let entries, let i = s.entries.indices.suffix(Self.sparesSearched).last(where: { s.entries[$0].capacity >= entries }) {
+                e = s.entries.remove(at: i)
+                if e?.capacity ?? 0 >= Self.recycledCapacity { s.largeEntries -= 1 }
+            }
+            if let writes, let i = s.writes.indices.suffix(Self.sparesSearched).last(where: { s.writes[$0].capacity >= writes }) {
+                w = s.writes.remove(at: i)
+                if w?.capacity ?? 0 >= Self.recycledCapacity { s.largeWrites -= 1 }
+            }
+            return (e, w)
         }
     }
 
-    /// An empty write buffer with room for at least `capacity` writes, if one was handed back.
-    func spareWrites(capacity: Int) -> ContiguousArray<RecordedWrite>? {
-        guard capacity >= Self.recycledCapacity else { return nil }
-        return spare.withLock { s in
-            guard let i = s.writes.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
-            return s.writes.remove(at: i)
-        }
-    }
-
-    /// Keeps the large buffers of delivered batches, emptied, for the runs to reuse (taken out of
+    /// Keeps the buffers of delivered batches, emptied, for the runs to reuse (taken out of
     /// `recorded`, so that each is uniquely held and empties in place).
     private func recycle(_ recorded: inout [RecordedHistoryBatch]) {
         var entries: [ContiguousArray<RecordedHistoryEntry>] = []
         var writes: [ContiguousArray<RecordedWrite>] = []
-        for i in recorded.indices where recorded[i].entries.capacity >= Self.recycledCapacity {
-            if entries.count < Self.sparesKept {
+        entries.reserveCapacity(recorded.count)
+        writes.reserveCapacity(recorded.count)
+        for i in recorded.indices {
+            if recorded[i].entries.capacity > 0 {
                 var buffer: ContiguousArray<RecordedHistoryEntry> = []
                 swap(&buffer, &recorded[i].entries)
                 buffer.removeAll(keepingCapacity: true)
                 entries.append(buffer)
             }
-            if writes.count < Self.sparesKept, recorded[i].writes.capacity >= Self.recycledCapacity {
+            if recorded[i].writes.capacity > 0 {
                 var buffer: ContiguousArray<RecordedWrite> = []
                 swap(&buffer, &recorded[i].writes)
                 buffer.removeAll(keepingCapacity: true)
@@ -125,8 +147,24 @@ final class RunHistoryDelivery: Sendable {
         }
         guard !entries.isEmpty || !writes.isEmpty else { return }
         spare.withLock { s in
-            for buffer in entries where s.entries.count < Self.sparesKept { s.entries.append(buffer) }
-            for buffer in writes where s.writes.count < Self.sparesKept { s.writes.append(buffer) }
+            for buffer in entries {
+                if buffer.capacity >= Self.recycledCapacity {
+                    guard s.largeEntries < Self.sparesKept else { continue }
+                    s.largeEntries += 1
+                } else if s.entries.count - s.largeEntries >= Self.smallSparesKept {
+                    continue
+                }
+                s.entries.append(buffer)
+            }
+            for buffer in writes {
+                if buffer.capacity >= Self.recycledCapacity {
+                    guard s.largeWrites < Self.sparesKept else { continue }
+                    s.largeWrites += 1
+                } else if s.writes.count - s.largeWrites >= Self.smallSparesKept {
+                    continue
+                }
+                s.writes.append(buffer)
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ final class RunHistoryLog {
     private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
     var activeProbe: NodeHistoryProbe?
+    /// The probe of the last recorded execution, reused by the next one when nothing else holds it
+    /// any more (a chain's nodes share one).
+    private var spareProbe: NodeHistoryProbe?
     /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
     /// batch.
     private let expectedEntries: Int
@@ -70,15 +73,20 @@ final class RunHistoryLog {
     /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
     /// node execution each, and the run's other events.
     private func reserveIfEmpty() {
-        if entries.capacity == 0 {
-            if let buffer = delivery.spareEntries(capacity: expectedEntries) {
+        let needsEntries = entries.capacity == 0
+        let needsWrites = writes.capacity == 0
+        guard needsEntries || needsWrites else { return }
+        let spares = delivery.spareBuffers(
+            entries: needsEntries ? expectedEntries : nil, writes: needsWrites ? 2 * expectedEntries : nil)
+        if needsEntries {
+            if let buffer = spares.entries {
                 entries = buffer
             } else {
                 entries.reserveCapacity(expectedEntries)
             }
         }
-        if writes.capacity == 0 {
-            if let buffer = delivery.spareWrites(capacity: 2 * expectedEntries) {
+        if needsWrites {
+            if let buffer = spares.writes {
                 writes = buffer
             } else {
                 writes.reserveCapacity(2 * expectedEntries)
@@ -90,7 +98,14 @@ final class RunHistoryLog {
 
     /// The probe of an item that starts now.
     func makeProbe() -> NodeHistoryProbe {
-        NodeHistoryProbe(preparedAt: clock.now())
+        let now = clock.now()
+        // Uniquely held: the execution that used it is over and nothing kept its state.
+        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe {
+            spareProbe = nil
+            probe.restart(preparedAt: now)
+            return probe
+        }
+        return NodeHistoryProbe(preparedAt: now)
     }
 
     /// Notes a key the driver writes for the completion being recorded (outputs, edge inputs);
@@ -109,7 +124,8 @@ final class RunHistoryLog {
         let probe = activeProbe
         activeProbe = nil
         let end = clock.now()
-        let reported = probe?.taken() ?? NodeHistoryProbe.Reported()
+        let (preparedAt, reported) = probe?.taken() ?? (end, NodeHistoryProbe.Reported())
+        if let probe { spareProbe = probe }
         var details: NodeExecutionRecord.Details?
         if error != nil || fallbackNodeID != nil || childRunID != nil || !reported.attempts.isEmpty {
             details = NodeExecutionRecord.Details(
@@ -120,7 +136,7 @@ final class RunHistoryLog {
         entries.append(
             .node(
                 NodeExecutionRecord(
-                    sequence: nextSequence, preparedAt: probe?.preparedAt ?? end, endedAt: end, nodeID: nodeID,
+                    sequence: nextSequence, preparedAt: preparedAt, endedAt: end, nodeID: nodeID,
                     status: status, action: action, output: output, details: details, nodeWrites: reported.writes,
                     driverWrites: pendingWritesStart..<writes.count)))
         pendingWritesStart = writes.count
