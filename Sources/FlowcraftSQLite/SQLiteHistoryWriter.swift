@@ -50,12 +50,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches {
                 var newestInBatch = 0
-                for entry in batch.entries {
-                    switch entry {
-                    case .node(let record): newestInBatch = max(newestInBatch, record.sequence)
-                    case .event(let event): newestInBatch = max(newestInBatch, event.sequence)
-                    }
-                }
+                for entry in batch.entries { newestInBatch = max(newestInBatch, entry.sequence) }
                 try record(batch.summary, newestInBatch: newestInBatch, now: now) { (dropThrough, insert) throws(SQLiteHistoryError) in
                     for entry in batch.entries {
                         switch entry {
@@ -69,9 +64,9 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                             nodeBody.write(record, writes: batch.writes)
                             insert.bind(5, utf8: nodeBody.bytes)
                             try insert.run()
-                        case .event(let event):
-                            guard event.sequence > dropThrough else { continue }
-                            try insertEvent(event, runID: batch.summary.runID, insert)
+                        default:
+                            guard entry.sequence > dropThrough else { continue }
+                            try insertEvent(batch.event(entry), runID: batch.summary.runID, insert)
                         }
                     }
                 }
@@ -137,10 +132,17 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         insert.bind(2, event.sequence)
         insert.bind(3, event.time)
         insert.bind(4, SQLiteEventCoding.kindName(event.kind))
-        if case .nodeFinished(let execution) = event.kind {
+        switch event.kind {
+        case .nodeFinished(let execution):
             nodeBody.write(execution)
             insert.bind(5, utf8: nodeBody.bytes)
-        } else {
+        case .runStarted(let start):
+            nodeBody.write(start)
+            insert.bind(5, utf8: nodeBody.bytes)
+        case .runEnded(let end):
+            nodeBody.write(end)
+            insert.bind(5, utf8: nodeBody.bytes)
+        default:
             insert.bind(5, SQLiteEventCoding.body(event.kind))
         }
         try insert.run()

@@ -1,7 +1,8 @@
 import Flowcraft
 
-/// Writes the stored body of a `nodeFinished` event (the one event every node execution makes) as
-/// UTF-8 bytes into a buffer the writer reuses: the same text as the generic form
+/// Writes the stored body of a `nodeFinished` event (the one event every node execution makes), and
+/// of a run's `runStarted` and `runEnded` (two per run), as UTF-8 bytes into a buffer the writer
+/// reuses: the same text as the generic form
 /// (``SQLiteEventCoding/genericBody(_:)``: keys sorted, absent fields left out), without building a
 /// `JSONValue` object or a `String` per field.
 struct SQLiteNodeBodyWriter {
@@ -127,6 +128,56 @@ struct SQLiteNodeBodyWriter {
             }
             bytes.append(UInt8(ascii: "}"))
         }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Replaces the buffer's content with the body of a `runStarted` event.
+    mutating func write(_ start: RunHistoryEvent.RunStart) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        key("blueprintId", first: &first)
+        string(start.blueprintID)
+        if let version = start.blueprintVersion {
+            key("blueprintVersion", first: &first)
+            string(version)
+        }
+        key("context", first: &first)
+        if start.context.isEmpty {
+            raw("{}")
+        } else {
+            raw(JSONText.serialize(.object(start.context)))
+        }
+        if let parent = start.parentNodeID {
+            key("parentNodeId", first: &first)
+            string(parent)
+        }
+        if let parent = start.parentRunID {
+            key("parentRunId", first: &first)
+            string(parent)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Replaces the buffer's content with the body of a `runEnded` event.
+    mutating func write(_ end: RunHistoryEvent.RunEnd) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        if let error = end.error {
+            key("error", first: &first)
+            string(error)
+        }
+        if let location = end.errorLocation {
+            key("errorLocation", first: &first)
+            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
+        }
+        if let failed = end.failedNodeID {
+            key("failedNodeId", first: &first)
+            string(failed)
+        }
+        key("status", first: &first)
+        string(end.status.rawValue)
         bytes.append(UInt8(ascii: "}"))
     }
 

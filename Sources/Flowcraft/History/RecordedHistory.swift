@@ -125,12 +125,26 @@ package struct RecordedWrite: Sendable {
     package var value: JSONValue
 }
 
-/// An entry of a run's recorded history: a node execution in its compact form, or any other event
-/// (rare: start, pause, resume, redrive, end) already built.
+/// An entry of a run's recorded history: a node execution in its compact form, the run's start or
+/// end (what they say beyond the context is the batch's summary's), or any other event (rare:
+/// pause, resume, redrive) already built.
 package enum RecordedHistoryEntry: Sendable {
     case node(NodeExecutionRecord)
+    /// The run started with this visible context (blueprint, version and parent: the summary's).
+    case runStarted(sequence: Int, time: Int64, context: [String: JSONValue])
+    /// The run ended (status and error: the summary's, the batch being handed over at the end).
+    case runEnded(sequence: Int, time: Int64)
     /// Boxed: a built event is much larger than a record, and rare.
     indirect case event(RunHistoryEvent)
+
+    /// The entry's sequence number.
+    package var sequence: Int {
+        switch self {
+        case .node(let record): return record.sequence
+        case .runStarted(let sequence, _, _), .runEnded(let sequence, _): return sequence
+        case .event(let event): return event.sequence
+        }
+    }
 }
 
 /// What a run hands to ``RunHistoryDelivery``: its summary, its entries since the previous hand-over
@@ -145,6 +159,30 @@ package struct RecordedHistoryBatch: Sendable {
         RunHistoryEvent(sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes)))
     }
 
+    /// The public event of `entry` (an entry of this batch).
+    package func event(_ entry: RecordedHistoryEntry) -> RunHistoryEvent {
+        switch entry {
+        case .node(let record):
+            return event(record)
+        case .runStarted(let sequence, let time, let context):
+            return RunHistoryEvent(
+                sequence: sequence, time: time,
+                kind: .runStarted(
+                    RunHistoryEvent.RunStart(
+                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
+                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID, context: context)))
+        case .runEnded(let sequence, let time):
+            return RunHistoryEvent(
+                sequence: sequence, time: time,
+                kind: .runEnded(
+                    RunHistoryEvent.RunEnd(
+                        status: summary.status, failedNodeID: summary.failedNodeID, error: summary.error,
+                        errorLocation: summary.errorLocation)))
+        case .event(let event):
+            return event
+        }
+    }
+
     /// The public batch: every entry as its ``RunHistoryEvent``, in order.
     package func built() -> RunHistoryBatch {
         var events: [RunHistoryEvent] = []
@@ -155,14 +193,7 @@ package struct RecordedHistoryBatch: Sendable {
     /// Appends every entry as its ``RunHistoryEvent`` to `events`, in order.
     func appendEvents(to events: inout [RunHistoryEvent]) {
         events.reserveCapacity(events.count + entries.count)
-        for entry in entries {
-            switch entry {
-            case .event(let event):
-                events.append(event)
-            case .node(let record):
-                events.append(event(record))
-            }
-        }
+        for entry in entries { events.append(event(entry)) }
     }
 
     /// The public batches of `recorded`, consecutive batches of one run as one (its latest summary,

@@ -68,15 +68,7 @@ final class RunDriver {
 
     func start() async -> WorkflowResult {
         events?.emit(.workflowStart)
-        if let history {
-            let summary = history.summary
-            history.append(
-                .runStarted(
-                    RunHistoryEvent.RunStart(
-                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
-                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID,
-                        context: visibleContextCopy())))
-        }
+        history?.started(context: visibleContextCopy())
         await drive()
         return finish()
     }

@@ -55,6 +55,14 @@ final class RunHistoryLog {
         if entries.count >= batchSize { handOver() }
     }
 
+    /// The run started with the visible `context`.
+    func started(context: [String: JSONValue]) {
+        reserveIfEmpty()
+        entries.append(.runStarted(sequence: nextSequence, time: clock.now(), context: context))
+        nextSequence += 1
+        if entries.count >= batchSize { handOver() }
+    }
+
     /// Gives the recorded entries and the current summary to the delivery (never waits). The buffers
     /// are handed over whole; writes of a completion not recorded yet stay.
     func handOver() {
@@ -169,16 +177,16 @@ final class RunHistoryLog {
 
     /// The run ended: records it and hands the history over.
     func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
+        let end = clock.now()
         summary.status = status
-        summary.endedAt = clock.now()
+        summary.endedAt = end
         summary.failedNodeID = error?.nodeID
         summary.error = error?.message
         summary.errorLocation = error?.location
-        append(
-            .runEnded(
-                RunHistoryEvent.RunEnd(
-                    status: status, failedNodeID: error?.nodeID, error: error?.message, errorLocation: error?.location)),
-            at: summary.endedAt)
+        // The end event says what the summary says: built from it by the delivery.
+        reserveIfEmpty()
+        entries.append(.runEnded(sequence: nextSequence, time: end))
+        nextSequence += 1
         handOver()
     }
 }
