@@ -2,14 +2,18 @@ import Synchronization
 
 /// Hands the in-memory engine's history batches to the recorder, in the order the runs handed them
 /// over, from a task of its own: a run never waits for the recorder. The runs hand over their
-/// compact records (``RecordedHistoryBatch``); the public events are built here, off the runs' tasks. The task collects for
-/// ``collectingWindow`` before each call (unless someone waits in ``flush()``), so that many short
-/// runs make one ``RunHistoryRecorder/record(batches:)`` call and one task, not one each; batches
-/// queued while the recorder is busy go in the next call (consecutive batches of one run merged). A recorder error is logged and the batches are dropped:
-/// history never fails a run.
+/// compact records (``RecordedHistoryBatch``); the public events are built here, off the runs'
+/// tasks, unless the recorder takes the records themselves (``RecordedHistoryRecorder``: the
+/// SQLite store). The task collects for ``collectingWindow`` before each call (unless someone waits
+/// in ``flush()``), so that many short runs make one ``RunHistoryRecorder/record(batches:)`` call
+/// and one task, not one each; batches queued while the recorder is busy go in the next call
+/// (consecutive batches of one run merged). Delivered batches' buffers go back to the runs,
+/// emptied. A recorder error is logged and the batches are dropped: history never fails a run.
 final class RunHistoryDelivery: Sendable {
     private struct State {
         var pending: [RecordedHistoryBatch] = []
+        /// The previous delivery's emptied queue: the next `pending` (it grew to a window's batches).
+        var emptiedQueue: [RecordedHistoryBatch] = []
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -30,7 +34,7 @@ final class RunHistoryDelivery: Sendable {
     private let spare = Mutex(Spares())
     /// Buffers at least this large count as large: at most ``sparesKept`` of each kind are kept.
     static let recycledCapacity = 256
-    static let sparesKept = 4
+    static let sparesKept = 8
     /// Smaller buffers kept, of each kind (a short run's are a few hundred bytes).
     static let smallSparesKept = 1_024
     /// How many buffers from the top of a spare stack are looked at for one that is large enough.
@@ -78,8 +82,9 @@ final class RunHistoryDelivery: Sendable {
                     s.waiters = []
                     return ([], waiters)
                 }
-                let batches = s.pending
-                s.pending = []
+                var batches = s.emptiedQueue
+                s.emptiedQueue = []
+                swap(&batches, &s.pending)
                 return (batches, [])
             }
             if recorded.isEmpty {
@@ -100,6 +105,10 @@ final class RunHistoryDelivery: Sendable {
                 logger.error(
                     "run history not recorded: \(error)", metadata: ["runs": "\(Set(recorded.map(\.summary.runID)).count)"])
                 recycle(&recorded)
+            }
+            recorded.removeAll(keepingCapacity: true)
+            state.withLock { s in
+                if s.emptiedQueue.capacity < recorded.capacity { swap(&s.emptiedQueue, &recorded) }
             }
         }
     }

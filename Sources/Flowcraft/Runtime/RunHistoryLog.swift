@@ -3,8 +3,11 @@
 /// driver itself); node tasks only touch their ``NodeHistoryProbe``.
 ///
 /// A node execution costs the run two clock readings and one compact ``NodeExecutionRecord``
-/// appended to a reused buffer (references to what the run already holds); the public events, byte
-/// counts and write dictionaries are built by ``RunHistoryDelivery`` on its own task.
+/// appended to a reused buffer (references to what the run already holds), and its probe is reused
+/// once nothing else holds it; the run's start and end are compact entries too. The buffers come
+/// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
+/// counts and write dictionaries are built by the delivery on its own task, or not at all for a
+/// ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
 final class RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
