@@ -48,9 +48,11 @@ final class RunHistoryDelivery: Sendable {
     }
 
     /// Queues `batch`; starts the delivering task when none runs.
-    func enqueue(_ batch: RecordedHistoryBatch) {
+    func enqueue(_ batch: consuming RecordedHistoryBatch) {
+        // Moved into the queue (not copied field by field under the lock).
+        var handed: RecordedHistoryBatch? = batch
         let start = state.withLock { s -> Bool in
-            s.pending.append(batch)
+            if let batch = handed.take() { s.pending.append(batch) }
             if s.draining { return false }
             s.draining = true
             return true

@@ -87,10 +87,13 @@ final class RunHistoryLog {
             carried.append(contentsOf: writes[pendingWritesStart...])
             writes.removeSubrange(pendingWritesStart...)
         }
-        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: entries, writes: writes))
-        entries = []
-        writes = carried
+        // Moved out, not copied: the delivery holds the only reference.
+        var handedEntries: ContiguousArray<RecordedHistoryEntry> = []
+        swap(&handedEntries, &entries)
+        var handedWrites = carried
+        swap(&handedWrites, &writes)
         pendingWritesStart = 0
+        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: handedEntries, writes: handedWrites))
     }
 
     /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
