@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What in-memory run history costs the engine benchmark: each workload with `--history none`,
-# `discard` (the engine's side alone) and `sqlite`, run REPEATS times interleaved; prints the
+# `records` (the runs' own side: compact records handed over, nothing built), `discard` (the
+# engine's side: the public events built off the runs' tasks, then dropped) and `sqlite`, run REPEATS times interleaved; prints the
 # median wall time ("run"/"total" of the benchmark line) and CPU time of each mode and their ratio
 # to `none`. With --ir, also the instructions (valgrind callgrind, whole process, all threads) of
 # each mode on chain 10k and on the 3-node chain x 10k runs: these do not move with machine load.
@@ -13,7 +14,7 @@ if [[ "${1:-}" == "--ir" ]]; then ir=1; shift; fi
 bin=${1:-.build/release/flowcraft-benchmark}
 repeats=${2:-3}
 [[ -x "$bin" ]] || { echo "no benchmark binary at $bin (swift build -c release --product flowcraft-benchmark)" >&2; exit 2; }
-modes=(none discard sqlite)
+modes=(none records discard sqlite)
 workloads=("chain10k:--shape chain --nodes 10000" "chain100k:--shape chain --nodes 100000"
   "fanout10k:--shape fanout --nodes 10000" "3x10k-runs:--shape small")
 out=$(mktemp -d)

@@ -4,13 +4,16 @@ import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
-/// [--middleware none|empty|metrics] [--history none|discard|sqlite]`: the in-memory engine on no-op nodes.
+/// [--middleware none|empty|metrics] [--history none|records|discard|sqlite]`: the in-memory engine on no-op nodes.
 /// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
 /// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
 /// (recording into `SummingMetricsFactory`), to price them. `--history sqlite` records run history
 /// into a fresh SQLite file (`SQLiteRunHistory`); each case then also prints how long after the run
 /// its history was all written (the writing happens off the run, on the store's queue);
-/// `--history discard` prices the engine's side alone (a recorder that keeps nothing).
+/// `--history discard` prices the engine's side alone (a recorder that keeps nothing, given the
+/// public events the engine builds for it off the runs' tasks); `--history records` the runs' side
+/// alone (a recorder that takes the runs' compact records, as the SQLite store does, and keeps
+/// nothing: no event is built).
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
@@ -56,6 +59,9 @@ enum EngineBenchmark {
         }
         switch historyName {
         case "none": break
+        case "records":
+            options.history = DiscardingRecordsRecorder()
+            print("history: recorded by the runs, the records discarded")
         case "discard":
             options.history = DiscardingRecorder()
             print("history: recorded by the engine, discarded by the recorder")
@@ -193,4 +199,11 @@ enum EngineBenchmark {
 struct DiscardingRecorder: RunHistoryRecorder {
     func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
     func record(batches: [RunHistoryBatch]) async throws {}
+}
+
+/// A recorder that takes the runs' compact records and keeps nothing: the runs' own cost of
+/// recording (no public event is built).
+struct DiscardingRecordsRecorder: RecordedHistoryRecorder {
+    func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
+    func record(recorded batches: [RecordedHistoryBatch]) async throws {}
 }

@@ -22,9 +22,13 @@ enum SQLiteEventCoding {
     // MARK: - Encoding
 
     static func body(_ kind: RunHistoryEvent.Kind) -> String {
-        guard case .nodeFinished(let execution) = kind else { return genericBody(kind) }
         var writer = SQLiteNodeBodyWriter()
-        writer.write(execution)
+        switch kind {
+        case .nodeFinished(let execution): writer.write(execution)
+        case .runStarted(let start): writer.write(start)
+        case .runEnded(let end): writer.write(end)
+        default: return genericBody(kind)
+        }
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 

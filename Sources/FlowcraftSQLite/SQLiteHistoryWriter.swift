@@ -43,11 +43,59 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         try prune(force: false)
     }
 
+    /// Writes runs' recorded batches (their node executions straight from the records) in one
+    /// transaction: the same rows as ``record(_:)`` of the batches' public events.
+    func record(recorded batches: [RecordedHistoryBatch]) throws(SQLiteHistoryError) {
+        let now = Self.wallClockMilliseconds()
+        try connection.transaction { () throws(SQLiteHistoryError) in
+            for batch in batches {
+                var newestInBatch = 0
+                for entry in batch.entries { newestInBatch = max(newestInBatch, entry.sequence) }
+                try record(batch.summary, newestInBatch: newestInBatch, now: now) { (dropThrough, insert) throws(SQLiteHistoryError) in
+                    for entry in batch.entries {
+                        switch entry {
+                        case .node(let record):
+                            guard record.sequence > dropThrough else { continue }
+                            insert.reset()
+                            insert.bind(1, batch.summary.runID)
+                            insert.bind(2, record.sequence)
+                            insert.bind(3, record.endedAt)
+                            insert.bind(4, Self.nodeFinished)
+                            nodeBody.write(record, writes: batch.writes)
+                            insert.bind(5, utf8: nodeBody.bytes)
+                            try insert.run()
+                        default:
+                            guard entry.sequence > dropThrough else { continue }
+                            try insertEvent(batch.event(entry), runID: batch.summary.runID, insert)
+                        }
+                    }
+                }
+            }
+        }
+        try prune(force: false)
+    }
+
+    /// The kind name of every node execution.
+    private static let nodeFinished = "nodeFinished"
+
     private func record(_ batch: RunHistoryBatch, now: Int64) throws(SQLiteHistoryError) {
-        let summary = batch.summary
+        let newestInBatch = batch.events.map(\.sequence).max() ?? 0
+        try record(batch.summary, newestInBatch: newestInBatch, now: now) { (dropThrough, insert) throws(SQLiteHistoryError) in
+            for event in batch.events where event.sequence > dropThrough {
+                try insertEvent(event, runID: batch.summary.runID, insert)
+            }
+        }
+    }
+
+    /// Upserts the run's summary, lets `insertEvents` insert the events above the cap (it is given
+    /// the sequence at or below which events are beyond the cap, and the insert statement), then
+    /// trims the run's older events beyond the cap.
+    private func record(
+        _ summary: RunSummary, newestInBatch: Int, now: Int64,
+        insertEvents: (Int, SQLiteStatement) throws(SQLiteHistoryError) -> Void
+    ) throws(SQLiteHistoryError) {
         let runID = summary.runID
         let previous = try lastSequence(of: runID)
-        let newestInBatch = batch.events.map(\.sequence).max() ?? 0
         let newest = max(previous, newestInBatch)
         // Events at or below this sequence are beyond the cap.
         let dropThrough = newest - options.maximumEventsPerRun
@@ -69,27 +117,35 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(14, now)
         try upsert.run()
 
-        let insert = try connection.statement(SQLiteHistorySchema.insertEvent)
-        for event in batch.events where event.sequence > dropThrough {
-            insert.reset()
-            insert.bind(1, runID)
-            insert.bind(2, event.sequence)
-            insert.bind(3, event.time)
-            insert.bind(4, SQLiteEventCoding.kindName(event.kind))
-            if case .nodeFinished(let execution) = event.kind {
-                nodeBody.write(execution)
-                insert.bind(5, utf8: nodeBody.bytes)
-            } else {
-                insert.bind(5, SQLiteEventCoding.body(event.kind))
-            }
-            try insert.run()
-        }
+        try insertEvents(dropThrough, try connection.statement(SQLiteHistorySchema.insertEvent))
         if dropThrough > 0 && previous > 0 {
             let trim = try connection.statement(SQLiteHistorySchema.trimEvents)
             trim.bind(1, runID)
             trim.bind(2, dropThrough)
             try trim.run()
         }
+    }
+
+    private func insertEvent(_ event: RunHistoryEvent, runID: String, _ insert: SQLiteStatement) throws(SQLiteHistoryError) {
+        insert.reset()
+        insert.bind(1, runID)
+        insert.bind(2, event.sequence)
+        insert.bind(3, event.time)
+        insert.bind(4, SQLiteEventCoding.kindName(event.kind))
+        switch event.kind {
+        case .nodeFinished(let execution):
+            nodeBody.write(execution)
+            insert.bind(5, utf8: nodeBody.bytes)
+        case .runStarted(let start):
+            nodeBody.write(start)
+            insert.bind(5, utf8: nodeBody.bytes)
+        case .runEnded(let end):
+            nodeBody.write(end)
+            insert.bind(5, utf8: nodeBody.bytes)
+        default:
+            insert.bind(5, SQLiteEventCoding.body(event.kind))
+        }
+        try insert.run()
     }
 
     private func lastSequence(of runID: String) throws(SQLiteHistoryError) -> Int {

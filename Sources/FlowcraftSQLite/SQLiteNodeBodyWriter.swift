@@ -1,11 +1,77 @@
 import Flowcraft
 
-/// Writes the stored body of a `nodeFinished` event (the one event every node execution makes) as
-/// UTF-8 bytes into a buffer the writer reuses: the same text as the generic form
+/// Writes the stored body of a `nodeFinished` event (the one event every node execution makes), and
+/// of a run's `runStarted` and `runEnded` (two per run), as UTF-8 bytes into a buffer the writer
+/// reuses: the same text as the generic form
 /// (``SQLiteEventCoding/genericBody(_:)``: keys sorted, absent fields left out), without building a
 /// `JSONValue` object or a `String` per field.
 struct SQLiteNodeBodyWriter {
     private(set) var bytes: [UInt8] = []
+    /// A record's visible writes, sorted (reused).
+    private var sortedWrites: [RecordedWrite] = []
+
+    /// Replaces the buffer's content with the body of the node execution `record` of a run's
+    /// recorded batch (`writes`: the batch's run writes): the same text as the body of its public
+    /// execution (``RecordedHistoryBatch/event(_:)``), without building that event.
+    mutating func write(_ record: NodeExecutionRecord, writes: ContiguousArray<RecordedWrite>) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        if let action = record.action {
+            key("action", first: &first)
+            string(action)
+        }
+        key("attempts", first: &first)
+        bytes.append(UInt8(ascii: "["))
+        if record.hasSingleAttempt {
+            attempt(RunHistoryEvent.Attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error))
+        } else {
+            for (n, a) in record.attempts.enumerated() {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                attempt(a)
+            }
+        }
+        bytes.append(UInt8(ascii: "]"))
+        if let child = record.childRunID {
+            key("childRunId", first: &first)
+            string(child)
+        }
+        if let error = record.error {
+            key("error", first: &first)
+            string(error)
+        }
+        if let location = record.errorLocation {
+            key("errorLocation", first: &first)
+            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
+        }
+        if let fallback = record.fallbackNodeID {
+            key("fallbackNodeId", first: &first)
+            string(fallback)
+        }
+        // (A record's iteration is always 0: not written.)
+        key("nodeId", first: &first)
+        string(record.nodeID)
+        let outputBytes = record.outputBytes
+        if outputBytes != 0 {
+            key("outputBytes", first: &first)
+            integer(Int64(outputBytes))
+        }
+        key("status", first: &first)
+        string(record.status.rawValue)
+        record.sortedVisibleWrites(in: writes, into: &sortedWrites)
+        if !sortedWrites.isEmpty {
+            key("writes", first: &first)
+            bytes.append(UInt8(ascii: "{"))
+            for n in sortedWrites.indices {
+                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(sortedWrites[n].key)
+                bytes.append(UInt8(ascii: ":"))
+                value(sortedWrites[n].value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
 
     /// Replaces the buffer's content with the body of `e`.
     mutating func write(_ e: RunHistoryEvent.NodeExecution) {
@@ -18,17 +84,9 @@ struct SQLiteNodeBodyWriter {
         }
         key("attempts", first: &first)
         bytes.append(UInt8(ascii: "["))
-        for (n, attempt) in e.attempts.enumerated() {
+        for (n, a) in e.attempts.enumerated() {
             if n > 0 { bytes.append(UInt8(ascii: ",")) }
-            raw("{\"end\":")
-            integer(attempt.endedAt)
-            if let error = attempt.error {
-                raw(",\"error\":")
-                string(error)
-            }
-            raw(",\"start\":")
-            integer(attempt.startedAt)
-            bytes.append(UInt8(ascii: "}"))
+            attempt(a)
         }
         bytes.append(UInt8(ascii: "]"))
         if let child = e.childRunID {
@@ -70,6 +128,68 @@ struct SQLiteNodeBodyWriter {
             }
             bytes.append(UInt8(ascii: "}"))
         }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Replaces the buffer's content with the body of a `runStarted` event.
+    mutating func write(_ start: RunHistoryEvent.RunStart) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        key("blueprintId", first: &first)
+        string(start.blueprintID)
+        if let version = start.blueprintVersion {
+            key("blueprintVersion", first: &first)
+            string(version)
+        }
+        key("context", first: &first)
+        if start.context.isEmpty {
+            raw("{}")
+        } else {
+            raw(JSONText.serialize(.object(start.context)))
+        }
+        if let parent = start.parentNodeID {
+            key("parentNodeId", first: &first)
+            string(parent)
+        }
+        if let parent = start.parentRunID {
+            key("parentRunId", first: &first)
+            string(parent)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Replaces the buffer's content with the body of a `runEnded` event.
+    mutating func write(_ end: RunHistoryEvent.RunEnd) {
+        bytes.removeAll(keepingCapacity: true)
+        var first = true
+        bytes.append(UInt8(ascii: "{"))
+        if let error = end.error {
+            key("error", first: &first)
+            string(error)
+        }
+        if let location = end.errorLocation {
+            key("errorLocation", first: &first)
+            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
+        }
+        if let failed = end.failedNodeID {
+            key("failedNodeId", first: &first)
+            string(failed)
+        }
+        key("status", first: &first)
+        string(end.status.rawValue)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func attempt(_ attempt: RunHistoryEvent.Attempt) {
+        raw("{\"end\":")
+        integer(attempt.endedAt)
+        if let error = attempt.error {
+            raw(",\"error\":")
+            string(error)
+        }
+        raw(",\"start\":")
+        integer(attempt.startedAt)
         bytes.append(UInt8(ascii: "}"))
     }
 

@@ -14,7 +14,7 @@ import Foundation
 /// statements. Every SQLite call runs on the store's own serial dispatch queue, never on Swift's
 /// cooperative thread pool. A run keeps at most ``Options/maximumEventsPerRun`` events (the oldest
 /// are dropped first); runs not written to for ``Options/retentionSeconds`` are deleted.
-public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Sendable {
+public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, RecordedHistoryRecorder, Sendable {
     /// Limits of the store.
     public struct Options: Sendable, Hashable {
         /// Events kept per run (10 000 by default, at least 1); the oldest go first.
@@ -78,6 +78,13 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Senda
     public func record(batches: [RunHistoryBatch]) async throws {
         let store = self.store
         try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.record(batches) }
+    }
+
+    /// Writes the in-memory engine's recorded batches in one transaction (its node executions
+    /// straight from the runs' records: the rows ``record(batches:)`` writes for their events).
+    package func record(recorded batches: [RecordedHistoryBatch]) async throws {
+        let store = self.store
+        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.record(recorded: batches) }
     }
 
     // MARK: - RunHistoryReader

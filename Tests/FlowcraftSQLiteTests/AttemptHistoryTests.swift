@@ -98,4 +98,58 @@ struct AttemptHistoryTests {
         }
         return event
     }
+
+    /// A chain reads the clock once per node: the next node is prepared at the reading that ended
+    /// the previous one. The times stay those of each execution: every node's work (here, moving the
+    /// virtual clock) lies inside its own attempt, and the run starts with its first node and ends
+    /// with its last.
+    @Test(arguments: [false, true])
+    func chainNodesStartWhenThePreviousEndedAndEventHandlersAreNotCounted(withHandler: Bool) async throws {
+        let clock = VirtualClock()
+        let start = clock.now()
+        var registry = NodeRegistry()
+        registry.register("work") { _ in
+            clock.advance(milliseconds: 10)
+            return NodeResult(output: "done")
+        }
+        let recorder = HistoryEquivalenceTests.CollectingRecorder()
+        var options = FlowRuntime.Options(clock: clock, history: recorder)
+        // A handler that takes 100 ms per event: its time is nobody's attempt.
+        if withHandler { options.eventHandler = { _ in clock.advance(milliseconds: 100) } }
+        let runtime = try FlowRuntime(
+            blueprints: [
+                WorkflowBlueprint(
+                    id: "chain", nodes: ["a", "b", "c"].map { NodeDefinition(id: $0, uses: "work") },
+                    edges: [EdgeDefinition(source: "a", target: "b"), EdgeDefinition(source: "b", target: "c")])
+            ],
+            registry: registry, options: options)
+        #expect(try await runtime.run("chain", runID: "clock-1").status == .completed)
+        await runtime.flushHistory()
+
+        let events = recorder.batches.withLock { $0 }.flatMap(\.events)
+        #expect(events.map(\.label) == ["start", "a:completed", "b:completed", "c:completed", "end:completed"])
+        let nodes = events.compactMap(\.execution)
+        for node in nodes { #expect(node.attempts.count == 1) }
+        let first = try #require(nodes.first?.startedAt)
+        let last = try #require(nodes.last?.endedAt)
+        let end = try #require(events.last?.time)
+        if withHandler {
+            // workflow:start and a's node:start ran before a; b's node:start before b (a's
+            // node:finish and context changes come before a's outcome is recorded, as they always
+            // did); workflow:finish before the end.
+            #expect(events[0].time == start)
+            #expect(first == start + 200)
+            #expect(nodes[1].startedAt == nodes[0].endedAt.map { $0 + 100 })
+            #expect(nodes[2].startedAt == nodes[1].endedAt.map { $0 + 100 })
+            #expect(end == last + 100)
+        } else {
+            // The node's own 10 ms, and nothing else.
+            for node in nodes { #expect(node.durationMs == 10, "\(node.nodeID)") }
+            #expect(events[0].time == start)
+            #expect(first == start)
+            #expect(nodes[1].startedAt == nodes[0].endedAt)
+            #expect(nodes[2].startedAt == nodes[1].endedAt)
+            #expect(end == last)
+        }
+    }
 }

@@ -27,4 +27,26 @@ struct SQLiteEventCodingTests {
         #expect(SQLiteEventCoding.body(kind) == SQLiteEventCoding.genericBody(kind))
         #expect(try SQLiteEventCoding.kind("nodeFinished", body: SQLiteEventCoding.body(kind)) == kind)
     }
+
+    static let runEvents: [RunHistoryEvent.Kind] = [
+        .runStarted(RunHistoryEvent.RunStart(blueprintID: "bp", context: [:])),
+        .runStarted(
+            RunHistoryEvent.RunStart(
+                blueprintID: "b\"p", blueprintVersion: "1.2", parentRunID: "parent", parentNodeID: "sub",
+                context: ["z": 1, "a": ["nested": [true, .null, 2.5]], "é \n": "x"])),
+        .runStarted(RunHistoryEvent.RunStart(blueprintID: "bp", parentRunID: "p", context: ["k": "v"])),
+        .runEnded(RunHistoryEvent.RunEnd(status: .completed)),
+        .runEnded(
+            RunHistoryEvent.RunEnd(
+                status: .failed, failedNodeID: "n\"1", error: "boom\nline",
+                errorLocation: SourceLocation(file: "f.yaml", line: 3, column: 7))),
+        .runEnded(RunHistoryEvent.RunEnd(status: .cancelled, error: "stopped")),
+    ]
+
+    /// A run's start and end, the two events every run makes, are written directly too.
+    @Test(arguments: runEvents)
+    func directRunEventBodyEqualsTheGenericOne(_ kind: RunHistoryEvent.Kind) throws {
+        #expect(SQLiteEventCoding.body(kind) == SQLiteEventCoding.genericBody(kind))
+        #expect(try SQLiteEventCoding.kind(SQLiteEventCoding.kindName(kind), body: SQLiteEventCoding.body(kind)) == kind)
+    }
 }

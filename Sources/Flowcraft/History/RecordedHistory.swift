@@ -3,16 +3,17 @@ import FlowcraftModel
 /// A node execution as a run records it on its own task: only what the run already holds (string
 /// and value references, two clock readings, the attempts the attempt loop reported), no byte
 /// counting and no dictionary. ``RecordedHistoryBatch/built()`` turns it into the public
-/// ``RunHistoryEvent/NodeExecution`` on the delivering task.
-struct NodeExecutionRecord: Sendable {
+/// ``RunHistoryEvent/NodeExecution`` on the delivering task; a ``RecordedHistoryRecorder`` (the
+/// SQLite store) writes its rows from it directly.
+package struct NodeExecutionRecord: Sendable {
     /// What only a failed, recovered or subflow execution has (allocated for those alone).
-    final class Details: Sendable {
-        let fallbackNodeID: String?
-        let childRunID: String?
-        let error: String?
-        let location: SourceLocation?
+    package final class Details: Sendable {
+        package let fallbackNodeID: String?
+        package let childRunID: String?
+        package let error: String?
+        package let location: SourceLocation?
         /// The attempts the attempt loop reported (only when an attempt failed).
-        let attempts: [RunHistoryEvent.Attempt]
+        package let attempts: [RunHistoryEvent.Attempt]
 
         init(
             fallbackNodeID: String?, childRunID: String?, error: String?, location: SourceLocation?,
@@ -26,27 +27,39 @@ struct NodeExecutionRecord: Sendable {
         }
     }
 
-    var sequence: Int
+    package var sequence: Int
     /// When the execution was prepared (the first attempt's start unless the loop reported it).
-    var preparedAt: Int64
+    package var preparedAt: Int64
     /// When the run handled its outcome: the event's time and the last attempt's end.
-    var endedAt: Int64
-    var nodeID: String
-    var status: RunHistoryEvent.NodeExecutionStatus
-    var action: String?
+    package var endedAt: Int64
+    package var nodeID: String
+    package var status: RunHistoryEvent.NodeExecutionStatus
+    package var action: String?
     /// The node's output (a reference: `JSONValue` is copy-on-write); sized when built.
-    var output: JSONValue
+    package var output: JSONValue
     /// `nil` for a plain completion whose first attempt succeeded: the build makes its one attempt
     /// from `preparedAt` to `endedAt`.
-    var details: Details?
+    package var details: Details?
     /// The keys the node wrote itself, in order (internal keys are left out when built).
-    var nodeWrites: ContiguousArray<RecordedWrite>
+    package var nodeWrites: ContiguousArray<RecordedWrite>
     /// The keys the run wrote for this completion (outputs, edge inputs): a range of the batch's
     /// ``RecordedHistoryBatch/writes``; they win over the node's own writes of the same key.
-    var driverWrites: Range<Int>
+    package var driverWrites: Range<Int>
 
-    /// The public node execution.
-    func execution(writes: ContiguousArray<RecordedWrite>) -> RunHistoryEvent.NodeExecution {
+    /// The execution's error (a failed or recovered execution).
+    package var error: String? { details?.error }
+    /// The fallback that took over, for a recovered execution.
+    package var fallbackNodeID: String? { details?.fallbackNodeID }
+    /// The child run, for a subflow node.
+    package var childRunID: String? { details?.childRunID }
+    /// Where the failed node is declared (only with an error).
+    package var errorLocation: SourceLocation? { details?.error == nil ? nil : details?.location }
+    /// Bytes of the output as JSON text (0 for none).
+    package var outputBytes: Int { output == .null ? 0 : SizeLimits.byteCount(output) }
+
+    /// The public attempts: those the attempt loop reported (the last one carrying the execution's
+    /// error), or one from `preparedAt` to `endedAt`.
+    package var attempts: [RunHistoryEvent.Attempt] {
         let error = details?.error
         var attempts = details?.attempts ?? []
         if attempts.isEmpty {
@@ -54,6 +67,45 @@ struct NodeExecutionRecord: Sendable {
         } else if let error, attempts[attempts.count - 1].error != error {
             attempts[attempts.count - 1].error = error
         }
+        return attempts
+    }
+
+    /// Whether ``attempts`` is the single attempt from `preparedAt` to `endedAt` (no array needed).
+    package var hasSingleAttempt: Bool { details?.attempts.isEmpty ?? true }
+
+    /// The visible keys written (node's writes, then the run's for this completion, which win), each
+    /// once, sorted by key, into `out` (emptied first): what ``RunHistoryEvent/NodeExecution/writes``
+    /// holds, without a dictionary.
+    package func sortedVisibleWrites(in writes: ContiguousArray<RecordedWrite>, into out: inout [RecordedWrite]) {
+        out.removeAll(keepingCapacity: true)
+        for write in nodeWrites where !ContextKeys.isInternal(write.key) { out.append(write) }
+        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { out.append(writes[i]) }
+        guard out.count > 1 else { return }
+        if out.count <= 16 {
+            // Insertion sort: stable, so of equal keys the later write stays after the earlier.
+            for i in 1..<out.count {
+                var j = i
+                while j > 0, out[j - 1].key > out[j].key {
+                    out.swapAt(j - 1, j)
+                    j -= 1
+                }
+            }
+        } else {
+            let order = out.indices.sorted { out[$0].key != out[$1].key ? out[$0].key < out[$1].key : $0 < $1 }
+            out = order.map { out[$0] }
+        }
+        // Of equal keys, the later write is the one kept.
+        var kept = 0
+        for i in out.indices where i + 1 == out.count || out[i + 1].key != out[i].key {
+            out[kept] = out[i]
+            kept += 1
+        }
+        out.removeSubrange(kept...)
+    }
+
+    /// The public node execution.
+    func execution(writes: ContiguousArray<RecordedWrite>) -> RunHistoryEvent.NodeExecution {
+        let error = details?.error
         var visibleWrites: [String: JSONValue] = [:]
         if !nodeWrites.isEmpty || !driverWrites.isEmpty {
             visibleWrites.reserveCapacity(nodeWrites.count + driverWrites.count)
@@ -62,34 +114,77 @@ struct NodeExecutionRecord: Sendable {
         }
         return RunHistoryEvent.NodeExecution(
             nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: details?.fallbackNodeID,
-            outputBytes: output == .null ? 0 : SizeLimits.byteCount(output), writes: visibleWrites,
-            childRunID: details?.childRunID, error: error, errorLocation: error == nil ? nil : details?.location)
+            outputBytes: outputBytes, writes: visibleWrites, childRunID: details?.childRunID, error: error,
+            errorLocation: errorLocation)
     }
 }
 
 /// One context write a run recorded for its history (`.null` for a deleted key).
-struct RecordedWrite: Sendable {
-    var key: String
-    var value: JSONValue
+package struct RecordedWrite: Sendable {
+    package var key: String
+    package var value: JSONValue
 }
 
-/// An entry of a run's recorded history: a node execution in its compact form, or any other event
-/// (rare: start, pause, resume, redrive, end) already built.
-enum RecordedHistoryEntry: Sendable {
+/// An entry of a run's recorded history: a node execution in its compact form, the run's start or
+/// end (what they say beyond the context is the batch's summary's), or any other event (rare:
+/// pause, resume, redrive) already built.
+package enum RecordedHistoryEntry: Sendable {
     case node(NodeExecutionRecord)
+    /// The run started with this visible context (blueprint, version and parent: the summary's).
+    case runStarted(sequence: Int, time: Int64, context: [String: JSONValue])
+    /// The run ended (status and error: the summary's, the batch being handed over at the end).
+    case runEnded(sequence: Int, time: Int64)
     /// Boxed: a built event is much larger than a record, and rare.
     indirect case event(RunHistoryEvent)
+
+    /// The entry's sequence number.
+    package var sequence: Int {
+        switch self {
+        case .node(let record): return record.sequence
+        case .runStarted(let sequence, _, _), .runEnded(let sequence, _): return sequence
+        case .event(let event): return event.sequence
+        }
+    }
 }
 
 /// What a run hands to ``RunHistoryDelivery``: its summary, its entries since the previous hand-over
 /// and the context writes they reference. Built into a ``RunHistoryBatch`` off the run's task.
-struct RecordedHistoryBatch: Sendable {
-    var summary: RunSummary
-    var entries: ContiguousArray<RecordedHistoryEntry>
-    var writes: ContiguousArray<RecordedWrite>
+package struct RecordedHistoryBatch: Sendable {
+    package var summary: RunSummary
+    package var entries: ContiguousArray<RecordedHistoryEntry>
+    package var writes: ContiguousArray<RecordedWrite>
+
+    /// The public event of `record` (a node execution of this batch).
+    package func event(_ record: NodeExecutionRecord) -> RunHistoryEvent {
+        RunHistoryEvent(sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes)))
+    }
+
+    /// The public event of `entry` (an entry of this batch).
+    package func event(_ entry: RecordedHistoryEntry) -> RunHistoryEvent {
+        switch entry {
+        case .node(let record):
+            return event(record)
+        case .runStarted(let sequence, let time, let context):
+            return RunHistoryEvent(
+                sequence: sequence, time: time,
+                kind: .runStarted(
+                    RunHistoryEvent.RunStart(
+                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
+                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID, context: context)))
+        case .runEnded(let sequence, let time):
+            return RunHistoryEvent(
+                sequence: sequence, time: time,
+                kind: .runEnded(
+                    RunHistoryEvent.RunEnd(
+                        status: summary.status, failedNodeID: summary.failedNodeID, error: summary.error,
+                        errorLocation: summary.errorLocation)))
+        case .event(let event):
+            return event
+        }
+    }
 
     /// The public batch: every entry as its ``RunHistoryEvent``, in order.
-    func built() -> RunHistoryBatch {
+    package func built() -> RunHistoryBatch {
         var events: [RunHistoryEvent] = []
         appendEvents(to: &events)
         return RunHistoryBatch(summary: summary, events: events)
@@ -98,16 +193,7 @@ struct RecordedHistoryBatch: Sendable {
     /// Appends every entry as its ``RunHistoryEvent`` to `events`, in order.
     func appendEvents(to events: inout [RunHistoryEvent]) {
         events.reserveCapacity(events.count + entries.count)
-        for entry in entries {
-            switch entry {
-            case .event(let event):
-                events.append(event)
-            case .node(let record):
-                events.append(
-                    RunHistoryEvent(
-                        sequence: record.sequence, time: record.endedAt, kind: .nodeFinished(record.execution(writes: writes))))
-            }
-        }
+        for entry in entries { events.append(event(entry)) }
     }
 
     /// The public batches of `recorded`, consecutive batches of one run as one (its latest summary,
@@ -125,4 +211,13 @@ struct RecordedHistoryBatch: Sendable {
         }
         return out
     }
+}
+
+/// A recorder that takes the runs' compact records (``RecordedHistoryBatch``) as they are, instead of
+/// the public events ``RunHistoryDelivery`` would otherwise build for it: the SQLite store writes
+/// its rows from them. The batches come in the order the runs handed them over (consecutive batches
+/// of one run are not merged); the call must not keep them.
+package protocol RecordedHistoryRecorder: RunHistoryRecorder {
+    /// Records `batches`, in order.
+    func record(recorded batches: [RecordedHistoryBatch]) async throws
 }

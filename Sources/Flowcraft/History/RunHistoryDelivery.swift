@@ -2,14 +2,18 @@ import Synchronization
 
 /// Hands the in-memory engine's history batches to the recorder, in the order the runs handed them
 /// over, from a task of its own: a run never waits for the recorder. The runs hand over their
-/// compact records (``RecordedHistoryBatch``); the public events are built here, off the runs' tasks. The task collects for
-/// ``collectingWindow`` before each call (unless someone waits in ``flush()``), so that many short
-/// runs make one ``RunHistoryRecorder/record(batches:)`` call and one task, not one each; batches
-/// queued while the recorder is busy go in the next call (consecutive batches of one run merged). A recorder error is logged and the batches are dropped:
-/// history never fails a run.
+/// compact records (``RecordedHistoryBatch``); the public events are built here, off the runs'
+/// tasks, unless the recorder takes the records themselves (``RecordedHistoryRecorder``: the
+/// SQLite store). The task collects for ``collectingWindow`` before each call (unless someone waits
+/// in ``flush()``), so that many short runs make one ``RunHistoryRecorder/record(batches:)`` call
+/// and one task, not one each; batches queued while the recorder is busy go in the next call
+/// (consecutive batches of one run merged). Delivered batches' buffers go back to the runs,
+/// emptied. A recorder error is logged and the batches are dropped: history never fails a run.
 final class RunHistoryDelivery: Sendable {
     private struct State {
         var pending: [RecordedHistoryBatch] = []
+        /// The previous delivery's emptied queue: the next `pending` (it grew to a window's batches).
+        var emptiedQueue: [RecordedHistoryBatch] = []
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -17,13 +21,24 @@ final class RunHistoryDelivery: Sendable {
     private let recorder: any RunHistoryRecorder
     private let logger: Logger
     private let state = Mutex(State())
-    /// Emptied buffers of long runs' batches, handed back to the runs (a fresh buffer of a thousand
-    /// records costs page faults on first touch).
-    private let spare = Mutex<(entries: [ContiguousArray<RecordedHistoryEntry>], writes: [ContiguousArray<RecordedWrite>])>(
-        ([], []))
-    /// Buffers at least this large are recycled; at most ``sparesKept`` of each kind are kept.
+    /// Emptied buffers of delivered batches, handed back to the runs: a short run then allocates no
+    /// buffer of its own (and none is freed on another thread than the one that allocated it), a
+    /// long run's batch buffer costs no page faults on first touch.
+    private struct Spares {
+        var entries: [ContiguousArray<RecordedHistoryEntry>] = []
+        var writes: [ContiguousArray<RecordedWrite>] = []
+        /// How many of each are large (at least ``recycledCapacity``).
+        var largeEntries = 0
+        var largeWrites = 0
+    }
+    private let spare = Mutex(Spares())
+    /// Buffers at least this large count as large: at most ``sparesKept`` of each kind are kept.
     static let recycledCapacity = 256
-    static let sparesKept = 4
+    static let sparesKept = 8
+    /// Smaller buffers kept, of each kind (a short run's are a few hundred bytes).
+    static let smallSparesKept = 1_024
+    /// How many buffers from the top of a spare stack are looked at for one that is large enough.
+    static let sparesSearched = 4
     /// How long the delivering task collects batches before a recorder call.
     static let collectingWindow: Duration = .milliseconds(10)
 
@@ -33,9 +48,11 @@ final class RunHistoryDelivery: Sendable {
     }
 
     /// Queues `batch`; starts the delivering task when none runs.
-    func enqueue(_ batch: RecordedHistoryBatch) {
+    func enqueue(_ batch: consuming RecordedHistoryBatch) {
+        // Moved into the queue (not copied field by field under the lock).
+        var handed: RecordedHistoryBatch? = batch
         let start = state.withLock { s -> Bool in
-            s.pending.append(batch)
+            if let batch = handed.take() { s.pending.append(batch) }
             if s.draining { return false }
             s.draining = true
             return true
@@ -67,56 +84,72 @@ final class RunHistoryDelivery: Sendable {
                     s.waiters = []
                     return ([], waiters)
                 }
-                let batches = s.pending
-                s.pending = []
+                var batches = s.emptiedQueue
+                s.emptiedQueue = []
+                swap(&batches, &s.pending)
                 return (batches, [])
             }
             if recorded.isEmpty {
                 for waiter in waiters { waiter.resume() }
                 return
             }
-            let batches = RecordedHistoryBatch.built(recorded)
-            recycle(&recorded)
             do {
-                try await recorder.record(batches: batches)
+                if let compact = recorder as? any RecordedHistoryRecorder {
+                    // The store writes from the records: no public event is built.
+                    try await compact.record(recorded: recorded)
+                    recycle(&recorded)
+                } else {
+                    let batches = RecordedHistoryBatch.built(recorded)
+                    recycle(&recorded)
+                    try await recorder.record(batches: batches)
+                }
             } catch {
                 logger.error(
-                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(batches.map(\.summary.runID)).count)"])
+                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(recorded.map(\.summary.runID)).count)"])
+                recycle(&recorded)
+            }
+            recorded.removeAll(keepingCapacity: true)
+            state.withLock { s in
+                if s.emptiedQueue.capacity < recorded.capacity { swap(&s.emptiedQueue, &recorded) }
             }
         }
     }
 
-    /// An empty entry buffer with room for at least `capacity` entries, if one was handed back.
-    func spareEntries(capacity: Int) -> ContiguousArray<RecordedHistoryEntry>? {
-        guard capacity >= Self.recycledCapacity else { return nil }
-        return spare.withLock { s in
-            guard let i = s.entries.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
-            return s.entries.remove(at: i)
+    /// Empty buffers with room for at least `entries` entries and `writes` writes (`nil`: none
+    /// wanted), when some were handed back; one lock for both.
+    func spareBuffers(entries: Int?, writes: Int?) -> (
+        entries: ContiguousArray<RecordedHistoryEntry>?, writes: ContiguousArray<RecordedWrite>?
+    ) {
+        spare.withLock { s in
+            var e: ContiguousArray<RecordedHistoryEntry>?
+            var w: ContiguousArray<RecordedWrite>?
+            if let entries, let i = s.entries.indices.suffix(Self.sparesSearched).last(where: { s.entries[$0].capacity >= entries }) {
+                e = s.entries.remove(at: i)
+                if e?.capacity ?? 0 >= Self.recycledCapacity { s.largeEntries -= 1 }
+            }
+            if let writes, let i = s.writes.indices.suffix(Self.sparesSearched).last(where: { s.writes[$0].capacity >= writes }) {
+                w = s.writes.remove(at: i)
+                if w?.capacity ?? 0 >= Self.recycledCapacity { s.largeWrites -= 1 }
+            }
+            return (e, w)
         }
     }
 
-    /// An empty write buffer with room for at least `capacity` writes, if one was handed back.
-    func spareWrites(capacity: Int) -> ContiguousArray<RecordedWrite>? {
-        guard capacity >= Self.recycledCapacity else { return nil }
-        return spare.withLock { s in
-            guard let i = s.writes.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
-            return s.writes.remove(at: i)
-        }
-    }
-
-    /// Keeps the large buffers of delivered batches, emptied, for the runs to reuse (taken out of
+    /// Keeps the buffers of delivered batches, emptied, for the runs to reuse (taken out of
     /// `recorded`, so that each is uniquely held and empties in place).
     private func recycle(_ recorded: inout [RecordedHistoryBatch]) {
         var entries: [ContiguousArray<RecordedHistoryEntry>] = []
         var writes: [ContiguousArray<RecordedWrite>] = []
-        for i in recorded.indices where recorded[i].entries.capacity >= Self.recycledCapacity {
-            if entries.count < Self.sparesKept {
+        entries.reserveCapacity(recorded.count)
+        writes.reserveCapacity(recorded.count)
+        for i in recorded.indices {
+            if recorded[i].entries.capacity > 0 {
                 var buffer: ContiguousArray<RecordedHistoryEntry> = []
                 swap(&buffer, &recorded[i].entries)
                 buffer.removeAll(keepingCapacity: true)
                 entries.append(buffer)
             }
-            if writes.count < Self.sparesKept, recorded[i].writes.capacity >= Self.recycledCapacity {
+            if recorded[i].writes.capacity > 0 {
                 var buffer: ContiguousArray<RecordedWrite> = []
                 swap(&buffer, &recorded[i].writes)
                 buffer.removeAll(keepingCapacity: true)
@@ -125,8 +158,24 @@ final class RunHistoryDelivery: Sendable {
         }
         guard !entries.isEmpty || !writes.isEmpty else { return }
         spare.withLock { s in
-            for buffer in entries where s.entries.count < Self.sparesKept { s.entries.append(buffer) }
-            for buffer in writes where s.writes.count < Self.sparesKept { s.writes.append(buffer) }
+            for buffer in entries {
+                if buffer.capacity >= Self.recycledCapacity {
+                    guard s.largeEntries < Self.sparesKept else { continue }
+                    s.largeEntries += 1
+                } else if s.entries.count - s.largeEntries >= Self.smallSparesKept {
+                    continue
+                }
+                s.entries.append(buffer)
+            }
+            for buffer in writes {
+                if buffer.capacity >= Self.recycledCapacity {
+                    guard s.largeWrites < Self.sparesKept else { continue }
+                    s.largeWrites += 1
+                } else if s.writes.count - s.largeWrites >= Self.smallSparesKept {
+                    continue
+                }
+                s.writes.append(buffer)
+            }
         }
     }
 }

@@ -2,7 +2,8 @@ import Synchronization
 
 /// What one node execution's task reports to the run's history: the attempts when one failed (the
 /// attempt loop reports them) and the keys the node wrote. One per execution, only when the run
-/// records history; attempts run one after another, so the lock is never contended.
+/// records history; attempts run one after another, so the lock is never contended. The run reuses
+/// a probe for a later execution once nothing else holds it (``RunHistoryLog/makeProbe()``).
 final class NodeHistoryProbe: Sendable {
     /// What the probe collected.
     struct Reported: Sendable {
@@ -10,32 +11,45 @@ final class NodeHistoryProbe: Sendable {
         var writes: ContiguousArray<RecordedWrite> = []
     }
 
-    /// When the execution was prepared: the first attempt's start.
-    let preparedAt: Int64
-    private let state = Mutex(Reported())
+    private struct State {
+        var preparedAt: Int64
+        var reported = Reported()
+    }
+
+    private let state: Mutex<State>
 
     init(preparedAt: Int64) {
-        self.preparedAt = preparedAt
+        state = Mutex(State(preparedAt: preparedAt))
+    }
+
+    /// When the execution was prepared: the first attempt's start.
+    var preparedAt: Int64 { state.withLock { $0.preparedAt } }
+
+    /// Starts the probe over for an execution prepared at `preparedAt` (only by the run, when it
+    /// holds the only reference).
+    func restart(preparedAt: Int64) {
+        state.withLock { $0 = State(preparedAt: preparedAt) }
     }
 
     /// An attempt from `startedAt` to `endedAt` (`error` when it failed).
     func attempt(startedAt: Int64, endedAt: Int64, error: String?) {
         state.withLock {
-            $0.attempts.append(RunHistoryEvent.Attempt(startedAt: startedAt, endedAt: endedAt, error: error))
+            $0.reported.attempts.append(RunHistoryEvent.Attempt(startedAt: startedAt, endedAt: endedAt, error: error))
         }
     }
 
     /// The node wrote `key` (`nil` when it deleted it).
     func wrote(_ key: String, _ value: JSONValue?) {
-        state.withLock { $0.writes.append(RecordedWrite(key: key, value: value ?? .null)) }
+        state.withLock { $0.reported.writes.append(RecordedWrite(key: key, value: value ?? .null)) }
     }
 
-    /// Everything reported so far; the probe starts empty again.
-    func taken() -> Reported {
+    /// When the execution was prepared and everything reported so far; the report starts empty
+    /// again.
+    func taken() -> (preparedAt: Int64, reported: Reported) {
         state.withLock { s in
-            let taken = s
-            s = Reported()
-            return taken
+            let taken = s.reported
+            s.reported = Reported()
+            return (s.preparedAt, taken)
         }
     }
 }

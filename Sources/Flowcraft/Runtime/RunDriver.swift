@@ -68,15 +68,7 @@ final class RunDriver {
 
     func start() async -> WorkflowResult {
         events?.emit(.workflowStart)
-        if let history {
-            let summary = history.summary
-            history.append(
-                .runStarted(
-                    RunHistoryEvent.RunStart(
-                        blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
-                        parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID,
-                        context: visibleContextCopy())))
-        }
+        history?.started(context: visibleContextCopy())
         await drive()
         return finish()
     }
@@ -94,6 +86,7 @@ final class RunDriver {
     /// Redrives a failed run (see `FlowRuntime.redrive`): the items `state` lists run again, everything
     /// else the run did is kept.
     func redrive(_ state: RedriveState) async -> WorkflowResult {
+        history?.forgetLastReading()
         redriveCount = state.redriveCount + 1
         let ids = state.items.map(nodeID(of:))
         let nodes = ids.first.map {
@@ -112,6 +105,7 @@ final class RunDriver {
             return nil
         }
         events?.emit(.workflowResume, nodeID: paused.nodeID)
+        history?.forgetLastReading()
         history?.append(.resumed(nodeID: paused.nodeID, action: action))
         switch paused.reason {
         case .wait, .sleep:
@@ -155,6 +149,7 @@ final class RunDriver {
     /// Completes every sleep that is due (here and in paused subflows), then continues the run.
     func wakeDueSleeps() async -> WorkflowResult {
         events?.emit(.workflowResume)
+        history?.forgetLastReading()
         let now = runtime.clock.now()
         for item in scheduler.awaiting {
             switch item.reason {
@@ -224,6 +219,9 @@ final class RunDriver {
 
     /// Applies a node's outcome; `probe` is its history probe (when history is recorded).
     private func handle(_ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil) {
+        // Called after an await: an execution prepared next reads the clock again, unless this
+        // outcome's record read it (a chain's next node is prepared when this one ended).
+        history?.forgetLastReading()
         history?.activeProbe = probe
         defer { history?.activeProbe = nil }
         switch outcome {
@@ -291,7 +289,11 @@ final class RunDriver {
             input = resolveInput(def)
         }
         if case .node(let n) = item, plan.fallbacks[n] != nil { fallbackInputs[n] = input }
-        events?.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
+        if let events {
+            events.emit(.nodeStart, nodeID: def.id, ["input": input, "attempt": 1])
+            // An event handler may take its time: the execution starts after it.
+            history?.forgetLastReading()
+        }
         let probe = history?.makeProbe()
 
         if let n = index, let builtin = plan.builtins[n] {
@@ -652,6 +654,8 @@ final class RunDriver {
             .workflowFinish,
             ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
         if let history, status != .awaiting {
+            // An event handler may take its time: the run ends after it.
+            if events != nil { history.forgetLastReading() }
             history.ended(status == .completed ? .completed : status == .failed ? .failed : .cancelled, error: errors.first)
         }
         // A failed run's snapshot (for a redrive) numbers its history on after the end event.

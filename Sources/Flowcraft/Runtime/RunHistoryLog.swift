@@ -2,22 +2,36 @@
 /// numbered on from the run's ``RunHistoryPosition``. Confined to the run's ``RunDriver`` (like the
 /// driver itself); node tasks only touch their ``NodeHistoryProbe``.
 ///
-/// A node execution costs the run two clock readings and one compact ``NodeExecutionRecord``
-/// appended to a reused buffer (references to what the run already holds); the public events, byte
-/// counts and write dictionaries are built by ``RunHistoryDelivery`` on its own task.
+/// A node execution costs the run one or two clock readings (an execution prepared right after
+/// another was recorded, with nothing but bookkeeping between, is prepared at the reading that
+/// ended the other: a chain reads the clock once per node) and one compact ``NodeExecutionRecord``
+/// appended to a reused buffer (references to what the run already holds), and its probe is reused
+/// once nothing else holds it; the run's start and end are compact entries too. The buffers come
+/// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
+/// counts and write dictionaries are built by the delivery on its own task, or not at all for a
+/// ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
 final class RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
     private let clock: any RuntimeClock
     private(set) var summary: RunSummary
-    private var nextSequence: Int
-    private var entries: ContiguousArray<RecordedHistoryEntry> = []
+    // The state below is touched on every node execution, only by the run's task and never by
+    // overlapping accesses: no dynamic exclusivity check (it showed in profiles of long chains).
+    @exclusivity(unchecked) private var nextSequence: Int
+    @exclusivity(unchecked) private var entries: ContiguousArray<RecordedHistoryEntry> = []
     /// Context writes the run made for the recorded (and the pending) completions.
-    private var writes: ContiguousArray<RecordedWrite> = []
+    @exclusivity(unchecked) private var writes: ContiguousArray<RecordedWrite> = []
     /// Where the writes of the completion being recorded start in `writes`.
-    private var pendingWritesStart = 0
+    @exclusivity(unchecked) private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
-    var activeProbe: NodeHistoryProbe?
+    @exclusivity(unchecked) var activeProbe: NodeHistoryProbe?
+    /// The probe of the last recorded execution, reused by the next one when nothing else holds it
+    /// any more (a chain's nodes share one).
+    @exclusivity(unchecked) private var spareProbe: NodeHistoryProbe?
+    /// The clock reading that ended the last recorded execution, until the run does anything but
+    /// bookkeeping (``forgetLastReading()``): the next execution prepared before that is prepared
+    /// at this time (a chain reads the clock once per node, not twice).
+    @exclusivity(unchecked) private var lastReading: Int64?
     /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
     /// batch.
     private let expectedEntries: Int
@@ -52,6 +66,18 @@ final class RunHistoryLog {
         if entries.count >= batchSize { handOver() }
     }
 
+    /// The run started with the visible `context`.
+    func started(context: [String: JSONValue]) {
+        reserveIfEmpty()
+        // A fresh run starts when its summary says (read when the run was set up, just before);
+        // its first node is prepared then too.
+        let time = nextSequence == 1 ? summary.startedAt : clock.now()
+        lastReading = time
+        entries.append(.runStarted(sequence: nextSequence, time: time, context: context))
+        nextSequence += 1
+        if entries.count >= batchSize { handOver() }
+    }
+
     /// Gives the recorded entries and the current summary to the delivery (never waits). The buffers
     /// are handed over whole; writes of a completion not recorded yet stay.
     func handOver() {
@@ -61,24 +87,36 @@ final class RunHistoryLog {
             carried.append(contentsOf: writes[pendingWritesStart...])
             writes.removeSubrange(pendingWritesStart...)
         }
-        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: entries, writes: writes))
-        entries = []
-        writes = carried
+        // Moved out, not copied: the delivery holds the only reference.
+        var handedEntries: ContiguousArray<RecordedHistoryEntry> = []
+        swap(&handedEntries, &entries)
+        var handedWrites = carried
+        swap(&handedWrites, &writes)
         pendingWritesStart = 0
+        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: handedEntries, writes: handedWrites))
     }
 
     /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
     /// node execution each, and the run's other events.
+    @inline(__always)
     private func reserveIfEmpty() {
-        if entries.capacity == 0 {
-            if let buffer = delivery.spareEntries(capacity: expectedEntries) {
+        if entries.capacity == 0 || writes.capacity == 0 { reserve() }
+    }
+
+    private func reserve() {
+        let needsEntries = entries.capacity == 0
+        let needsWrites = writes.capacity == 0
+        let spares = delivery.spareBuffers(
+            entries: needsEntries ? expectedEntries : nil, writes: needsWrites ? 2 * expectedEntries : nil)
+        if needsEntries {
+            if let buffer = spares.entries {
                 entries = buffer
             } else {
                 entries.reserveCapacity(expectedEntries)
             }
         }
-        if writes.capacity == 0 {
-            if let buffer = delivery.spareWrites(capacity: 2 * expectedEntries) {
+        if needsWrites {
+            if let buffer = spares.writes {
                 writes = buffer
             } else {
                 writes.reserveCapacity(2 * expectedEntries)
@@ -90,8 +128,20 @@ final class RunHistoryLog {
 
     /// The probe of an item that starts now.
     func makeProbe() -> NodeHistoryProbe {
-        NodeHistoryProbe(preparedAt: clock.now())
+        let now = lastReading ?? clock.now()
+        lastReading = nil
+        // Uniquely held: the execution that used it is over and nothing kept its state.
+        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe {
+            spareProbe = nil
+            probe.restart(preparedAt: now)
+            return probe
+        }
+        return NodeHistoryProbe(preparedAt: now)
     }
+
+    /// The run is about to wait or run something (a node, a child run): the next execution is
+    /// prepared at a fresh clock reading.
+    func forgetLastReading() { lastReading = nil }
 
     /// Notes a key the driver writes for the completion being recorded (outputs, edge inputs);
     /// internal keys are left out when the event is built.
@@ -109,7 +159,8 @@ final class RunHistoryLog {
         let probe = activeProbe
         activeProbe = nil
         let end = clock.now()
-        let reported = probe?.taken() ?? NodeHistoryProbe.Reported()
+        let (preparedAt, reported) = probe?.taken() ?? (end, NodeHistoryProbe.Reported())
+        if let probe { spareProbe = probe }
         var details: NodeExecutionRecord.Details?
         if error != nil || fallbackNodeID != nil || childRunID != nil || !reported.attempts.isEmpty {
             details = NodeExecutionRecord.Details(
@@ -120,11 +171,12 @@ final class RunHistoryLog {
         entries.append(
             .node(
                 NodeExecutionRecord(
-                    sequence: nextSequence, preparedAt: probe?.preparedAt ?? end, endedAt: end, nodeID: nodeID,
+                    sequence: nextSequence, preparedAt: preparedAt, endedAt: end, nodeID: nodeID,
                     status: status, action: action, output: output, details: details, nodeWrites: reported.writes,
                     driverWrites: pendingWritesStart..<writes.count)))
         pendingWritesStart = writes.count
         nextSequence += 1
+        lastReading = end
         if entries.count >= batchSize { handOver() }
     }
 
@@ -153,16 +205,18 @@ final class RunHistoryLog {
 
     /// The run ended: records it and hands the history over.
     func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
+        // The run ends when its last recorded execution ended, unless it did more since.
+        let end = lastReading ?? clock.now()
+        lastReading = nil
         summary.status = status
-        summary.endedAt = clock.now()
+        summary.endedAt = end
         summary.failedNodeID = error?.nodeID
         summary.error = error?.message
         summary.errorLocation = error?.location
-        append(
-            .runEnded(
-                RunHistoryEvent.RunEnd(
-                    status: status, failedNodeID: error?.nodeID, error: error?.message, errorLocation: error?.location)),
-            at: summary.endedAt)
+        // The end event says what the summary says: built from it by the delivery.
+        reserveIfEmpty()
+        entries.append(.runEnded(sequence: nextSequence, time: end))
+        nextSequence += 1
         handOver()
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import Flowcraft
+@testable import FlowcraftSQLite
+
+/// The SQLite store writes the in-memory engine's compact records directly
+/// (``RecordedHistoryRecorder``): the stored rows must be those of the public events the delivery
+/// builds for any other recorder.
+@Suite("SQLite history written from recorded batches")
+struct RecordedHistoryWritingTests {
+    static let location = SourceLocation(file: "flow.yaml", line: 12, column: 3)
+
+    static func record(
+        _ sequence: Int, _ nodeID: String, status: RunHistoryEvent.NodeExecutionStatus = .completed,
+        action: String? = nil, output: JSONValue = .null, details: NodeExecutionRecord.Details? = nil,
+        nodeWrites: [RecordedWrite] = [], driverWrites: Range<Int> = 0..<0
+    ) -> RecordedHistoryEntry {
+        .node(
+            NodeExecutionRecord(
+                sequence: sequence, preparedAt: 1_000 + Int64(sequence), endedAt: 1_005 + Int64(sequence), nodeID: nodeID,
+                status: status, action: action, output: output, details: details,
+                nodeWrites: ContiguousArray(nodeWrites), driverWrites: driverWrites))
+    }
+
+    /// One run's batch with every shape of node execution: plain, with an action and an output,
+    /// node and run writes (internal keys, a key written twice, more than 16 keys), failed with a
+    /// location, recovered by a fallback, retried (the last attempt's error replaced), a subflow.
+    static func batch(runID: String) -> RecordedHistoryBatch {
+        var writes: ContiguousArray<RecordedWrite> = [
+            RecordedWrite(key: "_outputs.a", value: .null), RecordedWrite(key: "_inputs.b", value: "x"),
+            RecordedWrite(key: "shared", value: "from the run"), RecordedWrite(key: "_flowcraft.batch.s.item.0", value: 1),
+        ]
+        let manyStart = writes.count
+        for i in (0..<20).reversed() { writes.append(RecordedWrite(key: "k\(i)", value: .int(i))) }
+        writes.append(RecordedWrite(key: "k3", value: "last"))
+        let entries: ContiguousArray<RecordedHistoryEntry> = [
+            .event(
+                RunHistoryEvent(
+                    sequence: 1, time: 1_000,
+                    kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "bp", context: ["in": 1])))),
+            record(2, "a", driverWrites: 0..<2),
+            record(
+                3, "b", action: "go", output: ["big": [1, 2, "three"]],
+                nodeWrites: [
+                    RecordedWrite(key: "shared", value: "from the node"), RecordedWrite(key: "quote \"q\"", value: 2.5),
+                    RecordedWrite(key: "_flowcraft.x", value: 1), RecordedWrite(key: "deleted", value: .null),
+                    RecordedWrite(key: "deleted", value: "again"),
+                ], driverWrites: 2..<4),
+            record(4, "many", driverWrites: manyStart..<writes.count),
+            record(
+                5, "c", status: .recovered,
+                details: NodeExecutionRecord.Details(
+                    fallbackNodeID: "safe", childRunID: nil, error: "boom \"1\"", location: location,
+                    attempts: [
+                        RunHistoryEvent.Attempt(startedAt: 1, endedAt: 2, error: "first"),
+                        RunHistoryEvent.Attempt(startedAt: 3, endedAt: 4, error: "second"),
+                    ])),
+            record(
+                6, "d", status: .failed,
+                details: NodeExecutionRecord.Details(
+                    fallbackNodeID: nil, childRunID: nil, error: "no\nway", location: location, attempts: [])),
+            record(
+                7, "sub",
+                details: NodeExecutionRecord.Details(
+                    fallbackNodeID: nil, childRunID: runID + "/sub", error: nil, location: location, attempts: [])),
+            record(
+                8, "retried",
+                details: NodeExecutionRecord.Details(
+                    fallbackNodeID: nil, childRunID: nil, error: nil, location: nil,
+                    attempts: [
+                        RunHistoryEvent.Attempt(startedAt: 1, endedAt: 2, error: "flaky"),
+                        RunHistoryEvent.Attempt(startedAt: 3, endedAt: 4),
+                    ])),
+            .event(
+                RunHistoryEvent(
+                    sequence: 9, time: 2_000,
+                    kind: .runEnded(RunHistoryEvent.RunEnd(status: .failed, failedNodeID: "d", error: "no\nway")))),
+        ]
+        let summary = RunSummary(
+            runID: runID, blueprintID: "bp", blueprintVersion: "2", status: .failed, startedAt: 1_000, endedAt: 2_000,
+            failedNodeID: "d", error: "no\nway", errorLocation: location)
+        return RecordedHistoryBatch(summary: summary, entries: entries, writes: writes)
+    }
+
+    @Test func eachNodeBodyIsTheTextOfItsPublicEvent() throws {
+        let batch = Self.batch(runID: "r")
+        var writer = SQLiteNodeBodyWriter()
+        var checked = 0
+        for case .node(let record) in batch.entries {
+            let kind = batch.event(record).kind
+            writer.write(record, writes: batch.writes)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == SQLiteEventCoding.genericBody(kind), "\(record.nodeID)")
+            checked += 1
+        }
+        #expect(checked == 7)
+    }
+
+    @Test func storedRowsEqualThoseOfThePublicEvents() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let direct = try await SQLiteRunHistory(path: dir.path("direct.sqlite"))
+        let viaEvents = try await SQLiteRunHistory(path: dir.path("events.sqlite"))
+        // Two runs, the second handed over in two batches (consecutive batches of one run).
+        let first = Self.batch(runID: "one")
+        var second = Self.batch(runID: "two")
+        var secondTail = second
+        second.entries = ContiguousArray(second.entries.prefix(4))
+        secondTail.entries = ContiguousArray(secondTail.entries.dropFirst(4))
+        let recorded = [first, second, secondTail]
+        try await direct.record(recorded: recorded)
+        try await viaEvents.record(batches: recorded.map { $0.built() })
+        for runID in ["one", "two"] {
+            let events = try await direct.events(of: runID)
+            #expect(events.count == 9)
+            #expect(events == (try await viaEvents.events(of: runID)))
+            #expect(try await direct.run(runID) == (try await viaEvents.run(runID)))
+        }
+    }
+}
