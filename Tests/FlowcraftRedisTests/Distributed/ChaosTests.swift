@@ -214,7 +214,21 @@ struct ChaosTests {
         try? FileManager.default.removeItem(at: setup.directory)
     }
 
-    /// Restarts the victim worker three times at random moments, and checks that the first kill landed
+    /// Polls the queue's active-runs index until some run is in flight (a run enters it at its first
+    /// commit; the worker processes start slowly on a loaded machine), for up to 30 s; returns the
+    /// count last read.
+    static func waitUntilRunsAreActive(client: RedisClient, queue: String) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var active = -1
+        repeat {
+            active = (try? await client.send(["ZCARD", DistributedKeys.activeRuns(queue: queue)]))?.int ?? -1
+            if active > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < deadline
+        return active
+    }
+
+    /// Restarts the victim worker three times at random moments (once runs are in flight), and checks that the first kill landed
     /// while runs were in flight (a kill after every run finished tests nothing).
     static func killWhileRunsAreActive(
         _ restartWorker: () async throws -> Void, configuration: RedisConfiguration, queue: String,
@@ -223,6 +237,7 @@ struct ChaosTests {
         let client = RedisClient(configuration: configuration)
         var activeAtKills: [Int] = []
         do {
+            _ = try await waitUntilRunsAreActive(client: client, queue: queue)
             for _ in 0..<3 {
                 try await Task.sleep(for: .milliseconds(Int.random(in: pause)))
                 activeAtKills.append((try? await client.send(["ZCARD", DistributedKeys.activeRuns(queue: queue)]))?.int ?? -1)

@@ -88,13 +88,7 @@ struct SentinelFailoverTests {
                 // Once runs are active (the worker and client processes start slowly on a loaded
                 // machine), a little later.
                 let observer = RedisClient(configuration: configuration)
-                let deadline = ContinuousClock.now + .seconds(30)
-                var active = -1
-                repeat {
-                    active = (try? await observer.send(["ZCARD", DistributedKeys.activeRuns(queue: setup.queue)]))?.int ?? -1
-                    if active > 0 { break }
-                    try await Task.sleep(for: .milliseconds(50))
-                } while ContinuousClock.now < deadline
+                let active = try await ChaosTests.waitUntilRunsAreActive(client: observer, queue: setup.queue)
                 await observer.close()
                 #expect(active > 0, "the failover must land while runs are active")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...300)))
