@@ -170,8 +170,22 @@ struct ChaosTests {
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
             workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments))
 
-        var runIDs: [String] = []
-        for _ in 0..<runs { runIDs.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context)) }
+        // Started 16 at a time: one after another, the starts can take longer on a loaded machine than
+        // the runs themselves, and the disturbance would land after the last run finished.
+        let runIDs = try await withThrowingTaskGroup(of: [String].self) { group in
+            for lane in 0..<16 {
+                group.addTask {
+                    var ids: [String] = []
+                    for _ in stride(from: lane, to: runs, by: 16) {
+                        ids.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context))
+                    }
+                    return ids
+                }
+            }
+            var all: [String] = []
+            for try await ids in group { all += ids }
+            return all
+        }
 
         do {
             try await disturb {
@@ -228,7 +242,7 @@ struct ChaosTests {
         return active
     }
 
-    /// Restarts the victim worker three times at random moments (once runs are in flight), and checks that the first kill landed
+    /// Restarts the victim worker three times (first as soon as runs are in flight, then at random moments), and checks that the first kill landed
     /// while runs were in flight (a kill after every run finished tests nothing).
     static func killWhileRunsAreActive(
         _ restartWorker: () async throws -> Void, configuration: RedisConfiguration, queue: String,
@@ -237,8 +251,11 @@ struct ChaosTests {
         let client = RedisClient(configuration: configuration)
         var activeAtKills: [Int] = []
         do {
-            _ = try await waitUntilRunsAreActive(client: client, queue: queue)
-            for _ in 0..<3 {
+            // The first kill right after runs are seen in flight (on a fast machine they all finish
+            // within a few hundred milliseconds); the others at random moments after it.
+            activeAtKills.append(try await waitUntilRunsAreActive(client: client, queue: queue))
+            try await restartWorker()
+            for _ in 1..<3 {
                 try await Task.sleep(for: .milliseconds(Int.random(in: pause)))
                 activeAtKills.append((try? await client.send(["ZCARD", DistributedKeys.activeRuns(queue: queue)]))?.int ?? -1)
                 try await restartWorker()

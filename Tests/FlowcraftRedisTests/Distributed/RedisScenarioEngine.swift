@@ -83,7 +83,8 @@ struct RedisScenarioEngine: ScenarioEngine {
         _ runID: String, scenario: WorkflowScenario, workflows: WorkflowClient, client: RedisClient,
         returnWhenAwaiting: Bool = true
     ) async throws -> WorkflowResult {
-        let status = try await workflows.result(runID, timeout: .seconds(30), returnWhenAwaiting: returnWhenAwaiting)
+        // (Generous: the heavy pass runs several clusters, chaos and Sentinel suites beside this one.)
+        let status = try await workflows.result(runID, timeout: .seconds(60), returnWhenAwaiting: returnWhenAwaiting)
         var context = status.context
         var awaiting: [AwaitingNode] = []
         var snapshot: RunSnapshot?

@@ -24,7 +24,11 @@ struct TLSScenarioTests {
                     next += 1
                     group.addTask {
                         let label = "\(scenario.name) (\(engine.retryMode == .queue ? "queue retries" : "in process"))"
-                        return (label, try await DistributedScenarioTests.problems(scenario, engine: engine))
+                        do {
+                            return (label, try await DistributedScenarioTests.problems(scenario, engine: engine))
+                        } catch {
+                            return (label, ["\(error)"])
+                        }
                     }
                 }
                 for _ in 0..<4 { addNext() }
