@@ -14,117 +14,97 @@ struct SQLiteNodeBodyWriter {
     /// recorded batch (`writes`: the batch's run writes): the same text as the body of its public
     /// execution (``RecordedHistoryBatch/event(_:)``), without building that event.
     mutating func write(_ record: NodeExecutionRecord, writes: ContiguousArray<RecordedWrite>) {
+        record.sortedVisibleWrites(in: writes, into: &sortedWrites)
+        writeExecution(
+            action: record.action, childRunID: record.childRunID, error: record.error,
+            errorLocation: record.errorLocation, fallbackNodeID: record.fallbackNodeID,
+            iteration: 0,  // (a record's iteration is always 0)
+            nodeID: record.nodeID, outputBytes: record.outputBytes, status: record.status,
+            attempts: { w in
+                if record.hasSingleAttempt {
+                    w.attempt(RunHistoryEvent.Attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error))
+                } else {
+                    for (n, a) in record.attempts.enumerated() {
+                        if n > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                        w.attempt(a)
+                    }
+                }
+            },
+            writeCount: sortedWrites.count, write: { w, n in (w.sortedWrites[n].key, w.sortedWrites[n].value) })
+    }
+
+    /// Replaces the buffer's content with the body of `e`.
+    mutating func write(_ e: RunHistoryEvent.NodeExecution) {
+        let names = e.writes.keys.sorted()
+        writeExecution(
+            action: e.action, childRunID: e.childRunID, error: e.error, errorLocation: e.errorLocation,
+            fallbackNodeID: e.fallbackNodeID, iteration: e.iteration, nodeID: e.nodeID, outputBytes: e.outputBytes,
+            status: e.status,
+            attempts: { w in
+                for (n, a) in e.attempts.enumerated() {
+                    if n > 0 { w.bytes.append(UInt8(ascii: ",")) }
+                    w.attempt(a)
+                }
+            },
+            writeCount: names.count, write: { _, n in (names[n], e.writes[names[n]] ?? .null) })
+    }
+
+    /// The body of one node execution, keys sorted and absent fields left out: `attempts` writes the
+    /// attempts array's elements, `write(n)` gives the `n`th of `writeCount` writes (sorted by key).
+    private mutating func writeExecution(
+        action: String?, childRunID: String?, error: String?, errorLocation: SourceLocation?, fallbackNodeID: String?,
+        iteration: Int, nodeID: String, outputBytes: Int, status: RunHistoryEvent.NodeExecutionStatus,
+        attempts: (inout SQLiteNodeBodyWriter) -> Void, writeCount: Int,
+        write: (inout SQLiteNodeBodyWriter, Int) -> (key: String, value: JSONValue)
+    ) {
         bytes.removeAll(keepingCapacity: true)
         var first = true
         bytes.append(UInt8(ascii: "{"))
-        if let action = record.action {
+        if let action {
             key("action", first: &first)
             string(action)
         }
         key("attempts", first: &first)
         bytes.append(UInt8(ascii: "["))
-        if record.hasSingleAttempt {
-            attempt(RunHistoryEvent.Attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error))
-        } else {
-            for (n, a) in record.attempts.enumerated() {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                attempt(a)
-            }
-        }
+        attempts(&self)
         bytes.append(UInt8(ascii: "]"))
-        if let child = record.childRunID {
+        if let childRunID {
             key("childRunId", first: &first)
-            string(child)
+            string(childRunID)
         }
-        if let error = record.error {
+        if let error {
             key("error", first: &first)
             string(error)
         }
-        if let location = record.errorLocation {
+        if let errorLocation {
             key("errorLocation", first: &first)
-            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
+            raw(JSONText.serialize(SQLiteEventCoding.location(errorLocation)))
         }
-        if let fallback = record.fallbackNodeID {
+        if let fallbackNodeID {
             key("fallbackNodeId", first: &first)
-            string(fallback)
+            string(fallbackNodeID)
         }
-        // (A record's iteration is always 0: not written.)
+        if iteration != 0 {
+            key("iteration", first: &first)
+            integer(Int64(iteration))
+        }
         key("nodeId", first: &first)
-        string(record.nodeID)
-        let outputBytes = record.outputBytes
+        string(nodeID)
         if outputBytes != 0 {
             key("outputBytes", first: &first)
             integer(Int64(outputBytes))
         }
         key("status", first: &first)
-        string(record.status.rawValue)
-        record.sortedVisibleWrites(in: writes, into: &sortedWrites)
-        if !sortedWrites.isEmpty {
+        string(status.rawValue)
+        if writeCount > 0 {
             key("writes", first: &first)
             bytes.append(UInt8(ascii: "{"))
-            for n in sortedWrites.indices {
+            for n in 0..<writeCount {
                 if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                string(sortedWrites[n].key)
-                bytes.append(UInt8(ascii: ":"))
-                value(sortedWrites[n].value)
-            }
-            bytes.append(UInt8(ascii: "}"))
-        }
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// Replaces the buffer's content with the body of `e`.
-    mutating func write(_ e: RunHistoryEvent.NodeExecution) {
-        bytes.removeAll(keepingCapacity: true)
-        var first = true
-        bytes.append(UInt8(ascii: "{"))
-        if let action = e.action {
-            key("action", first: &first)
-            string(action)
-        }
-        key("attempts", first: &first)
-        bytes.append(UInt8(ascii: "["))
-        for (n, a) in e.attempts.enumerated() {
-            if n > 0 { bytes.append(UInt8(ascii: ",")) }
-            attempt(a)
-        }
-        bytes.append(UInt8(ascii: "]"))
-        if let child = e.childRunID {
-            key("childRunId", first: &first)
-            string(child)
-        }
-        if let error = e.error {
-            key("error", first: &first)
-            string(error)
-        }
-        if let location = e.errorLocation {
-            key("errorLocation", first: &first)
-            raw(JSONText.serialize(SQLiteEventCoding.location(location)))
-        }
-        if let fallback = e.fallbackNodeID {
-            key("fallbackNodeId", first: &first)
-            string(fallback)
-        }
-        if e.iteration != 0 {
-            key("iteration", first: &first)
-            integer(Int64(e.iteration))
-        }
-        key("nodeId", first: &first)
-        string(e.nodeID)
-        if e.outputBytes != 0 {
-            key("outputBytes", first: &first)
-            integer(Int64(e.outputBytes))
-        }
-        key("status", first: &first)
-        string(e.status.rawValue)
-        if !e.writes.isEmpty {
-            key("writes", first: &first)
-            bytes.append(UInt8(ascii: "{"))
-            for (n, name) in e.writes.keys.sorted().enumerated() {
-                if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                let (name, written) = write(&self, n)
                 string(name)
                 bytes.append(UInt8(ascii: ":"))
-                value(e.writes[name] ?? .null)
+                value(written)
             }
             bytes.append(UInt8(ascii: "}"))
         }

@@ -25,11 +25,12 @@ final class RunHistoryDelivery: Sendable {
     /// buffer of its own (and none is freed on another thread than the one that allocated it), a
     /// long run's batch buffer costs no page faults on first touch.
     private struct Spares {
-        var entries: [ContiguousArray<RecordedHistoryEntry>] = []
-        var writes: [ContiguousArray<RecordedWrite>] = []
-        /// How many of each are large (at least ``recycledCapacity``).
-        var largeEntries = 0
-        var largeWrites = 0
+        var entries = SpareBuffers<RecordedHistoryEntry>(
+            largeCapacity: RunHistoryDelivery.recycledCapacity, largeKept: RunHistoryDelivery.sparesKept,
+            smallKept: RunHistoryDelivery.smallSparesKept, searched: RunHistoryDelivery.sparesSearched)
+        var writes = SpareBuffers<RecordedWrite>(
+            largeCapacity: RunHistoryDelivery.recycledCapacity, largeKept: RunHistoryDelivery.sparesKept,
+            smallKept: RunHistoryDelivery.smallSparesKept, searched: RunHistoryDelivery.sparesSearched)
     }
     private let spare = Mutex(Spares())
     /// Buffers at least this large count as large: at most ``sparesKept`` of each kind are kept.
@@ -121,17 +122,7 @@ final class RunHistoryDelivery: Sendable {
         entries: ContiguousArray<RecordedHistoryEntry>?, writes: ContiguousArray<RecordedWrite>?
     ) {
         spare.withLock { s in
-            var e: ContiguousArray<RecordedHistoryEntry>?
-            var w: ContiguousArray<RecordedWrite>?
-            if let entries, let i = s.entries.indices.suffix(Self.sparesSearched).last(where: { s.entries[$0].capacity >= entries }) {
-                e = s.entries.remove(at: i)
-                if e?.capacity ?? 0 >= Self.recycledCapacity { s.largeEntries -= 1 }
-            }
-            if let writes, let i = s.writes.indices.suffix(Self.sparesSearched).last(where: { s.writes[$0].capacity >= writes }) {
-                w = s.writes.remove(at: i)
-                if w?.capacity ?? 0 >= Self.recycledCapacity { s.largeWrites -= 1 }
-            }
-            return (e, w)
+            (entries.flatMap { s.entries.take(atLeast: $0) }, writes.flatMap { s.writes.take(atLeast: $0) })
         }
     }
 
@@ -143,39 +134,13 @@ final class RunHistoryDelivery: Sendable {
         entries.reserveCapacity(recorded.count)
         writes.reserveCapacity(recorded.count)
         for i in recorded.indices {
-            if recorded[i].entries.capacity > 0 {
-                var buffer: ContiguousArray<RecordedHistoryEntry> = []
-                swap(&buffer, &recorded[i].entries)
-                buffer.removeAll(keepingCapacity: true)
-                entries.append(buffer)
-            }
-            if recorded[i].writes.capacity > 0 {
-                var buffer: ContiguousArray<RecordedWrite> = []
-                swap(&buffer, &recorded[i].writes)
-                buffer.removeAll(keepingCapacity: true)
-                writes.append(buffer)
-            }
+            if let buffer = SpareBuffers.emptied(&recorded[i].entries) { entries.append(buffer) }
+            if let buffer = SpareBuffers.emptied(&recorded[i].writes) { writes.append(buffer) }
         }
         guard !entries.isEmpty || !writes.isEmpty else { return }
         spare.withLock { s in
-            for buffer in entries {
-                if buffer.capacity >= Self.recycledCapacity {
-                    guard s.largeEntries < Self.sparesKept else { continue }
-                    s.largeEntries += 1
-                } else if s.entries.count - s.largeEntries >= Self.smallSparesKept {
-                    continue
-                }
-                s.entries.append(buffer)
-            }
-            for buffer in writes {
-                if buffer.capacity >= Self.recycledCapacity {
-                    guard s.largeWrites < Self.sparesKept else { continue }
-                    s.largeWrites += 1
-                } else if s.writes.count - s.largeWrites >= Self.smallSparesKept {
-                    continue
-                }
-                s.writes.append(buffer)
-            }
+            for buffer in entries { s.entries.keep(buffer) }
+            for buffer in writes { s.writes.keep(buffer) }
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 /// Runs the built `flowcraft` executable (next to the test bundle; `swift build --build-tests`
@@ -14,54 +13,13 @@ enum ClusterCommandLine {
     }
 
     /// `flowcraft` in the build products directory holding the test bundle.
-    static let binary: String? = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("flowcraft").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                FileManager.default.isExecutableFile(atPath: candidate)
-            {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static var binary: String? { ChaosTests.flowcraftBinary }
 
-    /// Runs `flowcraft <arguments>` to its end.
+    /// Runs `flowcraft <arguments>` to its end (``RunHistoryTests/run(_:_:)``: on a thread of its own).
     static func run(_ arguments: [String]) async throws -> Outcome {
         let binary = try #require(binary, "the flowcraft executable must be built (swift build --build-tests)")
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
-            Thread.detachNewThread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: binary)
-                process.arguments = arguments
-                let out = Pipe()
-                let err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                let errorText = Mutex(Data())
-                let errorDone = DispatchSemaphore(value: 0)
-                Thread.detachNewThread {
-                    let data = err.fileHandleForReading.readDataToEndOfFile()
-                    errorText.withLock { $0 = data }
-                    errorDone.signal()
-                }
-                let output = out.fileHandleForReading.readDataToEndOfFile()
-                errorDone.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: Outcome(
-                    status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-                    stderr: String(decoding: errorText.withLock { $0 }, as: UTF8.self)))
-            }
-        }
+        let outcome = try await RunHistoryTests.run(binary, arguments)
+        return Outcome(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     /// A running `flowcraft dashboard` and the base URL it printed.
