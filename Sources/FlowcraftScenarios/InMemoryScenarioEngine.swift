@@ -56,6 +56,8 @@ package struct InMemoryScenarioEngine: ScenarioEngine {
                 result = try JSONDecoder().decode(WorkflowResult.self, from: data)
                 await runtime.flushHistory()
                 runtime = try makeRuntime()
+            case .pause(let milliseconds):
+                try await Task.sleep(for: .milliseconds(milliseconds))
             case .redrive:
                 do {
                     result = try await runtime.redrive(result)

@@ -1,3 +1,4 @@
+import Dispatch
 import Flowcraft
 
 /// Redrive of a failed run (`RedriveRules`): the failed nodes run again, succeeded nodes keep their
@@ -7,7 +8,7 @@ package enum RedriveScenarios {
 
     package static var all: [WorkflowScenario] {
         [
-            diamondContinuesFromFailedNode, interruptedBranchIsNotLost, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, failedSubflowStartsNewChild,
+            diamondContinuesFromFailedNode, interruptedBranchIsNotLost, stubbornBranchIsNotStranded, failsThenSucceedsOnRedrive, failedFallbackRunsAgain, failedSubflowStartsNewChild,
             completedRunIsRefused,
         ]
     }
@@ -84,46 +85,75 @@ package enum RedriveScenarios {
                 + redrivenNodes(outcome, ["right"])
         })
 
-    package static let interruptedBranchIsNotLost = WorkflowScenario(
+    package static let interruptedBranchIsNotLost = interruptedBranch(
         "a branch still running when the run failed is not lost: the redrive completes it and the join fires",
-        blueprints: [B.blueprint(
-            "redrive-interrupted",
-            nodes: [
-                B.node("start", "count", params: ["value": 1]), B.node("slow", "slow", params: ["value": "S"]),
-                B.node("broken", "fails-once", params: ["value": "B"]),
-                B.node("join", "count", params: ["value": "joined"]),
-            ],
-            edges: [B.edge("start", "slow"), B.edge("start", "broken"), B.edge("slow", "join"), B.edge("broken", "join")])],
-        registry: { probe in
-            B.registry(probe, [
-                "count": counted(probe), "fails-once": failsOnce(probe, delayMs: 50),
-                // Still running when `broken` fails the run (the engine stops it, or its result is not
-                // committed): it runs again on the redrive, unless its first execution was still
-                // running then (the distributed engine commits it once the run runs again).
-                "slow": { ctx in
-                    probe.increment("runs:" + ctx.nodeID)
-                    try await Task.sleep(for: .milliseconds(1500))
-                    return NodeResult(output: ctx.params["value"] ?? .null)
-                },
-            ])
+        // Still running when `broken` fails the run (the engine stops it, or its result is not
+        // committed): it runs again on the redrive, unless its first execution was still running then
+        // (the distributed engine commits it once the run runs again).
+        slow: { probe in
+            { ctx in
+                probe.increment("runs:" + ctx.nodeID)
+                try await Task.sleep(for: .milliseconds(1500))
+                return NodeResult(output: ctx.params["value"] ?? .null)
+            }
         },
-        steps: [.redrive],
-        expect: ScenarioExpectation(
-            status: .completed, context: ["_outputs.slow": "S", "_outputs.broken": "B", "_outputs.join": "joined"]
-        ) { outcome in
-            // On a starved machine `slow` can finish before `broken`'s failure is handled: then the
-            // failed run kept its output and the redrive names only `broken`.
-            let finishedFirst = outcome.intermediate.first?.context["_outputs.slow"] != nil
-            var problems = failedFirst(outcome, at: "broken") + runs(outcome, ["start": 1, "broken": 2, "join": 1])
-                + redrivenNodes(outcome, finishedFirst ? ["broken"] : ["broken", "slow"])
-            if finishedFirst && outcome.probe.count("runs:slow") != 1 {
-                problems.append("'slow' finished in the failed run yet ran again on the redrive")
+        steps: [.redrive])
+
+    package static let stubbornBranchIsNotStranded = interruptedBranch(
+        "a branch that ignores being stopped and ends after the redrive does not strand the run: it runs again",
+        // Ignores cancellation: the distributed worker has stopped it (its run failed) by the time the
+        // redrive looks at its job, which is still active then and ends later without committing.
+        slow: { probe in
+            { ctx in
+                probe.increment("runs:" + ctx.nodeID)
+                if probe.count("runs:" + ctx.nodeID) == 1 {
+                    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { done.resume() }
+                    }
+                }
+                return NodeResult(output: ctx.params["value"] ?? .null)
             }
-            if !(1...2).contains(outcome.probe.count("runs:slow")) {
-                problems.append("'slow' ran \(outcome.probe.count("runs:slow")) times, expected once or twice")
-            }
-            return problems
-        })
+        },
+        steps: [.pause(milliseconds: 700), .redrive])
+
+    /// `start` → `slow` and `broken` → `join`: `broken` fails its first execution after 50 ms while
+    /// `slow` (counting its executions) still runs; after `steps` the run completes with every output,
+    /// `slow` having run once (it finished before the failure was handled) or twice.
+    static func interruptedBranch(
+        _ name: String, slow: @escaping @Sendable (ScenarioProbe) -> @Sendable (NodeContext) async throws -> NodeResult,
+        steps: [ScenarioStep]
+    ) -> WorkflowScenario {
+        WorkflowScenario(
+            name,
+            blueprints: [B.blueprint(
+                "redrive-interrupted",
+                nodes: [
+                    B.node("start", "count", params: ["value": 1]), B.node("slow", "slow", params: ["value": "S"]),
+                    B.node("broken", "fails-once", params: ["value": "B"]),
+                    B.node("join", "count", params: ["value": "joined"]),
+                ],
+                edges: [B.edge("start", "slow"), B.edge("start", "broken"), B.edge("slow", "join"), B.edge("broken", "join")])],
+            registry: { probe in
+                B.registry(probe, ["count": counted(probe), "fails-once": failsOnce(probe, delayMs: 50), "slow": slow(probe)])
+            },
+            steps: steps,
+            expect: ScenarioExpectation(
+                status: .completed, context: ["_outputs.slow": "S", "_outputs.broken": "B", "_outputs.join": "joined"]
+            ) { outcome in
+                // On a starved machine `slow` can finish before `broken`'s failure is handled: then the
+                // failed run kept its output and the redrive names only `broken`.
+                let finishedFirst = outcome.intermediate.first?.context["_outputs.slow"] != nil
+                var problems = failedFirst(outcome, at: "broken") + runs(outcome, ["start": 1, "broken": 2, "join": 1])
+                    + redrivenNodes(outcome, finishedFirst ? ["broken"] : ["broken", "slow"])
+                if finishedFirst && outcome.probe.count("runs:slow") != 1 {
+                    problems.append("'slow' finished in the failed run yet ran again on the redrive")
+                }
+                if !(1...2).contains(outcome.probe.count("runs:slow")) {
+                    problems.append("'slow' ran \(outcome.probe.count("runs:slow")) times, expected once or twice")
+                }
+                return problems
+            })
+    }
 
     package static let failsThenSucceedsOnRedrive = WorkflowScenario(
         "a node that fails on the first run succeeds on the redrive and the run completes",

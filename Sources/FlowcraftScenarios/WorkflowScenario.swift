@@ -61,6 +61,9 @@ package enum ScenarioStep: Sendable {
     /// `redrive(result)`: a failed run runs its failed nodes again (`RedriveRules`). A refusal is
     /// recorded in the probe's log as `redrive refused: <message>` and the run is left as it was.
     case redrive
+    /// Waits `milliseconds` of real time (lets what still runs in the engine after the last result
+    /// reach a later point).
+    case pause(milliseconds: Int)
 }
 
 /// The end state an engine reports for a scenario.

@@ -129,6 +129,7 @@ struct HistoryEquivalenceTests {
         "FatalNodeError skips retries and the fallback": "401e50678388f812",
         "a batch-scatter fallback writes its output under the failed node and takes over its edges": "371021f89d4ac5da",
         "a branch still running when the run failed is not lost: the redrive completes it and the join fires": "36e5a67f7fea18a5",
+        "a branch that ignores being stopped and ends after the redrive does not strand the run: it runs again": "2c41f185dfe3146c",
         "a context value above maximumValueBytes written by a node fails the run naming the node, the key, its size and the limit": "5fd4551da1503348",
         "a fallback returning dynamic nodes takes over the failed node's edges once they finished": "51d6641f0b34bc2e",
         "a fallback taking over into an any join fires it once": "91d9e0996f97af7d",

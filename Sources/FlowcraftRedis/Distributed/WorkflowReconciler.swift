@@ -96,8 +96,10 @@ public struct WorkflowReconciler: Sendable {
         }
     }
 
-    /// Re-enqueues the lost jobs of one run; true when it enqueued any.
-    func reconcile(_ runID: String, now: Int) async throws -> Bool {
+    /// Re-enqueues the lost jobs of one run; true when it enqueued any. The entries in `rerun` get a
+    /// new job whatever their old job's state: a redrive's interrupted nodes, whose old jobs (taken
+    /// while the run was failed) may still end without committing after this pass looked at them.
+    func reconcile(_ runID: String, now: Int, rerun: Set<NodeInstance> = []) async throws -> Bool {
         let keys = DistributedKeys(runID: runID)
         let queueName = options.shards.queueName(forRun: runID)
         let queueKeys = QueueKeys(prefix: options.queuePrefix, queueName: queueName)
@@ -117,6 +119,10 @@ public struct WorkflowReconciler: Sendable {
             .compactMap(NodeInstance.init(member:))
 
         let queue = try Queue(name: queueName, client: client, prefix: options.queuePrefix)
+        func isLost(_ entry: NodeInstance, jobID: String) async throws -> Bool {
+            if rerun.contains(entry) { return true }
+            return try await !Self.isQueued(queue.getState(jobID))
+        }
         var lost: [NodeJobData] = []
         // Read through one state view: each batch's worker ids are read once, not once per worker.
         let runState = RedisWorkflowState(runID: runID, client: client)
@@ -128,14 +134,14 @@ public struct WorkflowReconciler: Sendable {
                 let data = NodeJobData(
                     runID: runID, blueprintID: blueprintID, worker: worker.spec, index: worker.index, count: count,
                     iteration: entry.iteration)
-                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
+                if try await isLost(entry, jobID: data.jobID) { lost.append(data) }
                 continue
             }
             if plan.nodeIndex[entry.nodeID] == nil, let dynamic = DynamicNodes.locate(entry.nodeID, in: plan) {
                 // A dynamic node or the routing after them: rebuilt from the record its spawner stored.
                 guard let data = try await dynamicJob(dynamic, runID: runID, blueprintID: blueprintID, iteration: entry.iteration)
                 else { continue }
-                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
+                if try await isLost(entry, jobID: data.jobID) { lost.append(data) }
                 continue
             }
             if plan.nodeIndex[entry.nodeID] == nil, let parts = NodeJobData.fallbackEntryParts(entry.nodeID),
@@ -145,7 +151,7 @@ public struct WorkflowReconciler: Sendable {
                 let data = NodeJobData(
                     runID: runID, blueprintID: blueprintID, nodeID: parts.fallback, iteration: entry.iteration,
                     fallbackFor: parts.failed)
-                if try await !Self.isQueued(queue.getState(data.jobID)) { lost.append(data) }
+                if try await isLost(entry, jobID: data.jobID) { lost.append(data) }
                 continue
             }
             guard let n = plan.nodeIndex[entry.nodeID] else { continue }
@@ -167,6 +173,11 @@ public struct WorkflowReconciler: Sendable {
             for candidate in candidates {
                 let state = try await queue.getState(candidate.jobID)
                 if Self.isQueued(state) {
+                    // (An entry to run again gets the job it has, anew.)
+                    if rerun.contains(entry) {
+                        existing = candidate
+                        break
+                    }
                     alive = true
                     break
                 }

@@ -97,8 +97,28 @@ struct ChaosTests {
                 "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--name", name,
             ] + extra
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            // The log goes next to the blueprints (one file per process start), so a failed test can
+            // show what the worker saw.
+            let logs = URL(fileURLWithPath: blueprints).appendingPathComponent("logs")
+            try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+            let log = logs.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+            guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
+            }
+            process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
+        }
+
+        /// The last `lines` lines of every worker log under `directory`, each file headed by its name
+        /// and whether the process had exited.
+        static func logTails(in directory: URL, lines: Int = 15) -> String {
+            let logs = directory.appendingPathComponent("logs")
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: logs.path))?.sorted() ?? []
+            return files.map { file in
+                let text = (try? String(contentsOf: logs.appendingPathComponent(file), encoding: .utf8)) ?? ""
+                let tail = text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+                return "--- \(file)\n\(tail)"
+            }.joined(separator: "\n")
         }
 
         /// SIGKILL, then wait for the exit without blocking a cooperative thread.
@@ -207,10 +227,23 @@ struct ChaosTests {
             runIDs, workflows: workflows, reconciler: WorkflowReconciler(
                 client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3),
             timeout: .seconds(45))
+        let processes = [("stable", stable), ("victim", victim.withLock { $0 })].map { name, worker in
+            "\(name) \(worker.process.isRunning ? "running" : "exited with \(worker.process.terminationStatus)")"
+        }
         await stable.kill()
         await victim.withLock { $0 }.kill()
 
-        #expect(unfinished.isEmpty, "\(unfinished.count) runs did not finish")
+        if !unfinished.isEmpty {
+            // What went wrong: runs whose state is gone (lost with a server) or still running, and
+            // what the workers logged last.
+            var missing = 0
+            for runID in unfinished where (try? await workflows.status(runID)) ?? nil == nil { missing += 1 }
+            Issue.record("""
+                \(unfinished.count) runs did not finish (\(missing) without any state left); workers at the \
+                end: \(processes.joined(separator: ", "))
+                \(WorkerProcess.logTails(in: setup.directory))
+                """)
+        }
         var notCompleted = 0
         var wrongResults = 0
         var wrongCommits: [String: Int] = [:]

@@ -63,6 +63,8 @@ struct RedisScenarioEngine: ScenarioEngine {
                 case .wake:
                     result = try await Self.result(
                         runID, scenario: scenario, workflows: workflows, client: client, returnWhenAwaiting: false)
+                case .pause(let milliseconds):
+                    try await Task.sleep(for: .milliseconds(milliseconds))
                 case .redrive:
                     do {
                         try await workflows.redrive(runID)

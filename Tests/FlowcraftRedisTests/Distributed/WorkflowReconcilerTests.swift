@@ -48,6 +48,28 @@ struct WorkflowReconcilerTests {
         await client.close()
     }
 
+    @Test("an entry a redrive runs again gets a new job even while its old job still looks alive (active or waiting); other entries do not")
+    func rerunEntryGetsANewJobWhateverItsOldJobState() async throws {
+        let blueprint = DistributedTestSupport.diamond()
+        let queueName = DistributedTestSupport.uniqueQueue("reconcile-rerun")
+        let client = try TestRedis.client()
+        let options = DistributedOptions(queueName: queueName, stateTTLSeconds: 600)
+        let catalog = try BlueprintCatalog([blueprint])
+        let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
+        let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options)
+        // No worker: the start node's job waits, as the old job of a failed node or of an interrupted
+        // one can still look when the redrive looks (it ends without committing afterwards).
+        let runID = try await workflows.startWorkflow(blueprint)
+        let keys = QueueKeys(prefix: "bull", queueName: queueName)
+        let entry = try #require(NodeInstance(member: "a#0"))
+        #expect(try await !reconciler.reconcile(runID, now: 1000), "a waiting job is alive: nothing to enqueue")
+        #expect(try await reconciler.reconcile(runID, now: 2000, rerun: [entry]))
+        let waiting = try await client.send(["LRANGE", keys.wait, "0", "-1"]).array?.compactMap(\.string) ?? []
+        let jobID = NodeJobData(runID: runID, blueprintID: "diamond", nodeID: "a").jobID
+        #expect(waiting.sorted() == [jobID, jobID + ".r2000"].sorted())
+        await client.close()
+    }
+
     @Test("a batch worker job lost after the scatter committed is re-enqueued; every worker commits once and the run completes",
           arguments: [0, 3])
     func lostBatchWorkerIsReenqueued(lostIndex: Int) async throws {

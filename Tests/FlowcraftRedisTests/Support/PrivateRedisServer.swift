@@ -1,5 +1,6 @@
 import Foundation
 import FlowcraftRedis
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -207,7 +208,47 @@ actor PrivateRedisServer {
 
     // MARK: - Helpers
 
-    static func freePort() throws -> Int {
+    /// Every port ``freePort()`` handed out in this test process. A port is never handed out twice:
+    /// suites run side by side, and a server another suite started on the port of a server just
+    /// killed would be taken for it — by its clients, by the sentinels that watched it (which then make
+    /// it a replica), by cluster nodes.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A loopback port nothing listens on that this process never handed out before; with
+    /// `alsoReserving`, a port whose port + offset is neither (a cluster node's bus port), reserved
+    /// along with it.
+    static func freePort(alsoReserving offset: Int? = nil) throws -> Int {
+        for _ in 0..<1000 {
+            let port = try unusedPort()
+            let companion = offset.map { port + $0 }
+            if let companion, companion > 65535 || !canBind(companion) { continue }
+            let reserved = handedOut.withLock { ports in
+                guard !ports.contains(port), !(companion.map(ports.contains) ?? false) else { return false }
+                ports.insert(port)
+                if let companion { ports.insert(companion) }
+                return true
+            }
+            if reserved { return port }
+        }
+        throw StartupError(description: "no free loopback port that this test process has not used before")
+    }
+
+    /// Whether a listening socket could bind `port` on loopback now.
+    static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// A port the kernel picks for a loopback bind.
+    private static func unusedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartupError(description: "socket() failed") }
         defer { close(fd) }

@@ -162,28 +162,10 @@ final class RedisClusterServers: Sendable {
         throw PrivateRedisServer.StartupError(description: "\(what) did not finish within 120 s")
     }
 
-    /// A free loopback port whose cluster bus port (port + 10000) is free too.
+    /// A free loopback port whose cluster bus port (port + 10000) is free too, both reserved for
+    /// this test process.
     private static func freeClusterPort() throws -> Int {
-        for _ in 0..<200 {
-            let port = try PrivateRedisServer.freePort()
-            if port + 10000 <= 65535, !PrivateRedisServer.acceptsConnections(port: port + 10000), canBind(port + 10000) {
-                return port
-            }
-        }
-        throw PrivateRedisServer.StartupError(description: "no free port pair (port, port + 10000) for a cluster node")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        try PrivateRedisServer.freePort(alsoReserving: 10000)
     }
 
     /// Waits for `cluster_state:ok` on every running node, every slot covered, and each replica
