@@ -91,6 +91,15 @@ struct SentinelFailoverTests {
                 let active = try await ChaosTests.waitUntilRunsAreActive(client: observer, queue: setup.queue)
                 await observer.close()
                 #expect(active > 0, "the failover must land while runs are active")
+                // Replication is asynchronous: a master killed before its replica received the runs'
+                // starts takes them along (on a loaded machine the replica, fsyncing every write, lags
+                // by seconds). The runs' work is what this test disturbs, not their starts: a write
+                // after the starts, acknowledged by the replica, means it has them all.
+                let connection = try await RedisConnection.connect(configuration)
+                _ = try await connection.send(["SET", "sentinel-test:replicated", "1"])
+                let acknowledged = try await connection.send(["WAIT", "1", "20000"]).int ?? 0
+                await connection.close()
+                #expect(acknowledged == 1, "the replica must have the runs' starts before the failover")
                 try await failover(cluster)
                 _ = try await Self.waitForNewMaster(cluster, oldPort: cluster.master.port)
             }
