@@ -1,15 +1,22 @@
 /// The run history's tables, created on first open. `PRAGMA user_version` holds ``version``; a file
 /// with a higher version was written by a newer Flowcraft and is refused.
 enum SQLiteHistorySchema {
-    static let version = 1
+    static let version = 2
 
-    /// `runs`: one row per run (subflow child runs included), listed newest first through the three
-    /// indexes by time, status and blueprint; `updated_at` (the store's wall clock at the last write)
-    /// drives retention. `events`: a run's events by sequence, the event's kind and its fields as a JSON
-    /// object (`SQLiteEventCoding`).
+    /// `runs`: one row per run (subflow child runs included), keyed by run id, listed newest first
+    /// through the three indexes by time, status and blueprint; `updated_at` (the store's wall clock
+    /// at the last write) drives retention. `event_chunks`: a run's events, one row per written batch
+    /// (at most ``maximumEventsPerChunk`` events), as lines `sequence TAB time TAB kind TAB body LF`
+    /// (the body a JSON object, `SQLiteEventCoding`: never a raw line feed). One row per batch, not per
+    /// event, is what keeps the history's cost per node execution small.
     static let create = """
-        CREATE TABLE IF NOT EXISTS runs (
-            run_id TEXT NOT NULL PRIMARY KEY,
+        CREATE TABLE IF NOT EXISTS runs (\(runColumns)) WITHOUT ROWID;
+        \(runIndexes)
+        \(createChunks)
+        """
+
+    static let runColumns = """
+        run_id TEXT NOT NULL PRIMARY KEY,
             blueprint_id TEXT NOT NULL,
             blueprint_version TEXT,
             status TEXT NOT NULL,
@@ -23,19 +30,42 @@ enum SQLiteHistorySchema {
             redrive_count INTEGER NOT NULL DEFAULT 0,
             last_sequence INTEGER NOT NULL DEFAULT 0,
             updated_at INTEGER NOT NULL
-        );
+        """
+
+    static let runIndexes = """
         CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_at DESC, run_id DESC);
         CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at DESC, run_id DESC);
         CREATE INDEX IF NOT EXISTS runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
-        CREATE INDEX IF NOT EXISTS runs_by_update ON runs (updated_at);
-        CREATE TABLE IF NOT EXISTS events (
+        """
+
+    static let createChunks = """
+        CREATE TABLE IF NOT EXISTS event_chunks (
             run_id TEXT NOT NULL,
-            sequence INTEGER NOT NULL,
-            time INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            PRIMARY KEY (run_id, sequence)
-        ) WITHOUT ROWID;
+            last_sequence INTEGER NOT NULL,
+            first_sequence INTEGER NOT NULL,
+            events TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS event_chunks_by_run ON event_chunks (run_id, last_sequence);
+        """
+
+    /// Events per `event_chunks` row at most (a larger batch is split), so that the cap drops old
+    /// events in rows of this size: a run stores at most this many events past its cap, and reads
+    /// return exactly the capped ones.
+    static let maximumEventsPerChunk = 256
+
+    /// Version 1 (a row per event in `events`; `runs` a rowid table with an index by update time)
+    /// to 2, in one transaction: the same runs, each event a chunk of one.
+    static let migrateFromVersion1 = """
+        CREATE TABLE runs_v2 (\(runColumns)) WITHOUT ROWID;
+        INSERT INTO runs_v2 SELECT \(summaryColumns), last_sequence, updated_at FROM runs;
+        DROP TABLE runs;
+        ALTER TABLE runs_v2 RENAME TO runs;
+        \(runIndexes)
+        \(createChunks)
+        INSERT INTO event_chunks (run_id, last_sequence, first_sequence, events)
+            SELECT run_id, sequence, sequence, sequence || char(9) || time || char(9) || kind || char(9) || body || char(10)
+            FROM events;
+        DROP TABLE events;
         """
 
     static let summaryColumns = """
@@ -60,17 +90,25 @@ enum SQLiteHistorySchema {
 
     static let lastSequence = "SELECT last_sequence FROM runs WHERE run_id = ?1"
 
-    static let insertEvent = "INSERT OR REPLACE INTO events (run_id, sequence, time, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)"
+    /// A batch's events (or a part of them): replaces a chunk of the run ending at the same sequence.
+    static let insertChunk = """
+        INSERT OR REPLACE INTO event_chunks (run_id, last_sequence, first_sequence, events) VALUES (?1, ?2, ?3, ?4)
+        """
 
-    static let trimEvents = "DELETE FROM events WHERE run_id = ?1 AND sequence <= ?2"
+    /// The chunks wholly at or below the cap's cut.
+    static let trimChunks = "DELETE FROM event_chunks WHERE run_id = ?1 AND last_sequence <= ?2"
 
     static let selectRun = "SELECT \(summaryColumns) FROM runs WHERE run_id = ?1"
 
-    static let selectEvents = "SELECT sequence, time, kind, body FROM events WHERE run_id = ?1 ORDER BY sequence"
+    static let selectChunks = "SELECT events FROM event_chunks WHERE run_id = ?1 ORDER BY last_sequence"
 
-    static let pruneEvents = "DELETE FROM events WHERE run_id IN (SELECT run_id FROM runs WHERE updated_at < ?1)"
+    /// Retention: runs last written before ?1. Their start is before it too (a run's start time is
+    /// the clock of the engine that ran it), so the index by start time finds them without a scan.
+    static let expiredRuns = "started_at < ?1 AND updated_at < ?1"
 
-    static let pruneRuns = "DELETE FROM runs WHERE updated_at < ?1"
+    static let pruneEvents = "DELETE FROM event_chunks WHERE run_id IN (SELECT run_id FROM runs WHERE \(expiredRuns))"
+
+    static let pruneRuns = "DELETE FROM runs WHERE \(expiredRuns)"
 
     /// The listing query for a combination of filters (each combination is its own prepared
     /// statement, so SQLite picks the index that fits): parameters ?1 status, ?2 blueprint,

@@ -10,6 +10,13 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private var lastPrune: Int64 = 0
     /// The buffer node-execution bodies are written into (reused).
     private var nodeBody = SQLiteNodeBodyWriter()
+    /// The events of the run being written, up to a chunk (reused).
+    private var chunk = SQLiteEventChunk()
+    /// The statements of every batch, held here (the connection's cache looks a statement up by its
+    /// SQL text: a hash of a few hundred bytes per call).
+    private let upsertRun: SQLiteStatement
+    private let insertChunk: SQLiteStatement
+    private let selectLastSequence: SQLiteStatement
 
     init(path: String, options: SQLiteRunHistory.Options) throws(SQLiteHistoryError) {
         self.options = options
@@ -27,9 +34,13 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.transaction { () throws(SQLiteHistoryError) in
-            try connection.execute(SQLiteHistorySchema.create)
+            // A file of version 1 is converted in place (the same runs and events).
+            try connection.execute(version == 1 ? SQLiteHistorySchema.migrateFromVersion1 : SQLiteHistorySchema.create)
             try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
         }
+        upsertRun = try connection.statement(SQLiteHistorySchema.upsertRun)
+        insertChunk = try connection.statement(SQLiteHistorySchema.insertChunk)
+        selectLastSequence = try connection.statement(SQLiteHistorySchema.lastSequence)
         try prune(force: true)
     }
 
@@ -51,22 +62,17 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             for batch in batches {
                 var newestInBatch = 0
                 for entry in batch.entries { newestInBatch = max(newestInBatch, entry.sequence) }
-                try record(batch.summary, newestInBatch: newestInBatch, now: now) { (dropThrough, insert) throws(SQLiteHistoryError) in
+                try record(batch.summary, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
                     for entry in batch.entries {
                         switch entry {
                         case .node(let record):
                             guard record.sequence > dropThrough else { continue }
-                            insert.reset()
-                            insert.bind(1, batch.summary.runID)
-                            insert.bind(2, record.sequence)
-                            insert.bind(3, record.endedAt)
-                            insert.bind(4, Self.nodeFinished)
                             nodeBody.write(record, writes: batch.writes)
-                            insert.bind(5, utf8: nodeBody.bytes)
-                            try insert.run()
+                            chunk.append(sequence: record.sequence, time: record.endedAt, kind: "nodeFinished", body: nodeBody.bytes)
+                            try flushChunkIfFull(runID: batch.summary.runID)
                         default:
                             guard entry.sequence > dropThrough else { continue }
-                            try insertEvent(batch.event(entry), runID: batch.summary.runID, insert)
+                            try append(batch.event(entry), runID: batch.summary.runID)
                         }
                     }
                 }
@@ -75,24 +81,21 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         try prune(force: false)
     }
 
-    /// The kind name of every node execution.
-    private static let nodeFinished = "nodeFinished"
-
     private func record(_ batch: RunHistoryBatch, now: Int64) throws(SQLiteHistoryError) {
         let newestInBatch = batch.events.map(\.sequence).max() ?? 0
-        try record(batch.summary, newestInBatch: newestInBatch, now: now) { (dropThrough, insert) throws(SQLiteHistoryError) in
+        try record(batch.summary, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
             for event in batch.events where event.sequence > dropThrough {
-                try insertEvent(event, runID: batch.summary.runID, insert)
+                try append(event, runID: batch.summary.runID)
             }
         }
     }
 
-    /// Upserts the run's summary, lets `insertEvents` insert the events above the cap (it is given
-    /// the sequence at or below which events are beyond the cap, and the insert statement), then
-    /// trims the run's older events beyond the cap.
+    /// Upserts the run's summary, lets `appendEvents` append the events above the cap to ``chunk``
+    /// (it is given the sequence at or below which events are beyond the cap), writes them, then
+    /// deletes the run's older chunks beyond the cap.
     private func record(
         _ summary: RunSummary, newestInBatch: Int, now: Int64,
-        insertEvents: (Int, SQLiteStatement) throws(SQLiteHistoryError) -> Void
+        appendEvents: (Int) throws(SQLiteHistoryError) -> Void
     ) throws(SQLiteHistoryError) {
         let runID = summary.runID
         let previous = try lastSequence(of: runID)
@@ -100,7 +103,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         // Events at or below this sequence are beyond the cap.
         let dropThrough = newest - options.maximumEventsPerRun
 
-        let upsert = try connection.statement(SQLiteHistorySchema.upsertRun)
+        let upsert = upsertRun
+        upsert.reset()
         upsert.bind(1, runID)
         upsert.bind(2, summary.blueprintID)
         upsert.bind(3, summary.blueprintVersion)
@@ -117,39 +121,57 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(14, now)
         try upsert.run()
 
-        try insertEvents(dropThrough, try connection.statement(SQLiteHistorySchema.insertEvent))
+        chunk.removeAll()
+        try appendEvents(dropThrough)
+        try flushChunk(runID: runID)
         if dropThrough > 0 && previous > 0 {
-            let trim = try connection.statement(SQLiteHistorySchema.trimEvents)
+            let trim = try connection.statement(SQLiteHistorySchema.trimChunks)
             trim.bind(1, runID)
             trim.bind(2, dropThrough)
             try trim.run()
         }
     }
 
-    private func insertEvent(_ event: RunHistoryEvent, runID: String, _ insert: SQLiteStatement) throws(SQLiteHistoryError) {
-        insert.reset()
-        insert.bind(1, runID)
-        insert.bind(2, event.sequence)
-        insert.bind(3, event.time)
-        insert.bind(4, SQLiteEventCoding.kindName(event.kind))
+    /// Appends a public event to ``chunk`` (written once full).
+    private func append(_ event: RunHistoryEvent, runID: String) throws(SQLiteHistoryError) {
         switch event.kind {
         case .nodeFinished(let execution):
             nodeBody.write(execution)
-            insert.bind(5, utf8: nodeBody.bytes)
+            chunk.append(sequence: event.sequence, time: event.time, kind: "nodeFinished", body: nodeBody.bytes)
         case .runStarted(let start):
             nodeBody.write(start)
-            insert.bind(5, utf8: nodeBody.bytes)
+            chunk.append(sequence: event.sequence, time: event.time, kind: "runStarted", body: nodeBody.bytes)
         case .runEnded(let end):
             nodeBody.write(end)
-            insert.bind(5, utf8: nodeBody.bytes)
+            chunk.append(sequence: event.sequence, time: event.time, kind: "runEnded", body: nodeBody.bytes)
         default:
-            insert.bind(5, SQLiteEventCoding.body(event.kind))
+            chunk.append(
+                sequence: event.sequence, time: event.time, kind: SQLiteEventCoding.kindName(event.kind),
+                body: SQLiteEventCoding.body(event.kind))
         }
+        try flushChunkIfFull(runID: runID)
+    }
+
+    private func flushChunkIfFull(runID: String) throws(SQLiteHistoryError) {
+        if chunk.count >= SQLiteHistorySchema.maximumEventsPerChunk { try flushChunk(runID: runID) }
+    }
+
+    /// Writes ``chunk`` as a row of `runID` (nothing when empty) and empties it.
+    private func flushChunk(runID: String) throws(SQLiteHistoryError) {
+        guard chunk.count > 0 else { return }
+        let insert = insertChunk
+        insert.reset()
+        insert.bind(1, runID)
+        insert.bind(2, chunk.lastSequence)
+        insert.bind(3, chunk.firstSequence)
+        insert.bind(4, utf8: chunk.bytes)
         try insert.run()
+        chunk.removeAll()
     }
 
     private func lastSequence(of runID: String) throws(SQLiteHistoryError) -> Int {
-        let statement = try connection.statement(SQLiteHistorySchema.lastSequence)
+        let statement = selectLastSequence
+        statement.reset()
         statement.bind(1, runID)
         defer { statement.reset() }
         return try statement.step() ? Int(statement.int64(0) ?? 0) : 0
@@ -220,22 +242,32 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     }
 
     func events(of runID: String) throws(SQLiteHistoryError) -> [RunHistoryEvent] {
-        let statement = try connection.statement(SQLiteHistorySchema.selectEvents)
+        // The cap's cut as the writer applied it: chunks straddling it keep events below it.
+        let dropThrough = try lastSequence(of: runID) - options.maximumEventsPerRun
+        let statement = try connection.statement(SQLiteHistorySchema.selectChunks)
         defer { statement.reset() }
         statement.bind(1, runID)
         var events: [RunHistoryEvent] = []
         while try statement.step() {
-            let sequence = Int(statement.int64(0) ?? 0)
-            let kind: RunHistoryEvent.Kind
             do {
-                kind = try SQLiteEventCoding.kind(statement.string(2) ?? "", body: statement.string(3) ?? "")
+                try SQLiteEventChunk.read(statement.string(0) ?? "", after: dropThrough, into: &events)
             } catch {
                 throw SQLiteHistoryError(
-                    .notADatabase, path: connection.path, message: "event \(sequence) of run '\(runID)' is unreadable: \(error)")
+                    .notADatabase, path: connection.path,
+                    message: "event \(error.sequence.map(String.init) ?? "?") of run '\(runID)' is unreadable: \(error)")
             }
-            events.append(RunHistoryEvent(sequence: sequence, time: statement.int64(1) ?? 0, kind: kind))
         }
-        return events
+        // Chunks in order of their last event; a batch written again (the same events) replaced
+        // its chunk, but one that overlaps an older chunk repeats events: the later one wins.
+        var ordered = true
+        for i in events.indices.dropFirst() where events[i].sequence <= events[i - 1].sequence {
+            ordered = false
+            break
+        }
+        guard !ordered else { return events }
+        var latest: [Int: RunHistoryEvent] = [:]
+        for event in events { latest[event.sequence] = event }
+        return latest.values.sorted { $0.sequence < $1.sequence }
     }
 
     private func summary(_ row: SQLiteStatement) throws(SQLiteHistoryError) -> RunSummary {

@@ -1,0 +1,112 @@
+import Flowcraft
+@testable import FlowcraftSQLite
+import Foundation
+import Testing
+
+/// The file's layout: events stored a batch per row, overlapping batches, the cap's cut inside a
+/// row, and a file of the first layout (a row per event) converted on open.
+@Suite("SQLite run history file format")
+struct SQLiteHistoryFileFormatTests {
+    static func paused(_ sequence: Int, _ node: String) -> RunHistoryEvent {
+        RunHistoryEvent(sequence: sequence, time: Int64(sequence), kind: .paused(nodes: [node]))
+    }
+
+    @Test("a batch overlapping an earlier one: each event once, the later batch's version")
+    func overlappingBatchesKeepEachEventOnce() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let history = try await SQLiteRunHistory(path: dir.path("h.sqlite"))
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 5)
+        try await history.record(summary, events: (1...3).map { Self.paused($0, "old") })
+        try await history.record(summary, events: (2...5).map { Self.paused($0, "new") })
+        let events = try await history.events(of: "r")
+        #expect(events == [Self.paused(1, "old")] + (2...5).map { Self.paused($0, "new") })
+    }
+
+    @Test("the cap cuts inside a stored batch: exactly the newest events are read")
+    func capInsideABatch() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let history = try await SQLiteRunHistory(
+            path: dir.path("h.sqlite"), options: SQLiteRunHistory.Options(maximumEventsPerRun: 7))
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 5)
+        try await history.record(summary, events: (1...5).map { Self.paused($0, "a") })
+        try await history.record(summary, events: (6...10).map { Self.paused($0, "b") })
+        #expect(try await history.events(of: "r").map(\.sequence) == Array(4...10))
+        // Past the first batch entirely: its row goes.
+        try await history.record(summary, events: (11...13).map { Self.paused($0, "c") })
+        #expect(try await history.events(of: "r").map(\.sequence) == Array(7...13))
+    }
+
+    @Test("a batch larger than a row is split into rows and read back whole, in order")
+    func largeBatchSpansRows() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let history = try await SQLiteRunHistory(path: dir.path("h.sqlite"))
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 5)
+        let count = SQLiteHistorySchema.maximumEventsPerChunk * 2 + 3
+        let events = (1...count).map { Self.paused($0, "n\($0)") }
+        try await history.record(summary, events: events)
+        #expect(try await history.events(of: "r") == events)
+    }
+
+    /// The first layout's tables and rows, written as that version of Flowcraft wrote them.
+    static let versionOne = """
+        CREATE TABLE runs (
+            run_id TEXT NOT NULL PRIMARY KEY, blueprint_id TEXT NOT NULL, blueprint_version TEXT,
+            status TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, parent_run_id TEXT,
+            parent_node_id TEXT, failed_node_id TEXT, error TEXT, error_location TEXT,
+            redrive_count INTEGER NOT NULL DEFAULT 0, last_sequence INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX runs_by_time ON runs (started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_status ON runs (status, started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_update ON runs (updated_at);
+        CREATE TABLE events (
+            run_id TEXT NOT NULL, sequence INTEGER NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL,
+            body TEXT NOT NULL, PRIMARY KEY (run_id, sequence)) WITHOUT ROWID;
+        PRAGMA user_version = 1;
+        """
+
+    @Test("a file of the first layout (a row per event) is converted on open: the same runs and events")
+    func versionOneFileIsConverted() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("v1.sqlite")
+        let events: [RunHistoryEvent] = [
+            RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
+            RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
+            RunHistoryEvent(sequence: 3, time: 12, kind: .runEnded(RunHistoryEvent.RunEnd(
+                status: .failed, failedNodeID: "w", error: "boom\nline 2", errorLocation: nil))),
+        ]
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(Self.versionOne)
+            let now = SQLiteHistoryWriter.wallClockMilliseconds()
+            try connection.execute("""
+                INSERT INTO runs (run_id, blueprint_id, status, started_at, ended_at, failed_node_id, error, last_sequence, updated_at)
+                VALUES ('r1', 'b', 'failed', 10, 12, 'w', 'boom', 3, \(now))
+                """)
+            for event in events {
+                let insert = try connection.statement("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5)")
+                insert.bind(1, "r1")
+                insert.bind(2, event.sequence)
+                insert.bind(3, event.time)
+                insert.bind(4, SQLiteEventCoding.kindName(event.kind))
+                insert.bind(5, SQLiteEventCoding.body(event.kind))
+                try insert.run()
+            }
+        }
+        let history = try await SQLiteRunHistory(path: path)
+        let run = try #require(try await history.run("r1"))
+        #expect(run.status == .failed && run.failedNodeID == "w" && run.startedAt == 10)
+        #expect(try await history.events(of: "r1") == events)
+        #expect(try await history.runs(RunQuery(status: .failed)).runs.map(\.runID) == ["r1"])
+        // Written on after the conversion, and opened again: still version 2, nothing converted twice.
+        try await history.record(
+            RunSummary(runID: "r2", blueprintID: "b", status: .running, startedAt: 20), events: [Self.paused(1, "x")])
+        let reopened = try await SQLiteRunHistory(path: path)
+        #expect(try await reopened.events(of: "r1") == events)
+        #expect(try await reopened.events(of: "r2") == [Self.paused(1, "x")])
+    }
+}
