@@ -113,7 +113,9 @@ public struct RedisRunHistory: RunHistoryReader {
     private func index(_ query: RunQuery, queue: String) -> String {
         if let blueprint = query.blueprintID {
             return DistributedKeys.historyBlueprint(queue: queue, blueprintID: blueprint)
-        } else if let status = query.status, !status.isActive {
+        } else if let status = query.status, status != .running {
+            // The final statuses, and `waiting` (runs enter it as they pause and leave it as they run
+            // again or end; a summary read shows the status as it is now).
             return DistributedKeys.historyStatus(queue: queue, status: status.rawValue)
         }
         return DistributedKeys.historyStarted(queue: queue)

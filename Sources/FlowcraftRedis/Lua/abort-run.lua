@@ -40,6 +40,9 @@ if runType ~= "hash" then rcall("HSET", runKey, "blueprintId", blueprintId, "sta
 local statusJSON = '{"status":"failed","reason":' .. cjson.encode(reason) .. ',"nodeId":' .. cjson.encode(nodeId) .. '}'
 if ttl > 0 then rcall("SET", statusKey, statusJSON, "EX", ttlText) else rcall("SET", statusKey, statusJSON) end
 if typeOf(activeKey) == "zset" then rcall("ZREM", activeKey, runId) end
+-- No longer among the queue's waiting runs (an awaiting run failed or cancelled by a client).
+local waitingIndex = "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":waiting"
+if typeOf(waitingIndex) == "zset" then rcall("ZREM", waitingIndex, runId) end
 rcall("DEL", pendingKey, awaitingKey, fanInKey, joinKey)
 -- The run's end in its history and in the index of failed runs (as the completion script records it).
 if historyCap ~= "0" then

@@ -239,6 +239,8 @@ end
 -- What a run's end needs (the final context, the parent's notification, finishing), made only when a
 -- run ends or settles as awaiting: every function a script defines is a closure created by each call.
 local function runEndHelpers()
+  -- The run's status before this change (read unless a hot-path move succeeded: never `awaiting` then).
+  local wasAwaiting = status == "awaiting"
   -- The final context as a JSON object. Values are JSON text; plain strings written by a client's HSET
   -- are encoded as strings.
   -- Above the status limit (its approximate JSON size: keys, values, quotes and separators) the
@@ -309,6 +311,7 @@ local function runEndHelpers()
   -- and the join progress.
   local function finishRun(status, statusJSON, failedNode, reason, redrivable)
     notifyParent(status)
+    if wasAwaiting then rcall("ZREM", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":waiting", runId) end
     if recording then recordEnd(status, failedNode, reason) end
     rcall("HSET", runKey, "status", status, "finishedAt", nowText)
     if ttl > 0 then
@@ -392,6 +395,10 @@ local function settle(awaitingCount)
         for i = 1, #waiting do nodes[i] = string.match(waiting[i], "^(.*)#%d+$") or waiting[i] end
         table.sort(nodes)
         pushHistory(0, -1, '{"k":"pause","t":' .. nowText .. ',"n":' .. cjson.encode(nodes) .. '}')
+        -- Listed among the waiting runs (by start time, as the other status indexes) until it runs
+        -- again or ends.
+        local started = rcall("HGET", runKey, "startedAt")
+        if started then rcall("ZADD", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":waiting", started, runId) end
       end
       rcall("HSET", runKey, "status", "awaiting")
       rcall("ZREM", activeKey, runId)
@@ -400,7 +407,10 @@ local function settle(awaitingCount)
       return "awaiting"
     end
   end
-  if status == "awaiting" then rcall("HSET", runKey, "status", "running") end
+  if status == "awaiting" then
+    rcall("HSET", runKey, "status", "running")
+    rcall("ZREM", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(activeKey, {{QUEUE_NAME_START}}) .. ":waiting", runId)
+  end
   -- Last activity lives in the index score only: one write per commit.
   rcall("ZADD", activeKey, nowText, runId)
   return "running"

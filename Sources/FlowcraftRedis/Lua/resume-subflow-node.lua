@@ -8,6 +8,10 @@ local status = redis.call("HGET", KEYS[1], "status")
 if status ~= "awaiting" and status ~= "running" then return status or "unknown" end
 if KEYS[4] and redis.call("HGET", KEYS[4], "status") == "awaiting" then return "child-awaiting" end
 if redis.call("SREM", KEYS[2], ARGV[1]) == 0 then return "not-awaiting" end
-if status == "awaiting" then redis.call("HSET", KEYS[1], "status", "running") end
+if status == "awaiting" then
+  redis.call("HSET", KEYS[1], "status", "running")
+  -- No longer among the queue's waiting runs (their index is named after the active-runs index's queue).
+  redis.call("ZREM", "{{HISTORY_INDEX_PREFIX}}status:" .. string.sub(KEYS[3], {{QUEUE_NAME_START}}) .. ":waiting", ARGV[3])
+end
 redis.call("ZADD", KEYS[3], ARGV[2], ARGV[3])
 return "resumed"

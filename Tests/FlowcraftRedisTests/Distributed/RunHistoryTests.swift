@@ -242,6 +242,54 @@ struct RunHistoryTests {
         }
     }
 
+    @Test("runs --status waiting reads the queue's index of waiting runs: a run enters it as it pauses and leaves it as it runs again, completes, or is cancelled")
+    func listsWaitingRunsFromTheirIndex() async throws {
+        let queue = Support.uniqueQueue("history-waiting")
+        let ask = WorkflowBlueprint(
+            id: "ask",
+            nodes: [
+                NodeDefinition(id: "ask", uses: "wait"), NodeDefinition(id: "again", uses: "wait"),
+                NodeDefinition(id: "end", uses: "echo"),
+            ],
+            edges: [
+                EdgeDefinition(source: "ask", target: "again", action: "twice"),
+                EdgeDefinition(source: "ask", target: "end", action: "done"),
+            ])
+        let quick = WorkflowBlueprint(id: "quick", nodes: [NodeDefinition(id: "work", uses: "echo")], edges: [])
+        try await Support.withWorker(blueprints: [ask, quick], registry: Self.registry(), queue: queue) { workflows, client in
+            let history = RedisRunHistory(client: client, queueName: queue)
+            func waiting() async throws -> Set<String> {
+                Set(try await Self.allPages(of: history, RunQuery(status: .waiting, limit: 2)).map(\.runID))
+            }
+            func indexed() async throws -> Int {
+                try await client.send(RedisCommand(["ZCARD", DistributedKeys.historyStatus(queue: queue, status: "waiting")])).int ?? -1
+            }
+            for _ in 0..<30 {
+                let id = try await workflows.startWorkflow(blueprintID: "quick")
+                _ = try await workflows.result(id, timeout: .seconds(30))
+            }
+            var paused: [String] = []
+            for _ in 0..<4 {
+                let id = try await workflows.startWorkflow(blueprintID: "ask")
+                #expect(try await workflows.result(id, timeout: .seconds(30)).status == .awaiting)
+                paused.append(id)
+            }
+            #expect(try await waiting() == Set(paused))
+            #expect(try await indexed() == 4)
+
+            // Resumed into another wait: still waiting, listed once.
+            try await workflows.resume(paused[0], nodeID: "ask", action: "twice")
+            #expect(try await workflows.result(paused[0], timeout: .seconds(30)).status == .awaiting)
+            // Resumed to its end: completed.
+            try await workflows.resume(paused[1], nodeID: "ask", action: "done")
+            #expect(try await workflows.result(paused[1], timeout: .seconds(30), returnWhenAwaiting: false).status == .completed)
+            // Cancelled while waiting.
+            try await workflows.cancel(paused[2])
+            #expect(try await waiting() == [paused[0], paused[3]])
+            #expect(try await indexed() == 2, "runs that no longer wait leave the index")
+        }
+    }
+
     /// Every run `query` lists, page after page (each page within the query's limit).
     static func allPages(of history: RedisRunHistory, _ query: RunQuery) async throws -> [RunSummary] {
         var query = query
