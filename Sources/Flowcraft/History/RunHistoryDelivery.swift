@@ -16,6 +16,8 @@ final class RunHistoryDelivery: Sendable {
         var emptiedQueue: [RecordedHistoryBatch] = []
         var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Runs waiting in ``waitForRoom()``.
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let recorder: any RunHistoryRecorder
@@ -43,9 +45,30 @@ final class RunHistoryDelivery: Sendable {
     /// How long the delivering task collects batches before a recorder call.
     static let collectingWindow: Duration = .milliseconds(10)
 
-    init(recorder: any RunHistoryRecorder, logger: Logger) {
+    /// Entries handed over and not yet taken by the delivering task (changed under the state's lock;
+    /// read without it on a run's way out).
+    private let backlog = Atomic<Int>(0)
+    /// ``FlowRuntime/Options/historyBacklogLimit``.
+    let backlogLimit: Int
+
+    init(recorder: any RunHistoryRecorder, logger: Logger, backlogLimit: Int = FlowRuntime.Options.defaultHistoryBacklogLimit) {
         self.recorder = recorder
         self.logger = logger
+        self.backlogLimit = max(1, backlogLimit)
+    }
+
+    /// Returns at once while the backlog is within ``backlogLimit``; beyond it, once the delivering
+    /// task has taken what is queued (the recorder is behind: the run that calls this waits for it).
+    func waitForRoom() async {
+        guard backlog.load(ordering: .relaxed) > backlogLimit else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let room = state.withLock { s -> Bool in
+                if backlog.load(ordering: .relaxed) <= backlogLimit { return true }
+                s.roomWaiters.append(continuation)
+                return false
+            }
+            if room { continuation.resume() }
+        }
     }
 
     /// Queues `batch`; starts the delivering task when none runs.
@@ -53,7 +76,10 @@ final class RunHistoryDelivery: Sendable {
         // Moved into the queue (not copied field by field under the lock).
         var handed: RecordedHistoryBatch? = batch
         let start = state.withLock { s -> Bool in
-            if let batch = handed.take() { s.pending.append(batch) }
+            if let batch = handed.take() {
+                backlog.add(batch.entries.count, ordering: .relaxed)
+                s.pending.append(batch)
+            }
             if s.draining { return false }
             s.draining = true
             return true
@@ -78,20 +104,28 @@ final class RunHistoryDelivery: Sendable {
             if state.withLock({ $0.waiters.isEmpty }) {
                 try? await Task.sleep(for: Self.collectingWindow)
             }
-            var (recorded, waiters) = state.withLock { s -> ([RecordedHistoryBatch], [CheckedContinuation<Void, Never>]) in
+            typealias Waiters = [CheckedContinuation<Void, Never>]
+            var (recorded, flushed, room) = state.withLock { s -> ([RecordedHistoryBatch], Waiters, Waiters) in
                 if s.pending.isEmpty {
                     s.draining = false
                     let waiters = s.waiters
                     s.waiters = []
-                    return ([], waiters)
+                    return ([], waiters, [])
                 }
                 var batches = s.emptiedQueue
                 s.emptiedQueue = []
                 swap(&batches, &s.pending)
-                return (batches, [])
+                // Taken: the runs waiting for room go on (what is taken is the recorder's now).
+                var taken = 0
+                for batch in batches { taken += batch.entries.count }
+                backlog.subtract(taken, ordering: .relaxed)
+                let room = s.roomWaiters
+                s.roomWaiters = []
+                return (batches, [], room)
             }
+            for waiter in room { waiter.resume() }
             if recorded.isEmpty {
-                for waiter in waiters { waiter.resume() }
+                for waiter in flushed { waiter.resume() }
                 return
             }
             do {

@@ -21,6 +21,6 @@ extension FlowRuntime {
             throw .redriveRefused(.nothingToRerun(runID: run.runID))
         }
         let driver = try RunDriver(runtime: self, snapshot: snapshot)
-        return await driver.redrive(state)
+        return await withHistoryRoom(await driver.redrive(state))
     }
 }

@@ -73,7 +73,10 @@ public final class FlowRuntime: Sendable {
         self.plans = byID
         self.registry = registry
         self.options = options.normalized
-        self.historyDelivery = options.history.map { RunHistoryDelivery(recorder: $0, logger: options.logger) }
+        let backlogLimit = options.normalized.historyBacklogLimit
+        self.historyDelivery = options.history.map {
+            RunHistoryDelivery(recorder: $0, logger: options.logger, backlogLimit: backlogLimit)
+        }
     }
 
     /// Waits until every history batch handed over so far is recorded (a no-op without
@@ -94,7 +97,14 @@ public final class FlowRuntime: Sendable {
         let driver = RunDriver(
             runtime: self, plan: plan, runID: runID ?? Self.makeRunID(), context: context,
             scheduler: RunScheduler(plan: plan), children: [:], depth: 0)
-        return await driver.start()
+        return await withHistoryRoom(await driver.start())
+    }
+
+    /// `result`, once the history backlog is within ``Options/historyBacklogLimit`` (at once unless
+    /// the recorder is behind).
+    func withHistoryRoom(_ result: WorkflowResult) async -> WorkflowResult {
+        await historyDelivery?.waitForRoom()
+        return result
     }
 
     /// Starts a run in its own task; the handle cancels it or awaits its result.
@@ -127,7 +137,7 @@ public final class FlowRuntime: Sendable {
         guard let result = await driver.resume(nodeID: nodeID, action: action, output: output) else {
             throw .nothingToResume(runID: run.runID, nodeID: nodeID)
         }
-        return result
+        return await withHistoryRoom(result)
     }
 
     /// Resumes the due `sleep` nodes of an awaiting run, first sleeping on `clock` until the
@@ -143,7 +153,7 @@ public final class FlowRuntime: Sendable {
             }
         }
         let driver = try makeDriver(run)
-        return await driver.wakeDueSleeps()
+        return await withHistoryRoom(await driver.wakeDueSleeps())
     }
 
     /// Wakes sleeps until the run completes, fails, or waits for an external `resume` (a `wait`).

@@ -40,9 +40,16 @@ extension FlowRuntime {
         public var history: (any RunHistoryRecorder)?
         /// A long run hands its buffered history to the recorder every this many events (at least 1).
         public var historyBatchSize: Int
+        /// History events handed over and not yet taken by the recorder, beyond which a run that ends
+        /// (or pauses) waits until the recorder has caught up before returning its result (at least
+        /// 1): when the recorder is slower than the runs, memory stays bounded and the runs slow down
+        /// to what it keeps up with, rather than history piling up or being dropped.
+        public var historyBacklogLimit: Int
 
         /// The default of ``historyBatchSize``.
         public static let defaultHistoryBatchSize = 1_000
+        /// The default of ``historyBacklogLimit``: 200 000 events (some tens of MB).
+        public static let defaultHistoryBacklogLimit = 200_000
 
         /// Options with a default for everything not given (see each property).
         public init(
@@ -57,7 +64,8 @@ extension FlowRuntime {
             maximumSubflowDepth: Int = 32,
             sizeLimits: SizeLimits = .unlimited,
             history: (any RunHistoryRecorder)? = nil,
-            historyBatchSize: Int = Options.defaultHistoryBatchSize
+            historyBatchSize: Int = Options.defaultHistoryBatchSize,
+            historyBacklogLimit: Int = Options.defaultHistoryBacklogLimit
         ) {
             self.dependencies = dependencies
             self.logger = logger
@@ -71,6 +79,7 @@ extension FlowRuntime {
             self.sizeLimits = sizeLimits
             self.history = history
             self.historyBatchSize = historyBatchSize
+            self.historyBacklogLimit = historyBacklogLimit
         }
 
         /// The options with every value in its range (what the runtime uses).
@@ -80,6 +89,7 @@ extension FlowRuntime {
             o.maximumLoopIterations = min(max(1, maximumLoopIterations), BuiltinNode.maximumLoopIterations)
             o.maximumSubflowDepth = max(1, maximumSubflowDepth)
             o.historyBatchSize = max(1, historyBatchSize)
+            o.historyBacklogLimit = max(1, historyBacklogLimit)
             return o
         }
     }
