@@ -88,10 +88,10 @@ extension WorkflowClient {
             EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)?
                 .emit(.workflowResume, ["redrive": .int(count), "nodes": .array(redrivenNodes.map { .string($0) })])
             // New jobs for the pending entries (the failed node's, and those the failure interrupted),
-            // even while their old jobs still look active or queued: the failed node's job may not
-            // have left the active list yet when the client saw the run fail, and an interrupted
-            // node's job taken while the run was failed ends without committing (its node stopped or
-            // skipped), possibly only after this pass; either entry would then wait forever.
+            // even while their old jobs are still active: the failed node's job may not have left the
+            // active list yet when the client saw the run fail, and an interrupted node's job taken
+            // while the run was failed ends without committing (its node stopped or skipped), possibly
+            // only after this pass; either entry would then wait forever.
             _ = try await WorkflowReconciler(client: client, catalog: catalog, options: options)
                 .reconcile(runID, now: now, rerun: Set(parked + [failedEntry]))
             return count

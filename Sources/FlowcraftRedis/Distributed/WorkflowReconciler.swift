@@ -96,9 +96,15 @@ public struct WorkflowReconciler: Sendable {
         }
     }
 
-    /// Re-enqueues the lost jobs of one run; true when it enqueued any. The entries in `rerun` get a
-    /// new job whatever their old job's state: a redrive's interrupted nodes, whose old jobs (taken
-    /// while the run was failed) may still end without committing after this pass looked at them.
+    /// Whether a queued job of an entry a redrive runs again may end without committing, so the entry
+    /// needs a new job: an active one (a worker took it while the run was failed, and may skip or
+    /// stop it). A job not taken yet (waiting, delayed: a `sleep` keeps its due time) runs with the
+    /// run running again.
+    private static func mayEndUncommitted(_ state: JobState) -> Bool { state == .active }
+
+    /// Re-enqueues the lost jobs of one run; true when it enqueued any. The entries in `rerun` (a
+    /// redrive's failed and interrupted nodes) also get a new job when their old one is active: taken
+    /// while the run was failed, it may end without committing after this pass looked at it.
     func reconcile(_ runID: String, now: Int, rerun: Set<NodeInstance> = []) async throws -> Bool {
         let keys = DistributedKeys(runID: runID)
         let queueName = options.shards.queueName(forRun: runID)
@@ -120,8 +126,8 @@ public struct WorkflowReconciler: Sendable {
 
         let queue = try Queue(name: queueName, client: client, prefix: options.queuePrefix)
         func isLost(_ entry: NodeInstance, jobID: String) async throws -> Bool {
-            if rerun.contains(entry) { return true }
-            return try await !Self.isQueued(queue.getState(jobID))
+            let state = try await queue.getState(jobID)
+            return !Self.isQueued(state) || (rerun.contains(entry) && Self.mayEndUncommitted(state))
         }
         var lost: [NodeJobData] = []
         // Read through one state view: each batch's worker ids are read once, not once per worker.
@@ -174,7 +180,7 @@ public struct WorkflowReconciler: Sendable {
                 let state = try await queue.getState(candidate.jobID)
                 if Self.isQueued(state) {
                     // (An entry to run again gets the job it has, anew.)
-                    if rerun.contains(entry) {
+                    if rerun.contains(entry), Self.mayEndUncommitted(state) {
                         existing = candidate
                         break
                     }

@@ -48,8 +48,8 @@ struct WorkflowReconcilerTests {
         await client.close()
     }
 
-    @Test("an entry a redrive runs again gets a new job even while its old job still looks alive (active or waiting); other entries do not")
-    func rerunEntryGetsANewJobWhateverItsOldJobState() async throws {
+    @Test("an entry a redrive runs again gets a new job while its old job is active (it may end uncommitted); a job no worker took yet is kept")
+    func rerunEntryGetsANewJobWhileItsOldJobIsActive() async throws {
         let blueprint = DistributedTestSupport.diamond()
         let queueName = DistributedTestSupport.uniqueQueue("reconcile-rerun")
         let client = try TestRedis.client()
@@ -57,16 +57,19 @@ struct WorkflowReconcilerTests {
         let catalog = try BlueprintCatalog([blueprint])
         let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
         let reconciler = WorkflowReconciler(client: client, catalog: catalog, options: options)
-        // No worker: the start node's job waits, as the old job of a failed node or of an interrupted
-        // one can still look when the redrive looks (it ends without committing afterwards).
+        // No worker: the start node's job waits.
         let runID = try await workflows.startWorkflow(blueprint)
         let keys = QueueKeys(prefix: "bull", queueName: queueName)
         let entry = try #require(NodeInstance(member: "a#0"))
-        #expect(try await !reconciler.reconcile(runID, now: 1000), "a waiting job is alive: nothing to enqueue")
-        #expect(try await reconciler.reconcile(runID, now: 2000, rerun: [entry]))
-        let waiting = try await client.send(["LRANGE", keys.wait, "0", "-1"]).array?.compactMap(\.string) ?? []
         let jobID = NodeJobData(runID: runID, blueprintID: "diamond", nodeID: "a").jobID
-        #expect(waiting.sorted() == [jobID, jobID + ".r2000"].sorted())
+        #expect(try await !reconciler.reconcile(runID, now: 1000), "a waiting job will run: nothing to enqueue")
+        #expect(try await !reconciler.reconcile(runID, now: 1500, rerun: [entry]), "nor when its entry runs again")
+        // Taken by a worker (as a worker takes it: from the wait list to the active list).
+        _ = try await client.send(["LMOVE", keys.wait, keys.active, "RIGHT", "LEFT"])
+        #expect(try await !reconciler.reconcile(runID, now: 2000), "an active job is alive")
+        #expect(try await reconciler.reconcile(runID, now: 3000, rerun: [entry]))
+        let waiting = try await client.send(["LRANGE", keys.wait, "0", "-1"]).array?.compactMap(\.string) ?? []
+        #expect(waiting == [jobID + ".r3000"])
         await client.close()
     }
 
