@@ -190,10 +190,12 @@ struct RedriveChaosTests {
         let client = RedisClient(configuration: configuration)
         let catalog = try BlueprintCatalog([blueprint])
         let workflows = WorkflowClient(client: client, catalog: catalog, options: options)
+        // The healthy workers' nodes take 150 ms: a redriven run (c, then e) stays in flight for 300 ms or
+        // more, so the kill lands while runs are active even when the redrives take long on a loaded machine.
         func worker(_ name: String, fail: Bool) throws -> ChaosTests.WorkerProcess {
             try ChaosTests.WorkerProcess(
                 binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: name,
-                workMilliseconds: 40, extra: fail ? ["--fail", "c"] : [])
+                workMilliseconds: fail ? 40 : 150, extra: fail ? ["--fail", "c"] : [])
         }
         // First every run fails at `c` (one side of the diamond).
         let failing = try worker("failing", fail: true)
@@ -205,8 +207,10 @@ struct RedriveChaosTests {
         // Then two healthy workers; the victim is SIGKILLed and restarted while the redriven runs are in flight.
         let stable = try worker("stable", fail: false)
         var victim = try worker("victim", fail: false)
-        for runID in runIDs { try await workflows.redrive(runID) }
-        try await Task.sleep(for: .milliseconds(60))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for runID in runIDs { group.addTask { try await workflows.redrive(runID) } }
+            try await group.waitForAll()
+        }
         let activeAtKill = try await client.send(["ZCARD", DistributedKeys.activeRuns(queue: setup.queue)]).int ?? 0
         await victim.kill()
         victim = try worker("victim", fail: false)
