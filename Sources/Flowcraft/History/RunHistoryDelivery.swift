@@ -48,13 +48,13 @@ final class RunHistoryDelivery: Sendable {
     /// Entries handed over and not yet taken by the delivering task (changed under the state's lock;
     /// read without it on a run's way out).
     private let backlog = Atomic<Int>(0)
-    /// ``FlowRuntime/Options/historyBacklogLimit``.
+    /// ``FlowRuntime/Options/historyBacklogLimit`` (normalized: at least 1).
     let backlogLimit: Int
 
-    init(recorder: any RunHistoryRecorder, logger: Logger, backlogLimit: Int = FlowRuntime.Options.defaultHistoryBacklogLimit) {
+    init(recorder: any RunHistoryRecorder, logger: Logger, backlogLimit: Int) {
         self.recorder = recorder
         self.logger = logger
-        self.backlogLimit = max(1, backlogLimit)
+        self.backlogLimit = backlogLimit
     }
 
     /// Returns at once while the backlog is within ``backlogLimit``; beyond it, once the delivering

@@ -72,10 +72,10 @@ public final class FlowRuntime: Sendable {
         for plan in plans { byID[plan.id] = plan }
         self.plans = byID
         self.registry = registry
-        self.options = options.normalized
-        let backlogLimit = options.normalized.historyBacklogLimit
+        let options = options.normalized
+        self.options = options
         self.historyDelivery = options.history.map {
-            RunHistoryDelivery(recorder: $0, logger: options.logger, backlogLimit: backlogLimit)
+            RunHistoryDelivery(recorder: $0, logger: options.logger, backlogLimit: options.historyBacklogLimit)
         }
     }
 

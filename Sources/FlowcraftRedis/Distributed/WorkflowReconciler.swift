@@ -96,12 +96,6 @@ public struct WorkflowReconciler: Sendable {
         }
     }
 
-    /// Whether a queued job of an entry a redrive runs again may end without committing, so the entry
-    /// needs a new job: an active one (a worker took it while the run was failed, and may skip or
-    /// stop it). A job not taken yet (waiting, delayed: a `sleep` keeps its due time) runs with the
-    /// run running again.
-    private static func mayEndUncommitted(_ state: JobState) -> Bool { state == .active }
-
     /// Re-enqueues the lost jobs of one run; true when it enqueued any. The entries in `rerun` (a
     /// redrive's failed and interrupted nodes) also get a new job when their old one is active: taken
     /// while the run was failed, it may end without committing after this pass looked at it.
@@ -125,9 +119,15 @@ public struct WorkflowReconciler: Sendable {
             .compactMap(NodeInstance.init(member:))
 
         let queue = try Queue(name: queueName, client: client, prefix: options.queuePrefix)
+        // An entry needs a new job when its job will not run (gone, completed, failed) or, for an entry
+        // a redrive runs again, when its job is active: a worker took it while the run was failed and
+        // may skip or stop it. A job no worker took yet (waiting, delayed: a `sleep` keeps its due
+        // time) runs with the run running again.
+        func needsJob(_ entry: NodeInstance, _ state: JobState) -> Bool {
+            !Self.isQueued(state) || (state == .active && rerun.contains(entry))
+        }
         func isLost(_ entry: NodeInstance, jobID: String) async throws -> Bool {
-            let state = try await queue.getState(jobID)
-            return !Self.isQueued(state) || (rerun.contains(entry) && Self.mayEndUncommitted(state))
+            try await needsJob(entry, queue.getState(jobID))
         }
         var lost: [NodeJobData] = []
         // Read through one state view: each batch's worker ids are read once, not once per worker.
@@ -178,13 +178,13 @@ public struct WorkflowReconciler: Sendable {
             var existing: NodeJobData?
             for candidate in candidates {
                 let state = try await queue.getState(candidate.jobID)
-                if Self.isQueued(state) {
-                    // (An entry to run again gets the job it has, anew.)
-                    if rerun.contains(entry), Self.mayEndUncommitted(state) {
-                        existing = candidate
-                        break
-                    }
+                if !needsJob(entry, state) {
                     alive = true
+                    break
+                }
+                if Self.isQueued(state) {
+                    // Active, of an entry to run again: it gets this job anew.
+                    existing = candidate
                     break
                 }
                 if state == .completed || state == .failed { existing = candidate }
