@@ -76,16 +76,12 @@ struct CancellableNodeTests {
             }
         }
         let runtime = try FlowRuntime(blueprints: compiled.blueprints, registry: registry)
-        let clock = ContinuousClock()
-        let start = clock.now
         let polling = try await runtime.run("polling")
         let reading = try await runtime.run("reading")
-        let elapsed = clock.now - start
         let errors = polling.errors + reading.errors
         #expect(polling.status == .failed && reading.status == .failed)
-        // Undisturbed, the poll would take 100 rounds (50 s) and the read forever; the bound on time is
-        // loose because the machine may be busy, the one on rounds is not.
-        #expect(elapsed < .seconds(40), "took \(elapsed)")
+        // Undisturbed, the poll would take 100 rounds (50 s) and the read forever (the test would not
+        // return); cancelled at its timeout, the poll stops within a round.
         #expect(rounds.load(ordering: .relaxed) <= 3, "the poll ran \(rounds.load(ordering: .relaxed)) rounds")
         #expect(errors.compactMap(\.nodeID).sorted() == ["poll", "read"], "\(errors)")
         #expect(errors.allSatisfy { $0.message.contains("timed out") }, "\(errors)")
