@@ -3,7 +3,7 @@ import FlowcraftObservability
 import FlowcraftSQLite
 import Foundation
 
-/// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N]
+/// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N] [--runs N]
 /// [--middleware none|empty|metrics] [--history none|records|discard|sqlite]`: the in-memory engine on no-op nodes.
 /// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
 /// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
@@ -20,6 +20,8 @@ enum EngineBenchmark {
         var middlewareName = "none"
         var historyName = "none"
         var sizes = [1_000, 10_000, 100_000]
+        /// Runs of the small shapes (`nil`: 10 000 sequential, 1 000 concurrent).
+        var runs: Int?
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
@@ -28,6 +30,13 @@ enum EngineBenchmark {
                 i += 1
             case "--nodes" where i + 1 < arguments.count:
                 sizes = arguments[i + 1].split(separator: ",").compactMap { Int($0) }
+                i += 1
+            case "--runs" where i + 1 < arguments.count:
+                guard let n = Int(arguments[i + 1]), n >= 1 else {
+                    FileHandle.standardError.write(Data("--runs needs a whole number of at least 1, got '\(arguments[i + 1])'\n".utf8))
+                    exit(2)
+                }
+                runs = n
                 i += 1
             case "--history" where i + 1 < arguments.count:
                 historyName = arguments[i + 1]
@@ -84,8 +93,8 @@ enum EngineBenchmark {
             if shape == "all" || shape == "fanout" {
                 for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n), options: options) }
             }
-            if shape == "all" || shape == "small" { try await smallSequential(runs: 10_000, options: options) }
-            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: 1_000, options: options) }
+            if shape == "all" || shape == "small" { try await smallSequential(runs: runs ?? 10_000, options: options) }
+            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: runs ?? 1_000, options: options) }
         } catch {
             FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
             exit(1)
