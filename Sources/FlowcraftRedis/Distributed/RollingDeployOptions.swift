@@ -12,16 +12,25 @@ public struct RollingDeployOptions: Sendable, Hashable {
     /// How often a worker re-advertises its blueprints; an advertisement older than three intervals
     /// is no longer live (a worker that died drops out after that).
     public var advertisementInterval: Duration
+    /// How long a ``WorkflowClient`` reuses its last read of the live workers' advertisements for
+    /// the check that refuses a start (or resume, or redrive) of a graph another live worker has
+    /// under the same id and version label. Without it every start reads them (one `HGETALL` of one
+    /// key, which in a cluster lands on one master for every start). Within this window a worker
+    /// that has just started with a conflicting graph is not seen by the check; the run is still
+    /// kept apart from it, since a worker runs a job only with the graph its run names. Zero reads
+    /// on every start.
+    public var graphCheckMaxAge: Duration
 
-    /// Options; by default a 1 s hand-back delay, a 300 s wait for a missing blueprint and a
-    /// 10 s advertisement interval.
+    /// Options; by default a 1 s hand-back delay, a 300 s wait for a missing blueprint, a 10 s
+    /// advertisement interval and a 1 s reuse of the graph check's read.
     public init(
         handBackDelay: Duration = .seconds(1), missingBlueprintTimeout: Duration = .seconds(300),
-        advertisementInterval: Duration = .seconds(10)
+        advertisementInterval: Duration = .seconds(10), graphCheckMaxAge: Duration = .seconds(1)
     ) {
         self.handBackDelay = handBackDelay
         self.missingBlueprintTimeout = missingBlueprintTimeout
         self.advertisementInterval = advertisementInterval
+        self.graphCheckMaxAge = graphCheckMaxAge
     }
 
     var handBackDelayMilliseconds: Int { max(1, Self.milliseconds(handBackDelay)) }

@@ -30,7 +30,8 @@ struct BlueprintAdvertisement: Sendable, Hashable {
 /// worker rewrites its field every ``RollingDeployOptions/advertisementInterval`` (one `HSET`) and
 /// deletes it when it stops; a field whose `expires` passed belongs to a worker that died and is
 /// ignored (and pruned by the next worker that advertises). Read only off the hot path: when a worker
-/// lacks a job's blueprint, and once per `startWorkflow`.
+/// lacks a job's blueprint, and by a client's graph check at most once per
+/// ``RollingDeployOptions/graphCheckMaxAge`` (``WorkerDirectoryCache``).
 struct WorkerDirectory: Sendable {
     let client: RedisClient
     let queueName: String

@@ -14,6 +14,8 @@ public struct WorkflowClient: Sendable {
     let committer: RunCommitter
     /// Whether the queue's recorded layout was checked (a client given no layout, once).
     let layoutCheck = UnresolvedLayoutCheck()
+    /// The live workers' advertisements the graph check read last (``RollingDeployOptions/graphCheckMaxAge``).
+    let liveWorkers = SharedWorkerDirectoryCache()
 
     /// A client over `client` that starts the blueprints of `catalog`.
     public init(client: RedisClient, catalog: BlueprintCatalog, options: DistributedOptions = DistributedOptions()) {
@@ -76,9 +78,12 @@ public struct WorkflowClient: Sendable {
 
     /// Refuses a start (or a resume) when a live worker of the queue (``WorkerDirectory``) has a blueprint with the
     /// same id and version label but other content (another fingerprint): a version label names one
-    /// graph, and runs of two graphs under one label would be mixed. One read per start.
+    /// graph, and runs of two graphs under one label would be mixed. One read per
+    /// ``RollingDeployOptions/graphCheckMaxAge`` (1 s by default), not one per start.
     func refuseConflictingGraph(_ prepared: DistributedBlueprint, version: String?) async throws {
-        let live = try await WorkerDirectory(client: client, queueName: options.queueName).live()
+        let live = try await liveWorkers.live(
+            directory: WorkerDirectory(client: client, queueName: options.queueName),
+            maxAge: options.rollingDeploy.graphCheckMaxAge)
         for (worker, entry) in live.sorted(by: { $0.key < $1.key }) {
             for other in entry.blueprints
             where other.id == prepared.compiled.id && other.version == version && other.fingerprint != prepared.fingerprint {

@@ -120,6 +120,42 @@ struct RollingDeployTests {
         await client.close()
     }
 
+    @Test("a client reads the live workers for its graph check once per graphCheckMaxAge, not once per start, and a conflict in the kept read still refuses")
+    func graphCheckReadIsKept() async throws {
+        let queue = DistributedTestSupport.uniqueQueue("deploy-kept")
+        let workerClient = try TestRedis.client()
+        let client = try TestRedis.client()
+        let log = Log()
+        let deployed = Self.blueprint(version: "1.0", only: "old")
+        let worker = try Self.worker([deployed], name: "w-\(queue)", log: log, client: workerClient, options: Self.options(queue))
+        worker.start()
+        let directory = WorkerDirectory(client: workerClient, queueName: queue)
+        for _ in 0..<200 where try await directory.live().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        // Commands this client sends for 20 starts after a first one (which also loads the script
+        // and checks the layout).
+        func commandsFor20Starts(maxAge: Duration) async throws -> (commands: Int, workflows: WorkflowClient) {
+            var deploy = Self.fast
+            deploy.graphCheckMaxAge = maxAge
+            let workflows = try WorkflowClient(client: client, blueprints: [deployed], options: Self.options(queue, deploy))
+            try await workflows.startWorkflow(blueprintID: "deploy")
+            let before = client.statistics.commands
+            for _ in 0..<20 { try await workflows.startWorkflow(blueprintID: "deploy") }
+            return (client.statistics.commands - before, workflows)
+        }
+        let kept = try await commandsFor20Starts(maxAge: .seconds(3_600))
+        let unkept = try await commandsFor20Starts(maxAge: .zero)
+        #expect(unkept.commands - kept.commands == 20, "kept: \(kept.commands), read every time: \(unkept.commands)")
+        // The kept read lists the worker's graph: another graph under its label is still refused.
+        await #expect {
+            try await kept.workflows.startWorkflow(Self.blueprint(version: "1.0", only: "changed"))
+        } throws: { error in
+            "\(error)".contains("different graph")
+        }
+        await worker.close()
+        await workerClient.close()
+        await client.close()
+    }
+
     @Test("a job whose run has another graph under the worker's label is left alone until a worker with that graph runs it")
     func mismatchedFingerprintLeftAlone() async throws {
         let queue = DistributedTestSupport.uniqueQueue("deploy-fp")
