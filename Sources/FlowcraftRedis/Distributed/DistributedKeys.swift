@@ -37,7 +37,9 @@ struct DistributedKeys: Sendable, Hashable {
     var status: String { "workflow:status:\(runID)" }
     /// Run bookkeeping: status, blueprint id and version, timestamps, and for the
     /// child run of a subflow node its `parent` link (``SubflowParentLink``).
-    var run: String { "flowcraft:run:\(runID)" }
+    var run: String { Self.runPrefix + runID }
+    /// The run hash's prefix (the completion script builds a child's parent's key from it).
+    static let runPrefix = "flowcraft:run:"
     /// `node#iteration` of every committed completion: what makes a redelivered job commit nothing.
     var done: String { "flowcraft:done:\(runID)" }
     /// `node#iteration` of every enqueued job not yet committed: the run ends when this empties.

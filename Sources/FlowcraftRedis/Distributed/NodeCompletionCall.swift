@@ -8,6 +8,11 @@ extension NodeCompletionScript {
         /// What the call does.
         enum Mode: String, Sendable {
             case start, complete, await, fail, cancel
+            /// `cancel` of a subflow's child run because its parent ended (the cascade of a parent's
+            /// failure or cancellation): changes nothing (`parent-running`) while the parent runs
+            /// again, since then a redrive started this child anew under the same id and the cascade
+            /// is stale. Checked in the same script call as the cancel.
+            case cancelChild = "cancel-child"
             /// `complete` for a node that is never parked (not a `wait` or `subflow` node): the script
             /// skips the awaiting bookkeeping.
             case advance

@@ -29,9 +29,10 @@ import Flowcraft
 /// Redis CPU per node execution (each argument is a Lua string and a table slot per call), and the
 /// script's keys span hash slots anyway (run keys and queue keys), so it is no cluster script.
 ///
-/// ARGV: 1 mode (`start` | `complete` | `advance` | `await` | `fail` | `cancel`; `advance` is `complete`
-/// for a node that is never parked — not a `wait` or `subflow` node —, which skips the awaiting-set
-/// bookkeeping), 2 the committed `node#iteration`,
+/// ARGV: 1 mode (`start` | `complete` | `advance` | `await` | `fail` | `cancel` | `cancel-child`;
+/// `advance` is `complete` for a node that is never parked — not a `wait` or `subflow` node —, which
+/// skips the awaiting-set bookkeeping; `cancel-child` is `cancel` unless the run's parent runs),
+/// 2 the committed `node#iteration`,
 /// 3 now (ms), 4 state TTL seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id,
 /// 8 blueprint version or "", 9 default events cap, 10 failure reason (in `start` mode: the
 /// ``SubflowParentLink`` JSON of a child run, or ""), 11 D delta pairs, 12 X deleted
@@ -65,7 +66,8 @@ import Flowcraft
 /// targets that died, when the run completed the joins left waiting with a live arrival, and when a
 /// completion left the run awaiting the awaiting entries (left off when empty); code is `committed`,
 /// `duplicate` (already committed),
-/// `finished` (the run already ended), `unscheduled` (the entry is not pending) or `exists` (start of
+/// `finished` (the run already ended), `parent-running` (a `cancel-child` of a run whose parent
+/// runs), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
     /// `Lua/complete-node.lua`: the commit as a script of its own. The queue's add logic is included,

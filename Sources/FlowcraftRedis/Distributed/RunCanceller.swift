@@ -10,19 +10,28 @@ struct RunCanceller: Sendable {
     let catalog: BlueprintCatalog
     let committer: RunCommitter
 
-    /// Cancels `runID` (when `onlyIfExists`, only a run whose bookkeeping exists), then its children.
-    /// Returns the script's outcome, `nil` when the run did not exist and was left alone.
+    /// Cancels `runID`, then its children. Returns the script's outcome.
     @discardableResult
-    func cancel(_ runID: String, reason: String, onlyIfExists: Bool = false) async throws -> RunCommitter.Outcome? {
+    func cancel(_ runID: String, reason: String) async throws -> RunCommitter.Outcome? {
+        try await cancel(runID, reason: reason, asChild: false)
+    }
+
+    /// Cancels `runID` and its children; `asChild`: only a run whose bookkeeping exists (`nil` when it
+    /// does not), and only while its parent has ended (``NodeCompletionScript/Call/Mode/cancelChild``).
+    @discardableResult
+    private func cancel(_ runID: String, reason: String, asChild: Bool) async throws -> RunCommitter.Outcome? {
         let keys = DistributedKeys(runID: runID)
         let (runReply, pendingReply) = try await client.execute(RunHash.read(runKey: keys.run), SMEMBERS(key: keys.pending))
         let run = try runReply.get(as: "cancel")
         let pending = try pendingReply.get(as: "cancel")
         let blueprintID = run.blueprintID ?? ""
         let version = run.blueprintVersion
-        if onlyIfExists, !run.exists { return nil }
+        if asChild, !run.exists { return nil }
         let outcome = try await committer.commit(
-            runID: runID, blueprintID: blueprintID, version: version, RunCommitter.Change(mode: .cancel, reason: reason))
+            runID: runID, blueprintID: blueprintID, version: version,
+            RunCommitter.Change(mode: asChild ? .cancelChild : .cancel, reason: reason))
+        // A stale cascade (the parent runs again) leaves the child, and so its own children, alone.
+        if outcome.commit == .parentRunning { return outcome }
         if let plan = try? catalog.blueprint(id: blueprintID, version: version) {
             try await cancelChildren(of: runID, plan: plan, pending: pending, reason: reason)
         }
@@ -30,12 +39,14 @@ struct RunCanceller: Sendable {
     }
 
     /// Cancels the existing child runs of the `subflow` nodes among `pending` (`node#iteration`
-    /// entries of run `runID`).
+    /// entries of run `runID`), because `runID` ended. A child whose parent runs again by the time
+    /// its cancel is committed (a redrive of the parent started it anew) is left alone: the parent's
+    /// end that this cascade follows is over.
     func cancelChildren(of runID: String, plan: CompiledBlueprint, pending: [String], reason: String) async throws {
         for entry in pending.compactMap(NodeInstance.init(member:)).sorted(by: { $0.description < $1.description }) {
             guard let n = plan.nodeIndex[entry.nodeID], plan.builtins[n] == .subflow else { continue }
             let child = SubflowParentLink.childRunID(parent: runID, node: entry)
-            try await cancel(child, reason: reason, onlyIfExists: true)
+            try await cancel(child, reason: reason, asChild: true)
         }
     }
 

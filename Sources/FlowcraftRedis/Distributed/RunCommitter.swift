@@ -20,6 +20,8 @@ struct RunCommitter: Sendable {
             case unscheduled
             /// A start of a run that exists: nothing changed.
             case exists
+            /// A `cancel-child` of a child run whose parent runs (again): nothing changed.
+            case parentRunning = "parent-running"
         }
 
         var commit: Commit

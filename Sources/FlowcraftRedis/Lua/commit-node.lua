@@ -46,6 +46,20 @@ local stateKey, runKey, doneKey, pendingKey = KEYS[k + 1], KEYS[k + 2], KEYS[k +
 local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
 local runId = string.sub(stateKey, {{RUN_ID_START}})
 
+-- The cascade of a parent's end to its subflow child: stale, and nothing changes, when the parent
+-- runs again (a redrive made it `running` and started this child anew under the same id).
+if mode == "cancel-child" then
+  local link = rcall("HGET", runKey, "parent")
+  local ok, decoded = false, nil
+  if link then ok, decoded = pcall(cjson.decode, link) end
+  local parentRun = ok and type(decoded) == "table" and decoded["runId"]
+  local parentStatus = type(parentRun) == "string" and rcall("HGET", "{{RUN_KEY_PREFIX}}" .. parentRun, "status")
+  if parentStatus == "running" or parentStatus == "awaiting" then
+    return { "parent-running", rcall("HGET", runKey, "status") or "running", 0 }
+  end
+  mode = "cancel"
+end
+
 -- The delta pairs, deleted fields and start entries are read in place: ARGV[first … last].
 local deltaFirst, deltaLast = a + 20, a + 19 + nDelta * 2
 local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted

@@ -14,6 +14,8 @@ enum LuaConstants {
         // Run history (DistributedKeys): the list and attempts keys are the prefix and the run id; the
         // indexes are named from the queue, read after the active-runs key's prefix.
         "HISTORY_KEY_PREFIX": DistributedKeys.historyPrefix,
+        // A run's hash is the prefix and the run id (a child's parent's, read by `cancel-child`).
+        "RUN_KEY_PREFIX": DistributedKeys.runPrefix,
         "HISTORY_ATTEMPTS_KEY_PREFIX": DistributedKeys.historyAttemptsPrefix,
         "HISTORY_INDEX_PREFIX": DistributedKeys.historyIndexPrefix,
         "QUEUE_NAME_START": String(DistributedKeys.activeRunsPrefix.utf8.count + 1),

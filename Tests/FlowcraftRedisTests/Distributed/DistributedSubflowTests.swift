@@ -472,6 +472,31 @@ struct DistributedSubflowTests {
         #expect(probe.counter("gated") == 1)
     }
 
+    @Test("the cascade of a parent's end cancels the child only while the parent has ended: one arriving after the parent runs again (a redrive started the child anew) leaves the child alone")
+    func staleCascadeLeavesChildAlone() async throws {
+        let blueprints = [Self.parent(child: "review"), Self.review]
+        let (whileAwaiting, afterEnd) = try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("substale")
+        ) { workflows, _ in
+            let runID = try await workflows.startWorkflow(blueprintID: "parent")
+            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+            let canceller = RunCanceller(client: workflows.client, catalog: workflows.catalog, committer: workflows.committer)
+            let plan = try workflows.catalog.blueprint(id: "parent", version: nil)
+            let pending = [NodeInstance("sub").description]
+            // What a worker does after committing its run's failure, arriving late: the parent runs
+            // (awaits its child) again by now.
+            try await canceller.cancelChildren(of: runID, plan: plan, pending: pending, reason: "parent run '\(runID)' failed")
+            let whileAwaiting = try await workflows.status(Self.childID(runID))
+            // The parent ended (cancelled without its cascade): now the cascade cancels the child.
+            _ = try await workflows.committer.commit(
+                runID: runID, blueprintID: "parent", version: nil, RunCommitter.Change(mode: .cancel, reason: "ended"))
+            try await canceller.cancelChildren(of: runID, plan: plan, pending: pending, reason: "parent run '\(runID)' cancelled")
+            return (whileAwaiting, try await workflows.status(Self.childID(runID)))
+        }
+        #expect(whileAwaiting?.status == .awaiting)
+        #expect(afterEnd?.status == .cancelled)
+    }
+
     @Test("a cancelled child cancels its parent, as in the in-memory engine")
     func cancelledChildCancelsParent() async throws {
         let probe = SubflowProbe()
