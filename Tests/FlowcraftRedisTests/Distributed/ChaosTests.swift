@@ -83,30 +83,24 @@ struct ChaosTests {
 
     /// A `flowcraft worker --simulate` child process.
     final class WorkerProcess: Sendable {
-        let process: Process
+        let process: ChildProcess
 
         init(
             binary: String, blueprints: String, url: String, queue: String, name: String, workMilliseconds: Int = 15,
             extra: [String] = []
         ) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
-                "worker", "--blueprints", blueprints, "--redis", url, "--queue", queue, "--simulate",
-                "--work-ms", "\(workMilliseconds)",
-                "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--name", name,
-            ] + extra
-            process.standardOutput = FileHandle.nullDevice
             // The log goes next to the blueprints (one file per process start), so a failed test can
             // show what the worker saw.
             let logs = URL(fileURLWithPath: blueprints).appendingPathComponent("logs")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
             let log = logs.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-            guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
-            }
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            process = try ChildProcess(
+                [
+                    binary, "worker", "--blueprints", blueprints, "--redis", url, "--queue", queue, "--simulate",
+                    "--work-ms", "\(workMilliseconds)",
+                    "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--name", name,
+                ] + extra,
+                standardError: log.path)
         }
 
         /// The last `lines` lines of every worker log under `directory`, each file headed by its name
@@ -123,9 +117,8 @@ struct ChaosTests {
 
         /// SIGKILL, then wait for the exit without blocking a cooperative thread.
         func kill() async {
-            guard process.isRunning else { return }
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+            process.send(SIGKILL)
+            await process.waitForExit(timeout: .seconds(5))
         }
     }
 
@@ -228,7 +221,7 @@ struct ChaosTests {
                 client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3),
             timeout: .seconds(45))
         let processes = [("stable", stable), ("victim", victim.withLock { $0 })].map { name, worker in
-            "\(name) \(worker.process.isRunning ? "running" : "exited with \(worker.process.terminationStatus)")"
+            "\(name) \(worker.process.terminationStatus.map { "exited with \($0)" } ?? "running")"
         }
         await stable.kill()
         await victim.withLock { $0 }.kill()

@@ -469,33 +469,10 @@ struct RunHistoryTests {
         return registry
     }
 
-    /// Runs `flowcraft` to its end on a thread of its own, capturing both streams.
+    /// Runs `flowcraft` to its end (``ChildProcess/run(_:timeout:)``), capturing both streams.
     static func run(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Int32, String, String), any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: binary)
-                    process.arguments = arguments
-                    let out = Pipe()
-                    // stderr goes to a file, stdout is drained here: a large output never blocks the child.
-                    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-stderr-\(UUID().uuidString)")
-                    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-                    defer { try? FileManager.default.removeItem(at: errURL) }
-                    let errHandle = try FileHandle(forWritingTo: errURL)
-                    process.standardOutput = out
-                    process.standardError = errHandle
-                    try process.run()
-                    let outData = out.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    try errHandle.close()
-                    let errData = (try? Data(contentsOf: errURL)) ?? Data()
-                    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-                })
-            }
-        }
-        let (status, stdout, stderr) = try result.get()
-        return (status, stdout, stderr)
+        let outcome = try await ChildProcess.run([binary] + arguments)
+        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 }
 

@@ -166,37 +166,15 @@ actor PrivateRedisServer {
         return true
     }
 
-    /// posix_spawn with an empty signal mask and default handlers: the test runner blocks signals
-    /// such as SIGTERM in its threads, and a child inheriting that mask would ignore `stop()`.
+    /// ``ChildProcess/spawn(_:standardOutput:standardError:)``: an empty signal mask and default
+    /// handlers (the test runner blocks signals such as SIGTERM in its threads, and a child inheriting
+    /// that mask would ignore `stop()`), none of the test process's descriptors.
     static func spawn(_ arguments: [String]) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        cArguments.append(nil)
-        defer { for pointer in cArguments { free(pointer) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, arguments[0], &actions, &attributes, cArguments, environ)
-        guard status == 0 else {
-            throw StartupError(description: "posix_spawn \(arguments[0]) failed: \(status)")
+        do {
+            return try ChildProcess.spawn(arguments)
+        } catch {
+            throw StartupError(description: "\(error)")
         }
-        return child
     }
 
     /// Stops (or kills) and starts the server again on the same port and directory.

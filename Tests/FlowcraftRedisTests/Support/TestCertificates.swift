@@ -61,18 +61,10 @@ final class TestCertificates: Sendable {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = "openssl \(arguments.joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))"
+        // `openssl` runs in the certificates' directory: the paths it is given are relative to it.
+        let outcome = try ChildProcess.runBlocking(["/bin/sh", "-c", "cd \"$0\" && exec openssl \"$@\"", directory.path] + arguments)
+        guard outcome.status == 0 else {
+            let message = "openssl \(arguments.joined(separator: " ")) failed: \(outcome.stderr)"
             Issue.record(Comment(rawValue: message))
             throw GenerationError(description: message)
         }
