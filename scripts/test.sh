@@ -10,7 +10,28 @@ redis_dir=$(mktemp -d)
 redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" \
   --daemonize no --logfile "$redis_dir/redis.log" &
 redis_pid=$!
-cleanup() { kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; rm -rf "$redis_dir"; }
+# Every process started from here on carries this marker in its environment: the servers and workers
+# the tests start, too. A test process that crashes cannot stop its children; the cleanup kills what
+# is left of them.
+session="flowcraft-test-$$-$(date +%s%N)"
+export FLOWCRAFT_TEST_SESSION="$session"
+kill_leftovers() {
+  local proc pid
+  for proc in /proc/[0-9]*; do
+    pid=${proc#/proc/}
+    [ "$pid" = "$$" ] && continue
+    if tr '\0' '\n' 2>/dev/null <"$proc/environ" | grep -qx "FLOWCRAFT_TEST_SESSION=$session"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+}
+cleanup() {
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+  rm -rf "$redis_dir"
+  unset FLOWCRAFT_TEST_SESSION
+  kill_leftovers
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   redis-cli -p "$port" ping >/dev/null 2>&1 && break
