@@ -40,33 +40,12 @@ struct WorkerSimulateCommandTests {
           - { source: poll, target: end, action: break }
         """
 
-    /// Runs `flowcraft` with `arguments` to its end on a thread of its own (never on the cooperative
-    /// pool); other CLI tests share it.
-    /// Runs the binary to its end; with `killAfter`, a process still running then is killed (its
-    /// status is then the signal's, which no test expects).
+    /// Runs `flowcraft` with `arguments` to its end (``ChildProcess/run(_:timeout:)``); other CLI
+    /// tests share it. With `killAfter`, a process still running then is killed (its status is then
+    /// the signal's, which no test expects).
     static func runBinary(_ binary: String, _ arguments: [String], killAfter: Duration? = nil) async throws -> (status: Int32, stderr: String) {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(Int32, String), any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: binary)
-                    process.arguments = arguments
-                    let err = Pipe()
-                    process.standardOutput = FileHandle.nullDevice
-                    process.standardError = err
-                    try process.run()
-                    if let killAfter {
-                        let pid = process.processIdentifier
-                        let seconds = Double(killAfter.components.seconds) + Double(killAfter.components.attoseconds) / 1e18
-                        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { if process.isRunning { kill(pid, SIGKILL) } }
-                    }
-                    let data = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
-        return try result.get()
+        let outcome = try await ChildProcess.run([binary] + arguments, timeout: killAfter ?? .seconds(300))
+        return (outcome.status, outcome.stderr)
     }
 
     @Test(

@@ -76,35 +76,51 @@ final class ChildProcess: Sendable {
     /// error go to temporary files, so a large output never blocks the child. A child still running
     /// after `timeout` is killed (its status is then 128 + SIGKILL).
     static func run(_ arguments: [String], timeout: Duration = .seconds(300)) async throws -> Outcome {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-child-\(UUID().uuidString)")
-        let out = base.path + ".out"
-        let err = base.path + ".err"
-        defer {
-            try? FileManager.default.removeItem(atPath: out)
-            try? FileManager.default.removeItem(atPath: err)
-        }
-        let child = try ChildProcess(arguments, standardOutput: out, standardError: err)
+        let files = OutputFiles()
+        defer { files.remove() }
+        let child = try files.start(arguments)
         if !(await child.waitForExit(timeout: timeout)) {
             child.send(SIGKILL)
             await child.waitForExit(timeout: .seconds(10))
         }
-        return Outcome(
-            status: child.terminationStatus ?? -1, stdout: Self.contents(of: out), stderr: Self.contents(of: err))
+        return files.outcome(of: child)
     }
 
     /// Runs `arguments` to its end, blocking the calling thread (for synchronous set-up code).
     static func runBlocking(_ arguments: [String]) throws -> Outcome {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-child-\(UUID().uuidString)")
-        let out = base.path + ".out"
-        let err = base.path + ".err"
-        defer {
+        let files = OutputFiles()
+        defer { files.remove() }
+        let child = try files.start(arguments)
+        while child.isRunning { usleep(5_000) }
+        return files.outcome(of: child)
+    }
+
+    /// A child's temporary standard output and error files.
+    private struct OutputFiles {
+        let out: String
+        let err: String
+
+        init() {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-child-\(UUID().uuidString)").path
+            out = base + ".out"
+            err = base + ".err"
+        }
+
+        /// Starts `arguments` with its standard output and error in these files.
+        func start(_ arguments: [String]) throws -> ChildProcess {
+            try ChildProcess(arguments, standardOutput: out, standardError: err)
+        }
+
+        /// What the ended `child` printed.
+        func outcome(of child: ChildProcess) -> Outcome {
+            Outcome(status: child.terminationStatus ?? -1, stdout: ChildProcess.contents(of: out), stderr: ChildProcess.contents(of: err))
+        }
+
+        /// Removes both files.
+        func remove() {
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: err)
         }
-        let child = try ChildProcess(arguments, standardOutput: out, standardError: err)
-        while child.isRunning { usleep(5_000) }
-        return Outcome(
-            status: child.terminationStatus ?? -1, stdout: Self.contents(of: out), stderr: Self.contents(of: err))
     }
 
     /// The text of the file at `path` (empty when missing).
