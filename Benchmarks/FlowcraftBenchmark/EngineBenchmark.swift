@@ -8,8 +8,9 @@ import Foundation
 /// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
 /// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
 /// (recording into `SummingMetricsFactory`), to price them. `--history sqlite` records run history
-/// into a fresh SQLite file (`SQLiteRunHistory`); each case then also prints how long after the run
-/// its history was all written (the writing happens off the run, on the store's queue);
+/// into a fresh SQLite file (`SQLiteRunHistory`, deleted at the end unless `FLOWCRAFT_BENCH_KEEP` is
+/// set, to look into it); each case then also prints how long after the run its history was all
+/// written (the writing happens off the run, on the store's queue);
 /// `--history discard` prices the engine's side alone (a recorder that keeps nothing, given the
 /// public events the engine builds for it off the runs' tasks); `--history records` the runs' side
 /// alone (a recorder that takes the runs' compact records, as the SQLite store does, and keeps
@@ -64,7 +65,7 @@ enum EngineBenchmark {
         let historyPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowcraft-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
         defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: historyPath + suffix) }
+            for suffix in ["", "-wal", "-shm"] where ProcessInfo.processInfo.environment["FLOWCRAFT_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: historyPath + suffix) }
         }
         switch historyName {
         case "none": break

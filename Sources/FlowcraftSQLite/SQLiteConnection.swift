@@ -112,12 +112,10 @@ final class SQLiteStatement {
         }
     }
 
-    /// Binds `utf8` as text (copied by SQLite).
-    func bind(_ index: Int32, utf8: [UInt8]) {
-        utf8.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) {
-                _ = sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), Self.transient)
-            }
+    /// Binds `bytes` as a BLOB (copied by SQLite).
+    func bind(_ index: Int32, blob bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            _ = sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), Self.transient)
         }
     }
 
@@ -154,6 +152,16 @@ final class SQLiteStatement {
             return nil
         }
         return String(cString: text)
+    }
+
+    /// Whether the column holds a BLOB.
+    func isBlob(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_BLOB }
+
+    /// The column's bytes (a BLOB's, or a text's UTF-8).
+    func bytes(_ column: Int32) -> [UInt8] {
+        guard let base = sqlite3_column_blob(handle, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     func int64(_ column: Int32) -> Int64? {

@@ -1,8 +1,8 @@
 import Flowcraft
 
-/// The stored form of an event: the kind in its own column, the rest as a JSON object with explicit,
-/// stable field names (not Swift's synthesized enum coding), built and read by hand because every
-/// node execution of every run goes through it.
+/// The text form of an event (schema versions 1 and 2; rows written now are packed,
+/// ``SQLitePackedEvents``): the kind's name, the rest as a JSON object with explicit, stable field
+/// names (not Swift's synthesized enum coding).
 enum SQLiteEventCoding {
     struct Unreadable: Error, CustomStringConvertible {
         var description: String
@@ -21,20 +21,8 @@ enum SQLiteEventCoding {
 
     // MARK: - Encoding
 
+    /// An event's body in the text form (keys sorted, absent fields left out).
     static func body(_ kind: RunHistoryEvent.Kind) -> String {
-        var writer = SQLiteNodeBodyWriter()
-        switch kind {
-        case .nodeFinished(let execution): writer.write(execution)
-        case .runStarted(let start): writer.write(start)
-        case .runEnded(let end): writer.write(end)
-        default: return genericBody(kind)
-        }
-        return String(decoding: writer.bytes, as: UTF8.self)
-    }
-
-    /// Every kind's body through a `JSONValue` object (`nodeFinished` too: what
-    /// ``SQLiteNodeBodyWriter`` must equal).
-    static func genericBody(_ kind: RunHistoryEvent.Kind) -> String {
         var o: [String: JSONValue] = [:]
         switch kind {
         case .runStarted(let start):

@@ -1,14 +1,19 @@
 /// The run history's tables, created on first open. `PRAGMA user_version` holds ``version``; a file
 /// with a higher version was written by a newer Flowcraft and is refused.
 enum SQLiteHistorySchema {
-    static let version = 2
+    static let version = 3
 
     /// `runs`: one row per run (subflow child runs included), keyed by run id, listed newest first
     /// through the three indexes by time, status and blueprint; `updated_at` (the store's wall clock
     /// at the last write) drives retention. `event_chunks`: a run's events, one row per written batch
-    /// (at most ``maximumEventsPerChunk`` events), as lines `sequence TAB time TAB kind TAB body LF`
-    /// (the body a JSON object, `SQLiteEventCoding`: never a raw line feed). One row per batch, not per
-    /// event, is what keeps the history's cost per node execution small.
+    /// (at most ``maximumEventsPerChunk`` events), packed into a BLOB (``SQLitePackedEvents``,
+    /// version 3), or, in a file version 2 wrote, as lines `sequence TAB time TAB kind TAB body LF`
+    /// (``SQLiteTextEvents``; the column's TEXT affinity keeps a BLOB a BLOB). One row per batch, not
+    /// per event, and few bytes per event keep the history's cost per node execution small.
+    ///
+    /// The indexes are ascending (a page is listed newest first by reading them backwards): a new
+    /// run's entries then go at their index's right end, which SQLite appends to without splitting
+    /// pages in half (version 2's descending indexes put them at the left end).
     static let create = """
         CREATE TABLE IF NOT EXISTS runs (\(runColumns)) WITHOUT ROWID;
         \(runIndexes)
@@ -32,10 +37,20 @@ enum SQLiteHistorySchema {
             updated_at INTEGER NOT NULL
         """
 
+    /// Version 2 to 3: the same tables; the rows written from then on are packed (the text rows
+    /// stay readable; an older Flowcraft could not read the packed ones, hence the new version), and
+    /// the descending indexes are built again ascending.
+    static let migrateFromVersion2 = """
+        DROP INDEX IF EXISTS runs_by_time;
+        DROP INDEX IF EXISTS runs_by_status;
+        DROP INDEX IF EXISTS runs_by_blueprint;
+        \(runIndexes)
+        """
+
     static let runIndexes = """
-        CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_at DESC, run_id DESC);
-        CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at DESC, run_id DESC);
-        CREATE INDEX IF NOT EXISTS runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
+        CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_at, run_id);
+        CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at, run_id);
+        CREATE INDEX IF NOT EXISTS runs_by_blueprint ON runs (blueprint_id, started_at, run_id);
         """
 
     static let createChunks = """
@@ -54,7 +69,7 @@ enum SQLiteHistorySchema {
     static let maximumEventsPerChunk = 256
 
     /// Version 1 (a row per event in `events`; `runs` a rowid table with an index by update time)
-    /// to 2, in one transaction: the same runs, each event a chunk of one.
+    /// to 3, in one transaction: the same runs, each event a chunk of one (in the text form).
     static let migrateFromVersion1 = """
         CREATE TABLE runs_v2 (\(runColumns)) WITHOUT ROWID;
         INSERT INTO runs_v2 SELECT \(summaryColumns), last_sequence, updated_at FROM runs;

@@ -8,10 +8,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private let options: SQLiteRunHistory.Options
     /// Wall-clock ms of the last retention pass.
     private var lastPrune: Int64 = 0
-    /// The buffer node-execution bodies are written into (reused).
-    private var nodeBody = SQLiteNodeBodyWriter()
-    /// The events of the run being written, up to a chunk (reused).
-    private var chunk = SQLiteEventChunk()
+    /// The events of the run being written, packed, up to a chunk (reused).
+    private var chunk = SQLiteEventPacker()
     /// The statements of every batch, held here (the connection's cache looks a statement up by its
     /// SQL text: a hash of a few hundred bytes per call).
     private let upsertRun: SQLiteStatement
@@ -34,8 +32,12 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.transaction { () throws(SQLiteHistoryError) in
-            // A file of version 1 is converted in place (the same runs and events).
-            try connection.execute(version == 1 ? SQLiteHistorySchema.migrateFromVersion1 : SQLiteHistorySchema.create)
+            // A file of an earlier version is converted in place (the same runs and events).
+            switch version {
+            case 1: try connection.execute(SQLiteHistorySchema.migrateFromVersion1)
+            case 2: try connection.execute(SQLiteHistorySchema.migrateFromVersion2)
+            default: try connection.execute(SQLiteHistorySchema.create)
+            }
             try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
         }
         upsertRun = try connection.statement(SQLiteHistorySchema.upsertRun)
@@ -60,20 +62,24 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches {
-                var newestInBatch = 0
-                for entry in batch.entries { newestInBatch = max(newestInBatch, entry.sequence) }
-                try record(batch.summary, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
-                    for entry in batch.entries {
+                var (oldestInBatch, newestInBatch) = (Int.max, 0)
+                for entry in batch.entries {
+                    oldestInBatch = min(oldestInBatch, entry.sequence)
+                    newestInBatch = max(newestInBatch, entry.sequence)
+                }
+                try record(batch.summary, startsRun: oldestInBatch == 1, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
+                    for entry in batch.entries where entry.sequence > dropThrough {
                         switch entry {
                         case .node(let record):
-                            guard record.sequence > dropThrough else { continue }
-                            nodeBody.write(record, writes: batch.writes)
-                            chunk.append(sequence: record.sequence, time: record.endedAt, kind: "nodeFinished", body: nodeBody.bytes)
-                            try flushChunkIfFull(runID: batch.summary.runID)
-                        default:
-                            guard entry.sequence > dropThrough else { continue }
-                            try append(batch.event(entry), runID: batch.summary.runID)
+                            chunk.append(record, writes: batch.writes)
+                        case .runStarted(let sequence, let time, let context):
+                            chunk.appendRunStarted(sequence: sequence, time: time, summary: batch.summary, context: context)
+                        case .runEnded(let sequence, let time):
+                            chunk.appendRunEnded(sequence: sequence, time: time, summary: batch.summary)
+                        case .event(let event):
+                            chunk.append(event)
                         }
+                        try flushChunkIfFull(runID: batch.summary.runID)
                     }
                 }
             }
@@ -83,9 +89,11 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
 
     private func record(_ batch: RunHistoryBatch, now: Int64) throws(SQLiteHistoryError) {
         let newestInBatch = batch.events.map(\.sequence).max() ?? 0
-        try record(batch.summary, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
+        let startsRun = batch.events.contains { $0.sequence == 1 }
+        try record(batch.summary, startsRun: startsRun, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
             for event in batch.events where event.sequence > dropThrough {
-                try append(event, runID: batch.summary.runID)
+                chunk.append(event)
+                try flushChunkIfFull(runID: batch.summary.runID)
             }
         }
     }
@@ -94,11 +102,14 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     /// (it is given the sequence at or below which events are beyond the cap), writes them, then
     /// deletes the run's older chunks beyond the cap.
     private func record(
-        _ summary: RunSummary, newestInBatch: Int, now: Int64,
+        _ summary: RunSummary, startsRun: Bool, newestInBatch: Int, now: Int64,
         appendEvents: (Int) throws(SQLiteHistoryError) -> Void
     ) throws(SQLiteHistoryError) {
         let runID = summary.runID
-        let previous = try lastSequence(of: runID)
+        // A batch with the run's first event is the run's first (a run's events are numbered on
+        // across pauses and redrives): nothing of it is stored yet, no lookup needed. (A batch
+        // written again is stored again; at worst its run's cap is applied at its next batch.)
+        let previous = startsRun ? 0 : try lastSequence(of: runID)
         let newest = max(previous, newestInBatch)
         // Events at or below this sequence are beyond the cap.
         let dropThrough = newest - options.maximumEventsPerRun
@@ -132,26 +143,6 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends a public event to ``chunk`` (written once full).
-    private func append(_ event: RunHistoryEvent, runID: String) throws(SQLiteHistoryError) {
-        switch event.kind {
-        case .nodeFinished(let execution):
-            nodeBody.write(execution)
-            chunk.append(sequence: event.sequence, time: event.time, kind: "nodeFinished", body: nodeBody.bytes)
-        case .runStarted(let start):
-            nodeBody.write(start)
-            chunk.append(sequence: event.sequence, time: event.time, kind: "runStarted", body: nodeBody.bytes)
-        case .runEnded(let end):
-            nodeBody.write(end)
-            chunk.append(sequence: event.sequence, time: event.time, kind: "runEnded", body: nodeBody.bytes)
-        default:
-            chunk.append(
-                sequence: event.sequence, time: event.time, kind: SQLiteEventCoding.kindName(event.kind),
-                body: SQLiteEventCoding.body(event.kind))
-        }
-        try flushChunkIfFull(runID: runID)
-    }
-
     private func flushChunkIfFull(runID: String) throws(SQLiteHistoryError) {
         if chunk.count >= SQLiteHistorySchema.maximumEventsPerChunk { try flushChunk(runID: runID) }
     }
@@ -164,7 +155,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         insert.bind(1, runID)
         insert.bind(2, chunk.lastSequence)
         insert.bind(3, chunk.firstSequence)
-        insert.bind(4, utf8: chunk.bytes)
+        insert.bind(4, blob: chunk.bytes)
         try insert.run()
         chunk.removeAll()
     }
@@ -250,7 +241,11 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         var events: [RunHistoryEvent] = []
         while try statement.step() {
             do {
-                try SQLiteEventChunk.read(statement.string(0) ?? "", after: dropThrough, into: &events)
+                if statement.isBlob(0) {
+                    try SQLiteEventUnpacker.read(statement.bytes(0), after: dropThrough, into: &events)
+                } else {
+                    try SQLiteTextEvents.read(statement.string(0) ?? "", after: dropThrough, into: &events)
+                }
             } catch {
                 throw SQLiteHistoryError(
                     .notADatabase, path: connection.path,

@@ -83,14 +83,16 @@ struct RecordedHistoryWritingTests {
         return RecordedHistoryBatch(summary: summary, entries: entries, writes: writes)
     }
 
-    @Test func eachNodeBodyIsTheTextOfItsPublicEvent() throws {
+    @Test func eachPackedRecordReadsAsItsPublicEvent() throws {
         let batch = Self.batch(runID: "r")
-        var writer = SQLiteNodeBodyWriter()
+        var packer = SQLiteEventPacker()
         var checked = 0
         for case .node(let record) in batch.entries {
-            let kind = batch.event(record).kind
-            writer.write(record, writes: batch.writes)
-            #expect(String(decoding: writer.bytes, as: UTF8.self) == SQLiteEventCoding.genericBody(kind), "\(record.nodeID)")
+            packer.removeAll()
+            packer.append(record, writes: batch.writes)
+            var read: [RunHistoryEvent] = []
+            try SQLiteEventUnpacker.read(packer.bytes, after: 0, into: &read)
+            #expect(read == [batch.event(record)], "\(record.nodeID)")
             checked += 1
         }
         #expect(checked == 7)

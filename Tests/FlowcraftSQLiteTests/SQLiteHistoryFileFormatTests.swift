@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// The file's layout: events stored a batch per row, overlapping batches, the cap's cut inside a
-/// row, and a file of the first layout (a row per event) converted on open.
+/// row, and files of the first layout (a row per event) and the second (text rows, descending
+/// indexes) converted on open.
 @Suite("SQLite run history file format")
 struct SQLiteHistoryFileFormatTests {
     static func paused(_ sequence: Int, _ node: String) -> RunHistoryEvent {
@@ -102,11 +103,96 @@ struct SQLiteHistoryFileFormatTests {
         #expect(run.status == .failed && run.failedNodeID == "w" && run.startedAt == 10)
         #expect(try await history.events(of: "r1") == events)
         #expect(try await history.runs(RunQuery(status: .failed)).runs.map(\.runID) == ["r1"])
-        // Written on after the conversion, and opened again: still version 2, nothing converted twice.
+        // Written on after the conversion, and opened again: version 3, nothing converted twice.
         try await history.record(
             RunSummary(runID: "r2", blueprintID: "b", status: .running, startedAt: 20), events: [Self.paused(1, "x")])
         let reopened = try await SQLiteRunHistory(path: path)
         #expect(try await reopened.events(of: "r1") == events)
         #expect(try await reopened.events(of: "r2") == [Self.paused(1, "x")])
+    }
+
+    /// The second layout as that version of Flowcraft wrote it: descending indexes, text rows.
+    static let versionTwo = """
+        CREATE TABLE runs (
+            run_id TEXT NOT NULL PRIMARY KEY, blueprint_id TEXT NOT NULL, blueprint_version TEXT,
+            status TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, parent_run_id TEXT,
+            parent_node_id TEXT, failed_node_id TEXT, error TEXT, error_location TEXT,
+            redrive_count INTEGER NOT NULL DEFAULT 0, last_sequence INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX runs_by_time ON runs (started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_status ON runs (status, started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
+        CREATE TABLE event_chunks (
+            run_id TEXT NOT NULL, last_sequence INTEGER NOT NULL, first_sequence INTEGER NOT NULL,
+            events TEXT NOT NULL);
+        CREATE UNIQUE INDEX event_chunks_by_run ON event_chunks (run_id, last_sequence);
+        PRAGMA user_version = 2;
+        """
+
+    @Test("a file of the second layout (text rows) is converted on open: its rows read as before, new rows packed")
+    func versionTwoFileIsConverted() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("v2.sqlite")
+        let events: [RunHistoryEvent] = [
+            RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
+            RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
+        ]
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(Self.versionTwo)
+            let now = SQLiteHistoryWriter.wallClockMilliseconds()
+            for (n, runID) in ["r1", "r2"].enumerated() {
+                try connection.execute("""
+                    INSERT INTO runs (run_id, blueprint_id, status, started_at, last_sequence, updated_at)
+                    VALUES ('\(runID)', 'b', 'waiting', \(10 + n), 2, \(now))
+                    """)
+            }
+            let text = events.map { "\($0.sequence)\t\($0.time)\t\(SQLiteEventCoding.kindName($0.kind))\t\(SQLiteEventCoding.body($0.kind))\n" }
+            let insert = try connection.statement("INSERT INTO event_chunks VALUES ('r1', 2, 1, ?1)")
+            insert.bind(1, text.joined())
+            try insert.run()
+        }
+        let history = try await SQLiteRunHistory(path: path)
+        #expect(try await history.events(of: "r1") == events)
+        // The run goes on: its new batch is packed beside the text row, and both read in order.
+        let resumed = RunHistoryEvent(sequence: 3, time: 12, kind: .resumed(nodeID: "w", action: "go"))
+        try await history.record(
+            RunSummary(runID: "r1", blueprintID: "b", status: .running, startedAt: 10), events: [resumed])
+        #expect(try await history.events(of: "r1") == events + [resumed])
+        #expect(try await history.runs(RunQuery()).runs.map(\.runID) == ["r2", "r1"])
+        #expect(try await history.runs(RunQuery(status: .waiting)).runs.map(\.runID) == ["r2"])
+        let connection = try SQLiteConnection(path: path)
+        let kinds = try connection.statement("SELECT typeof(events) FROM event_chunks ORDER BY last_sequence")
+        var storage: [String] = []
+        while try kinds.step() { storage.append(kinds.string(0) ?? "") }
+        #expect(storage == ["text", "blob"])
+        // The indexes were built again ascending.
+        let index = try connection.statement("SELECT sql FROM sqlite_master WHERE name = 'runs_by_time'")
+        #expect(try index.step())
+        #expect(index.string(0)?.contains("DESC") == false)
+        let version = try connection.statement("PRAGMA user_version")
+        #expect(try version.step())
+        #expect(version.int64(0) == Int64(SQLiteHistorySchema.version))
+    }
+
+    /// Every listing (each combination of filters and the cursor) reads an index in its order:
+    /// newest first without sorting, however many runs the file holds.
+    @Test("listings read an index backwards, no sort")
+    func listingsUseAnIndexInOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("h.sqlite")
+        _ = try await SQLiteRunHistory(path: path)
+        let connection = try SQLiteConnection(path: path)
+        for mask in 0..<16 {
+            let sql = SQLiteHistorySchema.listRuns(
+                status: mask & 1 != 0, blueprint: mask & 2 != 0, since: mask & 4 != 0, cursor: mask & 8 != 0)
+            let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql)
+            var steps: [String] = []
+            while try plan.step() { steps.append(plan.string(3) ?? "") }
+            #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(sql): \(steps)")
+            #expect(steps.contains { $0.contains("USING INDEX") || $0.contains("USING COVERING INDEX") }, "\(sql): \(steps)")
+        }
     }
 }

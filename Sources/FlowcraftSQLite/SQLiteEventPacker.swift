@@ -1,0 +1,246 @@
+import Flowcraft
+
+/// Packs one run's events into a reused buffer, the writer's row at a time
+/// (``SQLitePackedEvents``): directly from the engine's compact records, or from public events.
+struct SQLiteEventPacker {
+    private(set) var bytes: [UInt8] = []
+    /// The lowest and the highest sequence in the buffer.
+    private(set) var firstSequence = 0
+    private(set) var lastSequence = 0
+    /// Events in the buffer.
+    private(set) var count = 0
+    private var previousSequence = 0
+    private var previousTime: Int64 = 0
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        count = 0
+        previousSequence = 0
+        previousTime = 0
+    }
+
+    // MARK: - Events from the engine's records
+
+    /// A node execution of a recorded batch (`writes`: the batch's run writes); the same event as
+    /// ``RecordedHistoryBatch/event(_:)`` builds.
+    mutating func append(_ record: NodeExecutionRecord, writes: ContiguousArray<RecordedWrite>) {
+        let time = record.endedAt
+        header(.nodeFinished, sequence: record.sequence, time: time)
+        nodeFields(
+            nodeID: record.nodeID, status: record.status, action: record.action, fallbackNodeID: record.fallbackNodeID,
+            childRunID: record.childRunID, error: record.error, errorLocation: record.errorLocation, iteration: 0,
+            outputBytes: record.outputBytes)
+        if record.hasSingleAttempt {
+            unsigned(1)
+            attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error, eventTime: time)
+        } else {
+            let attempts = record.attempts
+            unsigned(UInt64(attempts.count))
+            for a in attempts { attempt(startedAt: a.startedAt, endedAt: a.endedAt, error: a.error, eventTime: time) }
+        }
+        // The visible writes in the order made (the node's, then the run's): read into a
+        // dictionary, a later write of a key wins, as in the built event.
+        var visible = 0
+        for write in record.nodeWrites where !ContextKeys.isInternal(write.key) { visible += 1 }
+        for i in record.driverWrites where !ContextKeys.isInternal(writes[i].key) { visible += 1 }
+        unsigned(UInt64(visible))
+        for write in record.nodeWrites where !ContextKeys.isInternal(write.key) {
+            string(write.key)
+            value(write.value)
+        }
+        for i in record.driverWrites where !ContextKeys.isInternal(writes[i].key) {
+            string(writes[i].key)
+            value(writes[i].value)
+        }
+    }
+
+    /// The start of a recorded run (blueprint, version and parent: `summary`'s).
+    mutating func appendRunStarted(sequence: Int, time: Int64, summary: RunSummary, context: [String: JSONValue]) {
+        header(.runStarted, sequence: sequence, time: time)
+        runStartFields(
+            blueprintID: summary.blueprintID, blueprintVersion: summary.blueprintVersion,
+            parentRunID: summary.parentRunID, parentNodeID: summary.parentNodeID, context: context)
+    }
+
+    /// The end of a recorded run (status and error: `summary`'s).
+    mutating func appendRunEnded(sequence: Int, time: Int64, summary: RunSummary) {
+        header(.runEnded, sequence: sequence, time: time)
+        runEndFields(
+            status: summary.status, failedNodeID: summary.failedNodeID, error: summary.error,
+            errorLocation: summary.errorLocation)
+    }
+
+    // MARK: - Public events
+
+    mutating func append(_ event: RunHistoryEvent) {
+        switch event.kind {
+        case .runStarted(let s):
+            header(.runStarted, sequence: event.sequence, time: event.time)
+            runStartFields(
+                blueprintID: s.blueprintID, blueprintVersion: s.blueprintVersion, parentRunID: s.parentRunID,
+                parentNodeID: s.parentNodeID, context: s.context)
+        case .nodeFinished(let e):
+            header(.nodeFinished, sequence: event.sequence, time: event.time)
+            nodeFields(
+                nodeID: e.nodeID, status: e.status, action: e.action, fallbackNodeID: e.fallbackNodeID,
+                childRunID: e.childRunID, error: e.error, errorLocation: e.errorLocation, iteration: e.iteration,
+                outputBytes: e.outputBytes)
+            unsigned(UInt64(e.attempts.count))
+            for a in e.attempts { attempt(startedAt: a.startedAt, endedAt: a.endedAt, error: a.error, eventTime: event.time) }
+            unsigned(UInt64(e.writes.count))
+            for (key, written) in e.writes {
+                string(key)
+                value(written)
+            }
+        case .paused(let nodes):
+            header(.paused, sequence: event.sequence, time: event.time)
+            strings(nodes)
+        case .resumed(let nodeID, let action):
+            header(.resumed, sequence: event.sequence, time: event.time)
+            string(nodeID)
+            optional(action)
+        case .redriven(let nodes):
+            header(.redriven, sequence: event.sequence, time: event.time)
+            strings(nodes)
+        case .runEnded(let end):
+            header(.runEnded, sequence: event.sequence, time: event.time)
+            runEndFields(status: end.status, failedNodeID: end.failedNodeID, error: end.error, errorLocation: end.errorLocation)
+        }
+    }
+
+    // MARK: - Fields
+
+    private mutating func header(_ tag: SQLitePackedEvents.Tag, sequence: Int, time: Int64) {
+        if count == 0 {
+            bytes.append(SQLitePackedEvents.formatVersion)
+            (firstSequence, lastSequence) = (sequence, sequence)
+        } else {
+            (firstSequence, lastSequence) = (min(firstSequence, sequence), max(lastSequence, sequence))
+        }
+        count += 1
+        bytes.append(tag.rawValue)
+        signed(Int64(sequence) &- Int64(previousSequence))
+        signed(time &- previousTime)
+        previousSequence = sequence
+        previousTime = time
+    }
+
+    private mutating func nodeFields(
+        nodeID: String, status: RunHistoryEvent.NodeExecutionStatus, action: String?, fallbackNodeID: String?,
+        childRunID: String?, error: String?, errorLocation: SourceLocation?, iteration: Int, outputBytes: Int
+    ) {
+        string(nodeID)
+        bytes.append(SQLitePackedEvents.statusCode(status))
+        var flags: SQLitePackedEvents.NodeFlags = []
+        if action != nil { flags.insert(.action) }
+        if fallbackNodeID != nil { flags.insert(.fallbackNodeID) }
+        if childRunID != nil { flags.insert(.childRunID) }
+        if error != nil { flags.insert(.error) }
+        if errorLocation != nil { flags.insert(.errorLocation) }
+        if iteration != 0 { flags.insert(.iteration) }
+        if outputBytes != 0 { flags.insert(.outputBytes) }
+        bytes.append(flags.rawValue)
+        if let action { string(action) }
+        if let fallbackNodeID { string(fallbackNodeID) }
+        if let childRunID { string(childRunID) }
+        if let error { string(error) }
+        if let errorLocation { location(errorLocation) }
+        if iteration != 0 { signed(Int64(iteration)) }
+        if outputBytes != 0 { signed(Int64(outputBytes)) }
+    }
+
+    private mutating func attempt(startedAt: Int64, endedAt: Int64, error: String?, eventTime: Int64) {
+        signed(startedAt &- eventTime)
+        signed(endedAt &- eventTime)
+        optional(error)
+    }
+
+    private mutating func runStartFields(
+        blueprintID: String, blueprintVersion: String?, parentRunID: String?, parentNodeID: String?,
+        context: [String: JSONValue]
+    ) {
+        string(blueprintID)
+        optional(blueprintVersion)
+        optional(parentRunID)
+        optional(parentNodeID)
+        unsigned(UInt64(context.count))
+        for (key, v) in context {
+            string(key)
+            value(v)
+        }
+    }
+
+    private mutating func runEndFields(
+        status: RunHistoryStatus, failedNodeID: String?, error: String?, errorLocation: SourceLocation?
+    ) {
+        string(status.rawValue)
+        optional(failedNodeID)
+        optional(error)
+        if let errorLocation {
+            bytes.append(1)
+            location(errorLocation)
+        } else {
+            bytes.append(0)
+        }
+    }
+
+    private mutating func location(_ l: SourceLocation) {
+        string(l.file)
+        signed(Int64(l.line))
+        signed(Int64(l.column))
+    }
+
+    private mutating func strings(_ list: [String]) {
+        unsigned(UInt64(list.count))
+        for s in list { string(s) }
+    }
+
+    private mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: bytes.append(SQLitePackedEvents.ValueTag.null.rawValue)
+        case .bool(let b): bytes.append((b ? SQLitePackedEvents.ValueTag.true : .false).rawValue)
+        case .int(let i):
+            bytes.append(SQLitePackedEvents.ValueTag.integer.rawValue)
+            signed(Int64(i))
+        case .string(let s):
+            bytes.append(SQLitePackedEvents.ValueTag.string.rawValue)
+            string(s)
+        case .double, .array, .object:
+            bytes.append(SQLitePackedEvents.ValueTag.json.rawValue)
+            string(JSONText.serialize(v))
+        }
+    }
+
+    private mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            unsigned(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// An optional string: its byte count + 1 and its bytes, or 0.
+    private mutating func optional(_ s: String?) {
+        guard var s else {
+            bytes.append(0)
+            return
+        }
+        s.withUTF8 { utf8 in
+            unsigned(UInt64(utf8.count) + 1)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    private mutating func signed(_ v: Int64) {
+        unsigned(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+    }
+
+    private mutating func unsigned(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+}

@@ -1,0 +1,56 @@
+import Flowcraft
+
+/// The packed form of a run's events in one `event_chunks` row (schema version 3): a BLOB, one byte
+/// ``formatVersion``, then the events in order, each
+///
+/// - a ``Tag`` byte (the kind),
+/// - the sequence and the time, each as a signed varint of the difference to the previous event of
+///   the row (the first to 0),
+/// - the kind's fields: strings as a varint byte count and UTF-8; an optional string as its count
+///   + 1 (0: absent); optional fields behind a flags byte; a node execution's attempt times relative
+///   to the event's time; context values as ``ValueTag`` + payload (numbers other than integers,
+///   arrays and objects as JSON text).
+///
+/// A no-op node execution packs into about 40 bytes, against about 150 as a line of JSON text
+/// (version 2, still read: ``SQLiteTextEvents``): fewer bytes to build, to copy into pages and to
+/// write to the WAL, and no decimal or JSON formatting on the writer's thread.
+enum SQLitePackedEvents {
+    static let formatVersion: UInt8 = 1
+
+    enum Tag: UInt8 {
+        case runStarted = 1, nodeFinished, runEnded, paused, resumed, redriven
+    }
+
+    enum ValueTag: UInt8 {
+        case null = 0, `false`, `true`, integer, string, json
+    }
+
+    /// A node execution's optional fields, in the order they follow the flags byte.
+    struct NodeFlags: OptionSet {
+        let rawValue: UInt8
+        static let action = NodeFlags(rawValue: 1 << 0)
+        static let fallbackNodeID = NodeFlags(rawValue: 1 << 1)
+        static let childRunID = NodeFlags(rawValue: 1 << 2)
+        static let error = NodeFlags(rawValue: 1 << 3)
+        static let errorLocation = NodeFlags(rawValue: 1 << 4)
+        static let iteration = NodeFlags(rawValue: 1 << 5)
+        static let outputBytes = NodeFlags(rawValue: 1 << 6)
+    }
+
+    static func statusCode(_ status: RunHistoryEvent.NodeExecutionStatus) -> UInt8 {
+        switch status {
+        case .completed: return 0
+        case .recovered: return 1
+        case .failed: return 2
+        }
+    }
+
+    static func status(code: UInt8) -> RunHistoryEvent.NodeExecutionStatus? {
+        switch code {
+        case 0: return .completed
+        case 1: return .recovered
+        case 2: return .failed
+        default: return nil
+        }
+    }
+}
