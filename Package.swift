@@ -144,7 +144,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         // The `flowcraft` command's tests: they run the built executable as a user would.
-        .testTarget(name: "FlowcraftCLITests", dependencies: ["flowcraft"]),
+        .testTarget(name: "FlowcraftCLITests", dependencies: ["flowcraft", "Flowcraft", "FlowcraftSQLite"]),
         // Engine-independent semantics scenarios, shared by the in-memory and Redis engine tests.
         .target(name: "FlowcraftScenarios", dependencies: ["Flowcraft"]),
         .testTarget(name: "FlowcraftTests", dependencies: ["Flowcraft", "FlowcraftCompiler", "FlowcraftScenarios"]),

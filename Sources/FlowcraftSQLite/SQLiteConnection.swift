@@ -9,10 +9,11 @@ final class SQLiteConnection {
 
     /// Opens (or creates) the file. A file that is not a database fails on the first statement, which
     /// `SQLiteRunHistory` runs at once.
-    init(path: String) throws(SQLiteHistoryError) {
+    /// `readOnly`: the file must exist, and SQLite refuses every write.
+    init(path: String, readOnly: Bool = false) throws(SQLiteHistoryError) {
         self.path = path
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

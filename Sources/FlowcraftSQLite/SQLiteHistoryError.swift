@@ -8,6 +8,11 @@ public struct SQLiteHistoryError: Error, Sendable, Hashable, CustomStringConvert
         case notADatabase
         /// The database was written by a newer Flowcraft (its schema version is higher than this one's).
         case newerSchema
+        /// Opened for reading only, the database is of a layout that only a recording store converts
+        /// (``SQLiteRunHistory/init(path:options:)``), or is no run history at all.
+        case olderSchema
+        /// A write to a history opened for reading only (``SQLiteRunHistory/init(readingFrom:)``).
+        case readOnly
         /// A ``RunQuery/cursor`` this store did not hand out.
         case invalidCursor
         /// A ``RunQuery`` or option out of range.

@@ -6,6 +6,8 @@ import Foundation
 final class SQLiteHistoryWriter: @unchecked Sendable {
     private let connection: SQLiteConnection
     private let options: SQLiteRunHistory.Options
+    /// Opened for reading only: nothing is created, converted, pruned or written.
+    private let readOnly: Bool
     /// Wall-clock ms of the last retention pass.
     private var lastPrune: Int64 = 0
     /// The events of the run being written, packed, up to a chunk (reused).
@@ -16,9 +18,12 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private let insertChunk: SQLiteStatement
     private let selectLastSequence: SQLiteStatement
 
-    init(path: String, options: SQLiteRunHistory.Options) throws(SQLiteHistoryError) {
+    /// Opens (and creates or converts) the file to record into, or, `readOnly`, a file of the
+    /// current or the previous layout as it is.
+    init(path: String, options: SQLiteRunHistory.Options, readOnly: Bool = false) throws(SQLiteHistoryError) {
         self.options = options
-        let connection = try SQLiteConnection(path: path)
+        self.readOnly = readOnly
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly)
         self.connection = connection
         // The first statement reads the file: a file that is not a database fails here.
         let versionStatement = try connection.statement("PRAGMA user_version")
@@ -29,26 +34,39 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                 .newerSchema, path: path,
                 message: "written by a newer Flowcraft (schema version \(version), this one reads \(SQLiteHistorySchema.version))")
         }
-        try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA synchronous = NORMAL")
-        try connection.transaction { () throws(SQLiteHistoryError) in
-            // A file of an earlier version is converted in place (the same runs and events).
-            switch version {
-            case 1: try connection.execute(SQLiteHistorySchema.migrateFromVersion1)
-            case 2: try connection.execute(SQLiteHistorySchema.migrateFromVersion2)
-            default: try connection.execute(SQLiteHistorySchema.create)
+        if readOnly {
+            // Version 2 has the tables of 3 (text rows and descending indexes, both read as they
+            // are); version 1 only a recording store converts.
+            guard version >= 2 else {
+                throw SQLiteHistoryError(
+                    .olderSchema, path: path,
+                    message: version == 0
+                        ? "not a Flowcraft run history (no schema version)"
+                        : "written by an earlier Flowcraft (schema version \(version)): open it once with SQLiteRunHistory(path:), which converts it")
             }
-            try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
+        } else {
+            try connection.execute("PRAGMA journal_mode = WAL")
+            try connection.execute("PRAGMA synchronous = NORMAL")
+            try connection.transaction { () throws(SQLiteHistoryError) in
+                // A file of an earlier version is converted in place (the same runs and events).
+                switch version {
+                case 1: try connection.execute(SQLiteHistorySchema.migrateFromVersion1)
+                case 2: try connection.execute(SQLiteHistorySchema.migrateFromVersion2)
+                default: try connection.execute(SQLiteHistorySchema.create)
+                }
+                try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
+            }
         }
         upsertRun = try connection.statement(SQLiteHistorySchema.upsertRun)
         insertChunk = try connection.statement(SQLiteHistorySchema.insertChunk)
         selectLastSequence = try connection.statement(SQLiteHistorySchema.lastSequence)
-        try prune(force: true)
+        if !readOnly { try prune(force: true) }
     }
 
     // MARK: - Writing
 
     func record(_ batches: [RunHistoryBatch]) throws(SQLiteHistoryError) {
+        try refuseIfReadOnly()
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches { try record(batch, now: now) }
@@ -59,6 +77,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     /// Writes runs' recorded batches (their node executions straight from the records) in one
     /// transaction: the same rows as ``record(_:)`` of the batches' public events.
     func record(recorded batches: [RecordedHistoryBatch]) throws(SQLiteHistoryError) {
+        try refuseIfReadOnly()
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches {
@@ -171,6 +190,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     /// Deletes runs past the retention (at most once a minute unless `force`); returns how many.
     @discardableResult
     func prune(force: Bool) throws(SQLiteHistoryError) -> Int {
+        try refuseIfReadOnly()
         guard let retention = options.retentionSeconds else { return 0 }
         let now = Self.wallClockMilliseconds()
         guard force || now - lastPrune >= 60_000 else { return 0 }
@@ -185,6 +205,13 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             try runs.run()
             return connection.changes
         }
+    }
+
+    private func refuseIfReadOnly() throws(SQLiteHistoryError) {
+        guard readOnly else { return }
+        throw SQLiteHistoryError(
+            .readOnly, path: connection.path,
+            message: "opened for reading only (SQLiteRunHistory(readingFrom:)); record through SQLiteRunHistory(path:)")
     }
 
     // MARK: - Reading
@@ -233,8 +260,9 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     }
 
     func events(of runID: String) throws(SQLiteHistoryError) -> [RunHistoryEvent] {
-        // The cap's cut as the writer applied it: chunks straddling it keep events below it.
-        let dropThrough = try lastSequence(of: runID) - options.maximumEventsPerRun
+        // The cap's cut as the writer applied it: chunks straddling it keep events below it. (A
+        // reader does not know the recording store's cap: it reads every event the file holds.)
+        let dropThrough = readOnly ? 0 : try lastSequence(of: runID) &- options.maximumEventsPerRun
         let statement = try connection.statement(SQLiteHistorySchema.selectChunks)
         defer { statement.reset() }
         statement.bind(1, runID)

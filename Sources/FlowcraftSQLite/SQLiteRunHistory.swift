@@ -41,8 +41,10 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
 
     /// The database file.
     public let path: String
-    /// The cap and retention this store applies.
+    /// The cap and retention this store applies (none for a reader).
     public let options: Options
+    /// Opened with ``init(readingFrom:)``: reads only.
+    public let isReadOnly: Bool
     private let queue: DispatchQueue
     private let store: SQLiteHistoryWriter
 
@@ -62,9 +64,29 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
         let queue = DispatchQueue(label: "flowcraft.sqlite-history")
         self.path = path
         self.options = options
+        self.isReadOnly = false
         self.queue = queue
         self.store = try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
             try SQLiteHistoryWriter(path: path, options: options)
+        }
+    }
+
+    /// Opens the history in `path` for reading only, as `flowcraft runs/inspect --db FILE` do: the file
+    /// must exist, and nothing in it is created, converted or deleted (an app recording into it keeps
+    /// its own retention and cap, and an app of the previous version can still open it). Every event
+    /// the file holds is read: past a run's cap, up to one stored row (256 events) more than the
+    /// recording store returns. Recording through it fails with ``SQLiteHistoryError/Cause/readOnly``;
+    /// a file of the first layout (schema version 1) fails with
+    /// ``SQLiteHistoryError/Cause/olderSchema`` until a recording store has opened it once.
+    public init(readingFrom path: String) async throws(SQLiteHistoryError) {
+        let queue = DispatchQueue(label: "flowcraft.sqlite-history")
+        let options = Options(maximumEventsPerRun: .max, retentionSeconds: nil)
+        self.path = path
+        self.options = options
+        self.isReadOnly = true
+        self.queue = queue
+        self.store = try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
+            try SQLiteHistoryWriter(path: path, options: options, readOnly: true)
         }
     }
 

@@ -60,7 +60,8 @@ struct HistorySourceOptions: ParsableArguments {
             }
             let store: SQLiteRunHistory
             do {
-                store = try await SQLiteRunHistory(path: path)
+                // Read only: the app's file keeps its own retention, cap and layout.
+                store = try await SQLiteRunHistory(readingFrom: path)
             } catch {
                 throw HistoryCommandError("cannot open history database '\(path)': \(error)")
             }
