@@ -11,7 +11,8 @@ extension NodeCompletionScript {
             /// `cancel` of a subflow's child run because its parent ended (the cascade of a parent's
             /// failure or cancellation): changes nothing (`parent-running`) while the parent runs
             /// again, since then a redrive started this child anew under the same id and the cascade
-            /// is stale. Checked in the same script call as the cancel.
+            /// is stale, and (`gone`) while the child's keys do not exist (a redrive deleted the old
+            /// child after the cascade read it). Checked in the same script call as the cancel.
             case cancelChild = "cancel-child"
             /// `complete` for a node that is never parked (not a `wait` or `subflow` node): the script
             /// skips the awaiting bookkeeping.

@@ -30,8 +30,9 @@ struct RunCanceller: Sendable {
         let outcome = try await committer.commit(
             runID: runID, blueprintID: blueprintID, version: version,
             RunCommitter.Change(mode: asChild ? .cancelChild : .cancel, reason: reason))
-        // A stale cascade (the parent runs again) leaves the child, and so its own children, alone.
-        if outcome.commit == .parentRunning { return outcome }
+        // A stale cascade (the parent runs again, or a redrive deleted the child since it was read)
+        // leaves the child, and so its own children, alone.
+        if outcome.commit == .parentRunning || outcome.commit == .gone { return outcome }
         if let plan = try? catalog.blueprint(id: blueprintID, version: version) {
             try await cancelChildren(of: runID, plan: plan, pending: pending, reason: reason)
         }

@@ -22,6 +22,10 @@ struct RunCommitter: Sendable {
             case exists
             /// A `cancel-child` of a child run whose parent runs (again): nothing changed.
             case parentRunning = "parent-running"
+            /// A `cancel-child` of a child run whose keys are gone (a redrive deleted it, or they
+            /// expired): nothing changed, nothing created (the status in the reply is `cancelled`,
+            /// what the cascade asked for).
+            case gone
         }
 
         var commit: Commit

@@ -497,6 +497,33 @@ struct DistributedSubflowTests {
         #expect(afterEnd?.status == .cancelled)
     }
 
+    /// The cascade read the old child, then a redrive deleted it before the cascade's cancel
+    /// committed: the cancel must not create a cancelled run under the id the redriven subflow node
+    /// is about to start its new child with (it did: the new child then found itself cancelled, and
+    /// cancelled the redriven parent, with no error; seen once in about 120 runs of the redrive
+    /// scenario under load).
+    @Test("a cascade's cancel of a child whose keys are gone creates nothing")
+    func cascadeToDeletedChildCreatesNothing() async throws {
+        let blueprints = [Self.parent(child: "review"), Self.review]
+        let (outcome, runExists, statusKey) = try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("subgone")
+        ) { workflows, client in
+            let parentID = "gone-parent-\(UUID().uuidString)"
+            let childID = Self.childID(parentID)
+            let outcome = try await workflows.committer.commit(
+                runID: childID, blueprintID: "review", version: nil,
+                RunCommitter.Change(mode: .cancelChild, reason: "parent run '\(parentID)' failed"))
+            let keys = DistributedKeys(runID: childID)
+            return (
+                outcome, try await client.send(["EXISTS", keys.run]).int,
+                try await client.send(["GET", keys.status]).string
+            )
+        }
+        #expect(outcome.commit == .gone)
+        #expect(runExists == 0)
+        #expect(statusKey == nil)
+    }
+
     @Test("a cancelled child cancels its parent, as in the in-memory engine")
     func cancelledChildCancelsParent() async throws {
         let probe = SubflowProbe()
