@@ -67,7 +67,7 @@ import Flowcraft
 /// completion left the run awaiting the awaiting entries (left off when empty); code is `committed`,
 /// `duplicate` (already committed),
 /// `finished` (the run already ended), `parent-running` (a `cancel-child` of a run whose parent
-/// runs), `gone` (a `cancel-child` of a run whose keys are gone), `unscheduled` (the entry is not pending) or `exists` (start of
+/// runs), `gone` (a change, without start entries, of a run whose keys are gone), `unscheduled` (the entry is not pending) or `exists` (start of
 /// an existing run).
 enum NodeCompletionScript {
     /// `Lua/complete-node.lua`: the commit as a script of its own. The queue's add logic is included,

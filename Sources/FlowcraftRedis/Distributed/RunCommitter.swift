@@ -22,9 +22,9 @@ struct RunCommitter: Sendable {
             case exists
             /// A `cancel-child` of a child run whose parent runs (again): nothing changed.
             case parentRunning = "parent-running"
-            /// A `cancel-child` of a child run whose keys are gone (a redrive deleted it, or they
-            /// expired): nothing changed, nothing created (the status in the reply is `cancelled`,
-            /// what the cascade asked for).
+            /// A change of a run whose keys are gone (a redrive deleted a subflow's old child, or they
+            /// expired) and that does not start it: nothing changed, nothing created (the status in
+            /// the reply is `cancelled`: the run is no more).
             case gone
         }
 

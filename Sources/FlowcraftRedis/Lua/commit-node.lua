@@ -472,8 +472,13 @@ if status == "completed" or status == "failed" or status == "cancelled" then
   return { "finished", status, 0 }
 end
 if not moved and not status then
+  -- A run whose keys are gone (a redrive deleted a subflow's old child, or they expired) while one of
+  -- its jobs ran: nothing to change, and nothing to create (a run hash made here would stand in the
+  -- way of the child a redrive is about to start under the same id).
+  if nStart == 0 then return { "gone", "cancelled", 0 } end
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
-  -- seed's startWorkflow): its start entries are what is pending.
+  -- seed's startWorkflow): its start entries are what is pending (the worker passes them when the
+  -- run hash did not exist as it took the job).
   rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText)
   for i = startsFirst, startsLast do rcall("SADD", pendingKey, ARGV[i]) end

@@ -502,7 +502,7 @@ struct DistributedSubflowTests {
     /// is about to start its new child with (it did: the new child then found itself cancelled, and
     /// cancelled the redriven parent, with no error; seen once in about 120 runs of the redrive
     /// scenario under load).
-    @Test("a cascade's cancel of a child whose keys are gone creates nothing")
+    @Test("a cascade's cancel, or a late node commit, of a child whose keys are gone creates nothing")
     func cascadeToDeletedChildCreatesNothing() async throws {
         let blueprints = [Self.parent(child: "review"), Self.review]
         let (outcome, runExists, statusKey) = try await Support.withWorker(
@@ -513,9 +513,14 @@ struct DistributedSubflowTests {
             let outcome = try await workflows.committer.commit(
                 runID: childID, blueprintID: "review", version: nil,
                 RunCommitter.Change(mode: .cancelChild, reason: "parent run '\(parentID)' failed"))
+            // A node job of the old child that was taken before the redrive and commits after it.
+            let lateNode = try await workflows.committer.commit(
+                runID: childID, blueprintID: "review", version: nil,
+                RunCommitter.Change(mode: .advance, instance: NodeInstance("verdict").description))
+            #expect(lateNode.commit == .gone)
             let keys = DistributedKeys(runID: childID)
             return (
-                outcome, try await client.send(["EXISTS", keys.run]).int,
+                outcome, try await client.send(["EXISTS", keys.run, keys.pending, keys.done]).int,
                 try await client.send(["GET", keys.status]).string
             )
         }
