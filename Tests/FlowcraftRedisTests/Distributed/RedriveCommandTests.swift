@@ -72,37 +72,10 @@ struct RedriveCommandTests {
 }
 
 extension RedriveCommandTests {
-    /// Runs `flowcraft` to its end on a thread of its own, its output going to files (read after it
-    /// exits).
+    /// Runs `flowcraft` to its end (``ChildProcess``: posix_spawn, output to files).
     static func run(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let result = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<(Int32, String, String), any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result {
-                    let base = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-cli-\(UUID().uuidString)")
-                    let out = base.appendingPathExtension("out")
-                    let err = base.appendingPathExtension("err")
-                    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-                    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-                    defer {
-                        try? FileManager.default.removeItem(at: out)
-                        try? FileManager.default.removeItem(at: err)
-                    }
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: binary)
-                    process.arguments = arguments
-                    process.standardOutput = try FileHandle(forWritingTo: out)
-                    process.standardError = try FileHandle(forWritingTo: err)
-                    try process.run()
-                    process.waitUntilExit()
-                    return (
-                        process.terminationStatus, String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                        String(decoding: try Data(contentsOf: err), as: UTF8.self)
-                    )
-                })
-            }
-        }
-        return try result.get()
+        let outcome = try await ChildProcess.run([binary] + arguments)
+        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 }
 

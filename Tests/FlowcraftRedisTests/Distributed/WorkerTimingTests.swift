@@ -14,31 +14,11 @@ struct WorkerTimingTests {
         var stdout: String
     }
 
-    /// Runs the executable to its end on a thread of its own (its blocking reads never occupy the
-    /// cooperative pool).
+    /// Runs the executable to its end (``ChildProcess``: posix_spawn, output to files).
     static func run(_ arguments: [String]) async throws -> Outcome {
         let binary = try #require(ChaosTests.flowcraftBinary)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: binary)
-                    process.arguments = arguments
-                    let out = Pipe()
-                    let err = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    try process.run()
-                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return Outcome(
-                        status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self),
-                        stdout: String(decoding: stdout, as: UTF8.self))
-                })
-            }
-        }
-        return try result.get()
+        let outcome = try await ChildProcess.run([binary] + arguments)
+        return Outcome(status: outcome.status, stderr: outcome.stderr, stdout: outcome.stdout)
     }
 
     static func blueprintDirectory(_ blueprint: WorkflowBlueprint) throws -> URL {
