@@ -51,7 +51,7 @@ struct QueueReliabilityTests {
         try await QueueTestSupport.expectEventually { !process.isRunning }
         #expect(try await queue.getState(id) == .active)
 
-        let rescuer = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(name: "rescuer"),
+        let rescuer = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(name: "rescuer"),
                                  logger: QueueTestSupport.quietLogger) { job in ["rescued": job.data["i"] ?? nil] }
         try await QueueTestSupport.withRunningWorker(rescuer) {
             try await QueueTestSupport.expectEventually { try await queue.getState(id) == .completed }

@@ -19,11 +19,22 @@ enum QueueTestSupport {
         return logger
     }
 
-    /// Short timings so lock expiry and stalled recovery happen within a test's seconds.
+    /// A short drain delay, and a lock and stalled check long enough that no job stalls however
+    /// loaded the machine is (with a 1 s lock, a job whose worker was held up for a second under the
+    /// first pass's load was taken back as stalled and ran again, and a test counting attempts
+    /// failed): for tests that do not test stalls.
     static func fastOptions(concurrency: Int = 1, name: String? = nil) -> WorkerOptions {
         WorkerOptions(
-            concurrency: concurrency, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1,
+            concurrency: concurrency, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 1,
             drainDelay: 0.2, name: name)
+    }
+
+    /// Short timings so lock expiry and stalled recovery happen within a test's seconds: for the
+    /// tests of stalled recovery (an abandoned job's lock expires after 1 s, and the stalled check
+    /// runs every 300 ms).
+    static func stallingOptions(name: String? = nil) -> WorkerOptions {
+        WorkerOptions(
+            concurrency: 1, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2, name: name)
     }
 
     /// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.

@@ -236,7 +236,7 @@ struct WorkerTests {
         let name = QueueTestSupport.uniqueQueueName("stall")
         let queue = try Queue(name: name, client: client)
         let started = AsyncStream<Void>.makeStream()
-        let doomed = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(name: "doomed"),
+        let doomed = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(name: "doomed"),
                                 logger: QueueTestSupport.quietLogger) { _ in
             started.continuation.yield()
             try await Task.sleep(for: .seconds(60))
@@ -250,7 +250,7 @@ struct WorkerTests {
         _ = try? await running.value
         #expect(try await queue.getState(id) == .active)
 
-        let rescuer = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(name: "rescuer"),
+        let rescuer = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(name: "rescuer"),
                                  logger: QueueTestSupport.quietLogger) { _ in "rescued" }
         try await QueueTestSupport.withRunningWorker(rescuer) {
             try await QueueTestSupport.expectEventually { try await queue.getState(id) == .completed }
