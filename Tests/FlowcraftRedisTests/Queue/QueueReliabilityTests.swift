@@ -70,7 +70,7 @@ struct QueueReliabilityTests {
             let name = QueueTestSupport.uniqueQueueName("restart")
             let queue = try Queue(name: name, client: client)
             let processed = Mutex<[Int: Int]>([:])
-            let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 4),
+            let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(concurrency: 4),
                                     logger: QueueTestSupport.quietLogger) { job in
                 let i = job.data["i"]?.intValue ?? -1
                 processed.withLock { $0[i, default: 0] += 1 }

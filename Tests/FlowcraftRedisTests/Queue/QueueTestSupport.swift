@@ -31,10 +31,11 @@ enum QueueTestSupport {
 
     /// Short timings so lock expiry and stalled recovery happen within a test's seconds: for the
     /// tests of stalled recovery (an abandoned job's lock expires after 1 s, and the stalled check
-    /// runs every 300 ms).
-    static func stallingOptions(name: String? = nil) -> WorkerOptions {
+    /// runs every 300 ms), a Redis restart's included (the jobs active then come back as stalled).
+    static func stallingOptions(concurrency: Int = 1, name: String? = nil) -> WorkerOptions {
         WorkerOptions(
-            concurrency: 1, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2, name: name)
+            concurrency: concurrency, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2,
+            name: name)
     }
 
     /// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
