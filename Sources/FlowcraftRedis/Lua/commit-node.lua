@@ -47,11 +47,10 @@ local awaitingKey, fanInKey, joinKey, activeKey, statusKey = KEYS[k + 5], KEYS[k
 local runId = string.sub(stateKey, {{RUN_ID_START}})
 
 -- The cascade of a parent's end to its subflow child: stale, and nothing changes, when the parent
--- runs again (a redrive made it `running` and started this child anew under the same id), or when
--- the child's keys are gone (a redrive deleted the old child and the new one has not started yet:
--- cancelling would create a cancelled run under the id the new child is about to take).
+-- runs again (a redrive made it `running` and started this child anew under the same id). A child
+-- whose keys are gone (a redrive deleted the old child and the new one has not started yet) has no
+-- link to read: like any change of a run without keys, it answers `gone` below and creates nothing.
 if mode == "cancel-child" then
-  if rcall("EXISTS", runKey) == 0 then return { "gone", "cancelled", 0 } end
   local link = rcall("HGET", runKey, "parent")
   local ok, decoded = false, nil
   if link then ok, decoded = pcall(cjson.decode, link) end
