@@ -51,8 +51,9 @@ async def work(url, name, count, mode, concurrency):
     def on_finished(job, *args):
         nonlocal finished
         if args and isinstance(args[0], Exception):
-            # Intermediate failures of a retried job are not final.
-            if (job.attemptsMade or 0) + 1 < (job.opts.get("attempts") or 1):
+            # Intermediate failures of a retried job are not final. The package counts the attempt
+            # (attemptsMade += 1) before it emits "failed", so the last attempt has attemptsMade == attempts.
+            if (job.attemptsMade or 0) < (job.opts.get("attempts") or 1):
                 return
         finished += 1
         if finished >= count:

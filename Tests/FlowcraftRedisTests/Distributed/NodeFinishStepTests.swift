@@ -124,7 +124,11 @@ struct NodeFinishStepCallTests {
 struct AdvanceAwaitingTests {
     typealias Support = DistributedTestSupport
 
-    static func registry(_ calls: NodeFinishStepSupport.Calls) -> NodeRegistry {
+    /// `noop`, and `slow`, the parallel branch of a wait. With an `observer` (a connection to the run's
+    /// Redis) `slow` returns only once the run's `w#0` is parked, so it commits last however its job and
+    /// the wait's are scheduled (a fixed sleep does not order them on a loaded machine); without one (the
+    /// in-memory engine) it sleeps 300 ms.
+    static func registry(_ calls: NodeFinishStepSupport.Calls, observer: RedisClient? = nil) -> NodeRegistry {
         var registry = NodeRegistry()
         registry.register("noop") { ctx in
             calls.count(ctx.nodeID)
@@ -132,10 +136,35 @@ struct AdvanceAwaitingTests {
         }
         registry.register("slow") { ctx in
             calls.count(ctx.nodeID)
-            try await Task.sleep(for: .milliseconds(300))
+            if let observer {
+                try await waitForMember(observer, of: DistributedKeys(runID: ctx.runID).awaiting, "w#0")
+            } else {
+                try await Task.sleep(for: .milliseconds(300))
+            }
             return NodeResult(output: .string(ctx.nodeID))
         }
         return registry
+    }
+
+    /// Waits until `member` is in the set `key` (records an issue after 20 s).
+    static func waitForMember(_ observer: RedisClient, of key: String, _ member: String) async throws {
+        let found = try await QueueTestSupport.eventually(within: 20) {
+            try await observer.send(["SISMEMBER", key, member]).int == 1
+        }
+        if !found { Issue.record("\(member) never entered \(key)") }
+    }
+
+    /// Runs `body` with a connection of its own to the test Redis, for node implementations that watch a run.
+    static func withObserver<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
+        let observer = try TestRedis.client()
+        do {
+            let value = try await body(observer)
+            await observer.close()
+            return value
+        } catch {
+            await observer.close()
+            throw error
+        }
     }
 
     /// The `returnvalue` of the job of `node` (the first completed one).
@@ -160,29 +189,31 @@ struct AdvanceAwaitingTests {
         let blueprint = Self.parkedFirst
         let calls = NodeFinishStepSupport.Calls()
         let queue = Support.uniqueQueue("advawait")
-        try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls), queue: queue) { workflows, client in
-            let runID = try await workflows.startWorkflow(blueprint)
-            let keys = DistributedKeys(runID: runID)
-            // `slow` commits ~300 ms after `w` parked: its completion (mode `advance`) must settle the run.
-            let paused = try await workflows.result(runID, timeout: .seconds(10))
-            #expect(paused.status == .awaiting)
-            #expect(try await client.send(["SISMEMBER", keys.done, "slow#0"]).int == 1)
-            #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
-            #expect(try await client.send(["SMEMBERS", keys.pending]).array?.compactMap(\.string) == ["w#0"])
-            // The plain node's own commit is what made the run awaiting.
-            let slow = try await Self.jobValue(client, queue: queue, node: "slow")
-            #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
-            #expect(calls["end"] == 0)
-            // Still awaiting a moment later (nothing else moves it).
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(try await workflows.status(runID)?.status == .awaiting)
+        try await Self.withObserver { observer in
+            try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls, observer: observer), queue: queue) { workflows, client in
+                let runID = try await workflows.startWorkflow(blueprint)
+                let keys = DistributedKeys(runID: runID)
+                // `slow` commits after `w` parked: its completion (mode `advance`) must settle the run.
+                let paused = try await workflows.result(runID, timeout: .seconds(10))
+                #expect(paused.status == .awaiting)
+                #expect(try await client.send(["SISMEMBER", keys.done, "slow#0"]).int == 1)
+                #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
+                #expect(try await client.send(["SMEMBERS", keys.pending]).array?.compactMap(\.string) == ["w#0"])
+                // The plain node's own commit is what made the run awaiting.
+                let slow = try await Self.jobValue(client, queue: queue, node: "slow")
+                #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
+                #expect(calls["end"] == 0)
+                // Still awaiting a moment later (nothing else moves it).
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await workflows.status(runID)?.status == .awaiting)
 
-            try await workflows.resume(runID, action: "approve", output: "yes")
-            let final = try await workflows.result(runID, timeout: .seconds(10))
-            #expect(final.status == .completed)
-            #expect(final.context["_outputs.end"] == "end")
-            #expect(final.context["_outputs.w"] == "yes")
-            #expect(try await client.send(["SCARD", keys.done]).int == 4)
+                try await workflows.resume(runID, action: "approve", output: "yes")
+                let final = try await workflows.result(runID, timeout: .seconds(10))
+                #expect(final.status == .completed)
+                #expect(final.context["_outputs.end"] == "end")
+                #expect(final.context["_outputs.w"] == "yes")
+                #expect(try await client.send(["SCARD", keys.done]).int == 4)
+            }
         }
         #expect(calls["end"] == 1)
         #expect(calls["slow"] == 1)
@@ -203,34 +234,36 @@ struct AdvanceAwaitingTests {
 
         let recorder = DistributedEventTests.Recorder()
         let queue = Support.uniqueQueue("advpause")
-        try await Support.withWorker(
-            blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls()), queue: queue,
-            eventHandler: recorder.handler
-        ) { workflows, client in
-            let runID = try await workflows.startWorkflow(blueprint)
-            #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .awaiting)
-            // `slow`'s commit (mode `advance`, not `await`) made the run awaiting: its completion
-            // pauses the run. (The event follows the commit's reply, which may come after the status.)
-            let slow = try await Self.jobValue(client, queue: queue, node: "slow")
-            #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
-            try await QueueTestSupport.expectEventually(within: 5) { recorder.count(.workflowPause) >= 1 }
-            // No second one a moment later.
-            try await Task.sleep(for: .milliseconds(200))
-            let pauses = recorder.events.withLock { $0.filter { $0.type == .workflowPause } }
-            #expect(pauses.count == 1)
-            #expect(pauses.first?.runID == runID)
-            #expect(pauses.first?.blueprintID == blueprint.id)
-            #expect(pauses.first?.payload == ["awaiting": ["w"]])
-            #expect(pauses.map(\.payload) == memoryPauses.map(\.payload))
-            // After slow's node:finish, with no workflow:finish.
-            let events = recorder.events.withLock { $0 }
-            let slowFinish = events.firstIndex { $0.type == .nodeFinish && $0.nodeID == "slow" }
-            let pause = events.firstIndex { $0.type == .workflowPause }
-            #expect(slowFinish != nil && pause != nil && slowFinish! < pause!)
-            #expect(recorder.count(.workflowFinish) == 0)
+        try await Self.withObserver { observer in
+            try await Support.withWorker(
+                blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls(), observer: observer), queue: queue,
+                eventHandler: recorder.handler
+            ) { workflows, client in
+                let runID = try await workflows.startWorkflow(blueprint)
+                #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .awaiting)
+                // `slow`'s commit (mode `advance`, not `await`) made the run awaiting: its completion
+                // pauses the run. (The event follows the commit's reply, which may come after the status.)
+                let slow = try await Self.jobValue(client, queue: queue, node: "slow")
+                #expect(slow == ["nodeId": "slow", "commit": "committed", "run": "awaiting"])
+                try await QueueTestSupport.expectEventually(within: 5) { recorder.count(.workflowPause) >= 1 }
+                // No second one a moment later.
+                try await Task.sleep(for: .milliseconds(200))
+                let pauses = recorder.events.withLock { $0.filter { $0.type == .workflowPause } }
+                #expect(pauses.count == 1)
+                #expect(pauses.first?.runID == runID)
+                #expect(pauses.first?.blueprintID == blueprint.id)
+                #expect(pauses.first?.payload == ["awaiting": ["w"]])
+                #expect(pauses.map(\.payload) == memoryPauses.map(\.payload))
+                // After slow's node:finish, with no workflow:finish.
+                let events = recorder.events.withLock { $0 }
+                let slowFinish = events.firstIndex { $0.type == .nodeFinish && $0.nodeID == "slow" }
+                let pause = events.firstIndex { $0.type == .workflowPause }
+                #expect(slowFinish != nil && pause != nil && slowFinish! < pause!)
+                #expect(recorder.count(.workflowFinish) == 0)
 
-            try await workflows.resume(runID, action: "approve", output: "yes")
-            #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .completed)
+                try await workflows.resume(runID, action: "approve", output: "yes")
+                #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .completed)
+            }
         }
         // The resumed run finished without pausing again.
         #expect(recorder.count(.workflowPause) == 1)
@@ -239,11 +272,12 @@ struct AdvanceAwaitingTests {
 
     @Test("a plain node finishing before the wait parks leaves the run running; the wait parking makes it awaiting")
     func waitParksLast() async throws {
-        // start → pre (slow) → w (wait), start → quick; w (on approve) and quick → end (an `all` join).
+        // start → pre → w (wait), start → quick; w (on approve) and quick → end (an `all` join). `pre`
+        // returns only once `quick` committed, so `w` parks last however the two jobs are scheduled.
         let blueprint = WorkflowBlueprint(
             id: "parkedlast",
             nodes: [
-                NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "pre", uses: "slow"),
+                NodeDefinition(id: "start", uses: "noop"), NodeDefinition(id: "pre", uses: "afterQuick"),
                 NodeDefinition(id: "w", uses: "wait"), NodeDefinition(id: "quick", uses: "noop"),
                 NodeDefinition(id: "end", uses: "noop"),
             ],
@@ -254,23 +288,31 @@ struct AdvanceAwaitingTests {
             ])
         let calls = NodeFinishStepSupport.Calls()
         let queue = Support.uniqueQueue("advlast")
-        try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls), queue: queue) { workflows, client in
-            let runID = try await workflows.startWorkflow(blueprint)
-            let keys = DistributedKeys(runID: runID)
-            let paused = try await workflows.result(runID, timeout: .seconds(10))
-            #expect(paused.status == .awaiting)
-            #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
-            // `quick` committed while `pre` still ran: the run stayed running then.
-            #expect(try await Self.jobValue(client, queue: queue, node: "quick") == ["nodeId": "quick", "commit": "committed", "run": "running"])
-            #expect(try await Self.jobValue(client, queue: queue, node: "pre") == ["nodeId": "pre", "commit": "committed", "run": "running"])
-            #expect(try await Self.jobValue(client, queue: queue, node: "w") == ["nodeId": "w", "commit": "committed", "run": "awaiting"])
-            #expect(calls["end"] == 0)
+        try await Self.withObserver { observer in
+            var registry = Self.registry(calls)
+            registry.register("afterQuick") { ctx in
+                calls.count(ctx.nodeID)
+                try await Self.waitForMember(observer, of: DistributedKeys(runID: ctx.runID).done, "quick#0")
+                return NodeResult(output: .string(ctx.nodeID))
+            }
+            try await Support.withWorker(blueprints: [blueprint], registry: registry, queue: queue) { workflows, client in
+                let runID = try await workflows.startWorkflow(blueprint)
+                let keys = DistributedKeys(runID: runID)
+                let paused = try await workflows.result(runID, timeout: .seconds(10))
+                #expect(paused.status == .awaiting)
+                #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
+                // `quick` committed while `pre` still ran: the run stayed running then.
+                #expect(try await Self.jobValue(client, queue: queue, node: "quick") == ["nodeId": "quick", "commit": "committed", "run": "running"])
+                #expect(try await Self.jobValue(client, queue: queue, node: "pre") == ["nodeId": "pre", "commit": "committed", "run": "running"])
+                #expect(try await Self.jobValue(client, queue: queue, node: "w") == ["nodeId": "w", "commit": "committed", "run": "awaiting"])
+                #expect(calls["end"] == 0)
 
-            try await workflows.resume(runID, action: "approve", output: "yes")
-            let final = try await workflows.result(runID, timeout: .seconds(10))
-            #expect(final.status == .completed)
-            #expect(final.context["_outputs.end"] == "end")
-            #expect(try await client.send(["SCARD", keys.done]).int == 5)
+                try await workflows.resume(runID, action: "approve", output: "yes")
+                let final = try await workflows.result(runID, timeout: .seconds(10))
+                #expect(final.status == .completed)
+                #expect(final.context["_outputs.end"] == "end")
+                #expect(try await client.send(["SCARD", keys.done]).int == 5)
+            }
         }
         #expect(calls["end"] == 1)
         #expect(calls["quick"] == 1)
