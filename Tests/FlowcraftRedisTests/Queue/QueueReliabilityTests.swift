@@ -37,7 +37,9 @@ struct QueueReliabilityTests {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "queue-worker", "--url", url, "--queue", name, "--name", "victim",
-            "--lock-duration", "1000", "--stalled-interval", "300",
+            // A 3 s lock: a renewal more than a second late on a loaded machine must not let the
+            // victim's own stalled check take the job back before the kill.
+            "--lock-duration", "3000", "--stalled-interval", "300",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -32,10 +32,13 @@ enum QueueTestSupport {
     /// Short timings so lock expiry and stalled recovery happen within a test's seconds: for the
     /// tests of stalled recovery (an abandoned job's lock expires after 1 s, and the stalled check
     /// runs every 300 ms), a Redis restart's included (the jobs active then come back as stalled).
-    static func stallingOptions(concurrency: Int = 1, name: String? = nil) -> WorkerOptions {
+    /// A worker that must keep its job until the test abandons it takes a longer `lockDuration`: on a
+    /// loaded machine a renewal can come more than a second late, and a job whose 1 s lock lapsed
+    /// while its worker still ran it is (rightly) recovered from that worker too.
+    static func stallingOptions(concurrency: Int = 1, name: String? = nil, lockDuration: Int = 1000) -> WorkerOptions {
         WorkerOptions(
-            concurrency: concurrency, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 1, drainDelay: 0.2,
-            name: name)
+            concurrency: concurrency, lockDuration: lockDuration, stalledInterval: 300, maxStalledCount: 1,
+            drainDelay: 0.2, name: name)
     }
 
     /// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.

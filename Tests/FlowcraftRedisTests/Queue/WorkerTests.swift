@@ -236,7 +236,7 @@ struct WorkerTests {
         let name = QueueTestSupport.uniqueQueueName("stall")
         let queue = try Queue(name: name, client: client)
         let started = AsyncStream<Void>.makeStream()
-        let doomed = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(name: "doomed"),
+        let doomed = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(name: "doomed", lockDuration: 3000),
                                 logger: QueueTestSupport.quietLogger) { _ in
             started.continuation.yield()
             try await Task.sleep(for: .seconds(60))

@@ -216,19 +216,21 @@ struct ShardedLayoutTests {
         let sharded = "\(queue)-sharded"
         _ = try await QueueLayoutRecord.resolve(.sharded(count: 4), queueName: sharded, client: client)
         let unresolved = try WorkflowClient(client: client, blueprints: [blueprint], options: DistributedOptions(queueName: sharded))
+        // Unique to this test and pass (the shared test Redis keeps what an earlier pass left).
+        let orderID = "order-\(UUID().uuidString)"
         await #expect {
-            _ = try await unresolved.startWorkflow(blueprintID: blueprint.id, runID: "order-1")
+            _ = try await unresolved.startWorkflow(blueprintID: blueprint.id, runID: orderID)
         } throws: { error in
             (error as? DistributedError)?.cause == .layoutMismatch && "\(error)".contains("sharded:4")
                 && "\(error)".contains("withRecordedLayout")
         }
-        #expect(try await client.send(["KEYS", "workflow:state:*order-1"]).array?.isEmpty == true)
+        #expect(try await client.send(["KEYS", "workflow:state:*\(orderID)"]).array?.isEmpty == true)
         // Resolved, the same client options start the run on its shard.
         let resolved = try WorkflowClient(
             client: client, blueprints: [blueprint],
             options: try await DistributedOptions(queueName: sharded).withRecordedLayout(client: client))
-        let id = try await resolved.startWorkflow(blueprintID: blueprint.id, runID: "order-1")
-        #expect(id.hasPrefix("{\(sharded).") && id.hasSuffix("}order-1"))
+        let id = try await resolved.startWorkflow(blueprintID: blueprint.id, runID: orderID)
+        #expect(id.hasPrefix("{\(sharded).") && id.hasSuffix("}\(orderID)"))
         await client.close()
     }
 
