@@ -168,8 +168,8 @@ struct ChaosTests {
     static func exercise(
         url: String, configuration: RedisConfiguration, setup: Setup, blueprint: WorkflowBlueprint = blueprint,
         runs: Int = runs, context: [String: JSONValue] = [:], commits: Int? = nil,
-        check: @Sendable ([String: JSONValue]) -> Bool = { _ in true },
-        disturb: @Sendable (_ restartWorker: @Sendable () async throws -> Void) async throws -> Void
+        check: @Sendable ([String: JSONValue]) -> Bool = { _ in true }, disturbWhileStarting: Bool = false,
+        disturb: @escaping @Sendable (_ restartWorker: @escaping @Sendable () async throws -> Void) async throws -> Void
     ) async throws {
         let options = DistributedOptions(queueName: setup.queue, stateTTLSeconds: 600)
         let client = RedisClient(configuration: configuration)
@@ -183,39 +183,44 @@ struct ChaosTests {
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
             workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments))
 
-        // Started 16 at a time: one after another, the starts can take longer on a loaded machine than
-        // the runs themselves, and the disturbance would land after the last run finished.
-        let runIDs = try await withThrowingTaskGroup(of: [String].self) { group in
-            for lane in 0..<16 {
-                group.addTask {
-                    var ids: [String] = []
-                    for _ in stride(from: lane, to: runs, by: 16) {
-                        ids.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context))
-                    }
-                    return ids
-                }
-            }
-            var all: [String] = []
-            for try await ids in group { all += ids }
-            return all
+        let restartWorker: @Sendable () async throws -> Void = {
+            await victim.withLock { $0 }.kill()
+            let fresh = try WorkerProcess(
+                binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
+                workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments)
+            victim.withLock { $0 = fresh }
         }
-
+        // `disturbWhileStarting`: the disturbance goes on while the runs are started (it waits for runs
+        // in flight itself): on a loaded machine the starts can outlast the runs themselves, and a
+        // disturbance after the last start would land after the last run finished.
+        let early = disturbWhileStarting ? Task { try await disturb(restartWorker) } : nil
+        let runIDs: [String]
         do {
-            try await disturb {
-                await victim.withLock { $0 }.kill()
-                let fresh = try WorkerProcess(
-                    binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
-                    workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments)
-                victim.withLock { $0 = fresh }
+            // Started 16 at a time: one after another, the starts take longer still.
+            runIDs = try await withThrowingTaskGroup(of: [String].self) { group in
+                for lane in 0..<16 {
+                    group.addTask {
+                        var ids: [String] = []
+                        for _ in stride(from: lane, to: runs, by: 16) {
+                            ids.append(try await workflows.startWorkflow(blueprintID: blueprint.id, context: context))
+                        }
+                        return ids
+                    }
+                }
+                var all: [String] = []
+                for try await ids in group { all += ids }
+                return all
             }
+            if let early { try await early.value } else { try await disturb(restartWorker) }
         } catch {
             // No worker process outlives a failed test.
+            early?.cancel()
+            _ = try? await early?.value
             await stable.kill()
             await victim.withLock { $0 }.kill()
             await client.close()
             throw error
         }
-
         let unfinished = try await Self.reconcileUntilFinished(
             runIDs, workflows: workflows, reconciler: WorkflowReconciler(
                 client: client, catalog: catalog, options: options, stalledThresholdSeconds: 3),
@@ -300,7 +305,7 @@ struct ChaosTests {
         let setup = try Self.prepare(workMilliseconds: 40)
         let url = try #require(TestRedis.url)
         let configuration = try TestRedis.configuration()
-        try await Self.exercise(url: url, configuration: configuration, setup: setup) { restartWorker in
+        try await Self.exercise(url: url, configuration: configuration, setup: setup, disturbWhileStarting: true) { restartWorker in
             try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
     }
@@ -328,7 +333,7 @@ struct ChaosTests {
         try await Self.exercise(
             url: url, configuration: configuration, setup: setup, blueprint: Self.batchBlueprint,
             runs: Self.batchRuns, context: ["items": .array(items)], commits: 5 + items.count,
-            check: { $0["results"] == .array(items) }
+            check: { $0["results"] == .array(items) }, disturbWhileStarting: true
         ) { restartWorker in
             try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
@@ -356,7 +361,7 @@ struct ChaosTests {
         try await Self.exercise(
             url: url, configuration: configuration, setup: setup, blueprint: Self.dynamicBlueprint,
             runs: Self.dynamicRuns, context: ["seed": "chaos"], commits: Self.dynamicCommits,
-            check: { Self.dynamicRunIsComplete($0, seed: "chaos") }
+            check: { Self.dynamicRunIsComplete($0, seed: "chaos") }, disturbWhileStarting: true
         ) { restartWorker in
             try await Self.killWhileRunsAreActive(restartWorker, configuration: configuration, queue: setup.queue)
         }
