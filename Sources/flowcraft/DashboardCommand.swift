@@ -25,7 +25,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .customLong("queue"), help: "A queue to show (repeatable; default flowcraft-queue). Actions use the first.")
     var queues: [String] = []
 
-    @Option(help: "Port to listen on (0 picks a free one and prints it).")
+    @Option(parsing: .unconditional, help: "Port to listen on (0 picks a free one and prints it).")
     var port = 8080
 
     @Option(help: "Address to bind (127.0.0.1 keeps it local; 0.0.0.0 exposes it).")

@@ -12,7 +12,7 @@ struct RedisConnectionOptions: ParsableArguments {
     @Option(help: "Queue that carries the node jobs.")
     var queue = "flowcraft-queue"
 
-    @Option(help: "Seconds (0…315360000) a finished run's state and status are kept (0 keeps them).")
+    @Option(parsing: .unconditional, help: "Seconds (0…315360000) a finished run's state and status are kept (0 keeps them).")
     var stateTtl = 86_400
 
     @Option(help: "Retry failing nodes inside the job ('in-process') or as BullMQ attempts ('queue').")

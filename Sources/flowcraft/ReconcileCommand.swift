@@ -13,7 +13,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
     var blueprintPaths: [String]
 
-    @Option(help: "Seconds (0…31536000) without progress after which a run counts as stalled.")
+    @Option(parsing: .unconditional, help: "Seconds (0…31536000) without progress after which a run counts as stalled.")
     var stalledThreshold: Double = 300
 
     @OptionGroup var connection: RedisConnectionOptions

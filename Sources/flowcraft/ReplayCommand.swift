@@ -13,7 +13,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "The run id.")
     var runID: String
 
-    @Option(help: "The last event to apply (1 or more; default: every event). `inspect` shows the numbers.")
+    @Option(parsing: .unconditional, help: "The last event to apply (1 or more; default: every event). `inspect` shows the numbers.")
     var until: Int?
 
     @Flag(help: "Print JSON ({context, untilSequence, lastSequence, appliedNodes, complete}).")

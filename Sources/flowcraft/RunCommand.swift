@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "node=count"))
     var dynamic: [String] = []
 
-    @Option(help: "Most nodes in flight at once (1…1024).")
+    @Option(parsing: .unconditional, help: "Most nodes in flight at once (1…1024).")
     var concurrency: Int = 16
 
     @Flag(help: "Really wait for sleep nodes and retry delays.")

@@ -19,7 +19,7 @@ struct RunsCommand: AsyncParsableCommand {
     @Option(help: "Only runs started within this span before now: 90s, 30m, 1h, 2d, 1w.")
     var since: String?
 
-    @Option(help: "Runs per page (1…1000).")
+    @Option(parsing: .unconditional, help: "Runs per page (1…1000).")
     var limit = 50
 
     @Option(help: "Continue after a previous page (its printed cursor).")

@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The run id.")
     var runID: String
 
-    @Option(help: "Wait up to this many seconds (0…86400) for the run to finish (or pause on a wait node).")
+    @Option(parsing: .unconditional, help: "Wait up to this many seconds (0…86400) for the run to finish (or pause on a wait node).")
     var wait: Double?
 
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories: a paused run's wait nodes list the actions they route.")

@@ -24,7 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
     var blueprintPaths: [String]
 
-    @Option(help: "Jobs processed at once (1…1024).")
+    @Option(parsing: .unconditional, help: "Jobs processed at once (1…1024).")
     var concurrency = 16
 
     @Flag(help: "Simulate user nodes: each returns its input.")
@@ -42,13 +42,13 @@ struct WorkerCommand: AsyncParsableCommand {
             valueName: "node=count"))
     var dynamic: [String] = []
 
-    @Option(help: "Milliseconds (0…3600000) each simulated node works before returning.")
+    @Option(parsing: .unconditional, help: "Milliseconds (0…3600000) each simulated node works before returning.")
     var workMs = 0
 
-    @Option(help: "Job lock duration in milliseconds, 10…86400000 (a killed worker's jobs return after about this long).")
+    @Option(parsing: .unconditional, help: "Job lock duration in milliseconds, 10…86400000 (a killed worker's jobs return after about this long).")
     var lockDuration = 30_000
 
-    @Option(help: "Stalled-job check interval in milliseconds (10…86400000).")
+    @Option(parsing: .unconditional, help: "Stalled-job check interval in milliseconds (10…86400000).")
     var stalledInterval = 30_000
 
     @Option(parsing: .upToNextOption, help: "In a sharded layout, the shards this worker serves (default: all), e.g. --shards 0 1 2.")

@@ -5,21 +5,23 @@ import FlowcraftRedis
 /// options). Each is validated before the worker connects.
 struct WorkerProductionOptions: ParsableArguments {
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Completed jobs kept per queue: a count (0 removes each at once) or 'all' (none older than --state-ttl either way).",
             valueName: "n|all"))
     var keepCompleted: RetainedJobCount = .count(1_000)
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Failed jobs kept per queue: a count (0 removes each at once) or 'all' (none older than --state-ttl either way).",
             valueName: "n|all"))
     var keepFailed: RetainedJobCount = .count(10_000)
 
-    @Option(help: "Times a job may stall (its worker died) and be recovered before it fails (0…1000).")
+    @Option(parsing: .unconditional, help: "Times a job may stall (its worker died) and be recovered before it fails (0…1000).")
     var maxStalledCount = 1
 
-    @Option(help: "Milliseconds between lock renewals (default: half the lock duration; must be below it).")
+    @Option(parsing: .unconditional, help: "Milliseconds between lock renewals (default: half the lock duration; must be below it).")
     var lockRenewInterval: Int?
 
     static let maximumStalledCount = 1_000

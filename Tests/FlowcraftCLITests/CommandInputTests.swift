@@ -82,6 +82,13 @@ struct CommandInputTests {
             (["run", "DIR/chain.yaml", "--simulate", "--concurrency", "0"], "--concurrency"),
             (["run", "DIR/chain.yaml", "--simulate", "--concurrency", "1000000"], "--concurrency"),
             (["run", "DIR/chain.yaml", "--simulate", "--fail", "a=-1"], "--fail"),
+            // A negative number after a space is the option's value (not a missing value and a flag).
+            (["runs", "--limit", "-3"], "--limit"),
+            (["replay", "run-1", "--until", "-1"], "--until"),
+            (["status", "run-1", "--wait", "-1"], "--wait"),
+            (["worker", "--blueprints", "DIR", "--concurrency", "-4"], "--concurrency"),
+            (["worker", "--blueprints", "DIR", "--max-stalled-count", "-1"], "--max-stalled-count"),
+            (["run", "DIR/chain.yaml", "--simulate", "--concurrency", "-2"], "--concurrency"),
         ])
     func numericOptionsAreValidated(_ arguments: [String], option: String) async throws {
         let dir = try directory(["chain.yaml": Self.chain])
