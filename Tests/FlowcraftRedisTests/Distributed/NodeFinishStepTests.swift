@@ -154,19 +154,6 @@ struct AdvanceAwaitingTests {
         if !found { Issue.record("\(member) never entered \(key)") }
     }
 
-    /// Runs `body` with a connection of its own to the test Redis, for node implementations that watch a run.
-    static func withObserver<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-        let observer = try TestRedis.client()
-        do {
-            let value = try await body(observer)
-            await observer.close()
-            return value
-        } catch {
-            await observer.close()
-            throw error
-        }
-    }
-
     /// The `returnvalue` of the job of `node` (the first completed one).
     static func jobValue(_ client: RedisClient, queue: String, node: String) async throws -> JSONValue? {
         try await NodeFinishStepSupport.completedNodeJobs(client, queue: queue).first { $0.node == node }?.value
@@ -189,7 +176,7 @@ struct AdvanceAwaitingTests {
         let blueprint = Self.parkedFirst
         let calls = NodeFinishStepSupport.Calls()
         let queue = Support.uniqueQueue("advawait")
-        try await Self.withObserver { observer in
+        try await TestRedis.withClient { observer in
             try await Support.withWorker(blueprints: [blueprint], registry: Self.registry(calls, observer: observer), queue: queue) { workflows, client in
                 let runID = try await workflows.startWorkflow(blueprint)
                 let keys = DistributedKeys(runID: runID)
@@ -234,7 +221,7 @@ struct AdvanceAwaitingTests {
 
         let recorder = DistributedEventTests.Recorder()
         let queue = Support.uniqueQueue("advpause")
-        try await Self.withObserver { observer in
+        try await TestRedis.withClient { observer in
             try await Support.withWorker(
                 blueprints: [blueprint], registry: Self.registry(NodeFinishStepSupport.Calls(), observer: observer), queue: queue,
                 eventHandler: recorder.handler
@@ -288,7 +275,7 @@ struct AdvanceAwaitingTests {
             ])
         let calls = NodeFinishStepSupport.Calls()
         let queue = Support.uniqueQueue("advlast")
-        try await Self.withObserver { observer in
+        try await TestRedis.withClient { observer in
             var registry = Self.registry(calls)
             registry.register("afterQuick") { ctx in
                 calls.count(ctx.nodeID)

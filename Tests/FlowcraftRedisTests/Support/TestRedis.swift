@@ -33,6 +33,19 @@ enum TestRedis {
         RedisClient(configuration: try configuration(), poolSize: poolSize)
     }
 
+    /// Runs `body` with a client of its own, closed afterwards (also when `body` throws).
+    static func withClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
+        let client = try client()
+        do {
+            let value = try await body(client)
+            await client.close()
+            return value
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
     /// Waits until a connection named `clientName` is executing `command` (per `CLIENT LIST`), i.e. a
     /// blocking command has reached the server. Polls; gives up after a few seconds.
     static func waitUntilBlocked(clientName: String, command: String, observer: RedisClient) async throws {
