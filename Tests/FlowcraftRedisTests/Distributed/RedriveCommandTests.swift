@@ -49,33 +49,25 @@ struct RedriveCommandTests {
             #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .failed)
             let common = ["--blueprints", directory.path, "--redis", url, "--queue", queue]
 
-            let unknown = try await Self.run(binary, ["redrive", "no-such-run"] + common)
+            let unknown = try await ChildProcess.run([binary, "redrive", "no-such-run"] + common)
             #expect(unknown.status == 4, "\(unknown.stderr)")
-            let redriven = try await Self.run(binary, ["redrive", runID] + common)
+            let redriven = try await ChildProcess.run([binary, "redrive", runID] + common)
             #expect(redriven.status == 0, "\(redriven.stderr)")
             #expect(redriven.stdout.contains("redriven run '\(runID)'"), "\(redriven.stdout)")
             let paused = try await workflows.result(runID, timeout: .seconds(30))
             #expect(paused.status == .awaiting, "\(paused.json)")
 
-            let again = try await Self.run(binary, ["redrive", runID] + common)
+            let again = try await ChildProcess.run([binary, "redrive", runID] + common)
             #expect(again.status == 1, "\(again.stderr)")
             #expect(again.stderr.contains("it is awaiting"), "\(again.stderr)")
 
-            let status = try await Self.run(binary, ["status", runID] + common)
+            let status = try await ChildProcess.run([binary, "status", runID] + common)
             #expect(status.status == 0, "\(status.stderr)")
             let json = try JSONText.parse(status.stdout)
             let waiting = json["waitingOn"]?.arrayValue?.first
             #expect(waiting?["nodeId"] == "review", "\(status.stdout)")
             #expect(waiting?["actions"] == ["approve", "reject"], "\(status.stdout)")
         }
-    }
-}
-
-extension RedriveCommandTests {
-    /// Runs `flowcraft` to its end (``ChildProcess``: posix_spawn, output to files).
-    static func run(_ binary: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let outcome = try await ChildProcess.run([binary] + arguments)
-        return (outcome.status, outcome.stdout, outcome.stderr)
     }
 }
 

@@ -8,17 +8,9 @@ import Testing
 /// with short settings.
 @Suite("Worker timing and retention options", .enabled(if: ChaosTests.flowcraftBinary != nil))
 struct WorkerTimingTests {
-    struct Outcome {
-        var status: Int32
-        var stderr: String
-        var stdout: String
-    }
-
     /// Runs the executable to its end (``ChildProcess``: posix_spawn, output to files).
-    static func run(_ arguments: [String]) async throws -> Outcome {
-        let binary = try #require(ChaosTests.flowcraftBinary)
-        let outcome = try await ChildProcess.run([binary] + arguments)
-        return Outcome(status: outcome.status, stderr: outcome.stderr, stdout: outcome.stdout)
+    static func run(_ arguments: [String]) async throws -> ChildProcess.Outcome {
+        try await ChildProcess.run([try #require(ChaosTests.flowcraftBinary)] + arguments)
     }
 
     static func blueprintDirectory(_ blueprint: WorkflowBlueprint) throws -> URL {

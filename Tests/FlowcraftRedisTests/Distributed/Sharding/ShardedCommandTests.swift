@@ -34,19 +34,19 @@ struct ShardedCommandTests {
             #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .failed)
             let common = ["--blueprints", directory.path, "--redis", url, "--queue", queue]
 
-            let redriven = try await RedriveCommandTests.run(binary, ["redrive", "order-7"] + common)
+            let redriven = try await ChildProcess.run([binary, "redrive", "order-7"] + common)
             #expect(redriven.status == 0, "\(redriven.stderr)")
             #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .awaiting)
-            let status = try await RedriveCommandTests.run(binary, ["status", "order-7"] + common)
+            let status = try await ChildProcess.run([binary, "status", "order-7"] + common)
             #expect(status.status == 0, "\(status.stderr)")
             #expect(try JSONText.parse(status.stdout)["status"] == "awaiting", "\(status.stdout)")
 
-            let runs = try await RedriveCommandTests.run(binary, ["runs", "--redis", url, "--queue", queue])
+            let runs = try await ChildProcess.run([binary, "runs", "--redis", url, "--queue", queue])
             #expect(runs.status == 0 && runs.stdout.contains(runID), "\(runs.stdout) \(runs.stderr)")
-            let inspect = try await RedriveCommandTests.run(binary, ["inspect", "order-7", "--redis", url, "--queue", queue])
+            let inspect = try await ChildProcess.run([binary, "inspect", "order-7", "--redis", url, "--queue", queue])
             #expect(inspect.status == 0 && inspect.stdout.contains("run \(runID)"), "\(inspect.stdout) \(inspect.stderr)")
 
-            let refused = try await RedriveCommandTests.run(binary, ["start", "order", "--layout", "sharded:8"] + common)
+            let refused = try await ChildProcess.run([binary, "start", "order", "--layout", "sharded:8"] + common)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("sharded:4") && refused.stderr.contains("sharded:8"), "\(refused.stderr)")
         }
