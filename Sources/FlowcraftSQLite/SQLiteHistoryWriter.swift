@@ -86,19 +86,20 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                     oldestInBatch = min(oldestInBatch, entry.sequence)
                     newestInBatch = max(newestInBatch, entry.sequence)
                 }
-                try record(batch.summary, startsRun: oldestInBatch == 1, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
+                let summary = batch.summary
+                try record(summary, startsRun: oldestInBatch == 1, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
                     for entry in batch.entries where entry.sequence > dropThrough {
                         switch entry {
                         case .node(let record):
                             chunk.append(record, writes: batch.writes)
                         case .runStarted(let sequence, let time, let context):
-                            chunk.appendRunStarted(sequence: sequence, time: time, summary: batch.summary, context: context)
+                            chunk.appendRunStarted(sequence: sequence, time: time, summary: summary, context: context)
                         case .runEnded(let sequence, let time):
-                            chunk.appendRunEnded(sequence: sequence, time: time, summary: batch.summary)
+                            chunk.appendRunEnded(sequence: sequence, time: time, summary: summary)
                         case .event(let event):
                             chunk.append(event)
                         }
-                        try flushChunkIfFull(runID: batch.summary.runID)
+                        try flushChunkIfFull(runID: summary.runID)
                     }
                 }
             }

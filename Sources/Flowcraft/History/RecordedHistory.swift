@@ -150,9 +150,27 @@ package enum RecordedHistoryEntry: Sendable {
 /// What a run hands to ``RunHistoryDelivery``: its summary, its entries since the previous hand-over
 /// and the context writes they reference. Built into a ``RunHistoryBatch`` off the run's task.
 package struct RecordedHistoryBatch: Sendable {
-    package var summary: RunSummary
+    /// The run's summary after these entries, shared with the run (see ``SharedRunSummary``).
+    package var sharedSummary: SharedRunSummary
     package var entries: ContiguousArray<RecordedHistoryEntry>
     package var writes: ContiguousArray<RecordedWrite>
+
+    /// The run's summary after these entries.
+    package var summary: RunSummary { sharedSummary.value }
+    /// The run's id (read without copying the summary).
+    package var runID: String { sharedSummary.value.runID }
+
+    package init(
+        summary: SharedRunSummary, entries: ContiguousArray<RecordedHistoryEntry>, writes: ContiguousArray<RecordedWrite>
+    ) {
+        self.sharedSummary = summary
+        self.entries = entries
+        self.writes = writes
+    }
+
+    package init(summary: RunSummary, entries: ContiguousArray<RecordedHistoryEntry>, writes: ContiguousArray<RecordedWrite>) {
+        self.init(summary: SharedRunSummary(summary), entries: entries, writes: writes)
+    }
 
     /// The public event of `record` (a node execution of this batch).
     package func event(_ record: NodeExecutionRecord) -> RunHistoryEvent {
@@ -202,7 +220,7 @@ package struct RecordedHistoryBatch: Sendable {
         var out: [RunHistoryBatch] = []
         out.reserveCapacity(recorded.count)
         for batch in recorded {
-            if let last = out.indices.last, out[last].summary.runID == batch.summary.runID {
+            if let last = out.indices.last, out[last].summary.runID == batch.runID {
                 out[last].summary = batch.summary
                 batch.appendEvents(to: &out[last].events)
             } else {

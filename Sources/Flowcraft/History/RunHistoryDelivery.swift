@@ -33,6 +33,9 @@ final class RunHistoryDelivery: Sendable {
         var writes = SpareBuffers<RecordedWrite>(
             largeCapacity: RunHistoryDelivery.recycledCapacity, largeKept: RunHistoryDelivery.sparesKept,
             smallKept: RunHistoryDelivery.smallSparesKept, searched: RunHistoryDelivery.sparesSearched)
+        /// Summary boxes of delivered batches that nothing else held: a run that takes one frees the
+        /// summary it held (its strings, allocated by a run) on its own thread, not the delivering one.
+        var summaries = ReturnedStacks<SharedRunSummary>(limit: RunHistoryDelivery.smallSparesKept)
     }
     private let spare = Mutex(Spares())
     /// Buffers at least this large count as large: at most ``sparesKept`` of each kind are kept.
@@ -60,10 +63,13 @@ final class RunHistoryDelivery: Sendable {
         self.backlogLimit = backlogLimit
     }
 
+    /// Whether the backlog is beyond ``backlogLimit`` (a run then waits in ``waitForRoom()``).
+    var isOverBacklog: Bool { backlog.load(ordering: .relaxed) > backlogLimit }
+
     /// Returns at once while the backlog is within ``backlogLimit``; beyond it, once the delivering
     /// task has taken what is queued (the recorder is behind: the run that calls this waits for it).
     func waitForRoom() async {
-        guard backlog.load(ordering: .relaxed) > backlogLimit else { return }
+        guard isOverBacklog else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let room = state.withLock { s -> Bool in
                 if backlog.load(ordering: .relaxed) <= backlogLimit { return true }
@@ -78,10 +84,12 @@ final class RunHistoryDelivery: Sendable {
     func enqueue(_ batch: consuming RecordedHistoryBatch) {
         // Moved into the queue (not copied field by field under the lock).
         var handed: RecordedHistoryBatch? = batch
+        let count = handed?.entries.count ?? 0
         let start = state.withLock { s -> Bool in
-            if let batch = handed.take() {
-                backlog.add(batch.entries.count, ordering: .relaxed)
-                s.pending.append(batch)
+            // Taken straight into the queue (binding it first would copy it: a retain per string).
+            if handed != nil {
+                backlog.add(count, ordering: .relaxed)
+                s.pending.append(handed.take()!)
             }
             if s.draining { return false }
             s.draining = true
@@ -143,7 +151,7 @@ final class RunHistoryDelivery: Sendable {
                 }
             } catch {
                 logger.error(
-                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(recorded.map(\.summary.runID)).count)"])
+                    "run history not recorded: \(error)", metadata: ["runs": "\(Set(recorded.map(\.runID)).count)"])
                 recycle(&recorded)
             }
             recorded.removeAll(keepingCapacity: true)
@@ -163,21 +171,39 @@ final class RunHistoryDelivery: Sendable {
         }
     }
 
+    /// What a run's history starts with, in one lock: empty buffers with room for `entries` entries
+    /// and `writes` writes, and a summary box nothing else holds, when some were handed back.
+    func spares(entries: Int, writes: Int) -> (
+        entries: ContiguousArray<RecordedHistoryEntry>?, writes: ContiguousArray<RecordedWrite>?, summary: SharedRunSummary?
+    ) {
+        spare.withLock { s in
+            (s.entries.take(atLeast: entries), s.writes.take(atLeast: writes), s.summaries.take())
+        }
+    }
+
     /// Keeps the buffers of delivered batches, emptied, for the runs to reuse (taken out of
     /// `recorded`, so that each is uniquely held and empties in place).
     private func recycle(_ recorded: inout [RecordedHistoryBatch]) {
-        var entries: [ContiguousArray<RecordedHistoryEntry>] = []
-        var writes: [ContiguousArray<RecordedWrite>] = []
-        entries.reserveCapacity(recorded.count)
-        writes.reserveCapacity(recorded.count)
+        // Sorted outside the lock: a run taking a buffer never waits behind a window's hand-back.
+        var entries = SpareBuffers<RecordedHistoryEntry>.Returned(
+            largeCapacity: Self.recycledCapacity, smallKept: Self.smallSparesKept)
+        var writes = SpareBuffers<RecordedWrite>.Returned(largeCapacity: Self.recycledCapacity, smallKept: Self.smallSparesKept)
+        var summaries: [SharedRunSummary] = []
+        summaries.reserveCapacity(recorded.count)
         for i in recorded.indices {
-            if let buffer = SpareBuffers.emptied(&recorded[i].entries) { entries.append(buffer) }
-            if let buffer = SpareBuffers.emptied(&recorded[i].writes) { writes.append(buffer) }
+            if let buffer = SpareBuffers.emptied(&recorded[i].entries) { entries.add(buffer) }
+            if let buffer = SpareBuffers.emptied(&recorded[i].writes) { writes.add(buffer) }
+            // Only when the run is done with it (and no other batch here shares it).
+            if summaries.count < Self.smallSparesKept, isKnownUniquelyReferenced(&recorded[i].sharedSummary) {
+                summaries.append(recorded[i].sharedSummary)
+            }
         }
-        guard !entries.isEmpty || !writes.isEmpty else { return }
-        spare.withLock { s in
-            for buffer in entries { s.entries.keep(buffer) }
-            for buffer in writes { s.writes.keep(buffer) }
+        guard !entries.isEmpty || !writes.isEmpty || !summaries.isEmpty else { return }
+        spare.withLock { [entries, writes, summaries] s in
+            var (entries, writes, summaries) = (entries, writes, summaries)
+            s.entries.keep(&entries)
+            s.writes.keep(&writes)
+            s.summaries.keep(&summaries)
         }
     }
 }

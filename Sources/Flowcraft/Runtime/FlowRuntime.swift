@@ -103,7 +103,8 @@ public final class FlowRuntime: Sendable {
     /// `result`, once the history backlog is within ``Options/historyBacklogLimit`` (at once unless
     /// the recorder is behind).
     func withHistoryRoom(_ result: WorkflowResult) async -> WorkflowResult {
-        await historyDelivery?.waitForRoom()
+        // Checked here first: an async call that returns at once still costs the run a task hop.
+        if let historyDelivery, historyDelivery.isOverBacklog { await historyDelivery.waitForRoom() }
         return result
     }
 

@@ -3,8 +3,11 @@ import Synchronization
 /// What one node execution's task reports to the run's history: the attempts when one failed (the
 /// attempt loop reports them) and the keys the node wrote. One per execution, only when the run
 /// records history; attempts run one after another, so the lock is never contended. The run reuses
-/// a probe for a later execution once nothing else holds it (``RunHistoryLog/makeProbe()``).
-final class NodeHistoryProbe: Sendable {
+/// a probe for a later execution once nothing else holds it (``RunHistoryLog/makeProbe(writingTo:)``).
+///
+/// It is also the state the node sees when no event handler is set: writes go to the run's state
+/// and are reported here (one reference for the node's context to hold, no closure per node).
+final class NodeHistoryProbe: WorkflowState {
     /// What the probe collected.
     struct Reported: Sendable {
         var attempts: [RunHistoryEvent.Attempt] = []
@@ -17,9 +20,12 @@ final class NodeHistoryProbe: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The run's state, which the node's writes go to.
+    let base: InMemoryWorkflowState
 
-    init(preparedAt: Int64) {
+    init(preparedAt: Int64, base: InMemoryWorkflowState) {
         state = Mutex(State(preparedAt: preparedAt))
+        self.base = base
     }
 
     /// When the execution was prepared: the first attempt's start.
@@ -43,36 +49,33 @@ final class NodeHistoryProbe: Sendable {
         state.withLock { $0.reported.writes.append(RecordedWrite(key: key, value: value ?? .null)) }
     }
 
-    /// When the execution was prepared and everything reported so far; the report starts empty
-    /// again.
-    func taken() -> (preparedAt: Int64, reported: Reported) {
+    /// When the execution was prepared and everything reported so far (`nil`: nothing, the usual
+    /// case, which costs no array); the report starts empty again.
+    func taken() -> (preparedAt: Int64, reported: Reported?) {
         state.withLock { s in
-            let taken = s.reported
-            s.reported = Reported()
+            guard !s.reported.attempts.isEmpty || !s.reported.writes.isEmpty else { return (s.preparedAt, nil) }
+            var taken = Reported()
+            swap(&taken, &s.reported)
             return (s.preparedAt, taken)
         }
     }
 }
 
-/// The state a node sees when the run records history and no event handler is set: writes go to the
-/// run's state and are reported to the node's probe (no closure per node, unlike
-/// ``ObservedWorkflowState``).
-struct ProbedWorkflowState: WorkflowState {
-    let base: InMemoryWorkflowState
-    let probe: NodeHistoryProbe
+// MARK: - WorkflowState
 
+extension NodeHistoryProbe {
     func get(_ key: String) async throws -> JSONValue? { base.value(forKey: key) }
     func set(_ key: String, _ value: JSONValue) async throws {
         base.setValue(value, forKey: key)
-        probe.wrote(key, value)
+        wrote(key, value)
     }
     func delete(_ key: String) async throws {
         base.removeValue(forKey: key)
-        probe.wrote(key, nil)
+        wrote(key, nil)
     }
     func patch(_ values: [String: JSONValue]) async throws {
         try await base.patch(values)
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) { probe.wrote(key, value) }
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) { wrote(key, value) }
     }
     func snapshot() async throws -> [String: JSONValue] { base.dictionary }
 }

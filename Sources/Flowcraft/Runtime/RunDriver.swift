@@ -13,8 +13,12 @@ final class RunDriver {
     var children: [String: RunSnapshot]
     let depth: Int
     let events: EventEmitter?
-    /// The run's history (when the runtime has ``FlowRuntime/Options/history``).
-    let history: RunHistoryLog?
+    /// The run's history (when the runtime has ``FlowRuntime/Options/history``): held inline (no
+    /// object of its own per run). Touched on every node execution, only by the run's task and never
+    /// by overlapping accesses: no dynamic exclusivity check.
+    @exclusivity(unchecked) var history: RunHistoryLog?
+    /// Whether ``history`` is set (tested without copying it).
+    let recordsHistory: Bool
     private var errors: [WorkflowError] = []
     private var failed = false
     private var cancelled = false
@@ -52,6 +56,7 @@ final class RunDriver {
         } else {
             self.history = nil
         }
+        self.recordsHistory = runtime.historyDelivery != nil
     }
 
     convenience init(runtime: FlowRuntime, snapshot: RunSnapshot) throws(FlowRuntimeError) {
@@ -294,7 +299,7 @@ final class RunDriver {
             // An event handler may take its time: the execution starts after it.
             history?.forgetLastReading()
         }
-        let probe = history?.makeProbe()
+        let probe = history?.makeProbe(writingTo: state)
 
         if let n = index, let builtin = plan.builtins[n] {
             history?.activeProbe = probe
@@ -339,7 +344,7 @@ final class RunDriver {
                 probe?.wrote(key, value)
             }
         } else if let probe {
-            nodeState = ProbedWorkflowState(base: state, probe: probe)
+            nodeState = probe
         } else {
             nodeState = state
         }
@@ -443,7 +448,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
-            depth: depth, probe: history?.makeProbe())
+            depth: depth, probe: history?.makeProbe(writingTo: state))
         return (call, child)
     }
 
@@ -476,8 +481,8 @@ final class RunDriver {
             outcome = scheduler.complete(item, action: result.action, in: plan, condition: condition)
         }
         apply(outcome, direct: routing.item, output: routing.output)
-        if let history {
-            history.finished(
+        if recordsHistory {
+            history?.finished(
                 item, nodeID: id, status: .completed, action: result.action, output: result.output,
                 childRunID: isSubflow(item) ? runID + "/" + id : nil)
         }
@@ -653,13 +658,13 @@ final class RunDriver {
         events?.emit(
             .workflowFinish,
             ["status": .string(status.rawValue), "errors": .array(errors.map { .string($0.description) })])
-        if let history, status != .awaiting {
+        if recordsHistory, status != .awaiting {
             // An event handler may take its time: the run ends after it.
-            if events != nil { history.forgetLastReading() }
-            history.ended(status == .completed ? .completed : status == .failed ? .failed : .cancelled, error: errors.first)
+            if events != nil { history?.forgetLastReading() }
+            history?.ended(status == .completed ? .completed : status == .failed ? .failed : .cancelled, error: errors.first)
         }
         // A failed run's snapshot (for a redrive) numbers its history on after the end event.
-        if status == .failed, let history { snapshot?.history = history.position }
+        if status == .failed, let position = history?.position { snapshot?.history = position }
         // The snapshot keeps the engine's bookkeeping (a reloaded run needs it); the result does not.
         return WorkflowResult(
             runID: runID, blueprintID: plan.id, status: status, context: ContextKeys.visible(context), errors: errors,

@@ -1,6 +1,6 @@
 /// One run's history while it runs in memory: its summary and the entries since the last hand-over,
-/// numbered on from the run's ``RunHistoryPosition``. Confined to the run's ``RunDriver`` (like the
-/// driver itself); node tasks only touch their ``NodeHistoryProbe``.
+/// numbered on from the run's ``RunHistoryPosition``. Held inline by the run's ``RunDriver`` and
+/// confined to it (like the driver itself); node tasks only touch their ``NodeHistoryProbe``.
 ///
 /// A node execution costs the run one or two clock readings (an execution prepared right after
 /// another was recorded, with nothing but bookkeeping between, is prepared at the reading that
@@ -10,28 +10,29 @@
 /// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
 /// counts and write dictionaries are built by the delivery on its own task, or not at all for a
 /// ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
-final class RunHistoryLog {
+struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
     private let clock: any RuntimeClock
-    private(set) var summary: RunSummary
-    // The state below is touched on every node execution, only by the run's task and never by
-    // overlapping accesses: no dynamic exclusivity check (it showed in profiles of long chains).
-    @exclusivity(unchecked) private var nextSequence: Int
-    @exclusivity(unchecked) private var entries: ContiguousArray<RecordedHistoryEntry> = []
+    /// The run's summary, shared with the batches handed over (changed through
+    /// ``changeSummary(_:)``, which copies it first while a batch still holds it).
+    private var sharedSummary: SharedRunSummary
+    var summary: RunSummary { sharedSummary.value }
+    private var nextSequence: Int
+    private var entries: ContiguousArray<RecordedHistoryEntry> = []
     /// Context writes the run made for the recorded (and the pending) completions.
-    @exclusivity(unchecked) private var writes: ContiguousArray<RecordedWrite> = []
+    private var writes: ContiguousArray<RecordedWrite> = []
     /// Where the writes of the completion being recorded start in `writes`.
-    @exclusivity(unchecked) private var pendingWritesStart = 0
+    private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
-    @exclusivity(unchecked) var activeProbe: NodeHistoryProbe?
+    var activeProbe: NodeHistoryProbe?
     /// The probe of the last recorded execution, reused by the next one when nothing else holds it
     /// any more (a chain's nodes share one).
-    @exclusivity(unchecked) private var spareProbe: NodeHistoryProbe?
+    private var spareProbe: NodeHistoryProbe?
     /// The clock reading that ended the last recorded execution, until the run does anything but
     /// bookkeeping (``forgetLastReading()``): the next execution prepared before that is prepared
     /// at this time (a chain reads the clock once per node, not twice).
-    @exclusivity(unchecked) private var lastReading: Int64?
+    private var lastReading: Int64?
     /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
     /// batch.
     private let expectedEntries: Int
@@ -45,21 +46,37 @@ final class RunHistoryLog {
         self.clock = clock
         self.nextSequence = position.nextSequence
         self.expectedEntries = min(batchSize, plan.nodes.count + 2)
-        self.summary = RunSummary(
+        let summary = RunSummary(
             runID: runID, blueprintID: plan.id, blueprintVersion: plan.blueprint.effectiveVersion, status: .running,
             startedAt: position.startedAt, parentRunID: position.parentRunID, parentNodeID: position.parentNodeID)
+        // Everything the run starts with in one lock; a reused box frees an earlier run's summary here.
+        let spares = delivery.spares(entries: expectedEntries, writes: 2 * expectedEntries)
+        if let box = spares.summary {
+            box.value = summary
+            self.sharedSummary = box
+        } else {
+            self.sharedSummary = SharedRunSummary(summary)
+        }
+        if let buffer = spares.entries { entries = buffer }
+        if let buffer = spares.writes { writes = buffer }
+    }
+
+    /// Changes the summary in place, or a copy of it when a handed-over batch still holds it.
+    private mutating func changeSummary(_ change: (inout RunSummary) -> Void) {
+        if !isKnownUniquelyReferenced(&sharedSummary) { sharedSummary = SharedRunSummary(sharedSummary.value) }
+        change(&sharedSummary.value)
     }
 
     /// Where the run stands, for a paused run's snapshot.
     var position: RunHistoryPosition {
         RunHistoryPosition(
-            startedAt: summary.startedAt, nextSequence: nextSequence, parentRunID: summary.parentRunID,
-            parentNodeID: summary.parentNodeID)
+            startedAt: sharedSummary.value.startedAt, nextSequence: nextSequence,
+            parentRunID: sharedSummary.value.parentRunID, parentNodeID: sharedSummary.value.parentNodeID)
     }
 
     func now() -> Int64 { clock.now() }
 
-    func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
+    mutating func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
         reserveIfEmpty()
         entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: time ?? clock.now(), kind: kind)))
         nextSequence += 1
@@ -67,11 +84,11 @@ final class RunHistoryLog {
     }
 
     /// The run started with the visible `context`.
-    func started(context: [String: JSONValue]) {
+    mutating func started(context: [String: JSONValue]) {
         reserveIfEmpty()
         // A fresh run starts when its summary says (read when the run was set up, just before);
         // its first node is prepared then too.
-        let time = nextSequence == 1 ? summary.startedAt : clock.now()
+        let time = nextSequence == 1 ? sharedSummary.value.startedAt : clock.now()
         lastReading = time
         entries.append(.runStarted(sequence: nextSequence, time: time, context: context))
         nextSequence += 1
@@ -80,7 +97,7 @@ final class RunHistoryLog {
 
     /// Gives the recorded entries and the current summary to the delivery (never waits). The buffers
     /// are handed over whole; writes of a completion not recorded yet stay.
-    func handOver() {
+    mutating func handOver() {
         guard !entries.isEmpty else { return }
         var carried: ContiguousArray<RecordedWrite> = []
         if pendingWritesStart < writes.count {
@@ -93,17 +110,17 @@ final class RunHistoryLog {
         var handedWrites = carried
         swap(&handedWrites, &writes)
         pendingWritesStart = 0
-        delivery.enqueue(RecordedHistoryBatch(summary: summary, entries: handedEntries, writes: handedWrites))
+        delivery.enqueue(RecordedHistoryBatch(summary: sharedSummary, entries: handedEntries, writes: handedWrites))
     }
 
     /// Room for a short run's entries (or a batch) at once, instead of growing step by step: a
     /// node execution each, and the run's other events.
     @inline(__always)
-    private func reserveIfEmpty() {
+    private mutating func reserveIfEmpty() {
         if entries.capacity == 0 || writes.capacity == 0 { reserve() }
     }
 
-    private func reserve() {
+    private mutating func reserve() {
         let needsEntries = entries.capacity == 0
         let needsWrites = writes.capacity == 0
         let spares = delivery.spareBuffers(
@@ -126,53 +143,56 @@ final class RunHistoryLog {
 
     // MARK: - Node executions
 
-    /// The probe of an item that starts now.
-    func makeProbe() -> NodeHistoryProbe {
+    /// The probe of an item that starts now, writing to the run's `state`.
+    mutating func makeProbe(writingTo state: InMemoryWorkflowState) -> NodeHistoryProbe {
         let now = lastReading ?? clock.now()
         lastReading = nil
         // Uniquely held: the execution that used it is over and nothing kept its state.
-        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe {
+        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
             spareProbe = nil
             probe.restart(preparedAt: now)
             return probe
         }
-        return NodeHistoryProbe(preparedAt: now)
+        return NodeHistoryProbe(preparedAt: now, base: state)
     }
 
     /// The run is about to wait or run something (a node, a child run): the next execution is
     /// prepared at a fresh clock reading.
-    func forgetLastReading() { lastReading = nil }
+    mutating func forgetLastReading() { lastReading = nil }
 
     /// Notes a key the driver writes for the completion being recorded (outputs, edge inputs);
     /// internal keys are left out when the event is built.
-    func driverWrote(_ key: String, _ value: JSONValue) {
+    mutating func driverWrote(_ key: String, _ value: JSONValue) {
         reserveIfEmpty()
         writes.append(RecordedWrite(key: key, value: value))
     }
 
     /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any.
-    func finished(
+    mutating func finished(
         _ item: WorkItem, nodeID: String, status: RunHistoryEvent.NodeExecutionStatus, action: String? = nil,
         output: JSONValue = .null, fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
-        let probe = activeProbe
-        activeProbe = nil
         let end = clock.now()
-        let (preparedAt, reported) = probe?.taken() ?? (end, NodeHistoryProbe.Reported())
-        if let probe { spareProbe = probe }
+        var preparedAt = end
+        var reported: NodeHistoryProbe.Reported?
+        // Moved, not copied: the probe goes from the completion to the spare slot.
+        if let probe = activeProbe.take() {
+            (preparedAt, reported) = probe.taken()
+            spareProbe = probe
+        }
         var details: NodeExecutionRecord.Details?
-        if error != nil || fallbackNodeID != nil || childRunID != nil || !reported.attempts.isEmpty {
+        if error != nil || fallbackNodeID != nil || childRunID != nil || reported?.attempts.isEmpty == false {
             details = NodeExecutionRecord.Details(
                 fallbackNodeID: fallbackNodeID, childRunID: childRunID, error: error, location: location,
-                attempts: reported.attempts)
+                attempts: reported?.attempts ?? [])
         }
         reserveIfEmpty()
         entries.append(
             .node(
                 NodeExecutionRecord(
                     sequence: nextSequence, preparedAt: preparedAt, endedAt: end, nodeID: nodeID,
-                    status: status, action: action, output: output, details: details, nodeWrites: reported.writes,
+                    status: status, action: action, output: output, details: details, nodeWrites: reported?.writes ?? [],
                     driverWrites: pendingWritesStart..<writes.count)))
         pendingWritesStart = writes.count
         nextSequence += 1
@@ -181,38 +201,42 @@ final class RunHistoryLog {
     }
 
     /// Forgets the driver's writes of a completion that records nothing (e.g. a cancelled one).
-    func discardDriverWrites() { writes.removeSubrange(pendingWritesStart...) }
+    mutating func discardDriverWrites() { writes.removeSubrange(pendingWritesStart...) }
 
     // MARK: - Run events
 
     /// The run paused on `nodes`: records it and hands the history over.
-    func paused(_ nodes: [String]) {
-        summary.status = .waiting
+    mutating func paused(_ nodes: [String]) {
+        changeSummary { $0.status = .waiting }
         append(.paused(nodes: nodes))
         handOver()
     }
 
     /// A failed run was redriven: it runs again from `nodes` (the summary's end and error are cleared).
-    func redriven(_ nodes: [String], count: Int) {
-        summary.status = .running
-        summary.endedAt = nil
-        summary.failedNodeID = nil
-        summary.error = nil
-        summary.errorLocation = nil
-        summary.redriveCount = count
+    mutating func redriven(_ nodes: [String], count: Int) {
+        changeSummary { summary in
+            summary.status = .running
+            summary.endedAt = nil
+            summary.failedNodeID = nil
+            summary.error = nil
+            summary.errorLocation = nil
+            summary.redriveCount = count
+        }
         append(.redriven(nodes: nodes))
     }
 
     /// The run ended: records it and hands the history over.
-    func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
+    mutating func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
         // The run ends when its last recorded execution ended, unless it did more since.
         let end = lastReading ?? clock.now()
         lastReading = nil
-        summary.status = status
-        summary.endedAt = end
-        summary.failedNodeID = error?.nodeID
-        summary.error = error?.message
-        summary.errorLocation = error?.location
+        changeSummary { summary in
+            summary.status = status
+            summary.endedAt = end
+            summary.failedNodeID = error?.nodeID
+            summary.error = error?.message
+            summary.errorLocation = error?.location
+        }
         // The end event says what the summary says: built from it by the delivery.
         reserveIfEmpty()
         entries.append(.runEnded(sequence: nextSequence, time: end))
