@@ -30,10 +30,12 @@ struct RedisConnectionOptions: ParsableArguments {
         }
     }
 
-    /// The options with the queue's layout resolved against Redis (``QueueLayoutRecord``).
-    func options(client: RedisClient) async throws -> DistributedOptions {
+    /// The options with the queue's layout resolved against Redis (``QueueLayoutRecord``); `waitingForRedis` (a worker) waits while Redis
+    /// cannot be reached instead of failing (a command that reads or starts runs fails at once).
+    func options(client: RedisClient, waitingForRedis: Bool = false) async throws -> DistributedOptions {
         var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTtl, retryMode: retryMode)
         options.layout = try layout.map(QueueLayout.init(parsing:))
+        if waitingForRedis { return try await options.withRecordedLayoutWaitingForRedis(client: client) }
         return try await options.withRecordedLayout(client: client)
     }
 

@@ -98,7 +98,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 2)
         var options: DistributedOptions
         do {
-            options = try await connection.options(client: client)
+            // A worker started while Redis is down or failing over waits for it (logged), as a running one does.
+            options = try await connection.options(client: client, waitingForRedis: true)
         } catch {
             await client.close()
             StandardStreams.error("error: \(error)\n")

@@ -70,6 +70,16 @@ public struct DistributedOptions: Sendable {
         return resolved
     }
 
+    /// ``withRecordedLayout(client:)`` for a worker starting while Redis cannot be reached: waits until
+    /// Redis answers (``QueueLayoutRecord/resolveWaitingForRedis(_:queueName:client:logger:shouldStop:)``,
+    /// logging to ``logger``) instead of failing.
+    public func withRecordedLayoutWaitingForRedis(client: RedisClient) async throws -> DistributedOptions {
+        var resolved = self
+        resolved.layout = try await QueueLayoutRecord.resolveWaitingForRedis(
+            layout, queueName: queueName, client: client, logger: logger)
+        return resolved
+    }
+
     /// Options with the defaults: queue `flowcraft-queue`, job name `executeNode`, prefix `bull`,
     /// state kept one day, in-process retries, subflows nested up to 32 deep.
     public init(

@@ -30,6 +30,8 @@ public final class DistributedWorker: Service, Sendable {
     /// The name it advertises and writes to the jobs it takes (shared by its shard workers).
     public var name: String { workers.first?.name ?? "" }
     private let runTask = SendableTaskBox()
+    /// ``close()`` was called (ends a startup still waiting for Redis).
+    private let closeRequested = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - workerOptions: the queue worker's settings (concurrency, lock duration, stalled interval);
@@ -142,8 +144,17 @@ public final class DistributedWorker: Service, Sendable {
     ///   (``QueueLayoutRecord``) differs from ``DistributedOptions/layout`` (or, with no layout given,
     ///   from the single layout): the worker then takes no job.
     public func run() async throws {
-        // One read (or SET NX) at startup: a worker never serves a queue laid out differently.
-        let recorded = try await QueueLayoutRecord.resolve(options.layout, queueName: options.queueName, client: client)
+        // One read (or SET NX) at startup: a worker never serves a queue laid out differently. A
+        // worker started while Redis is down (or failing over) waits for it, as a running one does.
+        guard
+            let recorded = try await QueueLayoutRecord.resolveWaitingForRedis(
+                options.layout, queueName: options.queueName, client: client, logger: options.logger,
+                shouldStop: { [self] in closeRequested.load(ordering: .relaxed) || Task.isShuttingDownGracefully })
+        else {
+            // Closed (or shut down) before Redis answered: no job was taken.
+            await closeWorkers()
+            return
+        }
         guard recorded == options.shards.layout else {
             throw DistributedError(
                 "queue '\(options.queueName)' is laid out as \(recorded) (recorded in '\(QueueLayoutRecord.key(queue: options.queueName))'), "
@@ -215,6 +226,7 @@ public final class DistributedWorker: Service, Sendable {
 
     /// Finishes the jobs in progress, stops taking new ones and returns once stopped.
     public func close() async {
+        closeRequested.store(true, ordering: .relaxed)
         await closeWorkers()
         await runTask.take()?.value
     }
