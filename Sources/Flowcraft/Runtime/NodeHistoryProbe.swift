@@ -14,49 +14,60 @@ final class NodeHistoryProbe: WorkflowState {
         var writes: ContiguousArray<RecordedWrite> = []
     }
 
-    private struct State {
-        var preparedAt: Int64
-        var reported = Reported()
-    }
-
-    private let state: Mutex<State>
+    /// What the execution's task reported (locked: a node may write from tasks of its own).
+    private let reported = Mutex(Reported())
+    /// Whether ``reported`` holds anything: the run reads the usual empty report without the lock.
+    private let hasReports = Atomic<Bool>(false)
+    private let preparedAtReading: Atomic<Int64>
     /// The run's state, which the node's writes go to.
     let base: InMemoryWorkflowState
 
     init(preparedAt: Int64, base: InMemoryWorkflowState) {
-        state = Mutex(State(preparedAt: preparedAt))
+        preparedAtReading = Atomic(preparedAt)
         self.base = base
     }
 
     /// When the execution was prepared: the first attempt's start.
-    var preparedAt: Int64 { state.withLock { $0.preparedAt } }
+    var preparedAt: Int64 { preparedAtReading.load(ordering: .relaxed) }
 
     /// Starts the probe over for an execution prepared at `preparedAt` (only by the run, when it
     /// holds the only reference).
     func restart(preparedAt: Int64) {
-        state.withLock { $0 = State(preparedAt: preparedAt) }
+        preparedAtReading.store(preparedAt, ordering: .relaxed)
+        // Something reported after the last take (a write from a task the node left behind) belongs
+        // to no execution: dropped, as before the probe was reused.
+        if hasReports.load(ordering: .acquiring) { _ = takeReported() }
     }
 
     /// An attempt from `startedAt` to `endedAt` (`error` when it failed).
     func attempt(startedAt: Int64, endedAt: Int64, error: String?) {
-        state.withLock {
-            $0.reported.attempts.append(RunHistoryEvent.Attempt(startedAt: startedAt, endedAt: endedAt, error: error))
+        reported.withLock {
+            $0.attempts.append(RunHistoryEvent.Attempt(startedAt: startedAt, endedAt: endedAt, error: error))
         }
+        hasReports.store(true, ordering: .releasing)
     }
 
     /// The node wrote `key` (`nil` when it deleted it).
     func wrote(_ key: String, _ value: JSONValue?) {
-        state.withLock { $0.reported.writes.append(RecordedWrite(key: key, value: value ?? .null)) }
+        reported.withLock { $0.writes.append(RecordedWrite(key: key, value: value ?? .null)) }
+        hasReports.store(true, ordering: .releasing)
     }
 
     /// When the execution was prepared and everything reported so far (`nil`: nothing, the usual
     /// case, which costs no array); the report starts empty again.
     func taken() -> (preparedAt: Int64, reported: Reported?) {
-        state.withLock { s in
-            guard !s.reported.attempts.isEmpty || !s.reported.writes.isEmpty else { return (s.preparedAt, nil) }
+        let preparedAt = preparedAtReading.load(ordering: .relaxed)
+        // The execution's task has finished (the run awaited it): what it reported is visible.
+        guard hasReports.load(ordering: .acquiring) else { return (preparedAt, nil) }
+        return (preparedAt, takeReported())
+    }
+
+    private func takeReported() -> Reported {
+        hasReports.store(false, ordering: .relaxed)
+        return reported.withLock { r in
             var taken = Reported()
-            swap(&taken, &s.reported)
-            return (s.preparedAt, taken)
+            swap(&taken, &r)
+            return taken
         }
     }
 }
