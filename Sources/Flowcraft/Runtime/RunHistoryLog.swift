@@ -14,6 +14,8 @@ struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
     private let clock: any RuntimeClock
+    /// Whether ``clock`` is the ``SystemClock``: read directly then (no existential call per reading).
+    private let clockIsSystem: Bool
     /// The run's summary, shared with the batches handed over (changed through
     /// ``changeSummary(_:)``, which copies it first while a batch still holds it).
     private var sharedSummary: SharedRunSummary
@@ -44,6 +46,7 @@ struct RunHistoryLog {
         self.delivery = delivery
         self.batchSize = batchSize
         self.clock = clock
+        self.clockIsSystem = clock is SystemClock
         self.nextSequence = position.nextSequence
         self.expectedEntries = min(batchSize, plan.nodes.count + 2)
         let summary = RunSummary(
@@ -74,11 +77,12 @@ struct RunHistoryLog {
             parentRunID: sharedSummary.value.parentRunID, parentNodeID: sharedSummary.value.parentNodeID)
     }
 
-    func now() -> Int64 { clock.now() }
+    @inline(__always)
+    func now() -> Int64 { clockIsSystem ? SystemClock.readRealtime() : clock.now() }
 
     mutating func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
         reserveIfEmpty()
-        entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: time ?? clock.now(), kind: kind)))
+        entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: time ?? now(), kind: kind)))
         nextSequence += 1
         if entries.count >= batchSize { handOver() }
     }
@@ -88,7 +92,7 @@ struct RunHistoryLog {
         reserveIfEmpty()
         // A fresh run starts when its summary says (read when the run was set up, just before);
         // its first node is prepared then too.
-        let time = nextSequence == 1 ? sharedSummary.value.startedAt : clock.now()
+        let time = nextSequence == 1 ? sharedSummary.value.startedAt : now()
         lastReading = time
         entries.append(.runStarted(sequence: nextSequence, time: time, context: context))
         nextSequence += 1
@@ -145,7 +149,7 @@ struct RunHistoryLog {
 
     /// The probe of an item that starts now, writing to the run's `state`.
     mutating func makeProbe(writingTo state: InMemoryWorkflowState) -> NodeHistoryProbe {
-        let now = lastReading ?? clock.now()
+        let now = lastReading ?? self.now()
         lastReading = nil
         // Uniquely held: the execution that used it is over and nothing kept its state.
         if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
@@ -173,7 +177,7 @@ struct RunHistoryLog {
         output: JSONValue = .null, fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
-        let end = clock.now()
+        let end = now()
         var preparedAt = end
         var reported: NodeHistoryProbe.Reported?
         // Moved, not copied: the probe goes from the completion to the spare slot.
@@ -228,7 +232,7 @@ struct RunHistoryLog {
     /// The run ended: records it and hands the history over.
     mutating func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
         // The run ends when its last recorded execution ended, unless it did more since.
-        let end = lastReading ?? clock.now()
+        let end = lastReading ?? now()
         lastReading = nil
         changeSummary { summary in
             summary.status = status

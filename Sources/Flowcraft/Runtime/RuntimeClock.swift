@@ -21,7 +21,11 @@ public struct SystemClock: RuntimeClock {
     /// The system clock.
     public init() {}
 
-    public func now() -> Int64 {
+    public func now() -> Int64 { Self.readRealtime() }
+
+    /// `CLOCK_REALTIME` in milliseconds since the Unix epoch (what ``now()`` returns).
+    @inline(__always)
+    static func readRealtime() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
