@@ -48,8 +48,11 @@ final class RunHistoryDelivery: Sendable {
     static let smallSparesKept = 4_096
     /// How many buffers from the top of a spare stack are looked at for one that is large enough.
     static let sparesSearched = 4
-    /// How long the delivering task collects batches before a recorder call.
-    static let collectingWindow: Duration = .milliseconds(10)
+    /// How long the delivering task collects batches before a recorder call. Short enough that the
+    /// buffers of a window's runs come back to the runs soon (a small pool, still warm in the caches;
+    /// with 10 ms, 10 000 short runs were recorded about 5 % slower), long enough that hundreds of short
+    /// runs make one call (the SQLite store's CPU per run was the same as with 10 ms).
+    static let collectingWindow: Duration = .milliseconds(2)
 
     /// Entries handed over and not yet taken by the delivering task (changed under the state's lock;
     /// read without it on a run's way out).
