@@ -202,11 +202,14 @@ final class RunHistoryDelivery: Sendable {
             }
         }
         guard !entries.isEmpty || !writes.isEmpty || !summaries.isEmpty else { return }
-        spare.withLock { [entries, writes, summaries] s in
-            var (entries, writes, summaries) = (entries, writes, summaries)
-            s.entries.keep(&entries)
-            s.writes.keep(&writes)
-            s.summaries.keep(&summaries)
+        // Moved in, not copied: a stack kept must be the only reference to its storage, or the run
+        // that takes from it first would copy it whole.
+        var handed = Optional((entries: consume entries, writes: consume writes, summaries: consume summaries))
+        spare.withLock { s in
+            guard var returned = handed.take() else { return }
+            s.entries.keep(&returned.entries)
+            s.writes.keep(&returned.writes)
+            s.summaries.keep(&returned.summaries)
         }
     }
 }
