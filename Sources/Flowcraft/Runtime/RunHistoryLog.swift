@@ -19,7 +19,6 @@ struct RunHistoryLog {
     /// The run's summary, shared with the batches handed over (changed through
     /// ``changeSummary(_:)``, which copies it first while a batch still holds it).
     private var sharedSummary: SharedRunSummary
-    var summary: RunSummary { sharedSummary.value }
     private var nextSequence: Int
     private var entries: ContiguousArray<RecordedHistoryEntry> = []
     /// Context writes the run made for the recorded (and the pending) completions.
