@@ -35,8 +35,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                 message: "written by a newer Flowcraft (schema version \(version), this one reads \(SQLiteHistorySchema.version))")
         }
         if readOnly {
-            // Version 2 has the tables of 3 (text rows and descending indexes, both read as they
-            // are); version 1 only a recording store converts.
+            // Versions 2 and 3 read as 4 does (text rows, descending or full indexes and a rowid
+            // chunk table are read as they are); version 1 only a recording store converts.
             guard version >= 2 else {
                 throw SQLiteHistoryError(
                     .olderSchema, path: path,
@@ -52,6 +52,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                 switch version {
                 case 1: try connection.execute(SQLiteHistorySchema.migrateFromVersion1)
                 case 2: try connection.execute(SQLiteHistorySchema.migrateFromVersion2)
+                case 3: try connection.execute(SQLiteHistorySchema.migrateFromVersion3)
                 default: try connection.execute(SQLiteHistorySchema.create)
                 }
                 try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
@@ -231,7 +232,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             cursor = parsed
         }
         let sql = SQLiteHistorySchema.listRuns(
-            status: query.status != nil, blueprint: query.blueprintID != nil, since: query.since != nil,
+            status: query.status.map { $0 == .completed ? .completed : .notCompleted }, blueprint: query.blueprintID != nil, since: query.since != nil,
             cursor: cursor != nil)
         let statement = try connection.statement(sql)
         defer { statement.reset() }

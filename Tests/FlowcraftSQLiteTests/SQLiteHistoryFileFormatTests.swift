@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// The file's layout: events stored a batch per row, overlapping batches, the cap's cut inside a
-/// row, and files of the first layout (a row per event) and the second (text rows, descending
-/// indexes) converted on open.
+/// row, and files of the first layout (a row per event), the second (text rows, descending
+/// indexes) and the third (a rowid chunk table, a full index by status) converted on open.
 @Suite("SQLite run history file format")
 struct SQLiteHistoryFileFormatTests {
     static func paused(_ sequence: Int, _ node: String) -> RunHistoryEvent {
@@ -103,7 +103,7 @@ struct SQLiteHistoryFileFormatTests {
         #expect(run.status == .failed && run.failedNodeID == "w" && run.startedAt == 10)
         #expect(try await history.events(of: "r1") == events)
         #expect(try await history.runs(RunQuery(status: .failed)).runs.map(\.runID) == ["r1"])
-        // Written on after the conversion, and opened again: version 3, nothing converted twice.
+        // Written on after the conversion, and opened again: the current version, nothing converted twice.
         try await history.record(
             RunSummary(runID: "r2", blueprintID: "b", status: .running, startedAt: 20), events: [Self.paused(1, "x")])
         let reopened = try await SQLiteRunHistory(path: path)
@@ -176,6 +176,77 @@ struct SQLiteHistoryFileFormatTests {
         #expect(version.int64(0) == Int64(SQLiteHistorySchema.version))
     }
 
+    /// The third layout as that version of Flowcraft wrote it: a rowid chunk table with a unique
+    /// index beside it, an index by status over every run.
+    static let versionThree = """
+        CREATE TABLE runs (\(SQLiteHistorySchema.runColumns)) WITHOUT ROWID;
+        CREATE INDEX runs_by_time ON runs (started_at, run_id);
+        CREATE INDEX runs_by_status ON runs (status, started_at, run_id);
+        CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at, run_id);
+        CREATE TABLE event_chunks (
+            run_id TEXT NOT NULL, last_sequence INTEGER NOT NULL, first_sequence INTEGER NOT NULL,
+            events TEXT NOT NULL);
+        CREATE UNIQUE INDEX event_chunks_by_run ON event_chunks (run_id, last_sequence);
+        PRAGMA user_version = 3;
+        """
+
+    @Test("a file of the third layout is converted on open: the same runs, chunks and listings; chunks keyed by run, status index partial")
+    func versionThreeFileIsConverted() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("v3.sqlite")
+        let first: [RunHistoryEvent] = [
+            RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
+            RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
+        ]
+        let second = [RunHistoryEvent(sequence: 3, time: 12, kind: .resumed(nodeID: "w", action: "go"))]
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(Self.versionThree)
+            let now = SQLiteHistoryWriter.wallClockMilliseconds()
+            for (n, (runID, status)) in [("r1", "waiting"), ("r2", "completed"), ("r3", "failed")].enumerated() {
+                try connection.execute("""
+                    INSERT INTO runs (run_id, blueprint_id, status, started_at, last_sequence, updated_at)
+                    VALUES ('\(runID)', 'b', '\(status)', \(10 + n), 3, \(now))
+                    """)
+            }
+            // r1's events in two rows, packed as version 3 packed them.
+            for events in [first, second] {
+                var packer = SQLiteEventPacker()
+                for event in events { packer.append(event) }
+                let insert = try connection.statement("INSERT INTO event_chunks VALUES ('r1', ?1, ?2, ?3)")
+                insert.bind(1, packer.lastSequence)
+                insert.bind(2, packer.firstSequence)
+                insert.bind(3, blob: packer.bytes)
+                try insert.run()
+            }
+        }
+        let history = try await SQLiteRunHistory(path: path)
+        #expect(try await history.events(of: "r1") == first + second)
+        #expect(try await history.runs(RunQuery()).runs.map(\.runID) == ["r3", "r2", "r1"])
+        #expect(try await history.runs(RunQuery(status: .completed)).runs.map(\.runID) == ["r2"])
+        #expect(try await history.runs(RunQuery(status: .failed)).runs.map(\.runID) == ["r3"])
+        #expect(try await history.runs(RunQuery(status: .waiting)).runs.map(\.runID) == ["r1"])
+        // Written on after the conversion: a batch ending at a stored sequence replaces that row.
+        let again = [RunHistoryEvent(sequence: 3, time: 13, kind: .resumed(nodeID: "w", action: "again"))]
+        try await history.record(
+            RunSummary(runID: "r1", blueprintID: "b", status: .running, startedAt: 10), events: again)
+        #expect(try await history.events(of: "r1") == first + again)
+        let connection = try SQLiteConnection(path: path)
+        func sql(_ name: String) throws -> String? {
+            let statement = try connection.statement("SELECT sql FROM sqlite_master WHERE name = ?1")
+            statement.bind(1, name)
+            return try statement.step() ? statement.string(0) : nil
+        }
+        #expect(try sql("event_chunks")?.contains("WITHOUT ROWID") == true)
+        #expect(try sql("event_chunks_by_run") == nil)
+        #expect(try sql("event_chunks_v3") == nil)
+        #expect(try sql("runs_by_status")?.contains("WHERE status <> 'completed'") == true)
+        let version = try connection.statement("PRAGMA user_version")
+        #expect(try version.step())
+        #expect(version.int64(0) == 4)
+    }
+
     /// Every listing (each combination of filters and the cursor) reads an index in its order:
     /// newest first without sorting, however many runs the file holds.
     @Test("listings read an index backwards, no sort")
@@ -185,14 +256,21 @@ struct SQLiteHistoryFileFormatTests {
         let path = dir.path("h.sqlite")
         _ = try await SQLiteRunHistory(path: path)
         let connection = try SQLiteConnection(path: path)
-        for mask in 0..<16 {
-            let sql = SQLiteHistorySchema.listRuns(
-                status: mask & 1 != 0, blueprint: mask & 2 != 0, since: mask & 4 != 0, cursor: mask & 8 != 0)
-            let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql)
-            var steps: [String] = []
-            while try plan.step() { steps.append(plan.string(3) ?? "") }
-            #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(sql): \(steps)")
-            #expect(steps.contains { $0.contains("USING INDEX") || $0.contains("USING COVERING INDEX") }, "\(sql): \(steps)")
+        let statuses: [SQLiteHistorySchema.StatusFilter?] = [nil] + SQLiteHistorySchema.StatusFilter.allCases
+        for status in statuses {
+            for mask in 0..<8 {
+                let sql = SQLiteHistorySchema.listRuns(
+                    status: status, blueprint: mask & 1 != 0, since: mask & 2 != 0, cursor: mask & 4 != 0)
+                let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql)
+                var steps: [String] = []
+                while try plan.step() { steps.append(plan.string(3) ?? "") }
+                #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(sql): \(steps)")
+                #expect(steps.contains { $0.contains("USING INDEX") || $0.contains("USING COVERING INDEX") }, "\(sql): \(steps)")
+                // The partial index by status serves the statuses it holds.
+                if status == .notCompleted && mask & 1 == 0 {
+                    #expect(steps.contains { $0.contains("runs_by_status") }, "\(sql): \(steps)")
+                }
+            }
         }
     }
 }
