@@ -104,9 +104,17 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
 
     /// Writes the in-memory engine's recorded batches in one transaction (its node executions
     /// straight from the runs' records: the rows ``record(batches:)`` writes for their events).
+    ///
+    /// The store holds none of the batches once this returns: the engine's delivery then empties
+    /// their buffers in place for the runs to reuse (while the store still held them, emptying them
+    /// copied them, and the originals were freed on the store's thread).
     package func record(recorded batches: [RecordedHistoryBatch]) async throws {
         let store = self.store
-        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.record(recorded: batches) }
+        let handed = SQLiteHandOff(batches)
+        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
+            guard let batches = handed.take() else { return }
+            try store.record(recorded: batches)
+        }
     }
 
     // MARK: - RunHistoryReader

@@ -119,4 +119,22 @@ struct RecordedHistoryWritingTests {
             #expect(try await direct.run(runID) == (try await viaEvents.run(runID)))
         }
     }
+
+    /// The engine's delivery empties the batches' buffers for the runs to reuse as soon as the store
+    /// returns: the store must hold none of them by then, or emptying them copies them (each run's
+    /// buffers allocated anew, the old ones freed on the store's thread). The store's queue used to
+    /// release them after it resumed the caller: a race this catches within a few hundred calls.
+    @Test func theStoreHoldsNoBatchOnceItReturns() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let history = try await SQLiteRunHistory(path: dir.path("h.sqlite"))
+        var shared = 0
+        for n in 0..<300 {
+            var recorded = [Self.batch(runID: "run-\(n)")]
+            try await history.record(recorded: recorded)
+            // A summary box only the array holds: unique unless the array is still shared.
+            if !isKnownUniquelyReferenced(&recorded[0].sharedSummary) { shared += 1 }
+        }
+        #expect(shared == 0, "the store still held \(shared) of 300 handed batches when it returned")
+    }
 }
