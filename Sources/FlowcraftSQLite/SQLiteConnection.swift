@@ -105,11 +105,23 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Binds `value` as TEXT: its own UTF-8 bytes with their length (copied by SQLite), not a
+    /// NUL-terminated copy made for the call (an allocation per string bound); a NUL inside it is
+    /// kept, and ``string(_:)`` reads it back whole.
     func bind(_ index: Int32, _ value: String?) {
-        if let value {
-            sqlite3_bind_text(handle, index, value, -1, Self.transient)
-        } else {
+        guard var value else {
             sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { text in
+                if let address = text.baseAddress {
+                    _ = sqlite3_bind_text(handle, index, address, Int32(text.count), Self.transient)
+                } else {
+                    // An empty buffer may have no address; SQLite wants one.
+                    _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                }
+            }
         }
     }
 
@@ -152,7 +164,8 @@ final class SQLiteStatement {
         guard sqlite3_column_type(handle, column) != SQLITE_NULL, let text = sqlite3_column_text(handle, column) else {
             return nil
         }
-        return String(cString: text)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
     /// Whether the column holds a BLOB.

@@ -25,6 +25,9 @@ public final class FlowRuntime: Sendable {
     public let options: Options
     /// Hands run history to ``Options/history`` in order, off the runs' tasks.
     let historyDelivery: RunHistoryDelivery?
+    /// Whether ``clock`` is the ``SystemClock``: history times are then read directly (checked
+    /// once here, not with a cast per run, and no call through the existential per reading).
+    let clockIsSystem: Bool
 
     /// Values injected into every node's context.
     public var dependencies: Dependencies { options.dependencies }
@@ -74,6 +77,7 @@ public final class FlowRuntime: Sendable {
         self.registry = registry
         let options = options.normalized
         self.options = options
+        self.clockIsSystem = options.clock is SystemClock
         self.historyDelivery = options.history.map {
             RunHistoryDelivery(recorder: $0, logger: options.logger, backlogLimit: options.historyBacklogLimit)
         }
@@ -140,6 +144,10 @@ public final class FlowRuntime: Sendable {
         }
         return await withHistoryRoom(result)
     }
+
+    /// The time a history entry is stamped with: ``clock``'s ``RuntimeClock/now()``.
+    @inline(__always)
+    func historyNow() -> Int64 { clockIsSystem ? SystemClock.readRealtime() : options.clock.now() }
 
     /// Resumes the due `sleep` nodes of an awaiting run, first sleeping on `clock` until the
     /// earliest one is due.

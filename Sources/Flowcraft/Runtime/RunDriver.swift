@@ -47,12 +47,13 @@ final class RunDriver {
         self.depth = depth
         self.events = EventEmitter(handler: runtime.eventHandler, runID: runID, blueprintID: plan.id)
         if let delivery = runtime.historyDelivery {
-            let clock = runtime.clock
             self.history = RunHistoryLog(
-                delivery: delivery, batchSize: runtime.options.historyBatchSize, clock: clock, runID: runID, plan: plan,
+                delivery: delivery, batchSize: runtime.options.historyBatchSize, clock: runtime.clock,
+                clockIsSystem: runtime.clockIsSystem, runID: runID, plan: plan,
                 position: historyPosition
                     ?? RunHistoryPosition(
-                        startedAt: clock.now(), nextSequence: 1, parentRunID: parent?.runID, parentNodeID: parent?.nodeID))
+                        startedAt: runtime.historyNow(), nextSequence: 1, parentRunID: parent?.runID,
+                        parentNodeID: parent?.nodeID))
         } else {
             self.history = nil
         }

@@ -14,7 +14,8 @@ struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
     private let batchSize: Int
     private let clock: any RuntimeClock
-    /// Whether ``clock`` is the ``SystemClock``: read directly then (no existential call per reading).
+    /// Whether ``clock`` is the ``SystemClock`` (``FlowRuntime/clockIsSystem``): read directly then
+    /// (no existential call per reading).
     private let clockIsSystem: Bool
     /// The run's summary, shared with the batches handed over (changed through
     /// ``changeSummary(_:)``, which copies it first while a batch still holds it).
@@ -39,13 +40,13 @@ struct RunHistoryLog {
     private let expectedEntries: Int
 
     init(
-        delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, runID: String, plan: CompiledBlueprint,
-        position: RunHistoryPosition
+        delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, clockIsSystem: Bool, runID: String,
+        plan: CompiledBlueprint, position: RunHistoryPosition
     ) {
         self.delivery = delivery
         self.batchSize = batchSize
         self.clock = clock
-        self.clockIsSystem = clock is SystemClock
+        self.clockIsSystem = clockIsSystem
         self.nextSequence = position.nextSequence
         self.expectedEntries = min(batchSize, plan.nodes.count + 2)
         let summary = RunSummary(
