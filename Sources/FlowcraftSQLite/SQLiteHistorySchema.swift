@@ -15,12 +15,15 @@ enum SQLiteHistorySchema {
     /// run's entries then go at their index's right end, which SQLite appends to without splitting
     /// pages in half (version 2's descending indexes put them at the left end).
     ///
-    /// What a short run costs the store is mostly its B-tree insertions, so version 4 makes fewer:
-    /// `event_chunks` is keyed by run and sequence itself (`WITHOUT ROWID`: one B-tree, where version
-    /// 3 had a rowid table and an index beside it), and the index by status holds only runs that did
-    /// not complete (the few an operator looks for: failed, waiting, running); a listing of completed
-    /// runs reads the index by time (or blueprint) and skips the others. A completed 3-node run is
-    /// 4 insertions, not 6 (the store's CPU per such run: 6.4 → 5.4 µs in `scripts/bench-history-cpu.sh`).
+    /// What a short run costs the store is mostly its B-tree insertions and statements, so version
+    /// 4 makes fewer: a run's first batch, when it fits a chunk (a short run's whole history), is
+    /// kept in the run's own row (`runs.events`, its last sequence in `events_last_sequence`)
+    /// instead of a row of `event_chunks`; `event_chunks` is keyed by run and sequence itself
+    /// (`WITHOUT ROWID`: one B-tree, where version 3 had a rowid table and an index beside it); and
+    /// the index by status holds only runs that did not complete (the few an operator looks for:
+    /// failed, waiting, running), so a listing of completed runs reads the index by time (or
+    /// blueprint) and skips the others. A completed 3-node run is one statement and 3 insertions,
+    /// where version 3 made two statements and 6.
     static let create = """
         CREATE TABLE IF NOT EXISTS runs (\(runColumns)) WITHOUT ROWID;
         \(runIndexes)
@@ -41,7 +44,9 @@ enum SQLiteHistorySchema {
             error_location TEXT,
             redrive_count INTEGER NOT NULL DEFAULT 0,
             last_sequence INTEGER NOT NULL DEFAULT 0,
-            updated_at INTEGER NOT NULL
+            updated_at INTEGER NOT NULL,
+            events BLOB,
+            events_last_sequence INTEGER
         """
 
     /// Version 2 to 4: the same tables; the rows written from then on are packed (the text rows
@@ -51,13 +56,21 @@ enum SQLiteHistorySchema {
         DROP INDEX IF EXISTS runs_by_time;
         DROP INDEX IF EXISTS runs_by_status;
         DROP INDEX IF EXISTS runs_by_blueprint;
+        \(addInlineEvents)
         \(runIndexes)
         \(rekeyChunks)
+        """
+
+    /// Version 2 or 3 to 4: the run's own row gets room for its first events.
+    static let addInlineEvents = """
+        ALTER TABLE runs ADD COLUMN events BLOB;
+        ALTER TABLE runs ADD COLUMN events_last_sequence INTEGER;
         """
 
     /// Version 3 to 4: the index by status rebuilt partial, `event_chunks` rebuilt keyed by run and
     /// sequence (the same rows).
     static let migrateFromVersion3 = """
+        \(addInlineEvents)
         DROP INDEX IF EXISTS runs_by_status;
         \(runIndexes)
         \(rekeyChunks)
@@ -102,7 +115,8 @@ enum SQLiteHistorySchema {
     /// to 4, in one transaction: the same runs, each event a chunk of one (in the text form).
     static let migrateFromVersion1 = """
         CREATE TABLE runs_v2 (\(runColumns)) WITHOUT ROWID;
-        INSERT INTO runs_v2 SELECT \(summaryColumns), last_sequence, updated_at FROM runs;
+        INSERT INTO runs_v2 (\(summaryColumns), last_sequence, updated_at)
+            SELECT \(summaryColumns), last_sequence, updated_at FROM runs;
         DROP TABLE runs;
         ALTER TABLE runs_v2 RENAME TO runs;
         \(runIndexes)
@@ -119,17 +133,23 @@ enum SQLiteHistorySchema {
         """
 
     /// The summary of a batch replaces the stored one unless the store already has a later event of
-    /// the run (a batch of a paused run's first process arriving after its resumer's).
+    /// the run (a batch of a paused run's first process arriving after its resumer's); ?15 and ?16
+    /// are the run's first events and their last sequence when the batch keeps them in the row
+    /// (`NULL` otherwise: the row keeps what it has). A batch whose update this skips writes its
+    /// events as a chunk instead (the writer checks the changes).
     static let upsertRun = """
-        INSERT INTO runs (\(summaryColumns), last_sequence, updated_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        INSERT INTO runs (\(summaryColumns), last_sequence, updated_at, events, events_last_sequence)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
         ON CONFLICT (run_id) DO UPDATE SET
             blueprint_id = excluded.blueprint_id, blueprint_version = excluded.blueprint_version,
             status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
             parent_run_id = excluded.parent_run_id, parent_node_id = excluded.parent_node_id,
             failed_node_id = excluded.failed_node_id, error = excluded.error,
             error_location = excluded.error_location, redrive_count = excluded.redrive_count,
-            last_sequence = excluded.last_sequence, updated_at = excluded.updated_at
+            last_sequence = excluded.last_sequence, updated_at = excluded.updated_at,
+            events = coalesce(excluded.events, runs.events),
+            events_last_sequence = CASE WHEN excluded.events IS NULL THEN runs.events_last_sequence
+                ELSE excluded.events_last_sequence END
         WHERE excluded.last_sequence >= runs.last_sequence
         """
 
@@ -146,6 +166,15 @@ enum SQLiteHistorySchema {
     static let selectRun = "SELECT \(summaryColumns) FROM runs WHERE run_id = ?1"
 
     static let selectChunks = "SELECT events FROM event_chunks WHERE run_id = ?1 ORDER BY last_sequence"
+
+    /// The events a run's own row keeps (its first ones), read before its chunks.
+    static let selectInlineEvents = "SELECT events FROM runs WHERE run_id = ?1 AND events IS NOT NULL"
+
+    /// The run's own events, once the cap's cut (?2) is at or past the last of them.
+    static let trimInlineEvents = """
+        UPDATE runs SET events = NULL, events_last_sequence = NULL
+        WHERE run_id = ?1 AND events_last_sequence <= ?2
+        """
 
     /// Retention: runs last written before ?1. Their start is before it too (a run's start time is
     /// the clock of the engine that ran it), so the index by start time finds them without a scan.

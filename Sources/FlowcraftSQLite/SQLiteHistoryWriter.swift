@@ -14,9 +14,14 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private var chunk = SQLiteEventPacker()
     /// The statements of every batch, held here (the connection's cache looks a statement up by its
     /// SQL text: a hash of a few hundred bytes per call).
-    private let upsertRun: SQLiteStatement
+    /// `nil` when opened for reading only (a file of version 2 or 3 has no columns for it).
+    private let upsertRun: SQLiteStatement?
     private let insertChunk: SQLiteStatement
     private let selectLastSequence: SQLiteStatement
+    /// Whether runs' rows can keep their first events (version 4; a reader may open 2 or 3).
+    private let hasInlineEvents: Bool
+    /// Chunk rows written since ``chunk`` was last emptied for a batch.
+    private var chunkRowsWritten = 0
 
     /// Opens (and creates or converts) the file to record into, or, `readOnly`, a file of the
     /// current or the previous layout as it is.
@@ -58,7 +63,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                 try connection.execute("PRAGMA user_version = \(SQLiteHistorySchema.version)")
             }
         }
-        upsertRun = try connection.statement(SQLiteHistorySchema.upsertRun)
+        hasInlineEvents = !readOnly || version >= 4
+        upsertRun = readOnly ? nil : try connection.statement(SQLiteHistorySchema.upsertRun)
         insertChunk = try connection.statement(SQLiteHistorySchema.insertChunk)
         selectLastSequence = try connection.statement(SQLiteHistorySchema.lastSequence)
         if !readOnly { try prune(force: true) }
@@ -119,9 +125,10 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Upserts the run's summary, lets `appendEvents` append the events above the cap to ``chunk``
-    /// (it is given the sequence at or below which events are beyond the cap), writes them, then
-    /// deletes the run's older chunks beyond the cap.
+    /// Lets `appendEvents` append the events above the cap to ``chunk`` (it is given the sequence at
+    /// or below which events are beyond the cap), upserts the run's summary, with the events when
+    /// they are the run's first and fit a chunk (kept in the run's row), writes them as a chunk
+    /// otherwise, then drops the run's events beyond the cap.
     private func record(
         _ summary: RunSummary, startsRun: Bool, newestInBatch: Int, now: Int64,
         appendEvents: (Int) throws(SQLiteHistoryError) -> Void
@@ -135,7 +142,13 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         // Events at or below this sequence are beyond the cap.
         let dropThrough = newest - options.maximumEventsPerRun
 
-        let upsert = upsertRun
+        chunk.removeAll()
+        chunkRowsWritten = 0
+        try appendEvents(dropThrough)
+        // The run's first events, all in one chunk: kept in its row, one statement for both.
+        let inline = startsRun && chunkRowsWritten == 0 && chunk.count > 0
+
+        guard let upsert = upsertRun else { throw readOnlyError }
         upsert.reset()
         upsert.bind(1, runID)
         upsert.bind(2, summary.blueprintID)
@@ -151,16 +164,24 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(12, summary.redriveCount)
         upsert.bind(13, Int64(newestInBatch))
         upsert.bind(14, now)
+        if inline {
+            upsert.bind(15, blob: chunk.bytes)
+            upsert.bind(16, chunk.lastSequence)
+        }
         try upsert.run()
-
-        chunk.removeAll()
-        try appendEvents(dropThrough)
+        // Kept unless the row holds a later event of the run (the update was skipped): then the
+        // events go to a chunk like any other batch's.
+        if inline && connection.changes > 0 { chunk.removeAll() }
         try flushChunk(runID: runID)
         if dropThrough > 0 && previous > 0 {
             let trim = try connection.statement(SQLiteHistorySchema.trimChunks)
             trim.bind(1, runID)
             trim.bind(2, dropThrough)
             try trim.run()
+            let trimInline = try connection.statement(SQLiteHistorySchema.trimInlineEvents)
+            trimInline.bind(1, runID)
+            trimInline.bind(2, dropThrough)
+            try trimInline.run()
         }
     }
 
@@ -179,6 +200,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         insert.bind(4, blob: chunk.bytes)
         try insert.run()
         chunk.removeAll()
+        chunkRowsWritten += 1
     }
 
     private func lastSequence(of runID: String) throws(SQLiteHistoryError) -> Int {
@@ -211,7 +233,11 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
 
     private func refuseIfReadOnly() throws(SQLiteHistoryError) {
         guard readOnly else { return }
-        throw SQLiteHistoryError(
+        throw readOnlyError
+    }
+
+    private var readOnlyError: SQLiteHistoryError {
+        SQLiteHistoryError(
             .readOnly, path: connection.path,
             message: "opened for reading only (SQLiteRunHistory(readingFrom:)); record through SQLiteRunHistory(path:)")
     }
@@ -265,25 +291,21 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         // The cap's cut as the writer applied it: chunks straddling it keep events below it. (A
         // reader does not know the recording store's cap: it reads every event the file holds.)
         let dropThrough = readOnly ? 0 : try lastSequence(of: runID) &- options.maximumEventsPerRun
+        var events: [RunHistoryEvent] = []
+        // The events the run's row keeps (its first), then its chunks.
+        if hasInlineEvents {
+            let inline = try connection.statement(SQLiteHistorySchema.selectInlineEvents)
+            defer { inline.reset() }
+            inline.bind(1, runID)
+            if try inline.step() { try read(inline, after: dropThrough, of: runID, into: &events) }
+        }
         let statement = try connection.statement(SQLiteHistorySchema.selectChunks)
         defer { statement.reset() }
         statement.bind(1, runID)
-        var events: [RunHistoryEvent] = []
-        while try statement.step() {
-            do {
-                if statement.isBlob(0) {
-                    try SQLiteEventUnpacker.read(statement.bytes(0), after: dropThrough, into: &events)
-                } else {
-                    try SQLiteTextEvents.read(statement.string(0) ?? "", after: dropThrough, into: &events)
-                }
-            } catch {
-                throw SQLiteHistoryError(
-                    .notADatabase, path: connection.path,
-                    message: "event \(error.sequence.map(String.init) ?? "?") of run '\(runID)' is unreadable: \(error)")
-            }
-        }
+        while try statement.step() { try read(statement, after: dropThrough, of: runID, into: &events) }
         // Chunks in order of their last event; a batch written again (the same events) replaced
-        // its chunk, but one that overlaps an older chunk repeats events: the later one wins.
+        // its chunk, but one that overlaps an older chunk (or the row's events) repeats events:
+        // the later one wins.
         var ordered = true
         for i in events.indices.dropFirst() where events[i].sequence <= events[i - 1].sequence {
             ordered = false
@@ -293,6 +315,23 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         var latest: [Int: RunHistoryEvent] = [:]
         for event in events { latest[event.sequence] = event }
         return latest.values.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// Appends the events above `dropThrough` of the row's first column (packed or text).
+    private func read(
+        _ row: SQLiteStatement, after dropThrough: Int, of runID: String, into events: inout [RunHistoryEvent]
+    ) throws(SQLiteHistoryError) {
+        do {
+            if row.isBlob(0) {
+                try SQLiteEventUnpacker.read(row.bytes(0), after: dropThrough, into: &events)
+            } else {
+                try SQLiteTextEvents.read(row.string(0) ?? "", after: dropThrough, into: &events)
+            }
+        } catch {
+            throw SQLiteHistoryError(
+                .notADatabase, path: connection.path,
+                message: "event \(error.sequence.map(String.init) ?? "?") of run '\(runID)' is unreadable: \(error)")
+        }
     }
 
     private func summary(_ row: SQLiteStatement) throws(SQLiteHistoryError) -> RunSummary {

@@ -51,6 +51,89 @@ struct SQLiteHistoryFileFormatTests {
         #expect(try await history.events(of: "r") == events)
     }
 
+    /// How `path` stores run `runID`'s events: whether its row keeps some, and its chunk rows.
+    static func storage(_ path: String, _ runID: String) throws -> (inline: Bool, chunks: Int) {
+        let connection = try SQLiteConnection(path: path)
+        let row = try connection.statement("SELECT events IS NOT NULL FROM runs WHERE run_id = ?1")
+        row.bind(1, runID)
+        let inline = try row.step() && row.int64(0) == 1
+        let chunks = try connection.statement("SELECT count(*) FROM event_chunks WHERE run_id = ?1")
+        chunks.bind(1, runID)
+        _ = try chunks.step()
+        return (inline, Int(chunks.int64(0) ?? 0))
+    }
+
+    @Test("a run's first batch, when it fits a chunk, is kept in the run's own row; later batches are chunks")
+    func firstBatchIsKeptInTheRunsRow() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("h.sqlite")
+        let history = try await SQLiteRunHistory(path: path)
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 5)
+        try await history.record(summary, events: (1...3).map { Self.paused($0, "a") })
+        #expect(try Self.storage(path, "r") == (true, 0))
+        try await history.record(summary, events: (4...6).map { Self.paused($0, "b") })
+        #expect(try Self.storage(path, "r") == (true, 1))
+        #expect(try await history.events(of: "r") == (1...3).map { Self.paused($0, "a") } + (4...6).map { Self.paused($0, "b") })
+        // A first batch larger than a chunk is all chunks.
+        let count = SQLiteHistorySchema.maximumEventsPerChunk + 1
+        let long = (1...count).map { Self.paused($0, "n") }
+        try await history.record(RunSummary(runID: "long", blueprintID: "b", status: .running, startedAt: 6), events: long)
+        #expect(try Self.storage(path, "long") == (false, 2))
+        #expect(try await history.events(of: "long") == long)
+        // Read by a reader too.
+        let reader = try await SQLiteRunHistory(readingFrom: path)
+        #expect(try await reader.events(of: "r").map(\.sequence) == Array(1...6))
+    }
+
+    @Test("a run's first batch arriving after a later one of the run is written as a chunk, not dropped")
+    func lateFirstBatchIsAChunk() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("h.sqlite")
+        let history = try await SQLiteRunHistory(path: path)
+        // A resumed run's batch (its resumer's) is stored before the run's first batch arrives.
+        let resumed = RunSummary(runID: "r", blueprintID: "b", status: .completed, startedAt: 5, endedAt: 9)
+        try await history.record(resumed, events: (4...5).map { Self.paused($0, "later") })
+        let first = RunSummary(runID: "r", blueprintID: "b", status: .waiting, startedAt: 5)
+        try await history.record(first, events: (1...3).map { Self.paused($0, "first") })
+        #expect(try Self.storage(path, "r") == (false, 2))
+        #expect(try await history.events(of: "r").map(\.sequence) == Array(1...5))
+        // The later summary stands.
+        #expect(try await history.run("r")?.status == .completed)
+    }
+
+    @Test("the cap cutting past the events a run's row keeps drops them from the row")
+    func capDropsTheRowsEvents() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("h.sqlite")
+        let history = try await SQLiteRunHistory(path: path, options: SQLiteRunHistory.Options(maximumEventsPerRun: 4))
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 5)
+        try await history.record(summary, events: (1...3).map { Self.paused($0, "a") })
+        try await history.record(summary, events: (4...6).map { Self.paused($0, "b") })
+        // Cut at 2: the row's events (1...3) straddle it and stay; reads start at 3.
+        #expect(try Self.storage(path, "r") == (true, 1))
+        #expect(try await history.events(of: "r").map(\.sequence) == Array(3...6))
+        try await history.record(summary, events: (7...9).map { Self.paused($0, "c") })
+        // Cut at 5: the row's events go, and the chunk 4...6 stays (6 is kept).
+        #expect(try Self.storage(path, "r") == (false, 2))
+        #expect(try await history.events(of: "r").map(\.sequence) == Array(6...9))
+    }
+
+    @Test("a run id used again: the new run's first batch replaces the events the row kept")
+    func reusedRunIDReplacesTheRowsEvents() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("h.sqlite")
+        let history = try await SQLiteRunHistory(path: path)
+        let summary = RunSummary(runID: "r", blueprintID: "b", status: .completed, startedAt: 5)
+        try await history.record(summary, events: (1...3).map { Self.paused($0, "old") })
+        try await history.record(summary, events: (1...3).map { Self.paused($0, "new") })
+        #expect(try await history.events(of: "r") == (1...3).map { Self.paused($0, "new") })
+        #expect(try Self.storage(path, "r") == (true, 0))
+    }
+
     /// The first layout's tables and rows, written as that version of Flowcraft wrote them.
     static let versionOne = """
         CREATE TABLE runs (
@@ -179,7 +262,12 @@ struct SQLiteHistoryFileFormatTests {
     /// The third layout as that version of Flowcraft wrote it: a rowid chunk table with a unique
     /// index beside it, an index by status over every run.
     static let versionThree = """
-        CREATE TABLE runs (\(SQLiteHistorySchema.runColumns)) WITHOUT ROWID;
+        CREATE TABLE runs (
+            run_id TEXT NOT NULL PRIMARY KEY, blueprint_id TEXT NOT NULL, blueprint_version TEXT,
+            status TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, parent_run_id TEXT,
+            parent_node_id TEXT, failed_node_id TEXT, error TEXT, error_location TEXT,
+            redrive_count INTEGER NOT NULL DEFAULT 0, last_sequence INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX runs_by_time ON runs (started_at, run_id);
         CREATE INDEX runs_by_status ON runs (status, started_at, run_id);
         CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at, run_id);
@@ -221,6 +309,10 @@ struct SQLiteHistoryFileFormatTests {
                 try insert.run()
             }
         }
+        // A reader reads the file as it is (no row keeps events in version 3).
+        let reader = try await SQLiteRunHistory(readingFrom: path)
+        #expect(try await reader.events(of: "r1") == first + second)
+        #expect(try await reader.runs(RunQuery(status: .waiting)).runs.map(\.runID) == ["r1"])
         let history = try await SQLiteRunHistory(path: path)
         #expect(try await history.events(of: "r1") == first + second)
         #expect(try await history.runs(RunQuery()).runs.map(\.runID) == ["r3", "r2", "r1"])
