@@ -1,6 +1,6 @@
 import Flowcraft
 
-/// Reads the events of a packed `event_chunks` row (``SQLitePackedEvents``). A damaged row fails with
+/// Reads the events of a packed `event_chunks` row or `runs.events` (``SQLitePackedEvents``). A damaged row fails with
 /// ``SQLiteTextEvents/Unreadable`` naming the event it stopped at: every count and length is checked
 /// against the bytes left before anything is read or reserved.
 struct SQLiteEventUnpacker {

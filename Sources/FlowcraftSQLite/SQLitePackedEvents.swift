@@ -1,7 +1,8 @@
 import Flowcraft
 
-/// The packed form of a run's events in one `event_chunks` row (schema version 3): a BLOB, one byte
-/// ``formatVersion``, then the events in order, each
+/// The packed form of a run's events in one `event_chunks` row, or in the run's own row
+/// (`runs.events`, schema version 4), from schema version 3 on: a BLOB, one byte ``formatVersion``,
+/// then the events in order, each
 ///
 /// - a ``Tag`` byte (the kind),
 /// - the sequence and the time, each as a signed varint of the difference to the previous event of
