@@ -64,6 +64,22 @@ struct HistoryHandOverTests {
         #expect(recorded.map(\.runID) == ids)
     }
 
+    @Test("the delivery collects longer while only long runs' large batches come, briefly again once a short run's batch is among them")
+    func windowFollowsTheBatchesSizes() {
+        func batch(_ entries: Int) -> RecordedHistoryBatch {
+            RecordedHistoryBatch(
+                summary: RunSummary(runID: "r", blueprintID: "b", status: .running, startedAt: 0),
+                entries: ContiguousArray((1...entries).map { .event(RunHistoryEvent(sequence: $0, time: 0, kind: .paused(nodes: []))) }),
+                writes: [])
+        }
+        let large = batch(RunHistoryDelivery.largeBatchEntries)
+        let small = batch(5)
+        #expect(RunHistoryDelivery.window(after: [large, large]) == RunHistoryDelivery.largeBatchWindow)
+        #expect(RunHistoryDelivery.window(after: [large, small, large]) == RunHistoryDelivery.collectingWindow)
+        #expect(RunHistoryDelivery.window(after: [small]) == RunHistoryDelivery.collectingWindow)
+        #expect(RunHistoryDelivery.largeBatchWindow > RunHistoryDelivery.collectingWindow)
+    }
+
     @Test("returned stacks keep at most their limit, the newest first, and hand out only suitable elements")
     func returnedStacksKeepTheirLimit() {
         var stacks = ReturnedStacks<Int>(limit: 5)
