@@ -257,9 +257,9 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
             }
             cursor = parsed
         }
+        let status: SQLiteHistorySchema.StatusFilter? = query.status.map { $0 == .completed ? .completed : .notCompleted }
         let sql = SQLiteHistorySchema.listRuns(
-            status: query.status.map { $0 == .completed ? .completed : .notCompleted }, blueprint: query.blueprintID != nil, since: query.since != nil,
-            cursor: cursor != nil)
+            status: status, blueprint: query.blueprintID != nil, since: query.since != nil, cursor: cursor != nil)
         let statement = try connection.statement(sql)
         defer { statement.reset() }
         statement.bind(1, query.status?.rawValue)
