@@ -194,21 +194,31 @@ struct SQLiteHistoryFileFormatTests {
         #expect(try await reopened.events(of: "r2") == [Self.paused(1, "x")])
     }
 
-    /// The second layout as that version of Flowcraft wrote it: descending indexes, text rows.
-    static let versionTwo = """
+    /// The `runs` table of versions 2 and 3 (version 4 added the columns for a run's own events).
+    static let versionTwoRuns = """
         CREATE TABLE runs (
             run_id TEXT NOT NULL PRIMARY KEY, blueprint_id TEXT NOT NULL, blueprint_version TEXT,
             status TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, parent_run_id TEXT,
             parent_node_id TEXT, failed_node_id TEXT, error TEXT, error_location TEXT,
             redrive_count INTEGER NOT NULL DEFAULT 0, last_sequence INTEGER NOT NULL DEFAULT 0,
             updated_at INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE INDEX runs_by_time ON runs (started_at DESC, run_id DESC);
-        CREATE INDEX runs_by_status ON runs (status, started_at DESC, run_id DESC);
-        CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
+        """
+
+    /// The `event_chunks` table of versions 2 and 3: a rowid table with a unique index beside it.
+    static let versionTwoChunks = """
         CREATE TABLE event_chunks (
             run_id TEXT NOT NULL, last_sequence INTEGER NOT NULL, first_sequence INTEGER NOT NULL,
             events TEXT NOT NULL);
         CREATE UNIQUE INDEX event_chunks_by_run ON event_chunks (run_id, last_sequence);
+        """
+
+    /// The second layout as that version of Flowcraft wrote it: descending indexes, text rows.
+    static let versionTwo = """
+        \(versionTwoRuns)
+        CREATE INDEX runs_by_time ON runs (started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_status ON runs (status, started_at DESC, run_id DESC);
+        CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at DESC, run_id DESC);
+        \(versionTwoChunks)
         PRAGMA user_version = 2;
         """
 
@@ -262,19 +272,11 @@ struct SQLiteHistoryFileFormatTests {
     /// The third layout as that version of Flowcraft wrote it: a rowid chunk table with a unique
     /// index beside it, an index by status over every run.
     static let versionThree = """
-        CREATE TABLE runs (
-            run_id TEXT NOT NULL PRIMARY KEY, blueprint_id TEXT NOT NULL, blueprint_version TEXT,
-            status TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, parent_run_id TEXT,
-            parent_node_id TEXT, failed_node_id TEXT, error TEXT, error_location TEXT,
-            redrive_count INTEGER NOT NULL DEFAULT 0, last_sequence INTEGER NOT NULL DEFAULT 0,
-            updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        \(versionTwoRuns)
         CREATE INDEX runs_by_time ON runs (started_at, run_id);
         CREATE INDEX runs_by_status ON runs (status, started_at, run_id);
         CREATE INDEX runs_by_blueprint ON runs (blueprint_id, started_at, run_id);
-        CREATE TABLE event_chunks (
-            run_id TEXT NOT NULL, last_sequence INTEGER NOT NULL, first_sequence INTEGER NOT NULL,
-            events TEXT NOT NULL);
-        CREATE UNIQUE INDEX event_chunks_by_run ON event_chunks (run_id, last_sequence);
+        \(versionTwoChunks)
         PRAGMA user_version = 3;
         """
 
