@@ -194,6 +194,12 @@ struct SQLiteHistoryFileFormatTests {
         #expect(try await reopened.events(of: "r2") == [Self.paused(1, "x")])
     }
 
+    /// A run's start and its pause on `w`: the events the version 2 and 3 files are written with.
+    static let startedAndPaused: [RunHistoryEvent] = [
+        RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
+        RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
+    ]
+
     /// The `runs` table of versions 2 and 3 (version 4 added the columns for a run's own events).
     static let versionTwoRuns = """
         CREATE TABLE runs (
@@ -227,10 +233,7 @@ struct SQLiteHistoryFileFormatTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path("v2.sqlite")
-        let events: [RunHistoryEvent] = [
-            RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
-            RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
-        ]
+        let events = Self.startedAndPaused
         do {
             let connection = try SQLiteConnection(path: path)
             try connection.execute(Self.versionTwo)
@@ -285,10 +288,7 @@ struct SQLiteHistoryFileFormatTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path("v3.sqlite")
-        let first: [RunHistoryEvent] = [
-            RunHistoryEvent(sequence: 1, time: 10, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "b", context: ["k": "v"]))),
-            RunHistoryEvent(sequence: 2, time: 11, kind: .paused(nodes: ["w"])),
-        ]
+        let first = Self.startedAndPaused
         let second = [RunHistoryEvent(sequence: 3, time: 12, kind: .resumed(nodeID: "w", action: "go"))]
         do {
             let connection = try SQLiteConnection(path: path)
