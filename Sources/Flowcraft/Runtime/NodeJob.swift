@@ -42,8 +42,10 @@ package enum JobOutcome: Sendable {
     case success(NodeResult)
     case failure(message: String, attempts: Int, fatal: Bool)
     case cancelled
-    /// A subflow whose child run paused; the snapshot resumes it.
-    case suspendedSubflow(RunSnapshot)
+    /// A subflow whose child run paused; the snapshot resumes it. Boxed: a snapshot is several
+    /// times the other cases' size, and every async frame a node's outcome passes through (in the
+    /// node's task) would hold room for it.
+    indirect case suspendedSubflow(RunSnapshot)
 }
 
 /// A node attempt ran past its `timeout`.
