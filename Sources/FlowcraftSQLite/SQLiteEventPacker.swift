@@ -40,17 +40,10 @@ struct SQLiteEventPacker {
         }
         // The visible writes in the order made (the node's, then the run's): read into a
         // dictionary, a later write of a key wins, as in the built event.
-        var visible = 0
-        for write in record.nodeWrites where !ContextKeys.isInternal(write.key) { visible += 1 }
-        for i in record.driverWrites where !ContextKeys.isInternal(writes[i].key) { visible += 1 }
-        unsigned(UInt64(visible))
-        for write in record.nodeWrites where !ContextKeys.isInternal(write.key) {
-            string(write.key)
-            value(write.value)
-        }
-        for i in record.driverWrites where !ContextKeys.isInternal(writes[i].key) {
-            string(writes[i].key)
-            value(writes[i].value)
+        unsigned(UInt64(record.visibleWriteCount(in: writes)))
+        record.forEachVisibleWrite(in: writes) { key, v in
+            string(key)
+            value(v)
         }
     }
 

@@ -52,6 +52,8 @@ struct EngineHistoryTests {
         registry.register("echo") { ctx in NodeResult(output: ctx.input) }
         registry.register("writer") { ctx in
             try await ctx.state.set("innerWrote", 7)
+            // Its own output key, which the run then writes with the output: the run's write wins.
+            try await ctx.state.set("_outputs.work", "overwritten")
             return NodeResult(output: 7)
         }
         return registry
@@ -118,7 +120,10 @@ struct EngineHistoryTests {
         #expect(risky.fallbackNodeID == "safe")
         #expect(risky.error == "flaky attempt 0")
         let safe = try #require(events[3].execution)
+        // A fallback's output lands under its own key and the failed node's.
         #expect(safe.writes["_outputs.risky"] == "fixed")
+        #expect(safe.writes["_outputs.safe"] == "fixed")
+        #expect(safe.writes["_inputs.approve"] == "fixed")
 
         let approve = try #require(events[6].execution)
         #expect(approve.action == "ok")
@@ -132,6 +137,7 @@ struct EngineHistoryTests {
         let childEvents = try await history.events(of: "run-1/child")
         #expect(childEvents.map(\.label) == ["start", "work:completed", "end:completed"])
         #expect(childEvents[1].execution?.writes["innerWrote"] == 7)
+        #expect(childEvents[1].execution?.writes["_outputs.work"] == 7)
     }
 
     @Test func aFailedRunNamesItsNodeErrorAndLine() async throws {

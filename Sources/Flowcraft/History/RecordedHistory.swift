@@ -14,16 +14,19 @@ package struct NodeExecutionRecord: Sendable {
         package let location: SourceLocation?
         /// The attempts the attempt loop reported (only when an attempt failed).
         package let attempts: [RunHistoryEvent.Attempt]
+        /// For a fallback's completion: the failed node it replaced, whose output key it wrote too.
+        package let replacedNodeID: String?
 
         init(
             fallbackNodeID: String?, childRunID: String?, error: String?, location: SourceLocation?,
-            attempts: [RunHistoryEvent.Attempt]
+            attempts: [RunHistoryEvent.Attempt], replacedNodeID: String? = nil
         ) {
             self.fallbackNodeID = fallbackNodeID
             self.childRunID = childRunID
             self.error = error
             self.location = location
             self.attempts = attempts
+            self.replacedNodeID = replacedNodeID
         }
     }
 
@@ -37,13 +40,19 @@ package struct NodeExecutionRecord: Sendable {
     package var action: String?
     /// The node's output (a reference: `JSONValue` is copy-on-write); sized when built.
     package var output: JSONValue
+    /// Whether the run wrote ``output`` under the node's output key (`_outputs.<nodeID>`, and the
+    /// replaced node's for a fallback: ``Details/replacedNodeID``) for this completion. These writes
+    /// are not among ``driverWrites``: they are derived (``forEachVisibleWrite(in:_:)``), which keeps
+    /// the run's part small: a 40-byte write, a key reference and a list of keys less per execution.
+    package var wroteOutputs = false
     /// `nil` for a plain completion whose first attempt succeeded: the build makes its one attempt
     /// from `preparedAt` to `endedAt`.
     package var details: Details?
     /// The keys the node wrote itself, in order (internal keys are left out when built).
     package var nodeWrites: ContiguousArray<RecordedWrite>
-    /// The keys the run wrote for this completion (outputs, edge inputs): a range of the batch's
-    /// ``RecordedHistoryBatch/writes``; they win over the node's own writes of the same key.
+    /// The other keys the run wrote for this completion (edge inputs, a gather's key): a range of
+    /// the batch's ``RecordedHistoryBatch/writes``; they win over the node's own writes of the same
+    /// key.
     package var driverWrites: Range<Int>
 
     /// The execution's error (a failed or recovered execution).
@@ -73,13 +82,35 @@ package struct NodeExecutionRecord: Sendable {
     /// Whether ``attempts`` is the single attempt from `preparedAt` to `endedAt` (no array needed).
     package var hasSingleAttempt: Bool { details?.attempts.isEmpty ?? true }
 
+    /// Every visible write of this completion in the order made, `writes` being the batch's: the
+    /// node's own (its probe's), then the run's: the output under the output keys (when
+    /// ``wroteOutputs``), then the others the run noted (edge inputs, a gather's key). Internal keys
+    /// are left out. Of equal keys the later write is the one that counts.
+    package func forEachVisibleWrite(
+        in writes: ContiguousArray<RecordedWrite>, _ body: (_ key: String, _ value: JSONValue) throws -> Void
+    ) rethrows {
+        for write in nodeWrites where !ContextKeys.isInternal(write.key) { try body(write.key, write.value) }
+        if wroteOutputs {
+            try body(ContextKeys.output(of: nodeID), output)
+            if let replaced = details?.replacedNodeID { try body(ContextKeys.output(of: replaced), output) }
+        }
+        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { try body(writes[i].key, writes[i].value) }
+    }
+
+    /// How many writes ``forEachVisibleWrite(in:_:)`` calls its body with (no key built).
+    package func visibleWriteCount(in writes: ContiguousArray<RecordedWrite>) -> Int {
+        var count = wroteOutputs ? (details?.replacedNodeID == nil ? 1 : 2) : 0
+        for write in nodeWrites where !ContextKeys.isInternal(write.key) { count += 1 }
+        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { count += 1 }
+        return count
+    }
+
     /// The visible keys written (node's writes, then the run's for this completion, which win), each
     /// once, sorted by key, into `out` (emptied first): what ``RunHistoryEvent/NodeExecution/writes``
     /// holds, without a dictionary.
     package func sortedVisibleWrites(in writes: ContiguousArray<RecordedWrite>, into out: inout [RecordedWrite]) {
         out.removeAll(keepingCapacity: true)
-        for write in nodeWrites where !ContextKeys.isInternal(write.key) { out.append(write) }
-        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { out.append(writes[i]) }
+        forEachVisibleWrite(in: writes) { out.append(RecordedWrite(key: $0, value: $1)) }
         guard out.count > 1 else { return }
         if out.count <= 16 {
             // Insertion sort: stable, so of equal keys the later write stays after the earlier.
@@ -107,10 +138,9 @@ package struct NodeExecutionRecord: Sendable {
     func execution(writes: ContiguousArray<RecordedWrite>) -> RunHistoryEvent.NodeExecution {
         let error = details?.error
         var visibleWrites: [String: JSONValue] = [:]
-        if !nodeWrites.isEmpty || !driverWrites.isEmpty {
-            visibleWrites.reserveCapacity(nodeWrites.count + driverWrites.count)
-            for write in nodeWrites where !ContextKeys.isInternal(write.key) { visibleWrites[write.key] = write.value }
-            for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { visibleWrites[writes[i].key] = writes[i].value }
+        if !nodeWrites.isEmpty || !driverWrites.isEmpty || wroteOutputs {
+            visibleWrites.reserveCapacity(nodeWrites.count + driverWrites.count + (wroteOutputs ? 2 : 0))
+            forEachVisibleWrite(in: writes) { visibleWrites[$0] = $1 }
         }
         return RunHistoryEvent.NodeExecution(
             nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: details?.fallbackNodeID,

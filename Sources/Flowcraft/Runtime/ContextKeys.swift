@@ -29,10 +29,15 @@ public enum ContextKeys {
     /// and for a fallback also `_outputs.<failed node>` — the fallback takes the failed node's place.
     /// Both engines write these before routing, so conditions and transforms see them.
     package static func outputKeys(of item: WorkItem, nodeID: String, in plan: CompiledBlueprint) -> [String] {
-        if case .fallback(let failed, _) = item, plan.nodes.indices.contains(failed) {
-            return [output(of: nodeID), output(of: plan.nodes[failed].id)]
-        }
+        if let replaced = replacedNodeID(of: item, in: plan) { return [output(of: nodeID), output(of: replaced)] }
         return [output(of: nodeID)]
+    }
+
+    /// The node whose output key a completion of `item` also writes besides its own: the failed
+    /// node a fallback replaces; `nil` for every other item.
+    package static func replacedNodeID(of item: WorkItem, in plan: CompiledBlueprint) -> String? {
+        guard case .fallback(let failed, _) = item, plan.nodes.indices.contains(failed) else { return nil }
+        return plan.nodes[failed].id
     }
 
     /// The item of batch worker `index` of scatter `scatterID`.

@@ -425,13 +425,15 @@ final class RunDriver {
         events?.emit(.batchStart, nodeID: def.id, batch.startPayload(count: values.count))
         let output = batch.scatterOutput(count: values.count)
         // A fallback scatter's output lands under the failed node too (it takes over).
-        for key in ContextKeys.outputKeys(of: item, nodeID: def.id, in: plan) { write(key, output, by: def.id) }
+        writeOutputs(output, of: item, nodeID: def.id)
         events?.emit(.nodeFinish, nodeID: def.id, ["output": output])
         let outcome = scheduler.startBatch(
             item, workers: workers, chunkSize: batch.window(count: values.count), action: nil, output: output, in: plan,
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
-        history?.finished(item, nodeID: def.id, status: .completed, output: output)
+        history?.finished(
+            item, nodeID: def.id, status: .completed, output: output, wroteOutputs: true,
+            replacedNodeID: ContextKeys.replacedNodeID(of: item, in: plan))
     }
 
     /// A `batch-gather` (``BatchGather``): the workers' outputs in item order.
@@ -458,7 +460,7 @@ final class RunDriver {
     private func succeed(_ item: WorkItem, _ result: NodeResult) {
         let id = nodeID(of: item)
         // Written before routing: conditions and transforms see the node's own output.
-        for key in ContextKeys.outputKeys(of: item, nodeID: id, in: plan) { write(key, result.output, by: id) }
+        writeOutputs(result.output, of: item, nodeID: id)
         if let events {
             var payload: [String: JSONValue] = ["output": result.output]
             if let action = result.action { payload["action"] = .string(action) }
@@ -485,6 +487,7 @@ final class RunDriver {
         if recordsHistory {
             history?.finished(
                 item, nodeID: id, status: .completed, action: result.action, output: result.output,
+                wroteOutputs: true, replacedNodeID: ContextKeys.replacedNodeID(of: item, in: plan),
                 childRunID: isSubflow(item) ? runID + "/" + id : nil)
         }
     }
@@ -559,6 +562,20 @@ final class RunDriver {
         case .node(let n) where n == source: return output
         case .fallback(let n, let f) where n == source || f == source: return output
         default: return state.value(forKey: ContextKeys.output(of: plan.nodes[source].id)) ?? .null
+        }
+    }
+
+    /// Writes a completion's `output` under its output keys (``ContextKeys/outputKeys(of:nodeID:in:)``,
+    /// without building the list). The run's history does not note these writes: the completion's
+    /// record says it made them (`wroteOutputs`), and the history derives them from its output.
+    private func writeOutputs(_ output: JSONValue, of item: WorkItem, nodeID id: String) {
+        let key = ContextKeys.output(of: id)
+        state.setValue(output, forKey: key)
+        events?.contextChange(by: id, key: key, value: output)
+        if let replaced = ContextKeys.replacedNodeID(of: item, in: plan) {
+            let key = ContextKeys.output(of: replaced)
+            state.setValue(output, forKey: key)
+            events?.contextChange(by: id, key: key, value: output)
         }
     }
 

@@ -173,10 +173,13 @@ struct RunHistoryLog {
         writes.append(RecordedWrite(key: key, value: value))
     }
 
-    /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any.
+    /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any. `wroteOutputs`:
+    /// the run wrote `output` under the node's output key (and `replacedNodeID`'s, for a fallback)
+    /// without noting it (``RunDriver``'s `writeOutputs`): the record derives those writes.
     mutating func finished(
         _ item: WorkItem, nodeID: String, status: RunHistoryEvent.NodeExecutionStatus, action: String? = nil,
-        output: JSONValue = .null, fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
+        output: JSONValue = .null, wroteOutputs: Bool = false, replacedNodeID: String? = nil,
+        fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
         let end = now()
@@ -188,18 +191,20 @@ struct RunHistoryLog {
             spareProbe = probe
         }
         var details: NodeExecutionRecord.Details?
-        if error != nil || fallbackNodeID != nil || childRunID != nil || reported?.attempts.isEmpty == false {
+        if error != nil || fallbackNodeID != nil || childRunID != nil || replacedNodeID != nil
+            || reported?.attempts.isEmpty == false
+        {
             details = NodeExecutionRecord.Details(
                 fallbackNodeID: fallbackNodeID, childRunID: childRunID, error: error, location: location,
-                attempts: reported?.attempts ?? [])
+                attempts: reported?.attempts ?? [], replacedNodeID: replacedNodeID)
         }
         reserveIfEmpty()
         entries.append(
             .node(
                 NodeExecutionRecord(
                     sequence: nextSequence, preparedAt: preparedAt, endedAt: end, nodeID: nodeID,
-                    status: status, action: action, output: output, details: details, nodeWrites: reported?.writes ?? [],
-                    driverWrites: pendingWritesStart..<writes.count)))
+                    status: status, action: action, output: output, wroteOutputs: wroteOutputs, details: details,
+                    nodeWrites: reported?.writes ?? [], driverWrites: pendingWritesStart..<writes.count)))
         pendingWritesStart = writes.count
         nextSequence += 1
         lastReading = end
