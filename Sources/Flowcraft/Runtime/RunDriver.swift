@@ -569,19 +569,20 @@ final class RunDriver {
     /// without building the list). The run's history does not note these writes: the completion's
     /// record says it made them (`wroteOutputs`), and the history derives them from its output.
     private func writeOutputs(_ output: JSONValue, of item: WorkItem, nodeID id: String) {
-        let key = ContextKeys.output(of: id)
-        state.setValue(output, forKey: key)
-        events?.contextChange(by: id, key: key, value: output)
+        writeUnnoted(ContextKeys.output(of: id), output, by: id)
         if let replaced = ContextKeys.replacedNodeID(of: item, in: plan) {
-            let key = ContextKeys.output(of: replaced)
-            state.setValue(output, forKey: key)
-            events?.contextChange(by: id, key: key, value: output)
+            writeUnnoted(ContextKeys.output(of: replaced), output, by: id)
         }
     }
 
     private func write(_ key: String, _ value: JSONValue, by nodeID: String) {
-        state.setValue(value, forKey: key)
+        writeUnnoted(key, value, by: nodeID)
         history?.driverWrote(key, value)
+    }
+
+    /// Writes `key` to the run's state and tells the event handler, without noting it for history.
+    private func writeUnnoted(_ key: String, _ value: JSONValue, by nodeID: String) {
+        state.setValue(value, forKey: key)
         events?.contextChange(by: nodeID, key: key, value: value)
     }
 
