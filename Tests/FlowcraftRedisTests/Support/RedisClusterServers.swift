@@ -113,6 +113,10 @@ final class RedisClusterServers: Sendable {
     /// `redis-cli --cluster reshard` (keys migrated in batches while clients keep working), then
     /// waits until the cluster is healthy again.
     func reshard(slots: Int, from sourcePort: Int, to targetPort: Int) async throws {
+        // redis-cli refuses to reshard ("Please fix your cluster problems") while any node still
+        // disagrees about the slot map, e.g. a replica that has not yet heard of a slot an earlier
+        // test moved with `CLUSTER SETSLOT … NODE`.
+        try await waitUntilHealthy()
         let sourceID = try await nodeID(port: sourcePort)
         let targetID = try await nodeID(port: targetPort)
         try await Self.runRedisCLI(
@@ -142,24 +146,18 @@ final class RedisClusterServers: Sendable {
             Issue.record("redis-cli not found (it ships with redis-server; needed to create a test cluster)")
             throw PrivateRedisServer.StartupError(description: "redis-cli not found")
         }
-        let pid = try PrivateRedisServer.spawn([cli] + arguments)
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                let exitCode = (status >> 8) & 0xFF
-                guard status & 0x7F == 0, exitCode == 0 else {
-                    throw PrivateRedisServer.StartupError(description: "\(what) failed (wait status \(status))")
-                }
-                return
-            }
-            if result < 0 { throw PrivateRedisServer.StartupError(description: "\(what): waitpid failed") }
-            try await Task.sleep(for: .milliseconds(50))
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try await ChildProcess.run([cli] + arguments, timeout: .seconds(120))
+        } catch {
+            throw PrivateRedisServer.StartupError(description: "\(what): \(error)")
         }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, nil, 0)
-        throw PrivateRedisServer.StartupError(description: "\(what) did not finish within 120 s")
+        guard outcome.status == 0 else {
+            // The tail of what redis-cli printed says why (its checks print "[ERR] …" lines).
+            let printed = (outcome.stdout + outcome.stderr).split(whereSeparator: \.isNewline).suffix(15).joined(separator: "\n")
+            let ending = outcome.status == 128 + SIGKILL ? "did not finish within 120 s" : "failed (exit status \(outcome.status))"
+            throw PrivateRedisServer.StartupError(description: "\(what) \(ending); it printed:\n\(printed)")
+        }
     }
 
     /// A free loopback port whose cluster bus port (port + 10000) is free too, both reserved for
@@ -171,10 +169,15 @@ final class RedisClusterServers: Sendable {
     /// Waits for `cluster_state:ok` on every running node, every slot covered, and each replica
     /// linked to its master with the initial sync done.
     func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws {
-        try await waitUntil("cluster_state:ok and replicas in sync", timeout: timeout) {
+        try await waitUntil("cluster_state:ok, one slot map on every node and replicas in sync", timeout: timeout) {
+            var firstSlotMap: [String: [String]]?
             for server in self.servers where await server.isRunning {
                 let info = try await self.send(["CLUSTER", "INFO"], to: server.port).string ?? ""
                 guard info.contains("cluster_state:ok"), info.contains("cluster_slots_ok:16384") else { return false }
+                let slotMap = try await self.slotMap(port: server.port)
+                guard slotMap.isComplete else { return false }
+                if let agreed = firstSlotMap, agreed != slotMap.owners { return false }
+                firstSlotMap = slotMap.owners
                 let replication = try await self.send(["INFO", "replication"], to: server.port).string ?? ""
                 if replication.contains("role:slave") {
                     guard replication.contains("master_link_status:up"),
@@ -188,6 +191,23 @@ final class RedisClusterServers: Sendable {
     }
 
     // MARK: - Inspection and faults
+
+    /// What the node on `port` believes about slot ownership: each master's node ID with its slot
+    /// ranges, and whether it knows of no slot being migrated or imported.
+    private func slotMap(port: Int) async throws -> (owners: [String: [String]], isComplete: Bool) {
+        let nodes = try await send(["CLUSTER", "NODES"], to: port).string ?? ""
+        var owners: [String: [String]] = [:]
+        var settled = true
+        for line in nodes.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count >= 8, fields[2].contains("master") else { continue }
+            let ranges = Array(fields.dropFirst(8))
+            if ranges.contains(where: { $0.hasPrefix("[") }) { settled = false }
+            let owned = ranges.filter { !$0.hasPrefix("[") }
+            if !owned.isEmpty { owners[fields[0]] = owned }
+        }
+        return (owners, settled)
+    }
 
     /// The port of the master that serves `slot`, per the first running node's `CLUSTER SHARDS`.
     func masterPort(forSlot slot: Int) async throws -> Int {
