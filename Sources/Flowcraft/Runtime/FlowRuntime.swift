@@ -12,7 +12,8 @@ import Synchronization
 /// }
 /// ```
 /// Scheduling (joins, dead paths, routing, fallbacks, batches, loops) lives in `RunScheduler`;
-/// this type adds tasks: a sliding window of at most `concurrency` nodes in flight, per-attempt
+/// this type adds tasks: a sliding window of at most `concurrency` nodes in flight (on as many
+/// long-lived worker tasks of the run, `NodeJobPool`, not a task per node), per-attempt
 /// timeouts that cancel the node's task, retries with exponential backoff and jitter on `clock`,
 /// middleware and events. A run's failure, pause or cancellation is a `WorkflowResult`, not a
 /// thrown error; `run` throws only for misuse (unknown blueprint, nothing to resume).

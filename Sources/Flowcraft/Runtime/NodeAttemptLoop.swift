@@ -47,8 +47,8 @@ package struct NodeAttemptLoop: Sendable {
     /// the task was cancelled (a timeout is a failure, not a cancellation).
     ///
     /// The first attempt's success is the hot path and keeps a small async frame (a node execution
-    /// in a child task allocates its frames from the task's slabs: a large frame cost every such
-    /// execution a 2.6 KB allocation outside malloc's thread cache); a failure continues in
+    /// allocates its frames from its task's slabs: a large frame cost every execution in a child
+    /// task a 2.6 KB allocation outside malloc's thread cache); a failure continues in
     /// ``retry(after:of:)``.
     package func run(_ context: NodeContext) async -> JobOutcome {
         if Task.isCancelled { return .cancelled }

@@ -195,8 +195,13 @@ final class RunDriver {
         }
         guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
-        await withTaskGroup(of: (WorkItem, JobOutcome, NodeHistoryProbe?).self) { group in
+        // Concurrent nodes run on at most `limit` worker tasks of one group (``NodeJobPool``), not
+        // a child task each.
+        let pool = NodeJobPool()
+        await withDiscardingTaskGroup { group in
             var running = 0
+            var workers = 0
+            var completions: [NodeJobPool.Completion] = []
             while true {
                 if !failed && !cancelled && Task.isCancelled { cancelled = true }
                 if failed || cancelled {
@@ -205,21 +210,29 @@ final class RunDriver {
                     while running < limit, !failed, !Task.isCancelled, let item = scheduler.takeReady() {
                         guard let job = prepare(item) else { continue }
                         if running == 0 && scheduler.readyCount == 0 {
-                            // The only runnable item: run it on this task, saving a task per node on
-                            // chains. It still sees the run's cancellation.
+                            // The only runnable item: run it on this task, saving a hand-over per
+                            // node on chains. It still sees the run's cancellation.
                             handle(item, await job.execute(), probe: job.probe)
                             continue
                         }
-                        group.addTask { (item, await job.execute(), job.probe) }
                         running += 1
+                        if pool.submit(.init(item: item, job: job)) && workers < limit {
+                            workers += 1
+                            group.addTask { await pool.work() }
+                        }
                     }
                     if Task.isCancelled { continue }
                 }
                 if running == 0 { break }
-                guard let (item, outcome, probe) = await group.next() else { break }
-                running -= 1
-                handle(item, outcome, probe: probe)
+                await pool.completions(into: &completions)
+                running -= completions.count
+                for completion in completions {
+                    handle(completion.item, completion.outcome, probe: completion.probe)
+                }
+                // Released now: the history reuses a probe only when nothing else holds it.
+                completions.removeAll(keepingCapacity: true)
             }
+            pool.close()
         }
     }
 

@@ -28,9 +28,11 @@ struct RunHistoryLog {
     private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
     var activeProbe: NodeHistoryProbe?
-    /// The probe of the last recorded execution, reused by the next one when nothing else holds it
-    /// any more (a chain's nodes share one).
-    private var spareProbe: NodeHistoryProbe?
+    /// Probes of recorded executions, reused by later ones when nothing else holds them any more
+    /// (a chain's nodes share one; a fan-out's, about as many as it has nodes in flight).
+    private var spareProbes: [NodeHistoryProbe] = []
+    /// Probes kept for reuse at most (a run's default concurrency).
+    static let sparesKept = 64
     /// The clock reading that ended the last recorded execution, until the run does anything but
     /// bookkeeping (``forgetLastReading()``): the next execution prepared before that is prepared
     /// at this time (a chain reads the clock once per node, not twice).
@@ -154,8 +156,7 @@ struct RunHistoryLog {
         let now = lastReading ?? self.now()
         lastReading = nil
         // Uniquely held: the execution that used it is over and nothing kept its state.
-        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
-            spareProbe = nil
+        if var probe = spareProbes.popLast(), isKnownUniquelyReferenced(&probe), probe.base === state {
             probe.restart(preparedAt: now)
             return probe
         }
@@ -188,7 +189,7 @@ struct RunHistoryLog {
         // Moved, not copied: the probe goes from the completion to the spare slot.
         if let probe = activeProbe.take() {
             (preparedAt, reported) = probe.taken()
-            spareProbe = probe
+            if spareProbes.count < Self.sparesKept { spareProbes.append(probe) }
         }
         var details: NodeExecutionRecord.Details?
         if error != nil || fallbackNodeID != nil || childRunID != nil || replacedNodeID != nil

@@ -246,6 +246,26 @@ struct FlowRuntimeTests {
         #expect(probe.peak <= 4 && probe.peak >= 1)
     }
 
+    /// Concurrent nodes run on a few long-lived worker tasks: nodes that wait for each other must
+    /// still all be in flight at once, up to the limit (a pool that ran fewer at a time would never
+    /// let the barrier open; the barrier gives up after 10 s so that the test fails, not hangs).
+    @Test func nodesThatWaitForEachOtherRunSideBySideUpToTheLimit() async throws {
+        let barrier = Barrier(parties: 8)
+        var registry = NodeRegistry()
+        registry.register("meet") { _ in
+            NodeResult(output: .bool(await barrier.arriveAndWait(timeout: .seconds(10))))
+        }
+        registry.register("start") { _ in NodeResult() }
+        let nodes = [NodeDefinition(id: "s", uses: "start")] + (0..<8).map { NodeDefinition(id: "m\($0)", uses: "meet") }
+        let edges = (0..<8).map { EdgeDefinition(source: "s", target: "m\($0)") }
+        let runtime = try FlowRuntime(
+            blueprints: [WorkflowBlueprint(id: "meet", nodes: nodes, edges: edges)], registry: registry,
+            options: FlowRuntime.Options(concurrency: 8))
+        let result = try await runtime.run("meet")
+        #expect(result.status == .completed)
+        for i in 0..<8 { #expect(result.context["_outputs.m\(i)"] == .bool(true), "m\(i) gave up waiting for the others") }
+    }
+
     @Test func misuseThrows() async throws {
         let runtime = try FlowRuntime(blueprints: [WorkflowBlueprint(id: "x")])
         await #expect(throws: FlowRuntimeError.unknownBlueprint("nope")) { try await runtime.run("nope") }
@@ -272,4 +292,23 @@ final class Probe: Sendable {
     func enter() { state.withLock { $0.active += 1; $0.peak = max($0.peak, $0.active) } }
     func leave() { state.withLock { $0.active -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
+}
+
+/// Lets `parties` tasks wait until all of them arrived; one that waits longer than its timeout
+/// gets `false`.
+final class Barrier: Sendable {
+    private let arrived = Mutex(0)
+    private let parties: Int
+
+    init(parties: Int) { self.parties = parties }
+
+    func arriveAndWait(timeout: Duration) async -> Bool {
+        arrived.withLock { $0 += 1 }
+        let deadline = ContinuousClock.now + timeout
+        while arrived.withLock({ $0 }) < parties {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return true
+    }
 }
