@@ -28,10 +28,13 @@ struct RunHistoryLog {
     private var pendingWritesStart = 0
     /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
     var activeProbe: NodeHistoryProbe?
-    /// Probes of recorded executions, reused by later ones when nothing else holds them any more
-    /// (a chain's nodes share one; a fan-out's, about as many as it has nodes in flight).
-    private var spareProbes: [NodeHistoryProbe] = []
-    /// Probes kept for reuse at most (a run's default concurrency).
+    /// The probe of the last recorded execution, reused by the next one when nothing else holds it
+    /// any more (a chain's nodes share this one).
+    private var spareProbe: NodeHistoryProbe?
+    /// More probes of recorded executions, for nodes in flight side by side (a fan-out reuses about
+    /// as many as it has in flight).
+    private var moreSpareProbes: [NodeHistoryProbe] = []
+    /// Probes kept in ``moreSpareProbes`` at most (a run's default concurrency).
     static let sparesKept = 64
     /// The clock reading that ended the last recorded execution, until the run does anything but
     /// bookkeeping (``forgetLastReading()``): the next execution prepared before that is prepared
@@ -156,7 +159,14 @@ struct RunHistoryLog {
         let now = lastReading ?? self.now()
         lastReading = nil
         // Uniquely held: the execution that used it is over and nothing kept its state.
-        if var probe = spareProbes.popLast(), isKnownUniquelyReferenced(&probe), probe.base === state {
+        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
+            spareProbe = nil
+            probe.restart(preparedAt: now)
+            return probe
+        }
+        if !moreSpareProbes.isEmpty, var probe = moreSpareProbes.popLast(), isKnownUniquelyReferenced(&probe),
+            probe.base === state
+        {
             probe.restart(preparedAt: now)
             return probe
         }
@@ -189,7 +199,11 @@ struct RunHistoryLog {
         // Moved, not copied: the probe goes from the completion to the spare slot.
         if let probe = activeProbe.take() {
             (preparedAt, reported) = probe.taken()
-            if spareProbes.count < Self.sparesKept { spareProbes.append(probe) }
+            if spareProbe == nil {
+                spareProbe = probe
+            } else if moreSpareProbes.count < Self.sparesKept {
+                moreSpareProbes.append(probe)
+            }
         }
         var details: NodeExecutionRecord.Details?
         if error != nil || fallbackNodeID != nil || childRunID != nil || replacedNodeID != nil
