@@ -20,9 +20,6 @@ final class RunDriver {
     /// Whether ``history`` is set (tested without copying it).
     let recordsHistory: Bool
     private var errors: [WorkflowError] = []
-    /// The routing of the latest completion, reused from one to the next (its lists keep their
-    /// storage: no allocation per node).
-    private var routed = RoutingOutcome()
     private var failed = false
     private var cancelled = false
     /// Inputs of in-flight nodes that have a fallback, handed to the fallback if they fail.
@@ -491,14 +488,15 @@ final class RunDriver {
             routing = BatchRouting(item: item, output: result.output, action: result.action)
         }
         let condition = { (e: Int) in self.evaluateCondition(e, output: routing.output, action: routing.action) }
+        let outcome: RoutingOutcome
         if !result.dynamicNodes.isEmpty {
-            routed = scheduler.startBatch(
+            outcome = scheduler.startBatch(
                 item, workers: result.dynamicNodes, chunkSize: result.dynamicNodes.count, action: result.action,
                 output: result.output, in: plan, condition: condition)
         } else {
-            scheduler.complete(item, action: result.action, in: plan, condition: condition, into: &routed)
+            outcome = scheduler.complete(item, action: result.action, in: plan, condition: condition)
         }
-        apply(routed, direct: routing.item, output: routing.output)
+        apply(outcome, direct: routing.item, output: routing.output)
         if recordsHistory {
             history?.finished(
                 item, nodeID: id, status: .completed, action: result.action, output: result.output,

@@ -72,25 +72,15 @@ package struct RunScheduler: Sendable, Codable {
     package mutating func complete(
         _ item: WorkItem, action: String?, in plan: CompiledBlueprint, condition: (Int) -> Bool
     ) -> RoutingOutcome {
-        var outcome = RoutingOutcome()
-        complete(item, action: action, in: plan, condition: condition, into: &outcome)
-        return outcome
-    }
-
-    /// ``complete(_:action:in:condition:)`` into an outcome the caller reuses (emptied first,
-    /// keeping its lists' capacity): no allocation per completion.
-    package mutating func complete(
-        _ item: WorkItem, action: String?, in plan: CompiledBlueprint, condition: (Int) -> Bool,
-        into outcome: inout RoutingOutcome
-    ) {
-        outcome.removeAll()
         inFlight -= 1
         completedCount += 1
+        var outcome = RoutingOutcome()
         if case .worker(let owner, _) = item {
             workerFinished(owner: owner, plan: plan, condition: condition, into: &outcome)
         } else {
             routeCompletion(of: item, action: action, plan: plan, condition: condition, into: &outcome)
         }
+        return outcome
     }
 
     /// Records that `item` failed for good. Returns the fallback item (already queued) when the node

@@ -94,13 +94,4 @@ package struct RoutingOutcome: Sendable {
     package var unrouted: UnroutedAction?
 
     package init() {}
-
-    /// Empties the outcome for reuse, keeping its lists' storage.
-    package mutating func removeAll() {
-        takenEdges.removeAll(keepingCapacity: true)
-        rejectedEdges.removeAll(keepingCapacity: true)
-        activated.removeAll(keepingCapacity: true)
-        skipped.removeAll(keepingCapacity: true)
-        unrouted = nil
-    }
 }
