@@ -70,6 +70,20 @@ final class SQLiteConnection {
 
     var changes: Int { Int(sqlite3_changes(db)) }
 
+    /// Makes SQLite checkpoint the write-ahead log by itself once it holds `pages` pages (at the
+    /// commit that crosses it).
+    func setAutomaticCheckpoint(pages: Int32) {
+        sqlite3_wal_autocheckpoint(db, pages)
+    }
+
+    /// Copies what it can of the write-ahead log into the database file now, without waiting for
+    /// readers or blocking writers (`PASSIVE`).
+    func checkpoint() throws(SQLiteHistoryError) {
+        let rc = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        // Busy: a reader holds the log; the next idle moment tries again.
+        guard rc == SQLITE_OK || rc & 0xff == SQLITE_BUSY else { throw error(rc, lastMessage) }
+    }
+
     var lastMessage: String { db.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection" }
 
     /// The error for result code `rc`, with a clear cause for a file that is not a database.

@@ -22,6 +22,12 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     private let hasInlineEvents: Bool
     /// Chunk rows written since ``chunk`` was last emptied for a batch.
     private var chunkRowsWritten = 0
+    /// Monotonic time of the last write (``noteWrite()``), for ``checkpointIfIdle()``.
+    private(set) var lastWrite = ContinuousClock.now
+    /// Something was written since the last checkpoint.
+    private var written = false
+    /// An idle check is scheduled on the store's queue (``SQLiteRunHistory``).
+    var idleCheckScheduled = false
 
     /// Opens (and creates or converts) the file to record into, or, `readOnly`, a file of the
     /// current or the previous layout as it is.
@@ -52,6 +58,11 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         } else {
             try connection.execute("PRAGMA journal_mode = WAL")
             try connection.execute("PRAGMA synchronous = NORMAL")
+            // Checkpoints wait for a pause in the writing (``checkpointIfIdle()``); SQLite's own at
+            // this many pages only under writing that never pauses. The log file is cut back to
+            // `journal_size_limit` after a checkpoint.
+            connection.setAutomaticCheckpoint(pages: SQLiteHistorySchema.checkpointPagesWithoutPause)
+            try connection.execute("PRAGMA journal_size_limit = \(SQLiteHistorySchema.logBytesKept)")
             try connection.transaction { () throws(SQLiteHistoryError) in
                 // A file of an earlier version is converted in place (the same runs and events).
                 switch version {
@@ -72,8 +83,24 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
 
     // MARK: - Writing
 
+    /// Notes a write now: the log is checkpointed once the writing pauses.
+    private func noteWrite() {
+        lastWrite = .now
+        written = true
+    }
+
+    /// Checkpoints the write-ahead log when anything was written since the last checkpoint: called
+    /// once the writing paused for ``SQLiteHistorySchema/checkpointPause``, so that copying the log
+    /// into the file (and its `fsync`) does not take a core from runs recording in a burst.
+    func checkpointIfIdle() throws(SQLiteHistoryError) {
+        guard written, !readOnly else { return }
+        written = false
+        try connection.checkpoint()
+    }
+
     func record(_ batches: [RunHistoryBatch]) throws(SQLiteHistoryError) {
         try refuseIfReadOnly()
+        noteWrite()
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches { try record(batch, now: now) }
@@ -85,6 +112,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     /// transaction: the same rows as ``record(_:)`` of the batches' public events.
     func record(recorded batches: [RecordedHistoryBatch]) throws(SQLiteHistoryError) {
         try refuseIfReadOnly()
+        noteWrite()
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches {

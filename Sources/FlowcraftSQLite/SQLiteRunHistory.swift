@@ -99,7 +99,11 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
     /// Writes every batch in one transaction.
     public func record(batches: [RunHistoryBatch]) async throws {
         let store = self.store
-        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.record(batches) }
+        let queue = self.queue
+        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
+            try store.record(batches)
+            Self.scheduleIdleCheckpoint(store, on: queue)
+        }
     }
 
     /// Writes the in-memory engine's recorded batches in one transaction (its node executions
@@ -111,9 +115,35 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
     package func record(recorded batches: [RecordedHistoryBatch]) async throws {
         let store = self.store
         let handed = SQLiteHandOff(batches)
+        let queue = self.queue
         try await Self.run(on: queue) { () throws(SQLiteHistoryError) in
             guard let batches = handed.take() else { return }
             try store.record(recorded: batches)
+            Self.scheduleIdleCheckpoint(store, on: queue)
+        }
+    }
+
+    /// On `queue`, after a write: checkpoints the log once the writing has paused for
+    /// ``SQLiteHistorySchema/checkpointPause`` (one check scheduled at a time; while writes keep
+    /// coming it is put off, and SQLite checkpoints by itself only past
+    /// ``SQLiteHistorySchema/checkpointPagesWithoutPause`` pages). A failed checkpoint is tried again
+    /// at the next pause; SQLite's own still bounds the log.
+    private static func scheduleIdleCheckpoint(_ store: SQLiteHistoryWriter, on queue: DispatchQueue) {
+        guard !store.idleCheckScheduled else { return }
+        store.idleCheckScheduled = true
+        checkForPause(store, on: queue, after: SQLiteHistorySchema.checkpointPause)
+    }
+
+    private static func checkForPause(_ store: SQLiteHistoryWriter, on queue: DispatchQueue, after delay: Duration) {
+        let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(max(1, nanoseconds))) {
+            let quiet = ContinuousClock.now - store.lastWrite
+            if quiet < SQLiteHistorySchema.checkpointPause {
+                checkForPause(store, on: queue, after: SQLiteHistorySchema.checkpointPause - quiet)
+                return
+            }
+            store.idleCheckScheduled = false
+            try? store.checkpointIfIdle()
         }
     }
 
