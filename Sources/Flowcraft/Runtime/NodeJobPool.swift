@@ -31,26 +31,14 @@ final class NodeJobPool: Sendable {
     }
 
     private struct State {
-        /// Jobs no worker took yet, oldest at `head`.
-        var queued: [Submitted?] = []
-        var head = 0
+        /// Jobs no worker took yet.
+        var queued = FIFOQueue<Submitted>()
         var completed: [Completion] = []
         /// Workers waiting for a job (resumed with `nil` by ``close()``).
         var idleWorkers: [UnsafeContinuation<Submitted?, Never>] = []
         /// The driver, waiting for a completion.
         var driver: UnsafeContinuation<Void, Never>?
         var closed = false
-
-        mutating func takeQueued() -> Submitted? {
-            guard head < queued.count else { return nil }
-            let next = queued[head].take()
-            head += 1
-            if head == queued.count {
-                queued.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            return next
-        }
     }
 
     private let state = Mutex(State())
@@ -63,7 +51,7 @@ final class NodeJobPool: Sendable {
         var handed: Submitted? = submitted
         let worker = state.withLock { s -> UnsafeContinuation<Submitted?, Never>? in
             if let worker = s.idleWorkers.popLast() { return worker }
-            s.queued.append(handed.take())
+            s.queued.append(handed.take()!)
             return nil
         }
         guard let worker else { return true }
@@ -94,7 +82,7 @@ final class NodeJobPool: Sendable {
             case none
         }
         let taken = state.withLock { s -> Taken in
-            if let next = s.takeQueued() { return .job(next) }
+            if let next = s.queued.popFirst() { return .job(next) }
             return s.closed ? .closed : .none
         }
         switch taken {
@@ -104,7 +92,7 @@ final class NodeJobPool: Sendable {
         }
         return await withUnsafeContinuation { (continuation: UnsafeContinuation<Submitted?, Never>) in
             let immediate = state.withLock { s -> Taken in
-                if let next = s.takeQueued() { return .job(next) }
+                if let next = s.queued.popFirst() { return .job(next) }
                 if s.closed { return .closed }
                 s.idleWorkers.append(continuation)
                 return .none
