@@ -45,7 +45,7 @@ final class NodeJobPool: Sendable {
 
     init() {}
 
-    /// Queues `job` for a worker, or hands it to an idle one. Returns whether it waits in the queue
+    /// Queues `submitted` for a worker, or hands it to an idle one. Returns whether it waits in the queue
     /// (no worker was idle): the driver then starts a worker if it may.
     func submit(_ submitted: Submitted) -> Bool {
         var handed: Submitted? = submitted
