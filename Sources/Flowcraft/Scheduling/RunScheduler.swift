@@ -11,7 +11,7 @@
 /// The scheduler never evaluates expressions itself: `complete` asks the caller, through
 /// `condition`, whether a guarded edge holds, so the caller controls the scope and emits events.
 package struct RunScheduler: Sendable, Codable {
-    private var queue = WorkQueue()
+    private var queue = FIFOQueue<WorkItem>()
     private var joins: [Int: JoinProgress] = [:]
     private var batches: [Int: BatchProgress] = [:]
     private var iterations: [Int: Int] = [:]
@@ -29,13 +29,13 @@ package struct RunScheduler: Sendable, Codable {
 
     /// A scheduler whose ready queue holds the blueprint's start nodes.
     package init(plan: CompiledBlueprint) {
-        for n in plan.startNodes { queue.push(.node(n)) }
+        for n in plan.startNodes { queue.append(.node(n)) }
     }
 
     /// Items waiting to be taken.
     package var readyCount: Int { queue.count }
     /// The items waiting to be taken, in taking order.
-    package var readyItems: [WorkItem] { Array(queue.waiting) }
+    package var readyItems: [WorkItem] { queue.waiting }
 
     /// True when nothing is ready, running or batching: the run is finished (completed, or
     /// awaiting when `awaiting` is not empty).
@@ -56,7 +56,7 @@ package struct RunScheduler: Sendable, Codable {
 
     /// Takes the next ready item (FIFO); it counts as in flight until completed, failed or paused.
     package mutating func takeReady() -> WorkItem? {
-        guard let item = queue.pop() else { return nil }
+        guard let item = queue.popFirst() else { return nil }
         inFlight += 1
         return item
     }
@@ -89,7 +89,7 @@ package struct RunScheduler: Sendable, Codable {
         inFlight -= 1
         guard allowFallback, case .node(let n) = item, let f = plan.fallbacks[n] else { return nil }
         let fallback = WorkItem.fallback(node: n, fallback: f)
-        queue.push(fallback)
+        queue.append(fallback)
         return fallback
     }
 
@@ -142,7 +142,7 @@ package struct RunScheduler: Sendable, Codable {
     /// items are kept.
     public mutating func redrive(_ items: [WorkItem]) {
         inFlight = 0
-        for item in items { queue.push(item) }
+        for item in items { queue.append(item) }
     }
 
     /// Counts one more iteration of a loop controller and returns the new count (1 on first entry).
@@ -296,7 +296,7 @@ package struct RunScheduler: Sendable, Codable {
             }
         }
         if fire {
-            queue.push(.node(t))
+            queue.append(.node(t))
             outcome.activated.append(.node(t))
         }
     }
@@ -316,7 +316,7 @@ package struct RunScheduler: Sendable, Codable {
             case .pending:
                 continue
             case .fire:
-                queue.push(.node(target))
+                queue.append(.node(target))
                 outcome.activated.append(.node(target))
             case .skip:
                 skippedCount += 1
@@ -366,7 +366,7 @@ package struct RunScheduler: Sendable, Codable {
     private mutating func release(owner: Int, batch: inout BatchProgress, into outcome: inout RoutingOutcome) {
         let end = min(batch.workers.count, batch.released + batch.chunkSize)
         for slot in batch.released..<end {
-            queue.push(.worker(owner: owner, slot: slot))
+            queue.append(.worker(owner: owner, slot: slot))
             outcome.activated.append(.worker(owner: owner, slot: slot))
         }
         batch.outstanding += end - batch.released
@@ -396,42 +396,5 @@ package struct RunScheduler: Sendable, Codable {
     private static func spawner(of batch: BatchProgress, owner: Int) -> WorkItem {
         if let item = batch.spawner, item.executedNode == owner { return item }
         return .node(owner)
-    }
-}
-
-/// A FIFO of work items with amortised O(1) push and pop; encodes only the pending items.
-struct WorkQueue: Sendable, Codable {
-    private var items: [WorkItem] = []
-    private var head = 0
-
-    init() {}
-
-    var count: Int { items.count - head }
-    /// The items waiting, in taking order.
-    var waiting: ArraySlice<WorkItem> { items[head...] }
-
-    mutating func push(_ item: WorkItem) { items.append(item) }
-
-    mutating func pop() -> WorkItem? {
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1024 && head * 2 >= items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return item
-    }
-
-    init(from decoder: any Decoder) throws {
-        items = try decoder.singleValueContainer().decode([WorkItem].self)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(Array(items[head...]))
     }
 }

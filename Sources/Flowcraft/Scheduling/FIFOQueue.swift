@@ -1,14 +1,20 @@
-/// A first-in first-out queue on one array: taken entries are dropped in bulk once they are at
-/// least half the array (and at least 32), so a queue that never runs empty — entries added as fast
-/// as they are taken — keeps no more storage than about twice what waits in it.
+/// A first-in first-out queue on one array, amortised O(1) both ways: an entry is moved out when
+/// taken, and taken slots are dropped in bulk once they are at least half the array (and at least
+/// 32), so a queue that never runs empty — entries added as fast as they are taken — keeps no more
+/// storage than about twice what waits in it. Encodes only the waiting entries.
 struct FIFOQueue<Element> {
     private var entries: [Element?] = []
     private var head = 0
+
+    init() {}
 
     var isEmpty: Bool { head == entries.count }
 
     /// Entries waiting.
     var count: Int { entries.count - head }
+
+    /// The entries waiting, in taking order.
+    var waiting: [Element] { entries[head...].map { $0! } }
 
     /// Slots the array holds, taken ones included (for tests of the bound).
     var storedCount: Int { entries.count }
@@ -30,5 +36,18 @@ struct FIFOQueue<Element> {
             head = 0
         }
         return next
+    }
+}
+
+extension FIFOQueue: Sendable where Element: Sendable {}
+
+extension FIFOQueue: Codable where Element: Codable {
+    init(from decoder: any Decoder) throws {
+        entries = try decoder.singleValueContainer().decode([Element].self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(waiting)
     }
 }
