@@ -235,12 +235,7 @@ struct FlowRuntimeTests {
             try await Task.sleep(for: .milliseconds(2))
             return NodeResult()
         }
-        registry.register("start") { _ in NodeResult() }
-        let nodes = [NodeDefinition(id: "s", uses: "start")] + (0..<40).map { NodeDefinition(id: "w\($0)", uses: "work") }
-        let edges = (0..<40).map { EdgeDefinition(source: "s", target: "w\($0)") }
-        let runtime = try FlowRuntime(
-            blueprints: [WorkflowBlueprint(id: "fan", nodes: nodes, edges: edges)], registry: registry,
-            options: FlowRuntime.Options(concurrency: 4))
+        let runtime = try Self.fanOut("fan", width: 40, prefix: "w", uses: "work", registry: registry, concurrency: 4)
         let result = try await runtime.run("fan")
         #expect(result.status == .completed)
         #expect(probe.peak <= 4 && probe.peak >= 1)
@@ -255,15 +250,24 @@ struct FlowRuntimeTests {
         registry.register("meet") { _ in
             NodeResult(output: .bool(await barrier.arriveAndWait(timeout: .seconds(10))))
         }
-        registry.register("start") { _ in NodeResult() }
-        let nodes = [NodeDefinition(id: "s", uses: "start")] + (0..<8).map { NodeDefinition(id: "m\($0)", uses: "meet") }
-        let edges = (0..<8).map { EdgeDefinition(source: "s", target: "m\($0)") }
-        let runtime = try FlowRuntime(
-            blueprints: [WorkflowBlueprint(id: "meet", nodes: nodes, edges: edges)], registry: registry,
-            options: FlowRuntime.Options(concurrency: 8))
+        let runtime = try Self.fanOut("meet", width: 8, prefix: "m", uses: "meet", registry: registry, concurrency: 8)
         let result = try await runtime.run("meet")
         #expect(result.status == .completed)
         for i in 0..<8 { #expect(result.context["_outputs.m\(i)"] == .bool(true), "m\(i) gave up waiting for the others") }
+    }
+
+    /// A runtime with blueprint `id`: a start node `s` and `width` nodes `<prefix>0…` after it, all
+    /// running `uses` (registered in `registry`; `start` is added).
+    static func fanOut(
+        _ id: String, width: Int, prefix: String, uses: String, registry: NodeRegistry, concurrency: Int
+    ) throws -> FlowRuntime {
+        var registry = registry
+        registry.register("start") { _ in NodeResult() }
+        let nodes = [NodeDefinition(id: "s", uses: "start")] + (0..<width).map { NodeDefinition(id: "\(prefix)\($0)", uses: uses) }
+        let edges = (0..<width).map { EdgeDefinition(source: "s", target: "\(prefix)\($0)") }
+        return try FlowRuntime(
+            blueprints: [WorkflowBlueprint(id: id, nodes: nodes, edges: edges)], registry: registry,
+            options: FlowRuntime.Options(concurrency: concurrency))
     }
 
     @Test func misuseThrows() async throws {
