@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Runs one run's concurrent node jobs on long-lived worker tasks instead of a child task per node.
 ///
 /// A child task per node cost a fan-out about nine allocations per node (the task, its closure's
@@ -41,7 +39,8 @@ final class NodeJobPool: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    /// A pthread mutex, not `Synchronization.Mutex`: ThreadSanitizer sees its ordering.
+    private let state = PthreadMutex(State())
 
     init() {}
 

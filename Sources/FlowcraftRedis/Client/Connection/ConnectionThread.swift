@@ -1,3 +1,4 @@
+import Flowcraft
 import Logging
 import Synchronization
 

@@ -6,19 +6,20 @@ import Musl
 import Darwin
 #endif
 
-/// A value guarded by a pthread mutex, shared between Swift tasks and a connection's OS thread.
+/// A value guarded by a pthread mutex: shared between Swift tasks and a Redis connection's OS
+/// thread, and between a run's driver and its worker tasks (``NodeJobPool``).
 ///
 /// Used instead of `Synchronization.Mutex` because ThreadSanitizer understands pthread locks
-/// (it reports false races through `Mutex`'s futex on Linux), so the connection code can be
-/// race-checked with `--sanitize=thread`.
+/// (it reports false races through `Mutex`'s futex on Linux), so that code can be race-checked
+/// with `--sanitize=thread`.
 ///
 /// `@unchecked Sendable`: `value` is only read or written inside `withLock`, while `mutex` is held;
 /// the pthread mutex lives in heap memory allocated once, so its address never changes.
-final class PthreadMutex<Value>: @unchecked Sendable {
+package final class PthreadMutex<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -31,7 +32,7 @@ final class PthreadMutex<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value. Keep `body` short and non-blocking.
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
