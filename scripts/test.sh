@@ -42,19 +42,29 @@ redis-cli -p "$port" ping >/dev/null
 export FLOWCRAFT_TEST_REDIS_URL="redis://127.0.0.1:$port"
 export FLOWCRAFT_REDIS_SERVER="$(command -v redis-server)"
 
+# FLOWCRAFT_SANITIZE=thread: the same test passes built and run under ThreadSanitizer (in
+# .build-thread); any report fails the run, except the known false ones scripts/tsan-suppressions.txt
+# names. The documentation and plugin steps are skipped then.
+sanitize=()
+if [ -n "${FLOWCRAFT_SANITIZE:-}" ]; then
+  sanitize=(--sanitize="$FLOWCRAFT_SANITIZE" --scratch-path ".build-$FLOWCRAFT_SANITIZE")
+  export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_OPTIONS:-}"
+  export FLOWCRAFT_SKIP_DOCS=1 FLOWCRAFT_SKIP_PLUGIN_TEST=1
+fi
+
 # The module boundaries ARCHITECTURE.md states (imports and Package.swift).
 bash scripts/check-boundaries.sh
-swift build --build-tests
+swift build --build-tests "${sanitize[@]}"
 bash scripts/count-public-symbols.sh --check  # every public symbol has a doc comment (names those without)
 if [ "$#" -gt 0 ]; then
-  swift test --skip-build "$@"
+  swift test --skip-build "${sanitize[@]}" "$@"
 else
   # Two passes: the suites that start servers and processes of their own (TLS, Sentinel, chaos,
   # ACL, rolling deploys, long retention runs, the sharded scenario set (4 blocking connections per worker), the Redis Cluster suites (six servers each), the SQLite history's 100 000-node run) load both cores, which would starve the queue's
   # timing-sensitive tests (1 s locks) if they ran at the same time.
   heavy='SentinelFailoverTests|TLSScenarioTests|RedisTLSTests|AccessControlTests|ChaosTests|RollingDeployTests|NodeJobRetentionTests|RedriveChaosTests|SQLiteRunHistoryTests|RunHistoryCapTests|ShardedScenarioTests|Cluster'
-  swift test --skip-build --skip "$heavy"
-  swift test --skip-build --filter "$heavy"
+  swift test --skip-build "${sanitize[@]}" --skip "$heavy"
+  swift test --skip-build "${sanitize[@]}" --filter "$heavy"
 fi
 # The DocC documentation builds without warnings (FLOWCRAFT_SKIP_DOCS=1 skips it).
 [ "${FLOWCRAFT_SKIP_DOCS:-}" = "1" ] || bash scripts/generate-docs.sh

@@ -1,5 +1,5 @@
+import Flowcraft
 import Foundation
-import Synchronization
 import Testing
 
 /// Runs the built `flowcraft` executable (next to the test bundle; `swift build` builds it) to check
@@ -114,7 +114,7 @@ enum FlowcraftExecutable {
 /// Reads a pipe to its end on a background thread.
 private final class ErrorPipeReader: Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private let data = Mutex(Data())
+    private let data = PthreadMutex(Data())
 
     init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in

@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 @testable import FlowcraftDashboard
@@ -59,7 +58,7 @@ struct DashboardBrowserTests {
 
     /// The port the dashboard bound (port 0: a free one).
     final class BoundPort: Sendable {
-        let value = Mutex(0)
+        let value = PthreadMutex(0)
     }
 
     struct Declined: Error, CustomStringConvertible {

@@ -2,7 +2,6 @@ import CoreMetrics
 import Flowcraft
 import FlowcraftObservability
 import MetricsTestKit
-import Synchronization
 import Testing
 
 @Suite("MetricsMiddleware and MetricsEventHandler (in-memory engine)")
@@ -121,7 +120,7 @@ struct MetricsMiddlewareTests {
 
     @Test func eventHandlerCountsRunsByStatusAndForwardsEvents() async throws {
         let metrics = TestMetrics()
-        let seen = Mutex<[WorkflowEventType]>([])
+        let seen = PthreadMutex<[WorkflowEventType]>([])
         let runMetrics = MetricsEventHandler(factory: metrics)
         let handler = runMetrics.wrapping { event in seen.withLock { $0.append(event.type) } }
         let runtime = try ObservedBlueprint.runtime(middleware: [], eventHandler: handler)
@@ -175,7 +174,7 @@ final class CountingFactory: MetricsFactory, Sendable {
     }
 
     let metrics = TestMetrics()
-    private let counts = Mutex(Made())
+    private let counts = PthreadMutex(Made())
     var made: Made { counts.withLock { $0 } }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {

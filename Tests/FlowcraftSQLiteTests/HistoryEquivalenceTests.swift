@@ -1,7 +1,6 @@
 import Flowcraft
 import FlowcraftScenarios
 import Foundation
-import Synchronization
 import Testing
 
 /// The in-memory engine's history, event for event, against fingerprints taken from the engine that
@@ -12,7 +11,7 @@ import Testing
 struct HistoryEquivalenceTests {
     /// A recorder that keeps every batch in memory.
     final class CollectingRecorder: RunHistoryRecorder {
-        let batches = Mutex<[RunHistoryBatch]>([])
+        let batches = PthreadMutex<[RunHistoryBatch]>([])
 
         func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
             batches.withLock { $0.append(RunHistoryBatch(summary: summary, events: events)) }

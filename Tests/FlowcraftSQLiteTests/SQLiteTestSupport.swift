@@ -1,7 +1,6 @@
 import Flowcraft
 import FlowcraftSQLite
 import Foundation
-import Synchronization
 
 /// A fresh directory per test, removed by the caller's `defer`.
 struct TemporaryDirectory {
@@ -19,7 +18,7 @@ struct TemporaryDirectory {
 
 /// Counts calls per key (how often a node ran).
 final class CallCounter: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = PthreadMutex<[String: Int]>([:])
 
     /// Increments `key` and returns the new count.
     func next(_ key: String) -> Int {

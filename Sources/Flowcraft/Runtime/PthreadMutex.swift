@@ -7,15 +7,17 @@ import Darwin
 #endif
 
 /// A value guarded by a pthread mutex: shared between Swift tasks and a Redis connection's OS
-/// thread, and between a run's driver and its worker tasks (``NodeJobPool``).
+/// thread, between a run's driver and its worker tasks (``NodeJobPool``), and in the Redis client's
+/// and worker's shared state.
 ///
 /// Used instead of `Synchronization.Mutex` because ThreadSanitizer understands pthread locks
 /// (it reports false races through `Mutex`'s futex on Linux), so that code can be race-checked
 /// with `--sanitize=thread`.
 ///
-/// `@unchecked Sendable`: `value` is only read or written inside `withLock`, while `mutex` is held;
-/// the pthread mutex lives in heap memory allocated once, so its address never changes.
-package final class PthreadMutex<Value>: @unchecked Sendable {
+/// `@unchecked Sendable`: the value is `Sendable` and only read or written inside `withLock`, while
+/// `mutex` is held; the pthread mutex lives in heap memory allocated once, so its address never
+/// changes.
+package final class PthreadMutex<Value: Sendable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 

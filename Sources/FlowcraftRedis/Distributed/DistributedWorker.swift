@@ -234,7 +234,7 @@ public final class DistributedWorker: Service, Sendable {
 
 /// Holds the background task of ``DistributedWorker/start()``.
 final class SendableTaskBox: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let task = PthreadMutex<Task<Void, Never>?>(nil)
     func set(_ value: Task<Void, Never>) { task.withLock { $0 = value } }
     func take() -> Task<Void, Never>? { task.withLock { t in defer { t = nil }; return t } }
 }

@@ -1,6 +1,5 @@
 import Flowcraft
 import FlowcraftModel
-import Synchronization
 
 /// The attempts of one node job as its attempt loop reports them (`node:error`, `node:retry`), with
 /// their times: what the node's history record lists.
@@ -10,9 +9,9 @@ final class HistoryAttemptLog: Sendable {
         var nextStart: Int64
     }
 
-    private let state: Mutex<State>
+    private let state: PthreadMutex<State>
 
-    init(startedAt: Int64) { state = Mutex(State(nextStart: startedAt)) }
+    init(startedAt: Int64) { state = PthreadMutex(State(nextStart: startedAt)) }
 
     /// An emitter for the attempt loop that logs attempts and passes every event on to `forwarding`.
     func emitter(forwarding: EventEmitter?, runID: String, blueprintID: String) -> EventEmitter? {

@@ -1,5 +1,4 @@
 import Flowcraft
-import Synchronization
 
 /// A run's context stored in the Redis hash `workflow:state:<runId>` (the seed's `RedisContext`).
 ///
@@ -19,7 +18,7 @@ package final class RedisWorkflowState: WorkflowState {
     package let mode: WriteMode
     let key: String
     private let client: RedisClient
-    private let store: Mutex<Store>
+    private let store: PthreadMutex<Store>
 
     private struct Store {
         /// Values read from Redis (`nil` = known to be absent).
@@ -41,7 +40,7 @@ package final class RedisWorkflowState: WorkflowState {
         self.mode = mode
         self.client = client
         self.key = DistributedKeys(runID: runID).state
-        self.store = Mutex(Store(cache: prefetched))
+        self.store = PthreadMutex(Store(cache: prefetched))
     }
 
     package func get(_ key: String) async throws -> JSONValue? {

@@ -17,8 +17,9 @@ public struct RollingDeployOptions: Sendable, Hashable {
     /// under the same id and version label. Without it every start reads them (one `HGETALL` of one
     /// key, which in a cluster lands on one master for every start). Within this window a worker
     /// that has just started with a conflicting graph is not seen by the check; the run is still
-    /// kept apart from it, since a worker runs a job only with the graph its run names. Zero reads
-    /// on every start.
+    /// kept apart from it, since a worker runs a job only with the graph its run names. A kept read
+    /// with an advertisement that lapsed since is read again (however long this is). Zero reads on
+    /// every start.
     public var graphCheckMaxAge: Duration
 
     /// Options; by default a 1 s hand-back delay, a 300 s wait for a missing blueprint, a 10 s

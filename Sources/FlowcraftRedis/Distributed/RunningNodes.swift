@@ -11,7 +11,7 @@ final class RunningNodes: Sendable {
         var stoppedByRunEnd = false
     }
 
-    private let entries = Mutex<[Int: Entry]>([:])
+    private let entries = PthreadMutex<[Int: Entry]>([:])
     private let counter = Atomic<Int>(0)
 
     /// Runs `attempts` in a task ``monitor(client:)`` can cancel; `nil` when it was cancelled because

@@ -1,4 +1,4 @@
-import Synchronization
+import Flowcraft
 
 /// A client's last read of the live workers' advertisements (``WorkerDirectory``), reused by the
 /// conflicting-graph check of later starts while it is younger than
@@ -7,13 +7,18 @@ struct WorkerDirectoryCache: Sendable {
     private var entries: [String: WorkerDirectory.Entry] = [:]
     private var readAt: ContinuousClock.Instant?
 
-    /// The advertisements read at most `maxAge` ago that are still live at `nowMilliseconds` (the
-    /// queue's clock), or `nil` when a new read is due (none yet, too old, or `maxAge` zero).
+    /// The advertisements read at most `maxAge` ago, while every one of them is still live at
+    /// `nowMilliseconds` (the queue's clock); `nil` when a new read is due: none yet, too old,
+    /// `maxAge` zero, or an advertisement in it lapsed. A lapsed copy says nothing about its
+    /// worker: a live worker has refreshed its advertisement in Redis since (dropping it from the
+    /// kept read would let a conflicting graph start once a `maxAge` longer than the advertisements'
+    /// lifetime passed), a dead one's is gone from the next read.
     func fresh(
         now: ContinuousClock.Instant, maxAge: Duration, nowMilliseconds: Int
     ) -> [String: WorkerDirectory.Entry]? {
         guard let readAt, now - readAt < maxAge else { return nil }
-        return entries.filter { $0.value.expires > nowMilliseconds }
+        guard entries.values.allSatisfy({ $0.expires > nowMilliseconds }) else { return nil }
+        return entries
     }
 
     /// Keeps `entries`, read at `now`.
@@ -25,7 +30,7 @@ struct WorkerDirectoryCache: Sendable {
 
 /// The ``WorkerDirectoryCache`` shared by the copies of one ``WorkflowClient``.
 final class SharedWorkerDirectoryCache: Sendable {
-    private let cache = Mutex(WorkerDirectoryCache())
+    private let cache = PthreadMutex(WorkerDirectoryCache())
 
     /// The live advertisements: the cached ones while fresh, else read now (and kept).
     func live(directory: WorkerDirectory, maxAge: Duration) async throws -> [String: WorkerDirectory.Entry] {

@@ -1,4 +1,4 @@
-import Synchronization
+import Flowcraft
 
 /// A number of job slots shared by several ``Worker``s (the shard queues of one distributed worker):
 /// a worker's slot takes a permit before it fetches a job and gives it back when it goes idle, so the
@@ -16,11 +16,11 @@ final class ConcurrencyBudget: Sendable {
 
     /// The most jobs held at once across the workers sharing the budget.
     let limit: Int
-    private let state: Mutex<State>
+    private let state: PthreadMutex<State>
 
     init(limit: Int) {
         self.limit = max(1, limit)
-        state = Mutex(State(available: max(1, limit)))
+        state = PthreadMutex(State(available: max(1, limit)))
     }
 
     /// Waits for a permit; `false` once ``close()`` was called (the slot then stops).

@@ -1,5 +1,5 @@
+import Flowcraft
 import Logging
-import Synchronization
 
 /// Parks a worker's idle processing slots until the queue's `marker` says there may be work.
 ///
@@ -16,13 +16,13 @@ final class MarkerWaiter: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
     private let markerKey: String
     private let drainDelay: Double
     private let client: RedisClient
     private let logger: Logger
     /// The blocking connection; replaced after failures, closed by ``close()`` to end a blocking call.
-    private let connection = Mutex<RedisConnection?>(nil)
+    private let connection = PthreadMutex<RedisConnection?>(nil)
 
     init(markerKey: String, drainDelay: Double, client: RedisClient, logger: Logger) {
         self.markerKey = markerKey

@@ -1,7 +1,7 @@
+import Flowcraft
 import FlowcraftModel
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Processes a job and returns its result (stored as the job's `returnvalue`). Throwing fails the
 /// attempt; throw ``UnrecoverableJobError`` to fail the job without further attempts.
@@ -31,7 +31,7 @@ public final class Worker: Service, Sendable {
     private let waiter: MarkerWaiter
     /// Job slots shared with other workers (the shards of one distributed worker), or `nil`.
     private let budget: ConcurrencyBudget?
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
     private let forceStop: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
     private struct State {

@@ -1,6 +1,5 @@
 import Flowcraft
 import FlowcraftDashboard
-import Synchronization
 
 /// Records the actions asked for; can refuse them.
 final class RecordingActions: DashboardRunActions, Sendable {
@@ -8,7 +7,7 @@ final class RecordingActions: DashboardRunActions, Sendable {
         var description: String
     }
 
-    private let state = Mutex<(calls: [String], refusal: String?)>(([], nil))
+    private let state = PthreadMutex<(calls: [String], refusal: String?)>(([], nil))
     let supportsRedrive: Bool
 
     init(supportsRedrive: Bool = true) {

@@ -1,6 +1,5 @@
 import Flowcraft
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -38,8 +37,8 @@ final class HeadlessChromium: Sendable {
     private let commands: Int32
     private let replies: Int32
     private let profile: String
-    private let state = Mutex(State())
-    private let session = Mutex<String?>(nil)
+    private let state = PthreadMutex(State())
+    private let session = PthreadMutex<String?>(nil)
 
     init(executable: String) throws {
         var toBrowser: [Int32] = [0, 0]

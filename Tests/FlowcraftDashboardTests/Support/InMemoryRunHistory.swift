@@ -1,6 +1,5 @@
 import Flowcraft
 import FlowcraftDashboard
-import Synchronization
 
 /// A run history kept in memory, for the dashboard's tests (the Redis store is another branch's):
 /// filters like the real stores, pages newest first with an opaque offset cursor, and can be told
@@ -14,7 +13,7 @@ final class InMemoryRunHistory: RunHistoryReader, Sendable {
         var mode = Mode.normal
     }
 
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
 
     struct Unreachable: Error, CustomStringConvertible {
         var description: String { "connection refused (fake)" }

@@ -1,9 +1,9 @@
+import Flowcraft
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import NIOEmbedded
-import Synchronization
 
 /// A response as a router test sees it: status, headers and the whole body.
 struct RouterTestResponse: Sendable {
@@ -53,7 +53,7 @@ struct RouterTestClient<Context: RequestContext>: Sendable where Context.Source 
 
     /// The body writer that keeps what the response writes.
     final class BodyCollector: ResponseBodyWriter, Sendable {
-        let buffer = Mutex(ByteBuffer())
+        let buffer = PthreadMutex(ByteBuffer())
 
         func write(_ part: ByteBuffer) async throws {
             _ = buffer.withLock { $0.writeImmutableBuffer(part) }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 @testable import FlowcraftRedis
 import Testing
@@ -179,7 +178,7 @@ struct ChaosTests {
         let stable = try WorkerProcess(
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "stable",
             workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments)
-        let victim = Mutex(try WorkerProcess(
+        let victim = PthreadMutex(try WorkerProcess(
             binary: setup.binary, blueprints: setup.directory.path, url: url, queue: setup.queue, name: "victim",
             workMilliseconds: setup.workMilliseconds, extra: setup.workerArguments))
 

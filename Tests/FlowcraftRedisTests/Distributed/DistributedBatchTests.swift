@@ -1,6 +1,5 @@
 import Flowcraft
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 @Suite("Distributed batch scatter/gather", .requiresRedis)
@@ -25,7 +24,7 @@ struct DistributedBatchTests {
 
     /// Counts executions per node id.
     final class Counter: Sendable {
-        let counts = Mutex<[String: Int]>([:])
+        let counts = PthreadMutex<[String: Int]>([:])
         func hit(_ id: String) { counts.withLock { $0[id, default: 0] += 1 } }
         func count(_ id: String) -> Int { counts.withLock { $0[id] ?? 0 } }
     }

@@ -1,6 +1,5 @@
 import Flowcraft
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// Dynamic nodes (`NodeResult.dynamicNodes`) in the distributed engine: each runs as its own job,
@@ -9,7 +8,7 @@ import Testing
 struct DistributedDynamicNodeTests {
     /// Counts executions per node id and records what successors saw.
     final class Probe: Sendable {
-        let counts = Mutex<[String: Int]>([:])
+        let counts = PthreadMutex<[String: Int]>([:])
         func hit(_ id: String) { counts.withLock { $0[id, default: 0] += 1 } }
         func count(_ id: String) -> Int { counts.withLock { $0[id] ?? 0 } }
     }

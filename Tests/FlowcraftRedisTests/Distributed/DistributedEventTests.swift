@@ -1,7 +1,6 @@
 import Foundation
 import Flowcraft
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -13,7 +12,7 @@ import Glibc
 @Suite("Distributed engine events", .requiresRedis)
 struct DistributedEventTests {
     final class Recorder: Sendable {
-        let events = Mutex<[WorkflowEvent]>([])
+        let events = PthreadMutex<[WorkflowEvent]>([])
         var handler: WorkflowEventHandler { { [self] event in events.withLock { $0.append(event) } } }
         func count(_ type: WorkflowEventType, _ nodeID: String? = nil) -> Int {
             events.withLock { $0.filter { $0.type == type && (nodeID == nil || $0.nodeID == nodeID) }.count }

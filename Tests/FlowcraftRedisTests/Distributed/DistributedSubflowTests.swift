@@ -558,7 +558,7 @@ extension WorkflowBlueprint {
 
 /// Counters and a gate shared between a test and its node implementations.
 final class SubflowProbe: Sendable {
-    private let counters = Mutex<[String: Int]>([:])
+    private let counters = PthreadMutex<[String: Int]>([:])
     private let gate = Atomic<Bool>(false)
 
     func count(_ name: String) { counters.withLock { $0[name, default: 0] += 1 } }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 @testable import FlowcraftRedis
 import Testing
@@ -21,7 +20,7 @@ enum NodeFinishStepSupport {
 
     /// Counts calls of a node implementation.
     final class Calls: Sendable {
-        private let counts = Mutex<[String: Int]>([:])
+        private let counts = PthreadMutex<[String: Int]>([:])
         func count(_ name: String) { counts.withLock { $0[name, default: 0] += 1 } }
         subscript(_ name: String) -> Int { counts.withLock { $0[name, default: 0] } }
     }

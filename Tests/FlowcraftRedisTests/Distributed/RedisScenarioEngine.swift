@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 @testable import Flowcraft
 @testable import FlowcraftRedis
 import FlowcraftScenarios
@@ -23,7 +22,7 @@ struct RedisScenarioEngine: ScenarioEngine {
 
     func execute(_ scenario: WorkflowScenario) async throws -> ScenarioOutcome {
         let probe = ScenarioProbe()
-        let events = Mutex<[WorkflowEvent]>([])
+        let events = PthreadMutex<[WorkflowEvent]>([])
         let queue = DistributedTestSupport.uniqueQueue("scenario")
         let blueprints = scenario.blueprints
         var registry = scenario.makeRegistry(probe)

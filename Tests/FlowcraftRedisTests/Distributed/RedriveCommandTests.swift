@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 import FlowcraftCompiler
 @testable import FlowcraftRedis
@@ -73,6 +72,6 @@ struct RedriveCommandTests {
 
 /// Counts calls across the worker's tasks.
 private final class Counter: Sendable {
-    private let value = Mutex(0)
+    private let value = PthreadMutex(0)
     func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

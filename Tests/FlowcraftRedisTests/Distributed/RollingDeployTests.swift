@@ -1,7 +1,6 @@
 import Foundation
 import Flowcraft
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// Rolling deploys (issue 13, item 5): two worker versions share a queue. A worker that lacks a run's
@@ -31,7 +30,7 @@ struct RollingDeployTests {
     }
 
     final class Log: Sendable {
-        private let entries = Mutex<[String]>([])
+        private let entries = PthreadMutex<[String]>([])
         func append(_ entry: String) { entries.withLock { $0.append(entry) } }
         var all: [String] { entries.withLock { $0 } }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 @testable import FlowcraftRedis
 import Testing
@@ -64,7 +63,7 @@ struct SubflowChaosTests {
             try ChaosTests.WorkerProcess(binary: binary, blueprints: directory.path, url: url, queue: queue, name: name)
         }
         let stable = try worker("stable")
-        let victim = Mutex(try worker("victim"))
+        let victim = PthreadMutex(try worker("victim"))
 
         var runIDs: [String] = []
         for _ in 0..<Self.runs { runIDs.append(try await workflows.startWorkflow(blueprintID: "outer")) }

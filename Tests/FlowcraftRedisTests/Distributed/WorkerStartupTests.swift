@@ -1,7 +1,6 @@
 import Flowcraft
 import Foundation
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// A worker that starts while Redis cannot be reached (down, restarting, failing over) waits for it,
@@ -31,7 +30,7 @@ struct WorkerStartupTests {
             blueprints: [blueprint], registry: Self.registry, client: workerClient,
             options: DistributedOptions(queueName: queue, stateTTLSeconds: 600),
             workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
-        let ended = Mutex<Result<Void, any Error>?>(nil)
+        let ended = PthreadMutex<Result<Void, any Error>?>(nil)
         let running = Task {
             do {
                 try await worker.run()

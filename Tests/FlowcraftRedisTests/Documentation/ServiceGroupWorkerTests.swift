@@ -2,7 +2,6 @@ import Flowcraft
 import FlowcraftRedis
 import Logging
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// The README's "run the worker in a ServiceGroup" snippet: a graceful shutdown (what SIGTERM
@@ -12,7 +11,7 @@ struct ServiceGroupWorkerTests {
     @Test("graceful shutdown of the worker's ServiceGroup finishes the job in progress and returns")
     func gracefulShutdownDrainsTheWorker() async throws {
         let blueprint = WorkflowBlueprint(id: "drain", nodes: [NodeDefinition(id: "slow", uses: "slow")])
-        let started = Mutex(false)
+        let started = PthreadMutex(false)
         var registry = NodeRegistry()
         registry.register("slow") { _ in
             started.withLock { $0 = true }

@@ -1,7 +1,7 @@
+import Flowcraft
 import Foundation
 import FlowcraftModel
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// Interoperability with the Python `bullmq` package (3.4.4): each side produces or consumes jobs the
@@ -133,7 +133,7 @@ struct BullMQInteropTests {
 
 /// Job names in processing order, appended from worker tasks.
 private final class OrderRecorder: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = PthreadMutex<[String]>([])
     func append(_ name: String) { storage.withLock { $0.append(name) } }
     var names: [String] { storage.withLock { $0 } }
 }

@@ -1,6 +1,6 @@
+import Flowcraft
 import FlowcraftModel
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// ``FinishStep``: a processor's script step run inside the call that completes its job (after the
@@ -9,7 +9,7 @@ import Testing
 struct FinishStepTests {
     /// The completions a test's steps reported, in order (thread-safe: the worker's slots call it).
     final class Completions: Sendable {
-        private let results = Mutex<[Result<RedisReply, any Error>]>([])
+        private let results = PthreadMutex<[Result<RedisReply, any Error>]>([])
 
         func record(_ result: Result<RedisReply, any Error>) { results.withLock { $0.append(result) } }
 
@@ -103,7 +103,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         let queue = try Queue(name: name, client: client)
         let key = TestRedis.uniqueKey("finish-step")
         let completions = Completions()
-        let runs = Mutex(0)
+        let runs = PthreadMutex(0)
         let worker = try Self.worker(name, client: client) { _ in
             runs.withLock { $0 += 1 }
             return .finishing(FinishStep(
@@ -183,7 +183,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         let key = TestRedis.uniqueKey("finish-step-counter")
         let total = 20
         let completions = Completions()
-        let processed = Mutex<[String: Int]>([:])
+        let processed = PthreadMutex<[String: Int]>([:])
         let worker = try Self.worker(name, client: client, concurrency: 4) { job in
             processed.withLock { $0[job.id, default: 0] += 1 }
             // Let the slots interleave.
@@ -223,7 +223,7 @@ attached = { redis.call("INCR", KEYS[11]) }
         let queue = try Queue(name: name, client: client)
         let key = TestRedis.uniqueKey("finish-step")
         let completions = Completions()
-        let runs = Mutex(0)
+        let runs = PthreadMutex(0)
         // Short timings: the finishing call is retried for one lock duration, the lock then lapses and
         // the stalled sweep requeues the job; its second stall (> maxStalledCount) fails it.
         // (A 1.5 s lock: the retried call must meet its own error before the lock lapses, also on a

@@ -1,12 +1,12 @@
+import Flowcraft
 import FlowcraftModel
 @testable import FlowcraftRedis
 import Logging
-import Synchronization
 import Testing
 
 /// Warning messages a ``WarningCapture`` logger was asked to log.
 private final class WarningSink: Sendable {
-    let messages = Mutex<[String]>([])
+    let messages = PthreadMutex<[String]>([])
 
     func count(_ text: String) -> Int { messages.withLock { $0.filter { $0.contains(text) }.count } }
 }

@@ -1,7 +1,7 @@
+import Flowcraft
 import Foundation
 import FlowcraftModel
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -71,7 +71,7 @@ struct QueueReliabilityTests {
             let client = RedisClient(configuration: server.configuration(), poolSize: 2)
             let name = QueueTestSupport.uniqueQueueName("restart")
             let queue = try Queue(name: name, client: client)
-            let processed = Mutex<[Int: Int]>([:])
+            let processed = PthreadMutex<[Int: Int]>([:])
             let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.stallingOptions(concurrency: 4),
                                     logger: QueueTestSupport.quietLogger) { job in
                 let i = job.data["i"]?.intValue ?? -1

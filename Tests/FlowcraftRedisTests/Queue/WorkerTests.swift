@@ -1,3 +1,4 @@
+import Flowcraft
 import FlowcraftModel
 @testable import FlowcraftRedis
 import Synchronization
@@ -105,7 +106,7 @@ struct WorkerTests {
         // Both LPUSHed: RPOPLPUSH takes the right end first, so the worker's first fetch takes the
         // malformed job and the call that fails it fetches the good one.
         #expect(try await client.send(["LRANGE", "bull:\(name):wait", "0", "-1"]).array?.compactMap(\.string) == [good, bad])
-        let processed = Mutex<[String]>([])
+        let processed = PthreadMutex<[String]>([])
         let worker = try Worker(queueName: name, client: client, options: QueueTestSupport.fastOptions(concurrency: 1),
                                 logger: QueueTestSupport.quietLogger) { job in
             processed.withLock { $0.append(job.id) }
@@ -147,7 +148,7 @@ struct WorkerTests {
         let client = try TestRedis.client()
         let name = QueueTestSupport.uniqueQueueName("order")
         let queue = try Queue(name: name, client: client)
-        let order = Mutex<[String]>([])
+        let order = PthreadMutex<[String]>([])
         let delayed = try await queue.add(name: "delayed", data: nil, options: JobOptions(delay: 1000))
         try await queue.add(name: "p5", data: nil, options: JobOptions(priority: 5))
         try await queue.add(name: "p1", data: nil, options: JobOptions(priority: 1))
@@ -377,7 +378,7 @@ struct WorkerTests {
         let name = QueueTestSupport.uniqueQueueName("once")
         let queue = try Queue(name: name, client: client)
         let total = 10_000
-        let seen = Mutex<[Int]>(Array(repeating: 0, count: total))
+        let seen = PthreadMutex<[Int]>(Array(repeating: 0, count: total))
         var offset = 0
         while offset < total {
             try await queue.addBulk((offset..<min(total, offset + 2000)).map { JobDescription(name: "n", data: ["i": .int($0)]) })

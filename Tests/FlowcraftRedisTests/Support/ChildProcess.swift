@@ -1,8 +1,8 @@
+import Flowcraft
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// A process the tests start with `posix_spawn`, not Foundation's `Process`: on Linux `Process.run()`
 /// finds the highest open descriptor by copying each `/proc/self/fd` entry's whole `d_name` out of
@@ -15,7 +15,7 @@ final class ChildProcess: Sendable {
     /// The child's process id.
     let pid: pid_t
     /// The raw `waitpid` status once the child was reaped.
-    private let reaped = Mutex<Int32?>(nil)
+    private let reaped = PthreadMutex<Int32?>(nil)
 
     /// Starts `arguments[0]` with `arguments`; standard output and error go to these files (appended,
     /// created when missing).

@@ -1,6 +1,6 @@
+import Flowcraft
 import Foundation
 import FlowcraftRedis
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -190,7 +190,7 @@ actor PrivateRedisServer {
     /// suites run side by side, and a server another suite started on the port of a server just
     /// killed would be taken for it — by its clients, by the sentinels that watched it (which then make
     /// it a replica), by cluster nodes.
-    private static let handedOut = Mutex<Set<Int>>([])
+    private static let handedOut = PthreadMutex<Set<Int>>([])
 
     /// A loopback port nothing listens on that this process never handed out before; with
     /// `alsoReserving`, a port whose port + offset is neither (a cluster node's bus port), reserved

@@ -18,8 +18,8 @@ struct CancellableNodeTests {
 
     /// A stand-in for a blocking resource: `readAll` waits until `close` is called.
     final class Device: Sendable {
-        private let state = Mutex<(closed: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-        static let opened = Mutex<[Device]>([])
+        private let state = PthreadMutex<(closed: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+        static let opened = PthreadMutex<[Device]>([])
 
         static func open() throws -> Device {
             let device = Device()

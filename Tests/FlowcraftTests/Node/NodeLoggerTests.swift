@@ -1,11 +1,10 @@
 import Flowcraft
 import Logging
-import Synchronization
 import Testing
 
 /// What a ``CapturingLogHandler`` was asked to log, with the metadata it had.
 private final class LogLines: Sendable {
-    let lines = Mutex<[(message: String, metadata: Logger.Metadata)]>([])
+    let lines = PthreadMutex<[(message: String, metadata: Logger.Metadata)]>([])
 }
 
 /// A log handler that keeps what it was asked to log.

@@ -9,7 +9,7 @@ import Testing
 struct HistoryBacklogTests {
     /// Records nothing until opened; counts the runs it recorded (a run's end is one event).
     final class GatedRecorder: RunHistoryRecorder, Sendable {
-        private let state = Mutex<(open: Bool, calls: Int, ended: Int, gate: [CheckedContinuation<Void, Never>])>(
+        private let state = PthreadMutex<(open: Bool, calls: Int, ended: Int, gate: [CheckedContinuation<Void, Never>])>(
             (false, 0, 0, []))
 
         var calls: Int { state.withLock { $0.calls } }

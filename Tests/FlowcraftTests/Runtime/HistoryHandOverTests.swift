@@ -1,5 +1,4 @@
 @testable import Flowcraft
-import Synchronization
 import Testing
 
 /// How a run hands its history over: the summary it shares with the batches it handed over, and
@@ -9,7 +8,7 @@ struct HistoryHandOverTests {
     /// Keeps each batch's status and event numbers as the run handed it over (batches of one run not
     /// merged: a ``RecordedHistoryRecorder``).
     final class BatchLog: RecordedHistoryRecorder, Sendable {
-        let batches = Mutex<[(runID: String, status: RunHistoryStatus, sequences: [Int])]>([])
+        let batches = PthreadMutex<[(runID: String, status: RunHistoryStatus, sequences: [Int])]>([])
 
         func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
 

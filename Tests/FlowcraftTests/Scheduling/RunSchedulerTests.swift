@@ -1,4 +1,3 @@
-import Synchronization
 import Flowcraft
 import Foundation
 import Testing
@@ -292,7 +291,7 @@ struct FlowRuntimeTests {
 }
 
 final class Probe: Sendable {
-    private let state = Mutex((active: 0, peak: 0))
+    private let state = PthreadMutex((active: 0, peak: 0))
     func enter() { state.withLock { $0.active += 1; $0.peak = max($0.peak, $0.active) } }
     func leave() { state.withLock { $0.active -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
@@ -301,7 +300,7 @@ final class Probe: Sendable {
 /// Lets `parties` tasks wait until all of them arrived; one that waits longer than its timeout
 /// gets `false`.
 final class Barrier: Sendable {
-    private let arrived = Mutex(0)
+    private let arrived = PthreadMutex(0)
     private let parties: Int
 
     init(parties: Int) { self.parties = parties }

@@ -1,5 +1,5 @@
+import Flowcraft
 import Logging
-import Synchronization
 
 /// The cluster half of ``RedisClient``: one ``RedisConnectionPool`` per master, the slot map, and
 /// the loop that sends a command to its slot's master and follows redirections
@@ -39,11 +39,11 @@ final class RedisClusterRouter: Sendable {
     }
 
     let configuration: RedisConfiguration
-    private let counters = Mutex(Counters())
+    private let counters = PthreadMutex(Counters())
     private let cluster: RedisClusterConfiguration
     private let poolSize: Int
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = PthreadMutex(State())
 
     init(configuration: RedisConfiguration, cluster: RedisClusterConfiguration, poolSize: Int, logger: Logger) {
         self.configuration = configuration

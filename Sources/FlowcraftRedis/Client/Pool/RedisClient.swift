@@ -1,5 +1,5 @@
+import Flowcraft
 import Logging
-import Synchronization
 
 /// The client to use: a pool of auto-pipelined ``RedisConnection``s that reconnect on their own.
 ///
@@ -24,7 +24,7 @@ public final class RedisClient: Sendable {
     /// single-server path never touches cluster code.
     private let backend: Backend
     /// Scripts to load on every pool connection and on dedicated connections made later.
-    private let scripts: Mutex<[RedisScript]>
+    private let scripts: PthreadMutex<[RedisScript]>
 
     /// Creates the pool; nothing connects until the first command.
     /// - Parameters:
@@ -37,7 +37,7 @@ public final class RedisClient: Sendable {
     ) {
         self.configuration = configuration
         self.logger = logger
-        self.scripts = Mutex([])
+        self.scripts = PthreadMutex([])
         if let cluster = configuration.cluster {
             self.backend = .cluster(RedisClusterRouter(
                 configuration: configuration, cluster: cluster, poolSize: poolSize, logger: logger))

@@ -39,7 +39,7 @@ final class SentinelWatcher: Sendable {
     private let state = PthreadMutex(State())
     private let wakeup = ThreadWakeup()
 
-    private static let registry = Mutex<[RedisConfiguration: SentinelWatcher]>([:])
+    private static let registry = PthreadMutex<[RedisConfiguration: SentinelWatcher]>([:])
 
     private init(configuration: RedisConfiguration, sentinel: RedisSentinelConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -2,12 +2,11 @@ import Foundation
 import Flowcraft
 @testable import FlowcraftRedis
 import Logging
-import Synchronization
 import Testing
 
 /// Collects the messages of warnings and errors.
 private final class ClusterWarningSink: Sendable {
-    let messages = Mutex<[String]>([])
+    let messages = PthreadMutex<[String]>([])
     func count(_ text: String) -> Int { messages.withLock { $0.filter { $0.contains(text) }.count } }
 }
 
@@ -94,7 +93,7 @@ struct ClusterEngineTests {
 
     @Test("status, resume, cancel, redrive and the history listing across shards on the cluster")
     func operationsAcrossShards() async throws {
-        let failures = Mutex<Set<String>>([])
+        let failures = PthreadMutex<Set<String>>([])
         var registry = NodeRegistry()
         registry.register("noop") { ctx in NodeResult(output: .string(ctx.nodeID)) }
         registry.register("fails-once") { ctx in

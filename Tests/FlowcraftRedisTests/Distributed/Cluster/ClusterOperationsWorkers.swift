@@ -2,7 +2,6 @@ import Foundation
 import Flowcraft
 import FlowcraftCompiler
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// The day-2 operations fixture on a Redis Cluster: three small blueprints compiled from a YAML file
@@ -78,7 +77,7 @@ struct ClusterOperationsWorkers {
     }
 
     static func registry() -> NodeRegistry {
-        let failures = Mutex<Set<String>>([])
+        let failures = PthreadMutex<Set<String>>([])
         var registry = NodeRegistry()
         registry.register("noop") { ctx in NodeResult(output: .string(ctx.nodeID)) }
         registry.register("fails-once") { ctx in

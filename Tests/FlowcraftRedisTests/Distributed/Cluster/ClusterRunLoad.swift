@@ -1,7 +1,6 @@
 import Foundation
 import Flowcraft
 @testable import FlowcraftRedis
-import Synchronization
 import Testing
 
 /// Many concurrent diamond runs on a sharded queue of a Redis Cluster, served by several distributed
@@ -41,7 +40,7 @@ struct ClusterRunLoad {
         configuration: RedisConfiguration, during: @Sendable (QueueShards, [String]) async throws -> Void = { _, _ in }
     ) async throws -> Report {
         let queue = DistributedTestSupport.uniqueQueue("cluster")
-        let executions = Mutex<[String: Int]>([:])
+        let executions = PthreadMutex<[String: Int]>([:])
         let delay = nodeDelay
         var registry = NodeRegistry()
         registry.register("count") { ctx in
@@ -81,7 +80,7 @@ struct ClusterRunLoad {
 
     private func drive(
         client: RedisClient, blueprint: WorkflowBlueprint, options: DistributedOptions,
-        executions: borrowing Mutex<[String: Int]>, during: @Sendable (QueueShards, [String]) async throws -> Void
+        executions: borrowing PthreadMutex<[String: Int]>, during: @Sendable (QueueShards, [String]) async throws -> Void
     ) async throws -> Report {
         let workflows = try WorkflowClient(client: client, blueprints: [blueprint], options: options)
         let runIDs = try await withThrowingTaskGroup(of: String.self) { group in

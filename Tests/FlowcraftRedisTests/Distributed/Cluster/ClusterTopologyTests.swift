@@ -1,5 +1,5 @@
+import Flowcraft
 import Foundation
-import Synchronization
 @testable import FlowcraftRedis
 import Testing
 
@@ -12,7 +12,7 @@ struct ClusterTopologyTests {
     func reshardingWithLiveRuns() async throws {
         try await RedisClusterServers.with { cluster in
             let load = ClusterRunLoad(runs: 200, workers: 2, concurrency: 4, nodeDelay: 20...50)
-            let moved = Mutex<Int>(0)
+            let moved = PthreadMutex<Int>(0)
             let report = try await load.execute(configuration: try cluster.configuration()) { shards, _ in
                 // Let the runs get going, then move the slots of six shards' hash tags, each to the
                 // next master round the ring.
@@ -36,7 +36,7 @@ struct ClusterTopologyTests {
     func failoverWithLiveRuns() async throws {
         try await RedisClusterServers.with { cluster in
             let load = ClusterRunLoad(runs: 200, workers: 2, concurrency: 4, nodeDelay: 20...50)
-            let promoted = Mutex<Int>(0)
+            let promoted = PthreadMutex<Int>(0)
             let report = try await load.execute(configuration: try cluster.configuration()) { shards, _ in
                 try await Task.sleep(for: .milliseconds(300))
                 let master = try await cluster.masterPort(forSlot: RedisClusterSlot.of(shards.queueName(ofShard: 0)))

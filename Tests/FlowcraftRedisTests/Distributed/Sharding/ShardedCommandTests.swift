@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 import FlowcraftCompiler
 @testable import FlowcraftRedis
@@ -18,7 +17,7 @@ struct ShardedCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try RedriveCommandTests.order.write(to: directory.appendingPathComponent("order.yaml"), atomically: true, encoding: .utf8)
         let compiled = BlueprintCompiler().compile(sources: [("order.yaml", RedriveCommandTests.order)])
-        let failures = Mutex(0)
+        let failures = PthreadMutex(0)
         var registry = NodeRegistry()
         registry.register("echo") { ctx in NodeResult(output: ctx.input) }
         registry.register("flaky") { _ in

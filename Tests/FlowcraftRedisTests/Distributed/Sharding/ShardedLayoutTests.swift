@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Flowcraft
 @testable import FlowcraftRedis
 import Testing
@@ -126,7 +125,7 @@ struct ShardedLayoutTests {
     @Test("the configured concurrency is the total across the shards a worker serves")
     func concurrencyIsTotal() async throws {
         let queue = Support.uniqueQueue("shard-conc")
-        let inFlight = Mutex((now: 0, peak: 0))
+        let inFlight = PthreadMutex((now: 0, peak: 0))
         var registry = NodeRegistry()
         registry.register("slow") { ctx in
             inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
