@@ -1,5 +1,4 @@
 import Flowcraft
-import Synchronization
 
 /// Thread-safe notebook shared by a scenario's nodes and middleware: counters, an ordered log and
 /// concurrency high-water marks.
@@ -11,7 +10,7 @@ package final class ScenarioProbe: Sendable {
         var peak: [String: Int] = [:]
     }
 
-    private let notes = Mutex(Notes())
+    private let notes = PthreadMutex(Notes())
 
     package init() {}
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Flowcraft
 import FlowcraftCompiler
 import Foundation
-import Synchronization
 
 /// `flowcraft run PATH`: runs a blueprint on the in-memory engine. Built-in nodes run for real;
 /// user nodes are simulated (`--simulate`): each returns its input, `--action` sets the action it
@@ -229,7 +228,7 @@ struct RunCommand: AsyncParsableCommand {
 /// or everything as one JSON document at the end.
 final class RunLog: Sendable {
     private let json: Bool
-    private let state = Mutex((events: [JSONValue](), finished: 0))
+    private let state = PthreadMutex((events: [JSONValue](), finished: 0))
 
     init(json: Bool) { self.json = json }
 

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// The time source of a runtime: wall time for durable wake-ups (`sleep` nodes) and the delays
 /// between retries. Inject `VirtualClock` in tests so backoff and sleeps run instantly and are
@@ -40,11 +39,11 @@ public struct SystemClock: RuntimeClock {
 /// A clock for tests: `sleep` returns at once and advances virtual time, and every requested delay
 /// is recorded, so retry backoff and sleep nodes can be asserted without waiting.
 public final class VirtualClock: RuntimeClock {
-    private let state: Mutex<(now: Int64, sleeps: [Int64])>
+    private let state: PthreadMutex<(now: Int64, sleeps: [Int64])>
 
     /// A virtual clock at `now` (milliseconds since the Unix epoch).
     public init(startingAt now: Int64 = 1_700_000_000_000) {
-        state = Mutex((now, []))
+        state = PthreadMutex((now, []))
     }
 
     public func now() -> Int64 { state.withLock { $0.now } }
