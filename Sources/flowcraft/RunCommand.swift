@@ -1,6 +1,7 @@
 import ArgumentParser
 import Flowcraft
 import FlowcraftCompiler
+import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft run PATH`: runs a blueprint on the in-memory engine. Built-in nodes run for real;
@@ -61,6 +62,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Really wait for sleep nodes and retry delays.")
     var realTime = false
 
+    @Option(
+        name: .customLong("history"),
+        help: ArgumentHelp(
+            "Record the run (and its child runs) into this SQLite run history file, created when missing: `runs`, `inspect`, `graph --run` and `replay` read it with --db FILE.",
+            valueName: "file"))
+    var historyPath: String?
+
     func validate() throws {
         try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
     }
@@ -94,13 +102,24 @@ struct RunCommand: AsyncParsableCommand {
         let registry = simulation.registry(for: blueprints)
 
         let log = RunLog(json: json)
+        var history: SQLiteRunHistory?
+        if let historyPath {
+            do {
+                history = try await SQLiteRunHistory(path: historyPath)
+            } catch {
+                StandardStreams.error("error: --history: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
         let runtime: FlowRuntime
         do {
             runtime = try FlowRuntime(
                 blueprints: blueprints, registry: registry,
                 options: FlowRuntime.Options(
                     eventHandler: { log.handle($0) }, concurrency: concurrency,
-                    clock: realTime ? SystemClock() : VirtualClock()))
+                    // The virtual clock starts now: recorded history shows when the run happened
+                    // (its sleeps and retry delays still take no time).
+                    clock: realTime ? SystemClock() : VirtualClock(startingAt: SystemClock().now()), history: history))
         } catch {
             StandardStreams.error("\(error)\n")
             throw ExitCode(2)
@@ -117,6 +136,8 @@ struct RunCommand: AsyncParsableCommand {
                 break
             }
         }
+        // Everything the run handed over is in the file before the command exits.
+        if history != nil { await runtime.flushHistory() }
         log.finish(result)
         if result.status == .failed || result.status == .cancelled { throw ExitCode(1) }
     }
@@ -250,6 +271,7 @@ final class RunLog: Sendable {
     func finish(_ result: WorkflowResult) {
         if json {
             let document: JSONValue = [
+                "runId": .string(result.runID),
                 "status": .string(result.status.rawValue),
                 "context": .object(result.context),
                 "events": .array(state.withLock { $0.events }),

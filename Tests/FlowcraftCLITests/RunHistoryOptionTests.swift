@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// `flowcraft run --history FILE` records the in-memory run into a SQLite history that the
+/// operations commands read with `--db FILE`.
+@Suite("flowcraft run --history FILE", .enabled(if: FlowcraftExecutable.url != nil))
+struct RunHistoryOptionTests {
+    static func blueprint(_ name: String) -> String {
+        RunSimulateTests.blueprintsDirectory.appendingPathComponent(name).path
+    }
+
+    static func temporaryDatabase() throws -> (directory: URL, path: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-run-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, dir.appendingPathComponent("runs.sqlite").path)
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text.prefix(400))")
+    }
+
+    @Test("a failed run is listed as failed with its node, inspected with its timeline, and drawn with its states")
+    func failedRunIsRecorded() throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = Self.blueprint("order-fulfillment.yaml")
+        let run = try FlowcraftExecutable.run(["run", file, "--simulate", "--fail", "validate", "--history", db, "--json"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
+
+        let runs = try FlowcraftExecutable.run(["runs", "--db", db, "--status", "failed", "--json"])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
+        #expect(listed.count == 1)
+        #expect(listed.first?["runID"] as? String == runID)
+        #expect(listed.first?["failedNodeID"] as? String == "validate")
+        // Started about now (the virtual clock starts at the wall clock), not at a fixed date.
+        let startedAt = try #require(listed.first?["startedAt"] as? Int)
+        #expect(abs(Double(startedAt) / 1000 - Date().timeIntervalSince1970) < 600, "startedAt \(startedAt)")
+
+        let inspect = try FlowcraftExecutable.run(["inspect", runID, "--db", db, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("simulated failure of 'validate'"), "\(inspect.stdout.prefix(600))")
+        #expect(inspect.stdout.contains("order-fulfillment.yaml"), "the error's YAML position")
+
+        let graph = try FlowcraftExecutable.run(["graph", file, "--run", runID, "--db", db, "--format", "mermaid"])
+        #expect(graph.status == 0, "\(graph.stderr)")
+        #expect(graph.stdout.contains("class validate failed"), "\(graph.stdout)")
+    }
+
+    @Test("a run with a subflow records its child run, named after the parent, with the pause it answered")
+    func childRunsAreRecorded() throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try FlowcraftExecutable.run([
+            "run", Self.blueprint("content-moderation.yaml"), "--simulate", "--action", "triage=review", "--history", db, "--json",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
+        let runs = try FlowcraftExecutable.run(["runs", "--db", db, "--json"])
+        let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["runID"] as? String }) == [runID, runID + "/review"])
+        #expect(listed.allSatisfy { $0["status"] as? String == "completed" })
+        let child = try FlowcraftExecutable.run(["inspect", runID + "/review", "--db", db, "--json"])
+        #expect(child.status == 0, "\(child.stderr)")
+        #expect(child.stdout.contains("await-verdict") && child.stdout.contains("\"paused\""), "\(child.stdout.prefix(800))")
+    }
+
+    @Test("a history file that cannot be opened is a usage error naming --history; nothing runs")
+    func unusableFileIsRefused() throws {
+        let (dir, _) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let notADatabase = dir.appendingPathComponent("notes.txt").path
+        try Data("not a database, just some text that is long enough to be a file header\n".utf8).write(to: URL(fileURLWithPath: notADatabase))
+        let run = try FlowcraftExecutable.run([
+            "run", Self.blueprint("order-fulfillment.yaml"), "--simulate", "--history", notADatabase,
+        ])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--history") && run.stderr.contains(notADatabase), "\(run.stderr)")
+        #expect(!run.stdout.contains("start "), "no node ran: \(run.stdout)")
+    }
+}
