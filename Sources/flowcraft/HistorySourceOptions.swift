@@ -128,7 +128,14 @@ enum HistoryFormatting {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        return compactingEmpty(String(decoding: try encoder.encode(value), as: UTF8.self)) + "\n"
+    }
+
+    /// Empty objects and arrays as `{}` and `[]`: the pretty-printing encoder writes them over
+    /// lines (`{`, an empty line, `}`). Only across a line break, which a JSON string cannot hold
+    /// unescaped, so no string's text changes.
+    static func compactingEmpty(_ text: String) -> String {
+        text.replacing(#/\{\n[ \n]*\}/#, with: "{}").replacing(#/\[\n[ \n]*\]/#, with: "[]")
     }
 
     /// Text columns padded to their widest cell.

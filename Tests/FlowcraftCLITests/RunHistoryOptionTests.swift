@@ -42,6 +42,10 @@ struct RunHistoryOptionTests {
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("simulated failure of 'validate'"), "\(inspect.stdout.prefix(600))")
         #expect(inspect.stdout.contains("order-fulfillment.yaml"), "the error's YAML position")
+        // Empty collections print as {} and [], not over three lines.
+        #expect(inspect.stdout.contains("\"pauses\" : []") && inspect.stdout.contains("\"context\" : {}"), "\(inspect.stdout.prefix(300))")
+        let replay = try FlowcraftExecutable.run(["replay", runID, "--db", db])
+        #expect(replay.status == 0 && replay.stdout.hasSuffix("nodes applied: validate\n{}\n"), "\(replay.stdout)")
 
         let graph = try FlowcraftExecutable.run(["graph", file, "--run", runID, "--db", db, "--format", "mermaid"])
         #expect(graph.status == 0, "\(graph.stderr)")
