@@ -19,10 +19,23 @@ struct RedriveCommand: AsyncParsableCommand {
     @Argument(help: "The run id.")
     var runID: String
 
-    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories (the run's blueprint and version).")
-    var blueprintPaths: [String]
+    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories (the run's blueprint and version). Required.")
+    var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+
+    /// Accepted only to say why not: an in-memory run is redriven by the app that ran it, which has
+    /// its nodes.
+    @Option(help: .hidden)
+    var db: String?
+
+    func validate() throws {
+        if db != nil {
+            throw ValidationError(
+                "--db: an in-memory run is redriven by the app that ran it (its nodes live there): FlowRuntime.redrive(result); this command redrives distributed runs (--redis)")
+        }
+        if blueprintPaths.isEmpty { throw ValidationError("Missing expected argument '--blueprints <blueprints> ...'") }
+    }
 
     func run() async throws {
         let catalog = try DistributedCommandSupport.catalog(at: blueprintPaths)
