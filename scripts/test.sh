@@ -50,6 +50,8 @@ if [ -n "${FLOWCRAFT_SANITIZE:-}" ]; then
   sanitize=(--sanitize="$FLOWCRAFT_SANITIZE" --scratch-path ".build-$FLOWCRAFT_SANITIZE")
   export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_OPTIONS:-}"
   export FLOWCRAFT_SKIP_DOCS=1 FLOWCRAFT_SKIP_PLUGIN_TEST=1
+  # Everything runs about ten times slower: the tests' waits for distributed runs are scaled.
+  export FLOWCRAFT_TEST_TIME_SCALE="${FLOWCRAFT_TEST_TIME_SCALE:-4}"
 fi
 
 # The module boundaries ARCHITECTURE.md states (imports and Package.swift).

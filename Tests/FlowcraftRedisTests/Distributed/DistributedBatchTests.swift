@@ -54,7 +54,7 @@ struct DistributedBatchTests {
             blueprints: [blueprint], registry: Self.registry(counter), queue: queueName
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprint)
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             let queue = try Queue(name: queueName, client: client)
             let spec = try #require(BatchPlan(scatter: blueprint.nodes[1]))
             var workerJobs: [JSONValue?] = []
@@ -82,7 +82,7 @@ struct DistributedBatchTests {
             blueprints: [blueprint], registry: Self.registry(counter), queue: DistributedTestSupport.uniqueQueue("batch-empty")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprint)
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .completed)
         #expect(status.context["doubled"] == [])

@@ -62,7 +62,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes), queue: queueName
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprint)
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             let queue = try Queue(name: queueName, client: client)
             let spawner = NodeJobData(runID: runID, blueprintID: "dynamic", nodeID: "spawn")
             var returns: [JSONValue?] = []
@@ -99,7 +99,7 @@ struct DistributedDynamicNodeTests {
                 blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes, action: action),
                 queue: DistributedTestSupport.uniqueQueue("dynamic-action")
             ) { workflows, _ in
-                try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+                try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
             }
             let memory = try await FlowRuntime(blueprints: [blueprint], registry: Self.registry(Probe(), nodes: nodes, action: action))
                 .run("dynamic")
@@ -124,7 +124,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes),
             queue: DistributedTestSupport.uniqueQueue("dynamic-fail"), retryMode: retryMode
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
         }
         let memory = try await FlowRuntime(blueprints: [blueprint], registry: Self.registry(Probe(), nodes: nodes)).run("dynamic")
         #expect(status.status == .failed)
@@ -200,7 +200,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes), queue: queueName
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprint)
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             // The same job delivered again (e.g. after a stalled lock) runs nothing and commits nothing.
             let executor = NodeJobExecutor(
                 catalog: try BlueprintCatalog([blueprint]), registry: Self.registry(probe, nodes: nodes), client: client,
@@ -267,7 +267,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes),
             queue: DistributedTestSupport.uniqueQueue("dynamic-invalid")
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .failed, "\(name)")
         #expect(status.nodeID == failedNode, "\(name)")
@@ -288,7 +288,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes),
             queue: DistributedTestSupport.uniqueQueue("dynamic-fallback")
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .completed, "\(status.reason ?? "")")
         #expect(status.context["_outputs.right"] == [42])
@@ -351,7 +351,7 @@ struct DistributedDynamicNodeTests {
             workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
         worker.start()
         let status = try await WorkflowClient(client: fixture.client, catalog: catalog, options: fixture.options)
-            .result(fixture.runID, timeout: .seconds(20))
+            .result(fixture.runID, timeout: TestTiming.seconds(20))
         await worker.close()
         #expect(status.status == .completed)
         #expect(status.context["_outputs.right"] == [2, 4])
@@ -385,7 +385,7 @@ struct DistributedDynamicNodeTests {
         let status = try await DistributedTestSupport.withWorker(
             blueprints: [blueprint], registry: registry(probe), queue: DistributedTestSupport.uniqueQueue("dynamic-loop")
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
         }
         let memory = try await FlowRuntime(blueprints: [blueprint], registry: registry(memoryProbe)).run("dynamic-loop")
         #expect(status.status == .completed, "\(status.reason ?? "")")
@@ -409,7 +409,7 @@ struct DistributedDynamicNodeTests {
             blueprints: [blueprint], registry: Self.registry(probe, nodes: nodes),
             queue: DistributedTestSupport.uniqueQueue("dynamic-twice")
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprint), timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .completed, "\(status.reason ?? "")")
         #expect(probe.count("shared") == 2)

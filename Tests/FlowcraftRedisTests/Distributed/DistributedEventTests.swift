@@ -35,7 +35,7 @@ struct DistributedEventTests {
             eventHandler: recorder.handler
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "diamond")
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .completed)
         #expect(recorder.count(.workflowStart) == 1)
@@ -65,7 +65,7 @@ struct DistributedEventTests {
             eventHandler: recorder.handler
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "failing")
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .failed)
         #expect(recorder.count(.nodeError, "x") == 2)
@@ -85,7 +85,7 @@ struct DistributedEventTests {
             blueprints: [DistributedTestSupport.diamond()], registry: registry, queue: queue, eventHandler: recorder.handler
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "diamond")
-            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed)
+            #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .completed)
             // The same node job again, under another job id (as a duplicate delivery would be).
             let again = NodeJobData(runID: runID, blueprintID: "diamond", nodeID: "b")
             let jobs = try Queue(name: queue, client: client)
@@ -118,7 +118,7 @@ struct DistributedEventTests {
         ) { workflows, _ in
             var runs: [String] = []
             for _ in 0..<20 { runs.append(try await workflows.startWorkflow(blueprintID: "diamond")) }
-            for run in runs { #expect(try await workflows.result(run, timeout: .seconds(20)).status == .completed) }
+            for run in runs { #expect(try await workflows.result(run, timeout: TestTiming.seconds(20)).status == .completed) }
         }
         let events = recorder.events.withLock { $0 }
         for (node, successors) in [("a", ["b", "c"]), ("b", ["d"]), ("c", ["d"]), ("d", ["e"])] {

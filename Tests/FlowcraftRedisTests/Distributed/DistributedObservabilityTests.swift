@@ -44,7 +44,7 @@ struct DistributedObservabilityTests {
             eventHandler: runMetrics.wrapping(nil)
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "observed")
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(result.status == .failed)
 

@@ -14,7 +14,7 @@ struct DistributedRunTests {
         let status = try await DistributedTestSupport.withWorker(blueprints: [blueprint], registry: registry, queue: queue) {
             workflows, _ in
             let runID = try await workflows.startWorkflow(blueprint, context: ["greeting": "hi"])
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(status.status == .completed)
         #expect(status.context["greeting"] == "hi")
@@ -43,7 +43,7 @@ struct DistributedWorkerRobustnessTests {
                 JobDescription(name: "executeNode", data: ["runId": .string(String(repeating: "x", count: 5000)), "blueprintId": "diamond", "nodeId": "a"]),
             ])
             let runID = try await workflows.startWorkflow(blueprint)
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             var reasons: [String] = []
             for id in ids {
                 for _ in 0..<1000 {

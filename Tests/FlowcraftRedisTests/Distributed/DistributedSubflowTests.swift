@@ -100,10 +100,10 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("subwait")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "parent", context: ["amount": 21])
-            let paused = try await workflows.result(runID, timeout: .seconds(20))
+            let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             let childPaused = try await workflows.status(Self.childID(runID))
             try await workflows.resume(runID, action: "approve", output: "ann")
-            return (paused, childPaused, try await workflows.result(runID, timeout: .seconds(20)))
+            return (paused, childPaused, try await workflows.result(runID, timeout: TestTiming.seconds(20)))
         }
         #expect(paused.status == .awaiting)
         #expect(childPaused?.status == .awaiting)
@@ -121,11 +121,11 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("subchild")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
-            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+            #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .awaiting)
             try await workflows.resume(Self.childID(runID), nodeID: "ask", action: "reject", output: "no")
             // The parent left `awaiting` with the resume: it is running until the child reports.
             let statusAfterResume = try await workflows.status(runID)
-            return (statusAfterResume, try await workflows.result(runID, timeout: .seconds(20)))
+            return (statusAfterResume, try await workflows.result(runID, timeout: TestTiming.seconds(20)))
         }
         #expect(statusAfterResume?.status == .running || statusAfterResume?.status == .completed)
         #expect(final.status == .completed)
@@ -155,13 +155,13 @@ struct DistributedSubflowTests {
         let workflows = try WorkflowClient(client: clientB, blueprints: blueprints, options: options)
         workerA.start()
         let runID = try await workflows.startWorkflow(blueprintID: "parent")
-        let paused = try await workflows.result(runID, timeout: .seconds(20))
+        let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         // Only worker A ran so far: it ran the parent's subflow job, which started the child.
         await workerA.close()
         await clientA.close()
         workerB.start()
         try await workflows.resume(runID)
-        let final = try await workflows.result(runID, timeout: .seconds(20))
+        let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         let child = try await workflows.status(Self.childID(runID))
         await workerB.close()
         await clientB.close()
@@ -197,7 +197,7 @@ struct DistributedSubflowTests {
             #expect(stats.reconciledRuns == 0)
             let childStarts = try await client.send(["HGET", DistributedKeys(runID: Self.childID(runID)).run, "startedAt"]).string
             probe.open()
-            return (replies, try await workflows.result(runID, timeout: .seconds(20)), childStarts)
+            return (replies, try await workflows.result(runID, timeout: TestTiming.seconds(20)), childStarts)
         }
         #expect(replies.first?["child"] == "running")
         #expect(childStarts != nil)
@@ -236,7 +236,7 @@ struct DistributedSubflowTests {
                 client: client, catalog: workflows.catalog, options: workflows.options, stalledThresholdSeconds: 0)
             let stats = try await reconciler.run()
             #expect(stats.reconciledRuns == 1)
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(final.status == .completed)
         #expect(final.context["_outputs.after"] == "gated-work")
@@ -257,7 +257,7 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(probe: probe), queue: queueName
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
-            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+            #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .awaiting)
             try await workflows.resume(runID)
             #expect(try await Self.eventually { probe.counter("gated") == 1 })
             // What a subflow job that read the child as awaiting before the resume would leave.
@@ -270,7 +270,7 @@ struct DistributedSubflowTests {
             #expect(try await Self.eventually { try await Queue(name: queueName, client: client).getState(id) == .completed })
             let healed = try await workflows.status(runID)?.status
             probe.open()
-            return (parked, healed, try await workflows.result(runID, timeout: .seconds(20)))
+            return (parked, healed, try await workflows.result(runID, timeout: TestTiming.seconds(20)))
         }
         #expect(parked == .awaiting)
         #expect(healed == .running)
@@ -286,7 +286,7 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(probe: probe), queue: Support.uniqueQueue("subfail")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
-            let final = try await workflows.result(runID, timeout: .seconds(20))
+            let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             return (final, try await workflows.status(Self.childID(runID)))
         }
         #expect(child?.status == .failed)
@@ -302,7 +302,7 @@ struct DistributedSubflowTests {
         let final = try await Support.withWorker(
             blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("subfail2")
         ) { workflows, _ in
-            try await workflows.result(try await workflows.startWorkflow(blueprintID: "parent"), timeout: .seconds(20))
+            try await workflows.result(try await workflows.startWorkflow(blueprintID: "parent"), timeout: TestTiming.seconds(20))
         }
         #expect(final.status == .failed)
         #expect(final.nodeID == "sub")
@@ -329,11 +329,11 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("subnested")
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "top")
-            let paused = try await workflows.result(runID, timeout: .seconds(20))
+            let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             let leafID = SubflowParentLink.childRunID(parent: Self.childID(runID), node: NodeInstance("inner"))
             let leafAwaiting = try await client.send(["SMEMBERS", DistributedKeys(runID: leafID).awaiting]).array?.compactMap(\.string)
             try await workflows.resume(runID, output: "go")
-            let final = try await workflows.result(runID, timeout: .seconds(20))
+            let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             return (paused, leafAwaiting, final, try await workflows.status(leafID))
         }
         #expect(paused.status == .awaiting)
@@ -357,7 +357,7 @@ struct DistributedSubflowTests {
         worker.start()
         let workflows = try WorkflowClient(client: client, blueprints: [recursive], options: options)
         let runID = try await workflows.startWorkflow(blueprintID: "again")
-        let top = try await workflows.result(runID, timeout: .seconds(20))
+        let top = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         var deepest = runID
         for _ in 0..<3 { deepest = Self.childID(deepest) }
         let deepestStatus = try await workflows.status(deepest)
@@ -437,7 +437,7 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: registry, queue: Support.uniqueQueue("subloop")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "looping", context: ["count": 0])
-            let final = try await workflows.result(runID, timeout: .seconds(20))
+            let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             var children: [DistributedRunStatus?] = []
             for iteration in 0...3 {
                 let id = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("body", iteration: iteration))
@@ -463,8 +463,8 @@ struct DistributedSubflowTests {
             #expect(try await Self.eventually { probe.counter("gated") == 1 })
             try await workflows.cancel(runID, reason: "stop")
             #expect(try await Self.eventually { probe.counter("gated-cancelled") == 1 })
-            let parent = try await workflows.result(runID, timeout: .seconds(20))
-            return (parent, try await workflows.result(Self.childID(runID), timeout: .seconds(20)))
+            let parent = try await workflows.result(runID, timeout: TestTiming.seconds(20))
+            return (parent, try await workflows.result(Self.childID(runID), timeout: TestTiming.seconds(20)))
         }
         #expect(parent.status == .cancelled)
         #expect(child.status == .cancelled)
@@ -479,7 +479,7 @@ struct DistributedSubflowTests {
             blueprints: blueprints, registry: Self.registry(), queue: Support.uniqueQueue("substale")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
-            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+            #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .awaiting)
             let canceller = RunCanceller(client: workflows.client, catalog: workflows.catalog, committer: workflows.committer)
             let plan = try workflows.catalog.blueprint(id: "parent", version: nil)
             let pending = [NodeInstance("sub").description]
@@ -539,7 +539,7 @@ struct DistributedSubflowTests {
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
             #expect(try await Self.eventually { probe.counter("gated") == 1 })
             try await workflows.cancel(Self.childID(runID), reason: "child stopped")
-            return try await workflows.result(runID, timeout: .seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
         }
         #expect(final.status == .cancelled)
         #expect(final.reason?.contains("child stopped") == true)

@@ -79,7 +79,7 @@ struct NodeFinishStepCallTests {
                     try await Self.waitUntilIdle(client, queue: queue)
                     let (evalsha, eval) = (try await Self.calls(client, "evalsha"), try await Self.calls(client, "eval"))
                     let runID = try await workflows.startWorkflow(blueprint)
-                    let status = try await workflows.result(runID, timeout: .seconds(20))
+                    let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                     try await Self.waitUntilIdle(client, queue: queue)
                     let fallbacks = try await Self.calls(client, "eval") - eval
                     return (try await Self.calls(client, "evalsha") - evalsha + fallbacks, fallbacks, status)

@@ -39,7 +39,7 @@ struct RedriveTests {
             blueprints: [Self.chain], registry: Self.registry(probe), queue: DistributedTestSupport.uniqueQueue("redrive")
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: Self.chain.id)
-            #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .failed)
+            #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .failed)
             @Sendable func attempt() async -> Result<Int, any Error> {
                 do { return .success(try await workflows.redrive(runID)) } catch { return .failure(error) }
             }
@@ -53,7 +53,7 @@ struct RedriveTests {
                 #expect(refusal.cause == .notRedrivable)
                 #expect(refusal.message.contains("already redriven"), "\(refusal.message)")
             }
-            let final = try await workflows.result(runID, timeout: .seconds(20))
+            let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(final.status == .completed)
             #expect(final.context["_outputs.ship"] == "ok")
             #expect(probe.count("runs:fetch") == 1 && probe.count("runs:charge") == 2 && probe.count("runs:ship") == 1)
@@ -87,7 +87,7 @@ struct RedriveTests {
             }
 
             let routed = try await workflows.startWorkflow(blueprintID: unrouted.id)
-            #expect(try await workflows.result(routed, timeout: .seconds(20)).status == .failed)
+            #expect(try await workflows.result(routed, timeout: TestTiming.seconds(20)).status == .failed)
             await #expect {
                 try await workflows.redrive(routed)
             } throws: { error in
@@ -95,7 +95,7 @@ struct RedriveTests {
             }
 
             let failed = try await workflows.startWorkflow(blueprintID: Self.chain.id)
-            #expect(try await workflows.result(failed, timeout: .seconds(20)).status == .failed)
+            #expect(try await workflows.result(failed, timeout: TestTiming.seconds(20)).status == .failed)
             // A client whose catalog has the blueprint under another version label.
             var changed = Self.chain
             changed.version = "2"
@@ -109,7 +109,7 @@ struct RedriveTests {
             // Nothing changed: the run is still failed, and redrives with the right blueprint.
             #expect(try await workflows.status(failed)?.status == .failed)
             try await workflows.redrive(failed)
-            #expect(try await workflows.result(failed, timeout: .seconds(20)).status == .completed)
+            #expect(try await workflows.result(failed, timeout: TestTiming.seconds(20)).status == .completed)
         }
     }
 
@@ -130,7 +130,7 @@ struct RedriveTests {
             blueprints: [parent, child], registry: Self.registry(probe), queue: DistributedTestSupport.uniqueQueue("redrive")
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: parent.id)
-            let failed = try await workflows.result(runID, timeout: .seconds(20))
+            let failed = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(failed.status == .failed)
             // The child's failure failed the parent: the parent is the run to redrive.
             let childID = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("call"))
@@ -140,7 +140,7 @@ struct RedriveTests {
                 (error as? DistributedError)?.message.contains("redrive its parent run '\(runID)'") == true
             }
             try await workflows.redrive(runID)
-            let final = try await workflows.result(runID, timeout: .seconds(20))
+            let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(final.status == .completed, "\(final.json)")
             #expect(probe.count("runs:before") == 1 && probe.count("runs:inner") == 2 && probe.count("runs:after") == 1)
         }
@@ -163,7 +163,7 @@ struct RedriveTests {
             blueprints: [blueprint], registry: Self.registry(ScenarioProbe()), queue: DistributedTestSupport.uniqueQueue("redrive")
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: blueprint.id)
-            let paused = try await workflows.result(runID, timeout: .seconds(20))
+            let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(paused.status == .awaiting)
             let waiting = try #require(paused.waitingOn)
             #expect(waiting == [WaitingNode(

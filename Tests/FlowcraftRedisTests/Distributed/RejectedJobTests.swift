@@ -61,7 +61,7 @@ struct RejectedJobTests {
     /// The worker still runs: a fresh run completes.
     static func expectWorkerAlive(_ workflows: WorkflowClient) async throws {
         let runID = try await workflows.startWorkflow(blueprintID: "rejected")
-        #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed)
+        #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .completed)
     }
 
     // MARK: - Item 11: a job that fails before its node could commit ends its run
@@ -76,7 +76,7 @@ struct RejectedJobTests {
             let runID = Self.uniqueRunID("version")
             _ = try await client.send(RedisCommand(["HSET", DistributedKeys(runID: runID).state, "blueprintVersion", "\"9\""]))
             let job = try await Self.enqueue(client, queue: queue, ["runId": .string(runID), "blueprintId": "rejected", "nodeId": "a"])
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(status.status == .failed)
             #expect(status.reason?.contains("'9'") == true && status.reason?.contains("'1'") == true, "\(status.reason ?? "")")
             #expect(status.nodeID == "a")
@@ -96,7 +96,7 @@ struct RejectedJobTests {
             let key = ["state": keys.state, "run": keys.run, "pending": keys.pending][which] ?? keys.state
             _ = try await client.send(RedisCommand(["SET", key, "not what the engine writes"]))
             let job = try await Self.enqueue(client, queue: queue, ["runId": .string(runID), "blueprintId": "rejected", "nodeId": "a"])
-            let status = try await workflows.result(runID, timeout: .seconds(20))
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             #expect(status.status == .failed)
             #expect(status.reason?.contains(key) == true && status.reason?.contains("WRONGTYPE") == true, "\(status.reason ?? "")")
             let reason = try await Self.failure(of: job, client: client, queue: queue)
@@ -143,7 +143,7 @@ struct RejectedJobTests {
             let escaped = try await workflows.startWorkflow(blueprintID: "rejected", runID: base + "%3A1")
             let startedColon = try await workflows.startWorkflow(blueprintID: "rejected", runID: base + ":2")
             for runID in [colon, underscore, escaped, startedColon] {
-                let status = try await workflows.result(runID, timeout: .seconds(20))
+                let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                 #expect(status.status == .completed, "run \(runID): \(status.status) \(status.reason ?? "")")
                 #expect(status.context["_outputs.c"] == "out-c", "run \(runID)")
             }

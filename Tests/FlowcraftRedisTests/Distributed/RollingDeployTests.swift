@@ -114,7 +114,7 @@ struct RollingDeployTests {
         }
         // The deployed graph itself starts and completes.
         let runID = try await workflows.startWorkflow(deployed)
-        #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed)
+        #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .completed)
         await worker.close()
         await client.close()
     }
@@ -184,7 +184,7 @@ struct RollingDeployTests {
 
         let new = try Self.worker([changed], name: "w-new-\(queue)", log: log, client: client, options: options)
         new.start()
-        let status = try await workflows.result(runID, timeout: .seconds(20))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         await old.close()
         await new.close()
         await client.close()
@@ -207,7 +207,7 @@ struct RollingDeployTests {
         let clock = ContinuousClock()
         let began = clock.now
         let runID = try await workflows.startWorkflow(Self.blueprint(version: "3.0", only: "future"))
-        let status = try await workflows.result(runID, timeout: .seconds(20))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         let waited = clock.now - began
         await worker.close()
         await client.close()
@@ -239,7 +239,7 @@ extension RollingDeployTests {
         worker.start()
         let workflows = WorkflowClient(client: client, catalog: try BlueprintCatalog([deployed]), options: options)
         let runID = try await workflows.startWorkflow(blueprintID: "deploy-approval")
-        #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .awaiting)
+        #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .awaiting)
         let stale = WorkflowClient(client: client, catalog: try BlueprintCatalog([Self.approval(after: "other")]), options: options)
         await #expect {
             try await stale.resume(runID)
@@ -247,7 +247,7 @@ extension RollingDeployTests {
             "\(error)".contains("different graph")
         }
         try await workflows.resume(runID)
-        let status = try await workflows.result(runID, timeout: .seconds(20))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         await worker.close()
         await client.close()
         #expect(status.status == .completed)

@@ -48,7 +48,7 @@ struct WorkerStartupTests {
         let workflows = try WorkflowClient(
             client: client, blueprints: [blueprint], options: DistributedOptions(queueName: queue, stateTTLSeconds: 600))
         let runID = try await workflows.startWorkflow(blueprint)
-        let status = try await workflows.result(runID, timeout: .seconds(20))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         #expect(status.status == .completed)
         #expect(status.context["_outputs.e"] == .string("out-e"))
 

@@ -38,7 +38,7 @@ struct WorkflowReconcilerTests {
             blueprints: [blueprint], registry: registry, client: client, options: options,
             workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
         worker.start()
-        let status = try await workflows.result(runID, timeout: .seconds(20))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         await worker.close()
         #expect(status.status == .completed)
         #expect(status.context["_outputs.e"] == "e")
@@ -131,7 +131,7 @@ struct WorkflowReconcilerTests {
             workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
         worker.start()
         let status = try await WorkflowClient(client: client, catalog: catalog, options: fixture.options)
-            .result(fixture.runID, timeout: .seconds(20))
+            .result(fixture.runID, timeout: TestTiming.seconds(20))
         await worker.close()
         #expect(status.status == .completed)
         #expect(counter.count("after") == 1)

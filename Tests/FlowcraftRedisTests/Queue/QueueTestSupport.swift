@@ -53,13 +53,15 @@ enum QueueTestSupport {
         return try await condition()
     }
 
-    /// Records an issue unless `condition` comes to hold within `seconds`.
+    /// Records an issue unless `condition` comes to hold within `seconds` (scaled by
+    /// ``TestTiming/scale``).
     static func expectEventually(
         within seconds: Double = 20, sourceLocation: Testing.SourceLocation = #_sourceLocation,
         _ condition: () async throws -> Bool
     ) async throws {
-        if try await eventually(within: seconds, condition) { return }
-        Issue.record("condition did not hold within \(seconds) s", sourceLocation: sourceLocation)
+        let scaled = seconds * Double(TestTiming.scale)
+        if try await eventually(within: scaled, condition) { return }
+        Issue.record("condition did not hold within \(scaled) s", sourceLocation: sourceLocation)
     }
 
     /// Runs `body` while `worker` runs, then closes the worker gracefully.

@@ -13,7 +13,7 @@ struct AutoPipeliningTests {
         let before = connection.statistics
 
         // Hold the connection in a BLPOP, so that the next 100 commands queue up behind it.
-        let gate = Task { try await connection.send(RedisCommand(["BLPOP", key + ":gate", "10"]), timeout: .seconds(20)) }
+        let gate = Task { try await connection.send(RedisCommand(["BLPOP", key + ":gate", "10"]), timeout: TestTiming.seconds(20)) }
         try await TestRedis.waitUntilBlocked(clientName: name, command: "blpop", observer: observer)
         let callers = Task {
             try await withThrowingTaskGroup(of: RedisReply.self) { group in

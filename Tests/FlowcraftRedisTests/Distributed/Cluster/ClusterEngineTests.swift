@@ -125,24 +125,24 @@ struct ClusterEngineTests {
                 completed.append(try await workflows.startWorkflow(blueprintID: diamond.id, runID: "ops-\(index)"))
             }
             for runID in completed {
-                #expect(try await workflows.result(runID, timeout: .seconds(20)).status == .completed)
+                #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .completed)
                 #expect(try await workflows.status(runID)?.status == .completed)
             }
             // Redrive: the failed run goes again from its failed node.
             let failed = try await workflows.startWorkflow(blueprintID: chain.id, runID: "ops-redrive")
-            #expect(try await workflows.result(failed, timeout: .seconds(20)).status == .failed)
+            #expect(try await workflows.result(failed, timeout: TestTiming.seconds(20)).status == .failed)
             _ = try await workflows.redrive(failed)
-            #expect(try await workflows.result(failed, timeout: .seconds(20)).status == .completed)
+            #expect(try await workflows.result(failed, timeout: TestTiming.seconds(20)).status == .completed)
             // Resume a paused run.
             let paused = try await workflows.startWorkflow(blueprintID: gate.id, runID: "ops-resume")
-            #expect(try await workflows.result(paused, timeout: .seconds(20)).status == .awaiting)
+            #expect(try await workflows.result(paused, timeout: TestTiming.seconds(20)).status == .awaiting)
             try await workflows.resume(paused, nodeID: "ask", output: "yes")
-            #expect(try await workflows.result(paused, timeout: .seconds(20)).status == .completed)
+            #expect(try await workflows.result(paused, timeout: TestTiming.seconds(20)).status == .completed)
             // Cancel a running run.
             let cancelled = try await workflows.startWorkflow(blueprintID: slow.id, runID: "ops-cancel")
             try await Task.sleep(for: .milliseconds(300))
             try await workflows.cancel(cancelled, reason: "stop")
-            #expect(try await workflows.result(cancelled, timeout: .seconds(20)).status == .cancelled)
+            #expect(try await workflows.result(cancelled, timeout: TestTiming.seconds(20)).status == .cancelled)
 
             // The history lists every run, whatever its shard (the shards' indexes merged), in pages.
             let history = RedisRunHistory(client: client, queueName: queue, layout: Self.layout)

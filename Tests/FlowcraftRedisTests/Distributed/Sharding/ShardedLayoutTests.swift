@@ -315,7 +315,7 @@ struct ShardedLayoutTests {
             blueprints: [blueprint], registry: Self.noop, client: client, options: options,
             workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
         worker.start()
-        for id in ids { #expect(try await workflows.result(id, timeout: .seconds(20)).status == .completed) }
+        for id in ids { #expect(try await workflows.result(id, timeout: TestTiming.seconds(20)).status == .completed) }
         await worker.close()
         await client.close()
     }
