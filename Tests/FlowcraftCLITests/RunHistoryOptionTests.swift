@@ -84,11 +84,14 @@ struct RunHistoryOptionTests {
         #expect(!run.stdout.contains("start "), "no node ran: \(run.stdout)")
     }
 
-    @Test("redrive --db says an in-memory run is redriven by its app; redrive without --blueprints names the option")
+    @Test("redrive --db says an in-memory run is redriven by its app, status --db points to inspect --db; redrive without --blueprints names the option")
     func redriveFromAFileIsExplained() throws {
         let fromFile = try FlowcraftExecutable.run(["redrive", "some-run", "--db", "runs.sqlite"])
         #expect(fromFile.status == 2)
         #expect(fromFile.stderr.contains("--db") && fromFile.stderr.contains("FlowRuntime.redrive"), "\(fromFile.stderr)")
+        let status = try FlowcraftExecutable.run(["status", "some-run", "--db", "runs.sqlite"])
+        #expect(status.status == 2)
+        #expect(status.stderr.contains("flowcraft inspect RUN --db FILE"), "\(status.stderr)")
         let withoutBlueprints = try FlowcraftExecutable.run(["redrive", "some-run"])
         #expect(withoutBlueprints.status == 2)
         #expect(withoutBlueprints.stderr.contains("--blueprints"), "\(withoutBlueprints.stderr)")
