@@ -290,7 +290,12 @@ struct AdvanceAwaitingTests {
                 // `quick` committed while `pre` still ran: the run stayed running then.
                 #expect(try await Self.jobValue(client, queue: queue, node: "quick") == ["nodeId": "quick", "commit": "committed", "run": "running"])
                 #expect(try await Self.jobValue(client, queue: queue, node: "pre") == ["nodeId": "pre", "commit": "committed", "run": "running"])
-                #expect(try await Self.jobValue(client, queue: queue, node: "w") == ["nodeId": "w", "commit": "committed", "run": "awaiting"])
+                // (Once seen failing under load, the value not kept: the message lists every
+                // completed node job's value and the node calls, to tell a redelivery from a wrong status.)
+                let completed = try await NodeFinishStepSupport.completedNodeJobs(client, queue: queue)
+                #expect(
+                    completed.first { $0.node == "w" }?.value == ["nodeId": "w", "commit": "committed", "run": "awaiting"],
+                    "completed node jobs: \(completed.map(\.value)); calls: pre \(calls["pre"]), quick \(calls["quick"]), w \(calls["w"])")
                 #expect(calls["end"] == 0)
 
                 try await workflows.resume(runID, action: "approve", output: "yes")
