@@ -24,16 +24,10 @@ struct RedriveCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: RedisConnectionOptions
 
-    /// Accepted only to say why not: an in-memory run is redriven by the app that ran it, which has
-    /// its nodes.
-    @Option(help: .hidden)
-    var db: String?
+    @OptionGroup var historyFile: RefusedHistoryFileOption
 
     func validate() throws {
-        if db != nil {
-            throw ValidationError(
-                "--db: an in-memory run is redriven by the app that ran it (its nodes live there): FlowRuntime.redrive(result); this command redrives distributed runs (--redis)")
-        }
+        try historyFile.refuse(because: "an in-memory run is redriven by the app that ran it (its nodes live there): FlowRuntime.redrive(result); this command redrives distributed runs (--redis)")
         if blueprintPaths.isEmpty { throw ValidationError("Missing expected argument '--blueprints <blueprints> ...'") }
     }
 

@@ -25,15 +25,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: RedisConnectionOptions
 
-    /// Accepted only to point to the command that reads a history file.
-    @Option(help: .hidden)
-    var db: String?
+    @OptionGroup var historyFile: RefusedHistoryFileOption
 
     func validate() throws {
-        if db != nil {
-            throw ValidationError(
-                "--db: status reads a distributed run's live state; for a run recorded in a history file use 'flowcraft inspect RUN --db FILE' (its status, pauses and the nodes a paused run waits on)")
-        }
+        try historyFile.refuse(because: "status reads a distributed run's live state; for a run recorded in a history file use 'flowcraft inspect RUN --db FILE' (its status, pauses and the nodes a paused run waits on)")
         if let wait { try OptionBounds.check(wait, in: OptionBounds.waitSeconds, option: "--wait", unit: "seconds") }
     }
 
