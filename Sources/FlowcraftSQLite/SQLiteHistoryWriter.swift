@@ -94,8 +94,8 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     /// into the file (and its `fsync`) does not take a core from runs recording in a burst.
     func checkpointIfIdle() throws(SQLiteHistoryError) {
         guard written, !readOnly else { return }
-        written = false
         try connection.checkpoint()
+        written = false
     }
 
     func record(_ batches: [RunHistoryBatch]) throws(SQLiteHistoryError) {

@@ -135,7 +135,7 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
     }
 
     private static func checkForPause(_ store: SQLiteHistoryWriter, on queue: DispatchQueue, after delay: Duration) {
-        let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
+        let nanoseconds = Int((delay / .nanoseconds(1)).rounded(.up))
         queue.asyncAfter(deadline: .now() + .nanoseconds(max(1, nanoseconds))) {
             let quiet = ContinuousClock.now - store.lastWrite
             if quiet < SQLiteHistorySchema.checkpointPause {
