@@ -12,51 +12,6 @@ struct CommandInputTests {
         return dir
     }
 
-    /// Runs the executable on a thread of its own (its blocking pipe reads never occupy the
-    /// cooperative pool), killing it after `timeout` seconds: a value that is not refused must fail
-    /// the test, not hang it (a worker would keep reconnecting to the unreachable Redis).
-    private func run(_ arguments: [String], timeout: Double = 30) async throws -> FlowcraftExecutable.Outcome {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<FlowcraftExecutable.Outcome, any Error>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: Result { try Self.runWithTimeout(arguments, timeout: timeout) })
-            }
-        }
-        return try result.get()
-    }
-
-    private static func runWithTimeout(_ arguments: [String], timeout: Double) throws -> FlowcraftExecutable.Outcome {
-        guard let url = FlowcraftExecutable.url else { return .init(status: -1, stdout: "", stderr: "no executable") }
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        let files = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-out-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: files.path + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: files.path + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: files.path + ".out")
-            try? FileManager.default.removeItem(atPath: files.path + ".err")
-        }
-        // Files, not pipes: nothing can block on a full pipe, and a killed child leaves no reader waiting.
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: files.path + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files.path + ".err"))
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        var timedOut = false
-        if process.isRunning {
-            timedOut = true
-            process.interrupt()
-            Thread.sleep(forTimeInterval: 0.5)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-        let stdout = (try? String(contentsOfFile: files.path + ".out", encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: files.path + ".err", encoding: .utf8)) ?? ""
-        return .init(
-            status: timedOut ? -2 : process.terminationStatus, stdout: stdout,
-            stderr: timedOut ? "timed out after \(timeout) s; " + stderr : stderr)
-    }
-
     static let chain = "id: chain\nnodes:\n  - { id: a, uses: work }\n  - { id: b, uses: work }\nedges:\n  - { source: a, target: b }\n"
 
     /// An unreachable Redis: option validation must refuse the values before any connection.
@@ -96,7 +51,7 @@ struct CommandInputTests {
         var full = arguments.map { $0.replacingOccurrences(of: "DIR", with: dir.path) }
         if !["run", "queue-worker"].contains(arguments[0]) { full += Self.redis }
         if arguments[0] == "queue-worker" { full += ["--url", "redis://127.0.0.1:1"] }
-        let outcome = try await run(full, timeout: 20)
+        let outcome = try await FlowcraftExecutable.run(full, timeout: 20)
         #expect(outcome.status == 2, "\(full): exit \(outcome.status), \(outcome.stderr)")
         #expect(outcome.stderr.contains(option), "\(full): \(outcome.stderr)")
         #expect(outcome.stderr.contains("must be"), "\(full): \(outcome.stderr)")
@@ -108,13 +63,13 @@ struct CommandInputTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("bom.yaml")
         try (Data([0xEF, 0xBB, 0xBF]) + Data(Self.chain.utf8)).write(to: path)
-        let validate = try await run(["validate", path.path])
+        let validate = try await FlowcraftExecutable.run(["validate", path.path])
         #expect(validate.status == 0, "\(validate.stderr)")
-        let simulated = try await run(["run", path.path, "--simulate", "--json"])
+        let simulated = try await FlowcraftExecutable.run(["run", path.path, "--simulate", "--json"])
         #expect(simulated.status == 0, "\(simulated.stderr)")
         let broken = dir.appendingPathComponent("broken.yaml")
         try (Data([0xEF, 0xBB, 0xBF]) + Data("id: x\nnodes:\n  - { id: a, usse: work }\n".utf8)).write(to: broken)
-        let located = try await run(["validate", broken.path])
+        let located = try await FlowcraftExecutable.run(["validate", broken.path])
         #expect(located.status == 1)
         #expect(located.stderr.contains("\(broken.path):3:14: error: [UNKNOWN_FIELD]"), "\(located.stderr)")
     }

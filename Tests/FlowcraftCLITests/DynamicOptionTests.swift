@@ -25,20 +25,12 @@ struct DynamicOptionTests {
         return dir
     }
 
-    /// Runs the executable on a thread of its own: its blocking pipe reads never occupy the
-    /// cooperative pool.
-    private func run(_ arguments: [String]) async throws -> FlowcraftExecutable.Outcome {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<FlowcraftExecutable.Outcome, any Error>, Never>) in
-            Thread.detachNewThread { continuation.resume(returning: Result { try FlowcraftExecutable.run(arguments) }) }
-        }
-        return try result.get()
-    }
 
     @Test("flowcraft run --simulate --dynamic spawner=3: three dynamic nodes run before the spawner routes; their outputs are in the context")
     func runReturnsDynamicNodes() async throws {
         let dir = try blueprintDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try await run([
+        let run = try await FlowcraftExecutable.run([
             "run", dir.appendingPathComponent("dyn.yaml").path, "--simulate", "--json", "--context", #"{"seed": "s"}"#,
             "--dynamic", "spawner=3",
         ])
@@ -84,16 +76,16 @@ struct DynamicOptionTests {
         ]
         for (values, message) in cases {
             let options = values.flatMap { ["--dynamic", $0] }
-            let worker = try await run(
+            let worker = try await FlowcraftExecutable.run(
                 ["worker", "--blueprints", dir.path, "--redis", "redis://127.0.0.1:1", "--simulate"] + options)
             #expect(worker.status != 0, "worker \(values)")
             #expect(worker.stderr.contains(message), "worker \(values): \(worker.stderr)")
             #expect(!worker.stderr.contains("serving queue"), "worker \(values) must stop before serving")
-            let run = try await run(["run", dir.appendingPathComponent("dyn.yaml").path, "--simulate"] + options)
+            let run = try await FlowcraftExecutable.run(["run", dir.appendingPathComponent("dyn.yaml").path, "--simulate"] + options)
             #expect(run.status != 0, "run \(values)")
             #expect(run.stderr.contains(message), "run \(values): \(run.stderr)")
         }
-        let unsimulated = try await run(
+        let unsimulated = try await FlowcraftExecutable.run(
             ["worker", "--blueprints", dir.path, "--redis", "redis://127.0.0.1:1", "--dynamic", "spawner=2"])
         #expect(unsimulated.status != 0)
         #expect(unsimulated.stderr.contains("--dynamic needs --simulate"), "\(unsimulated.stderr)")
@@ -105,7 +97,7 @@ struct DynamicOptionTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try "id: other\nnodes:\n  - { id: spawner-d2, uses: work }\n"
             .write(to: dir.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
-        let worker = try await run(
+        let worker = try await FlowcraftExecutable.run(
             ["worker", "--blueprints", dir.path, "--redis", "redis://127.0.0.1:1", "--simulate", "--dynamic", "spawner=3"])
         #expect(worker.status != 0)
         #expect(worker.stderr.contains("dynamic node id 'spawner-d2' is already a node of a loaded blueprint"), "\(worker.stderr)")
@@ -114,7 +106,7 @@ struct DynamicOptionTests {
     @Test("the worker's and run's help text document --dynamic")
     func helpDocumentsTheOption() async throws {
         for command in ["worker", "run"] {
-            let help = try await run([command, "--help"])
+            let help = try await FlowcraftExecutable.run([command, "--help"])
             #expect(help.stdout.contains("--dynamic <node=count>"), "\(command): \(help.stdout)")
             #expect(help.stdout.contains("NODE-d1"), "\(command)")
         }

@@ -20,15 +20,15 @@ struct RunHistoryOptionTests {
     }
 
     @Test("a failed run is listed as failed with its node, inspected with its timeline, and drawn with its states")
-    func failedRunIsRecorded() throws {
+    func failedRunIsRecorded() async throws {
         let (dir, db) = try Self.temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = Self.blueprint("order-fulfillment.yaml")
-        let run = try FlowcraftExecutable.run(["run", file, "--simulate", "--fail", "validate", "--history", db, "--json"])
+        let run = try await FlowcraftExecutable.run(["run", file, "--simulate", "--fail", "validate", "--history", db, "--json"])
         #expect(run.status == 1, "\(run.stderr)")
         let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
 
-        let runs = try FlowcraftExecutable.run(["runs", "--db", db, "--status", "failed", "--json"])
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", db, "--status", "failed", "--json"])
         #expect(runs.status == 0, "\(runs.stderr)")
         let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
         #expect(listed.count == 1)
@@ -38,45 +38,45 @@ struct RunHistoryOptionTests {
         let startedAt = try #require(listed.first?["startedAt"] as? Int)
         #expect(abs(Double(startedAt) / 1000 - Date().timeIntervalSince1970) < 600, "startedAt \(startedAt)")
 
-        let inspect = try FlowcraftExecutable.run(["inspect", runID, "--db", db, "--json"])
+        let inspect = try await FlowcraftExecutable.run(["inspect", runID, "--db", db, "--json"])
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("simulated failure of 'validate'"), "\(inspect.stdout.prefix(600))")
         #expect(inspect.stdout.contains("order-fulfillment.yaml"), "the error's YAML position")
         // Empty collections print as {} and [], not over three lines.
         #expect(inspect.stdout.contains("\"pauses\" : []") && inspect.stdout.contains("\"context\" : {}"), "\(inspect.stdout.prefix(300))")
-        let replay = try FlowcraftExecutable.run(["replay", runID, "--db", db])
+        let replay = try await FlowcraftExecutable.run(["replay", runID, "--db", db])
         #expect(replay.status == 0 && replay.stdout.hasSuffix("nodes applied: validate\n{}\n"), "\(replay.stdout)")
 
-        let graph = try FlowcraftExecutable.run(["graph", file, "--run", runID, "--db", db, "--format", "mermaid"])
+        let graph = try await FlowcraftExecutable.run(["graph", file, "--run", runID, "--db", db, "--format", "mermaid"])
         #expect(graph.status == 0, "\(graph.stderr)")
         #expect(graph.stdout.contains("class validate failed"), "\(graph.stdout)")
     }
 
     @Test("a run with a subflow records its child run, named after the parent, with the pause it answered")
-    func childRunsAreRecorded() throws {
+    func childRunsAreRecorded() async throws {
         let (dir, db) = try Self.temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try FlowcraftExecutable.run([
+        let run = try await FlowcraftExecutable.run([
             "run", Self.blueprint("content-moderation.yaml"), "--simulate", "--action", "triage=review", "--history", db, "--json",
         ])
         #expect(run.status == 0, "\(run.stderr)")
         let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
-        let runs = try FlowcraftExecutable.run(["runs", "--db", db, "--json"])
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", db, "--json"])
         let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
         #expect(Set(listed.compactMap { $0["runID"] as? String }) == [runID, runID + "/review"])
         #expect(listed.allSatisfy { $0["status"] as? String == "completed" })
-        let child = try FlowcraftExecutable.run(["inspect", runID + "/review", "--db", db, "--json"])
+        let child = try await FlowcraftExecutable.run(["inspect", runID + "/review", "--db", db, "--json"])
         #expect(child.status == 0, "\(child.stderr)")
         #expect(child.stdout.contains("await-verdict") && child.stdout.contains("\"paused\""), "\(child.stdout.prefix(800))")
     }
 
     @Test("a history file that cannot be opened is a usage error naming --history; nothing runs")
-    func unusableFileIsRefused() throws {
+    func unusableFileIsRefused() async throws {
         let (dir, _) = try Self.temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         let notADatabase = dir.appendingPathComponent("notes.txt").path
         try Data("not a database, just some text that is long enough to be a file header\n".utf8).write(to: URL(fileURLWithPath: notADatabase))
-        let run = try FlowcraftExecutable.run([
+        let run = try await FlowcraftExecutable.run([
             "run", Self.blueprint("order-fulfillment.yaml"), "--simulate", "--history", notADatabase,
         ])
         #expect(run.status == 2)
@@ -85,14 +85,14 @@ struct RunHistoryOptionTests {
     }
 
     @Test("redrive --db says an in-memory run is redriven by its app, status --db points to inspect --db; redrive without --blueprints names the option")
-    func redriveFromAFileIsExplained() throws {
-        let fromFile = try FlowcraftExecutable.run(["redrive", "some-run", "--db", "runs.sqlite"])
+    func redriveFromAFileIsExplained() async throws {
+        let fromFile = try await FlowcraftExecutable.run(["redrive", "some-run", "--db", "runs.sqlite"])
         #expect(fromFile.status == 2)
         #expect(fromFile.stderr.contains("--db") && fromFile.stderr.contains("FlowRuntime.redrive"), "\(fromFile.stderr)")
-        let status = try FlowcraftExecutable.run(["status", "some-run", "--db", "runs.sqlite"])
+        let status = try await FlowcraftExecutable.run(["status", "some-run", "--db", "runs.sqlite"])
         #expect(status.status == 2)
         #expect(status.stderr.contains("flowcraft inspect RUN --db FILE"), "\(status.stderr)")
-        let withoutBlueprints = try FlowcraftExecutable.run(["redrive", "some-run"])
+        let withoutBlueprints = try await FlowcraftExecutable.run(["redrive", "some-run"])
         #expect(withoutBlueprints.status == 2)
         #expect(withoutBlueprints.stderr.contains("--blueprints"), "\(withoutBlueprints.stderr)")
     }

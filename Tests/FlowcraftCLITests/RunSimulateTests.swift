@@ -18,9 +18,9 @@ struct RunSimulateTests {
     }
 
     @Test(arguments: blueprintFiles)
-    func simulatedRunCompletes(_ file: String) throws {
+    func simulatedRunCompletes(_ file: String) async throws {
         let path = Self.blueprintsDirectory.appendingPathComponent(file).path
-        let run = try FlowcraftExecutable.run(["run", path, "--simulate", "--json"])
+        let run = try await FlowcraftExecutable.run(["run", path, "--simulate", "--json"])
         #expect(run.status == 0, "\(file): \(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         #expect(object?["status"] as? String == "completed", "\(file): \(run.stdout.prefix(400))")

@@ -49,12 +49,12 @@ struct SQLiteHistoryCommandTests {
         let connection = try SQLiteConnection(path: path)
         try connection.execute("UPDATE runs SET updated_at = \(now - 10 * Self.day) WHERE run_id = 'old-run'")
 
-        let runs = try FlowcraftExecutable.run(["runs", "--db", path, "--json"])
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", path, "--json"])
         #expect(runs.status == 0, "\(runs.stderr)")
         #expect(runs.stdout.contains("\"old-run\"") && runs.stdout.contains("\"new-run\""), "\(runs.stdout)")
-        let failed = try FlowcraftExecutable.run(["runs", "--db", path, "--status", "failed", "--json"])
+        let failed = try await FlowcraftExecutable.run(["runs", "--db", path, "--status", "failed", "--json"])
         #expect(failed.status == 0 && failed.stdout.contains("\"old-run\"") && !failed.stdout.contains("\"new-run\""))
-        let inspect = try FlowcraftExecutable.run(["inspect", "old-run", "--db", path, "--json"])
+        let inspect = try await FlowcraftExecutable.run(["inspect", "old-run", "--db", path, "--json"])
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("card declined"))
 
@@ -82,14 +82,14 @@ struct SQLiteHistoryCommandTests {
                 VALUES ('v2-run', 'bp', 'completed', 5, 0, \(SQLiteHistoryWriter.wallClockMilliseconds()))
                 """)
         }
-        let runs = try FlowcraftExecutable.run(["runs", "--db", path, "--json"])
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", path, "--json"])
         #expect(runs.status == 0 && runs.stdout.contains("\"v2-run\""), "\(runs.stderr)")
         let connection = try SQLiteConnection(path: path)
         let version = try connection.statement("PRAGMA user_version")
         #expect(try version.step())
         #expect(version.int64(0) == 2)
         // A missing file is named.
-        let missing = try FlowcraftExecutable.run(["runs", "--db", dir.appendingPathComponent("none.sqlite").path])
+        let missing = try await FlowcraftExecutable.run(["runs", "--db", dir.appendingPathComponent("none.sqlite").path])
         #expect(missing.status == 1 && missing.stderr.contains("none.sqlite"))
     }
 }

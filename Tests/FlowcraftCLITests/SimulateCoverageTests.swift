@@ -42,12 +42,6 @@ struct SimulateCoverageTests {
         return (dir, path.path)
     }
 
-    private func run(_ arguments: [String]) async throws -> FlowcraftExecutable.Outcome {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<FlowcraftExecutable.Outcome, any Error>, Never>) in
-            Thread.detachNewThread { continuation.resume(returning: Result { try FlowcraftExecutable.run(arguments) }) }
-        }
-        return try result.get()
-    }
 
     private func document(_ outcome: FlowcraftExecutable.Outcome) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], "\(outcome.stderr)")
@@ -57,7 +51,7 @@ struct SimulateCoverageTests {
     func batchWorkerKeyIsSimulated() async throws {
         let (dir, path) = try file("batch.yaml", Self.batch)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outcome = try await run(["run", path, "--simulate", "--json", "--output", #"items=[1, 2, 3]"#])
+        let outcome = try await FlowcraftExecutable.run(["run", path, "--simulate", "--json", "--output", #"items=[1, 2, 3]"#])
         #expect(outcome.status == 0, "\(outcome.stderr) \(outcome.stdout.prefix(600))")
         let json = try document(outcome)
         #expect(json["status"] as? String == "completed", "\(json["errors"] ?? "")")
@@ -69,7 +63,7 @@ struct SimulateCoverageTests {
     func failCountsAttemptsOfEachExecution() async throws {
         let (dir, path) = try file("again.yaml", Self.again)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outcome = try await run(["run", path, "--simulate", "--json", "--fail", "x=2"])
+        let outcome = try await FlowcraftExecutable.run(["run", path, "--simulate", "--json", "--fail", "x=2"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let json = try document(outcome)
         #expect(json["status"] as? String == "completed", "\(json["errors"] ?? "")")
@@ -84,7 +78,7 @@ struct SimulateCoverageTests {
         #expect(attempts == [1, 2, 1, 2], "\(errors)")
 
         // --fail x (no N) fails every attempt: the run fails after 3.
-        let always = try await run(["run", path, "--simulate", "--json", "--fail", "x"])
+        let always = try await FlowcraftExecutable.run(["run", path, "--simulate", "--json", "--fail", "x"])
         #expect(always.status == 1)
         #expect(try document(always)["status"] as? String == "failed")
     }

@@ -16,9 +16,9 @@ struct StartRunIDTests {
     @Test("a run id the workers would refuse exits 2 with a message naming --run-id", arguments: [
         String(repeating: "x", count: 10_000), "", "parent/child#0", "line\nbreak",
     ])
-    func refusedRunID(_ runID: String) throws {
+    func refusedRunID(_ runID: String) async throws {
         // An unreachable Redis: the refusal comes before any connection.
-        let outcome = try FlowcraftExecutable.run([
+        let outcome = try await FlowcraftExecutable.run([
             "start", "flow", "--blueprints", try Self.blueprintPath(), "--redis", "redis://127.0.0.1:1", "--run-id", runID,
         ])
         #expect(outcome.status == 2, "\(outcome.stderr)")

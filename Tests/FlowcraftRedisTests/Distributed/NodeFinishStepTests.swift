@@ -44,16 +44,22 @@ struct NodeFinishStepCallTests {
     /// only after the idle slot's last fetch found nothing. From then on it makes no script call until
     /// a job is added.
     static func waitUntilIdle(_ client: RedisClient, queue: String) async throws {
-        let idle = try await QueueTestSupport.eventually(within: 10) {
-            guard try await client.send(["EXISTS", "bull:\(queue):stalled-check"]).int == 1 else { return false }
+        var seen = (sweep: false, commands: [Substring]())
+        let idle = try await QueueTestSupport.eventually(within: 20 * Double(TestTiming.scale)) {
+            seen.sweep = try await client.send(["EXISTS", "bull:\(queue):stalled-check"]).int == 1
             let clients = try await client.send(["CLIENT", "LIST"]).string ?? ""
-            return clients.split(whereSeparator: \.isNewline).contains { line in
-                let fields = line.split(separator: " ")
-                return fields.contains("cmd=bzpopmin")
-                    && fields.contains { $0.hasPrefix("flags=") && $0.dropFirst("flags=".count).contains("b") }
-            }
+            let lines = clients.split(whereSeparator: \.isNewline).map { $0.split(separator: " ") }
+            seen.commands = lines.map { fields in fields.filter { $0.hasPrefix("cmd=") || $0.hasPrefix("flags=") }.joined(separator: " ")[...] }
+            return seen.sweep
+                && lines.contains { fields in
+                    fields.contains("cmd=bzpopmin")
+                        && fields.contains { $0.hasPrefix("flags=") && $0.dropFirst("flags=".count).contains("b") }
+                }
         }
-        if !idle { Issue.record("the worker of \(queue) never became idle") }
+        if !idle {
+            Issue.record(
+                "the worker of \(queue) never became idle: stalled sweep ran: \(seen.sweep); connections: \(seen.commands.joined(separator: ", "))")
+        }
     }
 
     @Test("every node job of a diamond makes one script call: its commit, its completion and the next fetch")
