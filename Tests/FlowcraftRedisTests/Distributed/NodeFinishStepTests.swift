@@ -186,7 +186,7 @@ struct AdvanceAwaitingTests {
                 let runID = try await workflows.startWorkflow(blueprint)
                 let keys = DistributedKeys(runID: runID)
                 // `slow` commits after `w` parked: its completion (mode `advance`) must settle the run.
-                let paused = try await workflows.result(runID, timeout: .seconds(10))
+                let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                 #expect(paused.status == .awaiting)
                 #expect(try await client.send(["SISMEMBER", keys.done, "slow#0"]).int == 1)
                 #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
@@ -200,7 +200,7 @@ struct AdvanceAwaitingTests {
                 #expect(try await workflows.status(runID)?.status == .awaiting)
 
                 try await workflows.resume(runID, action: "approve", output: "yes")
-                let final = try await workflows.result(runID, timeout: .seconds(10))
+                let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                 #expect(final.status == .completed)
                 #expect(final.context["_outputs.end"] == "end")
                 #expect(final.context["_outputs.w"] == "yes")
@@ -232,7 +232,7 @@ struct AdvanceAwaitingTests {
                 eventHandler: recorder.handler
             ) { workflows, client in
                 let runID = try await workflows.startWorkflow(blueprint)
-                #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .awaiting)
+                #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .awaiting)
                 // `slow`'s commit (mode `advance`, not `await`) made the run awaiting: its completion
                 // pauses the run. (The event follows the commit's reply, which may come after the status.)
                 let slow = try await Self.jobValue(client, queue: queue, node: "slow")
@@ -254,7 +254,7 @@ struct AdvanceAwaitingTests {
                 #expect(recorder.count(.workflowFinish) == 0)
 
                 try await workflows.resume(runID, action: "approve", output: "yes")
-                #expect(try await workflows.result(runID, timeout: .seconds(10)).status == .completed)
+                #expect(try await workflows.result(runID, timeout: TestTiming.seconds(20)).status == .completed)
             }
         }
         // The resumed run finished without pausing again.
@@ -290,7 +290,7 @@ struct AdvanceAwaitingTests {
             try await Support.withWorker(blueprints: [blueprint], registry: registry, queue: queue) { workflows, client in
                 let runID = try await workflows.startWorkflow(blueprint)
                 let keys = DistributedKeys(runID: runID)
-                let paused = try await workflows.result(runID, timeout: .seconds(10))
+                let paused = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                 #expect(paused.status == .awaiting)
                 #expect(try await client.send(["SMEMBERS", keys.awaiting]).array?.compactMap(\.string) == ["w#0"])
                 // `quick` committed while `pre` still ran: the run stayed running then.
@@ -305,7 +305,7 @@ struct AdvanceAwaitingTests {
                 #expect(calls["end"] == 0)
 
                 try await workflows.resume(runID, action: "approve", output: "yes")
-                let final = try await workflows.result(runID, timeout: .seconds(10))
+                let final = try await workflows.result(runID, timeout: TestTiming.seconds(20))
                 #expect(final.status == .completed)
                 #expect(final.context["_outputs.end"] == "end")
                 #expect(try await client.send(["SCARD", keys.done]).int == 5)

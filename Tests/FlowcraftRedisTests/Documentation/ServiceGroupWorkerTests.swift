@@ -35,7 +35,7 @@ struct ServiceGroupWorkerTests {
         #expect(started.withLock { $0 })
         await group.triggerGracefulShutdown()
         try await running.value
-        let status = try await workflows.result(runID, timeout: .seconds(10))
+        let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
         #expect(status.status == .completed, "\(status)")
         #expect(status.context["_outputs.slow"] == "done")
         await redis.close()
