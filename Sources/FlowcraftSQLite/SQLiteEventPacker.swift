@@ -28,7 +28,7 @@ struct SQLiteEventPacker {
         header(.nodeFinished, sequence: record.sequence, time: time)
         nodeFields(
             nodeID: record.nodeID, status: record.status, action: record.action, fallbackNodeID: record.fallbackNodeID,
-            childRunID: record.childRunID, error: record.error, errorLocation: record.errorLocation, iteration: 0,
+            childRunID: record.childRunID, error: record.error, errorLocation: record.errorLocation, iteration: record.iteration,
             outputBytes: record.outputBytes)
         if record.hasSingleAttempt {
             unsigned(1)

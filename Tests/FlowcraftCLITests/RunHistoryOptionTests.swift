@@ -63,9 +63,9 @@ struct RunHistoryOptionTests {
         let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
         let runs = try await FlowcraftExecutable.run(["runs", "--db", db, "--json"])
         let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
-        #expect(Set(listed.compactMap { $0["runID"] as? String }) == [runID, runID + "/review"])
+        #expect(Set(listed.compactMap { $0["runID"] as? String }) == [runID, runID + "/review#0"])
         #expect(listed.allSatisfy { $0["status"] as? String == "completed" })
-        let child = try await FlowcraftExecutable.run(["inspect", runID + "/review", "--db", db, "--json"])
+        let child = try await FlowcraftExecutable.run(["inspect", runID + "/review#0", "--db", db, "--json"])
         #expect(child.status == 0, "\(child.stderr)")
         #expect(child.stdout.contains("await-verdict") && child.stdout.contains("\"paused\""), "\(child.stdout.prefix(800))")
     }

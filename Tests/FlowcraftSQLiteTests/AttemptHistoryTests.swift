@@ -84,7 +84,7 @@ struct AttemptHistoryTests {
         let one = try await events(batchSize: 1)
         let all = try await events(batchSize: 1000)
         #expect(one["run-1"]?.count == 10)
-        #expect(one["run-1/child"]?.count == 3)
+        #expect(one["run-1/child#0"]?.count == 3)
         #expect(one == all)
     }
 

@@ -123,7 +123,9 @@ struct HistoryEquivalenceTests {
     ]
 
     /// Taken from the engine before the runs recorded compact records (commit 81d46f9), but for the
-    /// timeout scenario.
+    /// timeout scenario, and the loop and subflow scenarios since executions carry their loop
+    /// iteration and child runs are named `<run>/<node>#<iteration>` (``SubflowRunID``), as in the
+    /// distributed engine.
     static let expected: [String: String] = [
         "FatalNodeError skips retries and the fallback": "401e50678388f812",
         "a batch-scatter fallback writes its output under the failed node and takes over its edges": "371021f89d4ac5da",
@@ -135,9 +137,9 @@ struct HistoryEquivalenceTests {
         "a fallback that failed runs again on the redrive (its node does not) with the failed node's input": "86b7631e8fb9a15",
         "a join behind a never-reached predecessor: workflow:stall names the join and the run fails": "f19bd58fdee41489",
         "a join that can never fire fails the run, naming the join, who arrived, who never will, and its line": "9abbf2a370800985",
-        "a loop inside a loop runs its rounds on every outer round, counting each entry from one": "22a61a1222e83e98",
-        "a loop re-entered through a sleep and a loop-back edge runs each iteration": "a195f930d6dd0bb3",
-        "a loop that never ends hits its iteration cap with a clear error": "4bd6ddc01f6e01f4",
+        "a loop inside a loop runs its rounds on every outer round, counting each entry from one": "f7340e621c72e57b",
+        "a loop re-entered through a sleep and a loop-back edge runs each iteration": "80d0e877326efb10",
+        "a loop that never ends hits its iteration cap with a clear error": "a1ad46e1ef814b8c",
         "a loop whose maxIterations passes the loop iteration bound fails at its first continue": "3ba056b211050752",
         "a node id written precomposed and referenced decomposed names the same node (NFC everywhere)": "88bdc317f0b31eed",
         "a node skipped by dead-path elimination leaves its fallback unused: the fallback's edges die too": "d189afb8d047df54",
@@ -151,8 +153,8 @@ struct HistoryEquivalenceTests {
         "a shared fallback's own edges resolve once: its first owner failed, so the fallback routes them": "4ff54e8be4265321",
         "a shared fallback's own edges resolve once: its first owner succeeded, so they are dead": "51e7ea1d2a7b551e",
         "a sleep without a readable duration fails the node in both engines": "7fa47ffba5b6846",
-        "a subflow node whose child failed runs again on the redrive with a new child run": "f16821689133715c",
-        "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues": "13a6d48d2d55bb4d",
+        "a subflow node whose child failed runs again on the redrive with a new child run": "b5b4471a8362c7d5",
+        "a wait inside a subflow pauses the parent; resume routes inside the child, then the parent continues": "da0858ebe56dcde5",
         "action selects labelled edges": "9b6d6a185a55482d",
         "all join waits for every live predecessor and fires once": "5bb05e3775e41870",
         "an action no edge routes (no default edge) fails the run with NO_ROUTE": "cd1560ca9fbf206c",
@@ -174,7 +176,7 @@ struct HistoryEquivalenceTests {
         "exhausted retries fail the run naming the node and its YAML line": "ec550a64452f0893",
         "fallback runs with the failed node's input and inherits its edges": "7f51c85e5d841cf",
         "inputs resolve _outputs, raw keys, dotted paths and lists": "95a2090209abf839",
-        "inside a loop, routing sees the output of this round, not the previous one": "b41f4f63c89d15e4",
+        "inside a loop, routing sees the output of this round, not the previous one": "46d8ff29e44a7f42",
         "join table: all join, charge fails (fallback), reserve dead": "f37802f14e7a91e6",
         "join table: all join, charge fails (fallback), reserve live": "c1278602ad99c854",
         "join table: all join, charge succeeds, reserve dead": "905ed9d110e25b70",
@@ -183,18 +185,18 @@ struct HistoryEquivalenceTests {
         "join table: any join, charge fails (fallback), reserve live": "a3999c0d07707b25",
         "join table: any join, charge succeeds, reserve dead": "b4a51d31bf63e484",
         "join table: any join, charge succeeds, reserve live": "7c1e9b6f0786b526",
-        "loop-controller continues while its condition holds, then breaks": "a213cdc051897702",
+        "loop-controller continues while its condition holds, then breaks": "3b705e649951a1ec",
         "maxRetries is total attempts; backoff grows exponentially with jitter": "2bbb3a86000295f6",
         "metadata unroutedActions: end keeps Flowcraft's silent end of an unrouted branch": "50f93de44a0b6cea",
         "middleware: before in order, around nested, after in reverse": "e5c1f9d04ee1e88c",
         "no action where every edge is labelled (no default edge) fails the run with NO_ROUTE": "4003360db3dd3cd5",
         "node state writes and engine writes are context:change events": "f1878d8ce3ec778",
-        "orders+failing": "c865cd30907993aa",
+        "orders+failing": "c783da212dbfd2b0",
         "redrive of a completed run is refused and changes nothing": "ad2cba014fd4ced3",
         "redrive of a failed diamond runs the failed branch and the join, not the succeeded nodes": "41c975ea7cb531de",
         "sleep outputs its input, whether it pauses the run or lasts zero milliseconds": "de8d93bb45e6b6f3",
         "sleep pauses the run durably; a new runtime wakes it from the serialized state": "e7d5e46e594eda53",
-        "subflow maps inputs in and outputs out": "292f7dea7f5383ed",
+        "subflow maps inputs in and outputs out": "a465ed1b7efe4a2f",
         "transform computes the target's input": "9c31e804b23abc3d",
         "unlabelled edges when no action edge matches": "9d8946a679f87e34",
         "values that together stay within maximumRunContextBytes complete the run": "1a34b44349ab68aa",

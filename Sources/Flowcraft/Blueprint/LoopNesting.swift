@@ -11,6 +11,12 @@ package struct LoopNesting: Sendable {
     package let maxDepth: Int
     /// Two loop controllers whose bodies overlap without nesting, if any.
     package let overlap: (first: Int, second: Int)?
+    /// For each node, the loop controllers whose body holds it (empty without loops: no entry per
+    /// node then).
+    package let enclosing: [[Int]]
+
+    /// The loop controllers whose body holds node `n`.
+    package func loops(enclosing n: Int) -> [Int] { enclosing.isEmpty ? [] : enclosing[n] }
 
     package init(nodeCount: Int, edges: [CompiledEdge], outgoing: [[Int]], builtins: [BuiltinNode?]) {
         let controllers = builtins.indices.filter { builtins[$0] == .loopController }
@@ -18,6 +24,7 @@ package struct LoopNesting: Sendable {
             depths = [:]
             maxDepth = 0
             overlap = nil
+            enclosing = []
             return
         }
         let isController = Set(controllers)
@@ -68,5 +75,10 @@ package struct LoopNesting: Sendable {
         self.depths = depths
         maxDepth = depths.values.max() ?? 0
         self.overlap = overlap
+        var enclosing = [[Int]](repeating: [], count: nodeCount)
+        for loop in controllers.sorted() {
+            for n in bodies[loop] ?? [] { enclosing[n].append(loop) }
+        }
+        self.enclosing = enclosing
     }
 }

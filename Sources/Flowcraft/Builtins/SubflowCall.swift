@@ -4,6 +4,8 @@
 struct SubflowCall: Sendable {
     let runtime: FlowRuntime
     let plan: CompiledBlueprint
+    /// The child run's id (``SubflowRunID``: the call's node and loop iteration).
+    let childRunID: String
     let params: [String: JSONValue]
     let parentState: InMemoryWorkflowState
     let events: EventEmitter?
@@ -21,7 +23,7 @@ struct SubflowCall: Sendable {
             input: context.input, childStartNodeIDs: plan.startNodes.map { plan.nodes[$0].id },
             parentValue: parentState.value(forKey:))
         let driver = RunDriver(
-            runtime: runtime, plan: plan, runID: context.runID + "/" + context.nodeID, context: initial,
+            runtime: runtime, plan: plan, runID: childRunID, context: initial,
             scheduler: RunScheduler(plan: plan), children: [:], depth: depth + 1,
             parent: (runID: context.runID, nodeID: context.nodeID))
         let result = await driver.start()

@@ -36,6 +36,8 @@ package struct NodeExecutionRecord: Sendable {
     /// When the run handled its outcome: the event's time and the last attempt's end.
     package var endedAt: Int64
     package var nodeID: String
+    /// The loop iteration (``IterationNumbering``; 0 outside loops).
+    package var iteration = 0
     package var status: RunHistoryEvent.NodeExecutionStatus
     package var action: String?
     /// The node's output (a reference: `JSONValue` is copy-on-write); sized when built.
@@ -143,7 +145,8 @@ package struct NodeExecutionRecord: Sendable {
             forEachVisibleWrite(in: writes) { visibleWrites[$0] = $1 }
         }
         return RunHistoryEvent.NodeExecution(
-            nodeID: nodeID, status: status, attempts: attempts, action: action, fallbackNodeID: details?.fallbackNodeID,
+            nodeID: nodeID, iteration: iteration, status: status, attempts: attempts, action: action,
+            fallbackNodeID: details?.fallbackNodeID,
             outputBytes: outputBytes, writes: visibleWrites, childRunID: details?.childRunID, error: error,
             errorLocation: errorLocation)
     }

@@ -19,21 +19,27 @@ final class NodeHistoryProbe: WorkflowState {
     /// Whether ``reported`` holds anything: the run reads the usual empty report without the lock.
     private let hasReports = Atomic<Bool>(false)
     private let preparedAtReading: Atomic<Int64>
+    private let iterationReading: Atomic<Int>
     /// The run's state, which the node's writes go to.
     let base: InMemoryWorkflowState
 
-    init(preparedAt: Int64, base: InMemoryWorkflowState) {
+    init(preparedAt: Int64, iteration: Int, base: InMemoryWorkflowState) {
         preparedAtReading = Atomic(preparedAt)
+        iterationReading = Atomic(iteration)
         self.base = base
     }
 
     /// When the execution was prepared: the first attempt's start.
     var preparedAt: Int64 { preparedAtReading.load(ordering: .relaxed) }
 
-    /// Starts the probe over for an execution prepared at `preparedAt` (only by the run, when it
-    /// holds the only reference).
-    func restart(preparedAt: Int64) {
+    /// The execution's loop iteration (``IterationNumbering``), set when it was prepared.
+    var iteration: Int { iterationReading.load(ordering: .relaxed) }
+
+    /// Starts the probe over for an execution prepared at `preparedAt` in `iteration` (only by the
+    /// run, when it holds the only reference).
+    func restart(preparedAt: Int64, iteration: Int) {
         preparedAtReading.store(preparedAt, ordering: .relaxed)
+        iterationReading.store(iteration, ordering: .relaxed)
         // Something reported after the last take (a write from a task the node left behind) belongs
         // to no execution: dropped, as before the probe was reused.
         if hasReports.load(ordering: .acquiring) { _ = takeReported() }

@@ -313,12 +313,13 @@ final class RunDriver {
             // An event handler may take its time: the execution starts after it.
             history?.forgetLastReading()
         }
-        let probe = history?.makeProbe(writingTo: state)
+        let iteration = iteration(of: item)
+        let probe = history?.makeProbe(writingTo: state, iteration: iteration)
 
         if let n = index, let builtin = plan.builtins[n] {
             history?.activeProbe = probe
             defer { history?.activeProbe = nil }
-            return runBuiltin(builtin, item, def, index: n, input: input, probe: probe)
+            return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, probe: probe)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
             history?.activeProbe = probe
@@ -376,7 +377,7 @@ final class RunDriver {
     /// Applies what the built-in does (``BuiltinStep``): only a subflow becomes a job.
     private func runBuiltin(
         _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue,
-        probe: NodeHistoryProbe?
+        iteration: Int, probe: NodeHistoryProbe?
     ) -> NodeJob? {
         switch BuiltinStep.decide(builtin, node: def, input: input) {
         case .sleep(let ms) where ms == 0:
@@ -398,8 +399,8 @@ final class RunDriver {
                 return nil
             }
             let call = SubflowCall(
-                runtime: runtime, plan: child, params: def.params, parentState: state, events: events, depth: depth,
-                probe: probe)
+                runtime: runtime, plan: child, childRunID: SubflowRunID.child(of: runID, nodeID: def.id, iteration: iteration),
+                params: def.params, parentState: state, events: events, depth: depth, probe: probe)
             return NodeJob(
                 body: .subflow(call), context: makeContext(def, input, probe: probe), maxAttempts: 1, retryDelay: 0, timeout: nil,
                 runtime: runtime, events: events, probe: probe)
@@ -445,7 +446,7 @@ final class RunDriver {
             condition: { evaluateCondition($0, output: output, action: nil) })
         apply(outcome, direct: item, output: output)
         history?.finished(
-            item, nodeID: def.id, status: .completed, output: output, wroteOutputs: true,
+            item, nodeID: def.id, iteration: executionIteration(of: item), status: .completed, output: output, wroteOutputs: true,
             replacedNodeID: ContextKeys.replacedNodeID(of: item, in: plan))
     }
 
@@ -463,8 +464,8 @@ final class RunDriver {
             let child = try? RunDriver(runtime: runtime, snapshot: snapshot)
         else { return nil }
         let call = SubflowCall(
-            runtime: runtime, plan: childPlan, params: plan.nodes[n].params, parentState: state, events: events,
-            depth: depth, probe: history?.makeProbe(writingTo: state))
+            runtime: runtime, plan: childPlan, childRunID: child.runID, params: plan.nodes[n].params, parentState: state,
+            events: events, depth: depth, probe: history?.makeProbe(writingTo: state, iteration: iteration(of: paused.item)))
         return (call, child)
     }
 
@@ -498,28 +499,58 @@ final class RunDriver {
         }
         apply(outcome, direct: routing.item, output: routing.output)
         if recordsHistory {
+            let iteration = executionIteration(of: item)
             history?.finished(
-                item, nodeID: id, status: .completed, action: result.action, output: result.output,
+                item, nodeID: id, iteration: iteration, status: .completed, action: result.action, output: result.output,
                 wroteOutputs: true, replacedNodeID: ContextKeys.replacedNodeID(of: item, in: plan),
-                childRunID: isSubflow(item) ? runID + "/" + id : nil)
+                childRunID: childRunID(of: item, nodeID: id, iteration: iteration))
         }
     }
 
-    private func isSubflow(_ item: WorkItem) -> Bool {
-        guard let n = item.executedNode, case .subflow? = plan.builtins[n] else { return false }
-        return true
+    /// The child run of a subflow `item` in `iteration` (``SubflowRunID``); `nil` for other items.
+    private func childRunID(of item: WorkItem, nodeID id: String, iteration: Int) -> String? {
+        guard let n = item.executedNode, case .subflow? = plan.builtins[n] else { return nil }
+        return SubflowRunID.child(of: runID, nodeID: id, iteration: iteration)
+    }
+
+    /// The loop iteration of an execution of `item` prepared now (``IterationNumbering``, from the
+    /// rounds the scheduler counted; 0 without loops).
+    private func iteration(of item: WorkItem) -> Int {
+        guard plan.loops.maxDepth > 0 else { return 0 }
+        let n: Int
+        switch item {
+        case .node(let i), .fallback(let i, _): n = i
+        case .worker(let owner, _): n = owner
+        }
+        return IterationNumbering(plan).iteration(ofNode: n, rounds: scheduler.iterationCount(ofLoop:))
+    }
+
+    /// The loop iteration of the execution being recorded: its probe's (set when it was prepared),
+    /// or the current one (a resumed sleep or wait has no probe).
+    private func executionIteration(of item: WorkItem) -> Int {
+        history?.activeProbe?.iteration ?? iteration(of: item)
     }
 
     private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {
         let id = nodeID(of: item)
         if let fallback = scheduler.fail(item, in: plan, allowFallback: !fatal), case .fallback(_, let f) = fallback {
             events?.emit(.nodeFallback, nodeID: id, ["fallback": .string(plan.nodes[f].id), "error": .string(message)])
-            history?.finished(
-                item, nodeID: id, status: .recovered, fallbackNodeID: plan.nodes[f].id, error: message,
-                location: location(of: item))
+            if recordsHistory {
+                let iteration = executionIteration(of: item)
+                history?.finished(
+                    item, nodeID: id, iteration: iteration, status: .recovered, fallbackNodeID: plan.nodes[f].id,
+                    childRunID: childRunID(of: item, nodeID: id, iteration: iteration), error: message,
+                    location: location(of: item))
+            }
             return
         }
-        history?.finished(item, nodeID: id, status: .failed, error: message, location: location(of: item))
+        if recordsHistory {
+            let iteration = executionIteration(of: item)
+            history?.finished(
+                item, nodeID: id, iteration: iteration, status: .failed,
+                childRunID: childRunID(of: item, nodeID: id, iteration: iteration), error: message,
+                location: location(of: item))
+        }
         if case .node(let n) = item { fallbackInputs[n] = nil }
         failed = true
         failedItems.append(item)

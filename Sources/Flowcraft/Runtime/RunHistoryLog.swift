@@ -154,23 +154,23 @@ struct RunHistoryLog {
 
     // MARK: - Node executions
 
-    /// The probe of an item that starts now, writing to the run's `state`.
-    mutating func makeProbe(writingTo state: InMemoryWorkflowState) -> NodeHistoryProbe {
+    /// The probe of an item that starts now in loop `iteration`, writing to the run's `state`.
+    mutating func makeProbe(writingTo state: InMemoryWorkflowState, iteration: Int) -> NodeHistoryProbe {
         let now = lastReading ?? self.now()
         lastReading = nil
         // Uniquely held: the execution that used it is over and nothing kept its state.
         if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
             spareProbe = nil
-            probe.restart(preparedAt: now)
+            probe.restart(preparedAt: now, iteration: iteration)
             return probe
         }
         if !moreSpareProbes.isEmpty, var probe = moreSpareProbes.popLast(), isKnownUniquelyReferenced(&probe),
             probe.base === state
         {
-            probe.restart(preparedAt: now)
+            probe.restart(preparedAt: now, iteration: iteration)
             return probe
         }
-        return NodeHistoryProbe(preparedAt: now, base: state)
+        return NodeHistoryProbe(preparedAt: now, iteration: iteration, base: state)
     }
 
     /// The run is about to wait or run something (a node, a child run): the next execution is
@@ -184,11 +184,12 @@ struct RunHistoryLog {
         writes.append(RecordedWrite(key: key, value: value))
     }
 
-    /// Records `item`'s execution as node `nodeID`; `error` is the failure, if any. `wroteOutputs`:
+    /// Records `item`'s execution as node `nodeID` in loop `iteration` (the probe's, when the
+    /// completion has one); `error` is the failure, if any. `wroteOutputs`:
     /// the run wrote `output` under the node's output key (and `replacedNodeID`'s, for a fallback)
     /// without noting it (``RunDriver``'s `writeOutputs`): the record derives those writes.
     mutating func finished(
-        _ item: WorkItem, nodeID: String, status: RunHistoryEvent.NodeExecutionStatus, action: String? = nil,
+        _ item: WorkItem, nodeID: String, iteration: Int, status: RunHistoryEvent.NodeExecutionStatus, action: String? = nil,
         output: JSONValue = .null, wroteOutputs: Bool = false, replacedNodeID: String? = nil,
         fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
@@ -196,9 +197,11 @@ struct RunHistoryLog {
         let end = now()
         var preparedAt = end
         var reported: NodeHistoryProbe.Reported?
+        var iteration = iteration
         // Moved, not copied: the probe goes from the completion to the spare slot.
         if let probe = activeProbe.take() {
             (preparedAt, reported) = probe.taken()
+            iteration = probe.iteration
             if spareProbe == nil {
                 spareProbe = probe
             } else if moreSpareProbes.count < Self.sparesKept {
@@ -218,7 +221,7 @@ struct RunHistoryLog {
             .node(
                 NodeExecutionRecord(
                     sequence: nextSequence, preparedAt: preparedAt, endedAt: end, nodeID: nodeID,
-                    status: status, action: action, output: output, wroteOutputs: wroteOutputs, details: details,
+                    iteration: iteration, status: status, action: action, output: output, wroteOutputs: wroteOutputs, details: details,
                     nodeWrites: reported?.writes ?? [], driverWrites: pendingWritesStart..<writes.count)))
         pendingWritesStart = writes.count
         nextSequence += 1

@@ -143,20 +143,9 @@ struct CompletionPlanner: Sendable {
     /// Loop iterations (``IterationNumbering``): a loop controller's `continue` edge enters the next
     /// round, its other edges leave the loop; every other edge stays in the source's iteration.
     private func instance(of target: Int, from source: Int, action: String?, iteration: Int) -> NodeInstance {
-        var next = iteration
-        if plan.builtins[source] == .loopController {
-            let continues = plan.outgoing[source].contains { e in
-                plan.edges[e].target == target && plan.edges[e].action == "continue"
-            }
-            let numbering = IterationNumbering(plan)
-            let depth = plan.loops.depths[source] ?? 1
-            if continues {
-                next = action == "continue" ? numbering.next(after: iteration, depth: depth) : iteration
-            } else {
-                next = numbering.leaving(iteration, depth: depth)
-            }
-        }
-        return NodeInstance(plan.nodes[target].id, iteration: next)
+        NodeInstance(
+            plan.nodes[target].id,
+            iteration: IterationNumbering(plan).iteration(of: target, from: source, action: action, iteration: iteration, in: plan))
     }
 
     private func record(from: String, source: String, target: NodeInstance, live: Bool) -> ArrivalRecord {

@@ -1,3 +1,4 @@
+import Flowcraft
 import FlowcraftModel
 
 /// The link a child run keeps to the `subflow` node that started it, stored as JSON in the `parent`
@@ -30,7 +31,7 @@ struct SubflowParentLink: Sendable, Hashable {
     /// deterministic so a redelivered job finds the child its first delivery started, and distinct for
     /// distinct parents and nodes (the node id's `%` and `/` are escaped: ``JobIDEncoding``).
     static func childRunID(parent runID: String, node: NodeInstance) -> String {
-        "\(runID)/\(JobIDEncoding.childRunComponent(node.nodeID))#\(node.iteration)"
+        SubflowRunID.child(of: runID, nodeID: node.nodeID, iteration: node.iteration)
     }
 
     /// The JSON the script reads: `{runId, node, jobId, job, depth}` with `job` as JSON text.
