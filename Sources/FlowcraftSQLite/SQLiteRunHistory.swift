@@ -147,6 +147,15 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
         }
     }
 
+    /// Copies everything written so far from the write-ahead log into the database file, as the
+    /// store does by itself once the writing pauses for 100 ms: call it (after
+    /// ``FlowRuntime/flushHistory()``) before the process exits, so that the file alone — copied,
+    /// backed up, opened read-only — holds the history.
+    public func checkpoint() async throws {
+        let store = self.store
+        try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.checkpointIfIdle() }
+    }
+
     // MARK: - RunHistoryReader
 
     public func runs(_ query: RunQuery) async throws -> RunPage {

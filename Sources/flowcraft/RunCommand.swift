@@ -136,8 +136,16 @@ struct RunCommand: AsyncParsableCommand {
                 break
             }
         }
-        // Everything the run handed over is in the file before the command exits.
-        if history != nil { await runtime.flushHistory() }
+        // Everything the run handed over is in the file before the command exits: the file itself,
+        // not only its write-ahead log (a copy of the file alone holds the history).
+        if let history {
+            await runtime.flushHistory()
+            do {
+                try await history.checkpoint()
+            } catch {
+                StandardStreams.error("warning: --history: the write-ahead log was not copied into \(historyPath ?? ""): \(error)\n")
+            }
+        }
         log.finish(result)
         if result.status == .failed || result.status == .cancelled { throw ExitCode(1) }
     }

@@ -19,6 +19,37 @@ struct RunHistoryOptionTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text.prefix(400))")
     }
 
+    @Test("the database file alone holds the history once run exits: a copy without its write-ahead log lists the run")
+    func theFileAloneHoldsTheHistory() async throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try await FlowcraftExecutable.run(["run", Self.blueprint("order-fulfillment.yaml"), "--simulate", "--history", db, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let runID = try #require(try Self.object(run.stdout)["runId"] as? String)
+        // Found by review: the command exited with every row still in `runs.sqlite-wal`.
+        let copy = dir.appendingPathComponent("copy").appendingPathComponent("runs.sqlite")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: db, toPath: copy.path)
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", copy.path, "--json"])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stdout.contains(runID), "\(runs.stdout)")
+    }
+
+    @Test("a sleep whose duration is near Int64.max parks the run instead of crashing it")
+    func hugeSleepParks() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-huge-sleep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("s.yaml").path
+        try "id: s\nnodes:\n  - { id: a, uses: sleep, params: { duration: 9223372036854775807 } }\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        // Found by review: `now + duration` overflowed (exit 132). The simulated run wakes the sleep
+        // on its virtual clock and completes.
+        let run = try await FlowcraftExecutable.run(["run", file, "--simulate", "--json"], timeout: 30)
+        #expect(run.status == 0, "\(run.status): \(run.stderr)")
+        #expect(try Self.object(run.stdout)["status"] as? String == "completed")
+    }
+
     @Test("a failed run is listed as failed with its node, inspected with its timeline, and drawn with its states")
     func failedRunIsRecorded() async throws {
         let (dir, db) = try Self.temporaryDatabase()

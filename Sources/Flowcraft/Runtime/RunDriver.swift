@@ -384,7 +384,9 @@ final class RunDriver {
             // A sleep passes its input on.
             succeed(item, NodeResult(output: input))
         case .sleep(let ms):
-            scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: runtime.clock.now() + ms))
+            // Saturating: a `duration` near Int64.max sleeps until the end of time, not a crash.
+            let (wakeAt, overflow) = runtime.clock.now().addingReportingOverflow(ms)
+            scheduler.suspend(item, nodeID: def.id, reason: .sleep(wakeAt: overflow ? .max : wakeAt))
         case .wait:
             scheduler.suspend(item, nodeID: def.id, reason: .wait)
         case .loopController:
