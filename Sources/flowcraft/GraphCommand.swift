@@ -60,9 +60,13 @@ struct GraphCommand: AsyncParsableCommand {
 
     private func drawRun(_ runID: String) async throws {
         let location = path ?? blueprints ?? ""
-        let result = BlueprintCompiler().compile(paths: [location])
-        StandardStreams.error(DiagnosticRenderer.text(result.diagnostics.filter { $0.severity == .error }))
-        if result.hasIOErrors { throw ExitCode(2) }
+        guard let files = BlueprintFileSet(path: location) else {
+            StandardStreams.error("error: no such file or directory: \(location)\n")
+            throw ExitCode(2)
+        }
+        let result = files.result
+        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics.filter { $0.severity == .error }))
+        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
         try await HistoryCommandError.reporting {
             let (summary, events) = try await source.withReader { reader -> (RunSummary, [RunHistoryEvent]) in
                 guard let summary = try await reader.run(runID) else { throw HistoryCommandError.unknownRun(runID) }
@@ -94,20 +98,25 @@ struct GraphCommand: AsyncParsableCommand {
         }
     }
 
+    /// Draws a blueprint of PATH (a file is read with its directory: subflows in sibling files
+    /// resolve; only the file's own diagnostics are shown).
     private func draw() throws {
         let path = self.path ?? ""
-        let result = BlueprintCompiler().compile(paths: [path])
-        StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
-        if result.hasIOErrors { throw ExitCode(2) }
-        let chosen: WorkflowBlueprintSelection = select(from: result)
-        switch chosen {
+        guard let files = BlueprintFileSet(path: path) else {
+            StandardStreams.error("error: no such file or directory: \(path)\n")
+            throw ExitCode(2)
+        }
+        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics))
+        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        let own = files.own.map(\.blueprint)
+        switch select(from: own) {
         case .none(let message):
             StandardStreams.error("error: \(message)\n")
-            throw ExitCode(result.hasErrors ? 1 : 2)
+            throw ExitCode(files.hasErrors ? 1 : 2)
         case .one(let index):
-            StandardStreams.output(GraphRenderer.render(result.blueprints[index], as: format.graphFormat))
+            StandardStreams.output(GraphRenderer.render(own[index], as: format.graphFormat))
         }
-        if result.hasErrors { throw ExitCode(1) }
+        if files.hasErrors { throw ExitCode(1) }
     }
 
     private enum WorkflowBlueprintSelection {
@@ -115,9 +124,9 @@ struct GraphCommand: AsyncParsableCommand {
         case none(String)
     }
 
-    private func select(from result: CompilationResult) -> WorkflowBlueprintSelection {
+    private func select(from blueprints: [WorkflowBlueprint]) -> WorkflowBlueprintSelection {
         let path = self.path ?? ""
-        let ids = result.blueprints.map(\.id)
+        let ids = blueprints.map(\.id)
         if let wanted = blueprint {
             if let index = ids.firstIndex(of: wanted) { return .one(index) }
             return .none("no blueprint '\(wanted)' in \(path)\(DidYouMean.hint(for: wanted, among: ids))")

@@ -46,19 +46,25 @@ struct InspectCommand: AsyncParsableCommand {
         }
     }
 
+    /// The graph facts of PATH's blueprints (a file is read with its directory: subflows in sibling
+    /// files resolve; only the file's own blueprints and diagnostics are shown).
     private func inspectBlueprints() throws {
-        let result = BlueprintCompiler().compile(paths: [path])
-        StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
-        if result.hasIOErrors { throw ExitCode(2) }
+        guard let files = BlueprintFileSet(path: path) else {
+            StandardStreams.error("error: no such file or directory: \(path)\n")
+            throw ExitCode(2)
+        }
+        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics))
+        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        let analyses = files.own.map(\.analysis)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(result.analyses)
+            let data = try encoder.encode(analyses)
             StandardStreams.output(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            StandardStreams.output(result.analyses.map(AnalysisText.render).joined(separator: "\n"))
+            StandardStreams.output(analyses.map(AnalysisText.render).joined(separator: "\n"))
         }
-        if result.hasErrors { throw ExitCode(1) }
+        if files.hasErrors { throw ExitCode(1) }
     }
 }
 

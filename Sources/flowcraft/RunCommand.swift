@@ -153,34 +153,24 @@ struct RunCommand: AsyncParsableCommand {
     /// Compiles PATH — with its directory when PATH is a file, so subflows in sibling files resolve
     /// — and returns the blueprints and the id to run. Errors in PATH's own file stop the run.
     private func loadBlueprints() throws -> ([WorkflowBlueprint], String) {
-        let compiler = BlueprintCompiler()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let files = BlueprintFileSet(path: path) else {
             StandardStreams.error("error: no such file or directory: \(path)\n")
             throw ExitCode(2)
         }
-        let result: CompilationResult
-        let own: [WorkflowBlueprint]
-        if isDirectory.boolValue {
-            result = compiler.compile(paths: [path])
-            if result.hasErrors || result.hasIOErrors {
-                StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
-                throw ExitCode(2)
-            }
-            own = result.blueprints
-        } else {
-            let directory = (path as NSString).deletingLastPathComponent
-            result = compiler.compile(paths: [directory.isEmpty ? "." : directory])
-            let target = URL(fileURLWithPath: path).standardizedFileURL.path
-            func isOwn(_ file: String?) -> Bool {
-                file.map { URL(fileURLWithPath: $0).standardizedFileURL.path == target } ?? false
-            }
-            let ownErrors = result.diagnostics.filter { $0.severity == .error && isOwn($0.location?.file) }
+        let result = files.result
+        let own = files.own.map(\.blueprint)
+        let isDirectory = files.isDirectory
+        if isDirectory && (result.hasErrors || result.hasIOErrors) {
+            StandardStreams.error(DiagnosticRenderer.text(result.diagnostics))
+            throw ExitCode(2)
+        }
+        if !isDirectory {
+            // Errors in PATH's own file stop the run; a broken sibling does not.
+            let ownErrors = files.diagnostics.filter { $0.severity == .error }
             if !ownErrors.isEmpty {
                 StandardStreams.error(DiagnosticRenderer.text(ownErrors))
                 throw ExitCode(2)
             }
-            own = result.blueprints.filter { isOwn($0.location?.file) }
             if own.isEmpty {
                 StandardStreams.error("error: \(path) holds no blueprint\n")
                 throw ExitCode(2)
@@ -193,7 +183,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("no blueprint '\(blueprint)' in \(path) (found: \(own.map(\.id).joined(separator: ", ")))")
             }
             selected = blueprint
-        } else if let first = own.first, own.count == 1 || !isDirectory.boolValue {
+        } else if let first = own.first, own.count == 1 || !isDirectory {
             selected = first.id
         } else {
             throw ValidationError(

@@ -64,3 +64,38 @@ struct FlowcraftExecutableTests {
         #expect(wrong.stderr.contains("did you mean 'demo'?"))
     }
 }
+
+/// `graph FILE` and `inspect FILE` read FILE with its directory, as `run` does: a subflow in a
+/// sibling file resolves (found by review: the README's own `graph Blueprints/content-moderation.yaml`
+/// exited 1 with INVALID_SUBFLOW_BLUEPRINT_ID).
+@Suite("flowcraft graph and inspect of one file", .enabled(if: FlowcraftExecutable.url != nil))
+struct SiblingBlueprintTests {
+    @Test("a file calling a subflow in a sibling file is drawn and inspected; a broken sibling does not stop it")
+    func siblingSubflowResolves() async throws {
+        let file = RunSimulateTests.blueprintsDirectory.appendingPathComponent("content-moderation.yaml").path
+        let graph = try await FlowcraftExecutable.run(["graph", file, "--format", "mermaid"])
+        #expect(graph.status == 0, "\(graph.stderr)")
+        #expect(graph.stderr.isEmpty, "\(graph.stderr)")
+        #expect(graph.stdout.hasPrefix("flowchart"), "\(graph.stdout.prefix(200))")
+        let inspect = try await FlowcraftExecutable.run(["inspect", file, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let analyses = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [[String: Any]])
+        #expect(analyses.count == 1, "only the file's own blueprint: \(inspect.stdout.prefix(300))")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-siblings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "id: main\nnodes:\n  - { id: a, uses: work }\n  - { id: call, uses: subflow, params: { blueprintId: child } }\nedges:\n  - { source: a, target: call }\n"
+            .write(to: dir.appendingPathComponent("main.yaml"), atomically: true, encoding: .utf8)
+        try "id: child\nnodes:\n  - { id: c, uses: work }\n".write(to: dir.appendingPathComponent("child.yaml"), atomically: true, encoding: .utf8)
+        try "id: broken\nnodes: [\n".write(to: dir.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let main = dir.appendingPathComponent("main.yaml").path
+        let drawn = try await FlowcraftExecutable.run(["graph", main])
+        #expect(drawn.status == 0 && drawn.stderr.isEmpty, "\(drawn.status): \(drawn.stderr)")
+        #expect(drawn.stdout.contains("call"))
+        // The broken file itself still fails, located.
+        let broken = try await FlowcraftExecutable.run(["graph", dir.appendingPathComponent("broken.yaml").path])
+        #expect(broken.status == 1 || broken.status == 2, "\(broken.status)")
+        #expect(broken.stderr.contains("broken.yaml:"), "\(broken.stderr)")
+    }
+}
