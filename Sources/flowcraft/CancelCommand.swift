@@ -23,6 +23,11 @@ struct CancelCommand: AsyncParsableCommand {
     var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var historyFile: RefusedHistoryFileOption
+
+    func validate() throws {
+        try historyFile.refuse(because: "an in-memory run is cancelled by the app that runs it (cancel its task); this command cancels distributed runs (--redis)")
+    }
 
     func run() async throws {
         let catalog = blueprintPaths.isEmpty ? BlueprintCatalog() : try DistributedCommandSupport.catalog(at: blueprintPaths)

@@ -22,9 +22,15 @@ struct ResumeCommand: AsyncParsableCommand {
     var node: String?
 
     @Option(name: .customLong("blueprints"), help: "Blueprint files or directories.")
-    var blueprintPaths: [String]
+    var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var historyFile: RefusedHistoryFileOption
+
+    func validate() throws {
+        try historyFile.refuse(because: "an in-memory run is resumed by the app that ran it (FlowRuntime.resume(result, …)), or by 'flowcraft run' answering its waits with --action; this command resumes distributed runs (--redis)")
+        if blueprintPaths.isEmpty { throw ValidationError("Missing expected argument '--blueprints <blueprints> ...'") }
+    }
 
     func run() async throws {
         let catalog = try DistributedCommandSupport.catalog(at: blueprintPaths)

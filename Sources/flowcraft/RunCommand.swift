@@ -71,6 +71,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
+        // SQLite would record into a temporary database of its own, deleted at exit.
+        if historyPath?.isEmpty == true { throw ValidationError("--history needs a file path (got an empty one)") }
     }
 
     func run() async throws {

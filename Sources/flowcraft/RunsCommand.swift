@@ -1,5 +1,6 @@
 import ArgumentParser
 import Flowcraft
+import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft runs [--status S] [--blueprint ID] [--since 1h] [--limit N] [--cursor C] [--json]`.
@@ -37,7 +38,8 @@ struct RunsCommand: AsyncParsableCommand {
                 "--status must be one of \(RunHistoryStatus.allCases.map(\.rawValue).joined(separator: ", ")), got '\(status)'")
         }
         if let since, HistoryFormatting.sinceMilliseconds(since) == nil {
-            throw ValidationError("--since must be a positive count and a unit s, m, h, d or w (e.g. 1h), got '\(since)'")
+            throw ValidationError(
+                "--since must be a positive count and a unit s, m, h, d or w (e.g. 1h), 520 weeks at most, got '\(since)'")
         }
     }
 
@@ -47,7 +49,14 @@ struct RunsCommand: AsyncParsableCommand {
             status: status.flatMap(RunHistoryStatus.init), blueprintID: blueprint,
             since: since.flatMap(HistoryFormatting.sinceMilliseconds).map { now - $0 }, limit: limit, cursor: cursor)
         try await HistoryCommandError.reporting {
-            let page = try await source.withReader { try await $0.runs(query) }
+            let page: RunPage
+            do {
+                page = try await source.withReader { try await $0.runs(query) }
+            } catch where cursor != nil && Self.isInvalidCursor(error) {
+                // A usage error: the value given, not the history, is at fault.
+                StandardStreams.error("error: --cursor: \(error)\n")
+                throw ExitCode(2)
+            }
             if json {
                 StandardStreams.output(try HistoryFormatting.json(RunsPage(runs: page.runs, nextCursor: page.nextCursor)))
                 return
@@ -69,5 +78,11 @@ struct RunsCommand: AsyncParsableCommand {
     struct RunsPage: Encodable {
         var runs: [RunSummary]
         var nextCursor: String?
+    }
+
+    /// Whether `error` refuses the `--cursor` given (the SQLite and the Redis history check it).
+    static func isInvalidCursor(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteHistoryError { return error.cause == .invalidCursor }
+        return "\(error)".hasPrefix("invalid cursor")
     }
 }

@@ -35,6 +35,26 @@ struct RunHistoryOptionTests {
         #expect(runs.stdout.contains(runID), "\(runs.stdout)")
     }
 
+    @Test("history option mistakes are usage errors (exit 2) naming the option")
+    func historyOptionMistakesNameTheOption() async throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = Self.blueprint("order-fulfillment.yaml")
+        #expect(try await FlowcraftExecutable.run(["run", file, "--simulate", "--history", db]).status == 0)
+        // Found by review: exit 1 without the option's name; an empty --history recorded into a
+        // temporary database and exited 0; resume and cancel said "unknown option '--db'".
+        let cursor = try await FlowcraftExecutable.run(["runs", "--db", db, "--cursor", "garbage"])
+        #expect(cursor.status == 2 && cursor.stderr.contains("--cursor"), "\(cursor.status): \(cursor.stderr)")
+        let empty = try await FlowcraftExecutable.run(["run", file, "--simulate", "--history", ""])
+        #expect(empty.status == 2 && empty.stderr.contains("--history needs a file path"), "\(empty.status): \(empty.stderr)")
+        for command in [["resume", "some-run", "--blueprints", file], ["cancel", "some-run"]] {
+            let refused = try await FlowcraftExecutable.run(command + ["--db", db])
+            #expect(refused.status == 2 && refused.stderr.contains("--db: an in-memory run is"), "\(command[0]): \(refused.stderr)")
+        }
+        let since = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "521w"])
+        #expect(since.status == 2 && since.stderr.contains("520 weeks at most"), "\(since.stderr)")
+    }
+
     @Test("a sleep whose duration is near Int64.max parks the run instead of crashing it")
     func hugeSleepParks() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-huge-sleep-\(UUID().uuidString)")

@@ -80,6 +80,12 @@ struct RunHistoryDerivationTests {
         #expect(throws: RunReplay.Failure.self) { try RunReplay(events: [], until: nil) }
         // The start event dropped by the cap: the replay says it is incomplete.
         #expect(try RunReplay(events: Array(history.dropFirst())).complete == false)
+        // An event the cap dropped cannot be replayed to (found by review: it silently showed "event 0").
+        let capped = Array(history.dropFirst())
+        #expect(try RunReplay(events: capped, until: 2).untilSequence == 2)
+        #expect { try RunReplay(events: capped, until: 1) } throws: { error in
+            (error as? RunReplay.Failure)?.description == "event 1 was dropped by the history cap: the oldest event kept is 2 (of 3)"
+        }
     }
 
     @Test func graphStatesMarkEveryKindOfNode() throws {

@@ -21,10 +21,17 @@ public struct RunReplay: Sendable, Hashable, Codable {
     }
 
     /// Replays `events` (in sequence order) up to `until` (every event when `nil`). Throws for an empty
-    /// history and for `until` below 1.
+    /// history, for `until` below 1, and for an `until` before the oldest event kept (the history cap
+    /// dropped it: there is no context to show at that point).
     public init(events: [RunHistoryEvent], until: Int? = nil) throws(Failure) {
         if let until, until < 1 { throw Failure(description: "--until must be 1 or more (got \(until))") }
-        guard let last = events.last else { throw Failure(description: "the run has no history events") }
+        guard let first = events.first, let last = events.last else {
+            throw Failure(description: "the run has no history events")
+        }
+        if let until, until < first.sequence {
+            throw Failure(
+                description: "event \(until) was dropped by the history cap: the oldest event kept is \(first.sequence) (of \(last.sequence))")
+        }
         let limit = until ?? last.sequence
         context = [:]
         appliedNodes = []
