@@ -1,5 +1,6 @@
 import ArgumentParser
 import Flowcraft
+import FlowcraftCompiler
 import Foundation
 
 /// What `--simulate` makes user nodes do, shared by `flowcraft run` and `flowcraft worker` so both
@@ -61,6 +62,36 @@ struct NodeSimulation: Sendable {
             }
         }
         return keys
+    }
+
+    /// Refuses a node name given to `option` (`--action`, `--output`, `--fail`) that nothing in
+    /// `blueprints` can run — a typo would otherwise leave the run unchanged and passing. Accepted: a
+    /// node id, a batch worker of a scatter (`<workerUsesKey>_<scatter>_<index>`) and a dynamic node
+    /// (`<node>-d<index>`).
+    static func checkNodeNames(_ names: some Sequence<String>, option: String, in blueprints: [WorkflowBlueprint]) throws {
+        var ids: Set<String> = []
+        var workerPrefixes: [String] = []
+        for blueprint in blueprints {
+            for node in blueprint.nodes {
+                ids.insert(node.id)
+                if node.uses == BuiltinNode.batchScatter.rawValue, let worker = node.params["workerUsesKey"]?.stringValue {
+                    workerPrefixes.append("\(worker)_\(node.id)_")
+                }
+            }
+        }
+        func isIndex(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy(\.isASCII) && Int(text) != nil }
+        for name in names.sorted() where !ids.contains(name) {
+            if workerPrefixes.contains(where: { name.hasPrefix($0) && isIndex(name.dropFirst($0.count)) }) { continue }
+            if let marker = name.range(of: "-d", options: .backwards), ids.contains(String(name[..<marker.lowerBound])),
+                isIndex(name[marker.upperBound...])
+            {
+                continue
+            }
+            // Found once the blueprints are read (in `run()`): reported here, where a ValidationError
+            // would print the root command's usage line.
+            StandardStreams.error("error: \(option): no node '\(name)' in the loaded blueprints\(DidYouMean.hint(for: name, among: ids))\n")
+            throw ExitCode(2)
+        }
     }
 
     /// The non-built-in `uses` keys running `node` can execute: its own, or a batch's worker key.

@@ -73,21 +73,35 @@ struct RunCommand: AsyncParsableCommand {
         try OptionBounds.check(concurrency, in: OptionBounds.concurrency, option: "--concurrency")
         // SQLite would record into a temporary database of its own, deleted at exit.
         if historyPath?.isEmpty == true { throw ValidationError("--history needs a file path (got an empty one)") }
+        // The values' own form is checked here, so that a mistake prints this command's usage line.
+        _ = try NodeSimulation.pairs(actions, option: "--action")
+        _ = try NodeSimulation.failures(failures)
+        _ = try Self.outputValues(outputs)
+        _ = try Self.parseContext(context)
+    }
+
+    /// `--output NODE=JSON` values by node.
+    static func outputValues(_ outputs: [String]) throws -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for (node, text) in try NodeSimulation.pairs(outputs, option: "--output") {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+                throw ValidationError("--output \(node)=…: not valid JSON")
+            }
+            values[node] = value
+        }
+        return values
     }
 
     func run() async throws {
         let actionMap = try NodeSimulation.pairs(actions, option: "--action")
         let failMap = try NodeSimulation.failures(failures)
         let initial = try Self.parseContext(context)
-        var outputMap: [String: JSONValue] = [:]
-        for (node, text) in try NodeSimulation.pairs(outputs, option: "--output") {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-                throw ValidationError("--output \(node)=…: not valid JSON")
-            }
-            outputMap[node] = value
-        }
+        let outputMap = try Self.outputValues(outputs)
 
         let (blueprints, selected) = try loadBlueprints()
+        try NodeSimulation.checkNodeNames(actionMap.keys, option: "--action", in: blueprints)
+        try NodeSimulation.checkNodeNames(outputMap.keys, option: "--output", in: blueprints)
+        try NodeSimulation.checkNodeNames(failMap.keys, option: "--fail", in: blueprints)
         let needed = Self.userKeys(of: selected, in: blueprints)
         if !simulate && !needed.isEmpty {
             StandardStreams.error(

@@ -85,8 +85,12 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         var registry = NodeRegistry()
         if simulate {
+            let actionMap = try NodeSimulation.pairs(action, option: "--action")
+            let failMap = try NodeSimulation.failures(fail)
+            try NodeSimulation.checkNodeNames(actionMap.keys, option: "--action", in: blueprints)
+            try NodeSimulation.checkNodeNames(failMap.keys, option: "--fail", in: blueprints)
             let simulation = NodeSimulation(
-                actions: NodeSimulation.actions(given: try NodeSimulation.pairs(action, option: "--action"), for: blueprints), failures: try NodeSimulation.failures(fail),
+                actions: NodeSimulation.actions(given: actionMap, for: blueprints), failures: failMap,
                 dynamicNodes: try SimulatedDynamicNodes.parse(dynamic, blueprints: blueprints), workMilliseconds: workMs)
             registry = simulation.registry(for: blueprints)
         } else {

@@ -42,7 +42,6 @@ struct SimulateCoverageTests {
         return (dir, path.path)
     }
 
-
     private func document(_ outcome: FlowcraftExecutable.Outcome) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], "\(outcome.stderr)")
     }
@@ -57,6 +56,23 @@ struct SimulateCoverageTests {
         #expect(json["status"] as? String == "completed", "\(json["errors"] ?? "")")
         let context = json["context"] as? [String: Any] ?? [:]
         #expect(context["_outputs.gather"] as? [Int] == [1, 2, 3], "\(context)")
+    }
+
+    @Test("--fail, --action and --output refuse a node no loaded blueprint runs (exit 2, did you mean), and accept batch workers")
+    func unknownNodeNamesAreRefused() async throws {
+        let (dir, path) = try file("batch.yaml", Self.batch)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Found by review: a typo left the run unchanged and passing (exit 0).
+        for option in ["--fail", "--action", "--output"] {
+            let value = option == "--fail" ? "itemz" : option == "--action" ? "itemz=go" : "itemz=1"
+            let outcome = try await FlowcraftExecutable.run(["run", path, "--simulate", "--output", "items=[1]", option, value])
+            #expect(outcome.status == 2, "\(option): \(outcome.status) \(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(option): no node 'itemz' in the loaded blueprints; did you mean 'items'?"), "\(outcome.stderr)")
+        }
+        // A batch worker's generated id is a node the run runs.
+        let worker = try await FlowcraftExecutable.run(["run", path, "--simulate", "--json", "--output", "items=[1, 2]", "--fail", "double_scatter_1"])
+        #expect(worker.status == 1, "\(worker.stderr)")
+        #expect(try document(worker)["status"] as? String == "failed")
     }
 
     @Test("--fail x=2 with maxRetries 3: each execution of x fails twice and succeeds on attempt 3")
