@@ -48,6 +48,12 @@ struct GraphCommand: AsyncParsableCommand {
             throw ValidationError(runID == nil ? "missing PATH (a blueprint file or directory)" : "--run needs the blueprints: PATH or --blueprints DIR")
         }
         if path != nil && blueprints != nil { throw ValidationError("give the blueprints once: PATH or --blueprints") }
+        // Options that would otherwise be ignored without a word.
+        if runID != nil && blueprint != nil {
+            throw ValidationError("--blueprint does not apply with --run: the run's own blueprint (and version) is drawn")
+        }
+        if runID == nil && source.isGiven { throw ValidationError("--db and --redis read a recorded run: add --run RUN") }
+        if runID == nil && blueprints != nil { throw ValidationError("--blueprints goes with --run; without it, give PATH") }
     }
 
     func run() async throws {

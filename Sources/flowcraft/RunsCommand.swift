@@ -37,6 +37,7 @@ struct RunsCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--status must be one of \(RunHistoryStatus.allCases.map(\.rawValue).joined(separator: ", ")), got '\(status)'")
         }
+        if blueprint?.isEmpty == true { throw ValidationError("--blueprint needs a blueprint id (got an empty one)") }
         if let since, HistoryFormatting.sinceMilliseconds(since) == nil {
             throw ValidationError(
                 "--since must be a positive count and a unit s, m, h, d or w (e.g. 1h), 520 weeks at most, got '\(since)'")

@@ -51,6 +51,11 @@ struct RunHistoryOptionTests {
             let refused = try await FlowcraftExecutable.run(command + ["--db", db])
             #expect(refused.status == 2 && refused.stderr.contains("--db: an in-memory run is"), "\(command[0]): \(refused.stderr)")
         }
+        // Options graph ignored without a word: now refused, naming them.
+        let graphDB = try await FlowcraftExecutable.run(["graph", file, "--db", db])
+        #expect(graphDB.status == 2 && graphDB.stderr.contains("add --run RUN"), "\(graphDB.stderr)")
+        let graphBlueprint = try await FlowcraftExecutable.run(["graph", file, "--run", "r", "--db", db, "--blueprint", "x"])
+        #expect(graphBlueprint.status == 2 && graphBlueprint.stderr.contains("--blueprint does not apply with --run"), "\(graphBlueprint.stderr)")
         let since = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "521w"])
         #expect(since.status == 2 && since.stderr.contains("520 weeks at most"), "\(since.stderr)")
     }
