@@ -1,3 +1,4 @@
+import ArgumentParser
 import FlowcraftCompiler
 import FlowcraftModel
 import Foundation
@@ -42,4 +43,16 @@ struct BlueprintFileSet {
 
     /// Whether PATH's own diagnostics hold an error.
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// PATH loaded for a command that reports its problems: prints PATH's own diagnostics (only its
+    /// errors with `errorsOnly`) and exits with status 2 when PATH names nothing or cannot be read.
+    static func loading(_ path: String, errorsOnly: Bool = false) throws -> BlueprintFileSet {
+        guard let files = BlueprintFileSet(path: path) else {
+            StandardStreams.error("error: no such file or directory: \(path)\n")
+            throw ExitCode(2)
+        }
+        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics.filter { !errorsOnly || $0.severity == .error }))
+        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        return files
+    }
 }

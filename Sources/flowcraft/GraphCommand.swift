@@ -66,13 +66,7 @@ struct GraphCommand: AsyncParsableCommand {
 
     private func drawRun(_ runID: String) async throws {
         let location = path ?? blueprints ?? ""
-        guard let files = BlueprintFileSet(path: location) else {
-            StandardStreams.error("error: no such file or directory: \(location)\n")
-            throw ExitCode(2)
-        }
-        let result = files.result
-        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics.filter { $0.severity == .error }))
-        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        let result = try BlueprintFileSet.loading(location, errorsOnly: true).result
         try await HistoryCommandError.reporting {
             let (summary, events) = try await source.withReader { reader -> (RunSummary, [RunHistoryEvent]) in
                 guard let summary = try await reader.run(runID) else { throw HistoryCommandError.unknownRun(runID) }
@@ -108,12 +102,7 @@ struct GraphCommand: AsyncParsableCommand {
     /// resolve; only the file's own diagnostics are shown).
     private func draw() throws {
         let path = self.path ?? ""
-        guard let files = BlueprintFileSet(path: path) else {
-            StandardStreams.error("error: no such file or directory: \(path)\n")
-            throw ExitCode(2)
-        }
-        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics))
-        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        let files = try BlueprintFileSet.loading(path)
         let own = files.own.map(\.blueprint)
         switch select(from: own) {
         case .none(let message):

@@ -49,12 +49,7 @@ struct InspectCommand: AsyncParsableCommand {
     /// The graph facts of PATH's blueprints (a file is read with its directory: subflows in sibling
     /// files resolve; only the file's own blueprints and diagnostics are shown).
     private func inspectBlueprints() throws {
-        guard let files = BlueprintFileSet(path: path) else {
-            StandardStreams.error("error: no such file or directory: \(path)\n")
-            throw ExitCode(2)
-        }
-        StandardStreams.error(DiagnosticRenderer.text(files.diagnostics))
-        if files.diagnostics.contains(where: { $0.code == .ioError }) { throw ExitCode(2) }
+        let files = try BlueprintFileSet.loading(path)
         let analyses = files.own.map(\.analysis)
         if json {
             let encoder = JSONEncoder()
