@@ -49,9 +49,6 @@ struct GraphCommand: AsyncParsableCommand {
         }
         if path != nil && blueprints != nil { throw ValidationError("give the blueprints once: PATH or --blueprints") }
         // Options that would otherwise be ignored without a word.
-        if runID != nil && blueprint != nil {
-            throw ValidationError("--blueprint does not apply with --run: the run's own blueprint (and version) is drawn")
-        }
         if runID == nil && source.isGiven { throw ValidationError("--db and --redis read a recorded run: add --run RUN") }
         if runID == nil && blueprints != nil { throw ValidationError("--blueprints goes with --run; without it, give PATH") }
     }
@@ -71,6 +68,11 @@ struct GraphCommand: AsyncParsableCommand {
             let (summary, events) = try await source.withReader { reader -> (RunSummary, [RunHistoryEvent]) in
                 guard let summary = try await reader.run(runID) else { throw HistoryCommandError.unknownRun(runID) }
                 return (summary, try await reader.events(of: runID))
+            }
+            // The run's own blueprint is drawn: a --blueprint naming another is a mistake, not ignored.
+            if let blueprint, blueprint != summary.blueprintID {
+                throw HistoryCommandError(
+                    "run '\(runID)' ran blueprint '\(summary.blueprintID)', not '\(blueprint)' (--blueprint)")
             }
             let candidates = result.blueprints.filter { $0.id == summary.blueprintID }
             guard let chosen = candidates.first(where: { $0.effectiveVersion == summary.blueprintVersion })

@@ -54,8 +54,14 @@ struct RunHistoryOptionTests {
         // Options graph ignored without a word: now refused, naming them.
         let graphDB = try await FlowcraftExecutable.run(["graph", file, "--db", db])
         #expect(graphDB.status == 2 && graphDB.stderr.contains("add --run RUN"), "\(graphDB.stderr)")
-        let graphBlueprint = try await FlowcraftExecutable.run(["graph", file, "--run", "r", "--db", db, "--blueprint", "x"])
-        #expect(graphBlueprint.status == 2 && graphBlueprint.stderr.contains("--blueprint does not apply with --run"), "\(graphBlueprint.stderr)")
+        let runs = try await FlowcraftExecutable.run(["runs", "--db", db, "--json"])
+        let listed = try #require(try Self.object(runs.stdout)["runs"] as? [[String: Any]])
+        let recorded = try #require(listed.first?["runID"] as? String)
+        let graphBlueprint = try await FlowcraftExecutable.run(["graph", file, "--run", recorded, "--db", db, "--blueprint", "other"])
+        #expect(graphBlueprint.status == 1 && graphBlueprint.stderr.contains("ran blueprint 'order-fulfillment', not 'other' (--blueprint)"),
+                "\(graphBlueprint.status): \(graphBlueprint.stderr)")
+        let graphSame = try await FlowcraftExecutable.run(["graph", file, "--run", recorded, "--db", db, "--blueprint", "order-fulfillment"])
+        #expect(graphSame.status == 0, "\(graphSame.stderr)")
         let since = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "521w"])
         #expect(since.status == 2 && since.stderr.contains("520 weeks at most"), "\(since.stderr)")
     }
