@@ -35,6 +35,27 @@ struct RunHistoryOptionTests {
         #expect(runs.stdout.contains(runID), "\(runs.stdout)")
     }
 
+    @Test("inspect of a run waiting in a subflow shows the child run it waits in")
+    func waitingParentShowsItsChild() async throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "id: parent\nnodes:\n  - { id: call, uses: subflow, params: { blueprintId: child } }\n"
+            .write(to: dir.appendingPathComponent("parent.yaml"), atomically: true, encoding: .utf8)
+        try "id: child\nnodes:\n  - { id: ask, uses: wait }\n".write(to: dir.appendingPathComponent("child.yaml"), atomically: true, encoding: .utf8)
+        // Built-in nodes only: no --simulate, and nothing answers the wait, so the run stays waiting.
+        let run = try await FlowcraftExecutable.run(["run", dir.appendingPathComponent("parent.yaml").path, "--history", db, "--json"])
+        let runID = try #require(try Self.object(run.stdout)["runId"] as? String, "\(run.stderr)")
+        #expect(try Self.object(run.stdout)["status"] as? String == "awaiting")
+        // Found by review: the children came only from finished subflow executions, so "children" was empty.
+        let inspect = try await FlowcraftExecutable.run(["inspect", runID, "--db", db, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let children = try Self.object(inspect.stdout)["children"] as? [[String: Any]] ?? []
+        let child = try #require(children.first, "\(inspect.stdout)")
+        let summary = child["summary"] as? [String: Any]
+        #expect(summary?["runID"] as? String == runID + "/call#0")
+        #expect(summary?["status"] as? String == "waiting")
+    }
+
     @Test("history option mistakes are usage errors (exit 2) naming the option")
     func historyOptionMistakesNameTheOption() async throws {
         let (dir, db) = try Self.temporaryDatabase()

@@ -106,16 +106,32 @@ public struct RunInspection: Sendable, Hashable, Codable {
         return timeline.compactMap(\.childRunID).filter { seen.insert($0).inserted }
     }
 
-    /// Reads run `runID` and its child runs (down to `maximumDepth` levels) from `reader`; `nil` when
-    /// the history has no such run. Children the history no longer has are left out.
+    /// Reads run `runID` and its child runs (down to `maximumDepth` levels) from `reader` — those its
+    /// subflow executions name, and those of the subflow nodes it waits on — ; `nil` when the history
+    /// has no such run. Children the history no longer has are left out.
     public static func load(
         _ runID: String, from reader: any RunHistoryReader, maximumDepth: Int = 8
     ) async throws -> RunInspection? {
         guard let summary = try await reader.run(runID) else { return nil }
-        var inspection = RunInspection(summary: summary, events: try await reader.events(of: runID))
+        let events = try await reader.events(of: runID)
+        var inspection = RunInspection(summary: summary, events: events)
         guard maximumDepth > 0 else { return inspection }
         var children: [RunInspection] = []
-        for child in inspection.childRunIDs {
+        var childIDs = inspection.childRunIDs
+        // A subflow node the run waits on has no execution yet: its child run (waiting too) is found
+        // by the name both engines give it (``SubflowRunID``), in the run's latest loop round.
+        let waiting = RunGraphStates.waitingNodes(summary: summary, events: events)
+        if !waiting.isEmpty {
+            let latest = inspection.timeline.map(\.iteration).max() ?? 0
+            let rounds = Set([0, latest, latest &+ 1]).sorted()
+            for node in waiting {
+                for round in rounds {
+                    let id = SubflowRunID.child(of: runID, nodeID: node, iteration: round)
+                    if !childIDs.contains(id), try await reader.run(id) != nil { childIDs.append(id) }
+                }
+            }
+        }
+        for child in childIDs {
             if let loaded = try await load(child, from: reader, maximumDepth: maximumDepth - 1) { children.append(loaded) }
         }
         inspection.children = children
