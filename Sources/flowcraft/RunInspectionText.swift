@@ -23,7 +23,8 @@ enum RunInspectionText {
             out += "\(indent)  timeline:\n"
             var rows = [["#", "NODE", "STATUS", "START", "DURATION", "ATTEMPTS", "ACTION", "ERROR"]]
             for e in inspection.timeline {
-                var error = e.error ?? e.attemptErrors.compactMap { $0 }.last ?? ""
+                // A node that completed after failed attempts: the last of those errors, marked as such.
+                var error = e.error ?? e.attemptErrors.compactMap { $0 }.last.map { "retried after: " + $0 } ?? ""
                 if let location = e.errorLocation, !error.isEmpty { error += " (\(location))" }
                 if let fallback = e.fallbackNodeID { error += error.isEmpty ? "fallback: \(fallback)" : "; fallback: \(fallback)" }
                 if let child = e.childRunID { error += error.isEmpty ? "child run: \(child)" : "; child run: \(child)" }

@@ -121,6 +121,13 @@ struct RunHistoryDerivationTests {
             plan: p, summary: RunSummary(runID: "r", blueprintID: "p", status: .failed, startedAt: 0, failedNodeID: "d"),
             events: failed)
         #expect(ended.nodes["d"] == .failed && ended.nodes["x"] == .notReached && ended.nodes["w"] == .notReached)
+
+        // A run that failed at s after s finished (an action no edge routes: NO_ROUTE) draws s failed
+        // (found by review: it was drawn completed, nothing red).
+        let unrouted = RunGraphStates(
+            plan: p, summary: RunSummary(runID: "r", blueprintID: "p", status: .failed, startedAt: 0, failedNodeID: "s"),
+            events: Array(history.prefix(1)) + [E(sequence: 2, time: 1, kind: node("s", start: 0, end: 1, action: "maybe"))])
+        #expect(unrouted.nodes["s"] == .failed)
     }
 
     @Test func graphStatesNameRecoveredAndWaitingNodesAndForgetRedrivenExecutions() throws {

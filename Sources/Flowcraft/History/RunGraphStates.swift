@@ -126,8 +126,10 @@ public struct RunGraphStates: Sendable, Hashable {
                 state[n] = .failed
             }
         }
+        // The node the run failed at is drawn failed even when its own execution completed (an action
+        // no edge routes, NO_ROUTE, fails the run after the node finished).
         if summary?.status == .failed, let failed = summary?.failedNodeID.flatMap({ plan.nodeIndex[$0] }),
-            state[failed] == .notReached
+            state[failed] == .notReached || state[failed] == .completed
         {
             state[failed] = .failed
         }
