@@ -75,16 +75,25 @@ public struct RunInspection: Sendable, Hashable, Codable {
         let start = summary.startedAt
         timeline = []
         pauses = []
+        // A node the run paused on (a `sleep`, a `wait`, a subflow whose child waits) is recorded when
+        // it finishes, its execution ending then: its entry spans from the first pause that named it.
+        var parkedSince: [String: Int64] = [:]
         for event in events {
             switch event.kind {
             case .nodeFinished(let e):
+                var startedAt = e.startedAt
+                if let parked = parkedSince.removeValue(forKey: e.nodeID), let began = startedAt, parked < began {
+                    startedAt = parked
+                }
                 timeline.append(NodeEntry(
                     sequence: event.sequence, nodeID: e.nodeID, iteration: e.iteration, status: e.status,
-                    startOffsetMs: e.startedAt.map { $0 - start }, durationMs: e.durationMs,
+                    startOffsetMs: startedAt.map { $0 - start },
+                    durationMs: startedAt.flatMap { began in e.endedAt.map { $0 - began } },
                     attempts: max(1, e.attempts.count), attemptErrors: e.attempts.map(\.error), action: e.action,
                     fallbackNodeID: e.fallbackNodeID, childRunID: e.childRunID, error: e.error,
                     errorLocation: e.errorLocation?.description))
             case .paused(let nodes):
+                for node in nodes where parkedSince[node] == nil { parkedSince[node] = event.time }
                 pauses.append(PauseEntry(
                     sequence: event.sequence, kind: .paused, offsetMs: event.time - start, nodes: nodes, action: nil))
             case .resumed(let nodeID, let action):

@@ -93,6 +93,10 @@ final class NodeJobExecutor: Sendable {
         case .run(let admitted, let index): (run, n) = (admitted, index)
         case .skip(let summary): return .value(summary)
         }
+        // A sleep's execution spans its delay: it began when its (delayed) job was added.
+        if run.prepared.compiled.builtins[n] == .sleep, job.timestamp > 0 {
+            run.startedAt = min(run.startedAt, Int64(job.timestamp))
+        }
         if options.history.isOn {
             run.attemptLog = HistoryAttemptLog(startedAt: run.startedAt)
             if options.retryMode == .queue { run.earlierAttempts = job.attemptsMade }
