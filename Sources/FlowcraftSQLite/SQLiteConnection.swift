@@ -1,4 +1,5 @@
 import CSQLite
+import Flowcraft
 
 /// One SQLite connection and its prepared statements. Not thread-safe: ``SQLiteRunHistory`` uses it
 /// only on its own serial queue.
@@ -9,12 +10,20 @@ final class SQLiteConnection {
 
     /// Opens (or creates) the file. A file that is not a database fails on the first statement, which
     /// `SQLiteRunHistory` runs at once.
-    /// `readOnly`: the file must exist, and SQLite refuses every write.
-    init(path: String, readOnly: Bool = false) throws(SQLiteHistoryError) {
+    /// `readOnly`: the file must exist, and SQLite refuses every write. `immutable` (read-only only):
+    /// SQLite assumes nothing changes the file while it is open, so it needs no lock or shared-memory
+    /// file beside it — for a file in a directory this process may not write.
+    init(path: String, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteHistoryError) {
         self.path = path
         var handle: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        var name = path
+        if readOnly && immutable {
+            flags |= SQLITE_OPEN_URI
+            let escaped = PercentEscaping.escaping(path) { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            name = "file:" + escaped + "?immutable=1"
+        }
+        let rc = sqlite3_open_v2(name, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)

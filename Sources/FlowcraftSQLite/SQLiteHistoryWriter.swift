@@ -1,3 +1,4 @@
+import CSQLite
 import Flowcraft
 import Foundation
 
@@ -34,12 +35,16 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
     init(path: String, options: SQLiteRunHistory.Options, readOnly: Bool = false) throws(SQLiteHistoryError) {
         self.options = options
         self.readOnly = readOnly
-        let connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        let connection: SQLiteConnection
+        let version: Int
+        do {
+            (connection, version) = try Self.open(path, readOnly: readOnly, immutable: false)
+        } catch where readOnly && Self.needsWriteAccess(error) {
+            // A file in WAL mode is read through a shared-memory file beside it, which a reader
+            // that may not write the directory cannot create: read the file as it is.
+            (connection, version) = try Self.open(path, readOnly: true, immutable: true)
+        }
         self.connection = connection
-        // The first statement reads the file: a file that is not a database fails here.
-        let versionStatement = try connection.statement("PRAGMA user_version")
-        let version = try versionStatement.step() ? Int(versionStatement.int64(0) ?? 0) : 0
-        versionStatement.reset()
         if version > SQLiteHistorySchema.version {
             throw SQLiteHistoryError(
                 .newerSchema, path: path,
@@ -79,6 +84,23 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         insertChunk = try connection.statement(SQLiteHistorySchema.insertChunk)
         selectLastSequence = try connection.statement(SQLiteHistorySchema.lastSequence)
         if !readOnly { try prune(force: true) }
+    }
+
+    /// Opens `path` and reads its schema version (the first statement: a file that is not a
+    /// database fails here).
+    private static func open(_ path: String, readOnly: Bool, immutable: Bool) throws(SQLiteHistoryError) -> (SQLiteConnection, Int) {
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly, immutable: immutable)
+        let versionStatement = try connection.statement("PRAGMA user_version")
+        let version = try versionStatement.step() ? Int(versionStatement.int64(0) ?? 0) : 0
+        versionStatement.reset()
+        return (connection, version)
+    }
+
+    /// Whether reading failed only because SQLite needed to write beside the file (a read-only
+    /// directory or file system).
+    private static func needsWriteAccess(_ error: SQLiteHistoryError) -> Bool {
+        guard let code = error.code else { return false }
+        return code & 0xff == SQLITE_READONLY || code & 0xff == SQLITE_CANTOPEN
     }
 
     // MARK: - Writing

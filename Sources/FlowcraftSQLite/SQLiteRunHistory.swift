@@ -77,7 +77,9 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
     /// the file holds is read: past a run's cap, up to one stored row (256 events) more than the
     /// recording store returns. Recording through it fails with ``SQLiteHistoryError/Cause/readOnly``;
     /// a file of the first layout (schema version 1) fails with
-    /// ``SQLiteHistoryError/Cause/olderSchema`` until a recording store has opened it once.
+    /// ``SQLiteHistoryError/Cause/olderSchema`` until a recording store has opened it once. In a
+    /// directory this process may not write (where SQLite cannot create the shared-memory file a WAL
+    /// database is read through), the file is read as it is, without its log.
     public init(readingFrom path: String) async throws(SQLiteHistoryError) {
         let queue = DispatchQueue(label: "flowcraft.sqlite-history")
         let options = Options(maximumEventsPerRun: .max, retentionSeconds: nil)

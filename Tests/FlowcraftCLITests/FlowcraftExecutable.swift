@@ -39,20 +39,26 @@ enum FlowcraftExecutable {
     /// other test — among them the queue's timing-sensitive ones (seen on CI: ten seconds of CLI tests
     /// at the start of the run kept a worker from ever reaching idle within its test's wait).
     static func run(_ arguments: [String], timeout: Double = 60) async throws -> Outcome {
+        guard let url else { return Outcome(status: -1, stdout: "", stderr: "no executable") }
+        return try await run(command: [url.path] + arguments, timeout: timeout)
+    }
+
+    /// Runs `command` (an absolute executable path and its arguments) as ``run(_:timeout:)`` runs
+    /// the `flowcraft` executable (e.g. `setpriv … flowcraft …`).
+    static func run(command: [String], timeout: Double = 60) async throws -> Outcome {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Outcome, any Error>, Never>) in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { try runBlocking(arguments, timeout: timeout) })
+                continuation.resume(returning: Result { try runBlocking(command, timeout: timeout) })
             }
         }
         return try result.get()
     }
 
-    /// ``run(_:timeout:)``'s work, blocking the calling thread (never a cooperative one).
-    private static func runBlocking(_ arguments: [String], timeout: Double) throws -> Outcome {
-        guard let url else { return Outcome(status: -1, stdout: "", stderr: "no executable") }
+    /// ``run(command:timeout:)``'s work, blocking the calling thread (never a cooperative one).
+    private static func runBlocking(_ command: [String], timeout: Double) throws -> Outcome {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-out-\(UUID().uuidString)")
         let (out, err) = (files.path + ".out", files.path + ".err")
         _ = FileManager.default.createFile(atPath: out, contents: nil)

@@ -56,6 +56,39 @@ struct RunHistoryOptionTests {
         #expect(summary?["status"] as? String == "waiting")
     }
 
+    @Test("a history file in a directory the reader may not write is read (runs, inspect) all the same")
+    func readOnlyDirectoryIsRead() async throws {
+        let (dir, db) = try Self.temporaryDatabase()
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let run = try await FlowcraftExecutable.run(["run", Self.blueprint("order-fulfillment.yaml"), "--simulate", "--history", db, "--json"])
+        let runID = try #require(try Self.object(run.stdout)["runId"] as? String, "\(run.stderr)")
+        // What a copy or a backup holds: the checkpointed file alone, without its -wal and -shm.
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        // Found by review: SQLite needs to create the shared-memory file of a WAL database beside it,
+        // so reading failed with "attempt to write a readonly database".
+        let reader: [String]
+        if geteuid() == 0 {
+            // Root writes anywhere: read as nobody instead (the directory stays root's, 0755).
+            let setpriv = try #require(
+                ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                "setpriv (util-linux) is needed to read as another user")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+            reader = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", try #require(FlowcraftExecutable.url?.path)]
+        } else {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+            reader = [try #require(FlowcraftExecutable.url?.path)]
+        }
+        let runs = try await FlowcraftExecutable.run(command: reader + ["runs", "--db", db, "--json"])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stdout.contains(runID), "\(runs.stdout)")
+        let inspect = try await FlowcraftExecutable.run(command: reader + ["inspect", runID, "--db", db, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+    }
+
     @Test("history option mistakes are usage errors (exit 2) naming the option")
     func historyOptionMistakesNameTheOption() async throws {
         let (dir, db) = try Self.temporaryDatabase()
