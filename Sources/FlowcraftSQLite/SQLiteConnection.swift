@@ -1,5 +1,6 @@
 import CSQLite
 import Flowcraft
+import Foundation
 
 /// One SQLite connection and its prepared statements. Not thread-safe: ``SQLiteRunHistory`` uses it
 /// only on its own serial queue.
@@ -15,6 +16,10 @@ final class SQLiteConnection {
     /// file beside it — for a file in a directory this process may not write.
     init(path: String, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteHistoryError) {
         self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SQLiteHistoryError(.cannotOpen, path: path, message: "cannot open: it is a directory, not a history file")
+        }
         var handle: OpaquePointer?
         var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         var name = path
@@ -27,11 +32,25 @@ final class SQLiteConnection {
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
-            throw SQLiteHistoryError(.cannotOpen, path: path, message: "cannot open: \(message)", code: rc)
+            let reason = Self.reason(path: path, readOnly: readOnly).map { " (\($0))" } ?? ""
+            throw SQLiteHistoryError(.cannotOpen, path: path, message: "cannot open: \(message)\(reason)", code: rc)
         }
         db = handle
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, 5_000)
+    }
+
+    /// Why `path` cannot be opened, when the file system says (SQLite only says "unable to open").
+    private static func reason(path: String, readOnly: Bool) -> String? {
+        let files = FileManager.default
+        if files.fileExists(atPath: path) {
+            return files.isReadableFile(atPath: path) ? nil : "the file cannot be read"
+        }
+        if readOnly { return "no such file" }
+        let directory = (path as NSString).deletingLastPathComponent
+        let parent = directory.isEmpty ? "." : directory
+        if !files.fileExists(atPath: parent) { return "the directory '\(parent)' does not exist" }
+        return files.isWritableFile(atPath: parent) ? nil : "the directory '\(parent)' is not writable"
     }
 
     deinit {

@@ -63,7 +63,7 @@ struct HistorySourceOptions: ParsableArguments {
                 // Read only: the app's file keeps its own retention, cap and layout.
                 store = try await SQLiteRunHistory(readingFrom: path)
             } catch {
-                throw HistoryCommandError("cannot open history database '\(path)': \(error)")
+                throw HistoryCommandError("--db: \(error)")
             }
             return try await body(store)
         }

@@ -116,6 +116,13 @@ struct RunHistoryOptionTests {
                 "\(graphBlueprint.status): \(graphBlueprint.stderr)")
         let graphSame = try await FlowcraftExecutable.run(["graph", file, "--run", recorded, "--db", db, "--blueprint", "order-fulfillment"])
         #expect(graphSame.status == 0, "\(graphSame.stderr)")
+        // A directory or a missing directory is named as such (was "disk I/O error", "unable to open").
+        let directory = try await FlowcraftExecutable.run(["runs", "--db", dir.path])
+        #expect(directory.status == 1 && directory.stderr.contains("--db: run history '\(dir.path)': cannot open: it is a directory"),
+                "\(directory.stderr)")
+        let missing = dir.appendingPathComponent("none").appendingPathComponent("h.sqlite").path
+        let noDirectory = try await FlowcraftExecutable.run(["run", file, "--simulate", "--history", missing])
+        #expect(noDirectory.status == 2 && noDirectory.stderr.contains("does not exist"), "\(noDirectory.stderr)")
         let since = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "521w"])
         #expect(since.status == 2 && since.stderr.contains("520 weeks at most"), "\(since.stderr)")
     }
