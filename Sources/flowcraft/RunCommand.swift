@@ -239,6 +239,14 @@ struct RunCommand: AsyncParsableCommand {
         return ids
     }
 
+    /// The decoder's own account of a JSON error, without the Swift type dump.
+    static func jsonProblem(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError.map { "\($0.localizedDescription)" }) ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+
     static func parseContext(_ text: String?) throws -> [String: JSONValue] {
         guard let text else { return [:] }
         let data: Data
@@ -252,7 +260,13 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             data = Data(text.utf8)
         }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let object) = value else {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw ValidationError("--context is not valid JSON (or nested too deeply): \(Self.jsonProblem(error))")
+        }
+        guard case .object(let object) = value else {
             throw ValidationError("--context must be a JSON object (or @FILE holding one)")
         }
         return object

@@ -17,13 +17,15 @@ struct RunsCommand: AsyncParsableCommand {
     @Option(help: "Only runs of this blueprint id.")
     var blueprint: String?
 
-    @Option(help: "Only runs started within this span before now: 90s, 30m, 1h, 2d, 1w.")
+    // `.unconditional`: a value starting with '-' (a mistake such as -1h) reaches the check below
+    // instead of being taken for an option ("Missing value for '--since'").
+    @Option(parsing: .unconditional, help: "Only runs started within this span before now: 90s, 30m, 1h, 2d, 1w.")
     var since: String?
 
     @Option(parsing: .unconditional, help: "Runs per page (1…1000).")
     var limit = 50
 
-    @Option(help: "Continue after a previous page (its printed cursor).")
+    @Option(parsing: .unconditional, help: "Continue after a previous page (its printed cursor).")
     var cursor: String?
 
     @Flag(help: "Print JSON ({runs, nextCursor}).")
@@ -71,6 +73,10 @@ struct RunsCommand: AsyncParsableCommand {
                 ])
             }
             StandardStreams.output(page.runs.isEmpty ? "no runs\n" : HistoryFormatting.table(rows))
+            if page.runs.isEmpty, let blueprint, blueprint.contains("@") {
+                // The table shows `id@version`; the filter takes the id.
+                StandardStreams.error("note: --blueprint takes a blueprint id; '\(blueprint)' looks like the table's id@version\n")
+            }
             if let next = page.nextCursor { StandardStreams.output("next page: --cursor '\(next)'\n") }
         }
     }

@@ -125,6 +125,9 @@ struct RunHistoryOptionTests {
         #expect(noDirectory.status == 2 && noDirectory.stderr.contains("does not exist"), "\(noDirectory.stderr)")
         let since = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "521w"])
         #expect(since.status == 2 && since.stderr.contains("520 weeks at most"), "\(since.stderr)")
+        // A negative span reaches the check (was "Missing value for '--since'").
+        let negative = try await FlowcraftExecutable.run(["runs", "--db", db, "--since", "-1h"])
+        #expect(negative.status == 2 && negative.stderr.contains("got '-1h'"), "\(negative.stderr)")
     }
 
     @Test("a sleep whose duration is near Int64.max parks the run instead of crashing it")
