@@ -130,17 +130,26 @@ struct RunHistoryOptionTests {
         #expect(negative.status == 2 && negative.stderr.contains("got '-1h'"), "\(negative.stderr)")
     }
 
-    @Test("a sleep whose duration is near Int64.max parks the run instead of crashing it")
-    func hugeSleepParks() async throws {
+    @Test("a sleep duration past the bound is a located INVALID_DURATION; one just below it parks the run without overflowing")
+    func hugeSleeps() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowcraft-huge-sleep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("s.yaml").path
-        try "id: s\nnodes:\n  - { id: a, uses: sleep, params: { duration: 9223372036854775807 } }\n"
-            .write(toFile: file, atomically: true, encoding: .utf8)
-        // Found by review: `now + duration` overflowed (exit 132). The simulated run wakes the sleep
-        // on its virtual clock and completes.
-        let run = try await FlowcraftExecutable.run(["run", file, "--simulate", "--json"], timeout: 30)
+        func blueprint(_ duration: String) throws -> String {
+            let file = dir.appendingPathComponent("s\(duration.count).yaml").path
+            try "id: s\(duration.count)\nnodes:\n  - { id: a, uses: sleep, params: { duration: \(duration) } }\n"
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        // Found by review: `now + duration` overflowed (exit 132) for 9223372036854775807, which
+        // validate accepted while the same span written with a unit was refused.
+        let tooLong = try blueprint("9223372036854775807")
+        let validate = try await FlowcraftExecutable.run(["validate", tooLong])
+        #expect(validate.status == 1 && validate.stderr.contains("INVALID_DURATION"), "\(validate.stderr)")
+        #expect(validate.stderr.contains(":3:"), "located: \(validate.stderr)")
+        // The simulated run wakes the longest sleep on its virtual clock and completes.
+        let longest = try blueprint("8999999999999999")
+        let run = try await FlowcraftExecutable.run(["run", longest, "--simulate", "--json"], timeout: 30)
         #expect(run.status == 0, "\(run.status): \(run.stderr)")
         #expect(try Self.object(run.stdout)["status"] as? String == "completed")
     }

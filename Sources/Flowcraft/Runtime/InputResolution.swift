@@ -100,7 +100,8 @@ package enum DurationValue {
     /// The duration in milliseconds; `nil` for a negative, too large or unreadable value.
     package static func milliseconds(_ value: JSONValue?) -> Int64? {
         switch value {
-        case .int(let i)?: return i >= 0 ? Int64(i) : nil
+        // Below 9 × 10¹⁵ ms, as the blueprint decoder's `DurationParser.limit`: now + a duration never overflows.
+        case .int(let i)?: return i >= 0 && i < 9_000_000_000_000_000 ? Int64(i) : nil
         case .double(let d)?: return d >= 0 && d < 9e15 ? Int64(d) : nil
         case .string(let s)?:
             let text = s.trimmingSpaces()

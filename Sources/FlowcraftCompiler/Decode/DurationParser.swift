@@ -1,8 +1,12 @@
 import FlowcraftModel
 
 /// Durations in blueprints: `250ms`, `5s`, `2m`, `1h` (decimals allowed: `1.5s`), or plain numbers
-/// meaning milliseconds. The model stores whole milliseconds.
+/// meaning milliseconds. The model stores whole milliseconds, below ``limit`` (the bound the runtime's
+/// `DurationValue` reads durations with: a time plus a duration never overflows).
 package enum DurationParser {
+    /// Durations are shorter than this many milliseconds (9 × 10¹⁵, about 285 000 years).
+    package static let limit = 9_000_000_000_000_000
+
     /// Milliseconds denoted by `text`, or `nil` when it is not a duration (negative ones included).
     package static func milliseconds(_ text: String) -> Int? {
         var body = Substring(text.trimmingSpaces)
@@ -35,7 +39,7 @@ package enum DurationParser {
     /// Milliseconds for a JSON value: a non-negative number, or a duration string.
     package static func milliseconds(_ value: JSONValue) -> Int? {
         switch value {
-        case .int(let i): return i >= 0 ? i : nil
+        case .int(let i): return i >= 0 && i < limit ? i : nil
         case .double(let d): return milliseconds(d)
         case .string(let s): return milliseconds(s)
         default: return nil
@@ -43,7 +47,7 @@ package enum DurationParser {
     }
 
     private static func milliseconds(_ value: Double) -> Int? {
-        guard value.isFinite, value >= 0, value < Double(Int.max / 2) else { return nil }
+        guard value.isFinite, value >= 0, value < Double(limit) else { return nil }
         return Int(value.rounded())
     }
 }
