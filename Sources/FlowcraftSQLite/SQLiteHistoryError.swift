@@ -13,8 +13,6 @@ public struct SQLiteHistoryError: Error, Sendable, Hashable, CustomStringConvert
         case olderSchema
         /// A write to a history opened for reading only (``SQLiteRunHistory/init(readingFrom:)``).
         case readOnly
-        /// A ``RunQuery/cursor`` this store did not hand out.
-        case invalidCursor
         /// A ``RunQuery`` or option out of range.
         case invalidArgument
         /// Any other SQLite failure (disk full, locked too long, I/O error).

@@ -296,14 +296,14 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
 
     func runs(_ query: RunQuery) throws(SQLiteHistoryError) -> RunPage {
         guard (1...1000).contains(query.limit) else {
-            throw SQLiteHistoryError(
-                .invalidArgument, path: connection.path, message: "limit must be 1…1000, got \(query.limit)")
+            // (Checked before by ``SQLiteRunHistory/runs(_:)``, which throws ``RunQueryError``.)
+            throw SQLiteHistoryError(.invalidArgument, path: connection.path, message: "limit must be 1…1000, got \(query.limit)")
         }
         var cursor: (startedAt: Int64, runID: String)?
         if let text = query.cursor {
             guard let parsed = Self.parseCursor(text) else {
                 throw SQLiteHistoryError(
-                    .invalidCursor, path: connection.path, message: "'\(text)' is not a cursor this history handed out")
+                    .invalidArgument, path: connection.path, message: "'\(text)' is not a cursor this history handed out")
             }
             cursor = parsed
         }

@@ -161,6 +161,13 @@ public final class SQLiteRunHistory: RunHistoryReader, RunHistoryRecorder, Recor
     // MARK: - RunHistoryReader
 
     public func runs(_ query: RunQuery) async throws -> RunPage {
+        // The query's own mistakes, as ``RunQueryError`` (a usage error, not the store's).
+        guard (1...1000).contains(query.limit) else {
+            throw RunQueryError(parameter: "limit", message: "the page size must be 1…1000 (got \(query.limit))")
+        }
+        if let cursor = query.cursor, SQLiteHistoryWriter.parseCursor(cursor) == nil {
+            throw RunQueryError(parameter: "cursor", message: "'\(cursor)' is not a cursor this history handed out")
+        }
         let store = self.store
         return try await Self.run(on: queue) { () throws(SQLiteHistoryError) in try store.runs(query) }
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Flowcraft
-import FlowcraftSQLite
 import Foundation
 
 /// `flowcraft runs [--status S] [--blueprint ID] [--since 1h] [--limit N] [--cursor C] [--json]`.
@@ -55,9 +54,9 @@ struct RunsCommand: AsyncParsableCommand {
             let page: RunPage
             do {
                 page = try await source.withReader { try await $0.runs(query) }
-            } catch where cursor != nil && Self.isInvalidCursor(error) {
+            } catch let refused as RunQueryError {
                 // A usage error: the value given, not the history, is at fault.
-                StandardStreams.error("error: --cursor: \(error)\n")
+                StandardStreams.error("error: --\(refused.parameter): \(refused.message)\n")
                 throw ExitCode(2)
             }
             if json {
@@ -87,9 +86,4 @@ struct RunsCommand: AsyncParsableCommand {
         var nextCursor: String?
     }
 
-    /// Whether `error` refuses the `--cursor` given (the SQLite and the Redis history check it).
-    static func isInvalidCursor(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteHistoryError { return error.cause == .invalidCursor }
-        return "\(error)".hasPrefix("invalid cursor")
-    }
 }

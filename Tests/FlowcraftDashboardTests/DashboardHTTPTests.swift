@@ -116,6 +116,8 @@ import Testing
                 ("/runs?limit=0", "limit '0'"), ("/api/runs?limit=5000", "limit '5000'"), ("/api/runs?limit=abc", "limit 'abc'"),
                 ("/api/runs?since=yesterday", "since 'yesterday'"), ("/api/runs?since=99999999999d", "since"),
                 ("/api/runs?cursor=\(String(repeating: "c", count: 600))", "cursor is longer"),
+                // Refused by the store: the request's fault (found by review: a 503 "unavailable").
+                ("/api/runs?cursor=garbage", "cursor: 'garbage' is not a cursor"), ("/runs?cursor=garbage", "is not a cursor"),
                 ("/api/runs?blueprint=\(String(repeating: "b", count: 300))", "blueprint is longer"),
             ] {
                 let response = try await client.execute(uri: uri, method: .get)

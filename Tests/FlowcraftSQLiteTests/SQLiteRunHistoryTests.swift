@@ -131,8 +131,8 @@ struct SQLiteRunHistoryTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let history = try await SQLiteRunHistory(path: dir.path("h.sqlite"))
-        await #expect(throws: SQLiteHistoryError.self) { _ = try await history.runs(RunQuery(cursor: "nope")) }
-        await #expect(throws: SQLiteHistoryError.self) { _ = try await history.runs(RunQuery(limit: 0)) }
+        await #expect(throws: RunQueryError.self) { _ = try await history.runs(RunQuery(cursor: "nope")) }
+        await #expect(throws: RunQueryError.self) { _ = try await history.runs(RunQuery(limit: 0)) }
         await #expect(throws: SQLiteHistoryError.self) {
             _ = try await SQLiteRunHistory(
                 path: dir.path("other.sqlite"), options: SQLiteRunHistory.Options(maximumEventsPerRun: 0))

@@ -22,6 +22,21 @@ public protocol RunHistoryRecorder: Sendable {
 /// A store that both records and reads.
 public typealias RunHistoryStore = RunHistoryReader & RunHistoryRecorder
 
+/// A ``RunQuery`` a store refuses — the query's fault, not the store's: a cursor it did not hand
+/// out, a page size out of range. Tools answer it as a usage error naming ``parameter``.
+public struct RunQueryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The query field at fault: `cursor` or `limit`.
+    public var parameter: String
+    public var message: String
+
+    public init(parameter: String, message: String) {
+        self.parameter = parameter
+        self.message = message
+    }
+
+    public var description: String { "\(parameter): \(message)" }
+}
+
 /// Filters and paging for ``RunHistoryReader/runs(_:)``.
 public struct RunQuery: Sendable, Hashable {
     /// Only runs with this status.

@@ -1,3 +1,4 @@
+import Flowcraft
 import FlowcraftRedis
 import Hummingbird
 import Synchronization
@@ -17,6 +18,8 @@ struct DashboardFailure: Error, Sendable {
     /// An error thrown while reading the history or the queue: the store is unavailable.
     static func reading(_ error: any Error) -> Self {
         if let failure = error as? DashboardFailure { return failure }
+        // The request's query at fault (found by review: a bad cursor showed "unavailable", 503).
+        if let refused = error as? RunQueryError { return .badRequest("\(refused.parameter): \(refused.message)") }
         if error is RedisError { return .unavailable("Redis is unavailable: \(error). The page recovers once it is back.") }
         return .unavailable("The run history could not be read: \(error)")
     }

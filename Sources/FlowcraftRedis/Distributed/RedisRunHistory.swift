@@ -36,12 +36,12 @@ public struct RedisRunHistory: RunHistoryReader {
 
     public func runs(_ query: RunQuery) async throws -> RunPage {
         guard (1...Self.maximumPageSize).contains(query.limit) else {
-            throw DistributedError("the page size must be 1…\(Self.maximumPageSize) (got \(query.limit))")
+            throw RunQueryError(parameter: "limit", message: "the page size must be 1…\(Self.maximumPageSize) (got \(query.limit))")
         }
         var cursor: (score: Int64, runID: String)?
         if let text = query.cursor {
             guard let colon = text.firstIndex(of: ":"), let score = Int64(text[..<colon]) else {
-                throw DistributedError("invalid cursor '\(text)' (pass the nextCursor of a previous page)")
+                throw RunQueryError(parameter: "cursor", message: "invalid cursor '\(text)' (pass the nextCursor of a previous page)")
             }
             cursor = (score, String(text[text.index(after: colon)...]))
         }
@@ -202,6 +202,7 @@ public struct RedisRunHistory: RunHistoryReader {
                 "HMGET", keys.run, RunHash.Field.status.rawValue, RunHash.Field.blueprintID.rawValue,
                 RunHash.Field.blueprintVersion.rawValue, RunHash.Field.startedAt.rawValue,
                 RunHash.Field.finishedAt.rawValue, RunHash.Field.parent.rawValue, RunHash.Field.failedReason.rawValue,
+                RunHash.Field.redriveCount.rawValue,
             ]))
             commands.append(RedisCommand(["GET", keys.status]))
         }
@@ -212,7 +213,7 @@ public struct RedisRunHistory: RunHistoryReader {
     }
 
     static func summary(_ runID: String, fields: [RedisReply], final: String?) -> RunSummary? {
-        guard fields.count == 7, let statusText = fields[0].string, let blueprintID = fields[1].string else { return nil }
+        guard fields.count == 8, let statusText = fields[0].string, let blueprintID = fields[1].string else { return nil }
         let status: RunHistoryStatus
         switch DistributedRunStatus.Status(rawValue: statusText) {
         case .running?: status = .running
@@ -227,6 +228,8 @@ public struct RedisRunHistory: RunHistoryReader {
             runID: runID, blueprintID: blueprintID, blueprintVersion: fields[2].string.flatMap { $0.isEmpty ? nil : $0 },
             status: status, startedAt: startedAt,
             endedAt: status.isActive ? nil : fields[4].string.flatMap { Int64($0) })
+        // (Found by review: the count the redrive script keeps was never read, so it showed 0.)
+        summary.redriveCount = fields[7].string.flatMap { Int($0) } ?? 0
         if let link = fields[5].string.flatMap(SubflowParentLink.init(json:)) {
             summary.parentRunID = link.runID
             summary.parentNodeID = link.node.nodeID

@@ -42,6 +42,10 @@ final class InMemoryRunHistory: RunHistoryReader, Sendable {
             (query.status == nil || run.status == query.status) && (query.blueprintID == nil || run.blueprintID == query.blueprintID)
                 && (query.since == nil || run.startedAt >= query.since ?? 0)
         }.sorted { ($0.startedAt, $0.runID) > ($1.startedAt, $1.runID) }
+        // A cursor it did not hand out is the query's fault, as in the real stores.
+        if let cursor = query.cursor, Int(cursor) == nil {
+            throw RunQueryError(parameter: "cursor", message: "'\(cursor)' is not a cursor this history handed out")
+        }
         let offset = query.cursor.flatMap(Int.init) ?? 0
         let page = Array(all.dropFirst(offset).prefix(query.limit))
         let next = offset + page.count < all.count ? String(offset + page.count) : nil

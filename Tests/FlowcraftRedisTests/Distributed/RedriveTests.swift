@@ -58,6 +58,9 @@ struct RedriveTests {
             #expect(final.context["_outputs.ship"] == "ok")
             #expect(probe.count("runs:fetch") == 1 && probe.count("runs:charge") == 2 && probe.count("runs:ship") == 1)
             #expect(try await client.send(["HGET", DistributedKeys(runID: runID).run, "redriveCount"]).string == "1")
+            // The history's summary says so too (found by review: it always said 0).
+            let summary = try await RedisRunHistory(client: client, queueName: workflows.options.queueName).run(runID)
+            #expect(summary?.redriveCount == 1, "\(String(describing: summary))")
             // Completed now: a third redrive is refused naming the status.
             await #expect {
                 try await workflows.redrive(runID)

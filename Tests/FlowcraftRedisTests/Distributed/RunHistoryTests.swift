@@ -170,8 +170,8 @@ struct RunHistoryTests {
             #expect(try await all(RunQuery(status: .running, limit: 50)).isEmpty)
             #expect(try await all(RunQuery(since: before, limit: 1_000)).count == 1_000)
             #expect(try await history.runs(RunQuery(since: Int64(QueueClock.nowMilliseconds()) + 60_000)).runs.isEmpty)
-            await #expect(throws: DistributedError.self) { try await history.runs(RunQuery(limit: 0)) }
-            await #expect(throws: DistributedError.self) { try await history.runs(RunQuery(cursor: "nonsense")) }
+            await #expect(throws: RunQueryError.self) { try await history.runs(RunQuery(limit: 0)) }
+            await #expect(throws: RunQueryError.self) { try await history.runs(RunQuery(cursor: "nonsense")) }
 
             let common = ["--redis", url, "--queue", queue]
             let listed = try await Self.run(binary, ["runs", "--status", "failed", "--limit", "5", "--json"] + common)
