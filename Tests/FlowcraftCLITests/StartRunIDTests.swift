@@ -14,7 +14,7 @@ struct StartRunIDTests {
     }
 
     @Test("a run id the workers would refuse exits 2 with a message naming --run-id", arguments: [
-        String(repeating: "x", count: 10_000), "", "parent/child#0", "line\nbreak",
+        String(repeating: "x", count: 10_000), "", "parent/child#0", "line\nbreak", ".", "..",
     ])
     func refusedRunID(_ runID: String) async throws {
         // An unreachable Redis: the refusal comes before any connection.

@@ -32,4 +32,28 @@ struct RedisDashboardQueuesTests {
         _ = try await redis.send(["DEL", events, "bull:\(name):wait", "bull:\(name):id", "bull:\(name):1", "bull:\(name):meta"])
         await redis.close()
     }
+
+    @Test func snapshotsAskedTogetherCountEachEntryOnce() async throws {
+        let redis = try RedisClient(url: try #require(ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"]), poolSize: 4)
+        let name = "dashboard-throughput-\(UUID().uuidString.prefix(8))"
+        let events = "bull:\(name):events"
+        // Enough entries for several XRANGE pages: each page is an await the actor was re-entered at.
+        for chunk in 0..<5 {
+            var commands: [RedisCommand] = []
+            for i in 0..<500 { commands.append(RedisCommand(["XADD", events, "*", "event", "completed", "jobId", "\(chunk * 500 + i)"])) }
+            _ = try await redis.pipeline(commands)
+        }
+        let source = RedisDashboardQueues(client: redis, queueNames: [name])
+        // Found by review: eight requests at once counted 15 614 of 2 006 entries.
+        let totals = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await source.snapshot(of: name).throughput.reduce(0) { $0 + $1.completed } }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(totals == Array(repeating: 2_500, count: 8), "\(totals)")
+        #expect(try await source.snapshot(of: name).throughput.reduce(0) { $0 + $1.completed } == 2_500)
+        _ = try await redis.send(["DEL", events])
+        await redis.close()
+    }
 }

@@ -248,6 +248,8 @@ struct DashboardHandlers: Sendable {
             throw DashboardFailure.unavailable("Redis is unavailable: \(error)")
         } catch let error as DashboardActionUnavailable {
             throw DashboardFailure.conflict(error.description)
+        } catch let error as DashboardActionRefused {
+            throw DashboardFailure.conflict("\(action.rawValue) refused: \(error.description)")
         } catch {
             throw DashboardFailure.conflict("\(action.rawValue) refused: \(error)")
         }

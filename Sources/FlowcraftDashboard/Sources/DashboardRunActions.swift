@@ -10,6 +10,16 @@ public protocol DashboardRunActions: Sendable {
     func redrive(runID: String) async throws
 }
 
+/// The engine refuses an action for this run (the dashboard answers 409 with the message).
+public struct DashboardActionRefused: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    /// A refusal, with the reason shown to the user.
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
 /// Why an action cannot run at all (as opposed to the engine refusing it for this run).
 public struct DashboardActionUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String

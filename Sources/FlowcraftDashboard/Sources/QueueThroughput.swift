@@ -22,11 +22,39 @@ actor QueueThroughput {
         self.key = key
     }
 
+    /// The read of new entries under way: a refresh that arrives meanwhile waits for it instead of
+    /// reading the same entries again (found by review: requests arriving together each counted them,
+    /// the actor being re-entered at every `XRANGE`).
+    private var reading: Task<Void, any Error>?
+
     /// Reads the entries added since the last call and returns the buckets, oldest first.
     func refresh(now: Int64) async throws -> [ThroughputBucket] {
+        if let reading {
+            try await reading.value
+        } else {
+            let read = Task { try await self.readNewEntries(now: now) }
+            reading = read
+            defer { reading = nil }
+            try await read.value
+        }
+        let first = Self.firstBucket(now: now)
+        buckets = buckets.filter { $0.key >= first }
+        return (0..<Self.bucketCount).map { index in
+            let bucket = first + Int64(index) * Self.bucketMilliseconds
+            let counts = buckets[bucket] ?? (0, 0)
+            return ThroughputBucket(start: bucket, completed: counts.completed, failed: counts.failed)
+        }
+    }
+
+    /// The oldest bucket shown at `now`.
+    static func firstBucket(now: Int64) -> Int64 {
+        let current = now - now % bucketMilliseconds
+        return current - bucketMilliseconds * Int64(bucketCount - 1)
+    }
+
+    /// Counts the stream's entries after the last one seen (at most ``maximumPages`` pages).
+    private func readNewEntries(now: Int64) async throws {
         let window = Self.bucketMilliseconds * Int64(Self.bucketCount)
-        let current = now - now % Self.bucketMilliseconds
-        let first = current - Self.bucketMilliseconds * Int64(Self.bucketCount - 1)
         var start = lastID.map { "(" + $0 } ?? "\(now - window)-0"
         for _ in 0..<Self.maximumPages {
             let reply = try await client.send(RedisCommand(["XRANGE", key, start, "+", "COUNT", String(Self.pageSize)]))
@@ -52,12 +80,6 @@ actor QueueThroughput {
             }
             guard entries.count == Self.pageSize, let lastID else { break }
             start = "(" + lastID
-        }
-        buckets = buckets.filter { $0.key >= first }
-        return (0..<Self.bucketCount).map { index in
-            let bucket = first + Int64(index) * Self.bucketMilliseconds
-            let counts = buckets[bucket] ?? (0, 0)
-            return ThroughputBucket(start: bucket, completed: counts.completed, failed: counts.failed)
         }
     }
 }

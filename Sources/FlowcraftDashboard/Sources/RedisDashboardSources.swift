@@ -70,8 +70,17 @@ public struct RedisDashboardActions: DashboardRunActions {
         self.redriveRun = redrive
     }
 
+    /// Cancels a running or waiting run; a run that ended is refused (the cancel would change
+    /// nothing, and "ok" would say it did), as `flowcraft cancel` refuses it.
     public func cancel(runID: String) async throws {
-        try await client.cancel(runID, reason: "cancelled from the dashboard")
+        switch try await client.status(runID)?.status {
+        case .running?, .awaiting?:
+            try await client.cancel(runID, reason: "cancelled from the dashboard")
+        case let ended?:
+            throw DashboardActionRefused("run '\(runID)' has already ended (\(ended.rawValue)); nothing cancelled")
+        case nil:
+            throw DashboardActionRefused("no run '\(runID)'")
+        }
     }
 
     public func resume(runID: String, nodeID: String?, action: String?) async throws {

@@ -5,7 +5,8 @@
 /// A run id is 1 to ``maximumLength`` UTF-8 bytes without control characters (U+0000–U+001F,
 /// U+007F). Any other character is allowed, `:` included (job ids escape it: ``JobIDEncoding``).
 /// Ids a client starts may not contain `/` either: it is reserved for the child runs of subflow
-/// nodes (`<parentRunId>/<nodeId>#<iteration>`), which a started run could otherwise impersonate.
+/// nodes (`<parentRunId>/<nodeId>#<iteration>`), which a started run could otherwise impersonate, and
+/// may not be `.` or `..` (URL path steps: the dashboard could not link to such a run).
 package enum RunIdentifier {
     /// The longest run id, in UTF-8 bytes. Child runs of nested subflows have long ids; a subflow
     /// whose child id would be longer fails.
@@ -29,6 +30,8 @@ package enum RunIdentifier {
         if id.utf8.contains(UInt8(ascii: "/")) {
             return "run id '\(id)' contains '/', which is reserved for the child runs of subflow nodes"
         }
+        // Browsers resolve them as path steps, even escaped: the run's dashboard page could not be opened.
+        if id == "." || id == ".." { return "run id '\(id)' is a path step in URLs; choose another" }
         return nil
     }
 }
