@@ -40,9 +40,28 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "Path prefix the dashboard is served under (e.g. /dashboard behind a proxy).")
     var basePath = ""
 
+    @Option(name: .customLong("allowed-host"), help: "A host name the dashboard answers to besides the bound address (repeatable; e.g. the name a proxy forwards). Others get 421.")
+    var allowedHosts: [String] = []
+
+    /// The host names the dashboard answers to: the loopback names when bound to a loopback address,
+    /// the bound address otherwise, and `--allowed-host`; any (nil) when bound to every interface with
+    /// no `--allowed-host` (the names it is reached under are not known).
+    var answeredHosts: Set<String>? {
+        let given = Set(allowedHosts.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]")) })
+        let bound = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if DashboardConfiguration.loopbackHosts.contains(bound) || bound.hasPrefix("127.") {
+            return DashboardConfiguration.loopbackHosts.union(given).union([bound])
+        }
+        if bound == "0.0.0.0" || bound == "::" { return given.isEmpty ? nil : given }
+        return given.union([bound])
+    }
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        for name in allowedHosts where name.isEmpty || name.contains("/") {
+            throw ValidationError("--allowed-host takes a host name, without a port or path (got '\(name)')")
+        }
         for queue in queues where queue.isEmpty { throw ValidationError("--queue must not be empty") }
     }
 
@@ -76,7 +95,10 @@ struct DashboardCommand: AsyncParsableCommand {
             actions: RedisDashboardActions(client: workflowClient, redrive: DashboardHistory.redrive(client: workflowClient)),
             blueprints: blueprints,
             token: token ?? ProcessInfo.processInfo.environment["FLOWCRAFT_DASHBOARD_TOKEN"],
-            basePath: basePath)
+            basePath: basePath, allowedHosts: answeredHosts)
+        if answeredHosts == nil {
+            StandardStreams.error("flowcraft dashboard: bound to every interface and answering to any host name; --allowed-host NAME limits it (a page on another site could otherwise reach it through DNS rebinding)\n")
+        }
         let dashboard = Dashboard(configuration: configuration)
         let shownHost = host
         let base = configuration.basePath

@@ -73,5 +73,14 @@ import FoundationNetworking
         #expect(String(decoding: queues, as: UTF8.self).contains("\"name\":\"dashboard-cli\""))
         let (_, bad) = try await URLSession.shared.data(from: try #require(URL(string: "\(url)api/runs?limit=0")))
         #expect((bad as? HTTPURLResponse)?.statusCode == 400)
+        // Bound to 127.0.0.1, it answers to the loopback names only (DNS rebinding: a foreign name is 421).
+        var foreign = URLRequest(url: try #require(URL(string: "\(url)api/runs")))
+        foreign.setValue("attacker.example", forHTTPHeaderField: "Host")
+        let (_, refused) = try await URLSession.shared.data(for: foreign)
+        #expect((refused as? HTTPURLResponse)?.statusCode == 421)
+        var local = URLRequest(url: try #require(URL(string: "\(url)api/runs")))
+        local.setValue("localhost", forHTTPHeaderField: "Host")
+        let (_, answered) = try await URLSession.shared.data(for: local)
+        #expect((answered as? HTTPURLResponse)?.statusCode == 200)
     }
 }

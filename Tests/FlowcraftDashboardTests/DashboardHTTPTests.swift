@@ -1,5 +1,6 @@
 import Flowcraft
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Testing
 
@@ -15,7 +16,9 @@ import Testing
         SampleRuns.fill(history)
     }
 
-    func app(token: String? = nil, basePath: String = "", actions: (any DashboardRunActions)? = nil) -> Router<BasicRequestContext> {
+    func app(
+        token: String? = nil, basePath: String = "", actions: (any DashboardRunActions)? = nil, allowedHosts: Set<String>? = nil
+    ) -> Router<BasicRequestContext> {
         let queues = FixedQueues(snapshots: [
             DashboardQueueSnapshot(
                 name: "flowcraft-queue", waiting: 3, active: 1, delayed: 2, prioritized: 0, failed: 4, completed: 9,
@@ -24,8 +27,31 @@ import Testing
         ])
         let configuration = DashboardConfiguration(
             history: history, queues: queues, actions: actions ?? self.actions, blueprints: SampleRuns.blueprints,
-            token: token, basePath: basePath, readTimeout: .milliseconds(300))
+            token: token, basePath: basePath, readTimeout: .milliseconds(300), allowedHosts: allowedHosts)
         return Dashboard(configuration: configuration).router()
+    }
+
+    /// A page on another site that points its own name at 127.0.0.1 (DNS rebinding) sends its name
+    /// in `Host` (and `Origin`): a dashboard that answers to the loopback names refuses it, 421, for
+    /// reads and actions alike. Found by review: it read every page and, without a token, resumed runs.
+    @Test func foreignHostNamesAreRefused() async throws {
+        try await app(allowedHosts: DashboardConfiguration.loopbackHosts).test { client in
+            for host in ["attacker.example:8080", "attacker.example", "127.0.0.1.attacker.example"] {
+                let page = try await client.execute(uri: "/api/runs", method: .get, headers: [HTTPField.Name("Host")!: host])
+                #expect(page.status == .misdirectedRequest, "\(host)")
+                #expect(Self.text(page).contains("does not answer to host"), "\(Self.text(page))")
+                let action = try await client.execute(
+                    uri: "/runs/run-waiting/cancel", method: .post,
+                    headers: [HTTPField.Name("Host")!: host, .origin: "http://\(host)", .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "csrf=x"))
+                #expect(action.status == .misdirectedRequest, "\(host)")
+            }
+            for host in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080"] {
+                let page = try await client.execute(uri: "/api/runs", method: .get, headers: [HTTPField.Name("Host")!: host])
+                #expect(page.status == .ok, "\(host): \(Self.text(page))")
+            }
+        }
+        #expect(DashboardHandlers.hostName(of: "[::1]:80") == "::1" && DashboardHandlers.hostName(of: "Example.COM") == "example.com")
     }
 
     /// The body, with the apostrophes the pages escape put back (for readable expectations).

@@ -23,6 +23,16 @@ struct DashboardHandlers: Sendable {
     /// Runs `body`, turning failures into a clear 4xx/503 page (or JSON `{"error": …}`), never a 500.
     func respond(_ request: Request, html: Bool, _ body: () async throws -> Response) async -> Response {
         do {
+            if let allowed = configuration.allowedHosts {
+                // HTTP/1.1's Host header is the request's authority; a Host field left among the
+                // headers (an embedding that does not convert it) counts first.
+                let name = Self.hostName(of: request.headers[Self.hostField] ?? request.head.authority ?? "")
+                guard allowed.contains(name) else {
+                    throw DashboardFailure(
+                        status: .misdirectedRequest,
+                        message: "this dashboard does not answer to host '\(name)' (it answers to \(allowed.sorted().joined(separator: ", ")); flowcraft dashboard --allowed-host adds one)")
+                }
+            }
             if request.uri.string.utf8.count > Dashboard.maximumURILength {
                 throw DashboardFailure(
                     status: .uriTooLong, message: "the request URI is longer than \(Dashboard.maximumURILength) bytes")
@@ -35,6 +45,21 @@ struct DashboardHandlers: Sendable {
         } catch {
             return failureResponse(DashboardFailure.reading(error), html: html)
         }
+    }
+
+    static let hostField = HTTPField.Name("Host") ?? .contentLocation
+
+    /// The host name of a `Host` header: lower case, without its port and an IPv6 address's brackets.
+    static func hostName(of authority: String) -> String {
+        var text = Substring(authority.lowercased())
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return String(text) }
+            return String(text[text.index(after: text.startIndex)..<close])
+        }
+        if let colon = text.lastIndex(of: ":"), text[text.index(after: colon)...].allSatisfy(\.isNumber) {
+            text = text[..<colon]
+        }
+        return String(text)
     }
 
     func failureResponse(_ failure: DashboardFailure, html: Bool) -> Response {
