@@ -26,6 +26,9 @@ extension NodeJobExecutor {
             CommitEvent(type: .batchStart, nodeID: node.id, payload: spec.startPayload(count: values.count)),
             CommitEvent(type: .nodeFinish, nodeID: node.id, payload: ["output": spec.scatterOutput(count: values.count)]),
         ]
+        // (Found by review: the scatter, its workers, spawners and dynamic nodes were missing from the
+        // distributed history; the in-memory engine records each.)
+        await recordHistory(run, into: &change, status: .completed, result: NodeResult(output: spec.scatterOutput(count: values.count)))
         let outcome = try await commit(run, change)
         return summary(run.data, outcome)
     }
@@ -121,9 +124,10 @@ extension NodeJobExecutor {
         }
         let input = admitted.values.first.flatMap { $0 } ?? .null
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered)
-        let run = RunContext(
+        var run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: runExists)
+        startHistory(&run, job: job)
         let scatter = plan.nodes[s]
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
@@ -135,7 +139,7 @@ extension NodeJobExecutor {
         guard
             let outcome = try await runAttempts(
                 implementation, config: spec.worker(data.batchIndex, of: scatter).config, nodeID: data.nodeID, params: [:], input: input,
-                blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: events)
+                blueprintID: plan.id, data: data, state: state, keys: keys, job: job, events: attemptEvents(run, forwarding: events))
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
@@ -144,6 +148,7 @@ extension NodeJobExecutor {
             var change = Self.batchWorkerChange(
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil { change.events = [Self.finishEvent(data.nodeID, result)] }
+            await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):
             let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"

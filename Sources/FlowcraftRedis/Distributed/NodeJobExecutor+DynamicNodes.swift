@@ -13,6 +13,7 @@ extension NodeJobExecutor {
         var change = DynamicNodes.spawnChange(
             plan: plan, data: run.data, item: run.item, result: result, state: run.state, options: options)
         change.events.append(Self.finishEvent(run.data.nodeID, result))
+        await recordHistory(run, into: &change, status: .completed, result: result)
         return summary(run.data, try await commit(run, change))
     }
 
@@ -39,9 +40,10 @@ extension NodeJobExecutor {
         for (key, value) in zip(inputPlan.keys, admitted.values) { prefetched[key] = .some(value) }
         let state = RedisWorkflowState(runID: data.runID, client: client, mode: .buffered, prefetched: prefetched)
         let input = inputPlan.resolve(try await state.get(inputPlan.keys))
-        let run = RunContext(
+        var run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: admitted.runExists)
+        startHistory(&run, job: job)
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.compiled.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: node.uses) else {
@@ -55,7 +57,8 @@ extension NodeJobExecutor {
         guard
             let outcome = try await runAttempts(
                 implementation, config: node.config, nodeID: node.id, params: node.params, input: input,
-                blueprintID: prepared.compiled.id, data: data, state: state, keys: keys, job: job, events: events)
+                blueprintID: prepared.compiled.id, data: data, state: state, keys: keys, job: job,
+                events: attemptEvents(run, forwarding: events))
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
@@ -65,6 +68,7 @@ extension NodeJobExecutor {
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
             if options.eventHandler != nil { change.events.append(Self.finishEvent(node.id, result)) }
             change.eventNodeID = node.id
+            await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))
         case .failure(let message, let attempts, let fatal):
             // Dynamic nodes have no fallback: the run fails, as in memory.

@@ -53,6 +53,19 @@ extension NodeJobExecutor {
     /// The node's history record for `change` (appended to it when the history is on): how the node
     /// ended, every attempt (in queue retry mode the earlier jobs' attempts too, read once), its
     /// action, the context keys it wrote and, for a failure, the error and the node's YAML position.
+    /// Prepares `run` to record its node's attempts (history on): every node job that runs an
+    /// implementation — a blueprint node, a batch worker, a dynamic node — calls it before its attempts.
+    func startHistory(_ run: inout RunContext, job: Job) {
+        guard options.history.isOn else { return }
+        run.attemptLog = HistoryAttemptLog(startedAt: run.startedAt)
+        if options.retryMode == .queue { run.earlierAttempts = job.attemptsMade }
+    }
+
+    /// `events`, with the attempts' `node:error` events noted for the history when `run` records them.
+    func attemptEvents(_ run: RunContext, forwarding events: EventEmitter?) -> EventEmitter? {
+        run.attemptLog?.emitter(forwarding: events, runID: run.data.runID, blueprintID: run.prepared.compiled.id) ?? events
+    }
+
     func recordHistory(
         _ run: RunContext, into change: inout RunCommitter.Change, status: RunHistoryEvent.NodeExecutionStatus,
         result: NodeResult? = nil, error: String? = nil, fallbackNodeID: String? = nil

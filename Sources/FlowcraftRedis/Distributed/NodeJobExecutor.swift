@@ -97,10 +97,7 @@ final class NodeJobExecutor: Sendable {
         if run.prepared.compiled.builtins[n] == .sleep, job.timestamp > 0 {
             run.startedAt = min(run.startedAt, Int64(job.timestamp))
         }
-        if options.history.isOn {
-            run.attemptLog = HistoryAttemptLog(startedAt: run.startedAt)
-            if options.retryMode == .queue { run.earlierAttempts = job.attemptsMade }
-        }
+        startHistory(&run, job: job)
         let plan = run.prepared.compiled
         let node = plan.nodes[n]
         if let reason = run.prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
@@ -200,7 +197,7 @@ final class NodeJobExecutor: Sendable {
                 implementation, config: node.config, nodeID: node.id, params: node.params, input: run.input,
                 blueprintID: run.prepared.compiled.id, data: run.data, state: run.state,
                 keys: DistributedKeys(runID: run.data.runID), job: job,
-                events: run.attemptLog?.emitter(forwarding: events, runID: run.data.runID, blueprintID: run.prepared.compiled.id) ?? events)
+                events: attemptEvents(run, forwarding: events))
         else {
             return .value(["skipped": "run cancelled or finished while the node ran"])
         }
