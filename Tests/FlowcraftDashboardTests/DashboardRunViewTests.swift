@@ -1,5 +1,6 @@
 import Flowcraft
-import FlowcraftDashboard
+@testable import FlowcraftDashboard
+import Foundation
 import Testing
 
 /// The Run page draws a run from `RunGraphStates`, the derivation `flowcraft graph --run` uses.
@@ -50,5 +51,30 @@ struct DashboardRunViewTests {
         let view = DashboardRunView(summary: summary, events: events, plan: plan)
         #expect(view.nodeStates == ["a": .recovered, "af": .completed, "b": .completed])
         #expect(view.takenEdges == RunGraphStates(plan: plan, summary: summary, events: events).takenEdges)
+    }
+}
+
+/// A run's page shows at most 64 KB of its context (found by review: a 5 MB context made every page
+/// and each 2 s refresh of a running run 5 MB, and slowed the whole dashboard).
+@Suite struct RunPageContextTests {
+    @Test func smallContextsAreShownWhole() {
+        let shown = RunDetailPage.contextText(["b": 2, "a": "x"])
+        #expect(shown.text == "{\n  \"a\": \"x\",\n  \"b\": 2\n}")
+        #expect(!shown.truncated)
+        #expect(RunDetailPage.contextText([:]).text == "{}")
+    }
+
+    @Test func largeContextsAndValuesAreCut() {
+        let big = String(repeating: "é", count: 500_000)
+        let one = RunDetailPage.contextText(["big": .string(big), "small": 1])
+        #expect(one.truncated)
+        #expect(one.text.utf8.count < 6 * 1024)
+        #expect(one.text.contains("… (1000002 bytes)") && one.text.contains("\"small\": 1"))
+        var many: [String: JSONValue] = [:]
+        for i in 0..<1_000 { many[String(format: "k%04d", i)] = .string(String(repeating: "v", count: 1_000)) }
+        let cut = RunDetailPage.contextText(many)
+        #expect(cut.truncated)
+        #expect(cut.text.utf8.count <= RunDetailPage.contextShownBytes + 100)
+        #expect(cut.text.contains("more keys"))
     }
 }

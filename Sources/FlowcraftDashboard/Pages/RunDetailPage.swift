@@ -65,8 +65,14 @@ struct RunDetailPage {
                 "<li><code>\(HTML.escape($0.nodeID))</code> → <a href=\"\(shell.base)/runs/\(HTML.component($0.runID))\">\(HTML.escape($0.runID))</a></li>"
             }.joined() + "</ul></div>"
         }
-        let context = JSONText.serialize(.object(view.context))
-        html += "<div class=\"card\"><h2>Context</h2><pre id=\"context\">\(HTML.escape(Self.pretty(context)))</pre></div>"
+        let shown = Self.contextText(view.context)
+        var note = ""
+        if shown.truncated {
+            let api = "\(shell.base)/api/runs/\(HTML.component(view.summary.runID))"
+            note = "<p class=\"muted\" id=\"context-truncated\">The page shows the context's first \(Self.contextShownBytes / 1024) KB; "
+                + "the whole context: <a href=\"\(api)\">\(HTML.escape(api))</a>.</p>"
+        }
+        html += "<div class=\"card\"><h2>Context</h2>\(note)<pre id=\"context\">\(HTML.escape(shown.text))</pre></div>"
         return html
     }
 
@@ -132,11 +138,36 @@ struct RunDetailPage {
         return "<div class=\"card\" id=\"timeline\"><h2>Timeline</h2><div class=\"gantt\">\(rows)</div></div>"
     }
 
-    /// JSON with one member per line (the context is usually a flat object).
-    static func pretty(_ json: String) -> String {
-        guard let value = try? JSONText.parse(json), let object = value.objectValue else { return json }
-        if object.isEmpty { return "{}" }
-        return "{\n" + object.keys.sorted().map { "  \(JSONText.quoted($0)): \(JSONText.serialize(object[$0] ?? .null))" }
-            .joined(separator: ",\n") + "\n}"
+    /// Context bytes a page shows at most (a run's page and its live fragment, refreshed every 2 s,
+    /// would otherwise carry a context of megabytes each time; the JSON API has it whole).
+    static let contextShownBytes = 64 * 1024
+    /// Bytes of one value shown at most.
+    static let valueShownBytes = 4 * 1024
+
+    /// The context as JSON with one member per line (the context is usually a flat object), cut to
+    /// ``contextShownBytes`` (a long value to ``valueShownBytes``, marked with its size).
+    static func contextText(_ context: [String: JSONValue]) -> (text: String, truncated: Bool) {
+        if context.isEmpty { return ("{}", false) }
+        var lines: [String] = []
+        var bytes = 0
+        var truncated = false
+        let keys = context.keys.sorted()
+        for (index, key) in keys.enumerated() {
+            var value = JSONText.serialize(context[key] ?? .null)
+            if value.utf8.count > valueShownBytes {
+                let size = value.utf8.count
+                value = String(decoding: value.utf8.prefix(valueShownBytes), as: UTF8.self) + " … (\(size) bytes)"
+                truncated = true
+            }
+            let line = "  \(JSONText.quoted(key)): \(value)"
+            if bytes + line.utf8.count > contextShownBytes {
+                lines.append("  … \(keys.count - index) more key\(keys.count - index == 1 ? "" : "s")")
+                truncated = true
+                break
+            }
+            bytes += line.utf8.count
+            lines.append(line)
+        }
+        return ("{\n" + lines.joined(separator: ",\n") + "\n}", truncated)
     }
 }
