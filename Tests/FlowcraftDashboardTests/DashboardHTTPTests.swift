@@ -54,6 +54,18 @@ import Testing
         #expect(DashboardHandlers.hostName(of: "[::1]:80") == "::1" && DashboardHandlers.hostName(of: "Example.COM") == "example.com")
     }
 
+    /// Pages may not be framed by other sites (their action forms), nor sniffed.
+    @Test func pagesCarrySafetyHeaders() async throws {
+        try await app().test { client in
+            let page = try await client.execute(uri: "/runs", method: .get)
+            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(page.headers[HTTPField.Name("Content-Security-Policy")!] == "frame-ancestors 'none'")
+            #expect(page.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            let api = try await client.execute(uri: "/api/runs", method: .get)
+            #expect(api.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+        }
+    }
+
     /// The body, with the apostrophes the pages escape put back (for readable expectations).
     static func text(_ response: RouterTestResponse) -> String {
         String(buffer: response.body).replacingOccurrences(of: "&#39;", with: "'")

@@ -67,10 +67,20 @@ struct DashboardHandlers: Sendable {
         return Self.json(JSONValue.object(["error": .string(failure.message)]), status: failure.status)
     }
 
+    /// Headers every page carries: no framing by other sites (the action forms), no content
+    /// sniffing, no run ids in the `Referer` other sites see.
+    static let pageSafety: [(HTTPField.Name, String)] = [
+        (HTTPField.Name("X-Frame-Options") ?? .contentLanguage, "DENY"),
+        (HTTPField.Name("Content-Security-Policy") ?? .contentLanguage, "frame-ancestors 'none'"),
+        (HTTPField.Name("X-Content-Type-Options") ?? .contentLanguage, "nosniff"),
+        (HTTPField.Name("Referrer-Policy") ?? .contentLanguage, "same-origin"),
+    ]
+
     static func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
+        for (name, value) in pageSafety { fields[name] = value }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -79,13 +89,18 @@ struct DashboardHandlers: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data("{\"error\":\"could not encode the response\"}".utf8)
         return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            status: status,
+            headers: [
+                .contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("X-Content-Type-Options") ?? .contentLanguage: "nosniff",
+            ],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func asset(_ text: String, type: String) -> Response {
         Response(
-            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"],
+            status: .ok,
+            headers: [.contentType: type, .cacheControl: "max-age=300", HTTPField.Name("X-Content-Type-Options") ?? .contentLanguage: "nosniff"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
