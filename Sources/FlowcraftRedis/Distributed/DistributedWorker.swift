@@ -70,7 +70,7 @@ public final class DistributedWorker: Service, Sendable {
         workers = try served.map { shard in
             // In a sharded layout each shard worker checks that a job's run belongs to its shard.
             let shardQueue = layout.layout == .single ? nil : layout.queueName(ofShard: shard)
-            let processor = Worker.StepProcessor { job in
+            let processor = Worker.StepProcessor(handlesDeferredFailures: true) { job in
                 try await Self.process(job, executor: executor, options: options, queueName: shardQueue)
             }
             return try Worker(

@@ -44,6 +44,15 @@ final class NodeJobExecutor: Sendable {
                 "job '\(job.id)' of run '\(data.runID.prefix(200))' is on queue '\(queueName)', but the run's shard queue is "
                     + "'\(expected)' (in a sharded layout a run's jobs go to the queue named by its id's tag)")
         }
+        if let deferred = job.deferredFailure {
+            // Stalled too often: the workers running its node stopped (crashed, were killed or lost
+            // Redis) that many times. The node failed, and so does its run (found by review: the job
+            // failed, and the run stayed "running" for ever).
+            let stalls = job.fields["stc"].map { " \($0) times" } ?? ""
+            let reason = "node '\(data.nodeID)' failed: \(deferred) (the workers running it stopped\(stalls): crashed, killed, or cut off from Redis)"
+            try await abortRun(data, reason: reason)
+            throw UnrecoverableJobError(reason)
+        }
         do {
             return try await process(job, data: data)
         } catch let missing as MissingBlueprint {

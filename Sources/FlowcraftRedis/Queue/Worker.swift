@@ -27,6 +27,8 @@ public final class Worker: Service, Sendable {
     let keys: QueueKeys
     let client: RedisClient
     let processor: @Sendable (Job) async throws -> ProcessedJob
+    /// ``StepProcessor/handlesDeferredFailures``.
+    let handlesDeferredFailures: Bool
     let logger: Logger
     private let waiter: MarkerWaiter
     /// Job slots shared with other workers (the shards of one distributed worker), or `nil`.
@@ -78,6 +80,15 @@ public final class Worker: Service, Sendable {
     /// A processor that may complete its jobs together with a ``FinishStep``.
     struct StepProcessor: Sendable {
         let process: @Sendable (Job) async throws -> ProcessedJob
+        /// Whether jobs with a deferred failure (``Job/deferredFailure``: stalled too often) go to the
+        /// processor too, which then fails them its own way (the distributed engine fails their run);
+        /// otherwise the worker fails them without processing, as BullMQ does.
+        var handlesDeferredFailures = false
+
+        init(handlesDeferredFailures: Bool = false, process: @escaping @Sendable (Job) async throws -> ProcessedJob) {
+            self.process = process
+            self.handlesDeferredFailures = handlesDeferredFailures
+        }
     }
 
     /// A worker whose processor may complete its jobs together with a ``FinishStep``; with a `budget`,
@@ -87,6 +98,7 @@ public final class Worker: Service, Sendable {
         budget: ConcurrencyBudget? = nil
     ) throws {
         let processor = stepProcessor.process
+        handlesDeferredFailures = stepProcessor.handlesDeferredFailures
         guard !queueName.isEmpty, !queueName.contains(":") else {
             throw QueueError("invalid queue name '\(queueName)': it must be non-empty and contain no ':'", cause: .invalidName)
         }
@@ -271,7 +283,7 @@ public final class Worker: Service, Sendable {
     }
 
     private func process(_ job: Job) async -> Outcome {
-        if let reason = job.deferredFailure {
+        if let reason = job.deferredFailure, !handlesDeferredFailures {
             return .failed(reason: reason, unrecoverable: true)
         }
         if let dataError = job.dataError {
