@@ -72,6 +72,15 @@ struct JobAdmission: Sendable {
         if data.batchOf == nil, data.dynamicOf == nil, prepared.compiled.nodeIndex[data.nodeID] == nil {
             throw JobRefusal("blueprint '\(data.blueprintID)' has no node '\(data.nodeID)'")
         }
+        // A child run (its id has a '/') is created by its parent's subflow node before its first job
+        // (found by review: a client's job for "<run>/<node>#0" created it first, and the parent's
+        // subflow node later adopted that unrelated run's result).
+        if !runExists, data.runID.utf8.contains(UInt8(ascii: "/")) {
+            throw JobRefusal(
+                "run '\(data.runID.prefix(200))' does not exist and its id names a subflow child run ('/'), which only "
+                    + "its parent's subflow node starts; nothing was written",
+                endsRun: false)
+        }
         if !runExists, !JobRefusal.startsRun(data, in: prepared) {
             throw JobRefusal(
                 "run '\(data.runID.prefix(200))' does not exist and this job (node '\(data.nodeID)', iteration "

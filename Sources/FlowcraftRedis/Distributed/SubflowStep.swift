@@ -54,9 +54,19 @@ struct SubflowStep: Sendable {
             let replies = try await client.pipeline([
                 GET(key: keys.status).encoded, RunHash.get(.status, runKey: keys.run).encoded,
                 RunHash.get(.parent, runKey: DistributedKeys(runID: data.runID).run).encoded,
+                RunHash.get(.parent, runKey: keys.run).encoded,
             ])
             for reply in replies {
                 if let message = reply.errorMessage { throw RedisError.server(message, command: "subflow \(childID)") }
+            }
+            // A run under the child's id that this node did not start (no link back to it) is not
+            // its child: its result is not this node's.
+            if RunHash.status(replies[1]) != nil {
+                let link = replies[3].string.flatMap(SubflowParentLink.init(json:))
+                if link?.runID != data.runID || link?.node != data.instance {
+                    return .failed(
+                        message: "subflow child run id '\(childID)' is taken by a run this node did not start", fatal: true)
+                }
             }
             if let text = replies[0].string, let final = DistributedRunStatus(json: text) {
                 return try await finished(final, mapping: mapping, child: child.compiled, childID: childID, state: state)
