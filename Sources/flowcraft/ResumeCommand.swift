@@ -38,8 +38,14 @@ struct ResumeCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         do {
             let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
+            // An unknown run exits 4, as for status, cancel and redrive.
+            guard try await workflows.status(runID) != nil else { throw ExitCode(4) }
             try await workflows.resume(runID, nodeID: node, action: action, output: value)
             await client.close()
+        } catch let exit as ExitCode {
+            await client.close()
+            StandardStreams.error("error: unknown run '\(runID)'\n")
+            throw exit
         } catch {
             await client.close()
             StandardStreams.error("error: \(error)\n")

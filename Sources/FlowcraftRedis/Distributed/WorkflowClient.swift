@@ -55,6 +55,22 @@ public struct WorkflowClient: Sendable {
         return try await start(prepared, version: prepared.compiled.blueprint.effectiveVersion, context: context, runID: runID)
     }
 
+    /// Why a new run's `context` breaks `limits` (a value past ``SizeLimits/maximumValueBytes``, the
+    /// whole past ``SizeLimits/maximumRunContextBytes``), or `nil`.
+    static func oversized(_ context: [String: JSONValue], limits: SizeLimits) -> String? {
+        if let limit = limits.maximumValueBytes {
+            for (key, value) in context {
+                let bytes = SizeLimits.byteCount(value)
+                if bytes > limit { return "the context value '\(key)' of a new run is \(bytes) bytes; the limit is \(limit) (SizeLimits.maximumValueBytes)" }
+            }
+        }
+        if let limit = limits.maximumRunContextBytes {
+            let bytes = SizeLimits.byteCount(.object(context))
+            if bytes > limit { return "the context of a new run is \(bytes) bytes; the limit is \(limit) (SizeLimits.maximumRunContextBytes)" }
+        }
+        return nil
+    }
+
     private func start(
         _ prepared: DistributedBlueprint, version: String?, context: [String: JSONValue], runID: String?
     ) async throws -> String {
@@ -65,6 +81,9 @@ public struct WorkflowClient: Sendable {
         let id = try options.shards.newRunID(baseID: base)
         if let problem = RunIdentifier.problemStarting(id) { throw DistributedError("invalid run id: \(problem)", cause: .invalidRunID) }
         if let reason = prepared.unsupportedReason { throw DistributedError(reason) }
+        // The size limits a node's writes are held to, before anything is written (found by review:
+        // a 70 MB context was written whole, and the run failed at its first node).
+        if let problem = Self.oversized(context, limits: options.sizeLimits) { throw DistributedError(problem) }
         guard !prepared.compiled.startNodes.isEmpty else {
             throw DistributedError("blueprint '\(prepared.compiled.id)' has no start node", cause: .unknownBlueprint)
         }
@@ -156,6 +175,11 @@ public struct WorkflowClient: Sendable {
         guard let target = try await awaitingWait(in: runID, nodeID: nodeID, isTop: true) else {
             throw DistributedError(
                 "run '\(runID)' has no awaiting node\(nodeID.map { " '\($0)'" } ?? "")", cause: .notResumable)
+        }
+        // The output is the wait node's: held to its size limit before anything is written (found by
+        // review: a 9 MiB output was stored, and the next node failed, named as the culprit).
+        if let violation = options.sizeLimits.checkOutput(output, nodeID: target.entry.nodeID) {
+            throw DistributedError("run '\(target.runID)' cannot be resumed: \(violation.description)", cause: .notResumable)
         }
         // A client whose graph differs from a live worker's under the same label would route the run
         // with the wrong graph: refused like a start.

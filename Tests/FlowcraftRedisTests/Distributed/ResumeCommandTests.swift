@@ -54,6 +54,29 @@ struct ResumeCommandTests {
             let still = try await workflows.status(runID)
             #expect(still?.status == .awaiting, "\(String(describing: still?.json))")
 
+            // An unknown run exits 4, as for status (found by review: 1).
+            let unknown = try await WorkerSimulateCommandTests.runBinary(binary, ["resume", "no-such-run", "--action", "approve"] + common)
+            #expect(unknown.status == 4 && unknown.stderr.contains("unknown run 'no-such-run'"), "\(unknown.status): \(unknown.stderr)")
+            // An output past the wait node's size limit is refused before anything is written (found
+            // by review: it was stored, and the next node failed, named as the culprit).
+            var limited = workflows.options
+            limited.sizeLimits = SizeLimits(maximumOutputBytes: 64)
+            let strict = WorkflowClient(client: client, catalog: workflows.catalog, options: limited)
+            await #expect {
+                try await strict.resume(runID, action: "approve", output: .string(String(repeating: "x", count: 100)))
+            } throws: { error in
+                (error as? DistributedError)?.message.contains("node 'ask': output of 102 bytes exceeds") == true
+            }
+            #expect("\(before)" == "\(try await client.send(RedisCommand(["HGETALL", keys.state])))")
+            // A new run's context past the limits is refused before anything is written.
+            limited.sizeLimits = SizeLimits(maximumValueBytes: 64, maximumRunContextBytes: 1_000)
+            let small = WorkflowClient(client: client, catalog: workflows.catalog, options: limited)
+            await #expect {
+                _ = try await small.startWorkflow(blueprintID: "review", context: ["big": .string(String(repeating: "y", count: 100))])
+            } throws: { error in
+                (error as? DistributedError)?.message.contains("the context value 'big' of a new run is 102 bytes") == true
+            }
+
             let accepted = try await WorkerSimulateCommandTests.runBinary(binary, ["resume", runID, "--action", "approve"] + common)
             #expect(accepted.status == 0, "\(accepted.stderr)")
             let final = try await workflows.result(runID, timeout: .seconds(30))
