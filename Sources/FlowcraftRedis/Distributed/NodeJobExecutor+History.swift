@@ -53,6 +53,31 @@ extension NodeJobExecutor {
     /// The node's history record for `change` (appended to it when the history is on): how the node
     /// ended, every attempt (in queue retry mode the earlier jobs' attempts too, read once), its
     /// action, the context keys it wrote and, for a failure, the error and the node's YAML position.
+    /// A run started by a client that only seeds its state and enqueues its start jobs (a BullMQ
+    /// client; no run hash yet): this commit creates it — its pending set and, with history on, its
+    /// start event with the seeded context ahead of the node's record (the script lists it in the
+    /// history indexes). Found by review: such runs were missing from `runs` and their history said
+    /// its start had been dropped by the cap.
+    func adoptClientStartedRun(_ run: RunContext, into change: inout RunCommitter.Change) async {
+        guard !run.runExists else { return }
+        change.starts = run.prepared.startEntries
+        guard options.history.isOn, !change.history.contains(where: { $0.contains(#""k":"start""#) }) else { return }
+        var context: [String: JSONValue] = [:]
+        if let fields = try? await client.send(["HGETALL", DistributedKeys(runID: run.data.runID).state]).array {
+            var i = 0
+            while i + 1 < fields.count {
+                if let key = fields[i].string, let text = fields[i + 1].string, key != "blueprintVersion", !ContextKeys.isInternal(key) {
+                    context[key] = StateValueCoding.decode(text)
+                }
+                i += 2
+            }
+        }
+        let start = RunHistoryEvent.RunStart(
+            blueprintID: run.prepared.compiled.id, blueprintVersion: run.version, parentRunID: nil, parentNodeID: nil,
+            context: context)
+        change.history.insert(RedisHistoryEntry.encode(.runStarted(start), time: Int64(QueueClock.nowMilliseconds())), at: 0)
+    }
+
     /// Prepares `run` to record its node's attempts (history on): every node job that runs an
     /// implementation — a blueprint node, a batch worker, a dynamic node — calls it before its attempts.
     func startHistory(_ run: inout RunContext, job: Job) {

@@ -312,7 +312,7 @@ final class NodeJobExecutor: Sendable {
         if options.eventHandler != nil {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
         }
-        if !run.runExists { change.starts = run.prepared.startEntries }
+        await adoptClientStartedRun(run, into: &change)
         await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
                             error: change.mode == .fail ? change.reason : nil)
         let data = run.data
@@ -475,8 +475,7 @@ final class NodeJobExecutor: Sendable {
 
     func commit(_ run: RunContext, _ change: RunCommitter.Change) async throws -> RunCommitter.Outcome {
         var change = change
-        // Runs started by a client that only enqueues start jobs get their pending set from this.
-        if !run.runExists { change.starts = run.prepared.startEntries }
+        await adoptClientStartedRun(run, into: &change)
         let outcome = try await committer.commit(
             runID: run.data.runID, blueprintID: run.data.blueprintID, version: run.version, change)
         if outcome.commit == .unscheduled {

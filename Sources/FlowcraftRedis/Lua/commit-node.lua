@@ -68,6 +68,14 @@ local deletedFirst, deletedLast = deltaLast + 1, deltaLast + nDeleted
 local startsFirst, startsLast = deletedLast + 1, deletedLast + nStart
 local pos = startsLast + 1
 local historyFirst, historyLast = pos + nRecords * 10, pos + nRecords * 10 + nHistory - 1
+-- A job that found no run passes the start entries and leads its history with the run's start
+-- event; only the commit that creates the run keeps that event (two start jobs of a client-started
+-- run may both have found none).
+local function dropLeadingStart()
+  if nStart > 0 and nHistory > 0 and string.find(ARGV[historyFirst], '"k":"start"', 1, true) then
+    historyFirst = historyFirst + 1
+  end
+end
 local recording = historyCap ~= "0"
 local historyKey = recording and "{{HISTORY_KEY_PREFIX}}" .. runId
 local direct, byFrom = {}, nil
@@ -470,19 +478,28 @@ end
 if status == "completed" or status == "failed" or status == "cancelled" then
   return { "finished", status, 0 }
 end
+local createdHere = false
 if not moved and not status then
   -- A run whose keys are gone (a redrive deleted a subflow's old child, or they expired) while one of
   -- its jobs ran: nothing to change, and nothing to create (a run hash made here would stand in the
   -- way of the child a redrive is about to start under the same id).
   if nStart == 0 then return { "gone", "cancelled", 0 } end
+  createdHere = true
   -- A run started by a client that only seeds the state hash and enqueues the start jobs (the
   -- seed's startWorkflow): its start entries are what is pending (the worker passes them when the
   -- run hash did not exist as it took the job).
   rcall("HSET", runKey, "status", "running", "blueprintId", blueprintId, "blueprintVersion", blueprintVersion,
     "startedAt", nowText, "lastActivity", nowText)
+  if recording then
+    -- Listed like a run a Flowcraft client started (its start event leads the worker's history).
+    local queue = string.sub(activeKey, {{QUEUE_NAME_START}})
+    rcall("ZADD", "{{HISTORY_INDEX_PREFIX}}started:" .. queue, nowText, runId)
+    rcall("ZADD", "{{HISTORY_INDEX_PREFIX}}blueprint:" .. queue .. ":" .. blueprintId, nowText, runId)
+  end
   for i = startsFirst, startsLast do rcall("SADD", pendingKey, ARGV[i]) end
   if hot then moved = rcall("SMOVE", pendingKey, doneKey, instance) == 1 end
 end
+if not createdHere and mode ~= "start" then dropLeadingStart() end
 
 if mode == "cancel" then
   if contextLimit > 0 then countContext(false) end

@@ -62,11 +62,23 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
         let queue = DistributedTestSupport.uniqueQueue("seed")
         let (status, counts) = try await DistributedTestSupport.withWorker(
             blueprints: [blueprint], registry: registry, queue: queue
-        ) { workflows, _ in
+        ) { workflows, client in
             let runID = try await Self.python(Self.startScript, [url, queue, "seed-flow", "left,right"])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let status = try await workflows.result(runID, timeout: .seconds(30))
             let counts = try await Self.python(Self.countsScript, [url, queue])
+            // Listed and recorded like a run a Flowcraft client started (found by review: missing from
+            // `runs`, its history saying its start had been dropped by the cap).
+            let history = RedisRunHistory(client: client, queueName: queue)
+            #expect(try await history.runs(RunQuery(blueprintID: "seed-flow")).runs.map(\.runID) == [runID])
+            let events = try await history.events(of: runID)
+            guard case .runStarted(let start)? = events.first?.kind else {
+                Issue.record("the history does not start with the run's start: \(events.first.map { "\($0.kind)" } ?? "none")")
+                return (status, counts)
+            }
+            #expect(start.context["greeting"] == "hello", "\(start.context)")
+            #expect(events.filter { if case .runStarted = $0.kind { true } else { false } }.count == 1)
+            #expect(events.map(\.sequence) == Array(1...events.count))
             return (status, counts)
         }
         #expect(status.status == .completed)
