@@ -150,3 +150,20 @@ extension JSONValue: CustomStringConvertible {
     /// The value as compact JSON (`2`, `"a"`, `{"b":[true,null]}`), object keys sorted.
     public var description: String { JSONText.serialize(self) }
 }
+
+extension JSONValue {
+    /// Whether arrays and objects nest more than `limit` levels deep in this value (a scalar is
+    /// level 0). Stops as soon as it knows: at most `limit + 1` levels are visited.
+    public func isNested(deeperThan limit: Int) -> Bool {
+        switch self {
+        case .array(let items):
+            if limit <= 0 { return true }
+            return items.contains { $0.isNested(deeperThan: limit - 1) }
+        case .object(let members):
+            if limit <= 0 { return true }
+            return members.values.contains { $0.isNested(deeperThan: limit - 1) }
+        default:
+            return false
+        }
+    }
+}

@@ -6,7 +6,7 @@ package enum SizeLimitScenarios {
     typealias B = ScenarioBuilding
 
     package static var all: [WorkflowScenario] {
-        [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes]
+        [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes, deeplyNestedOutputFailsRun]
     }
 
     static let limits = SizeLimits(maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000)
@@ -48,6 +48,32 @@ package enum SizeLimitScenarios {
             })
         scenario.sizeLimits = limits
         return scenario
+    }
+
+    /// An output nested past ``SizeLimits/maximumNestingDepth`` fails its run in both engines, with
+    /// no size limit set (found by review: the distributed engine stored it as `null`).
+    package static var deeplyNestedOutputFailsRun: WorkflowScenario {
+        var deep: JSONValue = 1
+        for _ in 0..<300 { deep = .array([deep]) }
+        let output = deep
+        return WorkflowScenario(
+            "an output nesting arrays and objects past 256 levels fails the run naming the node, without retry",
+            blueprints: [B.blueprint(
+                "deep-output",
+                nodes: [B.node("first", "const", params: ["value": "small"]), B.node("deep", "deep", config: NodeConfig(maxRetries: 3)), B.node("after")],
+                edges: [B.edge("first", "deep"), B.edge("deep", "after")])],
+            registry: { probe in
+                B.registry(probe, ["deep": { _ in
+                    probe.increment("deep")
+                    return NodeResult(output: output)
+                }])
+            },
+            expect: ScenarioExpectation(
+                status: .failed, context: ["_outputs.first": "small"], absentKeys: ["_outputs.deep", "_outputs.after"],
+                failedNode: "deep", errorContains: "output nests arrays and objects more than 256 levels deep"
+            ) { outcome in
+                outcome.probe.count("deep") == 1 ? [] : ["the deep node ran \(outcome.probe.count("deep")) times"]
+            })
     }
 
     package static var oversizedValueFailsRun: WorkflowScenario {

@@ -127,6 +127,7 @@ struct HistoryEquivalenceTests {
     /// iteration and child runs are named `<run>/<node>#<iteration>` (``SubflowRunID``), as in the
     /// distributed engine.
     static let expected: [String: String] = [
+        "an output nesting arrays and objects past 256 levels fails the run naming the node, without retry": "c910131505ad08d7",
         "FatalNodeError skips retries and the fallback": "401e50678388f812",
         "a batch-scatter fallback writes its output under the failed node and takes over its edges": "371021f89d4ac5da",
         "a branch still running when the run failed is not lost: the redrive completes it and the join fires": "36e5a67f7fea18a5",

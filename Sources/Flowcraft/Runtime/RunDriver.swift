@@ -245,7 +245,10 @@ final class RunDriver {
         defer { history?.activeProbe = nil }
         switch outcome {
         case .success(let result):
-            if let violation = runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item)) {
+            // Nesting as the distributed engine refuses it (whose store could not give it back).
+            if let violation = SizeLimits.checkNesting(result.output, nodeID: nodeID(of: item))
+                ?? runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item))
+            {
                 failItem(item, message: violation.message, attempts: 1, fatal: true)
                 return
             }

@@ -44,6 +44,18 @@ public struct SizeLimits: Sendable, Hashable {
     /// Whether any node-side limit applies (outputs or values): nothing need be measured otherwise.
     public var limitsNodes: Bool { maximumOutputBytes != nil || maximumValueBytes != nil }
 
+    /// How deep arrays and objects may nest in a value a run stores (its context, an output, a
+    /// resume's output) in the distributed engine: JSON nested deeper than this does not come back
+    /// from Redis as it went in (parsers stop at 512 levels), so it is refused instead.
+    public static let maximumNestingDepth = 256
+
+    /// The violation of `value` (node `nodeID`'s output, or its write under `key`) nesting deeper
+    /// than ``maximumNestingDepth``.
+    public static func checkNesting(_ value: JSONValue, key: String? = nil, nodeID: String) -> SizeLimitViolation? {
+        guard value.isNested(deeperThan: maximumNestingDepth) else { return nil }
+        return SizeLimitViolation(nodeID: nodeID, subject: .nesting(key: key), bytes: 0, limit: maximumNestingDepth)
+    }
+
     /// The violation of node `nodeID`'s output, if it is larger than ``maximumOutputBytes``.
     public func checkOutput(_ output: JSONValue, nodeID: String) -> SizeLimitViolation? {
         guard let limit = maximumOutputBytes else { return nil }
@@ -90,6 +102,9 @@ public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvert
         case value(key: String)
         /// The run's whole context (``SizeLimits/maximumRunContextBytes``).
         case runContext
+        /// The output (`key` nil) or a value nested deeper than ``SizeLimits/maximumNestingDepth``
+        /// (`limit` is the depth then; `bytes` is 0).
+        case nesting(key: String?)
     }
 
     /// The node whose output or write was too large.
@@ -111,6 +126,8 @@ public struct SizeLimitViolation: Error, Sendable, Hashable, CustomStringConvert
             return "context value '\(key)' of \(bytes) bytes exceeds the limit of \(limit) bytes (maximumValueBytes)"
         case .runContext:
             return "the run's context would grow to \(bytes) bytes, over the limit of \(limit) bytes (maximumRunContextBytes)"
+        case .nesting(let key):
+            return "\(key.map { "context value '\($0)'" } ?? "output") nests arrays and objects more than \(limit) levels deep (SizeLimits.maximumNestingDepth)"
         }
     }
 

@@ -336,6 +336,11 @@ final class NodeJobExecutor: Sendable {
     static func sizeViolation(
         _ output: JSONValue, state: RedisWorkflowState, nodeID: String, limits: SizeLimits
     ) -> SizeLimitViolation? {
+        // Nesting always: deeper JSON would not come back from Redis as it went in.
+        if let violation = SizeLimits.checkNesting(output, nodeID: nodeID) { return violation }
+        for (key, value) in state.bufferedChanges().set {
+            if let violation = SizeLimits.checkNesting(value, key: key, nodeID: nodeID) { return violation }
+        }
         guard limits.limitsNodes else { return nil }
         if let violation = limits.checkOutput(output, nodeID: nodeID) { return violation }
         guard limits.maximumValueBytes != nil else { return nil }

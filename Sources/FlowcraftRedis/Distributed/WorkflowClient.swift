@@ -58,6 +58,9 @@ public struct WorkflowClient: Sendable {
     /// Why a new run's `context` breaks `limits` (a value past ``SizeLimits/maximumValueBytes``, the
     /// whole past ``SizeLimits/maximumRunContextBytes``), or `nil`.
     static func oversized(_ context: [String: JSONValue], limits: SizeLimits) -> String? {
+        for (key, value) in context where value.isNested(deeperThan: SizeLimits.maximumNestingDepth) {
+            return "the context value '\(key)' of a new run nests arrays and objects more than \(SizeLimits.maximumNestingDepth) levels deep (SizeLimits.maximumNestingDepth)"
+        }
         if let limit = limits.maximumValueBytes {
             for (key, value) in context {
                 let bytes = SizeLimits.byteCount(value)
@@ -178,7 +181,9 @@ public struct WorkflowClient: Sendable {
         }
         // The output is the wait node's: held to its size limit before anything is written (found by
         // review: a 9 MiB output was stored, and the next node failed, named as the culprit).
-        if let violation = options.sizeLimits.checkOutput(output, nodeID: target.entry.nodeID) {
+        if let violation = SizeLimits.checkNesting(output, nodeID: target.entry.nodeID)
+            ?? options.sizeLimits.checkOutput(output, nodeID: target.entry.nodeID)
+        {
             throw DistributedError("run '\(target.runID)' cannot be resumed: \(violation.description)", cause: .notResumable)
         }
         // A client whose graph differs from a live worker's under the same label would route the run

@@ -77,6 +77,21 @@ struct ResumeCommandTests {
                 (error as? DistributedError)?.message.contains("the context value 'big' of a new run is 102 bytes") == true
             }
 
+            // JSON nested past 256 levels would not come back from Redis as it went in (found by review:
+            // a status printed `null`, a value reached nodes as a string): refused, start and resume.
+            var deep: JSONValue = 1
+            for _ in 0..<300 { deep = .array([deep]) }
+            await #expect {
+                _ = try await workflows.startWorkflow(blueprintID: "review", context: ["deep": deep])
+            } throws: { error in
+                (error as? DistributedError)?.message.contains("'deep' of a new run nests arrays and objects more than 256 levels") == true
+            }
+            await #expect {
+                try await workflows.resume(runID, action: "approve", output: deep)
+            } throws: { error in
+                (error as? DistributedError)?.message.contains("node 'ask': output nests arrays and objects more than 256 levels") == true
+            }
+
             let accepted = try await WorkerSimulateCommandTests.runBinary(binary, ["resume", runID, "--action", "approve"] + common)
             #expect(accepted.status == 0, "\(accepted.stderr)")
             let final = try await workflows.result(runID, timeout: .seconds(30))
