@@ -155,15 +155,27 @@ extension JSONValue {
     /// Whether arrays and objects nest more than `limit` levels deep in this value (a scalar is
     /// level 0). Stops as soon as it knows: at most `limit + 1` levels are visited.
     public func isNested(deeperThan limit: Int) -> Bool {
+        // Checked on every node output: scalars cost a switch, and only containers are descended into.
         switch self {
         case .array(let items):
             if limit <= 0 { return true }
-            return items.contains { $0.isNested(deeperThan: limit - 1) }
+            for item in items where item.isContainer && item.isNested(deeperThan: limit - 1) { return true }
+            return false
         case .object(let members):
             if limit <= 0 { return true }
-            return members.values.contains { $0.isNested(deeperThan: limit - 1) }
+            for item in members.values where item.isContainer && item.isNested(deeperThan: limit - 1) { return true }
+            return false
         default:
             return false
+        }
+    }
+
+    /// Whether this is an array or an object.
+    @inline(__always)
+    private var isContainer: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
         }
     }
 }

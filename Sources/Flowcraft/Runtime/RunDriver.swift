@@ -30,6 +30,8 @@ final class RunDriver {
     private var interruptedItems: [WorkItem] = []
     /// Redrives of this run so far.
     private var redriveCount = 0
+    /// Whether the plan has loops (executions are numbered by ``IterationNumbering`` then).
+    private let hasLoops: Bool
 
     init(
         runtime: FlowRuntime, plan: CompiledBlueprint, runID: String, context: [String: JSONValue],
@@ -58,6 +60,7 @@ final class RunDriver {
             self.history = nil
         }
         self.recordsHistory = runtime.historyDelivery != nil
+        self.hasLoops = plan.loops.maxDepth > 0
     }
 
     convenience init(runtime: FlowRuntime, snapshot: RunSnapshot) throws(FlowRuntimeError) {
@@ -521,7 +524,7 @@ final class RunDriver {
     /// The loop iteration of an execution of `item` prepared now (``IterationNumbering``, from the
     /// rounds the scheduler counted; 0 without loops).
     private func iteration(of item: WorkItem) -> Int {
-        guard plan.loops.maxDepth > 0 else { return 0 }
+        guard hasLoops else { return 0 }
         let n: Int
         switch item {
         case .node(let i), .fallback(let i, _): n = i
