@@ -27,8 +27,10 @@ public typealias RunHistoryStore = RunHistoryReader & RunHistoryRecorder
 public struct RunQueryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The query field at fault: `cursor` or `limit`.
     public var parameter: String
+    /// What is wrong with it.
     public var message: String
 
+    /// A refusal of the query's `parameter`, saying why.
     public init(parameter: String, message: String) {
         self.parameter = parameter
         self.message = message
