@@ -46,22 +46,15 @@ struct BatchAndDynamicHistoryTests {
         }.sorted()
     }
 
-    final class Collected: RunHistoryRecorder {
-        let batches = PthreadMutex<[RunHistoryBatch]>([])
-        func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
-            batches.withLock { $0.append(RunHistoryBatch(summary: summary, events: events)) }
-        }
-    }
-
     @Test("in memory")
     func inMemory() async throws {
-        let collected = Collected()
+        let collected = CollectedHistory()
         let runtime = try FlowRuntime(blueprints: [Self.blueprint], registry: Self.registry(), options: FlowRuntime.Options(history: collected))
         let result = try await runtime.run("fanned")
         await runtime.flushHistory()
         #expect(result.status == .completed)
         #expect(result.context["doubled"] == [2, 4, 6])
-        #expect(Self.executions(collected.batches.withLock { $0 }.flatMap(\.events)) == Self.expected)
+        #expect(Self.executions(collected.allEvents) == Self.expected)
     }
 
     @Test("distributed", arguments: [DistributedRetryMode.inProcess, .queue])

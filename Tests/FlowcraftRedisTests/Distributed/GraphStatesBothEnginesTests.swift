@@ -53,22 +53,14 @@ struct GraphStatesBothEnginesTests {
         #expect(taken == Self.expectedEdges)
     }
 
-    final class Collected: RunHistoryRecorder {
-        let batches = PthreadMutex<[RunHistoryBatch]>([])
-        func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
-            batches.withLock { $0.append(RunHistoryBatch(summary: summary, events: events)) }
-        }
-    }
-
     @Test("in memory")
     func inMemory() async throws {
-        let collected = Collected()
+        let collected = CollectedHistory()
         let runtime = try FlowRuntime(blueprints: [Self.blueprint], registry: Self.registry(), options: FlowRuntime.Options(history: collected))
         let result = try await runtime.run("conditions")
         await runtime.flushHistory()
         #expect(result.status == .completed)
-        let batches = collected.batches.withLock { $0 }
-        try Self.check(batches.last?.summary, batches.flatMap(\.events))
+        try Self.check(collected.summary(of: result.runID), collected.allEvents)
     }
 
     @Test("distributed", arguments: [DistributedRetryMode.inProcess, .queue])

@@ -63,22 +63,15 @@ struct LoopIterationHistoryTests {
     ]
 
     /// A recorder keeping every run's events.
-    final class Collected: RunHistoryRecorder {
-        let events = PthreadMutex<[String: [RunHistoryEvent]]>([:])
-        func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
-            self.events.withLock { $0[summary.runID, default: []] += events }
-        }
-    }
-
     @Test("in memory: each round's node executions carry its iteration and each round's call has its own child run")
     func inMemory() async throws {
-        let collected = Collected()
+        let collected = CollectedHistory()
         let runtime = try FlowRuntime(
             blueprints: [Self.rounds, Self.leaf], registry: Self.registry(), options: FlowRuntime.Options(history: collected))
         let result = try await runtime.run("rounds")
         await runtime.flushHistory()
         #expect(result.status == .completed)
-        #expect(Self.shape(collected.events.withLock { $0 }, top: result.runID) == Self.expected)
+        #expect(Self.shape(collected.eventsByRun, top: result.runID) == Self.expected)
     }
 
     @Test("distributed: the same iterations and child runs", arguments: [DistributedRetryMode.inProcess, .queue])

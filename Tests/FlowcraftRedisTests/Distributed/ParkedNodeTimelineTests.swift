@@ -30,16 +30,9 @@ struct ParkedNodeTimelineTests {
         return registry
     }
 
-    final class Collected: RunHistoryRecorder {
-        let batches = PthreadMutex<[RunHistoryBatch]>([])
-        func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {
-            batches.withLock { $0.append(RunHistoryBatch(summary: summary, events: events)) }
-        }
-    }
-
     @Test("in memory, on a virtual clock: the sleep spans exactly its 5 000 ms and starts when the run paused on it")
     func inMemory() async throws {
-        let collected = Collected()
+        let collected = CollectedHistory()
         let runtime = try FlowRuntime(
             blueprints: [Self.blueprint(sleep: 5_000)], registry: Self.registry(),
             options: FlowRuntime.Options(clock: VirtualClock(), history: collected))
@@ -50,9 +43,8 @@ struct ParkedNodeTimelineTests {
         result = try await runtime.resume(result, nodeID: "ask")
         #expect(result.status == .completed)
         await runtime.flushHistory()
-        let batches = collected.batches.withLock { $0 }
-        let summary = try #require(batches.last?.summary)
-        let inspection = RunInspection(summary: summary, events: batches.flatMap(\.events))
+        let summary = try #require(collected.summary(of: result.runID))
+        let inspection = RunInspection(summary: summary, events: collected.allEvents)
         let nap = try #require(inspection.timeline.first { $0.nodeID == "nap" })
         #expect(nap.durationMs == 5_000, "\(nap)")
         let pausedOnNap = try #require(inspection.pauses.first { $0.kind == .paused && $0.nodes == ["nap"] })
