@@ -8,7 +8,7 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "Cancel a running or paused distributed run: it ends 'cancelled'; its queued jobs finish without running.",
         discussion: """
-            With --blueprints, the child runs of its pending subflow nodes are cancelled too. A sharded queue's run \
+            The child runs of its pending subflow nodes are cancelled too (found by their ids; --blueprints only narrows the lookup to the subflow nodes). A sharded queue's run \
             is named by its full id or its base id. Exit status: 0 cancelled, 1 already ended or error, 4 unknown run.
             """
     )
@@ -19,7 +19,7 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(help: "The reason recorded with the cancellation.")
     var reason = "cancelled"
 
-    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories (to find the run's child runs).")
+    @Option(name: .customLong("blueprints"), help: "Blueprint files or directories (narrows the child-run lookup to subflow nodes).")
     var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions

@@ -3,8 +3,10 @@ import Flowcraft
 /// Cancels a distributed run and the child runs of its pending `subflow` nodes, depth first after
 /// their parent (so a child's notification finds its parent already ended and changes nothing).
 ///
-/// A child is cancelled only if it exists; children of a blueprint missing from the catalog cannot
-/// be found and are left to finish on their own (their parent ignores them once it has ended).
+/// A child is cancelled only if it exists and links back to its parent. For a blueprint missing from
+/// the catalog every pending entry is looked at as a possible `subflow` node (its child run, if any,
+/// is named by ``SubflowRunID``): found by review, `flowcraft cancel` without `--blueprints` left the
+/// children running.
 struct RunCanceller: Sendable {
     let client: RedisClient
     let catalog: BlueprintCatalog
@@ -35,6 +37,8 @@ struct RunCanceller: Sendable {
         if outcome.commit == .parentRunning || outcome.commit == .gone { return outcome }
         if let plan = try? catalog.blueprint(id: blueprintID, version: version) {
             try await cancelChildren(of: runID, plan: plan, pending: pending, reason: reason)
+        } else {
+            try await cancelChildren(of: runID, plan: nil, pending: pending, reason: reason)
         }
         return outcome
     }
@@ -43,9 +47,13 @@ struct RunCanceller: Sendable {
     /// entries of run `runID`), because `runID` ended. A child whose parent runs again by the time
     /// its cancel is committed (a redrive of the parent started it anew) is left alone: the parent's
     /// end that this cascade follows is over.
-    func cancelChildren(of runID: String, plan: CompiledBlueprint, pending: [String], reason: String) async throws {
+    /// `plan` nil: the blueprint is not known here, so every pending entry may be a `subflow` node (the
+    /// child run is cancelled only if it exists, as a child of `runID`).
+    func cancelChildren(of runID: String, plan: CompiledBlueprint?, pending: [String], reason: String) async throws {
         for entry in pending.compactMap(NodeInstance.init(member:)).sorted(by: { $0.description < $1.description }) {
-            guard let n = plan.nodeIndex[entry.nodeID], plan.builtins[n] == .subflow else { continue }
+            if let plan {
+                guard let n = plan.nodeIndex[entry.nodeID], plan.builtins[n] == .subflow else { continue }
+            }
             let child = SubflowParentLink.childRunID(parent: runID, node: entry)
             try await cancel(child, reason: reason, asChild: true)
         }

@@ -472,6 +472,26 @@ struct DistributedSubflowTests {
         #expect(probe.counter("gated") == 1)
     }
 
+    @Test("a client without the blueprints (flowcraft cancel without --blueprints) cancels the child too")
+    func cancelWithoutBlueprintsStopsChild() async throws {
+        let probe = SubflowProbe()
+        let blueprints = [Self.parent(child: "slow"), Self.single("slow", uses: "gated")]
+        let (parent, child) = try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(probe: probe), queue: Support.uniqueQueue("subcancel-nobp")
+        ) { workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "parent")
+            #expect(try await Self.eventually { probe.counter("gated") == 1 })
+            // Found by review: without the blueprints the children were not found, and kept running.
+            let blind = WorkflowClient(client: client, catalog: BlueprintCatalog(), options: workflows.options)
+            try await blind.cancel(runID, reason: "stop")
+            #expect(try await Self.eventually { probe.counter("gated-cancelled") == 1 })
+            let parent = try await workflows.result(runID, timeout: TestTiming.seconds(20))
+            return (parent, try await workflows.result(Self.childID(runID), timeout: TestTiming.seconds(20)))
+        }
+        #expect(parent.status == .cancelled)
+        #expect(child.status == .cancelled)
+    }
+
     @Test("the cascade of a parent's end cancels the child only while the parent has ended: one arriving after the parent runs again (a redrive started the child anew) leaves the child alone")
     func staleCascadeLeavesChildAlone() async throws {
         let blueprints = [Self.parent(child: "review"), Self.review]
