@@ -99,18 +99,19 @@ package enum InputResolution {
 package enum DurationValue {
     /// The duration in milliseconds; `nil` for a negative, too large or unreadable value.
     package static func milliseconds(_ value: JSONValue?) -> Int64? {
+        let limit = Double(DurationLimit.milliseconds)
         switch value {
-        // Below 9 × 10¹⁵ ms, as the blueprint decoder's `DurationParser.limit`: now + a duration never overflows.
-        case .int(let i)?: return i >= 0 && i < 9_000_000_000_000_000 ? Int64(i) : nil
-        case .double(let d)?: return d >= 0 && d < 9e15 ? Int64(d) : nil
+        // Below ``DurationLimit``, as the blueprint decoder reads them: now + a duration never overflows.
+        case .int(let i)?: return i >= 0 && i < DurationLimit.milliseconds ? Int64(i) : nil
+        case .double(let d)?: return d >= 0 && d < limit ? Int64(d) : nil
         case .string(let s)?:
             let text = s.trimmingSpaces()
             let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
             for (suffix, factor) in units where text.hasSuffix(suffix) {
-                guard let n = Double(text.dropLast(suffix.count)), n >= 0, n * factor < 9e15 else { continue }
+                guard let n = Double(text.dropLast(suffix.count)), n >= 0, n * factor < limit else { continue }
                 return Int64(n * factor)
             }
-            if let n = Double(text), n >= 0, n < 9e15 { return Int64(n) }
+            if let n = Double(text), n >= 0, n < limit { return Int64(n) }
             return nil
         default: return nil
         }

@@ -1,11 +1,9 @@
 import FlowcraftModel
 
 /// Durations in blueprints: `250ms`, `5s`, `2m`, `1h` (decimals allowed: `1.5s`), or plain numbers
-/// meaning milliseconds. The model stores whole milliseconds, below ``limit`` (the bound the runtime's
-/// `DurationValue` reads durations with: a time plus a duration never overflows).
+/// meaning milliseconds. The model stores whole milliseconds, below ``DurationLimit``.
 package enum DurationParser {
-    /// Durations are shorter than this many milliseconds (9 × 10¹⁵, about 285 000 years).
-    package static let limit = 9_000_000_000_000_000
+    static var limit: Int { DurationLimit.milliseconds }
 
     /// Milliseconds denoted by `text`, or `nil` when it is not a duration (negative ones included).
     package static func milliseconds(_ text: String) -> Int? {

@@ -338,13 +338,15 @@ final class NodeJobExecutor: Sendable {
     ) -> SizeLimitViolation? {
         // Nesting always: deeper JSON would not come back from Redis as it went in.
         if let violation = SizeLimits.checkNesting(output, nodeID: nodeID) { return violation }
-        for (key, value) in state.bufferedChanges().set {
+        // The node's writes, collected (and sorted under the state's lock) once for both checks.
+        let written = state.bufferedChanges().set
+        for (key, value) in written {
             if let violation = SizeLimits.checkNesting(value, key: key, nodeID: nodeID) { return violation }
         }
         guard limits.limitsNodes else { return nil }
         if let violation = limits.checkOutput(output, nodeID: nodeID) { return violation }
         guard limits.maximumValueBytes != nil else { return nil }
-        for (key, value) in state.bufferedChanges().set {
+        for (key, value) in written {
             if let violation = limits.checkValue(value, key: key, nodeID: nodeID) { return violation }
         }
         return nil

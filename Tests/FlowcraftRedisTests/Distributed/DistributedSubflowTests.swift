@@ -452,20 +452,29 @@ struct DistributedSubflowTests {
         #expect(children[3] == nil)
     }
 
-    @Test("cancelling the parent cancels its running child and stops the child's node")
-    func cancelParentStopsChild() async throws {
-        let probe = SubflowProbe()
+    /// Starts `parent` (its child's node waits until cancelled), cancels it through the client
+    /// `canceller` returns, and returns the parent's and the child's final status.
+    private static func cancelledParentAndChild(
+        _ probe: SubflowProbe, queue: String,
+        canceller: @escaping @Sendable (WorkflowClient, RedisClient) -> WorkflowClient = { workflows, _ in workflows }
+    ) async throws -> (parent: DistributedRunStatus, child: DistributedRunStatus) {
         let blueprints = [Self.parent(child: "slow"), Self.single("slow", uses: "gated")]
-        let (parent, child) = try await Support.withWorker(
-            blueprints: blueprints, registry: Self.registry(probe: probe), queue: Support.uniqueQueue("subcancel")
-        ) { workflows, _ in
+        return try await Support.withWorker(
+            blueprints: blueprints, registry: Self.registry(probe: probe), queue: Support.uniqueQueue(queue)
+        ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "parent")
             #expect(try await Self.eventually { probe.counter("gated") == 1 })
-            try await workflows.cancel(runID, reason: "stop")
+            try await canceller(workflows, client).cancel(runID, reason: "stop")
             #expect(try await Self.eventually { probe.counter("gated-cancelled") == 1 })
             let parent = try await workflows.result(runID, timeout: TestTiming.seconds(20))
             return (parent, try await workflows.result(Self.childID(runID), timeout: TestTiming.seconds(20)))
         }
+    }
+
+    @Test("cancelling the parent cancels its running child and stops the child's node")
+    func cancelParentStopsChild() async throws {
+        let probe = SubflowProbe()
+        let (parent, child) = try await Self.cancelledParentAndChild(probe, queue: "subcancel")
         #expect(parent.status == .cancelled)
         #expect(child.status == .cancelled)
         #expect(child.reason == "stop")
@@ -474,19 +483,9 @@ struct DistributedSubflowTests {
 
     @Test("a client without the blueprints (flowcraft cancel without --blueprints) cancels the child too")
     func cancelWithoutBlueprintsStopsChild() async throws {
-        let probe = SubflowProbe()
-        let blueprints = [Self.parent(child: "slow"), Self.single("slow", uses: "gated")]
-        let (parent, child) = try await Support.withWorker(
-            blueprints: blueprints, registry: Self.registry(probe: probe), queue: Support.uniqueQueue("subcancel-nobp")
-        ) { workflows, client in
-            let runID = try await workflows.startWorkflow(blueprintID: "parent")
-            #expect(try await Self.eventually { probe.counter("gated") == 1 })
-            // Found by review: without the blueprints the children were not found, and kept running.
-            let blind = WorkflowClient(client: client, catalog: BlueprintCatalog(), options: workflows.options)
-            try await blind.cancel(runID, reason: "stop")
-            #expect(try await Self.eventually { probe.counter("gated-cancelled") == 1 })
-            let parent = try await workflows.result(runID, timeout: TestTiming.seconds(20))
-            return (parent, try await workflows.result(Self.childID(runID), timeout: TestTiming.seconds(20)))
+        // Found by review: without the blueprints the children were not found, and kept running.
+        let (parent, child) = try await Self.cancelledParentAndChild(SubflowProbe(), queue: "subcancel-nobp") { workflows, client in
+            WorkflowClient(client: client, catalog: BlueprintCatalog(), options: workflows.options)
         }
         #expect(parent.status == .cancelled)
         #expect(child.status == .cancelled)
