@@ -23,6 +23,7 @@ struct CancelCommand: AsyncParsableCommand {
     var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var retention: StateTTLOption
     @OptionGroup var historyFile: RefusedHistoryFileOption
 
     func validate() throws {
@@ -34,7 +35,7 @@ struct CancelCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         let outcome: Int32
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention))
             switch try await workflows.status(runID)?.status {
             case nil:
                 StandardStreams.error("error: unknown run '\(runID)'\n")

@@ -5,6 +5,7 @@ import FlowcraftDashboard
 import FlowcraftRedis
 import Foundation
 import Hummingbird
+import Logging
 
 /// `flowcraft dashboard --redis URL [--queue Q …] [--port 8080] [--host 127.0.0.1] [--token T] [--blueprints PATH …]`.
 struct DashboardCommand: AsyncParsableCommand {
@@ -77,10 +78,19 @@ struct DashboardCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // Each queue's layout as recorded: a sharded queue shows its shard queues, and its runs are
-        // listed across them.
+        // listed across them. Read once Redis answers: a dashboard started before Redis (or while it
+        // fails over) waits for it, as a worker does, instead of exiting.
+        var logger = Logger(label: "flowcraft.dashboard")
+        logger.logLevel = .info
         var layouts: [QueueLayout] = []
         do {
-            for name in queueNames { layouts.append(try await QueueLayoutRecord.resolve(nil, queueName: name, client: client)) }
+            for name in queueNames {
+                guard
+                    let layout = try await QueueLayoutRecord.resolveWaitingForRedis(
+                        nil, queueName: name, client: client, logger: logger)
+                else { throw CancellationError() }
+                layouts.append(layout)
+            }
         } catch {
             await client.close()
             StandardStreams.error("error: \(error)\n")

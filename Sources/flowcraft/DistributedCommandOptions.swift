@@ -12,9 +12,6 @@ struct RedisConnectionOptions: ParsableArguments {
     @Option(help: "Queue that carries the node jobs.")
     var queue = "flowcraft-queue"
 
-    @Option(parsing: .unconditional, help: "Seconds (0…315360000) a finished run's state and status are kept (0 keeps them).")
-    var stateTtl = 86_400
-
     @Option(help: "Retry failing nodes inside the job ('in-process') or as BullMQ attempts ('queue').")
     var retryMode: DistributedRetryMode = .inProcess
 
@@ -22,7 +19,6 @@ struct RedisConnectionOptions: ParsableArguments {
     var layout: String?
 
     func validate() throws {
-        try OptionBounds.check(stateTtl, in: OptionBounds.stateTTLSeconds, option: "--state-ttl", unit: "seconds")
         do {
             _ = try layout.map(QueueLayout.init(parsing:))
         } catch {
@@ -31,9 +27,12 @@ struct RedisConnectionOptions: ParsableArguments {
     }
 
     /// The options with the queue's layout resolved against Redis (``QueueLayoutRecord``); `waitingForRedis` (a worker) waits while Redis
-    /// cannot be reached instead of failing (a command that reads or starts runs fails at once).
-    func options(client: RedisClient, waitingForRedis: Bool = false) async throws -> DistributedOptions {
-        var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTtl, retryMode: retryMode)
+    /// cannot be reached instead of failing (a command that reads or starts runs fails at once). `retention`: the state TTL
+    /// of a command that may finish runs (the default TTL otherwise; such a command never applies it).
+    func options(
+        client: RedisClient, retention: StateTTLOption = StateTTLOption(), waitingForRedis: Bool = false
+    ) async throws -> DistributedOptions {
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: retention.stateTtl, retryMode: retryMode)
         options.layout = try layout.map(QueueLayout.init(parsing:))
         if waitingForRedis { return try await options.withRecordedLayoutWaitingForRedis(client: client) }
         return try await options.withRecordedLayout(client: client)

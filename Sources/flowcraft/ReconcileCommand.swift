@@ -17,6 +17,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     var stalledThreshold: Double = 300
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var retention: StateTTLOption
 
     func validate() throws {
         try OptionBounds.check(
@@ -28,7 +29,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         do {
             let reconciler = WorkflowReconciler(
-                client: client, catalog: catalog, options: try await connection.options(client: client),
+                client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention),
                 stalledThresholdSeconds: stalledThreshold)
             let stats = try await reconciler.run()
             await client.close()

@@ -23,6 +23,7 @@ struct RedriveCommand: AsyncParsableCommand {
     var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var refusedStateTTL: RefusedStateTTLOption
 
     @OptionGroup var historyFile: RefusedHistoryFileOption
 

@@ -25,6 +25,7 @@ struct ResumeCommand: AsyncParsableCommand {
     var blueprintPaths: [String] = []
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var retention: StateTTLOption
     @OptionGroup var historyFile: RefusedHistoryFileOption
 
     func validate() throws {
@@ -37,7 +38,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let value = try output.map { try DistributedCommandSupport.json($0, name: "--output") } ?? .null
         let client = try connection.client(poolSize: 1)
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client))
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention))
             // An unknown run exits 4, as for status, cancel and redrive.
             guard try await workflows.status(runID) != nil else { throw ExitCode(4) }
             try await workflows.resume(runID, nodeID: node, action: action, output: value)

@@ -23,6 +23,7 @@ struct StartCommand: AsyncParsableCommand {
     var runId: String?
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var refusedStateTTL: RefusedStateTTLOption
 
     func validate() throws {
         // The rules the workers apply (refused here before anything is written).

@@ -61,6 +61,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var events = false
 
     @OptionGroup var connection: RedisConnectionOptions
+    @OptionGroup var retention: StateTTLOption
 
     @OptionGroup(title: "Job retention and stalled jobs") var production: WorkerProductionOptions
 
@@ -103,7 +104,7 @@ struct WorkerCommand: AsyncParsableCommand {
         var options: DistributedOptions
         do {
             // A worker started while Redis is down or failing over waits for it (logged), as a running one does.
-            options = try await connection.options(client: client, waitingForRedis: true)
+            options = try await connection.options(client: client, retention: retention, waitingForRedis: true)
         } catch {
             await client.close()
             StandardStreams.error("error: \(error)\n")

@@ -32,7 +32,7 @@ struct CommandInputTests {
             (["worker", "--blueprints", "DIR", "--stalled-interval=-1"], "--stalled-interval"),
             (["worker", "--blueprints", "DIR", "--simulate", "--work-ms=-1"], "--work-ms"),
             (["worker", "--blueprints", "DIR", "--state-ttl=-1"], "--state-ttl"),
-            (["start", "chain", "--blueprints", "DIR", "--state-ttl", "99999999999"], "--state-ttl"),
+            (["cancel", "run-1", "--state-ttl", "99999999999"], "--state-ttl"),
             (["queue-worker", "--queue", "q", "--concurrency", "5000"], "--concurrency"),
             (["run", "DIR/chain.yaml", "--simulate", "--concurrency", "0"], "--concurrency"),
             (["run", "DIR/chain.yaml", "--simulate", "--concurrency", "1000000"], "--concurrency"),
@@ -55,6 +55,23 @@ struct CommandInputTests {
         #expect(outcome.status == 2, "\(full): exit \(outcome.status), \(outcome.stderr)")
         #expect(outcome.stderr.contains(option), "\(full): \(outcome.stderr)")
         #expect(outcome.stderr.contains("must be"), "\(full): \(outcome.stderr)")
+    }
+
+    /// `start` and `redrive` took `--state-ttl` and ignored it (the run ends in a worker, whose TTL
+    /// applies): they refuse it now, saying where it belongs; `status` never applies one.
+    @Test(
+        "--state-ttl is refused by the commands whose runs end elsewhere, saying where it belongs",
+        arguments: [["start", "chain", "--blueprints", "DIR"], ["redrive", "run-1", "--blueprints", "DIR"]])
+    func stateTTLIsRefusedWhereItDoesNothing(_ arguments: [String]) async throws {
+        let dir = try directory(["chain.yaml": Self.chain])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = arguments.map { $0.replacingOccurrences(of: "DIR", with: dir.path) } + ["--state-ttl", "60"] + Self.redis
+        let outcome = try await FlowcraftExecutable.run(full, timeout: 20)
+        #expect(outcome.status == 2, "\(full): exit \(outcome.status), \(outcome.stderr)")
+        #expect(outcome.stderr.contains("--state-ttl: a run's state TTL is set by the command that finishes it"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("flowcraft worker --state-ttl"), "\(outcome.stderr)")
+        let status = try await FlowcraftExecutable.run(["status", "run-1", "--state-ttl", "60"] + Self.redis, timeout: 20)
+        #expect(status.status == 2 && status.stderr.contains("Unknown option '--state-ttl'"), "\(status.stderr)")
     }
 
     @Test("a blueprint starting with a UTF-8 byte-order mark validates and runs; positions count from after it")

@@ -5,6 +5,9 @@ import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `flowcraft dashboard`: option checks, and the binary serving its pages on a free loopback port.
 @Suite struct DashboardCommandTests {
@@ -82,5 +85,90 @@ import FoundationNetworking
         local.setValue("localhost", forHTTPHeaderField: "Host")
         let (_, answered) = try await URLSession.shared.data(for: local)
         #expect((answered as? HTTPURLResponse)?.statusCode == 200)
+    }
+
+    /// A dashboard started while Redis is down waited for it: it exited at once ("cannot be
+    /// reached"), so a dashboard deployed next to a Redis still starting (or failing over) was gone.
+    /// It now says it waits, and serves once a server answers on the address.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"] != nil))
+    func waitsForRedisThenServes() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let server = try #require(
+            environment["FLOWCRAFT_REDIS_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                },
+            "needs redis-server (FLOWCRAFT_REDIS_SERVER or /usr/bin)")
+        let port = try #require(Self.unusedLoopbackPort())
+        let binary = try #require(Self.binary, "the flowcraft executable must be built (swift build --build-tests)")
+        let dashboard = Process()
+        dashboard.executableURL = URL(fileURLWithPath: binary)
+        dashboard.arguments = ["dashboard", "--redis", "redis://127.0.0.1:\(port)", "--port", "0", "--queue", "dashboard-late-redis"]
+        // Its log (standard output) and its status lines (standard error), in one pipe.
+        let output = Pipe()
+        dashboard.standardOutput = output
+        dashboard.standardError = output
+        try dashboard.run()
+        defer {
+            dashboard.terminate()
+            dashboard.waitUntilExit()
+        }
+        let waiting = await Self.readOutput(output, until: "trying again until it answers", seconds: 20)
+        #expect(waiting.contains("Redis cannot be reached; trying again until it answers"), "\(waiting)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(dashboard.isRunning, "the dashboard exited while Redis was down: \(waiting)")
+        let redis = Process()
+        redis.executableURL = URL(fileURLWithPath: server)
+        redis.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        redis.standardOutput = FileHandle.nullDevice
+        try redis.run()
+        defer {
+            // Killed: a child of the test process inherits its blocked signals (SIGTERM among them).
+            kill(redis.processIdentifier, SIGKILL)
+            redis.waitUntilExit()
+        }
+        let served = await Self.readOutput(output, until: "flowcraft dashboard: serving", seconds: 20)
+        let line = try #require(served.split(separator: "\n").first { $0.contains("flowcraft dashboard: serving") }, "\(served)")
+        let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") })
+        let (queues, response) = try await URLSession.shared.data(from: try #require(URL(string: "\(url)api/queues")))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: queues, as: UTF8.self).contains("\"name\":\"dashboard-late-redis\""))
+    }
+
+    /// What `pipe` says until `needle` (or end of file, or `seconds`), read on a thread of its own.
+    static func readOutput(_ pipe: Pipe, until needle: String, seconds: Double) async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(seconds)
+                var seen = ""
+                let fd = pipe.fileHandleForReading.fileDescriptor
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while !seen.contains(needle), Date() < deadline {
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&poller, 1, 100) >= 0 else { break }
+                    if poller.revents == 0 { continue }
+                    let count = read(fd, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    seen += String(decoding: buffer[0..<count], as: UTF8.self)
+                }
+                continuation.resume(returning: seen)
+            }
+        }
+    }
+
+    /// A loopback port nothing listens on now (the kernel's pick for a bind to port 0).
+    static func unusedLoopbackPort() -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 }

@@ -19,8 +19,12 @@ public struct DistributedOptions: Sendable {
     public var jobName: String
     /// BullMQ key prefix.
     public var queuePrefix: String
-    /// Lifetime of a finished run's state and status keys; 0 keeps them.
+    /// Lifetime of a finished run's state, status and history keys; 0 keeps them. Applied by what
+    /// finishes the run — the worker that commits its last node, a cancel, a reconcile — so a
+    /// client that only starts runs never applies its own.
     public var stateTTLSeconds: Int
+    /// The default of ``stateTTLSeconds``: one day.
+    public static let defaultStateTTLSeconds = 86_400
     /// How a failing node is retried (``DistributedRetryMode/inProcess`` by default).
     public var retryMode: DistributedRetryMode
     /// Values injected into every node's context.
@@ -84,7 +88,7 @@ public struct DistributedOptions: Sendable {
     /// state kept one day, in-process retries, subflows nested up to 32 deep.
     public init(
         queueName: String = "flowcraft-queue", jobName: String = "executeNode", queuePrefix: String = "bull",
-        stateTTLSeconds: Int = 86_400, retryMode: DistributedRetryMode = .inProcess,
+        stateTTLSeconds: Int = DistributedOptions.defaultStateTTLSeconds, retryMode: DistributedRetryMode = .inProcess,
         dependencies: Dependencies = Dependencies(), middleware: [any NodeMiddleware] = [],
         logger: Logger = Logger(label: "flowcraft.distributed"), eventHandler: WorkflowEventHandler? = nil,
         maximumSubflowDepth: Int = 32
