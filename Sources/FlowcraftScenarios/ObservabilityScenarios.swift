@@ -74,6 +74,6 @@ package enum WorkflowScenarios {
     package static var all: [WorkflowScenario] {
         RoutingScenarios.all + SpawnerRoutingScenarios.all + ResilienceScenarios.all + BuiltinScenarios.all
             + ObservabilityScenarios.all + DataFlowScenarios.all + SizeLimitScenarios.all
-            + FallbackJoinScenarios.all + IdentifierScenarios.all + RedriveScenarios.all
+            + FallbackJoinScenarios.all + IdentifierScenarios.all + RedriveScenarios.all + FailureEventScenarios.all
     }
 }

@@ -15,8 +15,7 @@ struct SubflowCall: Sendable {
 
     func execute(_ context: NodeContext) async -> JobOutcome {
         guard depth < runtime.maximumSubflowDepth else {
-            return .failure(
-                message: SubflowMapping.tooDeepMessage(limit: runtime.maximumSubflowDepth), attempts: 1, fatal: true)
+            return failure(SubflowMapping.tooDeepMessage(limit: runtime.maximumSubflowDepth), nodeID: context.nodeID, fatal: true)
         }
         let mapping = SubflowMapping(params: params)
         let initial = mapping.childContext(
@@ -44,15 +43,21 @@ struct SubflowCall: Sendable {
             return .success(NodeResult(output: output))
         case .awaiting:
             guard let snapshot = result.snapshot else {
-                return .failure(message: "subflow paused without a snapshot", attempts: 1, fatal: true)
+                return failure("subflow paused without a snapshot", nodeID: nodeID, fatal: true)
             }
             return .suspendedSubflow(snapshot)
         case .failed:
             let message = SubflowMapping.childFailedMessage(
                 blueprintID: plan.id, reason: result.errors.first.map(\.description))
-            return .failure(message: message, attempts: 1, fatal: false)
+            return failure(message, nodeID: nodeID, fatal: false)
         case .cancelled:
             return .cancelled
         }
+    }
+
+    /// The call's failure, reported as `node:error` (no attempt loop reports it).
+    private func failure(_ message: String, nodeID: String, fatal: Bool) -> JobOutcome {
+        events?.emit(.nodeError, nodeID: nodeID, NodeAttemptLoop.errorPayload(message: message, attempt: 1, willRetry: false))
+        return .failure(message: message, attempts: 1, fatal: fatal)
     }
 }

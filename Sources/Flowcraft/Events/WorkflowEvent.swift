@@ -52,7 +52,10 @@ public enum WorkflowEventType: String, Sendable, Hashable, Codable, CaseIterable
     case nodeStart = "node:start"
     /// A node finished (`output`, `action` in the payload).
     case nodeFinish = "node:finish"
-    /// One attempt failed (`willRetry` says whether another follows).
+    /// One attempt failed (`error`, `attempt`, and `willRetry`: whether another follows); also a
+    /// node's failure no attempt made — a built-in's (loop cap, failed subflow child), a missing
+    /// implementation's, a size limit's — with `attempt` 1 and `willRetry` false. Every failed
+    /// execution has at least one, in both engines.
     case nodeError = "node:error"
     /// The next attempt is about to start after `delayMs`.
     case nodeRetry = "node:retry"

@@ -174,6 +174,13 @@ package struct NodeAttemptLoop: Sendable {
     }
 
     static func errorPayload(_ error: any Error, attempt: Int, willRetry: Bool) -> [String: JSONValue] {
-        ["error": .string(describe(error)), "attempt": .int(attempt), "willRetry": .bool(willRetry)]
+        errorPayload(message: describe(error), attempt: attempt, willRetry: willRetry)
+    }
+
+    /// `node:error`'s payload: the error, the attempt that failed, and whether another follows. Also
+    /// the payload of a failure no attempt reported (a built-in's, a limit's, a missing
+    /// implementation's: attempt 1, no retry), which both engines emit too.
+    package static func errorPayload(message: String, attempt: Int, willRetry: Bool) -> [String: JSONValue] {
+        ["error": .string(message), "attempt": .int(attempt), "willRetry": .bool(willRetry)]
     }
 }

@@ -261,7 +261,8 @@ final class RunDriver {
             }
             succeed(item, result)
         case .failure(let message, let attempts, let fatal):
-            failItem(item, message: message, attempts: attempts, fatal: fatal)
+            // Reported as `node:error` where it happened: by the attempt loop, or the subflow call.
+            failItem(item, message: message, attempts: attempts, fatal: fatal, reported: true)
         case .cancelled:
             // Stopped by the run's failure: a redrive runs it again.
             if failed { interruptedItems.append(item) } else { cancelled = true }
@@ -539,8 +540,15 @@ final class RunDriver {
         history?.activeProbe?.iteration ?? iteration(of: item)
     }
 
-    private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool) {
+    /// `item`'s execution failed with `message`: its fallback takes over, or the run fails. A failure
+    /// not `reported` as `node:error` yet (one no attempt made: a built-in's, a limit's) is reported
+    /// here, so every failed execution has one.
+    private func failItem(_ item: WorkItem, message: String, attempts: Int, fatal: Bool, reported: Bool = false) {
         let id = nodeID(of: item)
+        if !reported {
+            events?.emit(
+                .nodeError, nodeID: id, NodeAttemptLoop.errorPayload(message: message, attempt: max(1, attempts), willRetry: false))
+        }
         if let fallback = scheduler.fail(item, in: plan, allowFallback: !fatal), case .fallback(_, let f) = fallback {
             events?.emit(.nodeFallback, nodeID: id, ["fallback": .string(plan.nodes[f].id), "error": .string(message)])
             if recordsHistory {

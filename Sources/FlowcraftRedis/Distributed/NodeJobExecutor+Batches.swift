@@ -14,10 +14,12 @@ extension NodeJobExecutor {
     ) async throws -> JSONValue {
         let plan = run.prepared.compiled
         guard plan.nodeIndex[spec.gatherID] != nil else {
-            return try await failRun(run, reason: "node '\(node.id)': batch-scatter's 'gatherNodeId' '\(spec.gatherID)' names no node of the blueprint", fatal: true)
+            let message = "batch-scatter's 'gatherNodeId' '\(spec.gatherID)' names no node of the blueprint"
+            return try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true, unreportedError: message)
         }
         guard registry.implementation(for: spec.workerUses) != nil else {
-            return try await failRun(run, reason: "node '\(node.id)': no implementation registered for batch worker '\(spec.workerUses)'", fatal: true)
+            let message = "no implementation registered for batch worker '\(spec.workerUses)'"
+            return try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true, unreportedError: message)
         }
         var change = try await Self.batchScatterChange(
             prepared: run.prepared, data: run.data, item: run.item, scatter: s, spec: spec, items: values,
@@ -132,7 +134,8 @@ extension NodeJobExecutor {
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: spec.workerUses) else {
-            return try await failRun(run, reason: "node '\(data.nodeID)': no implementation registered for '\(spec.workerUses)'", fatal: true)
+            let message = "no implementation registered for '\(spec.workerUses)'"
+            return try await failRun(run, reason: "node '\(data.nodeID)': \(message)", fatal: true, unreportedError: message)
         }
         // Batch workers run with the scatter node's retry and timeout settings (``BatchPlan``) and
         // its fallback.

@@ -8,7 +8,7 @@ extension NodeJobExecutor {
     func spawnDynamicNodes(_ run: RunContext, result: NodeResult) async throws -> JSONValue {
         let plan = run.prepared.compiled
         if let problem = DynamicNodes.problem(with: result.dynamicNodes, spawner: run.data.nodeID, plan: plan) {
-            return try await failRun(run, reason: "node '\(run.data.nodeID)' \(problem)", fatal: true)
+            return try await failRun(run, reason: "node '\(run.data.nodeID)' \(problem)", fatal: true, unreportedError: problem)
         }
         var change = DynamicNodes.spawnChange(
             plan: plan, data: run.data, item: run.item, result: result, state: run.state, options: options)
@@ -48,11 +48,10 @@ extension NodeJobExecutor {
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
         guard let implementation = registry.implementation(for: node.uses) else {
             // As in memory: a dynamic node runs a registered implementation, never a built-in.
-            let reason = BuiltinNode(rawValue: node.uses) != nil
-                ? "node '\(node.id)': built-in '\(node.uses)' cannot run as a dynamic node "
-                    + "(dynamic nodes run registered implementations only)"
-                : "node '\(node.id)': no implementation registered for '\(node.uses)'"
-            return try await failRun(run, reason: reason, fatal: true)
+            let message = BuiltinNode(rawValue: node.uses) != nil
+                ? "built-in '\(node.uses)' cannot run as a dynamic node (dynamic nodes run registered implementations only)"
+                : "no implementation registered for '\(node.uses)'"
+            return try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true, unreportedError: message)
         }
         guard
             let outcome = try await runAttempts(
@@ -109,9 +108,8 @@ extension NodeJobExecutor {
             data: data, prepared: prepared, version: version, state: state, input: .null, item: item,
             runExists: admitted.runExists)
         guard let record else {
-            return try await failRun(
-                run, reason: "node '\(data.nodeID)': the record of its dynamic nodes or batch ('\(recordKey)') is missing or unreadable",
-                fatal: true)
+            let message = "the record of its dynamic nodes or batch ('\(recordKey)') is missing or unreadable"
+            return try await failRun(run, reason: "node '\(data.nodeID)': \(message)", fatal: true, unreportedError: message)
         }
         let change = try await DynamicNodes.continuationChange(
             prepared: prepared, data: data, item: item, record: record, state: state, options: options)

@@ -39,7 +39,7 @@ extension NodeJobExecutor {
         case .completed(let result):
             return try await complete(run, result: result)
         case .failed(let message, let fatal):
-            return .value(try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal))
+            return .value(try await handleFailure(run, index: n, message: message, attempts: 1, fatal: fatal, reported: false))
         case .cancelled(let reason):
             return .value(try await cancelRun(run, reason: reason))
         }

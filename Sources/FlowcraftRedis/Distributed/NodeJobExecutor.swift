@@ -109,7 +109,9 @@ final class NodeJobExecutor: Sendable {
         startHistory(&run, job: job)
         let plan = run.prepared.compiled
         let node = plan.nodes[n]
-        if let reason = run.prepared.unsupportedReason { return .value(try await failRun(run, reason: reason, fatal: true)) }
+        if let reason = run.prepared.unsupportedReason {
+            return .value(try await failRun(run, reason: reason, fatal: true, unreportedError: reason))
+        }
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": run.input, "attempt": .int(job.attemptsMade + 1)])
         if let builtin = plan.builtins[n] {
@@ -179,7 +181,8 @@ final class NodeJobExecutor: Sendable {
             do {
                 result = try await loopStep(run, node: node, index: n)
             } catch let error as FatalNodeError {
-                return .value(try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true))
+                return .value(
+                    try await failRun(run, reason: "node '\(node.id)': \(error.message)", fatal: true, unreportedError: error.message))
             }
             return try await complete(run, result: result)
         case .scatter(let batch, let items):
@@ -190,7 +193,7 @@ final class NodeJobExecutor: Sendable {
         case .subflow(let blueprintID, let mapping):
             return try await advanceSubflow(run, node: node, index: n, blueprintID: blueprintID, mapping: mapping)
         case .fail(let message):
-            return .value(try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true))
+            return .value(try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true, unreportedError: message))
         }
     }
 
@@ -199,7 +202,8 @@ final class NodeJobExecutor: Sendable {
         _ run: RunContext, node: NodeDefinition, index n: Int, job: Job, events: EventEmitter?
     ) async throws -> ProcessedJob {
         guard let implementation = registry.implementation(for: node.uses) else {
-            return .value(try await failRun(run, reason: "node '\(node.id)': no implementation registered for '\(node.uses)'", fatal: true))
+            let message = "no implementation registered for '\(node.uses)'"
+            return .value(try await failRun(run, reason: "node '\(node.id)': \(message)", fatal: true, unreportedError: message))
         }
         guard
             let outcome = try await runAttempts(
@@ -215,7 +219,8 @@ final class NodeJobExecutor: Sendable {
             guard result.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: result)) }
             return try await complete(run, result: result)
         case .failure(let message, let attempts, let fatal):
-            return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal))
+            // The attempt loop reported each failed attempt as `node:error`.
+            return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal, reported: true))
         case .cancelled, .suspendedSubflow:
             // The job's task was cancelled (the worker is stopping): nothing is committed and the
             // job is left to stalled-job recovery.
@@ -296,7 +301,7 @@ final class NodeJobExecutor: Sendable {
     func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
         // Size limits before anything reaches Redis: an oversized output or value fails the run.
         if let violation = Self.sizeViolation(result.output, state: run.state, nodeID: run.data.nodeID, limits: options.sizeLimits) {
-            return .value(try await failRun(run, reason: violation.description, fatal: true))
+            return .value(try await failRun(run, reason: violation.description, fatal: true, unreportedError: violation.message))
         }
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
@@ -451,26 +456,38 @@ final class NodeJobExecutor: Sendable {
         return try LoopControllerStep.continueResult(iteration: round + 1, cap: cap).get()
     }
 
-    func handleFailure(_ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool) async throws -> JSONValue {
+    /// The node failed with `message` after `attempts`: its fallback takes over (not when `fatal`), or
+    /// the run fails. A failure not `reported` as `node:error` yet (a subflow's) is reported with it,
+    /// as in memory.
+    func handleFailure(
+        _ run: RunContext, index n: Int, message: String, attempts: Int, fatal: Bool, reported: Bool
+    ) async throws -> JSONValue {
         let plan = run.prepared.compiled
+        let error = reported ? [] : [Self.errorEvent(run.data.nodeID, message: message, attempts: attempts)]
         if !fatal, case .node = run.item, let f = plan.fallbacks[n] {
             let planner = CompletionPlanner(prepared: run.prepared, runID: run.data.runID, options: options)
             var change = RunCommitter.Change(mode: .complete, instance: run.data.instance.description)
             change.records = [planner.fallbackRecord(node: n, fallback: f, iteration: run.data.iteration)]
             await recordHistory(run, into: &change, status: .recovered, error: message, fallbackNodeID: plan.nodes[f].id)
-            change.events = [CommitEvent(
+            change.events = error + [CommitEvent(
                 type: .nodeFallback, nodeID: run.data.nodeID,
                 payload: ["fallback": .string(plan.nodes[f].id), "error": .string(message)])]
             let outcome = try await commit(run, change)
             return summary(run.data, outcome).merging(["fallback": .string(plan.nodes[f].id)])
         }
         let reason = "node '\(run.data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
-        return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)
+        return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts, unreportedError: reported ? nil : message)
     }
 
-    func failRun(_ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1) async throws -> JSONValue {
+    /// Fails the run with `reason` (the node's failure). `unreportedError`: the node's own error when
+    /// no attempt reported it as `node:error` (a built-in's, a limit's, a missing implementation's):
+    /// emitted with the failure, as the in-memory engine does.
+    func failRun(
+        _ run: RunContext, reason: String, fatal: Bool, attempts: Int = 1, unreportedError: String? = nil
+    ) async throws -> JSONValue {
         var change = RunCommitter.Change(mode: .fail, instance: run.data.instance.description, reason: reason)
         change.attempts = attempts
+        if let unreportedError { change.events = [Self.errorEvent(run.data.nodeID, message: unreportedError, attempts: attempts)] }
         await recordHistory(run, into: &change, status: .failed, error: reason)
         let pending = try await pendingSubflowEntries(run)
         let outcome = try await commit(run, change)
@@ -489,6 +506,13 @@ final class NodeJobExecutor: Sendable {
             throw UnrecoverableJobError("node '\(run.data.nodeID)' (iteration \(run.data.iteration)) is not scheduled in run '\(run.data.runID)'")
         }
         return outcome
+    }
+
+    /// `node:error` for a failure no attempt reported, as the in-memory engine emits it.
+    static func errorEvent(_ nodeID: String, message: String, attempts: Int) -> CommitEvent {
+        CommitEvent(
+            type: .nodeError, nodeID: nodeID,
+            payload: NodeAttemptLoop.errorPayload(message: message, attempt: max(1, attempts), willRetry: false))
     }
 
     /// `node:finish` as the in-memory engine emits it.

@@ -185,7 +185,7 @@ struct DistributedScenarioTests {
     /// The resilience, fallback/join and identifier scenarios (and the batch worker's item index) again
     /// with retries as BullMQ attempts with backoff.
     @Test(arguments: ResilienceScenarios.all + FallbackJoinScenarios.all + IdentifierScenarios.all
-        + RedriveScenarios.all + [BuiltinScenarios.batchWorkerReadsItsIndex])
+        + RedriveScenarios.all + FailureEventScenarios.all + [BuiltinScenarios.batchWorkerReadsItsIndex])
     func queueRetryMode(_ scenario: WorkflowScenario) async throws {
         let problems = try await Self.problems(scenario, engine: RedisScenarioEngine(retryMode: .queue))
         #expect(problems.isEmpty, "\(scenario.name) (queue retries): \(problems.joined(separator: "; "))")
