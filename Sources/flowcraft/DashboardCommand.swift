@@ -44,6 +44,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), help: "A host name the dashboard answers to besides the bound address (repeatable; e.g. the name a proxy forwards). Others get 421.")
     var allowedHosts: [String] = []
 
+    @Option(parsing: .unconditional, help: "Seconds (1…3600) a connection may stay without a complete request (idle keep-alive, or a request still arriving) before it is closed.")
+    var idleTimeout = 30
+
     /// The host names the dashboard answers to: the loopback names when bound to a loopback address,
     /// the bound address otherwise, and `--allowed-host`; any (nil) when bound to every interface with
     /// no `--allowed-host` (the names it is reached under are not known).
@@ -64,6 +67,9 @@ struct DashboardCommand: AsyncParsableCommand {
             throw ValidationError("--allowed-host takes a host name, without a port or path (got '\(name)')")
         }
         for queue in queues where queue.isEmpty { throw ValidationError("--queue must not be empty") }
+        guard (1...3_600).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be from 1 to 3600 seconds (got \(idleTimeout))")
+        }
     }
 
     func run() async throws {
@@ -114,6 +120,10 @@ struct DashboardCommand: AsyncParsableCommand {
         let base = configuration.basePath
         let app = Application(
             router: dashboard.router(),
+            // A connection that sends no complete request for that long is closed: idle keep-alive
+            // connections, half-open ones, and a request trickling in byte by byte (the time counts
+            // from the last complete request).
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "flowcraft-dashboard"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0

@@ -135,6 +135,62 @@ import Glibc
         #expect(String(decoding: queues, as: UTF8.self).contains("\"name\":\"dashboard-late-redis\""))
     }
 
+    /// A connection that never completes its request (half-open, or a request trickled in byte by
+    /// byte) was kept open for ever; `--idle-timeout` closes it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"] != nil))
+    func idleConnectionsAreClosed() async throws {
+        let redis = try #require(ProcessInfo.processInfo.environment["FLOWCRAFT_TEST_REDIS_URL"])
+        let (process, text) = try await Self.start(
+            ["dashboard", "--redis", redis, "--port", "0", "--queue", "dashboard-idle", "--idle-timeout", "1"],
+            until: "flowcraft dashboard: serving")
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let line = try #require(text.split(separator: "\n").first { $0.contains("flowcraft dashboard: serving") })
+        let address = try #require(line.range(of: "http://127.0.0.1:"))
+        let port = try #require(Int(line[address.upperBound...].prefix { $0.isNumber }))
+        // A request head that never ends; the server must close the connection (read returns 0)
+        // about a second later, well before this test's 15 s.
+        let closedAfter = await Self.secondsUntilClosed(port: port, sending: "GET /queues HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", limit: 15)
+        let seconds = try #require(closedAfter, "the connection was still open after 15 s")
+        #expect(seconds >= 0.5, "closed after \(seconds) s, before the idle timeout")
+    }
+
+    /// Connects to `port` on loopback, sends `text`, and waits (on a thread of its own) until the
+    /// server closes the connection: the seconds that took, or `nil` after `limit` seconds.
+    static func secondsUntilClosed(port: Int, sending text: String, limit: Double) async -> Double? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Double?, Never>) in
+            Thread.detachNewThread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                    }
+                }
+                guard connected else { return continuation.resume(returning: nil) }
+                let bytes = Array(text.utf8)
+                _ = send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+                let start = Date()
+                var buffer = [UInt8](repeating: 0, count: 512)
+                while Date().timeIntervalSince(start) < limit {
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&poller, 1, 100) >= 0 else { break }
+                    if poller.revents == 0 { continue }
+                    if recv(fd, &buffer, buffer.count, 0) <= 0 {
+                        return continuation.resume(returning: Date().timeIntervalSince(start))
+                    }
+                }
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+
     /// What `pipe` says until `needle` (or end of file, or `seconds`), read on a thread of its own.
     static func readOutput(_ pipe: Pipe, until needle: String, seconds: Double) async -> String {
         await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in

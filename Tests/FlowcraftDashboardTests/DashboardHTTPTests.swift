@@ -54,6 +54,35 @@ import Testing
         #expect(DashboardHandlers.hostName(of: "[::1]:80") == "::1" && DashboardHandlers.hostName(of: "Example.COM") == "example.com")
     }
 
+    /// Uptime checks send `HEAD`: it was 404 on every page. Every page and API answers it with the
+    /// `GET`'s status and headers and no body; another method on a known path is 405 with `Allow`
+    /// (it was 404, as if the path did not exist); an unknown path stays 404.
+    @Test func headAndWrongMethods() async throws {
+        try await app().test { client in
+            for uri in ["/queues", "/runs", "/runs/run-failed", "/blueprints", "/api/runs", "/api/runs/run-failed", "/api/queues",
+                        "/assets/dashboard.css"] {
+                let get = try await client.execute(uri: uri, method: .get)
+                let head = try await client.execute(uri: uri, method: .head)
+                #expect(get.status == .ok, "GET \(uri): \(get.status)")
+                #expect(head.status == get.status, "HEAD \(uri): \(head.status)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(uri)")
+                #expect(head.body.readableBytes == 0, "HEAD \(uri) has a body")
+            }
+            let missing = try await client.execute(uri: "/api/runs/no-such-run", method: .head)
+            #expect(missing.status == .notFound)
+            for (uri, method) in [("/queues", HTTPRequest.Method.post), ("/api/runs", .delete), ("/runs/run-failed", .put)] {
+                let refused = try await client.execute(uri: uri, method: method)
+                #expect(refused.status == .methodNotAllowed, "\(method) \(uri): \(refused.status)")
+                #expect(refused.headers[.allow] == "GET, HEAD", "\(method) \(uri)")
+                #expect(Self.text(refused).contains("is not allowed here"), "\(Self.text(refused))")
+            }
+            let getAction = try await client.execute(uri: "/api/runs/run-failed/redrive", method: .get)
+            #expect(getAction.status == .methodNotAllowed && getAction.headers[.allow] == "POST", "\(getAction.status)")
+            let unknown = try await client.execute(uri: "/nowhere", method: .post)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     /// Pages may not be framed by other sites (their action forms), nor sniffed.
     @Test func pagesCarrySafetyHeaders() async throws {
         try await app().test { client in

@@ -7,6 +7,8 @@ import Synchronization
 struct DashboardFailure: Error, Sendable {
     var status: HTTPResponse.Status
     var message: String
+    /// Headers the error response carries too (`Allow` on a 405).
+    var headers: HTTPFields = [:]
 
     static func badRequest(_ message: String) -> Self { .init(status: .badRequest, message: message) }
     static func notFound(_ message: String) -> Self { .init(status: .notFound, message: message) }

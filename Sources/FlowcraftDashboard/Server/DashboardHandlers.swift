@@ -63,8 +63,11 @@ struct DashboardHandlers: Sendable {
     }
 
     func failureResponse(_ failure: DashboardFailure, html: Bool) -> Response {
-        if html { return Self.html(shell.error(status: failure.status.code, message: failure.message), status: failure.status) }
-        return Self.json(JSONValue.object(["error": .string(failure.message)]), status: failure.status)
+        var response = html
+            ? Self.html(shell.error(status: failure.status.code, message: failure.message), status: failure.status)
+            : Self.json(JSONValue.object(["error": .string(failure.message)]), status: failure.status)
+        for field in failure.headers { response.headers[field.name] = field.value }
+        return response
     }
 
     /// Headers every page carries: no framing by other sites (the action forms), no content
