@@ -35,7 +35,7 @@ struct CancelCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         let outcome: Int32
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention))
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, stateTTLSeconds: retention.stateTtl))
             switch try await workflows.status(runID)?.status {
             case nil:
                 StandardStreams.error("error: unknown run '\(runID)'\n")

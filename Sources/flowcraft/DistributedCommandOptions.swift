@@ -27,12 +27,13 @@ struct RedisConnectionOptions: ParsableArguments {
     }
 
     /// The options with the queue's layout resolved against Redis (``QueueLayoutRecord``); `waitingForRedis` (a worker) waits while Redis
-    /// cannot be reached instead of failing (a command that reads or starts runs fails at once). `retention`: the state TTL
-    /// of a command that may finish runs (the default TTL otherwise; such a command never applies it).
+    /// cannot be reached instead of failing (a command that reads or starts runs fails at once). `stateTTLSeconds`: the
+    /// `--state-ttl` of a command that may finish runs (``StateTTLOption``; the default otherwise, which such a command
+    /// never applies). (A `ParsableArguments` value made outside parsing cannot be read: the TTL is passed as a number.)
     func options(
-        client: RedisClient, retention: StateTTLOption = StateTTLOption(), waitingForRedis: Bool = false
+        client: RedisClient, stateTTLSeconds: Int = DistributedOptions.defaultStateTTLSeconds, waitingForRedis: Bool = false
     ) async throws -> DistributedOptions {
-        var options = DistributedOptions(queueName: queue, stateTTLSeconds: retention.stateTtl, retryMode: retryMode)
+        var options = DistributedOptions(queueName: queue, stateTTLSeconds: stateTTLSeconds, retryMode: retryMode)
         options.layout = try layout.map(QueueLayout.init(parsing:))
         if waitingForRedis { return try await options.withRecordedLayoutWaitingForRedis(client: client) }
         return try await options.withRecordedLayout(client: client)

@@ -29,7 +29,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = try connection.client(poolSize: 1)
         do {
             let reconciler = WorkflowReconciler(
-                client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention),
+                client: client, catalog: catalog, options: try await connection.options(client: client, stateTTLSeconds: retention.stateTtl),
                 stalledThresholdSeconds: stalledThreshold)
             let stats = try await reconciler.run()
             await client.close()

@@ -38,7 +38,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let value = try output.map { try DistributedCommandSupport.json($0, name: "--output") } ?? .null
         let client = try connection.client(poolSize: 1)
         do {
-            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, retention: retention))
+            let workflows = WorkflowClient(client: client, catalog: catalog, options: try await connection.options(client: client, stateTTLSeconds: retention.stateTtl))
             // An unknown run exits 4, as for status, cancel and redrive.
             guard try await workflows.status(runID) != nil else { throw ExitCode(4) }
             try await workflows.resume(runID, nodeID: node, action: action, output: value)

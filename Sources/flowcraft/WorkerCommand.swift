@@ -104,7 +104,7 @@ struct WorkerCommand: AsyncParsableCommand {
         var options: DistributedOptions
         do {
             // A worker started while Redis is down or failing over waits for it (logged), as a running one does.
-            options = try await connection.options(client: client, retention: retention, waitingForRedis: true)
+            options = try await connection.options(client: client, stateTTLSeconds: retention.stateTtl, waitingForRedis: true)
         } catch {
             await client.close()
             StandardStreams.error("error: \(error)\n")
