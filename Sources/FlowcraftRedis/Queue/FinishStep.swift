@@ -8,9 +8,10 @@ import Synchronization
 ///
 /// The step's Lua (``Lua``) is built into ``QueueScript/moveToFinished(attaching:)``: it runs after
 /// the job's lock was checked and the queue's meta hash read, before the script's first write. A
-/// step refuses with an error reply starting with ``refusalPrefix``, before its own first write: the
-/// job is left untouched and the worker fails the attempt with that error (retried by the job's
-/// attempts, like a processor that threw). Any other error (a Lua error, a command failing mid-way)
+/// step refuses with an error reply starting with ``refusalPrefix``: the job is left untouched and the
+/// worker fails the attempt with that error (retried by the job's attempts, like a processor that
+/// threw). A step refuses before its own first write, or after writes that ended what the job belongs
+/// to (the node commit's step on a run key of the wrong Redis type ends the run `failed` first). Any other error (a Lua error, a command failing mid-way)
 /// may follow writes: the worker retries the call until the lock could lapse and then leaves the job
 /// to the stalled sweep, so a job whose step went through is never failed for it.
 struct FinishStep: Sendable {

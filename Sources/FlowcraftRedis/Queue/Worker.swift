@@ -493,7 +493,8 @@ public final class Worker: Service, Sendable {
             reply = try await client.evalScript(step?.script ?? QueueScript.moveToFinished, keys: scriptKeys, arguments: arguments)
         } catch {
             // A refusal (``FinishStep/refusalPrefix``: the finish script's argument checks, or the
-            // step's, both before any write) fails the attempt. Any other error — a connection error,
+            // step's — before any write, or after the step ended the job's run: ``FinishStep``) fails
+            // the attempt. Any other error — a connection error,
             // a loading or busy server, a Lua error that may have come after a write — is retried
             // (until the lock could lapse, then the job is left to the stalled sweep): never reported
             // as a refusal, which would fail a job whose commit went through.

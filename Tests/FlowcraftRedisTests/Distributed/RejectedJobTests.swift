@@ -1,6 +1,7 @@
 import Foundation
 import Flowcraft
 @testable import FlowcraftRedis
+import Synchronization
 import Testing
 
 /// Jobs a worker refuses: a job that fails for good before its node could commit ends its run
@@ -101,6 +102,56 @@ struct RejectedJobTests {
             #expect(status.reason?.contains(key) == true && status.reason?.contains("WRONGTYPE") == true, "\(status.reason ?? "")")
             let reason = try await Self.failure(of: job, client: client, queue: queue)
             #expect(reason?.contains("wrong Redis type") == true, "\(reason ?? "")")
+            try await Self.expectNothingLeftRunning(runID, client: client, queue: queue)
+            try await Self.expectWorkerAlive(workflows)
+        }
+    }
+
+    /// Held open by the test: node `gate` runs until ``release()``.
+    final class Gate: Sendable {
+        private let state = Mutex((started: false, released: false))
+        var started: Bool { state.withLock { $0.started } }
+        func release() { state.withLock { $0.released = true } }
+        func pass() async throws {
+            state.withLock { $0.started = true }
+            for _ in 0..<2_000 where !state.withLock({ $0.released }) { try await Task.sleep(for: .milliseconds(5)) }
+        }
+    }
+
+    /// A run key set to the wrong Redis type while a node runs (found by review): the commit, run in the
+    /// job's finish call, failed mid-script after its first writes; the worker retried the call, which
+    /// found the node already committed and completed the job as a duplicate — nothing pending, nothing
+    /// enqueued, the run `running` for ever (`reconcile` saw nothing lost). The finish call now ends the
+    /// run `failed`, naming the key, and fails the job.
+    @Test("a run key changed to the wrong Redis type while its node runs ends the run failed at the commit, naming the key",
+        arguments: ["state", "history"])
+    func wrongTypeKeyMidRunFailsRun(_ which: String) async throws {
+        let queue = DistributedTestSupport.uniqueQueue("rj-midtype")
+        let gate = Gate()
+        let blueprint = WorkflowBlueprint(
+            id: "gated", version: "1",
+            nodes: [NodeDefinition(id: "gate", uses: "gate"), NodeDefinition(id: "next", uses: "noop")],
+            edges: [EdgeDefinition(source: "gate", target: "next")])
+        var registry = Self.registry
+        registry.register("gate") { _ in
+            try await gate.pass()
+            return NodeResult(output: "passed")
+        }
+        try await DistributedTestSupport.withWorker(blueprints: [blueprint, Self.blueprint], registry: registry, queue: queue) {
+            workflows, client in
+            let runID = try await workflows.startWorkflow(blueprintID: "gated")
+            for _ in 0..<2_000 where !gate.started { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(gate.started, "the gate node never started")
+            let keys = DistributedKeys(runID: runID)
+            let key = which == "state" ? keys.state : keys.history
+            _ = try await client.send(RedisCommand(["DEL", key]))
+            _ = try await client.send(RedisCommand(["SET", key, "not what the engine writes"]))
+            gate.release()
+            let status = try await workflows.result(runID, timeout: TestTiming.seconds(20))
+            #expect(status.status == .failed, "\(status.status): \(status.reason ?? "")")
+            #expect(status.reason?.contains("'\(key)' (string, not") == true, "\(status.reason ?? "")")
+            #expect(status.reason?.contains("wrong Redis type") == true, "\(status.reason ?? "")")
+            #expect(status.nodeID == "gate")
             try await Self.expectNothingLeftRunning(runID, client: client, queue: queue)
             try await Self.expectWorkerAlive(workflows)
         }
