@@ -44,7 +44,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), help: "A host name the dashboard answers to besides the bound address (repeatable; e.g. the name a proxy forwards). Others get 421.")
     var allowedHosts: [String] = []
 
-    @Option(parsing: .unconditional, help: "Seconds (1…3600) a connection may stay without a complete request (idle keep-alive, or a request still arriving) before it is closed.")
+    @Option(parsing: .unconditional, help: "Seconds (1…3600) a connection may send nothing complete (idle keep-alive, half-open, a request head still arriving) before it is closed.")
     var idleTimeout = 30
 
     /// The host names the dashboard answers to: the loopback names when bound to a loopback address,
@@ -120,9 +120,9 @@ struct DashboardCommand: AsyncParsableCommand {
         let base = configuration.basePath
         let app = Application(
             router: dashboard.router(),
-            // A connection that sends no complete request for that long is closed: idle keep-alive
-            // connections, half-open ones, and a request trickling in byte by byte (the time counts
-            // from the last complete request).
+            // A connection that sends no complete request part for that long is closed: idle
+            // keep-alive connections, half-open ones, a request head trickling in byte by byte (the
+            // time counts from the last complete part: a body sent in small parts is not cut).
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "flowcraft-dashboard"),
             onServerRunning: { channel in

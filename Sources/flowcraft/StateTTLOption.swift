@@ -17,7 +17,8 @@ struct StateTTLOption: ParsableArguments {
 /// `--state-ttl` given to a command whose runs end elsewhere: refused with the reason (it was
 /// accepted and silently ignored).
 struct RefusedStateTTLOption: ParsableArguments {
-    @Option(help: .hidden)
+    // Unconditional: `--state-ttl -5` is refused with the reason too, not as a missing value.
+    @Option(parsing: .unconditional, help: .hidden)
     var stateTtl: String?
 
     func validate() throws {

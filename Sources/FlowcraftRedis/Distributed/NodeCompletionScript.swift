@@ -87,6 +87,10 @@ enum NodeCompletionScript {
         definitions: stepSource("complete-node-step-definitions.lua"),
         call: stepSource("complete-node-step-call.lua"))
 
+    /// How the step's refusal starts when its commit met a run key of the wrong Redis type and it ended
+    /// the run `failed` instead (`Lua/complete-node-step-call.lua`); the reason follows.
+    static let runEndedRefusal = FinishStep.refusalPrefix + "completeNode: run ended: "
+
     /// The finish script with the commit built in.
     static let finishingScript = QueueScript.moveToFinished(attaching: finishStep)
 

@@ -88,8 +88,17 @@ final class NodeJobExecutor: Sendable {
         guard RunAbortScript.Outcome(reply) == .failed else { return }
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
-        EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: data.blueprintID)?
-            .emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
+        Self.emitAbort(of: data, reason: reason, to: EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: data.blueprintID))
+    }
+
+    /// The events of a run failed by an abort (a job refused, a node that stalled too often, a commit that
+    /// met a run key of the wrong type): the node's `node:error` — no attempt reported this failure —
+    /// then `workflow:finish`.
+    static func emitAbort(of data: NodeJobData, reason: String, to events: EventEmitter?) {
+        guard let events else { return }
+        let error = errorEvent(data.nodeID, message: reason, attempts: 1)
+        events.emit(error.type, nodeID: error.nodeID, error.payload)
+        events.emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
     }
 
     /// One node job: admitted, then a built-in step (``BuiltinStep``) or the node's implementation.
@@ -109,11 +118,12 @@ final class NodeJobExecutor: Sendable {
         startHistory(&run, job: job)
         let plan = run.prepared.compiled
         let node = plan.nodes[n]
+        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
+        events?.emit(.nodeStart, nodeID: node.id, ["input": run.input, "attempt": .int(job.attemptsMade + 1)])
+        // (After `node:start`: its `node:error` follows, as for any failed execution.)
         if let reason = run.prepared.unsupportedReason {
             return .value(try await failRun(run, reason: reason, fatal: true, unreportedError: reason))
         }
-        let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
-        events?.emit(.nodeStart, nodeID: node.id, ["input": run.input, "attempt": .int(job.attemptsMade + 1)])
         if let builtin = plan.builtins[n] {
             return try await apply(BuiltinStep.decide(builtin, node: node, input: run.input), run, node: node, index: n)
         }
@@ -325,11 +335,18 @@ final class NodeJobExecutor: Sendable {
         let step = committer.finishStep(
             runID: data.runID, blueprintID: data.blueprintID, version: run.version, change,
             returnValuePrefix: #"{"nodeId":"# + JSONText.serialize(.string(data.nodeID)) + #","commit":""#
-        ) { outcome in
+        ) { [eventHandler = options.eventHandler] outcome in
             if case .success(let outcome) = outcome, outcome.commit == .unscheduled {
                 logger.warning(
                     "a node job was not scheduled in its run; nothing was committed",
                     metadata: ["runId": "\(data.runID)", "nodeId": "\(data.nodeID)", "iteration": "\(data.iteration)"])
+            }
+            // The commit met a run key of the wrong Redis type and ended the run (the step refused).
+            if case .failure(let error as FinishStepRejected) = outcome, error.message.hasPrefix(NodeCompletionScript.runEndedRefusal) {
+                let reason = String(error.message.dropFirst(NodeCompletionScript.runEndedRefusal.count))
+                logger.error("run failed: the node's commit met a run key of the wrong Redis type",
+                    metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
+                Self.emitAbort(of: data, reason: reason, to: EventEmitter(handler: eventHandler, runID: data.runID, blueprintID: data.blueprintID))
             }
         }
         return .finishing(step)

@@ -22,6 +22,6 @@ else
   local aborted = abortRun({ KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9] },
     { "run '" .. string.sub(runId, 1, 200) .. "': node '" .. (string.match(instance, "^(.*)#%d+$") or instance) .. "' could not commit",
       string.match(instance, "^(.*)#%d+$") or instance, ARGV[4], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 18], "1" })
-  attached = redis.error_reply("ERR flowcraft completeNode: " .. (aborted[3] or message))
+  attached = redis.error_reply("ERR flowcraft completeNode: run ended: " .. (aborted[3] or message))
 end
 if not attached.err then valueSuffix = attached[1] .. '","run":"' .. attached[2] .. '"}' end

@@ -91,7 +91,10 @@ struct RejectedJobTests {
     @Test("a run key of the wrong Redis type ends the run failed, naming the key", arguments: ["state", "run", "pending"])
     func wrongTypeKeyFailsRun(_ which: String) async throws {
         let queue = DistributedTestSupport.uniqueQueue("rj-type")
-        try await DistributedTestSupport.withWorker(blueprints: [Self.blueprint], registry: Self.registry, queue: queue) { workflows, client in
+        let recorder = DistributedEventTests.Recorder()
+        try await DistributedTestSupport.withWorker(
+            blueprints: [Self.blueprint], registry: Self.registry, queue: queue, eventHandler: recorder.handler
+        ) { workflows, client in
             let runID = Self.uniqueRunID("type-\(which)")
             let keys = DistributedKeys(runID: runID)
             let key = ["state": keys.state, "run": keys.run, "pending": keys.pending][which] ?? keys.state
@@ -102,9 +105,22 @@ struct RejectedJobTests {
             #expect(status.reason?.contains(key) == true && status.reason?.contains("WRONGTYPE") == true, "\(status.reason ?? "")")
             let reason = try await Self.failure(of: job, client: client, queue: queue)
             #expect(reason?.contains("wrong Redis type") == true, "\(reason ?? "")")
+            // The node's failure is reported (no attempt reported it), then the run's end.
+            #expect(Self.errorThenFinish(recorder, runID: runID, nodeID: "a"), "\(recorder.types)")
             try await Self.expectNothingLeftRunning(runID, client: client, queue: queue)
             try await Self.expectWorkerAlive(workflows)
         }
+    }
+
+    /// Whether `runID`'s events hold one `node:error` of `nodeID` (attempt 1, no retry) and, after it,
+    /// one failed `workflow:finish`.
+    static func errorThenFinish(_ recorder: DistributedEventTests.Recorder, runID: String, nodeID: String) -> Bool {
+        let events = recorder.events.withLock { $0.filter { $0.runID == runID } }
+        let errors = events.indices.filter { events[$0].type == .nodeError && events[$0].nodeID == nodeID }
+        let finishes = events.indices.filter { events[$0].type == .workflowFinish }
+        guard errors.count == 1, finishes.count == 1, let e = errors.first, let f = finishes.first else { return false }
+        return e < f && events[e].payload["willRetry"] == false && events[e].payload["attempt"] == 1
+            && events[f].payload["status"] == "failed"
     }
 
     /// Held open by the test: node `gate` runs until ``release()``.
@@ -127,6 +143,7 @@ struct RejectedJobTests {
         arguments: ["state", "history"])
     func wrongTypeKeyMidRunFailsRun(_ which: String) async throws {
         let queue = DistributedTestSupport.uniqueQueue("rj-midtype")
+        let recorder = DistributedEventTests.Recorder()
         let gate = Gate()
         let blueprint = WorkflowBlueprint(
             id: "gated", version: "1",
@@ -137,8 +154,9 @@ struct RejectedJobTests {
             try await gate.pass()
             return NodeResult(output: "passed")
         }
-        try await DistributedTestSupport.withWorker(blueprints: [blueprint, Self.blueprint], registry: registry, queue: queue) {
-            workflows, client in
+        try await DistributedTestSupport.withWorker(
+            blueprints: [blueprint, Self.blueprint], registry: registry, queue: queue, eventHandler: recorder.handler
+        ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "gated")
             for _ in 0..<2_000 where !gate.started { try await Task.sleep(for: .milliseconds(5)) }
             #expect(gate.started, "the gate node never started")
@@ -152,6 +170,7 @@ struct RejectedJobTests {
             #expect(status.reason?.contains("'\(key)' (string, not") == true, "\(status.reason ?? "")")
             #expect(status.reason?.contains("wrong Redis type") == true, "\(status.reason ?? "")")
             #expect(status.nodeID == "gate")
+            #expect(Self.errorThenFinish(recorder, runID: runID, nodeID: "gate"), "\(recorder.types)")
             try await Self.expectNothingLeftRunning(runID, client: client, queue: queue)
             try await Self.expectWorkerAlive(workflows)
         }
