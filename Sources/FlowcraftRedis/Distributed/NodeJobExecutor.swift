@@ -70,22 +70,25 @@ final class NodeJobExecutor: Sendable {
             throw UnrecoverableJobError(refusal.reason)
         } catch let error as RedisError where JobRefusal.isWrongType(error) {
             let reason = JobRefusal.wrongType(runID: data.runID, key: nil, error.message).reason
-            try await abortRun(data, reason: reason)
+            try await abortRun(data, reason: reason, namingWrongTypedKeys: true)
             throw UnrecoverableJobError(reason)
         }
     }
 
     /// Ends `data`'s run `failed` with `reason` whatever state its keys are in (nothing is written for
     /// a run that does not exist or changed for one that ended).
-    private func abortRun(_ data: NodeJobData, reason: String) async throws {
+    /// `namingWrongTypedKeys`: the reason names the run's keys of the wrong Redis type (a WRONGTYPE error).
+    private func abortRun(_ data: NodeJobData, reason: String, namingWrongTypedKeys: Bool = false) async throws {
         let reply = try await client.evalScript(
             RunAbortScript.script,
             RunAbortScript.Call(
                 runKeys: DistributedKeys(runID: data.runID), queueName: committer.queueName(forRun: data.runID), reason: reason,
                 nodeID: data.nodeID, now: QueueClock.nowMilliseconds(), stateTTL: options.stateTTLSeconds,
                 queuePrefix: committer.queueKeys(forRun: data.runID).base, jobName: options.jobName, blueprintID: data.blueprintID,
-                historyCap: options.history.maximumEventsPerRun))
+                historyCap: options.history.maximumEventsPerRun, namesWrongTypedKeys: namingWrongTypedKeys))
         guard RunAbortScript.Outcome(reply) == .failed else { return }
+        // The reason as written (with the wrong-typed keys, when named).
+        let reason = reply.array.flatMap { $0.count > 2 ? $0[2].string : nil } ?? reason
         options.logger.error("run failed: a job was refused before its node could commit",
             metadata: ["runId": "\(data.runID.prefix(200))", "nodeId": "\(data.nodeID)", "reason": "\(reason)"])
         Self.emitAbort(of: data, reason: reason, to: EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: data.blueprintID))

@@ -20,10 +20,11 @@
 /// join-lock, active-runs index, final status). ARGV: 1 reason, 2 node id, 3 now (ms), 4 state TTL
 /// seconds (0 = keep), 5 queue key prefix, 6 job name, 7 blueprint id, 8 the run history's cap of
 /// events per run ("0": no history; else the run's end is appended to its history and indexed by
-/// status, and the history expires with the state TTL).
+/// status, and the history expires with the state TTL), 9 "1" to name the run's keys of the wrong
+/// Redis type in the reason.
 ///
-/// Returns `{code, status}`: `failed` (the run was failed now), `finished` (it had ended: its status)
-/// or `unknown` (no such run; nothing written).
+/// Returns `{code, status, reason}`: `failed` (the run was failed now), `finished` (it had ended: its
+/// status) or `unknown` (no such run; nothing written); the reason as written.
 enum RunAbortScript {
     static let script = LuaScriptAssembler.script(name: "flowcraftAbortRun", file: "abort-run.lua")
 
