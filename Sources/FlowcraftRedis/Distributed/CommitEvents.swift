@@ -34,6 +34,13 @@ extension RunCommitter.Change {
         case .completed, .cancelled:
             events.emit(.workflowFinish, ["status": .string(outcome.runStatus), "errors": []])
         case .failed:
+            var reason = reason
+            if let limit = outcome.limitFailure, let nodeID {
+                // The script failed the run over the run-context limit: the node failed (no attempt
+                // reported it), as the in-memory engine reports it.
+                events.emit(.nodeError, nodeID: nodeID, NodeAttemptLoop.errorPayload(message: limit, attempt: 1, willRetry: false))
+                reason = "node '\(nodeID)': \(limit)"
+            }
             events.emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
         case .awaiting where mode == .await:
             events.emit(.workflowPause, ["awaiting": .array(nodeID.map { [.string($0)] } ?? [])])

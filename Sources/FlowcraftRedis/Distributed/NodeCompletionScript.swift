@@ -62,7 +62,7 @@ import Flowcraft
 /// `nodeId` is the join, `arrived` its arrived predecessors, with `blueprintId`/`blueprintVersion`
 /// so readers render the full message), or `{"status":"cancelled","reason":…,"payload":{context}}`.
 ///
-/// Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` — the others (for events) list the
+/// Returns `{code, runStatus, enqueued[, died, stalled[, parked[, limitFailure]]]}` — the others (for events) list the
 /// targets that died, when the run completed the joins left waiting with a live arrival, and when a
 /// completion left the run awaiting the awaiting entries (left off when empty); code is `committed`,
 /// `duplicate` (already committed),

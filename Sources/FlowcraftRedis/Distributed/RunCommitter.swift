@@ -39,6 +39,9 @@ struct RunCommitter: Sendable {
         /// The awaiting `node#iteration` entries when a completion left the run awaiting, for
         /// `workflow:pause`.
         var parked: [String] = []
+        /// The run-context limit's message when the change failed the run over it (the node fails:
+        /// its `node:error`, as in memory).
+        var limitFailure: String?
 
         /// ``commit`` as the script answers it (for logs and a job's `returnvalue`).
         var code: String { commit.rawValue }
@@ -182,6 +185,7 @@ struct RunCommitter: Sendable {
             outcome.stalled = items[4].array?.compactMap(\.string) ?? []
         }
         if items.count >= 6 { outcome.parked = items[5].array?.compactMap(\.string) ?? [] }
+        if items.count >= 7 { outcome.limitFailure = items[6].string }
         return outcome
     }
 }

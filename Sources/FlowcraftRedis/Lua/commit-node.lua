@@ -13,7 +13,9 @@
 --- entries; then D×(field, JSON value), X fields, S entries, R×10 record fields (ArrivalRecord) and H
 --- history entries (RedisHistoryEntry JSON, appended to the run's history list when the change
 --- commits).
---- Returns `{code, runStatus, enqueued[, died, stalled[, parked]]}` (NodeCompletionScript.Outcome).
+--- Returns `{code, runStatus, enqueued[, died, stalled[, parked[, limitFailure]]]}`
+--- (NodeCompletionScript.Outcome; limitFailure: the run-context limit's message when the change failed
+--- the run over it, for the node's `node:error`).
 local function commitNode(a, k, queueKeys, nowOverride)
 local mode, instance, now, ttl = ARGV[a + 1], ARGV[a + 2], tonumber(nowOverride or ARGV[a + 3]), tonumber(ARGV[a + 4])
 local prefix, jobName, blueprintId, blueprintVersion = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
@@ -555,8 +557,10 @@ if contextLimit > 0 then
   local total, fits = countContext(mode ~= "fail")
   if not fits then
     recordHistory()
-    return failRun(nil, 1, "the run's context would grow to " .. string.format("%d", total) .. " bytes, over the limit of "
-      .. string.format("%d", contextLimit) .. " bytes (maximumRunContextBytes)")
+    local message = "the run's context would grow to " .. string.format("%d", total) .. " bytes, over the limit of "
+      .. string.format("%d", contextLimit) .. " bytes (maximumRunContextBytes)"
+    local failed = failRun(nil, 1, message)
+    return { failed[1], failed[2], failed[3], {}, {}, {}, message }
   end
 end
 applyDelta()
