@@ -5,6 +5,10 @@ package struct NodeAttemptLoop: Sendable {
     package let implementation: any NodeImplementation
     /// The number of the last attempt (1-based); the loop stops after it fails.
     package let lastAttempt: Int
+    /// The node's last attempt when the attempts after ``lastAttempt`` are made elsewhere (the
+    /// distributed engine's queue retry mode: BullMQ retries the job): `node:error`'s `willRetry`
+    /// counts them. `nil`: this loop makes every attempt.
+    package var lastAttemptAnywhere: Int? = nil
     /// The base delay between attempts in milliseconds, grown by `backoff`.
     package let retryDelay: Int
     /// Milliseconds one attempt may take; `nil` or `0` for no limit.
@@ -92,9 +96,9 @@ package struct NodeAttemptLoop: Sendable {
             }
             if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
             reportFailedAttempt(error, startedAt: retryStartedAt)
-            let willRetry = attempt < lastAttempt
+            let willRetry = attempt < max(lastAttempt, lastAttemptAnywhere ?? lastAttempt)
             events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
-            guard willRetry else {
+            guard attempt < lastAttempt else {
                 return .failure(message: Self.describe(error), attempts: attempt, fatal: false)
             }
             let delay = backoff.delay(base: retryDelay, afterAttempt: attempt)

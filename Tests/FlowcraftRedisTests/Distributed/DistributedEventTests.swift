@@ -75,6 +75,30 @@ struct DistributedEventTests {
         #expect(finish?.payload["errors"]?.arrayValue?.first?.stringValue?.contains("kaput") == true)
     }
 
+    /// In queue retry mode BullMQ makes the next attempt: `node:error` said `willRetry: false` on
+    /// every attempt (the job's loop makes one); it now says whether another attempt follows, as in
+    /// process.
+    @Test("queue retry mode: node:error says willRetry until the node's last attempt")
+    func queueModeWillRetry() async throws {
+        let recorder = Recorder()
+        var registry = NodeRegistry()
+        registry.register("boom") { _ in throw Kaput() }
+        var node = NodeDefinition(id: "x", uses: "boom")
+        node.config.maxRetries = 3
+        let blueprint = WorkflowBlueprint(id: "failing-queue", nodes: [node], edges: [])
+        let status = try await DistributedTestSupport.withWorker(
+            blueprints: [blueprint], registry: registry, queue: DistributedTestSupport.uniqueQueue("events"),
+            retryMode: .queue, eventHandler: recorder.handler
+        ) { workflows, _ in
+            let runID = try await workflows.startWorkflow(blueprintID: "failing-queue")
+            return try await workflows.result(runID, timeout: TestTiming.seconds(30))
+        }
+        #expect(status.status == .failed)
+        let errors = recorder.events.withLock { $0.filter { $0.type == .nodeError && $0.nodeID == "x" } }
+        #expect(errors.map { $0.payload["attempt"]?.intValue ?? 0 } == [1, 2, 3], "\(errors.map(\.payload))")
+        #expect(errors.map { $0.payload["willRetry"]?.boolValue ?? false } == [true, true, false], "\(errors.map(\.payload))")
+    }
+
     @Test("a job delivered again after its node committed runs nothing and emits no node events")
     func redeliveredJobEmitsNoNodeEvents() async throws {
         let recorder = Recorder()
