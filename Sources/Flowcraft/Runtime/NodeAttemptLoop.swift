@@ -7,8 +7,15 @@ package struct NodeAttemptLoop: Sendable {
     package let lastAttempt: Int
     /// The node's last attempt when the attempts after ``lastAttempt`` are made elsewhere (the
     /// distributed engine's queue retry mode: BullMQ retries the job): `node:error`'s `willRetry`
-    /// counts them. `nil`: this loop makes every attempt.
-    package var lastAttemptAnywhere: Int? = nil
+    /// counts them (``announcingAttempts(upTo:)``). `nil`: this loop makes every attempt.
+    package private(set) var lastAttemptAnywhere: Int? = nil
+
+    /// This loop, its `node:error` events counting attempts up to `last` that others make after it.
+    package func announcingAttempts(upTo last: Int) -> NodeAttemptLoop {
+        var loop = self
+        loop.lastAttemptAnywhere = last
+        return loop
+    }
     /// The base delay between attempts in milliseconds, grown by `backoff`.
     package let retryDelay: Int
     /// Milliseconds one attempt may take; `nil` or `0` for no limit.

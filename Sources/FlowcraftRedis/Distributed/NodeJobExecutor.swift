@@ -274,18 +274,17 @@ final class NodeJobExecutor: Sendable {
         let maxAttempts = max(1, config.maxRetries ?? 1)
         let first = options.retryMode == .queue ? min(maxAttempts, job.attemptsMade + 1) : 1
         let last = options.retryMode == .queue ? first : maxAttempts
-        var loop = NodeAttemptLoop(
+        // Queue retry mode: BullMQ makes the next attempt, which `node:error` announces (it said no retry).
+        let loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: last, retryDelay: max(0, config.retryDelay ?? 0),
             timeout: config.timeout, middleware: options.middleware, backoff: .default, clock: SystemClock(),
-            events: events)
-        // Queue retry mode: BullMQ makes the next attempt, which `node:error` announces (it said no retry).
-        loop.lastAttemptAnywhere = maxAttempts
+            events: events
+        ).announcingAttempts(upTo: maxAttempts)
         let context = NodeContext(
             runID: data.runID, blueprintID: blueprintID, nodeID: nodeID, input: input, params: params,
             attempt: first, state: state, logger: options.logger, dependencies: options.dependencies,
             batchItemIndex: data.batchOf == nil ? nil : data.batchIndex)
-        let attemptLoop = loop
-        let outcome = await runningNodes.run(runKey: keys.run) { await attemptLoop.run(context) }
+        let outcome = await runningNodes.run(runKey: keys.run) { await loop.run(context) }
         if case .failure(let message, let attempts, let fatal)? = outcome, options.retryMode == .queue, !fatal,
             attempts < maxAttempts
         {
