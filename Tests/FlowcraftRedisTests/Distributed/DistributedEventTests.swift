@@ -52,21 +52,29 @@ struct DistributedEventTests {
         #expect(lastNodeFinish < finish)
     }
 
-    @Test("a failing run ends with workflow:finish naming the failure; node:error reports each attempt")
-    func failingRun() async throws {
-        let recorder = Recorder()
+    /// Runs a blueprint of one node `x` that always throws ``Kaput``, with `maxRetries` attempts in
+    /// `retryMode`, recording its events; returns the run's final status.
+    static func runFailingNode(
+        maxRetries: Int, retryMode: DistributedRetryMode = .inProcess, recorder: Recorder
+    ) async throws -> DistributedRunStatus {
         var registry = NodeRegistry()
         registry.register("boom") { _ in throw Kaput() }
         var node = NodeDefinition(id: "x", uses: "boom")
-        node.config.maxRetries = 2
+        node.config.maxRetries = maxRetries
         let blueprint = WorkflowBlueprint(id: "failing", nodes: [node], edges: [])
-        let status = try await DistributedTestSupport.withWorker(
+        return try await DistributedTestSupport.withWorker(
             blueprints: [blueprint], registry: registry, queue: DistributedTestSupport.uniqueQueue("events"),
-            eventHandler: recorder.handler
+            retryMode: retryMode, eventHandler: recorder.handler
         ) { workflows, _ in
             let runID = try await workflows.startWorkflow(blueprintID: "failing")
-            return try await workflows.result(runID, timeout: TestTiming.seconds(20))
+            return try await workflows.result(runID, timeout: TestTiming.seconds(30))
         }
+    }
+
+    @Test("a failing run ends with workflow:finish naming the failure; node:error reports each attempt")
+    func failingRun() async throws {
+        let recorder = Recorder()
+        let status = try await Self.runFailingNode(maxRetries: 2, recorder: recorder)
         #expect(status.status == .failed)
         #expect(recorder.count(.nodeError, "x") == 2)
         #expect(recorder.count(.nodeFinish, "x") == 0)
@@ -81,18 +89,7 @@ struct DistributedEventTests {
     @Test("queue retry mode: node:error says willRetry until the node's last attempt")
     func queueModeWillRetry() async throws {
         let recorder = Recorder()
-        var registry = NodeRegistry()
-        registry.register("boom") { _ in throw Kaput() }
-        var node = NodeDefinition(id: "x", uses: "boom")
-        node.config.maxRetries = 3
-        let blueprint = WorkflowBlueprint(id: "failing-queue", nodes: [node], edges: [])
-        let status = try await DistributedTestSupport.withWorker(
-            blueprints: [blueprint], registry: registry, queue: DistributedTestSupport.uniqueQueue("events"),
-            retryMode: .queue, eventHandler: recorder.handler
-        ) { workflows, _ in
-            let runID = try await workflows.startWorkflow(blueprintID: "failing-queue")
-            return try await workflows.result(runID, timeout: TestTiming.seconds(30))
-        }
+        let status = try await Self.runFailingNode(maxRetries: 3, retryMode: .queue, recorder: recorder)
         #expect(status.status == .failed)
         let errors = recorder.events.withLock { $0.filter { $0.type == .nodeError && $0.nodeID == "x" } }
         #expect(errors.map { $0.payload["attempt"]?.intValue ?? 0 } == [1, 2, 3], "\(errors.map(\.payload))")
