@@ -229,8 +229,9 @@ final class RunDriver {
                 if running == 0 { break }
                 await pool.completions(into: &completions)
                 running -= completions.count
-                for completion in completions {
-                    handle(completion.item, completion.outcome, probe: completion.probe)
+                for (i, completion) in completions.enumerated() {
+                    // Taken at once: the batch's completions end at one clock reading.
+                    handle(completion.item, completion.outcome, probe: completion.probe, afterWaiting: i == 0)
                 }
                 // Released now: the history reuses a probe only when nothing else holds it.
                 completions.removeAll(keepingCapacity: true)
@@ -240,10 +241,14 @@ final class RunDriver {
     }
 
     /// Applies a node's outcome; `probe` is its history probe (when history is recorded).
-    private func handle(_ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil) {
-        // Called after an await: an execution prepared next reads the clock again, unless this
-        // outcome's record read it (a chain's next node is prepared when this one ended).
-        history?.forgetLastReading()
+    /// `afterWaiting`: the run waited for it (the first of a batch of completions taken at once).
+    private func handle(
+        _ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil, afterWaiting: Bool = true
+    ) {
+        // After a wait (or an event handler, which may take its time) the execution ends at a fresh
+        // clock reading, which the bookkeeping that follows shares (a chain's next node is prepared
+        // when this one ended; a batch's other completions end then too).
+        if afterWaiting || events != nil { history?.forgetLastReading() }
         history?.activeProbe = probe
         defer { history?.activeProbe = nil }
         switch outcome {
@@ -326,6 +331,9 @@ final class RunDriver {
         if let n = index, let builtin = plan.builtins[n] {
             history?.activeProbe = probe
             defer { history?.activeProbe = nil }
+            // A built-in's work (a scatter's items, a gather's results) may take its time: it ends
+            // at a reading of its own.
+            history?.forgetLastReading()
             return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, probe: probe)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {

@@ -2,9 +2,11 @@
 /// numbered on from the run's ``RunHistoryPosition``. Held inline by the run's ``RunDriver`` and
 /// confined to it (like the driver itself); node tasks only touch their ``NodeHistoryProbe``.
 ///
-/// A node execution costs the run one or two clock readings (an execution prepared right after
-/// another was recorded, with nothing but bookkeeping between, is prepared at the reading that
-/// ended the other: a chain reads the clock once per node) and one compact ``NodeExecutionRecord``
+/// A node execution costs the run at most two clock readings, and usually fewer: one reading serves
+/// a stretch of the run's bookkeeping between two waits (``forgetLastReading()``), in milliseconds
+/// as every history time is (a chain reads the clock once per node: its next node is prepared when
+/// the last one ended; a fan-out once per batch of completions the run takes, which it handles and
+/// follows with the next nodes at that same time), and one compact ``NodeExecutionRecord``
 /// appended to a reused buffer (references to what the run already holds), and its probe is reused
 /// once nothing else holds it; the run's start and end are compact entries too. The buffers come
 /// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
@@ -36,9 +38,9 @@ struct RunHistoryLog {
     private var moreSpareProbes: [NodeHistoryProbe] = []
     /// Probes kept in ``moreSpareProbes`` at most (a run's default concurrency).
     static let sparesKept = 64
-    /// The clock reading that ended the last recorded execution, until the run does anything but
-    /// bookkeeping (``forgetLastReading()``): the next execution prepared before that is prepared
-    /// at this time (a chain reads the clock once per node, not twice).
+    /// The clock reading of the run's current stretch of bookkeeping, until it waits or does
+    /// anything but bookkeeping (``forgetLastReading()``): executions prepared or ended before that
+    /// are stamped with this time.
     private var lastReading: Int64?
     /// The entries a buffer makes room for: the plan's nodes and the run's start and end, at most a
     /// batch.
@@ -157,7 +159,7 @@ struct RunHistoryLog {
     /// The probe of an item that starts now in loop `iteration`, writing to the run's `state`.
     mutating func makeProbe(writingTo state: InMemoryWorkflowState, iteration: Int) -> NodeHistoryProbe {
         let now = lastReading ?? self.now()
-        lastReading = nil
+        lastReading = now
         // Uniquely held: the execution that used it is over and nothing kept its state.
         if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
             spareProbe = nil
@@ -173,8 +175,8 @@ struct RunHistoryLog {
         return NodeHistoryProbe(preparedAt: now, iteration: iteration, base: state)
     }
 
-    /// The run is about to wait or run something (a node, a child run): the next execution is
-    /// prepared at a fresh clock reading.
+    /// The run is about to wait or run something (a node, a child run, an event handler), or has
+    /// waited: the next execution is prepared, or ends, at a fresh clock reading.
     mutating func forgetLastReading() { lastReading = nil }
 
     /// Notes a key the driver writes for the completion being recorded (outputs, edge inputs);
@@ -194,7 +196,7 @@ struct RunHistoryLog {
         fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
-        let end = now()
+        let end = lastReading ?? now()
         var preparedAt = end
         var reported: NodeHistoryProbe.Reported?
         var iteration = iteration
