@@ -87,9 +87,19 @@ struct RunHistoryLog {
     @inline(__always)
     func now() -> Int64 { clockIsSystem ? SystemClock.readRealtime() : clock.now() }
 
+    /// The current stretch's reading, or a fresh one (not `lastReading ?? now()`: the autoclosure
+    /// captured a copy of this whole log, its clock and every reference, at each call).
+    @inline(__always)
+    private func reading() -> Int64 {
+        if let lastReading { return lastReading }
+        return now()
+    }
+
     mutating func append(_ kind: RunHistoryEvent.Kind, at time: Int64? = nil) {
         reserveIfEmpty()
-        entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: time ?? now(), kind: kind)))
+        let stamped: Int64
+        if let time { stamped = time } else { stamped = now() }
+        entries.append(.event(RunHistoryEvent(sequence: nextSequence, time: stamped, kind: kind)))
         nextSequence += 1
         if entries.count >= batchSize { handOver() }
     }
@@ -158,7 +168,7 @@ struct RunHistoryLog {
 
     /// The probe of an item that starts now in loop `iteration`, writing to the run's `state`.
     mutating func makeProbe(writingTo state: InMemoryWorkflowState, iteration: Int) -> NodeHistoryProbe {
-        let now = lastReading ?? self.now()
+        let now = reading()
         lastReading = now
         // Uniquely held: the execution that used it is over and nothing kept its state.
         if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
@@ -196,7 +206,7 @@ struct RunHistoryLog {
         fallbackNodeID: String? = nil, childRunID: String? = nil, error: String? = nil,
         location: SourceLocation? = nil
     ) {
-        let end = lastReading ?? now()
+        let end = reading()
         var preparedAt = end
         var reported: NodeHistoryProbe.Reported?
         var iteration = iteration
@@ -259,7 +269,7 @@ struct RunHistoryLog {
     /// The run ended: records it and hands the history over.
     mutating func ended(_ status: RunHistoryStatus, error: WorkflowError?) {
         // The run ends when its last recorded execution ended, unless it did more since.
-        let end = lastReading ?? now()
+        let end = reading()
         lastReading = nil
         changeSummary { summary in
             summary.status = status

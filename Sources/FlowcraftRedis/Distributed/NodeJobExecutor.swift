@@ -289,6 +289,10 @@ final class NodeJobExecutor: Sendable {
             attempts < maxAttempts
         {
             await recordRetriedAttempt(data, attempt: attempts, startedAt: startedAt, error: message)
+            // BullMQ makes the next attempt after the job's backoff (the worker's delay for it, as
+            // the in-process loop announces its own).
+            let delay = job.options.backoff?.delay(afterAttemptsMade: job.attemptsMade) ?? 0
+            events?.emit(.nodeRetry, nodeID: nodeID, ["attempt": .int(attempts + 1), "delayMs": .int(delay)])
             throw DistributedError(message)
         }
         return outcome

@@ -20,7 +20,7 @@ struct AccessControlTests {
             var next = 0
             func add() {
                 guard next < scenarios.count else { return }
-                let scenario = DistributedScenarioTests.adapted(scenarios[next], queueMode: engine.retryMode == .queue)
+                let scenario = DistributedScenarioTests.adapted(scenarios[next])
                 next += 1
                 group.addTask {
                     let outcome = try await engine.execute(scenario)

@@ -55,12 +55,13 @@ struct DistributedEventTests {
     /// Runs a blueprint of one node `x` that always throws ``Kaput``, with `maxRetries` attempts in
     /// `retryMode`, recording its events; returns the run's final status.
     static func runFailingNode(
-        maxRetries: Int, retryMode: DistributedRetryMode = .inProcess, recorder: Recorder
+        maxRetries: Int, retryDelay: Int? = nil, retryMode: DistributedRetryMode = .inProcess, recorder: Recorder
     ) async throws -> DistributedRunStatus {
         var registry = NodeRegistry()
         registry.register("boom") { _ in throw Kaput() }
         var node = NodeDefinition(id: "x", uses: "boom")
         node.config.maxRetries = maxRetries
+        node.config.retryDelay = retryDelay
         let blueprint = WorkflowBlueprint(id: "failing", nodes: [node], edges: [])
         return try await DistributedTestSupport.withWorker(
             blueprints: [blueprint], registry: registry, queue: DistributedTestSupport.uniqueQueue("events"),
@@ -94,6 +95,23 @@ struct DistributedEventTests {
         let errors = recorder.events.withLock { $0.filter { $0.type == .nodeError && $0.nodeID == "x" } }
         #expect(errors.map { $0.payload["attempt"]?.intValue ?? 0 } == [1, 2, 3], "\(errors.map(\.payload))")
         #expect(errors.map { $0.payload["willRetry"]?.boolValue ?? false } == [true, true, false], "\(errors.map(\.payload))")
+    }
+
+    /// Between attempts `node:retry` names the next attempt and its delay, in either retry mode (in
+    /// queue mode BullMQ waits the job's exponential backoff, as the in-process loop does).
+    @Test("node:retry announces each next attempt and its delay, in process and in queue retry mode", arguments: DistributedRetryMode.allCases)
+    func retryEvents(mode: DistributedRetryMode) async throws {
+        let recorder = Recorder()
+        let status = try await Self.runFailingNode(maxRetries: 3, retryDelay: 5, retryMode: mode, recorder: recorder)
+        #expect(status.status == .failed)
+        let events = recorder.events.withLock { $0.filter { ($0.type == .nodeError || $0.type == .nodeRetry) && $0.nodeID == "x" } }
+        #expect(events.map(\.type) == [.nodeError, .nodeRetry, .nodeError, .nodeRetry, .nodeError], "\(events.map(\.type))")
+        let retries = events.filter { $0.type == .nodeRetry }
+        #expect(retries.map { $0.payload["attempt"]?.intValue ?? 0 } == [2, 3], "\(retries.map(\.payload))")
+        // 5 ms, then twice that; the in-process loop adds up to 20 % jitter, the queue's backoff none.
+        let delays = retries.map { $0.payload["delayMs"]?.intValue ?? -1 }
+        #expect(delays.count == 2 && (5...6).contains(delays[0]) && (10...12).contains(delays[1]), "\(delays)")
+        if mode == .queue { #expect(delays == [5, 10]) }
     }
 
     @Test("a job delivered again after its node committed runs nothing and emits no node events")
