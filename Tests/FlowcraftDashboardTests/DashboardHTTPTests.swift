@@ -70,14 +70,19 @@ import Testing
             }
             let missing = try await client.execute(uri: "/api/runs/no-such-run", method: .head)
             #expect(missing.status == .notFound)
-            for (uri, method) in [("/queues", HTTPRequest.Method.post), ("/api/runs", .delete), ("/runs/run-failed", .put)] {
+            for (uri, method) in [
+                ("/queues", HTTPRequest.Method.post), ("/api/runs", .delete), ("/runs/run-failed", .put), ("/api/queues", .trace),
+                ("/runs", .connect), ("/blueprints", .options), ("/api/runs/run-failed", .patch),
+            ] {
                 let refused = try await client.execute(uri: uri, method: method)
                 #expect(refused.status == .methodNotAllowed, "\(method) \(uri): \(refused.status)")
                 #expect(refused.headers[.allow] == "GET, HEAD", "\(method) \(uri)")
                 #expect(Self.text(refused).contains("is not allowed here"), "\(Self.text(refused))")
             }
-            let getAction = try await client.execute(uri: "/api/runs/run-failed/redrive", method: .get)
-            #expect(getAction.status == .methodNotAllowed && getAction.headers[.allow] == "POST", "\(getAction.status)")
+            for method in [HTTPRequest.Method.get, .head, .trace, .delete] {
+                let action = try await client.execute(uri: "/api/runs/run-failed/redrive", method: method)
+                #expect(action.status == .methodNotAllowed && action.headers[.allow] == "POST", "\(method): \(action.status)")
+            }
             let unknown = try await client.execute(uri: "/nowhere", method: .post)
             #expect(unknown.status == .notFound)
         }

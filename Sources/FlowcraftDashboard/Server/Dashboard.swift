@@ -19,7 +19,7 @@ public struct Dashboard: Sendable {
     public static let maximumFormBytes = 16_384
 
     /// The methods the dashboard answers on its paths: those a path does not take are 405.
-    static let answeredMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+    static let answeredMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options, .trace, .connect]
 
     /// A dashboard over `configuration`; mount ``routes(context:)`` in a Hummingbird router.
     public init(configuration: DashboardConfiguration) {
