@@ -91,6 +91,10 @@ enum NodeCompletionScript {
     /// the run `failed` instead (`Lua/complete-node-step-call.lua`); the reason follows.
     static let runEndedRefusal = FinishStep.refusalPrefix + "completeNode: run ended: "
 
+    /// How the script's error starts when its change met a run key of the wrong Redis type and it
+    /// ended the run `failed` instead (`Lua/complete-node.lua`); the reason follows.
+    static let runEndedError = "ERR flowcraft completeNode: run ended: "
+
     /// The finish script with the commit built in.
     static let finishingScript = QueueScript.moveToFinished(attaching: finishStep)
 

@@ -124,8 +124,16 @@ struct RunCommitter: Sendable {
         // The node's own events go out before the script enqueues its successors, so that every
         // listener sees a node finish before its successors start (even in another process).
         if let events { change.emitNodeEvents(to: events) }
-        let reply = try await client.evalScript(
-            NodeCompletionScript.script, call(runID: runID, blueprintID: blueprintID, version: version, change))
+        let reply: RedisReply
+        do {
+            reply = try await client.evalScript(
+                NodeCompletionScript.script, call(runID: runID, blueprintID: blueprintID, version: version, change))
+        } catch {
+            // A run key of the wrong Redis type: the script ended the run `failed`, naming the keys.
+            guard error.message.hasPrefix(NodeCompletionScript.runEndedError) else { throw error }
+            let reason = error.message.dropFirst(NodeCompletionScript.runEndedError.count)
+            throw DistributedError("the run ended failed: \(reason)", cause: .unexpectedReply)
+        }
         let outcome = try Self.outcome(reply)
         if let events { change.emitRunEvents(outcome, to: events) }
         return outcome

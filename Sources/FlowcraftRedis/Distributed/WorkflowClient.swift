@@ -272,6 +272,13 @@ public struct WorkflowClient: Sendable {
             RunHash.read(runKey: keys.run).encoded,
             SMEMBERS(key: keys.awaiting).encoded,
         ])
+        // A key someone changed by hand is named, not read as no run or no awaiting node.
+        for (key, reply) in zip([keys.run, keys.awaiting], replies) {
+            if case .error(let message) = reply {
+                throw DistributedError(
+                    "run '\(runID)' cannot be resumed: '\(key)' cannot be read: \(message)", cause: .unexpectedReply)
+            }
+        }
         let hash = RunHash(reply: replies[0])
         guard let blueprintID = hash.blueprintID else {
             if isTop { throw DistributedError("unknown run '\(runID)'", cause: .unknownRun) }
