@@ -9,7 +9,8 @@ package enum FailureEventScenarios {
     typealias B = ScenarioBuilding
 
     package static var all: [WorkflowScenario] {
-        [loopCapIsANodeError, subflowFailureIsANodeError, missingImplementationIsANodeError, oversizedOutputIsANodeError]
+        [loopCapIsANodeError, subflowFailureIsANodeError, missingImplementationIsANodeError, oversizedOutputIsANodeError,
+         oversizedOutputAfterRetryNamesItsAttempt]
     }
 
     /// The checks every scenario here makes: one `node:error` for `node`, attempt 1, no retry, its
@@ -65,6 +66,38 @@ package enum FailureEventScenarios {
                 B.registry(probe, ["big": { _ in NodeResult(output: .string(String(repeating: "x", count: 2_000))) }])
             },
             expect: expectation(failedNode: "big", errorContains: "exceeds the limit of 1000 bytes"))
+        scenario.sizeLimits = SizeLimitScenarios.limits
+        return scenario
+    }
+
+    /// An output past the limit from a retried attempt is that attempt's failure: its `node:error`
+    /// and the run's error say attempt 2 (both engines said 1: the attempt that succeeded was not
+    /// carried to the size check).
+    package static var oversizedOutputAfterRetryNamesItsAttempt: WorkflowScenario {
+        var scenario = WorkflowScenario(
+            "an output past the size limit from a retried attempt reports that attempt in node:error and in the run's error",
+            blueprints: [B.blueprint(
+                "oversized-retry", nodes: [B.node("first"), B.node("big", "flaky-big", config: NodeConfig(maxRetries: 3))],
+                edges: [B.edge("first", "big")])],
+            registry: { probe in
+                B.registry(probe, ["flaky-big": { _ in
+                    guard probe.increment("big") >= 2 else { throw ScenarioFailure("attempt 1 failed") }
+                    return NodeResult(output: .string(String(repeating: "x", count: 2_000)))
+                }])
+            },
+            expect: ScenarioExpectation(
+                status: .failed, failedNode: "big", errorContains: "exceeds the limit of 1000 bytes",
+                eventSequence: [
+                    EventMatcher(.nodeError, "big", ["attempt": 1, "willRetry": true]), EventMatcher(.nodeRetry, "big", ["attempt": 2]),
+                    EventMatcher(.nodeError, "big", ["attempt": 2, "willRetry": false]), EventMatcher(.workflowFinish, nil, ["status": "failed"]),
+                ],
+                eventCounts: [(EventMatcher(.nodeError, "big"), 2), (EventMatcher(.nodeRetry, "big"), 1)]
+            ) { outcome in
+                var problems: [String] = []
+                if outcome.probe.count("big") != 2 { problems.append("the node ran \(outcome.probe.count("big")) times, expected 2") }
+                if let error = outcome.result.errors.first, error.attempts != 2 { problems.append("run error says attempts \(error.attempts), expected 2") }
+                return problems
+            })
         scenario.sizeLimits = SizeLimitScenarios.limits
         return scenario
     }

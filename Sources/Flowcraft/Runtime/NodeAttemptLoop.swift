@@ -64,7 +64,9 @@ package struct NodeAttemptLoop: Sendable {
     package func run(_ context: NodeContext) async -> JobOutcome {
         if Task.isCancelled { return .cancelled }
         do {
-            return .success(Self.normalized(try await attempt(context)))
+            let result = Self.normalized(try await attempt(context))
+            // A later attempt when BullMQ made the earlier ones (queue retry mode).
+            return context.attempt <= 1 ? .success(result) : .laterSuccess(result, attempt: context.attempt)
         } catch {
             return await retry(after: error, of: context)
         }
@@ -126,7 +128,7 @@ package struct NodeAttemptLoop: Sendable {
                 if let probe, let retryStartedAt {
                     probe.attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil)
                 }
-                return .success(Self.normalized(result))
+                return .laterSuccess(Self.normalized(result), attempt: attempt)
             } catch let next {
                 error = next
             }

@@ -39,7 +39,11 @@ struct NodeJob: Sendable {
 
 /// How a node execution ended.
 package enum JobOutcome: Sendable {
+    /// The first attempt succeeded.
     case success(NodeResult)
+    /// Attempt `attempt` (after 1) succeeded: a limit that refuses its output fails that attempt.
+    /// Boxed: rare, and every async frame an outcome passes through would hold room for the count.
+    indirect case laterSuccess(NodeResult, attempt: Int)
     case failure(message: String, attempts: Int, fatal: Bool)
     case cancelled
     /// A subflow whose child run paused; the snapshot resumes it. Boxed: a snapshot is several

@@ -253,18 +253,9 @@ final class RunDriver {
         defer { history?.activeProbe = nil }
         switch outcome {
         case .success(let result):
-            // Nesting as the distributed engine refuses it (whose store could not give it back).
-            if let violation = SizeLimits.checkNesting(result.output, nodeID: nodeID(of: item))
-                ?? runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item))
-            {
-                failItem(item, message: violation.message, attempts: 1, fatal: true)
-                return
-            }
-            if let violation = runContextViolation(item, output: result.output) {
-                failItem(item, message: violation.message, attempts: 1, fatal: true)
-                return
-            }
-            succeed(item, result)
+            accept(item, result, attempt: 1)
+        case .laterSuccess(let result, let attempt):
+            accept(item, result, attempt: attempt)
         case .failure(let message, let attempts, let fatal):
             // Reported as `node:error` where it happened: by the attempt loop, or the subflow call.
             failItem(item, message: message, attempts: attempts, fatal: fatal, reported: true)
@@ -276,6 +267,19 @@ final class RunDriver {
             children[id] = snapshot
             scheduler.suspend(item, nodeID: id, reason: .subflow)
         }
+    }
+
+    /// `item`'s successful `attempt`: a limit its output breaks fails that attempt, else it succeeds.
+    private func accept(_ item: WorkItem, _ result: NodeResult, attempt: Int) {
+        // Nesting as the distributed engine refuses it (whose store could not give it back).
+        if let violation = SizeLimits.checkNesting(result.output, nodeID: nodeID(of: item))
+            ?? runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item))
+            ?? runContextViolation(item, output: result.output)
+        {
+            failItem(item, message: violation.message, attempts: attempt, fatal: true)
+            return
+        }
+        succeed(item, result)
     }
 
     /// The ``SizeLimits/maximumRunContextBytes`` violation of `item`'s completion: the run's context

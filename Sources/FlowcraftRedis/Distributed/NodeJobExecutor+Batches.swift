@@ -147,7 +147,7 @@ extension NodeJobExecutor {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
         switch outcome {
-        case .success(let result):
+        case .success(let result), .laterSuccess(let result, _):
             var change = Self.batchWorkerChange(
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil { change.events = [Self.finishEvent(data.nodeID, result)] }

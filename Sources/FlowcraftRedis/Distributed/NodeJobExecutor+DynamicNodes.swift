@@ -62,7 +62,7 @@ extension NodeJobExecutor {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
         switch outcome {
-        case .success(let result):
+        case .success(let result), .laterSuccess(let result, _):
             // As in memory, dynamic nodes returned by a dynamic node are not run.
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
             if options.eventHandler != nil { change.events.append(Self.finishEvent(node.id, result)) }

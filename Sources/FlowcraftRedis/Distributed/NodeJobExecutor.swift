@@ -231,6 +231,9 @@ final class NodeJobExecutor: Sendable {
         case .success(let result):
             guard result.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: result)) }
             return try await complete(run, result: result)
+        case .laterSuccess(let result, let attempt):
+            guard result.dynamicNodes.isEmpty else { return .value(try await spawnDynamicNodes(run, result: result)) }
+            return try await complete(run, result: result, attempt: attempt)
         case .failure(let message, let attempts, let fatal):
             // The attempt loop reported each failed attempt as `node:error`.
             return .value(try await handleFailure(run, index: n, message: message, attempts: attempts, fatal: fatal, reported: true))
@@ -317,10 +320,12 @@ final class NodeJobExecutor: Sendable {
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
-    func complete(_ run: RunContext, result: NodeResult, events: [CommitEvent] = []) async throws -> ProcessedJob {
-        // Size limits before anything reaches Redis: an oversized output or value fails the run.
+    func complete(_ run: RunContext, result: NodeResult, attempt: Int = 1, events: [CommitEvent] = []) async throws -> ProcessedJob {
+        // Size limits before anything reaches Redis: an oversized output or value fails the run (as
+        // a failure of the attempt that produced it).
         if let violation = Self.sizeViolation(result.output, state: run.state, nodeID: run.data.nodeID, limits: options.sizeLimits) {
-            return .value(try await failRun(run, reason: violation.description, fatal: true, unreportedError: violation.message))
+            return .value(
+                try await failRun(run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message))
         }
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
