@@ -6,7 +6,8 @@ package enum SizeLimitScenarios {
     typealias B = ScenarioBuilding
 
     package static var all: [WorkflowScenario] {
-        [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes, deeplyNestedOutputFailsRun]
+        [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes, deeplyNestedOutputFailsRun,
+         oversizedBatchWorkerOutputFailsRun, oversizedDynamicNodeOutputFailsRun]
     }
 
     static let limits = SizeLimits(maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000)
@@ -46,6 +47,55 @@ package enum SizeLimitScenarios {
             ) { outcome in
                 outcome.probe.count("big") == 1 ? [] : ["the oversized node ran \(outcome.probe.count("big")) times"]
             })
+        scenario.sizeLimits = limits
+        return scenario
+    }
+
+    /// A batch worker's output past the limit fails the run as any node's does (a worker runs with
+    /// its scatter's settings: no retry of a limit, no fallback), naming the worker; nothing is gathered.
+    package static var oversizedBatchWorkerOutputFailsRun: WorkflowScenario {
+        var scenario = WorkflowScenario(
+            "a batch worker's output above maximumOutputBytes fails the run naming the worker; nothing is gathered",
+            blueprints: [B.blueprint(
+                "large-worker",
+                nodes: [B.node("items", "const", params: ["value": [1, 2]]),
+                        // One worker at a time: the first finishes before the second fails (one history).
+                        B.node("scatter", "batch-scatter", params: ["workerUsesKey": "grow", "gatherNodeId": "gather", "chunkSize": 1]),
+                        B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "grown"]),
+                        B.node("after")],
+                edges: [B.edge("items", "scatter"), B.edge("scatter", "gather"), B.edge("gather", "after")])],
+            registry: { probe in
+                B.registry(probe, ["grow": { ctx in
+                    probe.increment("grow")
+                    return NodeResult(output: ctx.input.intValue == 2 ? large : .int(1))
+                }])
+            },
+            expect: ScenarioExpectation(
+                status: .failed, absentKeys: ["grown", "_outputs.gather", "_outputs.after"], failedNode: "grow_scatter_1",
+                errorContains: "output of 2002 bytes exceeds the limit of 1000 bytes (maximumOutputBytes)",
+                eventCounts: [(EventMatcher(.nodeError), 1), (EventMatcher(.nodeStart, "gather"), 0)]))
+        scenario.sizeLimits = limits
+        return scenario
+    }
+
+    /// A dynamic node's output past the limit fails the run as any node's does, naming it.
+    package static var oversizedDynamicNodeOutputFailsRun: WorkflowScenario {
+        var scenario = WorkflowScenario(
+            "a dynamic node's output above maximumOutputBytes fails the run naming it; the spawner's successors do not run",
+            blueprints: [B.blueprint(
+                "large-dynamic", nodes: [B.node("spawn", "spawner"), B.node("after")], edges: [B.edge("spawn", "after")])],
+            registry: { probe in
+                B.registry(probe, [
+                    "spawner": { _ in
+                        NodeResult(output: "spawned", dynamicNodes: [NodeDefinition(id: "dyn-big", uses: "big")])
+                    },
+                    "big": { _ in NodeResult(output: large) },
+                ])
+            },
+            expect: ScenarioExpectation(
+                status: .failed, absentKeys: ["_outputs.dyn-big", "_outputs.after"], failedNode: "dyn-big",
+                errorContains: "output of 2002 bytes exceeds the limit of 1000 bytes (maximumOutputBytes)",
+                eventCounts: [(EventMatcher(.nodeError, "dyn-big"), 1), (EventMatcher(.nodeStart, "after"), 0)]))
         scenario.sizeLimits = limits
         return scenario
     }

@@ -146,13 +146,25 @@ extension NodeJobExecutor {
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
-        switch outcome {
-        case .success(let result), .laterSuccess(let result, _):
+        /// Attempt `attempt` succeeded with `result`.
+        func succeed(_ result: NodeResult, attempt: Int) async throws -> JSONValue {
+            // Held to the size limits as any node's output is (the in-memory engine's rule): a
+            // worker's oversized output was stored, and the gather failed on it instead.
+            if let violation = Self.sizeViolation(result.output, state: state, nodeID: data.nodeID, limits: options.sizeLimits) {
+                return try await failRun(
+                    run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message)
+            }
             var change = Self.batchWorkerChange(
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil { change.events = [Self.finishEvent(data.nodeID, result)] }
             await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))
+        }
+        switch outcome {
+        case .success(let result):
+            return try await succeed(result, attempt: 1)
+        case .laterSuccess(let result, let attempt):
+            return try await succeed(result, attempt: attempt)
         case .failure(let message, let attempts, let fatal):
             let reason = "node '\(data.nodeID)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
             return try await failRun(run, reason: reason, fatal: fatal, attempts: attempts)

@@ -61,14 +61,26 @@ extension NodeJobExecutor {
         else {
             return ["skipped": "run cancelled or finished while the node ran"]
         }
-        switch outcome {
-        case .success(let result), .laterSuccess(let result, _):
+        /// Attempt `attempt` succeeded with `result`.
+        func succeed(_ result: NodeResult, attempt: Int) async throws -> JSONValue {
+            // Held to the size limits as any node's output is (the in-memory engine's rule: the
+            // oversized output was stored).
+            if let violation = Self.sizeViolation(result.output, state: state, nodeID: node.id, limits: options.sizeLimits) {
+                return try await failRun(
+                    run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message)
+            }
             // As in memory, dynamic nodes returned by a dynamic node are not run.
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
             if options.eventHandler != nil { change.events.append(Self.finishEvent(node.id, result)) }
             change.eventNodeID = node.id
             await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))
+        }
+        switch outcome {
+        case .success(let result):
+            return try await succeed(result, attempt: 1)
+        case .laterSuccess(let result, let attempt):
+            return try await succeed(result, attempt: attempt)
         case .failure(let message, let attempts, let fatal):
             // Dynamic nodes have no fallback: the run fails, as in memory.
             let reason = "node '\(node.id)' failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(message)"
