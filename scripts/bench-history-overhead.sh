@@ -4,7 +4,11 @@
 # engine's side: the public events built off the runs' tasks, then dropped) and `sqlite`, run
 # REPEATS times interleaved; prints the median and best (lowest) wall time ("run"/"total" of the
 # benchmark line) and the median CPU time of each mode, and their ratio to `none` (on a noisy VM the
-# best of several passes moves least). With --ir, also the instructions (valgrind callgrind, whole
+# best of several passes moves least). Each pass runs the modes in a random order, each from one of
+# three copies of the binary picked at random: on these VMs two byte-identical copies of one binary
+# at different paths ran the whole benchmark 5-8 % apart, pass after pass (where the file's pages
+# land in memory, or its path's length, changes the machine's behaviour), an effect as large as the
+# one measured. With --ir, also the instructions (valgrind callgrind, whole
 # process, all threads) of each mode on chain 10k and on the 3-node chain x 10k runs: these do not
 # move with machine load.
 #
@@ -23,21 +27,24 @@ workloads=("chain10k:--shape chain --nodes 10000" "chain100k:--shape chain --nod
   "fanout10k:--shape fanout --nodes 10000" "3x10k-runs:--shape small" "whole:--shape all")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+copies=3
+for ((k = 0; k < copies; k++)); do cp "$bin" "$out/benchmark.$k"; done
 
 for ((r = 1; r <= repeats; r++)); do
   for w in "${workloads[@]}"; do
     name=${w%%:*}
     args=${w#*:}
-    for m in "${modes[@]}"; do
+    for m in $(printf '%s\n' "${modes[@]}" | shuf); do
+      copy="$out/benchmark.$((RANDOM % copies))"
       # shellcheck disable=SC2086
       if [[ $name == whole ]]; then
         # One line per case; the process's CPU time from the shell's `times` is not per case, so the
         # CPU column sums the cases' own CPU figures (the concurrent case prints none).
-        lines=$("$bin" engine $args --history "$m" | grep -E 'nodes: run|sequential:|concurrent:')
+        lines=$("$copy" engine $args --history "$m" | grep -E 'nodes: run|sequential:|concurrent:')
         wall=$(sed -E 's/.*(run|sequential:|concurrent:) ([0-9.]+) ms.*/\2/' <<<"$lines" | awk '{s+=$1} END {printf "%.2f", s}')
         cpu=$(grep 'ms CPU' <<<"$lines" | sed -E 's/.*\(([0-9.]+) ms CPU.*/\1/' | awk '{s+=$1} END {printf "%.2f", s}')
       else
-        line=$("$bin" engine $args --history "$m" | grep -E 'nodes: run|sequential:' | head -1)
+        line=$("$copy" engine $args --history "$m" | grep -E 'nodes: run|sequential:' | head -1)
         wall=$(sed -E 's/.*(run|sequential:) ([0-9.]+) ms.*/\2/' <<<"$line")
         cpu=$(sed -E 's/.*\(([0-9.]+) ms CPU.*/\1/' <<<"$line")
       fi
