@@ -57,7 +57,9 @@ public enum WorkflowEventType: String, Sendable, Hashable, Codable, CaseIterable
     /// implementation's, a size limit's — with `attempt` 1 and `willRetry` false. Every failed
     /// execution has at least one, in both engines.
     case nodeError = "node:error"
-    /// The next attempt is about to start after `delayMs`.
+    /// The next attempt (`attempt`) starts after `delayMs`: the attempt loop's backoff, or in the
+    /// distributed engine's queue retry mode the job's BullMQ backoff (announced by the worker whose
+    /// attempt failed; the next attempt may run on another worker).
     case nodeRetry = "node:retry"
     /// A node failed every attempt and its `fallback` takes over.
     case nodeFallback = "node:fallback"
