@@ -175,10 +175,11 @@ package enum SizeLimitScenarios {
                 status: .failed, context: ["_outputs.first": "small"], absentKeys: ["_outputs.writer", "_outputs.after"],
                 failedNode: "writer", errorContains: "over the limit of 3000 bytes (maximumRunContextBytes)",
                 // The node's failure is reported in both engines (the distributed one missed it: the
-                // commit script fails the run over the limit).
+                // commit script fails the run over the limit), and it did not finish (the distributed
+                // engine emitted node:finish before the script decided).
                 eventSequence: [EventMatcher(.nodeError, "writer", ["attempt": 1, "willRetry": false]),
                                 EventMatcher(.workflowFinish, nil, ["status": "failed"])],
-                eventCounts: [(EventMatcher(.nodeError, "writer"), 1)]) { outcome in
+                eventCounts: [(EventMatcher(.nodeError, "writer"), 1), (EventMatcher(.nodeFinish, "writer"), 0)]) { outcome in
                     let error = outcome.events.first { $0.type == .nodeError && $0.nodeID == "writer" }?.payload["error"]?.stringValue
                     return error?.contains("maximumRunContextBytes") == true ? [] : ["node:error of 'writer' says \(error ?? "nothing")"]
                 })

@@ -149,7 +149,12 @@ final class NodeJobExecutor: Sendable {
         let inputNodeID = data.fallbackFor ?? data.nodeID
         var inputKeys = provisional.compiled.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
-        switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
+        // With a run-context limit (and a listener), its size now, to tell whether the completion
+        // may pass it (``RunCommitter/Change/holdsNodeEvents``).
+        let readsContextBytes = options.sizeLimits.maximumRunContextBytes != nil && options.eventHandler != nil
+        switch try await JobAdmission.read(
+            data, fields: inputKeys, client: client, catalog: catalog, readsContextBytes: readsContextBytes)
+        {
         case .run(let admission): admitted = admission
         case .skip(let summary): return .skip(summary)
         }
@@ -174,9 +179,10 @@ final class NodeJobExecutor: Sendable {
             }
             item = .fallback(node: m, fallback: n)
         }
-        let run = RunContext(
+        var run = RunContext(
             data: data, prepared: prepared, version: admitted.version, state: state, input: input, item: item,
             runExists: admitted.runExists)
+        run.contextBytesAtStart = admitted.contextBytes
         return .run(run, index: n)
     }
 
@@ -317,6 +323,8 @@ final class NodeJobExecutor: Sendable {
         var attemptLog: HistoryAttemptLog? = nil
         /// In queue retry mode, the attempts earlier jobs of this node made (their history is read once).
         var earlierAttempts = 0
+        /// The run context's size when the job started (read only with a run-context limit and a listener).
+        var contextBytesAtStart: Int? = nil
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
@@ -340,6 +348,7 @@ final class NodeJobExecutor: Sendable {
         // Event payloads are built only when someone listens (this is every node's path).
         if options.eventHandler != nil {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
+            change.holdsNodeEvents = mayPassRunContextLimit(run, change)
         }
         await adoptClientStartedRun(run, into: &change)
         await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
@@ -367,6 +376,16 @@ final class NodeJobExecutor: Sendable {
     }
 
     private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
+
+    /// Whether `change` may take the run's context past ``SizeLimits/maximumRunContextBytes``: its
+    /// size when the job started plus every value the change writes, as new (an upper bound of what
+    /// the script adds; it decides). Other nodes committing meanwhile can still pass the limit first.
+    private func mayPassRunContextLimit(_ run: RunContext, _ change: RunCommitter.Change) -> Bool {
+        guard let limit = options.sizeLimits.maximumRunContextBytes, let start = run.contextBytesAtStart else { return false }
+        var total = start
+        for (key, value) in change.values { total += SizeLimits.entryByteCount(key: key, value: value) }
+        return total > limit
+    }
 
     /// The first ``SizeLimits`` violation of a completion: its output, then the values the node wrote.
     static func sizeViolation(

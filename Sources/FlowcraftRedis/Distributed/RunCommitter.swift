@@ -71,6 +71,11 @@ struct RunCommitter: Sendable {
         /// Run-history entries (``RedisHistoryEntry``) the script appends when the change commits
         /// (left empty when the history is off).
         var history: [String] = []
+        /// The node's events (``emitNodeEvents(to:)``) wait for the script's outcome instead of going
+        /// out before it: the change may take the run's context past its limit, which fails the run
+        /// and the node, which then has `node:error` and no `node:finish` (as in memory). Emitted
+        /// after the commit unless it failed so; a node's successors may then start first.
+        var holdsNodeEvents = false
 
         /// The start of run `runID` of `prepared` with `context`: the state, the bookkeeping and the
         /// start nodes' jobs. A child run passes its parent link (stored in its run hash).
@@ -123,7 +128,7 @@ struct RunCommitter: Sendable {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         // The node's own events go out before the script enqueues its successors, so that every
         // listener sees a node finish before its successors start (even in another process).
-        if let events { change.emitNodeEvents(to: events) }
+        if let events, !change.holdsNodeEvents { change.emitNodeEvents(to: events) }
         let reply: RedisReply
         do {
             reply = try await client.evalScript(
@@ -135,7 +140,10 @@ struct RunCommitter: Sendable {
             throw DistributedError("the run ended failed: \(reason)", cause: .unexpectedReply)
         }
         let outcome = try Self.outcome(reply)
-        if let events { change.emitRunEvents(outcome, to: events) }
+        if let events {
+            if change.holdsNodeEvents, outcome.limitFailure == nil { change.emitNodeEvents(to: events) }
+            change.emitRunEvents(outcome, to: events)
+        }
         return outcome
     }
 
@@ -146,14 +154,17 @@ struct RunCommitter: Sendable {
         then: @escaping @Sendable (Result<Outcome, any Error>) -> Void
     ) -> FinishStep {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
-        if let events { change.emitNodeEvents(to: events) }
+        if let events, !change.holdsNodeEvents { change.emitNodeEvents(to: events) }
         let call = call(runID: runID, blueprintID: blueprintID, version: version, change)
         var step = FinishStep(
             script: NodeCompletionScript.finishingScript, keys: call.keys, arguments: call.arguments,
             returnValuePrefix: returnValuePrefix
         ) { reply in
             let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
-            if let events, case .success(let outcome) = outcome { change.emitRunEvents(outcome, to: events) }
+            if let events, case .success(let outcome) = outcome {
+                if change.holdsNodeEvents, outcome.limitFailure == nil { change.emitNodeEvents(to: events) }
+                change.emitRunEvents(outcome, to: events)
+            }
             then(outcome)
         }
         // A call that ran but lost its reply: the code and run status are in the job's returnvalue

@@ -23,6 +23,8 @@ struct RunHash: Sendable, Hashable {
         case failedEntry
         /// How many times the run was redriven.
         case redriveCount
+        /// The run context's size in bytes, kept by the commit script when a run-context limit is set.
+        case contextBytes
     }
 
     /// Whether the hash has a status (the run exists).
