@@ -7,7 +7,7 @@ package enum SizeLimitScenarios {
 
     package static var all: [WorkflowScenario] {
         [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes, deeplyNestedOutputFailsRun,
-         oversizedBatchWorkerOutputFailsRun, oversizedDynamicNodeOutputFailsRun]
+         oversizedBatchWorkerOutputFailsRun, oversizedDynamicNodeOutputFailsRun, batchWorkersOverRunContextLimitFailRun]
     }
 
     static let limits = SizeLimits(maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000)
@@ -183,6 +183,31 @@ package enum SizeLimitScenarios {
                     let error = outcome.events.first { $0.type == .nodeError && $0.nodeID == "writer" }?.payload["error"]?.stringValue
                     return error?.contains("maximumRunContextBytes") == true ? [] : ["node:error of 'writer' says \(error ?? "nothing")"]
                 })
+    }
+
+    /// Batch workers whose outputs together pass ``SizeLimits/maximumRunContextBytes`` fail the run at
+    /// the worker that passes it, which has `node:error` and no `node:finish` (the engines' byte
+    /// counts of the batch's bookkeeping may make a different worker the one).
+    package static var batchWorkersOverRunContextLimitFailRun: WorkflowScenario {
+        var scenario = WorkflowScenario(
+            "batch workers whose outputs together pass maximumRunContextBytes fail the run at the worker that passes it, with no node:finish for it",
+            blueprints: [B.blueprint(
+                "run-context-batch",
+                nodes: [B.node("items", "const", params: ["value": [1, 2, 3, 4, 5]]),
+                        B.node("scatter", "batch-scatter", params: ["workerUsesKey": "pad", "gatherNodeId": "gather", "chunkSize": 1]),
+                        B.node("gather", "batch-gather", params: ["gatherNodeId": "gather", "outputKey": "padded"])],
+                edges: [B.edge("items", "scatter"), B.edge("scatter", "gather")])],
+            registry: { probe in B.registry(probe, ["pad": { _ in NodeResult(output: medium) }]) },
+            expect: ScenarioExpectation(
+                status: .failed, absentKeys: ["padded"], errorContains: "over the limit of 3000 bytes (maximumRunContextBytes)",
+                eventCounts: [(EventMatcher(.nodeStart, "gather"), 0), (EventMatcher(.nodeError), 1)]
+            ) { outcome in
+                guard let failed = outcome.events.first(where: { $0.type == .nodeError })?.nodeID else { return ["no node:error"] }
+                let finished = outcome.events.contains { $0.type == .nodeFinish && $0.nodeID == failed }
+                return finished ? ["'\(failed)' failed over the limit and has a node:finish"] : []
+            })
+        scenario.sizeLimits = runLimits
+        return scenario
     }
 
     package static var runContextUnderLimitCompletes: WorkflowScenario {

@@ -135,6 +135,7 @@ struct HistoryEquivalenceTests {
         "an output past the size limit reports node:error on its node": "416915dddad33a63",
         "an output past the size limit from a retried attempt reports that attempt in node:error and in the run's error": "5aa7328c5f148ac2",
         "a batch worker's output above maximumOutputBytes fails the run naming the worker; nothing is gathered": "a09dc91d1ce1ebd3",
+        "batch workers whose outputs together pass maximumRunContextBytes fail the run at the worker that passes it, with no node:finish for it": "2fa83ce02974a85b",
         "a dynamic node's output above maximumOutputBytes fails the run naming it; the spawner's successors do not run": "2a98486982d7bca6",
         "an output nesting arrays and objects past 256 levels fails the run naming the node, without retry": "c910131505ad08d7",
         "FatalNodeError skips retries and the fallback": "401e50678388f812",

@@ -149,9 +149,6 @@ final class NodeJobExecutor: Sendable {
         let inputNodeID = data.fallbackFor ?? data.nodeID
         var inputKeys = provisional.compiled.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
-        // With a run-context limit (and a listener), its size now, to tell whether the completion
-        // may pass it (``RunCommitter/Change/holdsNodeEvents``).
-        let readsContextBytes = options.sizeLimits.maximumRunContextBytes != nil && options.eventHandler != nil
         switch try await JobAdmission.read(
             data, fields: inputKeys, client: client, catalog: catalog, readsContextBytes: readsContextBytes)
         {
@@ -377,10 +374,14 @@ final class NodeJobExecutor: Sendable {
 
     private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
 
+    /// Whether a job's first read takes the run context's size too: with a run-context limit and a
+    /// listener, to tell whether the completion may pass it (``RunCommitter/Change/holdsNodeEvents``).
+    var readsContextBytes: Bool { options.sizeLimits.maximumRunContextBytes != nil && options.eventHandler != nil }
+
     /// Whether `change` may take the run's context past ``SizeLimits/maximumRunContextBytes``: its
     /// size when the job started plus every value the change writes, as new (an upper bound of what
     /// the script adds; it decides). Other nodes committing meanwhile can still pass the limit first.
-    private func mayPassRunContextLimit(_ run: RunContext, _ change: RunCommitter.Change) -> Bool {
+    func mayPassRunContextLimit(_ run: RunContext, _ change: RunCommitter.Change) -> Bool {
         guard let limit = options.sizeLimits.maximumRunContextBytes, let start = run.contextBytesAtStart else { return false }
         var total = start
         for (key, value) in change.values { total += SizeLimits.entryByteCount(key: key, value: value) }
