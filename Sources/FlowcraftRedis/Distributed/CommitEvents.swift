@@ -18,6 +18,18 @@ extension RunCommitter.Change {
         for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
     }
 
+    /// The node's events before the script runs, unless the change holds them (``holdsNodeEvents``).
+    func emitBeforeCommit(to events: EventEmitter) {
+        if !holdsNodeEvents { emitNodeEvents(to: events) }
+    }
+
+    /// Everything once the script answered `outcome`: the node's events it held (unless the change
+    /// failed the run over the run-context limit), then the run's events.
+    func emitAfterCommit(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
+        if holdsNodeEvents, outcome.limitFailure == nil { emitNodeEvents(to: events) }
+        emitRunEvents(outcome, to: events)
+    }
+
     /// The run's events once the script applied the change: dead-path skips, a stall, and the run's
     /// status change.
     func emitRunEvents(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {

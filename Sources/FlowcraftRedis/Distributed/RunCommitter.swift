@@ -128,7 +128,7 @@ struct RunCommitter: Sendable {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         // The node's own events go out before the script enqueues its successors, so that every
         // listener sees a node finish before its successors start (even in another process).
-        if let events, !change.holdsNodeEvents { change.emitNodeEvents(to: events) }
+        if let events { change.emitBeforeCommit(to: events) }
         let reply: RedisReply
         do {
             reply = try await client.evalScript(
@@ -140,10 +140,7 @@ struct RunCommitter: Sendable {
             throw DistributedError("the run ended failed: \(reason)", cause: .unexpectedReply)
         }
         let outcome = try Self.outcome(reply)
-        if let events {
-            if change.holdsNodeEvents, outcome.limitFailure == nil { change.emitNodeEvents(to: events) }
-            change.emitRunEvents(outcome, to: events)
-        }
+        if let events { change.emitAfterCommit(outcome, to: events) }
         return outcome
     }
 
@@ -154,17 +151,14 @@ struct RunCommitter: Sendable {
         then: @escaping @Sendable (Result<Outcome, any Error>) -> Void
     ) -> FinishStep {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
-        if let events, !change.holdsNodeEvents { change.emitNodeEvents(to: events) }
+        if let events { change.emitBeforeCommit(to: events) }
         let call = call(runID: runID, blueprintID: blueprintID, version: version, change)
         var step = FinishStep(
             script: NodeCompletionScript.finishingScript, keys: call.keys, arguments: call.arguments,
             returnValuePrefix: returnValuePrefix
         ) { reply in
             let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
-            if let events, case .success(let outcome) = outcome {
-                if change.holdsNodeEvents, outcome.limitFailure == nil { change.emitNodeEvents(to: events) }
-                change.emitRunEvents(outcome, to: events)
-            }
+            if let events, case .success(let outcome) = outcome { change.emitAfterCommit(outcome, to: events) }
             then(outcome)
         }
         // A call that ran but lost its reply: the code and run status are in the job's returnvalue

@@ -1,6 +1,6 @@
 --- `abortRun(KEYS, ARGV)`: ends a run `failed` when one of its jobs fails for good before its node
---- could commit — the body of abort-run.lua (RunAbortScript), and of the finish step's error path
---- (complete-node-step-call.lua: a commit that met a run key of the wrong Redis type). Needs
+--- could commit — the body of abort-run.lua (RunAbortScript), and of a commit's error path
+--- (abort-commit-function.lua: a commit that met a run key of the wrong Redis type). Needs
 --- prelude.lua and add-validated-job.lua.
 --- KEYS: 1 state, 2 run, 3 done, 4 pending, 5 awaiting, 6 fan-in, 7 join-lock, 8 active-runs index,
 --- 9 final status (DistributedKeys.scriptKeys).

@@ -2,7 +2,7 @@
 --- script's own; the queue keys the finish script already has (and its meta read) serve the
 --- successors' adds; the job's returnvalue ends with the commit's code and the run's status.
 --- A WRONGTYPE error — a run key someone changed by hand; Lua keeps the writes made before it —
---- ends the run `failed` in the same call, naming the wrong-typed keys (abort-run-function.lua, on the
+--- ends the run `failed` in the same call, naming the wrong-typed keys (abort-commit-function.lua, on the
 --- error path only), and refuses the step, so the worker fails the job. Retried, such a call used to
 --- find its entry already moved to done and complete the job as a duplicate: the run stayed
 --- `running` for ever. Any other error is raised as before.
@@ -16,12 +16,8 @@ else
   local message = type(reply) == "table" and reply.err or tostring(reply)
   if not string.find(message, "WRONGTYPE", 1, true) then error(reply) end
 --@include "abort-run-function.lua"
-  local k, a = {{FINISH_KEY_COUNT}}, {{FINISH_ARGUMENT_COUNT}}
-  local instance = ARGV[a + 2]
-  local runId = string.sub(KEYS[k + 1], {{RUN_ID_START}})
-  local aborted = abortRun({ KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9] },
-    { "run '" .. string.sub(runId, 1, 200) .. "': node '" .. (string.match(instance, "^(.*)#%d+$") or instance) .. "' could not commit",
-      string.match(instance, "^(.*)#%d+$") or instance, ARGV[4], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 18], "1" })
-  attached = redis.error_reply("ERR flowcraft completeNode: run ended: " .. (aborted[3] or message))
+--@include "abort-commit-function.lua"
+  local _, reason = abortCommit({{FINISH_ARGUMENT_COUNT}}, {{FINISH_KEY_COUNT}}, ARGV[4], message)
+  attached = redis.error_reply("ERR flowcraft completeNode: run ended: " .. reason)
 end
 if not attached.err then valueSuffix = attached[1] .. '","run":"' .. attached[2] .. '"}' end

@@ -3,7 +3,7 @@
 --- and documents KEYS and ARGV (filled by NodeCompletionScript.Call). A node job's own commit runs as
 --- a FinishStep inside move-to-finished.lua instead (complete-node-step-*.lua).
 --- A WRONGTYPE error — a run key someone changed by hand; Lua keeps the writes made before it — ends
---- the run `failed` in the same call, naming the wrong-typed keys (abort-run-function.lua, on the
+--- the run `failed` in the same call, naming the wrong-typed keys (abort-commit-function.lua, on the
 --- error path only), and answers an error starting "ERR flowcraft completeNode: run ended: " with the
 --- reason (NodeCompletionScript.runEndedError): a resume, reconcile or cancel that met it used to
 --- leave the run `awaiting` or `running` with part of the change written. A start that meets one
@@ -17,13 +17,9 @@ if ok then return reply end
 local message = type(reply) == "table" and reply.err or tostring(reply)
 if not string.find(message, "WRONGTYPE", 1, true) then error(reply) end
 --@include "abort-run-function.lua"
-local instance = ARGV[2]
-local nodeId = string.match(instance, "^(.*)#%d+$") or instance
-local runId = string.sub(KEYS[1], {{RUN_ID_START}})
-local subject = "run '" .. string.sub(runId, 1, 200) .. "'"
-if nodeId ~= "" then subject = subject .. ": node '" .. string.sub(nodeId, 1, 200) .. "' could not commit" end
-local aborted = abortRun({ KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9] },
-  { subject, nodeId, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[18], "1" })
+--@include "abort-commit-function.lua"
+local aborted, reason = abortCommit(0, 0, ARGV[3], message)
 if aborted.err then return aborted end
-if aborted[1] == "unknown" then return redis.error_reply("ERR flowcraft completeNode: " .. (aborted[3] or message)) end
-return redis.error_reply("ERR flowcraft completeNode: run ended: " .. (aborted[3] or message))
+-- A start (no run yet) wrote nothing more: the keys are named, no run ended.
+if aborted[1] == "unknown" then return redis.error_reply("ERR flowcraft completeNode: " .. reason) end
+return redis.error_reply("ERR flowcraft completeNode: run ended: " .. reason)

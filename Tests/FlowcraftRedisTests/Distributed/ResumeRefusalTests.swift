@@ -5,14 +5,16 @@ import Testing
 
 @Suite("Distributed resume refuses unrouted actions", .requiresRedis)
 struct ResumeRefusalTests {
+    /// A `wait` node `ask` that routes `approve` and `reject`.
+    static let approval = ScenarioBuilding.blueprint(
+        "approval",
+        nodes: [ScenarioBuilding.node("ask", "wait"), ScenarioBuilding.node("approved"), ScenarioBuilding.node("rejected")],
+        edges: [ScenarioBuilding.edge("ask", "approved", action: "approve"),
+                ScenarioBuilding.edge("ask", "rejected", action: "reject")])
+
     @Test func resumeWithAnUnroutedActionIsRefusedBeforeAnythingIsWritten() async throws {
-        let blueprint = ScenarioBuilding.blueprint(
-            "approval",
-            nodes: [ScenarioBuilding.node("ask", "wait"), ScenarioBuilding.node("approved"), ScenarioBuilding.node("rejected")],
-            edges: [ScenarioBuilding.edge("ask", "approved", action: "approve"),
-                    ScenarioBuilding.edge("ask", "rejected", action: "reject")])
         try await DistributedTestSupport.withWorker(
-            blueprints: [blueprint], registry: ScenarioBuilding.registry(ScenarioProbe()),
+            blueprints: [Self.approval], registry: ScenarioBuilding.registry(ScenarioProbe()),
             queue: DistributedTestSupport.uniqueQueue("resume-refusal")
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "approval")

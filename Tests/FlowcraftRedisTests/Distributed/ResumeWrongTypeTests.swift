@@ -8,19 +8,13 @@ import Testing
 /// for ever; a wrong-typed run hash or awaiting set read as "unknown run" / "no awaiting node".
 @Suite("Distributed resume of a run with a wrong-typed key", .requiresRedis)
 struct ResumeWrongTypeTests {
-    static let blueprint = ScenarioBuilding.blueprint(
-        "approval",
-        nodes: [ScenarioBuilding.node("ask", "wait"), ScenarioBuilding.node("approved"), ScenarioBuilding.node("rejected")],
-        edges: [ScenarioBuilding.edge("ask", "approved", action: "approve"),
-                ScenarioBuilding.edge("ask", "rejected", action: "reject")])
-
     /// Runs `body` with an awaiting run whose key `key(keys)` now holds a string.
     static func withBrokenRun(
         _ key: @escaping @Sendable (DistributedKeys) -> String,
         _ body: @escaping @Sendable (WorkflowClient, RedisClient, String, String) async throws -> Void
     ) async throws {
         try await DistributedTestSupport.withWorker(
-            blueprints: [blueprint], registry: ScenarioBuilding.registry(ScenarioProbe()),
+            blueprints: [ResumeRefusalTests.approval], registry: ScenarioBuilding.registry(ScenarioProbe()),
             queue: DistributedTestSupport.uniqueQueue("resume-wrongtype")
         ) { workflows, client in
             let runID = try await workflows.startWorkflow(blueprintID: "approval")
