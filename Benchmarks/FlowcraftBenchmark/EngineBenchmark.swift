@@ -14,7 +14,9 @@ import Foundation
 /// `--history discard` prices the engine's side alone (a recorder that keeps nothing, given the
 /// public events the engine builds for it off the runs' tasks); `--history records` the runs' side
 /// alone (a recorder that takes the runs' compact records, as the SQLite store does, and keeps
-/// nothing: no event is built).
+/// nothing: no event is built). `--compare-history MODE [--rounds N]` runs the selected cases
+/// without history and with MODE alternately in this one process and prints their ratios
+/// (``HistoryComparison``).
 enum EngineBenchmark {
     static func run(arguments: [String]) async {
         var shape = "all"
@@ -23,6 +25,10 @@ enum EngineBenchmark {
         var sizes = [1_000, 10_000, 100_000]
         /// Runs of the small shapes (`nil`: 10 000 sequential, 1 000 concurrent).
         var runs: Int?
+        /// `--compare-history MODE --rounds N`: every case without and with history MODE, alternately
+        /// in this one process (``HistoryComparison``).
+        var compared: String?
+        var rounds = 7
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
@@ -41,6 +47,16 @@ enum EngineBenchmark {
                 i += 1
             case "--history" where i + 1 < arguments.count:
                 historyName = arguments[i + 1]
+                i += 1
+            case "--compare-history" where i + 1 < arguments.count:
+                compared = arguments[i + 1]
+                i += 1
+            case "--rounds" where i + 1 < arguments.count:
+                guard let n = Int(arguments[i + 1]), (1...1_000).contains(n) else {
+                    FileHandle.standardError.write(Data("--rounds needs a whole number from 1 to 1000, got '\(arguments[i + 1])'\n".utf8))
+                    exit(2)
+                }
+                rounds = n
                 i += 1
             case "--middleware" where i + 1 < arguments.count:
                 middlewareName = arguments[i + 1]
@@ -61,46 +77,99 @@ enum EngineBenchmark {
             exit(2)
         }
         if middlewareName != "none" { print("middleware: \(middlewareName)") }
-        var options = FlowRuntime.Options(middleware: middleware)
-        let historyPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("flowcraft-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] where ProcessInfo.processInfo.environment["FLOWCRAFT_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: historyPath + suffix) }
+        let options = FlowRuntime.Options(middleware: middleware)
+        let cases = Cases(shape: shape, sizes: sizes, runs: runs)
+        if let compared {
+            await HistoryComparison(cases: cases, options: options, history: compared, rounds: rounds).run()
+            return
         }
-        switch historyName {
-        case "none": break
-        case "records":
-            options.history = DiscardingRecordsRecorder()
-            print("history: recorded by the runs, the records discarded")
-        case "discard":
-            options.history = DiscardingRecorder()
-            print("history: recorded by the engine, discarded by the recorder")
-        case "sqlite":
-            do {
-                options.history = try await SQLiteRunHistory(path: historyPath)
-            } catch {
-                FileHandle.standardError.write(Data("cannot open the history: \(error)\n".utf8))
-                exit(1)
-            }
-            print("history: sqlite (\(historyPath))")
-        default:
-            FileHandle.standardError.write(Data("unknown --history \(historyName)\n".utf8))
+        let historyPath = temporaryHistoryPath()
+        defer { removeHistory(at: historyPath) }
+        var recorded = options
+        do {
+            recorded.history = try await openHistory(historyName, path: historyPath)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
+        switch historyName {
+        case "records": print("history: recorded by the runs, the records discarded")
+        case "discard": print("history: recorded by the engine, discarded by the recorder")
+        case "sqlite": print("history: sqlite (\(historyPath))")
+        default: break
+        }
         do {
-            if shape == "all" || shape == "chain" {
-                for n in sizes { try await measureGraph("chain", n, chain(n), options: options) }
-            }
-            if shape == "all" || shape == "fanout" {
-                for n in sizes { try await measureGraph("fan-out/fan-in", n, fanOut(n), options: options) }
-            }
-            if shape == "all" || shape == "small" { try await smallSequential(runs: runs ?? 10_000, options: options) }
-            if shape == "all" || shape == "concurrent" { try await smallConcurrent(runs: runs ?? 1_000, options: options) }
+            _ = try await cases.measure(options: recorded, printing: true)
         } catch {
             FileHandle.standardError.write(Data("engine benchmark failed: \(error)\n".utf8))
             exit(1)
         }
         print("peak RSS (VmHWM): \(peakRSS())")
+    }
+
+    /// Each measured case's label and wall time in milliseconds, in order.
+    typealias CaseTimes = [(label: String, milliseconds: Double)]
+
+    /// The cases a `--shape` selects.
+    struct Cases {
+        var shape: String
+        var sizes: [Int]
+        /// Runs of the small shapes (`nil`: 10 000 sequential, 1 000 concurrent).
+        var runs: Int?
+
+        /// Runs every selected case once on `options`. `printing`: a line per case (and the
+        /// history's lag).
+        func measure(options: FlowRuntime.Options, printing: Bool) async throws -> CaseTimes {
+            var times: CaseTimes = []
+            if shape == "all" || shape == "chain" {
+                for n in sizes {
+                    times.append(("chain \(n)", try await measureGraph("chain", n, chain(n), options: options, printing: printing)))
+                }
+            }
+            if shape == "all" || shape == "fanout" {
+                for n in sizes {
+                    times.append(
+                        ("fan-out \(n)", try await measureGraph("fan-out/fan-in", n, fanOut(n), options: options, printing: printing)))
+                }
+            }
+            if shape == "all" || shape == "small" {
+                let n = runs ?? 10_000
+                times.append(("3-node x \(n) seq", try await smallSequential(runs: n, options: options, printing: printing)))
+            }
+            if shape == "all" || shape == "concurrent" {
+                let n = runs ?? 1_000
+                times.append(("3-node x \(n) conc", try await smallConcurrent(runs: n, options: options, printing: printing)))
+            }
+            return times
+        }
+    }
+
+    /// A fresh path for a SQLite history in the temporary directory.
+    static func temporaryHistoryPath(_ suffix: String = "") -> String {
+        FileManager.default.temporaryDirectory
+            .appendingPathComponent("flowcraft-bench-\(ProcessInfo.processInfo.processIdentifier)\(suffix).sqlite").path
+    }
+
+    /// Deletes the SQLite history at `path` (and its WAL files) unless `FLOWCRAFT_BENCH_KEEP` is set.
+    static func removeHistory(at path: String) {
+        guard ProcessInfo.processInfo.environment["FLOWCRAFT_BENCH_KEEP"] == nil else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    struct UnknownHistory: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "unknown --history \(name) (none, records, discard or sqlite)" }
+    }
+
+    /// The recorder `--history name` selects (`nil` for `none`); `sqlite` opens a store at `path`.
+    static func openHistory(_ name: String, path: String) async throws -> (any RunHistoryRecorder)? {
+        switch name {
+        case "none": return nil
+        case "records": return DiscardingRecordsRecorder()
+        case "discard": return DiscardingRecorder()
+        case "sqlite": return try await SQLiteRunHistory(path: path)
+        default: throw UnknownHistory(name: name)
+        }
     }
 
     static var registry: NodeRegistry {
@@ -128,12 +197,12 @@ enum EngineBenchmark {
     }
 
     static func measureGraph(
-        _ label: String, _ n: Int, _ blueprint: WorkflowBlueprint, options: FlowRuntime.Options
-    ) async throws {
+        _ label: String, _ n: Int, _ blueprint: WorkflowBlueprint, options: FlowRuntime.Options, printing: Bool
+    ) async throws -> Double {
         let clock = ContinuousClock()
         var plan: CompiledBlueprint?
         let prepare = try clock.measure { plan = try CompiledBlueprint(blueprint) }
-        guard let plan else { return }
+        guard let plan else { return 0 }
         let runtime = FlowRuntime(plans: [plan], registry: registry, options: options)
         var status = WorkflowStatus.failed
         let cpuStart = cpuMilliseconds()
@@ -141,19 +210,23 @@ enum EngineBenchmark {
             status = try await runtime.run(plan.id).status
         }
         let cpu = cpuMilliseconds() - cpuStart
-        print(
-            "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
-        await reportHistory(runtime)
+        if printing {
+            print(
+                "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
+        }
+        await reportHistory(runtime, printing: printing)
+        return milliseconds(elapsed)
     }
 
     /// With history: how long after the measured part the history was all written.
-    static func reportHistory(_ runtime: FlowRuntime) async {
+    /// (Waits for it in any case: the next case starts with nothing left to write.)
+    static func reportHistory(_ runtime: FlowRuntime, printing: Bool) async {
         guard runtime.options.history != nil else { return }
         let flushed = await ContinuousClock().measure { await runtime.flushHistory() }
-        print("  history written \(ms(flushed)) later")
+        if printing { print("  history written \(ms(flushed)) later") }
     }
 
-    static func smallSequential(runs: Int, options: FlowRuntime.Options) async throws {
+    static func smallSequential(runs: Int, options: FlowRuntime.Options, printing: Bool) async throws -> Double {
         let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, options: options)
         let clock = ContinuousClock()
         var completed = 0
@@ -162,11 +235,14 @@ enum EngineBenchmark {
             for _ in 0..<runs where try await runtime.run("chain").status == .completed { completed += 1 }
         }
         let cpu = cpuMilliseconds() - cpuStart
-        print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
-        await reportHistory(runtime)
+        if printing {
+            print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
+        }
+        await reportHistory(runtime, printing: printing)
+        return milliseconds(elapsed)
     }
 
-    static func smallConcurrent(runs: Int, options: FlowRuntime.Options) async throws {
+    static func smallConcurrent(runs: Int, options: FlowRuntime.Options, printing: Bool) async throws -> Double {
         let runtime = try FlowRuntime(blueprints: [chain(3)], registry: registry, options: options)
         let clock = ContinuousClock()
         var completed = 0
@@ -180,13 +256,16 @@ enum EngineBenchmark {
                 return n
             }
         }
-        print("3-node chain x \(runs) concurrent: \(ms(elapsed)) total, \(completed) completed")
-        await reportHistory(runtime)
+        if printing { print("3-node chain x \(runs) concurrent: \(ms(elapsed)) total, \(completed) completed") }
+        await reportHistory(runtime, printing: printing)
+        return milliseconds(elapsed)
     }
 
-    static func ms(_ d: Duration) -> String {
+    static func ms(_ d: Duration) -> String { String(format: "%.2f ms", milliseconds(d)) }
+
+    static func milliseconds(_ d: Duration) -> Double {
         let (s, atto) = d.components
-        return String(format: "%.2f ms", Double(s) * 1000 + Double(atto) / 1e15)
+        return Double(s) * 1000 + Double(atto) / 1e15
     }
 
     /// CPU time of the whole process (all threads), less disturbed than wall time on a busy machine.
