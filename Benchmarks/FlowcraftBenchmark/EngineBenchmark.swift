@@ -86,12 +86,7 @@ enum EngineBenchmark {
         let historyPath = temporaryHistoryPath()
         defer { removeHistory(at: historyPath) }
         var recorded = options
-        do {
-            recorded.history = try await openHistory(historyName, path: historyPath)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            exit(2)
-        }
+        recorded.history = await openHistory(historyName, path: historyPath)
         switch historyName {
         case "records": print("history: recorded by the runs, the records discarded")
         case "discard": print("history: recorded by the engine, discarded by the recorder")
@@ -156,19 +151,23 @@ enum EngineBenchmark {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    struct UnknownHistory: Error, CustomStringConvertible {
-        var name: String
-        var description: String { "unknown --history \(name) (none, records, discard or sqlite)" }
-    }
-
     /// The recorder `--history name` selects (`nil` for `none`); `sqlite` opens a store at `path`.
-    static func openHistory(_ name: String, path: String) async throws -> (any RunHistoryRecorder)? {
+    /// Exits with status 2 for an unknown name, 1 when the store cannot be opened.
+    static func openHistory(_ name: String, path: String) async -> (any RunHistoryRecorder)? {
         switch name {
         case "none": return nil
         case "records": return DiscardingRecordsRecorder()
         case "discard": return DiscardingRecorder()
-        case "sqlite": return try await SQLiteRunHistory(path: path)
-        default: throw UnknownHistory(name: name)
+        case "sqlite":
+            do {
+                return try await SQLiteRunHistory(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("cannot open the history: \(error)\n".utf8))
+                exit(1)
+            }
+        default:
+            FileHandle.standardError.write(Data("unknown --history \(name) (none, records, discard or sqlite)\n".utf8))
+            exit(2)
         }
     }
 

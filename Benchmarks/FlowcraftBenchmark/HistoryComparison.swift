@@ -30,12 +30,7 @@ struct HistoryComparison {
         let path = EngineBenchmark.temporaryHistoryPath()
         defer { EngineBenchmark.removeHistory(at: path) }
         var recorded = options
-        do {
-            recorded.history = try await EngineBenchmark.openHistory(history, path: path)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            exit(2)
-        }
+        recorded.history = await EngineBenchmark.openHistory(history, path: path)
         print("history \(history) against none: \(rounds) rounds (and a warm-up), alternating which side runs first")
         var labels: [String] = []
         var without: Times = []

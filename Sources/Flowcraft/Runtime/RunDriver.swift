@@ -272,8 +272,9 @@ final class RunDriver {
     /// `item`'s successful `attempt`: a limit its output breaks fails that attempt, else it succeeds.
     private func accept(_ item: WorkItem, _ result: NodeResult, attempt: Int) {
         // Nesting as the distributed engine refuses it (whose store could not give it back).
-        if let violation = SizeLimits.checkNesting(result.output, nodeID: nodeID(of: item))
-            ?? runtime.sizeLimits.checkOutput(result.output, nodeID: nodeID(of: item))
+        let id = nodeID(of: item)
+        if let violation = SizeLimits.checkNesting(result.output, nodeID: id)
+            ?? runtime.sizeLimits.checkOutput(result.output, nodeID: id)
             ?? runContextViolation(item, output: result.output)
         {
             failItem(item, message: violation.message, attempts: attempt, fatal: true)
