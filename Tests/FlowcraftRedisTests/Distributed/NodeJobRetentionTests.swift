@@ -115,29 +115,31 @@ struct NodeJobRetentionTests {
         await client.close()
     }
 
-    /// The keys of one run and of the queue that this test made (the shared test Redis serves other
-    /// tests at the same time, so `DBSIZE` would count theirs).
-    static func keyCount(queue: String, runIDs: [String], client: RedisClient) async throws -> Int {
-        var count = 0
+    /// The keys this test made, split into the queue's (job hashes and the queue's own keys) and the
+    /// runs' (state, run, done and status keys); the shared test Redis serves other tests at the same
+    /// time, so `DBSIZE` would count theirs.
+    static func keyCount(queue: String, runIDs: [String], client: RedisClient) async throws -> (queue: Int, runs: Int) {
+        var queueKeys = 0
         var cursor = "0"
         repeat {
             let reply = try await client.send(["SCAN", cursor, "MATCH", "bull:\(queue):*", "COUNT", "1000"])
             let items = reply.array ?? []
             cursor = items.first?.string ?? "0"
-            count += items.count > 1 ? (items[1].array?.count ?? 0) : 0
+            queueKeys += items.count > 1 ? (items[1].array?.count ?? 0) : 0
         } while cursor != "0"
+        var runKeys = 0
         for chunk in stride(from: 0, to: runIDs.count, by: 500) {
             var command = ["EXISTS"]
             for runID in runIDs[chunk..<min(chunk + 500, runIDs.count)] {
                 let keys = DistributedKeys(runID: runID)
                 command += [keys.state, keys.run, keys.done, "workflow:status:\(runID)"]
             }
-            count += try await client.send(RedisCommand(command)).int ?? 0
+            runKeys += try await client.send(RedisCommand(command)).int ?? 0
         }
-        return count
+        return (queueKeys, runKeys)
     }
 
-    @Test("retention keeps the key count flat across a long run (1 000 vs 3 000 runs, keep 100, state TTL 1 s)")
+    @Test("retention bounds the key count across a long run (after 1 000, 2 000 and 3 000 runs; keep 100, state TTL 1 s): no run keys left, at most 100 job hashes")
     func keyCountStaysFlat() async throws {
         let queueName = DistributedTestSupport.uniqueQueue("flat")
         var options = DistributedOptions(queueName: queueName, stateTTLSeconds: 1)
@@ -145,7 +147,7 @@ struct NodeJobRetentionTests {
         let blueprint = DistributedTestSupport.diamond(id: "flat")
         try await Self.withWorker(options, blueprints: [blueprint]) { workflows, client in
             var runIDs: [String] = []
-            var counts: [Int] = []
+            var counts: [(queue: Int, runs: Int)] = []
             for _ in 0..<3 {
                 var batch: [String] = []
                 for _ in 0..<1_000 { batch.append(try await workflows.startWorkflow(blueprintID: "flat")) }
@@ -161,9 +163,13 @@ struct NodeJobRetentionTests {
                 counts.append(try await Self.keyCount(queue: queueName, runIDs: runIDs, client: client))
             }
             #expect(try await Queue(name: queueName, client: client).getJobCounts().failed == 0)
-            // 100 job hashes plus the queue's own keys; nothing grows with the number of runs.
-            #expect(counts[0] < 200, "\(counts)")
-            #expect(abs(counts[2] - counts[0]) <= 10, "key counts after 1 000, 2 000 and 3 000 runs: \(counts)")
+            // Every finished run's keys are gone, and the queue holds at most the 100 kept job hashes
+            // plus its own few keys, after 1 000 runs as after 3 000. (How many of the 100 remain
+            // depends on how many jobs finished in the last second, the age limit, so only the bound
+            // is asserted.)
+            let description = "keys (queue, runs) after 1 000, 2 000 and 3 000 runs: \(counts)"
+            #expect(counts.allSatisfy { $0.runs == 0 }, "\(description)")
+            #expect(counts.allSatisfy { $0.queue <= 100 + 10 }, "\(description)")
         }
     }
 }
