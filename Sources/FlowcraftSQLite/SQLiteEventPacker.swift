@@ -39,11 +39,25 @@ struct SQLiteEventPacker {
             for a in attempts { attempt(startedAt: a.startedAt, endedAt: a.endedAt, error: a.error, eventTime: time) }
         }
         // The visible writes in the order made (the node's, then the run's): read into a
-        // dictionary, a later write of a key wins, as in the built event.
-        unsigned(UInt64(record.visibleWriteCount(in: writes)))
-        record.forEachVisibleWrite(in: writes) { key, v in
-            string(key)
+        // dictionary, a later write of a key wins, as in the built event. Their count goes first:
+        // a byte kept for it (fewer than 128: the usual case), widened when there are more.
+        let countAt = bytes.count
+        bytes.append(0)
+        var written: UInt64 = 0
+        record.forEachVisibleWriteKey(in: writes) { key, v in
+            switch key {
+            case .key(let text): string(text)
+            case .output(let nodeID): outputKey(of: nodeID)
+            }
             value(v)
+            written += 1
+        }
+        if written < 0x80 {
+            bytes[countAt] = UInt8(written)
+        } else {
+            var count = SQLiteEventPacker()
+            count.unsigned(written)
+            bytes.replaceSubrange(countAt...countAt, with: count.bytes)
         }
     }
 
@@ -211,6 +225,18 @@ struct SQLiteEventPacker {
             bytes.append(contentsOf: utf8)
         }
     }
+
+    /// `nodeID`'s output key (``ContextKeys/output(of:)``), as ``string(_:)`` packs it, from its parts.
+    private mutating func outputKey(of nodeID: String) {
+        var nodeID = nodeID
+        nodeID.withUTF8 { id in
+            unsigned(UInt64(Self.outputPrefix.count + id.count))
+            bytes.append(contentsOf: Self.outputPrefix)
+            bytes.append(contentsOf: id)
+        }
+    }
+
+    private static let outputPrefix = Array(ContextKeys.output(of: "").utf8)
 
     /// An optional string: its byte count + 1 and its bytes, or 0.
     private mutating func optional(_ s: String?) {

@@ -138,25 +138,26 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         let now = Self.wallClockMilliseconds()
         try connection.transaction { () throws(SQLiteHistoryError) in
             for batch in batches {
-                var (oldestInBatch, newestInBatch) = (Int.max, 0)
-                for entry in batch.entries {
-                    oldestInBatch = min(oldestInBatch, entry.sequence)
-                    newestInBatch = max(newestInBatch, entry.sequence)
-                }
+                guard let sequences = batch.sequences else { continue }
                 let summary = batch.summary
-                try record(summary, startsRun: oldestInBatch == 1, newestInBatch: newestInBatch, now: now) { dropThrough throws(SQLiteHistoryError) in
-                    for entry in batch.entries where entry.sequence > dropThrough {
-                        switch entry {
-                        case .node(let record):
-                            chunk.append(record, writes: batch.writes)
-                        case .runStarted(let sequence, let time, let context):
-                            chunk.appendRunStarted(sequence: sequence, time: time, summary: summary, context: context)
-                        case .runEnded(let sequence, let time):
-                            chunk.appendRunEnded(sequence: sequence, time: time, summary: summary)
-                        case .event(let event):
-                            chunk.append(event)
+                try record(summary, startsRun: sequences.lowerBound == 1, newestInBatch: sequences.upperBound, now: now) { dropThrough throws(SQLiteHistoryError) in
+                    // Read in place (iterating the entries copied each, a retain and a release per
+                    // reference in it); every entry is kept unless the cap drops some.
+                    try batch.entries.withUnsafeBufferPointer { entries throws(SQLiteHistoryError) in
+                        let keepsAll = dropThrough < sequences.lowerBound
+                        for i in entries.indices where keepsAll || entries[i].sequence > dropThrough {
+                            switch entries[i] {
+                            case .node(let record):
+                                chunk.append(record, writes: batch.writes)
+                            case .runStarted(let sequence, let time, let context):
+                                chunk.appendRunStarted(sequence: sequence, time: time, summary: summary, context: context)
+                            case .runEnded(let sequence, let time):
+                                chunk.appendRunEnded(sequence: sequence, time: time, summary: summary)
+                            case .event(let event):
+                                chunk.append(event)
+                            }
+                            try flushChunkIfFull(runID: summary.runID)
                         }
-                        try flushChunkIfFull(runID: summary.runID)
                     }
                 }
             }

@@ -98,6 +98,34 @@ struct RecordedHistoryWritingTests {
         #expect(checked == 7)
     }
 
+    /// A record's visible-write count is packed ahead of its writes in one byte while fewer than 128
+    /// (the packer keeps that byte and widens it afterwards): 127, 128 and 300 writes, of which
+    /// some are internal and not counted, and a fallback's two output keys built from their ids.
+    @Test(arguments: [127, 128, 300])
+    func manyVisibleWritesReadAsTheirEvent(count: Int) throws {
+        var writes: ContiguousArray<RecordedWrite> = []
+        for i in 0..<count { writes.append(RecordedWrite(key: "key-\(i)", value: .int(i))) }
+        writes.append(RecordedWrite(key: "_flowcraft.hidden", value: 1))
+        let entry = Self.record(
+            2, "safe", status: .completed, output: "kept",
+            details: NodeExecutionRecord.Details(
+                fallbackNodeID: nil, childRunID: nil, error: nil, location: nil, attempts: [], replacedNodeID: "failed"),
+            driverWrites: 0..<writes.count)
+        guard case .node(var record) = entry else { return }
+        record.wroteOutputs = true
+        let batch = RecordedHistoryBatch(
+            summary: RunSummary(runID: "r", blueprintID: "bp", status: .running, startedAt: 1_000), entries: [.node(record)],
+            writes: writes)
+        var packer = SQLiteEventPacker()
+        packer.append(record, writes: writes)
+        var read: [RunHistoryEvent] = []
+        try SQLiteEventUnpacker.read(packer.bytes, after: 0, into: &read)
+        #expect(read == [batch.event(record)])
+        guard case .nodeFinished(let execution)? = read.first?.kind else { return }
+        #expect(execution.writes.count == count + 2)
+        #expect(execution.writes["_outputs.safe"] == "kept" && execution.writes["_outputs.failed"] == "kept")
+    }
+
     @Test func storedRowsEqualThoseOfThePublicEvents() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -118,6 +146,22 @@ struct RecordedHistoryWritingTests {
             #expect(events == (try await viaEvents.events(of: runID)))
             #expect(try await direct.run(runID) == (try await viaEvents.run(runID)))
         }
+    }
+
+    /// A recorded batch longer than the cap: only its newest entries are stored, as of the public
+    /// events (the entries are read in place, each kept unless the cap drops it).
+    @Test func aCapShorterThanTheBatchKeepsItsNewestEntries() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let options = SQLiteRunHistory.Options(maximumEventsPerRun: 3)
+        let direct = try await SQLiteRunHistory(path: dir.path("direct.sqlite"), options: options)
+        let viaEvents = try await SQLiteRunHistory(path: dir.path("events.sqlite"), options: options)
+        let batch = Self.batch(runID: "capped")
+        try await direct.record(recorded: [batch])
+        try await viaEvents.record(batches: [batch.built()])
+        let events = try await direct.events(of: "capped")
+        #expect(events.map(\.sequence) == [7, 8, 9])
+        #expect(events == (try await viaEvents.events(of: "capped")))
     }
 
     /// The engine's delivery empties the batches' buffers for the runs to reuse as soon as the store

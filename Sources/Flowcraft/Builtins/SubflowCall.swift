@@ -10,8 +10,8 @@ struct SubflowCall: Sendable {
     let parentState: InMemoryWorkflowState
     let events: EventEmitter?
     let depth: Int
-    /// The subflow node's history probe: the parent keys its `outputs` mapping writes.
-    var probe: NodeHistoryProbe? = nil
+    /// Where the subflow node reports to the parent's history: the keys its `outputs` mapping writes.
+    var reporter: ExecutionReporter? = nil
 
     func execute(_ context: NodeContext) async -> JobOutcome {
         guard depth < runtime.maximumSubflowDepth else {
@@ -38,7 +38,7 @@ struct SubflowCall: Sendable {
             for (key, value) in writes {
                 parentState.setValue(value, forKey: key)
                 events?.contextChange(by: nodeID, key: key, value: value)
-                probe?.wrote(key, value)
+                reporter?.wrote(key, value)
             }
             return .success(NodeResult(output: output))
         case .awaiting:

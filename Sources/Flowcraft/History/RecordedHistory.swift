@@ -85,26 +85,26 @@ package struct NodeExecutionRecord: Sendable {
     package var hasSingleAttempt: Bool { details?.attempts.isEmpty ?? true }
 
     /// Every visible write of this completion in the order made, `writes` being the batch's: the
-    /// node's own (its probe's), then the run's: the output under the output keys (when
+    /// node's own (reported by its task), then the run's: the output under the output keys (when
     /// ``wroteOutputs``), then the others the run noted (edge inputs, a gather's key). Internal keys
     /// are left out. Of equal keys the later write is the one that counts.
     package func forEachVisibleWrite(
         in writes: ContiguousArray<RecordedWrite>, _ body: (_ key: String, _ value: JSONValue) throws -> Void
     ) rethrows {
-        for write in nodeWrites where !ContextKeys.isInternal(write.key) { try body(write.key, write.value) }
-        if wroteOutputs {
-            try body(ContextKeys.output(of: nodeID), output)
-            if let replaced = details?.replacedNodeID { try body(ContextKeys.output(of: replaced), output) }
-        }
-        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { try body(writes[i].key, writes[i].value) }
+        try forEachVisibleWriteKey(in: writes) { key, value in try body(key.text, value) }
     }
 
-    /// How many writes ``forEachVisibleWrite(in:_:)`` calls its body with (no key built).
-    package func visibleWriteCount(in writes: ContiguousArray<RecordedWrite>) -> Int {
-        var count = wroteOutputs ? (details?.replacedNodeID == nil ? 1 : 2) : 0
-        for write in nodeWrites where !ContextKeys.isInternal(write.key) { count += 1 }
-        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { count += 1 }
-        return count
+    /// ``forEachVisibleWrite(in:_:)`` with the output keys as the node ids they are built from (a
+    /// writer that copies a key's bytes builds no string for them).
+    package func forEachVisibleWriteKey(
+        in writes: ContiguousArray<RecordedWrite>, _ body: (_ key: VisibleWriteKey, _ value: JSONValue) throws -> Void
+    ) rethrows {
+        for write in nodeWrites where !ContextKeys.isInternal(write.key) { try body(.key(write.key), write.value) }
+        if wroteOutputs {
+            try body(.output(of: nodeID), output)
+            if let replaced = details?.replacedNodeID { try body(.output(of: replaced), output) }
+        }
+        for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { try body(.key(writes[i].key), writes[i].value) }
     }
 
     /// The visible keys written (node's writes, then the run's for this completion, which win), each
@@ -152,6 +152,22 @@ package struct NodeExecutionRecord: Sendable {
     }
 }
 
+/// The key of a visible write (``NodeExecutionRecord/forEachVisibleWriteKey(in:_:)``).
+package enum VisibleWriteKey {
+    /// A key as written.
+    case key(String)
+    /// The output key of a node (``ContextKeys/output(of:)``).
+    case output(of: String)
+
+    /// The key itself.
+    package var text: String {
+        switch self {
+        case .key(let key): return key
+        case .output(let nodeID): return ContextKeys.output(of: nodeID)
+        }
+    }
+}
+
 /// One context write a run recorded for its history (`.null` for a deleted key).
 package struct RecordedWrite: Sendable {
     package var key: String
@@ -192,6 +208,13 @@ package struct RecordedHistoryBatch: Sendable {
     package var summary: RunSummary { sharedSummary.value }
     /// The run's id (read without copying the summary).
     package var runID: String { sharedSummary.value.runID }
+
+    /// The first and the last entry's sequence numbers (`nil`: no entry). A run appends its entries
+    /// in order, each numbered one above the previous one.
+    package var sequences: ClosedRange<Int>? {
+        guard let first = entries.first?.sequence, let last = entries.last?.sequence else { return nil }
+        return first...last
+    }
 
     package init(
         summary: SharedRunSummary, entries: ContiguousArray<RecordedHistoryEntry>, writes: ContiguousArray<RecordedWrite>

@@ -15,8 +15,10 @@ public enum ContextKeys {
 
     /// Whether `key` is engine bookkeeping (under ``reservedPrefix``), never shown in a result.
     public static func isInternal(_ key: String) -> Bool {
-        // `_` first: a cheap reject for nearly every key.
-        key.utf8.first == UInt8(ascii: "_") && key.hasPrefix(reservedPrefix)
+        // `_f` first: a cheap reject for nearly every key (`_inputs.` and `_outputs.` keys too).
+        var bytes = key.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "_"), bytes.next() == UInt8(ascii: "f") else { return false }
+        return key.hasPrefix(reservedPrefix)
     }
 
     /// `_outputs.<nodeID>`: a node's output.

@@ -12,6 +12,8 @@ public final class InMemoryWorkflowState: WorkflowState {
         /// Each entry's size, when counting bytes.
         var sizes: [String: Int]?
         var total = 0
+        /// What executions' tasks reported to the run's history, by token (``ExecutionReporter``).
+        var reports: [Int: ExecutionReport] = [:]
 
         mutating func set(_ value: JSONValue, forKey key: String) {
             values[key] = value
@@ -27,6 +29,9 @@ public final class InMemoryWorkflowState: WorkflowState {
     }
 
     private let storage: Mutex<Storage>
+    /// How many tokens ``Storage/reports`` holds (changed under the lock): the run reads it without
+    /// the lock, and takes the lock only when something was reported.
+    private let reportedTokens = Atomic<Int>(0)
 
     /// `capacity` reserves room for that many keys up front (the engine reserves two per node:
     /// `_inputs.` and `_outputs.`), sparing rehashes on large runs. `countingBytes` keeps the running
@@ -86,6 +91,66 @@ public final class InMemoryWorkflowState: WorkflowState {
         }
     }
     public func snapshot() async throws -> [String: JSONValue] { dictionary }
+
+    // MARK: - Reports to the run's history
+
+    /// Sets `key` and reports the write under `token` (``ReportingWorkflowState``), in one lock.
+    func setValue(_ value: JSONValue, forKey key: String, reportingTo token: Int) {
+        storage.withLock { s in
+            s.set(value, forKey: key)
+            note(&s, token) { $0.writes.append(RecordedWrite(key: key, value: value)) }
+        }
+    }
+
+    /// Removes `key` and reports it (as a write of `null`) under `token`, in one lock.
+    func removeValue(forKey key: String, reportingTo token: Int) {
+        storage.withLock { s in
+            s.remove(key)
+            note(&s, token) { $0.writes.append(RecordedWrite(key: key, value: .null)) }
+        }
+    }
+
+    /// Sets every key of `values` and reports them in key order under `token`, in one lock.
+    func patch(_ values: [String: JSONValue], reportingTo token: Int) {
+        storage.withLock { s in
+            for (k, v) in values { s.set(v, forKey: k) }
+            note(&s, token) { report in
+                for (k, v) in values.sorted(by: { $0.key < $1.key }) { report.writes.append(RecordedWrite(key: k, value: v)) }
+            }
+        }
+    }
+
+    /// Reports a write someone else made for the execution of `token` (`nil`: a removal).
+    func report(write key: String, _ value: JSONValue?, to token: Int) {
+        storage.withLock { s in note(&s, token) { $0.writes.append(RecordedWrite(key: key, value: value ?? .null)) } }
+    }
+
+    /// Reports an attempt of the execution of `token`.
+    func report(_ attempt: RunHistoryEvent.Attempt, to token: Int) {
+        storage.withLock { s in note(&s, token) { $0.attempts.append(attempt) } }
+    }
+
+    /// What was reported under `token`, taken (`nil`: nothing, the usual case, which takes no lock).
+    /// Called by the run once the execution's task is done: what the task reported is visible then.
+    /// A report made after that (by a task the node left running) belongs to no execution: it is
+    /// never recorded, and kept until the run's state is freed.
+    func takeReport(_ token: Int) -> ExecutionReport? {
+        guard reportedTokens.load(ordering: .relaxed) > 0 else { return nil }
+        return storage.withLock { s in
+            guard let report = s.reports.removeValue(forKey: token) else { return nil }
+            reportedTokens.subtract(1, ordering: .relaxed)
+            return report
+        }
+    }
+
+    /// Changes the report of `token` (under the lock).
+    private func note(_ s: inout Storage, _ token: Int, _ change: (inout ExecutionReport) -> Void) {
+        if s.reports[token] == nil {
+            s.reports[token] = ExecutionReport()
+            reportedTokens.add(1, ordering: .relaxed)
+        }
+        change(&s.reports[token]!)
+    }
 }
 
 /// The state a node sees when events are on: writes are reported as `context:change` events

@@ -26,9 +26,9 @@ package struct NodeAttemptLoop: Sendable {
     package let clock: any RuntimeClock
     package let events: EventEmitter?
     /// Where the attempts go when the in-memory run records history: nothing while the first attempt
-    /// succeeds (the run times it from the probe's preparation to its completion); once an attempt
-    /// fails, each attempt's start, end and error. `nil` costs nothing.
-    var probe: NodeHistoryProbe? = nil
+    /// succeeds (the run times it from the execution's preparation to its completion); once an
+    /// attempt fails, each attempt's start, end and error. `nil` costs nothing.
+    var reporter: ExecutionReporter? = nil
 
     package init(
         implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
@@ -95,7 +95,7 @@ package struct NodeAttemptLoop: Sendable {
         var error = firstError
         var attempt = context.attempt
         var ctx = context
-        // The start of a retry (the first attempt starts when the probe was prepared).
+        // The start of a retry (the first attempt starts when the execution was prepared).
         var retryStartedAt: Int64?
         while true {
             if let fatal = error as? FatalNodeError {
@@ -120,13 +120,13 @@ package struct NodeAttemptLoop: Sendable {
                 }
             }
             attempt += 1
-            if probe != nil { retryStartedAt = clock.now() }
+            if reporter != nil { retryStartedAt = clock.now() }
             if Task.isCancelled { return .cancelled }
             ctx = context.with(attempt: attempt)
             do {
                 let result = try await self.attempt(ctx)
-                if let probe, let retryStartedAt {
-                    probe.attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil)
+                if let reporter, let retryStartedAt {
+                    reporter.attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil)
                 }
                 return .laterSuccess(Self.normalized(result), attempt: attempt)
             } catch let next {
@@ -135,10 +135,10 @@ package struct NodeAttemptLoop: Sendable {
         }
     }
 
-    /// Reports a failed attempt to the probe (when there is one).
+    /// Reports a failed attempt to the run's history (when it records one).
     private func reportFailedAttempt(_ error: any Error, startedAt: Int64?) {
-        guard let probe else { return }
-        probe.attempt(startedAt: startedAt ?? probe.preparedAt, endedAt: clock.now(), error: Self.describe(error))
+        guard let reporter else { return }
+        reporter.attempt(startedAt: startedAt, endedAt: clock.now(), error: Self.describe(error))
     }
 
     /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in

@@ -15,9 +15,10 @@ struct NodeJob: Sendable {
     let timeout: Int?
     let runtime: FlowRuntime
     let events: EventEmitter?
-    /// The node's history probe (when the run records history): the attempt loop reports failed
-    /// attempts to it and the node's state its writes; handed back with the outcome.
-    var probe: NodeHistoryProbe? = nil
+    /// Where the execution reports to the run's history (when the run records history): the
+    /// attempt loop reports failed attempts, the node's state (``ReportingWorkflowState``) its
+    /// writes; its stamp goes back with the outcome.
+    var reporter: ExecutionReporter? = nil
 
     func execute() async -> JobOutcome {
         switch body {
@@ -32,7 +33,7 @@ struct NodeJob: Sendable {
         var loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: maxAttempts, retryDelay: retryDelay, timeout: timeout,
             middleware: runtime.middleware, backoff: runtime.retryBackoff, clock: runtime.clock, events: events)
-        loop.probe = probe
+        loop.reporter = reporter
         return await loop.run(context)
     }
 }

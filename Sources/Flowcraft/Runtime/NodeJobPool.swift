@@ -19,7 +19,8 @@ final class NodeJobPool: Sendable {
     struct Completion: Sendable {
         let item: WorkItem
         let outcome: JobOutcome
-        let probe: NodeHistoryProbe?
+        /// The execution's place in the run's history (when the run records it).
+        let stamp: ExecutionStamp?
     }
 
     /// A job for a worker.
@@ -65,12 +66,11 @@ final class NodeJobPool: Sendable {
         }
     }
 
-    /// Runs the job; the job (its node context, which holds the probe) is released before the
-    /// driver sees the completion, so the run can reuse the probe.
+    /// Runs the job; the job (its node context) is released before the driver sees the completion.
     private static func run(_ submitted: consuming Submitted) async -> Completion {
-        let probe = submitted.job.probe
+        let stamp = submitted.job.reporter?.stamp
         let outcome = await submitted.job.execute()
-        return Completion(item: submitted.item, outcome: outcome, probe: probe)
+        return Completion(item: submitted.item, outcome: outcome, stamp: stamp)
     }
 
     /// The next job, waiting while there is none; `nil` once closed.

@@ -50,7 +50,7 @@ final class RunDriver {
         self.events = EventEmitter(handler: runtime.eventHandler, runID: runID, blueprintID: plan.id)
         if let delivery = runtime.historyDelivery {
             self.history = RunHistoryLog(
-                delivery: delivery, batchSize: runtime.options.historyBatchSize, clock: runtime.clock,
+                delivery: delivery, state: state, batchSize: runtime.options.historyBatchSize, clock: runtime.clock,
                 clockIsSystem: runtime.clockIsSystem, runID: runID, plan: plan,
                 position: historyPosition
                     ?? RunHistoryPosition(
@@ -127,7 +127,7 @@ final class RunDriver {
                 scheduler.suspend(paused.item, nodeID: paused.nodeID, reason: .subflow)
                 return nil
             }
-            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
+            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.reporter?.stamp)
         }
         await drive()
         return finish()
@@ -174,7 +174,7 @@ final class RunDriver {
                 history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                 guard let (call, child) = childDriver(for: paused) else { continue }
                 let childResult = await child.wakeDueSleeps()
-                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), probe: call.probe)
+                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.reporter?.stamp)
             default:
                 continue
             }
@@ -194,7 +194,7 @@ final class RunDriver {
                 return
             }
             guard let item = scheduler.takeReady() else { break }
-            if let job = prepare(item) { handle(item, await job.execute(), probe: job.probe) }
+            if let job = prepare(item) { handle(item, await job.execute(), stamp: job.reporter?.stamp) }
         }
         guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
@@ -215,7 +215,7 @@ final class RunDriver {
                         if running == 0 && scheduler.readyCount == 0 {
                             // The only runnable item: run it on this task, saving a hand-over per
                             // node on chains. It still sees the run's cancellation.
-                            handle(item, await job.execute(), probe: job.probe)
+                            handle(item, await job.execute(), stamp: job.reporter?.stamp)
                             continue
                         }
                         running += 1
@@ -231,26 +231,26 @@ final class RunDriver {
                 running -= completions.count
                 for (i, completion) in completions.enumerated() {
                     // Taken at once: the batch's completions end at one clock reading.
-                    handle(completion.item, completion.outcome, probe: completion.probe, afterWaiting: i == 0)
+                    handle(completion.item, completion.outcome, stamp: completion.stamp, afterWaiting: i == 0)
                 }
-                // Released now: the history reuses a probe only when nothing else holds it.
+                // Released now (their outputs and contexts).
                 completions.removeAll(keepingCapacity: true)
             }
             pool.close()
         }
     }
 
-    /// Applies a node's outcome; `probe` is its history probe (when history is recorded).
+    /// Applies a node's outcome; `stamp` is its place in the history (when history is recorded).
     /// `afterWaiting`: the run waited for it (the first of a batch of completions taken at once).
     private func handle(
-        _ item: WorkItem, _ outcome: JobOutcome, probe: NodeHistoryProbe? = nil, afterWaiting: Bool = true
+        _ item: WorkItem, _ outcome: JobOutcome, stamp: ExecutionStamp? = nil, afterWaiting: Bool = true
     ) {
         // After a wait (or an event handler, which may take its time) the execution ends at a fresh
         // clock reading, which the bookkeeping that follows shares (a chain's next node is prepared
         // when this one ended; a batch's other completions end then too).
         if afterWaiting || events != nil { history?.forgetLastReading() }
-        history?.activeProbe = probe
-        defer { history?.activeProbe = nil }
+        history?.activeStamp = stamp
+        defer { history?.activeStamp = nil }
         switch outcome {
         case .success(let result):
             accept(item, result, attempt: 1)
@@ -331,26 +331,26 @@ final class RunDriver {
             history?.forgetLastReading()
         }
         let iteration = iteration(of: item)
-        let probe = history?.makeProbe(writingTo: state, iteration: iteration)
+        let reporter = history?.makeReporter(iteration: iteration)
 
         if let n = index, let builtin = plan.builtins[n] {
-            history?.activeProbe = probe
-            defer { history?.activeProbe = nil }
+            history?.activeStamp = reporter?.stamp
+            defer { history?.activeStamp = nil }
             // A built-in's work (a scatter's items, a gather's results) may take its time: it ends
             // at a reading of its own.
             history?.forgetLastReading()
-            return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, probe: probe)
+            return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, reporter: reporter)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
-            history?.activeProbe = probe
+            history?.activeStamp = reporter?.stamp
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
         let maxAttempts = max(1, def.config.maxRetries ?? 1)
         return NodeJob(
-            body: .implementation(implementation), context: makeContext(def, input, probe: probe),
+            body: .implementation(implementation), context: makeContext(def, input, reporter: reporter),
             maxAttempts: maxAttempts, retryDelay: max(0, def.config.retryDelay ?? 0),
-            timeout: def.config.timeout, runtime: runtime, events: events, probe: probe)
+            timeout: def.config.timeout, runtime: runtime, events: events, reporter: reporter)
     }
 
     private func resolveInput(_ def: NodeDefinition) -> JSONValue {
@@ -370,16 +370,16 @@ final class RunDriver {
         }
     }
 
-    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, probe: NodeHistoryProbe?) -> NodeContext {
+    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, reporter: ExecutionReporter?) -> NodeContext {
         var nodeState: any WorkflowState
         if let events {
             let id = def.id
             nodeState = ObservedWorkflowState(base: state) { key, value in
                 events.contextChange(by: id, key: key, value: value)
-                probe?.wrote(key, value)
+                reporter?.wrote(key, value)
             }
-        } else if let probe {
-            nodeState = probe
+        } else if let reporter {
+            nodeState = reporter.nodeState
         } else {
             nodeState = state
         }
@@ -397,7 +397,7 @@ final class RunDriver {
     /// Applies what the built-in does (``BuiltinStep``): only a subflow becomes a job.
     private func runBuiltin(
         _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue,
-        iteration: Int, probe: NodeHistoryProbe?
+        iteration: Int, reporter: ExecutionReporter?
     ) -> NodeJob? {
         switch BuiltinStep.decide(builtin, node: def, input: input) {
         case .sleep(let ms) where ms == 0:
@@ -422,10 +422,10 @@ final class RunDriver {
             }
             let call = SubflowCall(
                 runtime: runtime, plan: child, childRunID: SubflowRunID.child(of: runID, nodeID: def.id, iteration: iteration),
-                params: def.params, parentState: state, events: events, depth: depth, probe: probe)
+                params: def.params, parentState: state, events: events, depth: depth, reporter: reporter)
             return NodeJob(
-                body: .subflow(call), context: makeContext(def, input, probe: probe), maxAttempts: 1, retryDelay: 0, timeout: nil,
-                runtime: runtime, events: events, probe: probe)
+                body: .subflow(call), context: makeContext(def, input, reporter: reporter), maxAttempts: 1, retryDelay: 0,
+                timeout: nil, runtime: runtime, events: events, reporter: reporter)
         case .fail(let message):
             failItem(item, message: message, attempts: 1, fatal: true)
         }
@@ -487,7 +487,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, childRunID: child.runID, params: plan.nodes[n].params, parentState: state,
-            events: events, depth: depth, probe: history?.makeProbe(writingTo: state, iteration: iteration(of: paused.item)))
+            events: events, depth: depth, reporter: history?.makeReporter(iteration: iteration(of: paused.item)))
         return (call, child)
     }
 
@@ -547,10 +547,10 @@ final class RunDriver {
         return IterationNumbering(plan).iteration(ofNode: n, rounds: scheduler.iterationCount(ofLoop:))
     }
 
-    /// The loop iteration of the execution being recorded: its probe's (set when it was prepared),
-    /// or the current one (a resumed sleep or wait has no probe).
+    /// The loop iteration of the execution being recorded: its stamp's (set when it was prepared),
+    /// or the current one (a resumed sleep or wait has no stamp).
     private func executionIteration(of item: WorkItem) -> Int {
-        history?.activeProbe?.iteration ?? iteration(of: item)
+        history?.activeStamp?.iteration ?? iteration(of: item)
     }
 
     /// `item`'s execution failed with `message`: its fallback takes over, or the run fails. A failure

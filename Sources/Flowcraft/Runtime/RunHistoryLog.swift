@@ -1,19 +1,22 @@
 /// One run's history while it runs in memory: its summary and the entries since the last hand-over,
 /// numbered on from the run's ``RunHistoryPosition``. Held inline by the run's ``RunDriver`` and
-/// confined to it (like the driver itself); node tasks only touch their ``NodeHistoryProbe``.
+/// confined to it (like the driver itself); node tasks only report to the run's state under their
+/// execution's token (``ExecutionReporter``).
 ///
 /// A node execution costs the run at most two clock readings, and usually fewer: one reading serves
 /// a stretch of the run's bookkeeping between two waits (``forgetLastReading()``), in milliseconds
 /// as every history time is (a chain reads the clock once per node: its next node is prepared when
 /// the last one ended; a fan-out once per batch of completions the run takes, which it handles and
 /// follows with the next nodes at that same time), and one compact ``NodeExecutionRecord``
-/// appended to a reused buffer (references to what the run already holds), and its probe is reused
-/// once nothing else holds it; the run's start and end are compact entries too. The buffers come
+/// appended to a reused buffer (references to what the run already holds); its stamp is a value
+/// carried with it (no object per execution); the run's start and end are compact entries too. The buffers come
 /// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
 /// counts and write dictionaries are built by the delivery on its own task, or not at all for a
 /// ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
 struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
+    /// The run's state, which executions report to (``ExecutionReporter``).
+    private let state: InMemoryWorkflowState
     private let batchSize: Int
     private let clock: any RuntimeClock
     /// Whether ``clock`` is the ``SystemClock`` (``FlowRuntime/clockIsSystem``): read directly then
@@ -28,16 +31,10 @@ struct RunHistoryLog {
     private var writes: ContiguousArray<RecordedWrite> = []
     /// Where the writes of the completion being recorded start in `writes`.
     private var pendingWritesStart = 0
-    /// The probe of the completion the driver is handling (set by the driver, taken by `finished`).
-    var activeProbe: NodeHistoryProbe?
-    /// The probe of the last recorded execution, reused by the next one when nothing else holds it
-    /// any more (a chain's nodes share this one).
-    private var spareProbe: NodeHistoryProbe?
-    /// More probes of recorded executions, for nodes in flight side by side (a fan-out reuses about
-    /// as many as it has in flight).
-    private var moreSpareProbes: [NodeHistoryProbe] = []
-    /// Probes kept in ``moreSpareProbes`` at most (a run's default concurrency).
-    static let sparesKept = 64
+    /// The stamp of the completion the driver is handling (set by the driver, taken by `finished`).
+    var activeStamp: ExecutionStamp?
+    /// The token of the next execution prepared (``makeStamp(iteration:)``).
+    private var nextToken = 0
     /// The clock reading of the run's current stretch of bookkeeping, until it waits or does
     /// anything but bookkeeping (``forgetLastReading()``): executions prepared or ended before that
     /// are stamped with this time.
@@ -47,10 +44,11 @@ struct RunHistoryLog {
     private let expectedEntries: Int
 
     init(
-        delivery: RunHistoryDelivery, batchSize: Int, clock: any RuntimeClock, clockIsSystem: Bool, runID: String,
-        plan: CompiledBlueprint, position: RunHistoryPosition
+        delivery: RunHistoryDelivery, state: InMemoryWorkflowState, batchSize: Int, clock: any RuntimeClock,
+        clockIsSystem: Bool, runID: String, plan: CompiledBlueprint, position: RunHistoryPosition
     ) {
         self.delivery = delivery
+        self.state = state
         self.batchSize = batchSize
         self.clock = clock
         self.clockIsSystem = clockIsSystem
@@ -166,23 +164,17 @@ struct RunHistoryLog {
 
     // MARK: - Node executions
 
-    /// The probe of an item that starts now in loop `iteration`, writing to the run's `state`.
-    mutating func makeProbe(writingTo state: InMemoryWorkflowState, iteration: Int) -> NodeHistoryProbe {
+    /// The stamp of an execution that starts now in loop `iteration`.
+    mutating func makeStamp(iteration: Int) -> ExecutionStamp {
         let now = reading()
         lastReading = now
-        // Uniquely held: the execution that used it is over and nothing kept its state.
-        if isKnownUniquelyReferenced(&spareProbe), let probe = spareProbe, probe.base === state {
-            spareProbe = nil
-            probe.restart(preparedAt: now, iteration: iteration)
-            return probe
-        }
-        if !moreSpareProbes.isEmpty, var probe = moreSpareProbes.popLast(), isKnownUniquelyReferenced(&probe),
-            probe.base === state
-        {
-            probe.restart(preparedAt: now, iteration: iteration)
-            return probe
-        }
-        return NodeHistoryProbe(preparedAt: now, iteration: iteration, base: state)
+        nextToken += 1
+        return ExecutionStamp(preparedAt: now, iteration: iteration, token: nextToken)
+    }
+
+    /// Where an execution that starts now in loop `iteration` reports.
+    mutating func makeReporter(iteration: Int) -> ExecutionReporter {
+        ExecutionReporter(state: state, stamp: makeStamp(iteration: iteration))
     }
 
     /// The run is about to wait or run something (a node, a child run, an event handler), or has
@@ -196,7 +188,7 @@ struct RunHistoryLog {
         writes.append(RecordedWrite(key: key, value: value))
     }
 
-    /// Records `item`'s execution as node `nodeID` in loop `iteration` (the probe's, when the
+    /// Records `item`'s execution as node `nodeID` in loop `iteration` (the stamp's, when the
     /// completion has one); `error` is the failure, if any. `wroteOutputs`:
     /// the run wrote `output` under the node's output key (and `replacedNodeID`'s, for a fallback)
     /// without noting it (``RunDriver``'s `writeOutputs`): the record derives those writes.
@@ -208,17 +200,12 @@ struct RunHistoryLog {
     ) {
         let end = reading()
         var preparedAt = end
-        var reported: NodeHistoryProbe.Reported?
+        var reported: ExecutionReport?
         var iteration = iteration
-        // Moved, not copied: the probe goes from the completion to the spare slot.
-        if let probe = activeProbe.take() {
-            (preparedAt, reported) = probe.taken()
-            iteration = probe.iteration
-            if spareProbe == nil {
-                spareProbe = probe
-            } else if moreSpareProbes.count < Self.sparesKept {
-                moreSpareProbes.append(probe)
-            }
+        if let stamp = activeStamp.take() {
+            preparedAt = stamp.preparedAt
+            iteration = stamp.iteration
+            reported = state.takeReport(stamp.token)
         }
         var details: NodeExecutionRecord.Details?
         if error != nil || fallbackNodeID != nil || childRunID != nil || replacedNodeID != nil
