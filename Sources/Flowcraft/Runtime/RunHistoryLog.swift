@@ -9,10 +9,10 @@
 /// the last one ended; a fan-out once per batch of completions the run takes, which it handles and
 /// follows with the next nodes at that same time), and one compact ``NodeExecutionRecord``
 /// appended to a reused buffer (references to what the run already holds); its stamp is a value
-/// carried with it (no object per execution); the run's start and end are compact entries too. The buffers come
-/// back from ``RunHistoryDelivery`` emptied (a short run allocates none); the public events, byte
-/// counts and write dictionaries are built by the delivery on its own task, or not at all for a
-/// ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
+/// carried with it (no object per execution); the run's start and end are compact entries too.
+/// The buffers come back from ``RunHistoryDelivery`` emptied (a short run allocates none); the
+/// public events, byte counts and write dictionaries are built by the delivery on its own task, or
+/// not at all for a ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
 struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
     /// The run's state, which executions report to (``ExecutionReporter``).
