@@ -25,10 +25,6 @@ package struct NodeAttemptLoop: Sendable {
     /// Where the delays between attempts are slept.
     package let clock: any RuntimeClock
     package let events: EventEmitter?
-    /// Where the attempts go when the in-memory run records history: nothing while the first attempt
-    /// succeeds (the run times it from the execution's preparation to its completion); once an
-    /// attempt fails, each attempt's start, end and error. `nil` costs nothing.
-    var reporter: ExecutionReporter? = nil
 
     package init(
         implementation: any NodeImplementation, lastAttempt: Int, retryDelay: Int, timeout: Int?,
@@ -60,15 +56,23 @@ package struct NodeAttemptLoop: Sendable {
     /// The first attempt's success is the hot path and keeps a small async frame (a node execution
     /// allocates its frames from its task's slabs: a large frame cost every execution in a child
     /// task a 2.6 KB allocation outside malloc's thread cache); a failure continues in
-    /// ``retry(after:of:)``.
-    package func run(_ context: NodeContext) async -> JobOutcome {
+    /// ``retry(after:of:reporter:)``.
+    @inline(__always)
+    package func run(_ context: NodeContext) async -> JobOutcome { await run(context, reporter: nil) }
+
+    /// ``run(_:)``, reporting to the in-memory run's history through `reporter`: nothing while the
+    /// first attempt succeeds (the run times it from the execution's preparation to its
+    /// completion); once an attempt fails, each attempt's start, end and error. Passed along, not
+    /// stored in the loop: a loop is built per execution, and a stored copy cost a retain and a
+    /// release of the run's state per node.
+    func run(_ context: NodeContext, reporter: borrowing ExecutionReporter?) async -> JobOutcome {
         if Task.isCancelled { return .cancelled }
         do {
             let result = Self.normalized(try await attempt(context))
             // A later attempt when BullMQ made the earlier ones (queue retry mode).
             return context.attempt <= 1 ? .success(result) : .laterSuccess(result, attempt: context.attempt)
         } catch {
-            return await retry(after: error, of: context)
+            return await retry(after: error, of: context, reporter: copy reporter)
         }
     }
 
@@ -88,10 +92,13 @@ package struct NodeAttemptLoop: Sendable {
         return result
     }
 
-    /// The attempts after `context.attempt` failed with `firstError`: reports it, then retries
-    /// (with backoff) until an attempt succeeds, a failure is fatal or `lastAttempt` failed.
+    /// The attempts after `context.attempt` failed with `firstError`: reports it (to `reporter`),
+    /// then retries (with backoff) until an attempt succeeds, a failure is fatal or `lastAttempt`
+    /// failed.
     @inline(never)
-    private func retry(after firstError: any Error, of context: NodeContext) async -> JobOutcome {
+    private func retry(
+        after firstError: any Error, of context: NodeContext, reporter: ExecutionReporter?
+    ) async -> JobOutcome {
         var error = firstError
         var attempt = context.attempt
         var ctx = context
@@ -99,12 +106,12 @@ package struct NodeAttemptLoop: Sendable {
         var retryStartedAt: Int64?
         while true {
             if let fatal = error as? FatalNodeError {
-                reportFailedAttempt(fatal, startedAt: retryStartedAt)
+                reportFailedAttempt(fatal, startedAt: retryStartedAt, to: reporter)
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(fatal, attempt: attempt, willRetry: false))
                 return .failure(message: fatal.message, attempts: attempt, fatal: true)
             }
             if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
-            reportFailedAttempt(error, startedAt: retryStartedAt)
+            reportFailedAttempt(error, startedAt: retryStartedAt, to: reporter)
             let willRetry = attempt < max(lastAttempt, lastAttemptAnywhere ?? lastAttempt)
             events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
             guard attempt < lastAttempt else {
@@ -136,7 +143,7 @@ package struct NodeAttemptLoop: Sendable {
     }
 
     /// Reports a failed attempt to the run's history (when it records one).
-    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?) {
+    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?, to reporter: ExecutionReporter?) {
         guard let reporter else { return }
         reporter.attempt(startedAt: startedAt, endedAt: clock.now(), error: Self.describe(error))
     }

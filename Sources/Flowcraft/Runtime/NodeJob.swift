@@ -30,11 +30,10 @@ struct NodeJob: Sendable {
     }
 
     private func attempts(_ implementation: any NodeImplementation) async -> JobOutcome {
-        var loop = NodeAttemptLoop(
+        let loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: maxAttempts, retryDelay: retryDelay, timeout: timeout,
             middleware: runtime.middleware, backoff: runtime.retryBackoff, clock: runtime.clock, events: events)
-        loop.reporter = reporter
-        return await loop.run(context)
+        return await loop.run(context, reporter: reporter)
     }
 }
 

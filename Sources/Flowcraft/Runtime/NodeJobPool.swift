@@ -47,8 +47,10 @@ final class NodeJobPool: Sendable {
 
     /// Queues `submitted` for a worker, or hands it to an idle one. Returns whether it waits in the queue
     /// (no worker was idle): the driver then starts a worker if it may.
-    func submit(_ submitted: Submitted) -> Bool {
-        var handed: Submitted? = submitted
+    func submit(_ submitted: consuming Submitted) -> Bool {
+        // Moved, never copied: a copy of a job retains (and its destroy releases) every reference
+        // it holds, on both threads of the pool, for each node.
+        var handed: Submitted? = consume submitted
         let worker = state.withLock { s -> UnsafeContinuation<Submitted?, Never>? in
             if let worker = s.idleWorkers.popLast() { return worker }
             s.queued.append(handed.take()!)
@@ -62,7 +64,7 @@ final class NodeJobPool: Sendable {
     /// A worker's loop: runs jobs until ``close()``.
     func work() async {
         while let submitted = await take() {
-            complete(await Self.run(submitted))
+            complete(await Self.run(consume submitted))
         }
     }
 
@@ -75,32 +77,26 @@ final class NodeJobPool: Sendable {
 
     /// The next job, waiting while there is none; `nil` once closed.
     private func take() async -> Submitted? {
-        enum Taken {
-            case job(Submitted)
-            case closed
-            case none
+        // The job is moved out of the queue and returned as it is (not bound and copied out of an
+        // enum: a copy and a destroy of every reference it holds).
+        var closed = false
+        let next = state.withLock { s -> Submitted? in
+            if let next = s.queued.popFirst() { return next }
+            closed = s.closed
+            return nil
         }
-        let taken = state.withLock { s -> Taken in
-            if let next = s.queued.popFirst() { return .job(next) }
-            return s.closed ? .closed : .none
-        }
-        switch taken {
-        case .job(let submitted): return submitted
-        case .closed: return nil
-        case .none: break
-        }
+        if next != nil || closed { return next }
         return await withUnsafeContinuation { (continuation: UnsafeContinuation<Submitted?, Never>) in
-            let immediate = state.withLock { s -> Taken in
-                if let next = s.queued.popFirst() { return .job(next) }
-                if s.closed { return .closed }
-                s.idleWorkers.append(continuation)
-                return .none
+            var waiting = false
+            let next = state.withLock { s -> Submitted? in
+                if let next = s.queued.popFirst() { return next }
+                if !s.closed {
+                    s.idleWorkers.append(continuation)
+                    waiting = true
+                }
+                return nil
             }
-            switch immediate {
-            case .job(let submitted): continuation.resume(returning: submitted)
-            case .closed: continuation.resume(returning: nil)
-            case .none: break
-            }
+            if !waiting { continuation.resume(returning: next) }
         }
     }
 

@@ -219,7 +219,7 @@ final class RunDriver {
                             continue
                         }
                         running += 1
-                        if pool.submit(.init(item: item, job: job)) && workers < limit {
+                        if pool.submit(.init(item: item, job: consume job)) && workers < limit {
                             workers += 1
                             group.addTask { await pool.work() }
                         }
