@@ -10,8 +10,9 @@ struct SubflowCall: Sendable {
     let parentState: InMemoryWorkflowState
     let events: EventEmitter?
     let depth: Int
-    /// Where the subflow node reports to the parent's history: the keys its `outputs` mapping writes.
-    var reporter: ExecutionReporter? = nil
+    /// The subflow node's place in the parent's history: the keys its `outputs` mapping writes are
+    /// reported under its token.
+    var stamp: ExecutionStamp? = nil
 
     func execute(_ context: NodeContext) async -> JobOutcome {
         guard depth < runtime.maximumSubflowDepth else {
@@ -38,7 +39,7 @@ struct SubflowCall: Sendable {
             for (key, value) in writes {
                 parentState.setValue(value, forKey: key)
                 events?.contextChange(by: nodeID, key: key, value: value)
-                reporter?.wrote(key, value)
+                if let stamp { parentState.report(write: key, value, to: stamp.token) }
             }
             return .success(NodeResult(output: output))
         case .awaiting:

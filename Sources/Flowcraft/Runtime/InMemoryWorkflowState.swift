@@ -12,7 +12,7 @@ public final class InMemoryWorkflowState: WorkflowState {
         /// Each entry's size, when counting bytes.
         var sizes: [String: Int]?
         var total = 0
-        /// What executions' tasks reported to the run's history, by token (``ExecutionReporter``).
+        /// What executions' tasks reported to the run's history, by token (``ExecutionStamp``).
         var reports: [Int: ExecutionReport] = [:]
 
         mutating func set(_ value: JSONValue, forKey key: String) {
@@ -154,23 +154,29 @@ public final class InMemoryWorkflowState: WorkflowState {
 }
 
 /// The state a node sees when events are on: writes are reported as `context:change` events
-/// naming the node.
-struct ObservedWorkflowState: WorkflowState {
+/// naming the node, and, when the run records history, under the execution's `token` (as
+/// ``ReportingWorkflowState`` reports them).
+struct ObservedWorkflowState: ExecutionReportingState {
     let base: InMemoryWorkflowState
+    /// The execution's token when the run records history.
+    let token: Int?
     let report: @Sendable (String, JSONValue?) -> Void
 
     func get(_ key: String) async throws -> JSONValue? { base.value(forKey: key) }
     func set(_ key: String, _ value: JSONValue) async throws {
-        base.setValue(value, forKey: key)
+        if let token { base.setValue(value, forKey: key, reportingTo: token) } else { base.setValue(value, forKey: key) }
         report(key, value)
     }
     func delete(_ key: String) async throws {
-        base.removeValue(forKey: key)
+        if let token { base.removeValue(forKey: key, reportingTo: token) } else { base.removeValue(forKey: key) }
         report(key, nil)
     }
     func patch(_ values: [String: JSONValue]) async throws {
-        try await base.patch(values)
+        if let token { base.patch(values, reportingTo: token) } else { try await base.patch(values) }
         for (k, v) in values.sorted(by: { $0.key < $1.key }) { report(k, v) }
     }
     func snapshot() async throws -> [String: JSONValue] { base.dictionary }
+    func report(_ attempt: RunHistoryEvent.Attempt) {
+        if let token { base.report(attempt, to: token) }
+    }
 }

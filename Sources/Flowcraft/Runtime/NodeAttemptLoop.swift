@@ -56,23 +56,22 @@ package struct NodeAttemptLoop: Sendable {
     /// The first attempt's success is the hot path and keeps a small async frame (a node execution
     /// allocates its frames from its task's slabs: a large frame cost every execution in a child
     /// task a 2.6 KB allocation outside malloc's thread cache); a failure continues in
-    /// ``retry(after:of:reporter:)``.
+    /// ``retry(after:of:stamp:)``.
     @inline(__always)
-    package func run(_ context: NodeContext) async -> JobOutcome { await run(context, reporter: nil) }
+    package func run(_ context: NodeContext) async -> JobOutcome { await run(context, stamp: nil) }
 
-    /// ``run(_:)``, reporting to the in-memory run's history through `reporter`: nothing while the
-    /// first attempt succeeds (the run times it from the execution's preparation to its
-    /// completion); once an attempt fails, each attempt's start, end and error. Passed along, not
-    /// stored in the loop: a loop is built per execution, and a stored copy cost a retain and a
-    /// release of the run's state per node.
-    func run(_ context: NodeContext, reporter: borrowing ExecutionReporter?) async -> JobOutcome {
+    /// ``run(_:)`` of an execution the in-memory run records as `stamp`: nothing is reported while
+    /// the first attempt succeeds (the run times it from the execution's preparation to its
+    /// completion); once an attempt fails, each attempt's start, end and error go to the node's
+    /// state (``ExecutionReportingState``), under the stamp's token.
+    func run(_ context: NodeContext, stamp: ExecutionStamp?) async -> JobOutcome {
         if Task.isCancelled { return .cancelled }
         do {
             let result = Self.normalized(try await attempt(context))
             // A later attempt when BullMQ made the earlier ones (queue retry mode).
             return context.attempt <= 1 ? .success(result) : .laterSuccess(result, attempt: context.attempt)
         } catch {
-            return await retry(after: error, of: context, reporter: copy reporter)
+            return await retry(after: error, of: context, stamp: stamp)
         }
     }
 
@@ -92,12 +91,12 @@ package struct NodeAttemptLoop: Sendable {
         return result
     }
 
-    /// The attempts after `context.attempt` failed with `firstError`: reports it (to `reporter`),
+    /// The attempts after `context.attempt` failed with `firstError`: reports it (with a `stamp`),
     /// then retries (with backoff) until an attempt succeeds, a failure is fatal or `lastAttempt`
     /// failed.
     @inline(never)
     private func retry(
-        after firstError: any Error, of context: NodeContext, reporter: ExecutionReporter?
+        after firstError: any Error, of context: NodeContext, stamp: ExecutionStamp?
     ) async -> JobOutcome {
         var error = firstError
         var attempt = context.attempt
@@ -106,12 +105,12 @@ package struct NodeAttemptLoop: Sendable {
         var retryStartedAt: Int64?
         while true {
             if let fatal = error as? FatalNodeError {
-                reportFailedAttempt(fatal, startedAt: retryStartedAt, to: reporter)
+                reportFailedAttempt(fatal, startedAt: retryStartedAt, of: ctx, stamp: stamp)
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(fatal, attempt: attempt, willRetry: false))
                 return .failure(message: fatal.message, attempts: attempt, fatal: true)
             }
             if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
-            reportFailedAttempt(error, startedAt: retryStartedAt, to: reporter)
+            reportFailedAttempt(error, startedAt: retryStartedAt, of: ctx, stamp: stamp)
             let willRetry = attempt < max(lastAttempt, lastAttemptAnywhere ?? lastAttempt)
             events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
             guard attempt < lastAttempt else {
@@ -127,13 +126,13 @@ package struct NodeAttemptLoop: Sendable {
                 }
             }
             attempt += 1
-            if reporter != nil { retryStartedAt = clock.now() }
+            if stamp != nil { retryStartedAt = clock.now() }
             if Task.isCancelled { return .cancelled }
             ctx = context.with(attempt: attempt)
             do {
                 let result = try await self.attempt(ctx)
-                if let reporter, let retryStartedAt {
-                    reporter.attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil)
+                if stamp != nil, let retryStartedAt, let state = ctx.state as? any ExecutionReportingState {
+                    state.report(RunHistoryEvent.Attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil))
                 }
                 return .laterSuccess(Self.normalized(result), attempt: attempt)
             } catch let next {
@@ -143,9 +142,10 @@ package struct NodeAttemptLoop: Sendable {
     }
 
     /// Reports a failed attempt to the run's history (when it records one).
-    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?, to reporter: ExecutionReporter?) {
-        guard let reporter else { return }
-        reporter.attempt(startedAt: startedAt, endedAt: clock.now(), error: Self.describe(error))
+    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?, of ctx: NodeContext, stamp: ExecutionStamp?) {
+        guard let stamp, let state = ctx.state as? any ExecutionReportingState else { return }
+        state.report(
+            RunHistoryEvent.Attempt(startedAt: startedAt ?? stamp.preparedAt, endedAt: clock.now(), error: Self.describe(error)))
     }
 
     /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in

@@ -15,10 +15,10 @@ struct NodeJob: Sendable {
     let timeout: Int?
     let runtime: FlowRuntime
     let events: EventEmitter?
-    /// Where the execution reports to the run's history (when the run records history): the
-    /// attempt loop reports failed attempts, the node's state (``ReportingWorkflowState``) its
-    /// writes; its stamp goes back with the outcome.
-    var reporter: ExecutionReporter? = nil
+    /// The execution's place in the run's history (when the run records history): its node state
+    /// (``ExecutionReportingState``) reports the node's writes and, through the attempt loop, failed
+    /// attempts under its token; it goes back with the outcome.
+    var stamp: ExecutionStamp? = nil
 
     func execute() async -> JobOutcome {
         switch body {
@@ -33,7 +33,7 @@ struct NodeJob: Sendable {
         let loop = NodeAttemptLoop(
             implementation: implementation, lastAttempt: maxAttempts, retryDelay: retryDelay, timeout: timeout,
             middleware: runtime.middleware, backoff: runtime.retryBackoff, clock: runtime.clock, events: events)
-        return await loop.run(context, reporter: reporter)
+        return await loop.run(context, stamp: stamp)
     }
 }
 

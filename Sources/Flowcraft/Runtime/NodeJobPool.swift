@@ -70,7 +70,7 @@ final class NodeJobPool: Sendable {
 
     /// Runs the job; the job (its node context) is released before the driver sees the completion.
     private static func run(_ submitted: consuming Submitted) async -> Completion {
-        let stamp = submitted.job.reporter?.stamp
+        let stamp = submitted.job.stamp
         let outcome = await submitted.job.execute()
         return Completion(item: submitted.item, outcome: outcome, stamp: stamp)
     }

@@ -127,7 +127,7 @@ final class RunDriver {
                 scheduler.suspend(paused.item, nodeID: paused.nodeID, reason: .subflow)
                 return nil
             }
-            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.reporter?.stamp)
+            handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.stamp)
         }
         await drive()
         return finish()
@@ -174,7 +174,7 @@ final class RunDriver {
                 history?.append(.resumed(nodeID: paused.nodeID, action: nil))
                 guard let (call, child) = childDriver(for: paused) else { continue }
                 let childResult = await child.wakeDueSleeps()
-                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.reporter?.stamp)
+                handle(paused.item, call.finish(childResult, nodeID: paused.nodeID), stamp: call.stamp)
             default:
                 continue
             }
@@ -194,7 +194,7 @@ final class RunDriver {
                 return
             }
             guard let item = scheduler.takeReady() else { break }
-            if let job = prepare(item) { handle(item, await job.execute(), stamp: job.reporter?.stamp) }
+            if let job = prepare(item) { handle(item, await job.execute(), stamp: job.stamp) }
         }
         guard !failed, !cancelled, scheduler.readyCount > 0 else { return }
         let limit = runtime.concurrency
@@ -215,7 +215,7 @@ final class RunDriver {
                         if running == 0 && scheduler.readyCount == 0 {
                             // The only runnable item: run it on this task, saving a hand-over per
                             // node on chains. It still sees the run's cancellation.
-                            handle(item, await job.execute(), stamp: job.reporter?.stamp)
+                            handle(item, await job.execute(), stamp: job.stamp)
                             continue
                         }
                         running += 1
@@ -331,26 +331,26 @@ final class RunDriver {
             history?.forgetLastReading()
         }
         let iteration = iteration(of: item)
-        let reporter = history?.makeReporter(iteration: iteration)
+        let stamp = history?.makeStamp(iteration: iteration)
 
         if let n = index, let builtin = plan.builtins[n] {
-            history?.activeStamp = reporter?.stamp
+            history?.activeStamp = stamp
             defer { history?.activeStamp = nil }
             // A built-in's work (a scatter's items, a gather's results) may take its time: it ends
             // at a reading of its own.
             history?.forgetLastReading()
-            return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, reporter: reporter)
+            return runBuiltin(builtin, item, def, index: n, input: input, iteration: iteration, stamp: stamp)
         }
         guard let implementation = runtime.registry.implementation(for: def.uses) else {
-            history?.activeStamp = reporter?.stamp
+            history?.activeStamp = stamp
             failItem(item, message: "no implementation is registered for uses '\(def.uses)'", attempts: 0, fatal: true)
             return nil
         }
         let maxAttempts = max(1, def.config.maxRetries ?? 1)
         return NodeJob(
-            body: .implementation(implementation), context: makeContext(def, input, reporter: reporter),
+            body: .implementation(implementation), context: makeContext(def, input, stamp: stamp),
             maxAttempts: maxAttempts, retryDelay: max(0, def.config.retryDelay ?? 0),
-            timeout: def.config.timeout, runtime: runtime, events: events, reporter: reporter)
+            timeout: def.config.timeout, runtime: runtime, events: events, stamp: stamp)
     }
 
     private func resolveInput(_ def: NodeDefinition) -> JSONValue {
@@ -370,16 +370,15 @@ final class RunDriver {
         }
     }
 
-    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, reporter: ExecutionReporter?) -> NodeContext {
+    private func makeContext(_ def: NodeDefinition, _ input: JSONValue, stamp: ExecutionStamp?) -> NodeContext {
         var nodeState: any WorkflowState
         if let events {
             let id = def.id
-            nodeState = ObservedWorkflowState(base: state) { key, value in
+            nodeState = ObservedWorkflowState(base: state, token: stamp?.token) { key, value in
                 events.contextChange(by: id, key: key, value: value)
-                reporter?.wrote(key, value)
             }
-        } else if let reporter {
-            nodeState = reporter.nodeState
+        } else if let stamp {
+            nodeState = ReportingWorkflowState(base: state, token: stamp.token)
         } else {
             nodeState = state
         }
@@ -397,7 +396,7 @@ final class RunDriver {
     /// Applies what the built-in does (``BuiltinStep``): only a subflow becomes a job.
     private func runBuiltin(
         _ builtin: BuiltinNode, _ item: WorkItem, _ def: NodeDefinition, index n: Int, input: JSONValue,
-        iteration: Int, reporter: ExecutionReporter?
+        iteration: Int, stamp: ExecutionStamp?
     ) -> NodeJob? {
         switch BuiltinStep.decide(builtin, node: def, input: input) {
         case .sleep(let ms) where ms == 0:
@@ -422,10 +421,10 @@ final class RunDriver {
             }
             let call = SubflowCall(
                 runtime: runtime, plan: child, childRunID: SubflowRunID.child(of: runID, nodeID: def.id, iteration: iteration),
-                params: def.params, parentState: state, events: events, depth: depth, reporter: reporter)
+                params: def.params, parentState: state, events: events, depth: depth, stamp: stamp)
             return NodeJob(
-                body: .subflow(call), context: makeContext(def, input, reporter: reporter), maxAttempts: 1, retryDelay: 0,
-                timeout: nil, runtime: runtime, events: events, reporter: reporter)
+                body: .subflow(call), context: makeContext(def, input, stamp: stamp), maxAttempts: 1, retryDelay: 0,
+                timeout: nil, runtime: runtime, events: events, stamp: stamp)
         case .fail(let message):
             failItem(item, message: message, attempts: 1, fatal: true)
         }
@@ -487,7 +486,7 @@ final class RunDriver {
         else { return nil }
         let call = SubflowCall(
             runtime: runtime, plan: childPlan, childRunID: child.runID, params: plan.nodes[n].params, parentState: state,
-            events: events, depth: depth, reporter: history?.makeReporter(iteration: iteration(of: paused.item)))
+            events: events, depth: depth, stamp: history?.makeStamp(iteration: iteration(of: paused.item)))
         return (call, child)
     }
 

@@ -1,7 +1,7 @@
 /// One run's history while it runs in memory: its summary and the entries since the last hand-over,
 /// numbered on from the run's ``RunHistoryPosition``. Held inline by the run's ``RunDriver`` and
 /// confined to it (like the driver itself); node tasks only report to the run's state under their
-/// execution's token (``ExecutionReporter``).
+/// execution's token (``ExecutionStamp``, ``ReportingWorkflowState``).
 ///
 /// A node execution costs the run at most two clock readings, and usually fewer: one reading serves
 /// a stretch of the run's bookkeeping between two waits (``forgetLastReading()``), in milliseconds
@@ -15,7 +15,7 @@
 /// not at all for a ``RecordedHistoryRecorder`` (the SQLite store writes from the records).
 struct RunHistoryLog {
     private let delivery: RunHistoryDelivery
-    /// The run's state, which executions report to (``ExecutionReporter``).
+    /// The run's state, which executions report to (``ReportingWorkflowState``).
     private let state: InMemoryWorkflowState
     private let batchSize: Int
     private let clock: any RuntimeClock
@@ -170,11 +170,6 @@ struct RunHistoryLog {
         lastReading = now
         nextToken += 1
         return ExecutionStamp(preparedAt: now, iteration: iteration, token: nextToken)
-    }
-
-    /// Where an execution that starts now in loop `iteration` reports.
-    mutating func makeReporter(iteration: Int) -> ExecutionReporter {
-        ExecutionReporter(state: state, stamp: makeStamp(iteration: iteration))
     }
 
     /// The run is about to wait or run something (a node, a child run, an event handler), or has

@@ -1,6 +1,6 @@
 /// The state a node sees when ``SizeLimits/maximumValueBytes`` is set: a write of a larger value is
 /// refused with a ``FatalNodeError`` (the run fails, no retry, no fallback) and not stored.
-struct SizeLimitedWorkflowState: WorkflowState {
+struct SizeLimitedWorkflowState: ExecutionReportingState {
     let base: any WorkflowState
     let limits: SizeLimits
     let nodeID: String
@@ -20,6 +20,9 @@ struct SizeLimitedWorkflowState: WorkflowState {
     }
 
     func snapshot() async throws -> [String: JSONValue] { try await base.snapshot() }
+
+    /// Passed on to the state it wraps, when that one reports to the run's history.
+    func report(_ attempt: RunHistoryEvent.Attempt) { (base as? any ExecutionReportingState)?.report(attempt) }
 
     private func check(_ key: String, _ value: JSONValue) throws {
         if let violation = limits.checkValue(value, key: key, nodeID: nodeID) { throw FatalNodeError(violation.message) }

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// A node's writes reach the run's history through the run's state, noted under the execution's
-/// token (``ExecutionReporter``): each execution's record lists its own writes, and a write from a
+/// token (``ExecutionStamp``): each execution's record lists its own writes, and a write from a
 /// task the node left running after it returned belongs to no execution.
 @Suite("In-memory history: what an execution reports")
 struct ExecutionReportTests {
@@ -95,6 +95,47 @@ struct ExecutionReportTests {
         #expect(b["theirs"] == true)
         #expect(b["mine"] == nil && a["theirs"] == nil)
         #expect(a["late"] == nil && b["late"] == nil, "the late write is recorded for no execution")
+    }
+
+    /// The attempt loop reports failed attempts through the node's state, whichever wraps the run's
+    /// state: plain, with an event handler, with a value size limit, with both.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func retriedAttemptsAreRecordedThroughEveryNodeState(events: Bool, valueLimit: Bool) async throws {
+        let calls = PthreadMutex(0)
+        var registry = NodeRegistry()
+        registry.register("flaky") { ctx in
+            let call = calls.withLock { c -> Int in
+                c += 1
+                return c
+            }
+            try await ctx.state.set("try.\(call)", .int(call))
+            if call < 3 { throw ScenarioFailureForTests("attempt \(call) fails") }
+            return NodeResult(output: "done")
+        }
+        var flaky = NodeDefinition(id: "flaky", uses: "flaky")
+        flaky.config.maxRetries = 3
+        let blueprint = WorkflowBlueprint(id: "retries", nodes: [flaky], edges: [])
+        let recorder = Collected()
+        var options = FlowRuntime.Options(history: recorder)
+        if events { options.eventHandler = { _ in } }
+        if valueLimit { options.sizeLimits = SizeLimits(maximumValueBytes: 1_000) }
+        let runtime = try FlowRuntime(blueprints: [blueprint], registry: registry, options: options)
+        #expect(try await runtime.run("retries").status == .completed)
+        await runtime.flushHistory()
+        var execution: RunHistoryEvent.NodeExecution?
+        for batch in recorder.batches.withLock({ $0 }) {
+            for event in batch.events {
+                if case .nodeFinished(let e) = event.kind { execution = e }
+            }
+        }
+        let recorded = try #require(execution)
+        #expect(recorded.attempts.map(\.error) == ["attempt 1 fails", "attempt 2 fails", nil])
+        #expect(recorded.writes["try.1"] == 1 && recorded.writes["try.3"] == 3)
+    }
+
+    struct ScenarioFailureForTests: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 
     @Test("concurrent executions each record only their own writes")
