@@ -94,6 +94,12 @@ struct NodeJobRetentionTests {
             let runID = try await workflows.startWorkflow(blueprintID: "failing")
             #expect(try await workflows.result(runID, timeout: .seconds(30)).status == .failed)
             let queue = try Queue(name: queueName, client: client)
+            // The run's failure is committed first; the worker moves the job to the failed set in
+            // its next call (a round trip later), so the result can be read before that.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await queue.getJobCounts().failed == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(try await queue.getJobCounts().failed == 1)
         }
     }
