@@ -94,8 +94,9 @@ public final class InMemoryWorkflowState: WorkflowState {
 
     // MARK: - Reports to the run's history
 
-    /// Sets `key` and reports the write under `token` (``ReportingWorkflowState``), in one lock.
-    func setValue(_ value: JSONValue, forKey key: String, reportingTo token: Int) {
+    /// Sets `key` and reports the write under `token` (``ReportingWorkflowState``), in one lock
+    /// (`nil`: no report).
+    func setValue(_ value: JSONValue, forKey key: String, reportingTo token: Int?) {
         storage.withLock { s in
             s.set(value, forKey: key)
             note(&s, token) { $0.writes.append(RecordedWrite(key: key, value: value)) }
@@ -103,7 +104,7 @@ public final class InMemoryWorkflowState: WorkflowState {
     }
 
     /// Removes `key` and reports it (as a write of `null`) under `token`, in one lock.
-    func removeValue(forKey key: String, reportingTo token: Int) {
+    func removeValue(forKey key: String, reportingTo token: Int?) {
         storage.withLock { s in
             s.remove(key)
             note(&s, token) { $0.writes.append(RecordedWrite(key: key, value: .null)) }
@@ -111,7 +112,7 @@ public final class InMemoryWorkflowState: WorkflowState {
     }
 
     /// Sets every key of `values` and reports them in key order under `token`, in one lock.
-    func patch(_ values: [String: JSONValue], reportingTo token: Int) {
+    func patch(_ values: [String: JSONValue], reportingTo token: Int?) {
         storage.withLock { s in
             for (k, v) in values { s.set(v, forKey: k) }
             note(&s, token) { report in
@@ -143,13 +144,11 @@ public final class InMemoryWorkflowState: WorkflowState {
         }
     }
 
-    /// Changes the report of `token` (under the lock).
-    private func note(_ s: inout Storage, _ token: Int, _ change: (inout ExecutionReport) -> Void) {
-        if s.reports[token] == nil {
-            s.reports[token] = ExecutionReport()
-            reportedTokens.add(1, ordering: .relaxed)
-        }
-        change(&s.reports[token]!)
+    /// Changes the report of `token` (under the lock; `nil`: nothing to report).
+    private func note(_ s: inout Storage, _ token: Int?, _ change: (inout ExecutionReport) -> Void) {
+        guard let token else { return }
+        if s.reports[token] == nil { reportedTokens.add(1, ordering: .relaxed) }
+        change(&s.reports[token, default: ExecutionReport()])
     }
 }
 
@@ -164,15 +163,15 @@ struct ObservedWorkflowState: ExecutionReportingState {
 
     func get(_ key: String) async throws -> JSONValue? { base.value(forKey: key) }
     func set(_ key: String, _ value: JSONValue) async throws {
-        if let token { base.setValue(value, forKey: key, reportingTo: token) } else { base.setValue(value, forKey: key) }
+        base.setValue(value, forKey: key, reportingTo: token)
         report(key, value)
     }
     func delete(_ key: String) async throws {
-        if let token { base.removeValue(forKey: key, reportingTo: token) } else { base.removeValue(forKey: key) }
+        base.removeValue(forKey: key, reportingTo: token)
         report(key, nil)
     }
     func patch(_ values: [String: JSONValue]) async throws {
-        if let token { base.patch(values, reportingTo: token) } else { try await base.patch(values) }
+        base.patch(values, reportingTo: token)
         for (k, v) in values.sorted(by: { $0.key < $1.key }) { report(k, v) }
     }
     func snapshot() async throws -> [String: JSONValue] { base.dictionary }

@@ -105,12 +105,12 @@ package struct NodeAttemptLoop: Sendable {
         var retryStartedAt: Int64?
         while true {
             if let fatal = error as? FatalNodeError {
-                reportFailedAttempt(fatal, startedAt: retryStartedAt, of: ctx, stamp: stamp)
+                reportAttempt(failedWith: fatal, startedAt: retryStartedAt, of: ctx, stamp: stamp)
                 events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(fatal, attempt: attempt, willRetry: false))
                 return .failure(message: fatal.message, attempts: attempt, fatal: true)
             }
             if Task.isCancelled && !(error is NodeTimeoutError) { return .cancelled }
-            reportFailedAttempt(error, startedAt: retryStartedAt, of: ctx, stamp: stamp)
+            reportAttempt(failedWith: error, startedAt: retryStartedAt, of: ctx, stamp: stamp)
             let willRetry = attempt < max(lastAttempt, lastAttemptAnywhere ?? lastAttempt)
             events?.emit(.nodeError, nodeID: ctx.nodeID, Self.errorPayload(error, attempt: attempt, willRetry: willRetry))
             guard attempt < lastAttempt else {
@@ -131,9 +131,7 @@ package struct NodeAttemptLoop: Sendable {
             ctx = context.with(attempt: attempt)
             do {
                 let result = try await self.attempt(ctx)
-                if stamp != nil, let retryStartedAt, let state = ctx.state as? any ExecutionReportingState {
-                    state.report(RunHistoryEvent.Attempt(startedAt: retryStartedAt, endedAt: clock.now(), error: nil))
-                }
+                if let retryStartedAt { reportAttempt(failedWith: nil, startedAt: retryStartedAt, of: ctx, stamp: stamp) }
                 return .laterSuccess(Self.normalized(result), attempt: attempt)
             } catch let next {
                 error = next
@@ -141,11 +139,13 @@ package struct NodeAttemptLoop: Sendable {
         }
     }
 
-    /// Reports a failed attempt to the run's history (when it records one).
-    private func reportFailedAttempt(_ error: any Error, startedAt: Int64?, of ctx: NodeContext, stamp: ExecutionStamp?) {
+    /// Reports an attempt that ends now (failed with `error`, or succeeded) to the run's history,
+    /// when it records one: from `startedAt`, or from the execution's preparation for the first.
+    private func reportAttempt(failedWith error: (any Error)?, startedAt: Int64?, of ctx: NodeContext, stamp: ExecutionStamp?) {
         guard let stamp, let state = ctx.state as? any ExecutionReportingState else { return }
         state.report(
-            RunHistoryEvent.Attempt(startedAt: startedAt ?? stamp.preparedAt, endedAt: clock.now(), error: Self.describe(error)))
+            RunHistoryEvent.Attempt(
+                startedAt: startedAt ?? stamp.preparedAt, endedAt: clock.now(), error: error.map(Self.describe)))
     }
 
     /// Every `beforeNode` in order, the `aroundNode` chain (first = outermost), every `afterNode` in

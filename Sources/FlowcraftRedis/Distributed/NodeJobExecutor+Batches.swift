@@ -153,9 +153,8 @@ extension NodeJobExecutor {
         func succeed(_ result: NodeResult, attempt: Int) async throws -> JSONValue {
             // Held to the size limits as any node's output is (the in-memory engine's rule): a
             // worker's oversized output was stored, and the gather failed on it instead.
-            if let violation = Self.sizeViolation(result.output, state: state, nodeID: data.nodeID, limits: options.sizeLimits) {
-                return try await failRun(
-                    run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message)
+            if let failed = try await failRunOverSizeLimits(run, output: result.output, nodeID: data.nodeID, attempt: attempt) {
+                return failed
             }
             var change = Self.batchWorkerChange(
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)

@@ -68,9 +68,8 @@ extension NodeJobExecutor {
         func succeed(_ result: NodeResult, attempt: Int) async throws -> JSONValue {
             // Held to the size limits as any node's output is (the in-memory engine's rule: the
             // oversized output was stored).
-            if let violation = Self.sizeViolation(result.output, state: state, nodeID: node.id, limits: options.sizeLimits) {
-                return try await failRun(
-                    run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message)
+            if let failed = try await failRunOverSizeLimits(run, output: result.output, nodeID: node.id, attempt: attempt) {
+                return failed
             }
             // As in memory, dynamic nodes returned by a dynamic node are not run.
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)

@@ -328,9 +328,8 @@ final class NodeJobExecutor: Sendable {
     func complete(_ run: RunContext, result: NodeResult, attempt: Int = 1, events: [CommitEvent] = []) async throws -> ProcessedJob {
         // Size limits before anything reaches Redis: an oversized output or value fails the run (as
         // a failure of the attempt that produced it).
-        if let violation = Self.sizeViolation(result.output, state: run.state, nodeID: run.data.nodeID, limits: options.sizeLimits) {
-            return .value(
-                try await failRun(run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message))
+        if let failed = try await failRunOverSizeLimits(run, output: result.output, nodeID: run.data.nodeID, attempt: attempt) {
+            return .value(failed)
         }
         var change = try await Self.completionChange(
             prepared: run.prepared, data: run.data, item: run.item, result: result, input: run.input,
@@ -386,6 +385,16 @@ final class NodeJobExecutor: Sendable {
         var total = start
         for (key, value) in change.values { total += SizeLimits.entryByteCount(key: key, value: value) }
         return total > limit
+    }
+
+    /// Fails the run when `output` or the values the node wrote break a ``SizeLimits`` limit (the
+    /// in-memory engine's rule for every node, batch workers and dynamic nodes too), as a failure
+    /// of `attempt`, the one that produced them; `nil` when none does.
+    func failRunOverSizeLimits(_ run: RunContext, output: JSONValue, nodeID: String, attempt: Int) async throws -> JSONValue? {
+        guard let violation = Self.sizeViolation(output, state: run.state, nodeID: nodeID, limits: options.sizeLimits) else {
+            return nil
+        }
+        return try await failRun(run, reason: violation.description, fatal: true, attempts: attempt, unreportedError: violation.message)
     }
 
     /// The first ``SizeLimits`` violation of a completion: its output, then the values the node wrote.
