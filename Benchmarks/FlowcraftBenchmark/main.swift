@@ -17,9 +17,11 @@ case "e2e":
     await E2EBenchmark.run(arguments: modeArguments)
 case "retention":
     await RetentionBenchmark.run(arguments: modeArguments)
+case "history-store":
+    await HistoryStoreBenchmark.run(arguments: modeArguments)
 case "e2e-worker":
     await E2EBenchmark.runWorker(arguments: modeArguments)
 default:
-    FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis|engine|e2e|retention [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: flowcraft-benchmark compiler|queue|redis|engine|e2e|retention|history-store [options]\n".utf8))
     exit(2)
 }

@@ -169,9 +169,12 @@ final class SQLiteStatement {
 
     /// Binds `bytes` as a BLOB (copied by SQLite).
     func bind(_ index: Int32, blob bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            _ = sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), Self.transient)
-        }
+        bytes.withUnsafeBytes { bind(index, blob: $0) }
+    }
+
+    /// Binds `bytes` as a BLOB (copied by SQLite).
+    func bind(_ index: Int32, blob bytes: UnsafeRawBufferPointer) {
+        _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
     }
 
     func bind(_ index: Int32, _ value: Int64?) {

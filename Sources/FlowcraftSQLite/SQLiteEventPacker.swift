@@ -2,8 +2,13 @@ import Flowcraft
 
 /// Packs one run's events into a reused buffer, the writer's row at a time
 /// (``SQLitePackedEvents``): directly from the engine's compact records, or from public events.
+/// Its bytes live in a ``SQLitePackBuffer`` it holds by reference: a copy of a packer writes into
+/// the same bytes, so each writer keeps one packer (the store's is its writer's, confined to its queue).
 struct SQLiteEventPacker {
-    private(set) var bytes: [UInt8] = []
+    /// The packed bytes (written in place: ``SQLitePackBuffer``).
+    private let buffer = SQLitePackBuffer()
+    /// A copy of the packed bytes (``withBytes(_:)`` lends them without a copy).
+    var bytes: [UInt8] { buffer.array }
     /// The lowest and the highest sequence in the buffer.
     private(set) var firstSequence = 0
     private(set) var lastSequence = 0
@@ -12,8 +17,11 @@ struct SQLiteEventPacker {
     private var previousSequence = 0
     private var previousTime: Int64 = 0
 
+    /// The packed bytes, for the duration of `body`.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try buffer.withBytes(body) }
+
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        buffer.removeAll()
         count = 0
         previousSequence = 0
         previousTime = 0
@@ -26,10 +34,15 @@ struct SQLiteEventPacker {
     mutating func append(_ record: NodeExecutionRecord, writes: ContiguousArray<RecordedWrite>) {
         let time = record.endedAt
         header(.nodeFinished, sequence: record.sequence, time: time)
+        // The output under the node's own key, kept apart from the other writes (without its key).
+        let ownOutput = record.hasOwnOutputWriteAlone(in: writes)
+        // (Not `ownOutput ? record.output : nil`: that `nil` is the JSON null, a value.)
+        var ownOutputValue: JSONValue?
+        if ownOutput { ownOutputValue = record.output }
         nodeFields(
             nodeID: record.nodeID, status: record.status, action: record.action, fallbackNodeID: record.fallbackNodeID,
             childRunID: record.childRunID, error: record.error, errorLocation: record.errorLocation, iteration: record.iteration,
-            outputBytes: record.outputBytes)
+            outputBytes: record.outputBytes, ownOutput: ownOutputValue)
         if record.hasSingleAttempt {
             unsigned(1)
             attempt(startedAt: record.preparedAt, endedAt: record.endedAt, error: record.error, eventTime: time)
@@ -41,10 +54,10 @@ struct SQLiteEventPacker {
         // The visible writes in the order made (the node's, then the run's): read into a
         // dictionary, a later write of a key wins, as in the built event. Their count goes first:
         // a byte kept for it (fewer than 128: the usual case), widened when there are more.
-        let countAt = bytes.count
-        bytes.append(0)
+        let countAt = buffer.count
+        buffer.append(0)
         var written: UInt64 = 0
-        record.forEachVisibleWriteKey(in: writes) { key, v in
+        record.forEachVisibleWriteKey(in: writes, skippingOwnOutput: ownOutput) { key, v in
             switch key {
             case .key(let text): string(text)
             case .output(let nodeID): outputKey(of: nodeID)
@@ -53,11 +66,11 @@ struct SQLiteEventPacker {
             written += 1
         }
         if written < 0x80 {
-            bytes[countAt] = UInt8(written)
+            buffer.set(UInt8(written), at: countAt)
         } else {
             var count = SQLiteEventPacker()
             count.unsigned(written)
-            bytes.replaceSubrange(countAt...countAt, with: count.bytes)
+            count.buffer.withBytes { buffer.replaceByte(at: countAt, with: $0.assumingMemoryBound(to: UInt8.self)) }
         }
     }
 
@@ -119,13 +132,13 @@ struct SQLiteEventPacker {
 
     private mutating func header(_ tag: SQLitePackedEvents.Tag, sequence: Int, time: Int64) {
         if count == 0 {
-            bytes.append(SQLitePackedEvents.formatVersion)
+            buffer.append(SQLitePackedEvents.formatVersion)
             (firstSequence, lastSequence) = (sequence, sequence)
         } else {
             (firstSequence, lastSequence) = (min(firstSequence, sequence), max(lastSequence, sequence))
         }
         count += 1
-        bytes.append(tag.rawValue)
+        buffer.append(tag.rawValue)
         signed(Int64(sequence) &- Int64(previousSequence))
         signed(time &- previousTime)
         previousSequence = sequence
@@ -134,10 +147,11 @@ struct SQLiteEventPacker {
 
     private mutating func nodeFields(
         nodeID: String, status: RunHistoryEvent.NodeExecutionStatus, action: String?, fallbackNodeID: String?,
-        childRunID: String?, error: String?, errorLocation: SourceLocation?, iteration: Int, outputBytes: Int
+        childRunID: String?, error: String?, errorLocation: SourceLocation?, iteration: Int, outputBytes: Int,
+        ownOutput: JSONValue? = nil
     ) {
         string(nodeID)
-        bytes.append(SQLitePackedEvents.statusCode(status))
+        buffer.append(SQLitePackedEvents.statusCode(status))
         var flags: SQLitePackedEvents.NodeFlags = []
         if action != nil { flags.insert(.action) }
         if fallbackNodeID != nil { flags.insert(.fallbackNodeID) }
@@ -146,7 +160,8 @@ struct SQLiteEventPacker {
         if errorLocation != nil { flags.insert(.errorLocation) }
         if iteration != 0 { flags.insert(.iteration) }
         if outputBytes != 0 { flags.insert(.outputBytes) }
-        bytes.append(flags.rawValue)
+        if ownOutput != nil { flags.insert(.ownOutput) }
+        buffer.append(flags.rawValue)
         if let action { string(action) }
         if let fallbackNodeID { string(fallbackNodeID) }
         if let childRunID { string(childRunID) }
@@ -154,6 +169,7 @@ struct SQLiteEventPacker {
         if let errorLocation { location(errorLocation) }
         if iteration != 0 { signed(Int64(iteration)) }
         if outputBytes != 0 { signed(Int64(outputBytes)) }
+        if let ownOutput { value(ownOutput) }
     }
 
     private mutating func attempt(startedAt: Int64, endedAt: Int64, error: String?, eventTime: Int64) {
@@ -184,10 +200,10 @@ struct SQLiteEventPacker {
         optional(failedNodeID)
         optional(error)
         if let errorLocation {
-            bytes.append(1)
+            buffer.append(1)
             location(errorLocation)
         } else {
-            bytes.append(0)
+            buffer.append(0)
         }
     }
 
@@ -204,16 +220,16 @@ struct SQLiteEventPacker {
 
     private mutating func value(_ v: JSONValue) {
         switch v {
-        case .null: bytes.append(SQLitePackedEvents.ValueTag.null.rawValue)
-        case .bool(let b): bytes.append((b ? SQLitePackedEvents.ValueTag.true : .false).rawValue)
+        case .null: buffer.append(SQLitePackedEvents.ValueTag.null.rawValue)
+        case .bool(let b): buffer.append((b ? SQLitePackedEvents.ValueTag.true : .false).rawValue)
         case .int(let i):
-            bytes.append(SQLitePackedEvents.ValueTag.integer.rawValue)
+            buffer.append(SQLitePackedEvents.ValueTag.integer.rawValue)
             signed(Int64(i))
         case .string(let s):
-            bytes.append(SQLitePackedEvents.ValueTag.string.rawValue)
+            buffer.append(SQLitePackedEvents.ValueTag.string.rawValue)
             string(s)
         case .double, .array, .object:
-            bytes.append(SQLitePackedEvents.ValueTag.json.rawValue)
+            buffer.append(SQLitePackedEvents.ValueTag.json.rawValue)
             string(JSONText.serialize(v))
         }
     }
@@ -222,7 +238,7 @@ struct SQLiteEventPacker {
         var s = s
         s.withUTF8 { utf8 in
             unsigned(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            buffer.append(contentsOf: utf8)
         }
     }
 
@@ -231,8 +247,8 @@ struct SQLiteEventPacker {
         var nodeID = nodeID
         nodeID.withUTF8 { id in
             unsigned(UInt64(Self.outputPrefix.count + id.count))
-            bytes.append(contentsOf: Self.outputPrefix)
-            bytes.append(contentsOf: id)
+            Self.outputPrefix.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: id)
         }
     }
 
@@ -241,12 +257,12 @@ struct SQLiteEventPacker {
     /// An optional string: its byte count + 1 and its bytes, or 0.
     private mutating func optional(_ s: String?) {
         guard var s else {
-            bytes.append(0)
+            buffer.append(0)
             return
         }
         s.withUTF8 { utf8 in
             unsigned(UInt64(utf8.count) + 1)
-            bytes.append(contentsOf: utf8)
+            buffer.append(contentsOf: utf8)
         }
     }
 
@@ -255,11 +271,13 @@ struct SQLiteEventPacker {
     }
 
     private mutating func unsigned(_ v: UInt64) {
+        // At most 10 bytes: room checked once.
+        buffer.reserve(10)
         var v = v
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            buffer.appendReserved(UInt8(truncatingIfNeeded: v) | 0x80)
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        buffer.appendReserved(UInt8(v))
     }
 }

@@ -19,7 +19,7 @@ struct SQLiteEventUnpacker {
     ) throws(SQLiteUnreadableEvent) {
         var reader = SQLiteEventUnpacker(bytes)
         let version = try reader.byte()
-        guard version == SQLitePackedEvents.formatVersion else {
+        guard SQLitePackedEvents.readableFormats.contains(version) else {
             throw SQLiteUnreadableEvent(description: "packed events of an unknown format \(version)")
         }
         var sequence: Int64 = 0
@@ -88,6 +88,9 @@ struct SQLiteEventUnpacker {
         if flags.contains(.errorLocation) { e.errorLocation = try location() }
         if flags.contains(.iteration) { e.iteration = try integer() }
         if flags.contains(.outputBytes) { e.outputBytes = try integer() }
+        // (Not `cond ? try value() : nil`: `nil` would be the JSON null, a value.)
+        var ownOutput: JSONValue?
+        if flags.contains(.ownOutput) { ownOutput = try value() }
         let attempts = try count()
         e.attempts.reserveCapacity(attempts)
         for _ in 0..<attempts {
@@ -96,6 +99,8 @@ struct SQLiteEventUnpacker {
             e.attempts.append(RunHistoryEvent.Attempt(startedAt: start, endedAt: end, error: try optional()))
         }
         e.writes = try object()
+        // The packer keeps it apart only when no other write has its key.
+        if let ownOutput { e.writes[ContextKeys.output(of: nodeID)] = ownOutput }
         return e
     }
 

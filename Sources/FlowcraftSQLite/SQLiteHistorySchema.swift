@@ -1,7 +1,7 @@
 /// The run history's tables, created on first open. `PRAGMA user_version` holds ``version``; a file
 /// with a higher version was written by a newer Flowcraft and is refused.
 enum SQLiteHistorySchema {
-    static let version = 4
+    static let version = 5
 
     /// How long the writing must pause before the store checkpoints the write-ahead log.
     static let checkpointPause: Duration = .milliseconds(100)
@@ -9,6 +9,14 @@ enum SQLiteHistorySchema {
     /// of 4 KB. At SQLite's default of 1 000, checkpoints (each with its `fsync`) took about 12 % of
     /// the store's CPU on a burst of short runs.
     static let checkpointPagesWithoutPause: Int32 = 10_000
+    /// The page size of a new file: SQLite's largest, 64 KB. The history is written in large
+    /// appends (a long run's events go in chunks of several KB, a window of short runs' rows at
+    /// the right end of their tables), and each page a transaction changes is one frame of the
+    /// write-ahead log, written with its own system calls: with 4 KB pages, `pwrite` took about
+    /// half of the store's CPU on a 100 000-node fan-out and a chunk spilled into overflow pages.
+    /// With 64 KB pages the store's CPU per event fell by about a fifth there (`flowcraft-benchmark
+    /// history-store`).
+    static let pageBytes = 65_536
     /// Bytes of the log file kept after a checkpoint (SQLite cuts it back to this).
     static let logBytesKept = 8 * 1024 * 1024
 
@@ -32,7 +40,10 @@ enum SQLiteHistorySchema {
     /// the index by status holds only runs that did not complete (the few an operator looks for:
     /// failed, waiting, running), so a listing of completed runs reads the index by time (or
     /// blueprint) and skips the others. A completed 3-node run is one statement and 3 insertions,
-    /// where version 3 made two statements and 6.
+    /// where version 3 made two statements and 6. Version 5 has the same tables; its rows are packed
+    /// in format 2 (``SQLitePackedEvents``: a node's own output write without its key), which an
+    /// earlier Flowcraft cannot read, hence the version (a file of version 4 is taken on as it is).
+    /// A new file has pages of ``pageBytes``.
     static let create = """
         CREATE TABLE IF NOT EXISTS runs (\(runColumns)) WITHOUT ROWID;
         \(runIndexes)

@@ -61,6 +61,9 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
                         : "written by an earlier Flowcraft (schema version \(version)): open it once with SQLiteRunHistory(path:), which converts it")
             }
         } else {
+            // A new file gets pages of ``SQLiteHistorySchema/pageBytes`` (set before anything is
+            // written; a file created earlier keeps its own).
+            if version == 0 { try connection.execute("PRAGMA page_size = \(SQLiteHistorySchema.pageBytes)") }
             try connection.execute("PRAGMA journal_mode = WAL")
             try connection.execute("PRAGMA synchronous = NORMAL")
             // Checkpoints wait for a pause in the writing (``checkpointIfIdle()``); SQLite's own at
@@ -216,7 +219,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         upsert.bind(13, Int64(newestInBatch))
         upsert.bind(14, now)
         if inline {
-            upsert.bind(15, blob: chunk.bytes)
+            chunk.withBytes { upsert.bind(15, blob: $0) }
             upsert.bind(16, chunk.lastSequence)
         }
         try upsert.run()
@@ -248,7 +251,7 @@ final class SQLiteHistoryWriter: @unchecked Sendable {
         insert.bind(1, runID)
         insert.bind(2, chunk.lastSequence)
         insert.bind(3, chunk.firstSequence)
-        insert.bind(4, blob: chunk.bytes)
+        chunk.withBytes { insert.bind(4, blob: $0) }
         try insert.run()
         chunk.removeAll()
         chunkRowsWritten += 1

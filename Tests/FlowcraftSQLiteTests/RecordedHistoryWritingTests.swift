@@ -126,6 +126,66 @@ struct RecordedHistoryWritingTests {
         #expect(execution.writes["_outputs.safe"] == "kept" && execution.writes["_outputs.failed"] == "kept")
     }
 
+    /// A node's output under its own key is packed as a value alone (format 2), unless another
+    /// write of the execution has that key: then every write goes in the list with its key, and of
+    /// equal keys the later wins, as in the built event.
+    @Test(arguments: ["alone", "run writes it later", "node wrote it before"])
+    func ownOutputWritePackedWithoutItsKey(shape: String) throws {
+        var writes: ContiguousArray<RecordedWrite> = [RecordedWrite(key: "_inputs.next", value: "in")]
+        var nodeWrites: [RecordedWrite] = [RecordedWrite(key: "mine", value: 1)]
+        switch shape {
+        case "run writes it later": writes.append(RecordedWrite(key: "_outputs.node", value: "from the run"))
+        case "node wrote it before": nodeWrites.append(RecordedWrite(key: "_outputs.node", value: "from the node"))
+        default: break
+        }
+        guard case .node(var record) = Self.record(
+            2, "node", output: ["out": 1], nodeWrites: nodeWrites, driverWrites: 0..<writes.count)
+        else { return }
+        record.wroteOutputs = true
+        let batch = RecordedHistoryBatch(
+            summary: RunSummary(runID: "r", blueprintID: "bp", status: .running, startedAt: 1_000), entries: [.node(record)],
+            writes: writes)
+        #expect(record.hasOwnOutputWriteAlone(in: writes) == (shape == "alone"))
+        var packer = SQLiteEventPacker()
+        packer.append(record, writes: writes)
+        let bytes = packer.bytes
+        #expect(bytes.first == SQLitePackedEvents.formatVersion)
+        let keyText = Array("_outputs.node".utf8)
+        let holdsKey = bytes.indices.contains { bytes[$0...].starts(with: keyText) }
+        #expect(holdsKey == (shape != "alone"))
+        var read: [RunHistoryEvent] = []
+        try SQLiteEventUnpacker.read(bytes, after: 0, into: &read)
+        #expect(read == [batch.event(record)])
+        guard case .nodeFinished(let execution)? = read.first?.kind else { return }
+        let expected: JSONValue = shape == "run writes it later" ? "from the run" : ["out": 1]
+        #expect(execution.writes["_outputs.node"] == expected)
+        #expect(execution.writes["mine"] == 1 && execution.writes["_inputs.next"] == "in")
+    }
+
+    /// Rows packed in format 1 (schema versions 3 and 4: every write with its key) read as before.
+    @Test func formatOneRowsStillRead() throws {
+        let events = [
+            RunHistoryEvent(sequence: 1, time: 1_000, kind: .runStarted(RunHistoryEvent.RunStart(blueprintID: "bp", context: [:]))),
+            RunHistoryEvent(
+                sequence: 2, time: 1_010,
+                kind: .nodeFinished(
+                    RunHistoryEvent.NodeExecution(
+                        nodeID: "a", status: .completed,
+                        attempts: [RunHistoryEvent.Attempt(startedAt: 1_001, endedAt: 1_010)],
+                        writes: ["_outputs.a": ["x": 1], "k": "v"]))),
+        ]
+        var packer = SQLiteEventPacker()
+        for event in events { packer.append(event) }
+        // Public events pack every write with its key: format 1 but for the version byte.
+        var bytes = packer.bytes
+        bytes[0] = 1
+        var read: [RunHistoryEvent] = []
+        try SQLiteEventUnpacker.read(bytes, after: 0, into: &read)
+        #expect(read == events)
+        bytes[0] = 3
+        #expect(throws: SQLiteUnreadableEvent.self) { try SQLiteEventUnpacker.read(bytes, after: 0, into: &read) }
+    }
+
     @Test func storedRowsEqualThoseOfThePublicEvents() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -307,7 +307,9 @@ struct SQLiteHistoryFileFormatTests {
                 let insert = try connection.statement("INSERT INTO event_chunks VALUES ('r1', ?1, ?2, ?3)")
                 insert.bind(1, packer.lastSequence)
                 insert.bind(2, packer.firstSequence)
-                insert.bind(3, blob: packer.bytes)
+                var bytes = packer.bytes
+                bytes[0] = 1  // format 1 (public events pack as format 1 did but for this byte)
+                insert.bind(3, blob: bytes)
                 try insert.run()
             }
         }
@@ -338,7 +340,51 @@ struct SQLiteHistoryFileFormatTests {
         #expect(try sql("runs_by_status")?.contains("WHERE status <> 'completed'") == true)
         let version = try connection.statement("PRAGMA user_version")
         #expect(try version.step())
-        #expect(version.int64(0) == 4)
+        #expect(version.int64(0) == Int64(SQLiteHistorySchema.version))
+    }
+
+    @Test("a file of version 4 (rows packed in format 1) is read as it is and taken on: old rows read, new ones in format 2")
+    func versionFourFileIsTakenOn() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("v4.sqlite")
+        let first = Self.startedAndPaused
+        let node = RunHistoryEvent(
+            sequence: 3, time: 12,
+            kind: .nodeFinished(
+                RunHistoryEvent.NodeExecution(
+                    nodeID: "w", status: .completed, attempts: [RunHistoryEvent.Attempt(startedAt: 11, endedAt: 12)],
+                    writes: ["_outputs.w": ["ok": true]])))
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute(SQLiteHistorySchema.create + "\nPRAGMA user_version = 4;")
+            var packer = SQLiteEventPacker()
+            for event in first + [node] { packer.append(event) }
+            var bytes = packer.bytes
+            bytes[0] = 1
+            let insert = try connection.statement("""
+                INSERT INTO runs (run_id, blueprint_id, status, started_at, last_sequence, updated_at, events, events_last_sequence)
+                VALUES ('r1', 'b', 'waiting', 10, 3, ?1, ?2, 3)
+                """)
+            insert.bind(1, SQLiteHistoryWriter.wallClockMilliseconds())
+            insert.bind(2, blob: bytes)
+            try insert.run()
+        }
+        let reader = try await SQLiteRunHistory(readingFrom: path)
+        #expect(try await reader.events(of: "r1") == first + [node])
+        let history = try await SQLiteRunHistory(path: path)
+        #expect(try await history.events(of: "r1") == first + [node])
+        let resumed = RunHistoryEvent(sequence: 4, time: 13, kind: .resumed(nodeID: "w", action: "go"))
+        try await history.record(RunSummary(runID: "r1", blueprintID: "b", status: .running, startedAt: 10), events: [resumed])
+        #expect(try await history.events(of: "r1") == first + [node, resumed])
+        let connection = try SQLiteConnection(path: path)
+        let version = try connection.statement("PRAGMA user_version")
+        #expect(try version.step())
+        #expect(version.int64(0) == 5 && SQLiteHistorySchema.version == 5)
+        let formats = try connection.statement("SELECT substr(events, 1, 1) FROM event_chunks")
+        var written: [[UInt8]] = []
+        while try formats.step() { written.append(formats.bytes(0)) }
+        #expect(written == [[SQLitePackedEvents.formatVersion]])
     }
 
     /// Every listing (each combination of filters and the cursor) reads an index in its order:

@@ -95,16 +95,31 @@ package struct NodeExecutionRecord: Sendable {
     }
 
     /// ``forEachVisibleWrite(in:_:)`` with the output keys as the node ids they are built from (a
-    /// writer that copies a key's bytes builds no string for them).
+    /// writer that copies a key's bytes builds no string for them). `skippingOwnOutput`: leaves out
+    /// the write of ``output`` under the node's own output key (a writer that stores it apart:
+    /// ``hasOwnOutputWriteAlone(in:)``).
     package func forEachVisibleWriteKey(
-        in writes: ContiguousArray<RecordedWrite>, _ body: (_ key: VisibleWriteKey, _ value: JSONValue) throws -> Void
+        in writes: ContiguousArray<RecordedWrite>, skippingOwnOutput: Bool = false,
+        _ body: (_ key: VisibleWriteKey, _ value: JSONValue) throws -> Void
     ) rethrows {
         for write in nodeWrites where !ContextKeys.isInternal(write.key) { try body(.key(write.key), write.value) }
         if wroteOutputs {
-            try body(.output(of: nodeID), output)
+            if !skippingOwnOutput { try body(.output(of: nodeID), output) }
             if let replaced = details?.replacedNodeID { try body(.output(of: replaced), output) }
         }
         for i in driverWrites where !ContextKeys.isInternal(writes[i].key) { try body(.key(writes[i].key), writes[i].value) }
+    }
+
+    /// Whether the completion wrote ``output`` under the node's own output key and no other visible
+    /// write of it has that key: the write's key then says nothing the node id does not, and a
+    /// writer may store the value alone (the SQLite store does: a node execution's most common
+    /// write, and its longest key).
+    package func hasOwnOutputWriteAlone(in writes: ContiguousArray<RecordedWrite>) -> Bool {
+        guard wroteOutputs else { return false }
+        for write in nodeWrites where ContextKeys.isOutputKey(write.key, of: nodeID) { return false }
+        for i in driverWrites where ContextKeys.isOutputKey(writes[i].key, of: nodeID) { return false }
+        // (A fallback's other output key is the replaced node's, never its own.)
+        return true
     }
 
     /// The visible keys written (node's writes, then the run's for this completion, which win), each

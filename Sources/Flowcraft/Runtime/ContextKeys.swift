@@ -24,6 +24,14 @@ public enum ContextKeys {
     /// `_outputs.<nodeID>`: a node's output.
     public static func output(of nodeID: String) -> String { ContextKeyPrefix.output + nodeID }
 
+    /// Whether `key` is ``output(of:)`` of `nodeID` (compared in place: no key is built).
+    package static func isOutputKey(_ key: String, of nodeID: String) -> Bool {
+        let prefix = ContextKeyPrefix.output.utf8
+        let keyBytes = key.utf8
+        guard keyBytes.count == prefix.count + nodeID.utf8.count, keyBytes.starts(with: prefix) else { return false }
+        return keyBytes.dropFirst(prefix.count).elementsEqual(nodeID.utf8)
+    }
+
     /// `_inputs.<nodeID>`: the input handed to a node along an edge.
     public static func input(of nodeID: String) -> String { ContextKeyPrefix.input + nodeID }
 
