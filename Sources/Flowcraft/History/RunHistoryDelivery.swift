@@ -132,10 +132,16 @@ final class RunHistoryDelivery: Sendable {
 
     private func drain() async {
         var window = Self.collectingWindow
+        let clock = ContinuousClock()
+        // A window runs from the previous call's start: when the recorder took that long or longer
+        // (it is behind), what came meanwhile goes at once, and fewer runs' buffers are in flight.
+        var windowStart = clock.now
         while true {
             if state.withLock({ $0.waiters.isEmpty }) {
-                try? await Task.sleep(for: window)
+                let left = window - (clock.now - windowStart)
+                if left > .zero { try? await Task.sleep(for: left) }
             }
+            windowStart = clock.now
             typealias Waiters = [CheckedContinuation<Void, Never>]
             var (recorded, flushed, room) = state.withLock { s -> ([RecordedHistoryBatch], Waiters, Waiters) in
                 if s.pending.isEmpty {
