@@ -5,7 +5,8 @@ import Foundation
 
 /// `flowcraft-benchmark engine [--shape all|chain|fanout|small|concurrent] [--nodes N] [--runs N]
 /// [--middleware none|empty|metrics] [--history none|records|discard|sqlite]`: the in-memory engine on no-op nodes.
-/// Prints one line per case and the process's peak RSS (VmHWM); run one shape per process to
+/// Prints one line per case (wall time, the process's CPU time and minor page faults while the case
+/// ran: a count the VM's noise does not move) and the process's peak RSS (VmHWM); run one shape per process to
 /// attribute peak memory to it. `--middleware` installs an empty middleware, `MetricsMiddleware`
 /// (recording into `SummingMetricsFactory`), to price them. `--history sqlite` records run history
 /// into a fresh SQLite file (`SQLiteRunHistory`, deleted at the end unless `FLOWCRAFT_BENCH_KEEP` is
@@ -205,13 +206,15 @@ enum EngineBenchmark {
         let runtime = FlowRuntime(plans: [plan], registry: registry, options: options)
         var status = WorkflowStatus.failed
         let cpuStart = cpuMilliseconds()
+        let faultsStart = pageFaults()
         let elapsed = try await clock.measure {
             status = try await runtime.run(plan.id).status
         }
         let cpu = cpuMilliseconds() - cpuStart
+        let faults = pageFaults() - faultsStart
         if printing {
             print(
-                "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU; prepare \(ms(prepare))), \(status.rawValue)")
+                "\(label) \(n) nodes: run \(ms(elapsed)) (\(String(format: "%.2f", cpu)) ms CPU, \(faults) page faults; prepare \(ms(prepare))), \(status.rawValue)")
         }
         await reportHistory(runtime, printing: printing)
         return milliseconds(elapsed)
@@ -230,12 +233,15 @@ enum EngineBenchmark {
         let clock = ContinuousClock()
         var completed = 0
         let cpuStart = cpuMilliseconds()
+        let faultsStart = pageFaults()
         let elapsed = try await clock.measure {
             for _ in 0..<runs where try await runtime.run("chain").status == .completed { completed += 1 }
         }
         let cpu = cpuMilliseconds() - cpuStart
+        let faults = pageFaults() - faultsStart
         if printing {
-            print("3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU), \(completed) completed")
+            print(
+                "3-node chain x \(runs) sequential: \(ms(elapsed)) total (\(String(format: "%.2f", cpu)) ms CPU, \(faults) page faults), \(completed) completed")
         }
         await reportHistory(runtime, printing: printing)
         return milliseconds(elapsed)
@@ -265,6 +271,14 @@ enum EngineBenchmark {
     static func milliseconds(_ d: Duration) -> Double {
         let (s, atto) = d.components
         return Double(s) * 1000 + Double(atto) / 1e15
+    }
+
+    /// Minor page faults of the whole process so far (first touches of memory the heap took from
+    /// the kernel): a count the VM's noise does not move.
+    static func pageFaults() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_minflt
     }
 
     /// CPU time of the whole process (all threads), less disturbed than wall time on a busy machine.
