@@ -53,11 +53,7 @@ enum EngineBenchmark {
                 compared = arguments[i + 1]
                 i += 1
             case "--rounds" where i + 1 < arguments.count:
-                guard let n = Int(arguments[i + 1]), (1...1_000).contains(n) else {
-                    FileHandle.standardError.write(Data("--rounds needs a whole number from 1 to 1000, got '\(arguments[i + 1])'\n".utf8))
-                    exit(2)
-                }
-                rounds = n
+                rounds = roundsOption(arguments[i + 1])
                 i += 1
             case "--middleware" where i + 1 < arguments.count:
                 middlewareName = arguments[i + 1]
@@ -138,6 +134,16 @@ enum EngineBenchmark {
             }
             return times
         }
+    }
+
+    /// The value of `--rounds`: a whole number from 1 to 1000, or the process exits with status 2
+    /// saying so.
+    static func roundsOption(_ text: String) -> Int {
+        guard let n = Int(text), (1...1_000).contains(n) else {
+            FileHandle.standardError.write(Data("--rounds needs a whole number from 1 to 1000, got '\(text)'\n".utf8))
+            exit(2)
+        }
+        return n
     }
 
     /// A fresh path for a SQLite history in the temporary directory.

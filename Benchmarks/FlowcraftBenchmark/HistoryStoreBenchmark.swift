@@ -17,11 +17,7 @@ enum HistoryStoreBenchmark {
         while i < arguments.count {
             switch arguments[i] {
             case "--rounds" where i + 1 < arguments.count:
-                guard let n = Int(arguments[i + 1]), (1...1_000).contains(n) else {
-                    FileHandle.standardError.write(Data("--rounds needs a whole number from 1 to 1000, got '\(arguments[i + 1])'\n".utf8))
-                    exit(2)
-                }
-                rounds = n
+                rounds = EngineBenchmark.roundsOption(arguments[i + 1])
                 i += 1
             default:
                 FileHandle.standardError.write(Data("unknown history-store option \(arguments[i])\n".utf8))
