@@ -1,6 +1,7 @@
 import Flowcraft
 import FlowcraftSQLite
 import Foundation
+import Synchronization
 
 /// `flowcraft-benchmark history-store [--rounds N]`: the SQLite store's own CPU per recorded event,
 /// without the engine around it. The engine runs each case once with a recorder that keeps the
@@ -90,15 +91,14 @@ enum HistoryStoreBenchmark {
 
 /// Keeps the batches of every recorder call (the delivery empties its own buffers afterwards: these
 /// copies keep theirs).
-final class CollectingRecorder: RecordedHistoryRecorder, @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected: [[RecordedHistoryBatch]] = []
+final class CollectingRecorder: RecordedHistoryRecorder {
+    private let collected = Mutex<[[RecordedHistoryBatch]]>([])
 
-    var calls: [[RecordedHistoryBatch]] { lock.withLock { collected } }
+    var calls: [[RecordedHistoryBatch]] { collected.withLock { $0 } }
 
     func record(_ summary: RunSummary, events: [RunHistoryEvent]) async throws {}
     func record(batches: [RunHistoryBatch]) async throws {}
     func record(recorded batches: [RecordedHistoryBatch]) async throws {
-        lock.withLock { collected.append(batches) }
+        collected.withLock { $0.append(batches) }
     }
 }

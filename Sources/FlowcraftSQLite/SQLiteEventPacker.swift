@@ -68,9 +68,9 @@ struct SQLiteEventPacker {
         if written < 0x80 {
             buffer.set(UInt8(written), at: countAt)
         } else {
-            var count = SQLiteEventPacker()
-            count.unsigned(written)
-            count.buffer.withBytes { buffer.replaceByte(at: countAt, with: $0.assumingMemoryBound(to: UInt8.self)) }
+            let widened = SQLitePackBuffer(capacity: 16)
+            widened.appendVarint(written)
+            widened.withBytes { buffer.replaceByte(at: countAt, with: $0) }
         }
     }
 
@@ -270,14 +270,5 @@ struct SQLiteEventPacker {
         unsigned(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
     }
 
-    private mutating func unsigned(_ v: UInt64) {
-        // At most 10 bytes: room checked once.
-        buffer.reserve(10)
-        var v = v
-        while v >= 0x80 {
-            buffer.appendReserved(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        buffer.appendReserved(UInt8(v))
-    }
+    private mutating func unsigned(_ v: UInt64) { buffer.appendVarint(v) }
 }

@@ -17,7 +17,7 @@ final class SQLitePackBuffer {
 
     /// Makes room for `extra` more bytes.
     @inline(__always)
-    func reserve(_ extra: Int) {
+    private func reserve(_ extra: Int) {
         if capacity - count < extra { grow(to: count + extra) }
     }
 
@@ -38,10 +38,17 @@ final class SQLitePackBuffer {
         count += 1
     }
 
-    /// Appends a byte the caller made room for (``reserve(_:)``).
-    @inline(__always)
-    func appendReserved(_ byte: UInt8) {
-        base[count] = byte
+    /// Appends `value` as an unsigned varint (7 bits a byte, low bits first; at most 10 bytes, room
+    /// checked once).
+    func appendVarint(_ value: UInt64) {
+        reserve(10)
+        var v = value
+        while v >= 0x80 {
+            base[count] = UInt8(truncatingIfNeeded: v) | 0x80
+            count += 1
+            v >>= 7
+        }
+        base[count] = UInt8(v)
         count += 1
     }
 
@@ -59,13 +66,13 @@ final class SQLitePackBuffer {
     }
 
     /// Puts `bytes` in place of the byte at `index` (below ``count``), moving what follows.
-    func replaceByte(at index: Int, with bytes: UnsafeBufferPointer<UInt8>) {
+    func replaceByte(at index: Int, with bytes: UnsafeRawBufferPointer) {
         precondition(index >= 0 && index < count)
         let extra = bytes.count - 1
         reserve(extra)
         let tail = count - index - 1
         (base + index + 1 + extra).update(from: base + index + 1, count: tail)
-        if let source = bytes.baseAddress { (base + index).update(from: source, count: bytes.count) }
+        if let source = bytes.baseAddress { UnsafeMutableRawPointer(base + index).copyMemory(from: source, byteCount: bytes.count) }
         count += extra
     }
 
