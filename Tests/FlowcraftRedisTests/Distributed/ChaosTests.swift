@@ -84,6 +84,13 @@ struct ChaosTests {
     final class WorkerProcess: Sendable {
         let process: ChildProcess
 
+        /// `--max-stalled-count` of the test workers. A job the victim holds at each of the (up to
+        /// three) kills of a test stalls each time; with the default of 1 its second stall fails the
+        /// run by design ("job stalled more than allowable limit", covered by `StalledNodeJobTests`),
+        /// which a loaded machine hits now and then. The chaos tests check that recovery loses and
+        /// repeats nothing, so every stall they can cause is allowed.
+        static let maxStalledCount = 3
+
         init(
             binary: String, blueprints: String, url: String, queue: String, name: String, workMilliseconds: Int = 15,
             extra: [String] = []
@@ -97,7 +104,7 @@ struct ChaosTests {
                 [
                     binary, "worker", "--blueprints", blueprints, "--redis", url, "--queue", queue, "--simulate",
                     "--work-ms", "\(workMilliseconds)",
-                    "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--name", name,
+                    "--concurrency", "16", "--lock-duration", "1000", "--stalled-interval", "500", "--max-stalled-count", "\(Self.maxStalledCount)", "--name", name,
                 ] + extra,
                 standardError: log.path)
         }
@@ -242,18 +249,23 @@ struct ChaosTests {
                 """)
         }
         var notCompleted = 0
+        var notCompletedReasons: [String] = []
         var wrongResults = 0
         var wrongCommits: [String: Int] = [:]
         for runID in runIDs {
             let status = try await workflows.status(runID)
-            if status?.status != .completed { notCompleted += 1 }
+            if status?.status != .completed {
+                notCompleted += 1
+                notCompletedReasons.append(
+                    "\(runID): \(status.map { "\($0.status) at \($0.nodeID ?? "-"): \($0.reason ?? "-")" } ?? "no state")")
+            }
             if let status, status.status == .completed, !check(status.context) { wrongResults += 1 }
             let commits = try await client.send(["SCARD", DistributedKeys(runID: runID).done]).int ?? 0
             if commits != expectedCommits { wrongCommits[runID] = commits }
         }
-        #expect(notCompleted == 0)
+        #expect(notCompleted == 0, "runs that did not complete: \(notCompletedReasons.prefix(5))")
         #expect(wrongResults == 0, "\(wrongResults) runs completed with a wrong result")
-        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.prefix(5))")
+        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" })")
         await client.close()
         try? FileManager.default.removeItem(at: setup.directory)
     }

@@ -86,7 +86,10 @@ struct SubflowChaosTests {
         for runID in runIDs {
             let childID = SubflowParentLink.childRunID(parent: runID, node: NodeInstance("sub"))
             for (id, nodes) in [(runID, Self.parent.nodes.count), (childID, ChaosTests.blueprint.nodes.count)] {
-                if try await workflows.status(id)?.status != .completed { notCompleted.append(id) }
+                let status = try await workflows.status(id)
+                if status?.status != .completed {
+                    notCompleted.append("\(id): \(status.map { "\($0.status) at \($0.nodeID ?? "-"): \($0.reason ?? "-")" } ?? "no state")")
+                }
                 let commits = try await client.send(["SCARD", DistributedKeys(runID: id).done]).int ?? 0
                 if commits != nodes { wrongCommits[id] = commits }
             }
@@ -95,7 +98,7 @@ struct SubflowChaosTests {
             if children != [DistributedKeys(runID: childID).run] { notCompleted.append("\(runID): children \(children)") }
         }
         #expect(notCompleted.isEmpty, "not completed: \(notCompleted.prefix(5))")
-        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.prefix(5))")
+        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" })")
         await client.close()
         try? FileManager.default.removeItem(at: directory)
     }
