@@ -7,7 +7,8 @@ package enum SizeLimitScenarios {
 
     package static var all: [WorkflowScenario] {
         [oversizedOutputFailsRun, oversizedValueFailsRun, runContextOverLimitFailsRun, runContextUnderLimitCompletes, deeplyNestedOutputFailsRun,
-         oversizedBatchWorkerOutputFailsRun, oversizedDynamicNodeOutputFailsRun, batchWorkersOverRunContextLimitFailRun]
+         oversizedBatchWorkerOutputFailsRun, oversizedDynamicNodeOutputFailsRun, batchWorkersOverRunContextLimitFailRun,
+         parallelNodesOverRunContextLimitFailRun]
     }
 
     static let limits = SizeLimits(maximumOutputBytes: 1_000, maximumValueBytes: 1_000, maximumStatusPayloadBytes: 100_000)
@@ -205,6 +206,48 @@ package enum SizeLimitScenarios {
                 guard let failed = outcome.events.first(where: { $0.type == .nodeError })?.nodeID else { return ["no node:error"] }
                 let finished = outcome.events.contains { $0.type == .nodeFinish && $0.nodeID == failed }
                 return finished ? ["'\(failed)' failed over the limit and has a node:finish"] : []
+            })
+        scenario.sizeLimits = runLimits
+        return scenario
+    }
+
+    /// Two parallel nodes, each within ``SizeLimits/maximumRunContextBytes`` alone, both running
+    /// when either completes (they wait for each other): the one whose completion passes the limit
+    /// fails the run, with `node:error` and no `node:finish`; the other finished. Each node's own
+    /// writes fit the limit, so only the context the other node added meanwhile decides (the
+    /// distributed engine once emitted the failing node's `node:finish` before its commit found that).
+    package static var parallelNodesOverRunContextLimitFailRun: WorkflowScenario {
+        var scenario = WorkflowScenario(
+            "two parallel nodes that pass maximumRunContextBytes together fail the run at the one completing second, with no node:finish for it",
+            blueprints: [B.blueprint(
+                "run-context-parallel",
+                nodes: [B.node("first", "const", params: ["value": "small"]), B.node("a", "half"), B.node("b", "half")],
+                edges: [B.edge("first", "a"), B.edge("first", "b")])],
+            registry: { probe in
+                B.registry(probe, ["half": { ctx in
+                    // Both nodes are running before either writes or completes.
+                    probe.increment("running")
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while probe.count("running") < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                    try await ctx.state.set("\(ctx.nodeID).part", medium)
+                    return NodeResult(output: medium)
+                }])
+            },
+            expect: ScenarioExpectation(
+                status: .failed, errorContains: "over the limit of 3000 bytes (maximumRunContextBytes)",
+                eventCounts: [(EventMatcher(.nodeError), 1), (EventMatcher(.nodeStart, "a"), 1), (EventMatcher(.nodeStart, "b"), 1)]
+            ) { outcome in
+                if outcome.probe.count("running") != 2 { return ["\(outcome.probe.count("running")) nodes ran, expected 2"] }
+                guard let failed = outcome.events.first(where: { $0.type == .nodeError })?.nodeID else { return ["no node:error"] }
+                let other = failed == "a" ? "b" : "a"
+                var problems: [String] = []
+                if outcome.events.contains(where: { $0.type == .nodeFinish && $0.nodeID == failed }) {
+                    problems.append("'\(failed)' failed over the limit and has a node:finish")
+                }
+                if !outcome.events.contains(where: { $0.type == .nodeFinish && $0.nodeID == other }) {
+                    problems.append("'\(other)' completed first and has no node:finish")
+                }
+                return problems
             })
         scenario.sizeLimits = runLimits
         return scenario

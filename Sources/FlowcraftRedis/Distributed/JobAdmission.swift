@@ -20,9 +20,6 @@ struct JobAdmission: Sendable {
     /// False for the first job of a run started by a client that only enqueues start jobs (its
     /// bookkeeping is created by the commit).
     let runExists: Bool
-    /// The run context's size when the job started (``RunHash/Field/contextBytes``), when asked for
-    /// (`nil` otherwise, or when the run keeps none).
-    var contextBytes: Int? = nil
 
     enum Outcome {
         case run(JobAdmission)
@@ -30,25 +27,14 @@ struct JobAdmission: Sendable {
         case skip(JSONValue)
     }
 
-    /// `readsContextBytes`: also read the run context's size (in the same round trip).
     static func read(
-        _ data: NodeJobData, fields: [String], client: RedisClient, catalog: BlueprintCatalog, readsContextBytes: Bool = false
+        _ data: NodeJobData, fields: [String], client: RedisClient, catalog: BlueprintCatalog
     ) async throws -> Outcome {
         let keys = DistributedKeys(runID: data.runID)
         let instance = data.instance.description
         let stateRead = HMGET(key: keys.state, fields: ["blueprintVersion"] + fields)
         let pendingRead = SISMEMBER(key: keys.pending, member: instance)
-        let stateReply: Result<HMGET.Response, RedisError>
-        let pendingReply: Result<SISMEMBER.Response, RedisError>
-        var contextBytes: Int?
-        if readsContextBytes {
-            let sizeReply: Result<HGET.Response, RedisError>
-            (stateReply, pendingReply, sizeReply) = try await client.execute(
-                stateRead, pendingRead, RunHash.get(.contextBytes, runKey: keys.run))
-            contextBytes = try checked(sizeReply, key: keys.run, runID: data.runID).flatMap { Int($0) } ?? 0
-        } else {
-            (stateReply, pendingReply) = try await client.execute(stateRead, pendingRead)
-        }
+        let (stateReply, pendingReply) = try await client.execute(stateRead, pendingRead)
         let replyValues = try checked(stateReply, key: keys.state, runID: data.runID)
         var runExists = true
         if try !checked(pendingReply, key: keys.pending, runID: data.runID) {
@@ -105,7 +91,7 @@ struct JobAdmission: Sendable {
         }
         let values = fields.indices.map { i in i + 1 < replyValues.count ? replyValues[i + 1].map(StateValueCoding.decode) : nil }
         return .run(
-            JobAdmission(prepared: prepared, version: version, values: values, runExists: runExists, contextBytes: contextBytes))
+            JobAdmission(prepared: prepared, version: version, values: values, runExists: runExists))
     }
 
     /// A read's value; its error reply thrown as a ``JobRefusal`` for a `key` of the wrong type.

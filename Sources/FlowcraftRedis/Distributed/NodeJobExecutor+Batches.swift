@@ -110,9 +110,7 @@ extension NodeJobExecutor {
         let scatterID = data.batchOf ?? ""
         let itemKey = ContextKeys.batchItem(scatter: scatterID, index: data.batchIndex)
         let admitted: JobAdmission
-        switch try await JobAdmission.read(
-            data, fields: [itemKey], client: client, catalog: catalog, readsContextBytes: readsContextBytes)
-        {
+        switch try await JobAdmission.read(data, fields: [itemKey], client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
         case .skip(let summary): return summary
         }
@@ -131,7 +129,6 @@ extension NodeJobExecutor {
         var run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: runExists)
-        run.contextBytesAtStart = admitted.contextBytes
         startHistory(&run, job: job)
         let scatter = plan.nodes[s]
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
@@ -160,7 +157,7 @@ extension NodeJobExecutor {
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil {
                 change.events = [Self.finishEvent(data.nodeID, result)]
-                change.holdsNodeEvents = mayPassRunContextLimit(run, change)
+                change.holdsNodeEvents = holdsNodeEvents
             }
             await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))

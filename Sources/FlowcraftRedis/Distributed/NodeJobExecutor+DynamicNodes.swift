@@ -26,9 +26,7 @@ extension NodeJobExecutor {
         let keys = DistributedKeys(runID: data.runID)
         let inputPlan = NodeInputPlan(node: node)
         let admitted: JobAdmission
-        switch try await JobAdmission.read(
-            data, fields: inputPlan.keys, client: client, catalog: catalog, readsContextBytes: readsContextBytes)
-        {
+        switch try await JobAdmission.read(data, fields: inputPlan.keys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
         case .skip(let summary): return summary
         }
@@ -45,7 +43,6 @@ extension NodeJobExecutor {
         var run = RunContext(
             data: data, prepared: prepared, version: version, state: state, input: input, item: .node(s),
             runExists: admitted.runExists)
-        run.contextBytesAtStart = admitted.contextBytes
         startHistory(&run, job: job)
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.compiled.id)
         events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
@@ -75,7 +72,7 @@ extension NodeJobExecutor {
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
             if options.eventHandler != nil {
                 change.events.append(Self.finishEvent(node.id, result))
-                change.holdsNodeEvents = mayPassRunContextLimit(run, change)
+                change.holdsNodeEvents = holdsNodeEvents
             }
             change.eventNodeID = node.id
             await recordHistory(run, into: &change, status: .completed, result: result)

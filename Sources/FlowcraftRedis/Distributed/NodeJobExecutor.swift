@@ -149,9 +149,7 @@ final class NodeJobExecutor: Sendable {
         let inputNodeID = data.fallbackFor ?? data.nodeID
         var inputKeys = provisional.compiled.nodeIndex[inputNodeID].map { provisional.inputPlans[$0].keys } ?? []
         let admitted: JobAdmission
-        switch try await JobAdmission.read(
-            data, fields: inputKeys, client: client, catalog: catalog, readsContextBytes: readsContextBytes)
-        {
+        switch try await JobAdmission.read(data, fields: inputKeys, client: client, catalog: catalog) {
         case .run(let admission): admitted = admission
         case .skip(let summary): return .skip(summary)
         }
@@ -176,10 +174,9 @@ final class NodeJobExecutor: Sendable {
             }
             item = .fallback(node: m, fallback: n)
         }
-        var run = RunContext(
+        let run = RunContext(
             data: data, prepared: prepared, version: admitted.version, state: state, input: input, item: item,
             runExists: admitted.runExists)
-        run.contextBytesAtStart = admitted.contextBytes
         return .run(run, index: n)
     }
 
@@ -320,8 +317,6 @@ final class NodeJobExecutor: Sendable {
         var attemptLog: HistoryAttemptLog? = nil
         /// In queue retry mode, the attempts earlier jobs of this node made (their history is read once).
         var earlierAttempts = 0
-        /// The run context's size when the job started (read only with a run-context limit and a listener).
-        var contextBytesAtStart: Int? = nil
     }
 
     /// A node's completion, committed by the worker together with the job's completion (one call).
@@ -344,7 +339,7 @@ final class NodeJobExecutor: Sendable {
         // Event payloads are built only when someone listens (this is every node's path).
         if options.eventHandler != nil {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
-            change.holdsNodeEvents = mayPassRunContextLimit(run, change)
+            change.holdsNodeEvents = holdsNodeEvents
         }
         await adoptClientStartedRun(run, into: &change)
         await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
@@ -373,19 +368,12 @@ final class NodeJobExecutor: Sendable {
 
     private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
 
-    /// Whether a job's first read takes the run context's size too: with a run-context limit and a
-    /// listener, to tell whether the completion may pass it (``RunCommitter/Change/holdsNodeEvents``).
-    var readsContextBytes: Bool { options.sizeLimits.maximumRunContextBytes != nil && options.eventHandler != nil }
-
-    /// Whether `change` may take the run's context past ``SizeLimits/maximumRunContextBytes``: its
-    /// size when the job started plus every value the change writes, as new (an upper bound of what
-    /// the script adds; it decides). Other nodes committing meanwhile can still pass the limit first.
-    func mayPassRunContextLimit(_ run: RunContext, _ change: RunCommitter.Change) -> Bool {
-        guard let limit = options.sizeLimits.maximumRunContextBytes, let start = run.contextBytesAtStart else { return false }
-        var total = start
-        for (key, value) in change.values { total += SizeLimits.entryByteCount(key: key, value: value) }
-        return total > limit
-    }
+    /// Whether a completion's node events wait for the commit script's outcome
+    /// (``RunCommitter/Change/holdsNodeEvents``): whenever a run-context limit is set. Any completion
+    /// may be the one that passes it, since nodes committing meanwhile grow the context too (an
+    /// estimate from the context's size when the job started let a node that failed over the limit
+    /// emit `node:finish` first).
+    var holdsNodeEvents: Bool { options.sizeLimits.maximumRunContextBytes != nil }
 
     /// Fails the run when `output` or the values the node wrote break a ``SizeLimits`` limit (the
     /// in-memory engine's rule for every node, batch workers and dynamic nodes too), as a failure
