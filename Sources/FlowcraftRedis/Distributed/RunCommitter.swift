@@ -127,7 +127,8 @@ struct RunCommitter: Sendable {
     func commit(runID: String, blueprintID: String, version: String?, _ change: Change) async throws -> Outcome {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         // The node's own events go out before the script enqueues its successors, so that every
-        // listener sees a node finish before its successors start (even in another process).
+        // listener sees a node finish before its successors start (even in another process), unless
+        // the change holds them for the script's outcome (a run-context limit is set).
         if let events { change.emitBeforeCommit(to: events) }
         let reply: RedisReply
         do {
