@@ -18,15 +18,16 @@ extension RunCommitter.Change {
         for event in self.events { events.emit(event.type, nodeID: event.nodeID, event.payload) }
     }
 
-    /// The node's events before the script runs, unless the change holds them (``holdsNodeEvents``).
-    func emitBeforeCommit(to events: EventEmitter) {
-        if !holdsNodeEvents { emitNodeEvents(to: events) }
+    /// The node's events before the script runs, unless `holding` them for its outcome
+    /// (``RunCommitter``'s rule: a run-context limit is set).
+    func emitBeforeCommit(to events: EventEmitter, holding: Bool) {
+        if !holding { emitNodeEvents(to: events) }
     }
 
-    /// Everything once the script answered `outcome`: the node's events it held (unless the change
-    /// failed the run over the run-context limit), then the run's events.
-    func emitAfterCommit(_ outcome: RunCommitter.Outcome, to events: EventEmitter) {
-        if holdsNodeEvents, outcome.limitFailure == nil { emitNodeEvents(to: events) }
+    /// Everything once the script answered `outcome`: the node's events, when `held` (unless the
+    /// change failed the run over the run-context limit), then the run's events.
+    func emitAfterCommit(_ outcome: RunCommitter.Outcome, to events: EventEmitter, held: Bool) {
+        if held, outcome.limitFailure == nil { emitNodeEvents(to: events) }
         emitRunEvents(outcome, to: events)
     }
 

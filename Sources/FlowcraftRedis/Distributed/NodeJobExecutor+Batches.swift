@@ -157,7 +157,6 @@ extension NodeJobExecutor {
                 prepared: prepared, data: data, scatter: s, spec: spec, output: result.output, state: state, options: options)
             if options.eventHandler != nil {
                 change.events = [Self.finishEvent(data.nodeID, result)]
-                change.holdsNodeEvents = holdsNodeEvents
             }
             await recordHistory(run, into: &change, status: .completed, result: result)
             return summary(data, try await commit(run, change))

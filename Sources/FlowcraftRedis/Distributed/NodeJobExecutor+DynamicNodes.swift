@@ -72,7 +72,6 @@ extension NodeJobExecutor {
             var change = DynamicNodes.nodeChange(data: data, output: result.output, state: state)
             if options.eventHandler != nil {
                 change.events.append(Self.finishEvent(node.id, result))
-                change.holdsNodeEvents = holdsNodeEvents
             }
             change.eventNodeID = node.id
             await recordHistory(run, into: &change, status: .completed, result: result)

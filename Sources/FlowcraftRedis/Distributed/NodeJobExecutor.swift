@@ -339,7 +339,6 @@ final class NodeJobExecutor: Sendable {
         // Event payloads are built only when someone listens (this is every node's path).
         if options.eventHandler != nil {
             change.events = events + [Self.finishEvent(run.data.nodeID, result)] + change.events
-            change.holdsNodeEvents = holdsNodeEvents
         }
         await adoptClientStartedRun(run, into: &change)
         await recordHistory(run, into: &change, status: change.mode == .fail ? .failed : .completed, result: result,
@@ -367,13 +366,6 @@ final class NodeJobExecutor: Sendable {
     }
 
     private func plan(_ run: RunContext) -> CompiledBlueprint { run.prepared.compiled }
-
-    /// Whether a completion's node events wait for the commit script's outcome
-    /// (``RunCommitter/Change/holdsNodeEvents``): whenever a run-context limit is set. Any completion
-    /// may be the one that passes it, since nodes committing meanwhile grow the context too (an
-    /// estimate from the context's size when the job started let a node that failed over the limit
-    /// emit `node:finish` first).
-    var holdsNodeEvents: Bool { options.sizeLimits.maximumRunContextBytes != nil }
 
     /// Fails the run when `output` or the values the node wrote break a ``SizeLimits`` limit (the
     /// in-memory engine's rule for every node, batch workers and dynamic nodes too), as a failure

@@ -71,11 +71,6 @@ struct RunCommitter: Sendable {
         /// Run-history entries (``RedisHistoryEntry``) the script appends when the change commits
         /// (left empty when the history is off).
         var history: [String] = []
-        /// The node's events (``emitNodeEvents(to:)``) wait for the script's outcome instead of going
-        /// out before it: the change may take the run's context past its limit, which fails the run
-        /// and the node, which then has `node:error` and no `node:finish` (as in memory). Emitted
-        /// after the commit unless it failed so; a node's successors may then start first.
-        var holdsNodeEvents = false
 
         /// The start of run `runID` of `prepared` with `context`: the state, the bookkeeping and the
         /// start nodes' jobs. A child run passes its parent link (stored in its run hash).
@@ -107,6 +102,12 @@ struct RunCommitter: Sendable {
     let shards: QueueShards
     /// The keys of the single layout's queue (computed once: the per-node path builds none).
     private let singleQueueKeys: QueueKeys
+    /// Whether a change's node events (``Change/emitNodeEvents(to:)``) wait for the script's outcome
+    /// instead of going out before it: whenever a run-context limit is set. Any commit may take the
+    /// run's context past it (nodes committing meanwhile grow it too), which fails the run and the
+    /// node, which then has `node:error` and no `node:finish` (as in memory). They are emitted after
+    /// the commit unless it failed so; a node's successors in other processes may then start first.
+    private var holdsNodeEvents: Bool { options.sizeLimits.maximumRunContextBytes != nil }
 
     init(client: RedisClient, options: DistributedOptions) {
         self.client = client
@@ -128,8 +129,8 @@ struct RunCommitter: Sendable {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
         // The node's own events go out before the script enqueues its successors, so that every
         // listener sees a node finish before its successors start (even in another process), unless
-        // the change holds them for the script's outcome (a run-context limit is set).
-        if let events { change.emitBeforeCommit(to: events) }
+        // they wait for the script's outcome (``holdsNodeEvents``).
+        if let events { change.emitBeforeCommit(to: events, holding: holdsNodeEvents) }
         let reply: RedisReply
         do {
             reply = try await client.evalScript(
@@ -141,7 +142,7 @@ struct RunCommitter: Sendable {
             throw DistributedError("the run ended failed: \(reason)", cause: .unexpectedReply)
         }
         let outcome = try Self.outcome(reply)
-        if let events { change.emitAfterCommit(outcome, to: events) }
+        if let events { change.emitAfterCommit(outcome, to: events, held: holdsNodeEvents) }
         return outcome
     }
 
@@ -152,14 +153,15 @@ struct RunCommitter: Sendable {
         then: @escaping @Sendable (Result<Outcome, any Error>) -> Void
     ) -> FinishStep {
         let events = EventEmitter(handler: options.eventHandler, runID: runID, blueprintID: blueprintID)
-        if let events { change.emitBeforeCommit(to: events) }
+        let holding = holdsNodeEvents
+        if let events { change.emitBeforeCommit(to: events, holding: holding) }
         let call = call(runID: runID, blueprintID: blueprintID, version: version, change)
         var step = FinishStep(
             script: NodeCompletionScript.finishingScript, keys: call.keys, arguments: call.arguments,
             returnValuePrefix: returnValuePrefix
         ) { reply in
             let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
-            if let events, case .success(let outcome) = outcome { change.emitAfterCommit(outcome, to: events) }
+            if let events, case .success(let outcome) = outcome { change.emitAfterCommit(outcome, to: events, held: holding) }
             then(outcome)
         }
         // A call that ran but lost its reply: the code and run status are in the job's returnvalue
