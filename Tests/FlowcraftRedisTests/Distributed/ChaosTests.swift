@@ -256,8 +256,7 @@ struct ChaosTests {
             let status = try await workflows.status(runID)
             if status?.status != .completed {
                 notCompleted += 1
-                notCompletedReasons.append(
-                    "\(runID): \(status.map { "\($0.status) at \($0.nodeID ?? "-"): \($0.reason ?? "-")" } ?? "no state")")
+                notCompletedReasons.append(Self.describe(runID, status))
             }
             if let status, status.status == .completed, !check(status.context) { wrongResults += 1 }
             let commits = try await client.send(["SCARD", DistributedKeys(runID: runID).done]).int ?? 0
@@ -265,9 +264,19 @@ struct ChaosTests {
         }
         #expect(notCompleted == 0, "runs that did not complete: \(notCompletedReasons.prefix(5))")
         #expect(wrongResults == 0, "\(wrongResults) runs completed with a wrong result")
-        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" })")
+        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(Self.describe(commits: wrongCommits))")
         await client.close()
         try? FileManager.default.removeItem(at: setup.directory)
+    }
+
+    /// A run that did not complete, for a failure message: its status, the node and the reason.
+    static func describe(_ runID: String, _ status: DistributedRunStatus?) -> String {
+        "\(runID): \(status.map { "\($0.status) at \($0.nodeID ?? "-"): \($0.reason ?? "-")" } ?? "no state")"
+    }
+
+    /// The first five runs (by id) whose commit count was wrong, for a failure message.
+    static func describe(commits: [String: Int]) -> [String] {
+        commits.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" }
     }
 
     /// Polls the queue's active-runs index until some run is in flight (a run enters it at its first

@@ -88,7 +88,7 @@ struct SubflowChaosTests {
             for (id, nodes) in [(runID, Self.parent.nodes.count), (childID, ChaosTests.blueprint.nodes.count)] {
                 let status = try await workflows.status(id)
                 if status?.status != .completed {
-                    notCompleted.append("\(id): \(status.map { "\($0.status) at \($0.nodeID ?? "-"): \($0.reason ?? "-")" } ?? "no state")")
+                    notCompleted.append(ChaosTests.describe(id, status))
                 }
                 let commits = try await client.send(["SCARD", DistributedKeys(runID: id).done]).int ?? 0
                 if commits != nodes { wrongCommits[id] = commits }
@@ -98,7 +98,7 @@ struct SubflowChaosTests {
             if children != [DistributedKeys(runID: childID).run] { notCompleted.append("\(runID): children \(children)") }
         }
         #expect(notCompleted.isEmpty, "not completed: \(notCompleted.prefix(5))")
-        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(wrongCommits.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" })")
+        #expect(wrongCommits.isEmpty, "runs whose node completions were not committed exactly once: \(ChaosTests.describe(commits: wrongCommits))")
         await client.close()
         try? FileManager.default.removeItem(at: directory)
     }
