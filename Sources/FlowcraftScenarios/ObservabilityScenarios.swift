@@ -4,7 +4,7 @@ import Flowcraft
 package enum ObservabilityScenarios {
     typealias B = ScenarioBuilding
 
-    package static var all: [WorkflowScenario] { [stateWritesAreEvents, middlewareOrder, cancellationKeepsContext] }
+    package static var all: [WorkflowScenario] { [stateWritesAreEvents, middlewareOrder, cancellationKeepsContext, joinStartsAfterEveryFinish] }
 
     package static let stateWritesAreEvents = WorkflowScenario(
         "node state writes and engine writes are context:change events",
@@ -23,6 +23,38 @@ package enum ObservabilityScenarios {
                             EventMatcher(.contextChange, "writer", ["key": "scratch", "op": "delete"]),
                             EventMatcher(.contextChange, "writer", ["key": "_outputs.writer", "value": "done"]),
                             EventMatcher(.nodeFinish, "writer", ["output": "done"]), EventMatcher(.workflowFinish)]))
+
+    /// A node's `node:start` comes after the `node:finish` of every predecessor, a join's after both
+    /// of its branches' (the distributed engine holds node events for the commit's outcome when a
+    /// run-context limit is set, as by default, and a join enqueued by the later branch could start
+    /// before the earlier branch's held `node:finish` went out).
+    package static let joinStartsAfterEveryFinish = WorkflowScenario(
+        "every node starts after its predecessors' node:finish, a join after both branches' (one of them slower)",
+        blueprints: [B.blueprint(
+            "diamond-events", nodes: [B.node("a", "step"), B.node("b", "step"), B.node("c", "step"), B.node("d", "step")],
+            edges: [B.edge("a", "b"), B.edge("a", "c"), B.edge("b", "d"), B.edge("c", "d")])],
+        registry: { probe in
+            B.registry(probe, ["step": { ctx in
+                if ctx.nodeID == "b" { try await Task.sleep(for: .milliseconds(50)) }
+                return NodeResult(output: .string(ctx.nodeID))
+            }])
+        },
+        expect: ScenarioExpectation(
+            status: .completed, eventCounts: [(EventMatcher(.nodeStart, "d"), 1)]
+        ) { outcome in
+            var problems: [String] = []
+            for (node, predecessors) in [("b", ["a"]), ("c", ["a"]), ("d", ["b", "c"])] {
+                guard let start = outcome.events.firstIndex(where: { $0.type == .nodeStart && $0.nodeID == node }) else {
+                    problems.append("no node:start for '\(node)'")
+                    continue
+                }
+                for predecessor in predecessors
+                where !outcome.events[..<start].contains(where: { $0.type == .nodeFinish && $0.nodeID == predecessor }) {
+                    problems.append("'\(node)' started before the node:finish of '\(predecessor)'")
+                }
+            }
+            return problems
+        })
 
     struct Recorder: NodeMiddleware {
         let name: String

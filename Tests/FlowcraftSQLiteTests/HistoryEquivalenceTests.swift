@@ -204,6 +204,10 @@ struct HistoryEquivalenceTests {
         "middleware: before in order, around nested, after in reverse": "e5c1f9d04ee1e88c",
         "no action where every edge is labelled (no default edge) fails the run with NO_ROUTE": "4003360db3dd3cd5",
         "node state writes and engine writes are context:change events": "f1878d8ce3ec778",
+        // Added with HeldNodeEvents; taken from its first run, the history read and found right (four
+        // completed executions, b and c routed from a, the join once).
+        "every node starts after its predecessors' node:finish, a join after both branches' (one of them slower)":
+            "90ccc32da10dcc06",
         "orders+failing": "c783da212dbfd2b0",
         "redrive of a completed run is refused and changes nothing": "ad2cba014fd4ced3",
         "redrive of a failed diamond runs the failed branch and the join, not the succeeded nodes": "41c975ea7cb531de",

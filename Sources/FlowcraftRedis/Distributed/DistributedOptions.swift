@@ -35,12 +35,13 @@ public struct DistributedOptions: Sendable {
     public var logger: Logger
     /// Receives the run's events (`workflow:*`, `node:*`, `context:change`, `batch:*`, `job:*`) in the
     /// process that caused them: node events in the worker that ran the node, `workflow:start` and
-    /// `workflow:resume` in the client. A node's events go out just before its completion commits (a
-    /// node finishes before its successors start); the run's after. With
-    /// ``SizeLimits/maximumRunContextBytes`` set they go out once the commit did not fail the run over
-    /// that limit (a node failed over it has `node:error` and no `node:finish`; its successors in
-    /// other processes may then be seen to start first). A job delivered again after its node
-    /// committed is skipped and emits no node events.
+    /// `workflow:resume` in the client. A node's events go out with its completion's commit (a node
+    /// finishes before its successors start), the run's after it: just before the commit without a
+    /// run-context limit; with ``SizeLimits/maximumRunContextBytes`` set (as by default) once it did not
+    /// fail the run over that limit (a node failed over it has `node:error` and no `node:finish`); a
+    /// successor's `node:start` in the same process waits for them (at most a second), one in another
+    /// process may be seen up to a reply earlier. A job delivered again after its node committed is
+    /// skipped and emits no node events.
     public var eventHandler: WorkflowEventHandler?
     /// Deepest nesting of subflows (a child run's depth; the top run is 0), as in the in-memory engine.
     public var maximumSubflowDepth: Int

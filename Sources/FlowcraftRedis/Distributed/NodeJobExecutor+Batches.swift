@@ -132,7 +132,7 @@ extension NodeJobExecutor {
         startHistory(&run, job: job)
         let scatter = plan.nodes[s]
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
-        events?.emit(.nodeStart, nodeID: data.nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+        await emitStart(events, nodeID: data.nodeID, input: input, job: job)
         guard let implementation = registry.implementation(for: spec.workerUses) else {
             let message = "no implementation registered for '\(spec.workerUses)'"
             return try await failRun(run, reason: "node '\(data.nodeID)': \(message)", fatal: true, unreportedError: message)

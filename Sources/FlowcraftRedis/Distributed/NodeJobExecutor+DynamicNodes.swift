@@ -45,7 +45,7 @@ extension NodeJobExecutor {
             runExists: admitted.runExists)
         startHistory(&run, job: job)
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: prepared.compiled.id)
-        events?.emit(.nodeStart, nodeID: node.id, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+        await emitStart(events, nodeID: node.id, input: input, job: job)
         guard let implementation = registry.implementation(for: node.uses) else {
             // As in memory: a dynamic node runs a registered implementation, never a built-in.
             let message = BuiltinNode(rawValue: node.uses) != nil

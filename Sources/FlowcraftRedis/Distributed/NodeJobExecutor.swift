@@ -104,6 +104,14 @@ final class NodeJobExecutor: Sendable {
         events.emit(.workflowFinish, ["status": .string(DistributedRunStatus.Status.failed.rawValue), "errors": [.string(reason)]])
     }
 
+    /// The job's `node:start`, once the commits of its run in flight in this process emitted the node
+    /// events they hold (``HeldNodeEvents``: a predecessor's `node:finish` comes first).
+    func emitStart(_ events: EventEmitter?, nodeID: String, input: JSONValue, job: Job) async {
+        guard let events else { return }
+        if let held = committer.heldEvents { await held.waitForCommitsInFlight(of: events.runID) }
+        events.emit(.nodeStart, nodeID: nodeID, ["input": input, "attempt": .int(job.attemptsMade + 1)])
+    }
+
     /// One node job: admitted, then a built-in step (``BuiltinStep``) or the node's implementation.
     private func process(_ job: Job, data: NodeJobData) async throws -> ProcessedJob {
         let provisional = try provisionalBlueprint(data)
@@ -122,7 +130,7 @@ final class NodeJobExecutor: Sendable {
         let plan = run.prepared.compiled
         let node = plan.nodes[n]
         let events = EventEmitter(handler: options.eventHandler, runID: data.runID, blueprintID: plan.id)
-        events?.emit(.nodeStart, nodeID: node.id, ["input": run.input, "attempt": .int(job.attemptsMade + 1)])
+        await emitStart(events, nodeID: node.id, input: run.input, job: job)
         // (After `node:start`: its `node:error` follows, as for any failed execution.)
         if let reason = run.prepared.unsupportedReason {
             return .value(try await failRun(run, reason: reason, fatal: true, unreportedError: reason))

@@ -106,12 +106,18 @@ struct RunCommitter: Sendable {
     /// instead of going out before it: whenever a run-context limit is set. Any commit may take the
     /// run's context past it (nodes committing meanwhile grow it too), which fails the run and the
     /// node, which then has `node:error` and no `node:finish` (as in memory). They are emitted after
-    /// the commit unless it failed so; a node's successors in other processes may then start first.
+    /// the commit unless it failed so; a node's successors in other processes may then start first
+    /// (in this process they wait for them: ``heldEvents``).
     private var holdsNodeEvents: Bool { options.sizeLimits.maximumRunContextBytes != nil }
+    /// The commits in flight whose node events are held, which this process's `node:start` events
+    /// of the same run wait for (`nil` when nothing is held: no listener, or no run-context limit).
+    let heldEvents: HeldNodeEvents?
 
     init(client: RedisClient, options: DistributedOptions) {
         self.client = client
         self.options = options
+        heldEvents =
+            options.eventHandler != nil && options.sizeLimits.maximumRunContextBytes != nil ? HeldNodeEvents.shared : nil
         shards = options.shards
         singleQueueKeys = QueueKeys(prefix: options.queuePrefix, queueName: options.queueName)
     }
@@ -131,6 +137,8 @@ struct RunCommitter: Sendable {
         // listener sees a node finish before its successors start (even in another process), unless
         // they wait for the script's outcome (``holdsNodeEvents``).
         if let events { change.emitBeforeCommit(to: events, holding: holdsNodeEvents) }
+        let held = holdingTicket(runID: runID, change)
+        defer { if let held { heldEvents?.end(held) } }
         let reply: RedisReply
         do {
             reply = try await client.evalScript(
@@ -147,7 +155,8 @@ struct RunCommitter: Sendable {
     }
 
     /// The commit as a ``FinishStep``: the worker commits it in the call that completes the node's job.
-    /// The node's events are emitted now (before its successors can start); `then` gets the outcome.
+    /// The node's events are emitted now (before its successors can start), or, held, once the step
+    /// answered (``holdsNodeEvents``); `then` gets the outcome.
     func finishStep(
         runID: String, blueprintID: String, version: String?, _ change: Change, returnValuePrefix: String,
         then: @escaping @Sendable (Result<Outcome, any Error>) -> Void
@@ -156,12 +165,16 @@ struct RunCommitter: Sendable {
         let holding = holdsNodeEvents
         if let events { change.emitBeforeCommit(to: events, holding: holding) }
         let call = call(runID: runID, blueprintID: blueprintID, version: version, change)
+        // (The worker calls the completion once on every path, the step's refusal and errors too.)
+        let held = holdingTicket(runID: runID, change)
+        let heldEvents = heldEvents
         var step = FinishStep(
             script: NodeCompletionScript.finishingScript, keys: call.keys, arguments: call.arguments,
             returnValuePrefix: returnValuePrefix
         ) { reply in
             let outcome = reply.flatMap { reply in Result { try Self.outcome(reply) } }
             if let events, case .success(let outcome) = outcome { change.emitAfterCommit(outcome, to: events, held: holding) }
+            if let held { heldEvents?.end(held) }
             then(outcome)
         }
         // A call that ran but lost its reply: the code and run status are in the job's returnvalue
@@ -173,6 +186,12 @@ struct RunCommitter: Sendable {
             return .array([.bulk(Array(code.utf8)), .bulk(Array(run.utf8)), .integer(0)])
         }
         return step
+    }
+
+    /// The ticket of a commit whose node events are held (``heldEvents``): a run's start holds none.
+    private func holdingTicket(runID: String, _ change: Change) -> HeldNodeEvents.Ticket? {
+        guard let heldEvents, change.mode != .start else { return nil }
+        return heldEvents.begin(runID)
     }
 
     /// The script's keys and arguments for `change`.

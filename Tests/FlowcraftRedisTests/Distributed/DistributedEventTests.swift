@@ -159,6 +159,50 @@ struct DistributedEventTests {
             for _ in 0..<20 { runs.append(try await workflows.startWorkflow(blueprintID: "diamond")) }
             for run in runs { #expect(try await workflows.result(run, timeout: TestTiming.seconds(20)).status == .completed) }
         }
+        Self.expectFinishBeforeSuccessorStart(recorder)
+    }
+
+    /// With the default run-context limit a completion's node events wait for the commit's outcome,
+    /// and by then the script has enqueued its successors. Here `c` commits first and its listener
+    /// takes 300 ms over its `node:finish`; `b` commits 50 ms later and enqueues the join `d`, which
+    /// a job slot of this process (or of a second worker in it, with its own connections) starts at
+    /// once. Its `node:start` waits for the held `node:finish` of `c` (``HeldNodeEvents``).
+    @Test("a join starts after the held node:finish of a predecessor that committed before the other")
+    func joinStartsAfterHeldFinish() async throws {
+        let recorder = Recorder()
+        var registry = NodeRegistry()
+        registry.register("noop") { ctx in
+            if ctx.nodeID == "b" { try await Task.sleep(for: .milliseconds(50)) }
+            return NodeResult(output: .string(ctx.nodeID))
+        }
+        let nodes = registry
+        let handler: WorkflowEventHandler = { event in
+            if event.type == .nodeFinish, event.nodeID == "c" { usleep(300_000) }
+            recorder.handler(event)
+        }
+        let queue = DistributedTestSupport.uniqueQueue("events")
+        try await DistributedTestSupport.withWorker(
+            blueprints: [DistributedTestSupport.diamond()], registry: registry, queue: queue, concurrency: 4,
+            eventHandler: handler
+        ) { workflows, _ in
+            let otherClient = try TestRedis.client()
+            let other = try DistributedWorker(
+                blueprints: [DistributedTestSupport.diamond()], registry: nodes, client: otherClient,
+                options: DistributedOptions(queueName: queue, eventHandler: handler),
+                workerOptions: WorkerOptions(concurrency: 4, drainDelay: 0.2))
+            other.start()
+            var runs: [String] = []
+            for _ in 0..<3 { runs.append(try await workflows.startWorkflow(blueprintID: "diamond")) }
+            for run in runs { #expect(try await workflows.result(run, timeout: TestTiming.seconds(30)).status == .completed) }
+            await other.close()
+            await otherClient.close()
+        }
+        #expect(recorder.count(.nodeStart, "d") == 3)
+        Self.expectFinishBeforeSuccessorStart(recorder)
+    }
+
+    /// Every `node:start` of the diamond's successors comes after its predecessors' `node:finish`.
+    static func expectFinishBeforeSuccessorStart(_ recorder: Recorder) {
         let events = recorder.events.withLock { $0 }
         for (node, successors) in [("a", ["b", "c"]), ("b", ["d"]), ("c", ["d"]), ("d", ["e"])] {
             for event in events where event.type == .nodeStart && successors.contains(event.nodeID ?? "") {
